@@ -1,0 +1,143 @@
+/*
+ * ceb-cat: read any stream of CEB messages and write it back with normal
+ * framing (one document after another, each ending in a newline),
+ * optionally keeping only some message types, or list one CSV row per
+ * business record.  Operators use it to merge, split, filter and inspect
+ * batches.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "diag.h"
+#include "emit.h"
+#include "i18n.h"
+#include "loop.h"
+#include "msg.h"
+
+static const char *const synopsis[] = {
+	"[-lq] [-r report] [-t types] [file | dir ...]",
+	NULL
+};
+
+struct cat {
+	int list;			/* -l */
+	unsigned char *types;		/* -t, NULL = all */
+};
+
+static int
+list_record(const struct stream_doc *d, const struct msg *m, xmlNodePtr rec,
+    long recno)
+{
+	char msgno[24], line[24], recstr[24], key[512], type[16];
+	const char *row[7];
+
+	snprintf(msgno, sizeof msgno, "%ld", d->index);
+	snprintf(line, sizeof line, "%ld", rec ? msg_line(m, rec) : d->line);
+	recstr[0] = '\0';
+	key[0] = '\0';
+	if (m->type) {
+		msg_short(m->type, type, sizeof type);
+		snprintf(recstr, sizeof recstr, "%ld", recno);
+		msg_key(m, rec, key, sizeof key);
+	} else
+		snprintf(type, sizeof type, "%.15s",
+		    m->root ? (const char *)m->root->name : "");
+	row[0] = d->source;
+	row[1] = msgno;
+	row[2] = line;
+	row[3] = type;
+	row[4] = m->guid;
+	row[5] = recstr;
+	row[6] = key;
+	return csvio_write_row(stdout, row, 7);
+}
+
+static int
+cat_doc(struct stream_doc *d, void *arg)
+{
+	struct cat *c = arg;
+	struct msg m;
+	long nrec = 0;
+	xmlNodePtr rec;
+
+	if (msg_open(&m, d->doc, d->line) != MSG_OK)
+		m.type = NULL;
+	if (c->types && (m.type == NULL || !c->types[m.type - msg_types]))
+		return 0;
+	if (m.type)
+		nrec = msg_record_count(&m);
+	if (c->list) {
+		long i = 1;
+
+		if (m.type == NULL || nrec == 0) {
+			if (list_record(d, &m, NULL, 0) != 0)
+				goto fail;
+		}
+		for (rec = m.type ? msg_record_first(&m) : NULL; rec;
+		    rec = msg_record_next(&m, rec), i++)
+			if (list_record(d, &m, rec, i) != 0)
+				goto fail;
+	} else if (emit_doc(stdout, d) != 0)
+		goto fail;
+	diag_records(nrec, nrec, 0);
+	return 0;
+fail:
+	diag_write_error(_("standard output"));
+	return -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		LOOP_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct stream_opts sopts = { 0, 0, 0 };
+	struct cat c = { 0, NULL };
+	const char *report = NULL;	/* -r */
+	char bad[64];
+	int ch, r;
+
+	diag_init(argv[0]);
+	while ((ch = getopt_long(argc, argv, "lqr:t:", longopts, NULL)) != -1) {
+		if ((r = loop_common_option(ch, optarg, &sopts, &report)) != 0) {
+			if (r < 0)
+				return 2;
+			if (r == 2)
+				return 0;
+			continue;
+		}
+		switch (ch) {
+		case 'l':
+			c.list = 1;
+			break;
+		case 't':
+			if ((c.types = malloc(msg_ntypes)) == NULL ||
+			    msg_type_set(optarg, c.types, bad, sizeof bad)) {
+				diag_trouble(NULL, 0,
+				    _("-t: unknown message type: %s"), bad);
+				return 2;
+			}
+			break;
+		default:
+			return diag_usage(synopsis);
+		}
+	}
+	if (report && diag_report_open(report, NULL) != 0)
+		return diag_exit();
+	if (c.list) {
+		static const char *const hdr[] = { "source", "message",
+		    "line", "type", "guid", "record", "key" };
+		if (csvio_write_row(stdout, hdr, 7) != 0)
+			diag_write_error(_("standard output"));
+	}
+	loop_run(argc - optind, argv + optind, &sopts, cat_doc, &c);
+	free(c.types);
+	return diag_exit();
+}

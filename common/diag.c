@@ -1,0 +1,344 @@
+/*
+ * diag.c: the one diagnostics path (see diag.h), in the manner of
+ * mandoc_msg(): format once, write the human line, write the report row,
+ * raise the exit status.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csvio.h"
+#include "diag.h"
+#include "i18n.h"
+
+#define MAX_EXTRA 16
+#define MAX_TALLY 32
+
+static const char *prog = "cebtools";
+static int status;
+static int quiet, verbose;
+static FILE *report;
+static int report_stdout;
+static char *report_path;
+static const char *extra_names[MAX_EXTRA];
+static size_t nextra;
+static int report_failed;
+static int stdout_failed;
+static long n_read, n_passed, n_failed, n_messages;
+static struct { const char *name; long n; } tally[MAX_TALLY];
+static size_t ntally;
+static time_t last_progress;
+static int progress_shown;
+
+static const char *const common_cols[] = {
+	"tool", "source", "message", "line", "type", "guid", "record", "key",
+	"rule", "severity", "field", "detail"
+};
+
+void
+diag_init(const char *p)
+{
+	const char *slash = strrchr(p, '/');
+
+	prog = slash ? slash + 1 : p;
+	/* A closed pipe is a write error we report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *
+diag_prog(void)
+{
+	return prog;
+}
+
+static void
+raise_status(int s)
+{
+	if (s > status)
+		status = s;
+}
+
+static void
+clear_progress(void)
+{
+	if (progress_shown) {
+		fputs("\r\033[K", stderr);
+		progress_shown = 0;
+	}
+}
+
+void
+diag_trouble(const char *source, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	clear_progress();
+	if (source && line > 0)
+		fprintf(stderr, "%s: %s:%ld: ", prog, source, line);
+	else if (source)
+		fprintf(stderr, "%s: %s: ", prog, source);
+	else
+		fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	raise_status(2);
+}
+
+int
+diag_report_open(const char *path, const char *const *extra)
+{
+	const char *cols[12 + MAX_EXTRA];
+	size_t i;
+
+	nextra = 0;
+	for (i = 0; extra && extra[i] && nextra < MAX_EXTRA; i++)
+		extra_names[nextra++] = extra[i];
+	if (strcmp(path, "-") == 0) {
+		report = stdout;
+		report_stdout = 1;
+	} else if ((report = fopen(path, "w")) == NULL) {
+		diag_trouble(path, 0, _("cannot write report: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	free(report_path);
+	report_path = strdup(path);
+	for (i = 0; i < 12; i++)
+		cols[i] = common_cols[i];
+	for (i = 0; i < nextra; i++)
+		cols[12 + i] = extra_names[i];
+	if (csvio_write_row(report, cols, 12 + nextra) != 0)
+		report_failed = 1;
+	return 0;
+}
+
+int
+diag_report_on_stdout(void)
+{
+	return report_stdout;
+}
+
+void
+diag_set_quiet(int q)
+{
+	quiet = q;
+}
+
+void
+diag_set_verbose(int v)
+{
+	verbose = v;
+}
+
+static const char *
+sev_name(enum diag_sev s)
+{
+	switch (s) {
+	case DIAG_INFO:
+		return "info";
+	case DIAG_WARNING:
+		return "warning";
+	case DIAG_ERROR:
+		return "error";
+	}
+	return "?";
+}
+
+void
+diag_vfinding(const struct diag_loc *loc, const char *rule,
+    enum diag_sev sev, const char *field, const char *const *extra,
+    const char *fmt, va_list ap)
+{
+	char detail[2048], msgno[24], line[24], recno[24];
+	const char *src = loc && loc->source ? loc->source : "";
+
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	if (sev == DIAG_ERROR)
+		raise_status(1);
+	if (!quiet && (sev != DIAG_INFO || verbose)) {
+		clear_progress();
+		fprintf(stderr, "%s: %s", prog, src);
+		if (loc && loc->line > 0)
+			fprintf(stderr, ":%ld", loc->line);
+		fputs(":", stderr);
+		if (loc && loc->type && *loc->type)
+			fprintf(stderr, " %s", loc->type);
+		if (loc && loc->key && *loc->key)
+			fprintf(stderr, " %s", loc->key);
+		if ((loc && loc->type && *loc->type) ||
+		    (loc && loc->key && *loc->key))
+			fputc(':', stderr);
+		fprintf(stderr, " %s", rule);
+		if (sev == DIAG_WARNING)
+			fputs(" (warning)", stderr);
+		if (field && *field)
+			fprintf(stderr, " %s", field);
+		fprintf(stderr, ": %s\n", detail);
+	}
+	if (report && !report_failed) {
+		const char *row[12 + MAX_EXTRA];
+		size_t i, have = 0;
+
+		msgno[0] = line[0] = recno[0] = '\0';
+		if (loc && loc->message > 0)
+			snprintf(msgno, sizeof msgno, "%ld", loc->message);
+		if (loc && loc->line > 0)
+			snprintf(line, sizeof line, "%ld", loc->line);
+		if (loc && loc->record > 0)
+			snprintf(recno, sizeof recno, "%ld", loc->record);
+		row[0] = prog;
+		row[1] = src;
+		row[2] = msgno;
+		row[3] = line;
+		row[4] = loc && loc->type ? loc->type : "";
+		row[5] = loc && loc->guid ? loc->guid : "";
+		row[6] = recno;
+		row[7] = loc && loc->key ? loc->key : "";
+		row[8] = rule;
+		row[9] = sev_name(sev);
+		row[10] = field ? field : "";
+		row[11] = detail;
+		for (i = 0; i < nextra; i++) {
+			if (extra && !have && extra[i] == NULL)
+				have = 1;
+			row[12 + i] = extra && !have ? extra[i] : "";
+		}
+		if (csvio_write_row(report, row, 12 + nextra) != 0) {
+			report_failed = 1;
+			diag_trouble(report_path, 0,
+			    _("cannot write report: %s"), strerror(errno));
+		}
+	}
+}
+
+void
+diag_finding(const struct diag_loc *loc, const char *rule,
+    enum diag_sev sev, const char *field, const char *const *extra,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vfinding(loc, rule, sev, field, extra, fmt, ap);
+	va_end(ap);
+}
+
+int
+diag_usage(const char *const *synopsis)
+{
+	size_t i;
+
+	for (i = 0; synopsis[i]; i++)
+		fprintf(stderr, "%s %s %s\n", i ? "      " : _("usage:"), prog,
+		    synopsis[i]);
+	raise_status(2);
+	return 2;
+}
+
+void
+diag_records(long read, long passed, long failed)
+{
+	n_read += read;
+	n_passed += passed;
+	n_failed += failed;
+}
+
+void
+diag_messages(long n)
+{
+	n_messages += n;
+}
+
+void
+diag_tally(const char *name, long n)
+{
+	size_t i;
+
+	for (i = 0; i < ntally; i++)
+		if (strcmp(tally[i].name, name) == 0) {
+			tally[i].n += n;
+			return;
+		}
+	if (ntally < MAX_TALLY) {
+		tally[ntally].name = name;
+		tally[ntally].n = n;
+		ntally++;
+	}
+}
+
+void
+diag_progress(unsigned long long bytes)
+{
+	time_t now;
+
+	if (quiet || !isatty(STDERR_FILENO))
+		return;
+	now = time(NULL);
+	if (now == last_progress)
+		return;
+	if (last_progress == 0) {
+		/* Only long runs show progress: start after a second. */
+		last_progress = now;
+		return;
+	}
+	last_progress = now;
+	fprintf(stderr, "\r\033[K%s: %ld messages, %ld records, %.1f MB",
+	    prog, n_messages, n_read, (double)bytes / 1e6);
+	progress_shown = 1;
+}
+
+int
+diag_status(void)
+{
+	return status;
+}
+
+void
+diag_write_error(const char *what)
+{
+	if (stdout_failed)
+		return;
+	stdout_failed = 1;
+	diag_trouble(NULL, 0, _("write error on %s: %s"), what,
+	    strerror(errno ? errno : EIO));
+}
+
+int
+diag_exit(void)
+{
+	size_t i;
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		diag_write_error(_("standard output"));
+	if (report && !report_stdout) {
+		if ((fflush(report) != 0 || ferror(report)) && !report_failed)
+			diag_trouble(report_path, 0,
+			    _("cannot write report: %s"), strerror(errno));
+		if (fclose(report) != 0 && !report_failed)
+			diag_trouble(report_path, 0,
+			    _("cannot write report: %s"), strerror(errno));
+		report = NULL;
+	}
+	clear_progress();
+	if (!quiet) {
+		fprintf(stderr, _("%s: %ld messages, %ld records: %ld passed, "
+		    "%ld failed"), prog, n_messages, n_read, n_passed,
+		    n_failed);
+		for (i = 0; i < ntally; i++)
+			fprintf(stderr, ", %ld %s", tally[i].n, tally[i].name);
+		if (status == 2)
+			fputs(_(" (trouble: see above)"), stderr);
+		fputc('\n', stderr);
+	}
+	free(report_path);
+	report_path = NULL;
+	return status;
+}

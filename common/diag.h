@@ -1,0 +1,93 @@
+/*
+ * diag.h: the one path for every finding and every trouble.
+ *
+ * A finding is a problem in the data judged: one line on stderr
+ *   prog: source:line: CEB621 key: RULE field: detail
+ * (unless quiet; info findings only go to the report), one row in the CSV
+ * report when one is open, and for severity error an exit status of at
+ * least 1.  A trouble is a problem that stops the tool from judging
+ * (usage, unreadable or malformed input, a write error, a state file it
+ * cannot trust): a line on stderr, always, and exit status 2.
+ *
+ * Every report starts with the columns of DESIGN.md (tool, source, message,
+ * line, type, guid, record, key, rule, severity, field, detail); a tool may
+ * add its own columns after them.
+ */
+#ifndef CEB_DIAG_H
+#define CEB_DIAG_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+enum diag_sev { DIAG_INFO, DIAG_WARNING, DIAG_ERROR };
+
+/* Where a finding is.  Zero / NULL members are printed empty. */
+struct diag_loc {
+	const char *source;
+	long message;		/* 1-based document index in the source */
+	long line;
+	const char *type;	/* "CEB621" */
+	const char *guid;
+	long record;		/* 1-based record index in the message */
+	const char *key;	/* business key, e.g. "ebpCode/orderNo" */
+};
+
+/* Set the program name used as prefix and in the report's tool column. */
+void diag_init(const char *prog);
+const char *diag_prog(void);
+
+/*
+ * Open the CSV report (path "-" = stdout) with extra tool-specific columns
+ * (NULL-terminated, may be NULL).  Returns 0, or -1 after reporting the
+ * trouble.
+ */
+int diag_report_open(const char *path, const char *const *extra_cols);
+/* Nonzero when the report goes to stdout (then messages must not). */
+int diag_report_on_stdout(void);
+
+void diag_set_quiet(int quiet);
+void diag_set_verbose(int verbose);	/* info findings on stderr too */
+
+/*
+ * Report a finding.  extra holds values for the extra columns (may be
+ * NULL, or shorter: NULL-terminated).  The detail is formatted with fmt;
+ * it must already be masked where it holds personal data (mask.h).
+ */
+void diag_finding(const struct diag_loc *loc, const char *rule,
+    enum diag_sev sev, const char *field, const char *const *extra,
+    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void diag_vfinding(const struct diag_loc *loc, const char *rule,
+    enum diag_sev sev, const char *field, const char *const *extra,
+    const char *fmt, va_list ap);
+
+/* Report a trouble located at source:line (source may be NULL). */
+void diag_trouble(const char *source, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Print "usage: ..." lines (the man page SYNOPSIS) and return 2. */
+int diag_usage(const char *const *synopsis);
+
+/* Count records for the summary line. */
+void diag_records(long read, long passed, long failed);
+/* Count a named outcome (shown in the summary in order of first use). */
+void diag_tally(const char *name, long n);
+/* Count documents (messages) read. */
+void diag_messages(long n);
+
+/* Progress on a terminal for long runs (at most once a second). */
+void diag_progress(unsigned long long bytes);
+
+/* The exit status so far: 0, 1 or 2. */
+int diag_status(void);
+
+/*
+ * End of run: flush and check stdout and the report (a write error is a
+ * trouble), print the summary line unless quiet, and return the exit
+ * status.  main() ends with `return diag_exit();`.
+ */
+int diag_exit(void);
+
+/* Report a write error on stdout (once) and raise the status to 2. */
+void diag_write_error(const char *what);
+
+#endif

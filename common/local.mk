@@ -1,0 +1,13 @@
+# The shared library: one .c/.h pair per concern.
+noinst_LIBRARIES += common/libceb.a
+common_libceb_a_SOURCES = \
+	common/csvio.c common/csvio.h \
+	common/dec.c common/dec.h \
+	common/diag.c common/diag.h \
+	common/emit.c common/emit.h \
+	common/i18n.h \
+	common/input.c common/input.h \
+	common/loop.c common/loop.h \
+	common/mask.c common/mask.h \
+	common/msg.c common/msg.h \
+	common/stream.c common/stream.h

@@ -1,0 +1,695 @@
+/*
+ * stream.c: framing documents out of a byte source and parsing them safely.
+ *
+ * The framer is a resumable state machine over bytes.  It keeps the bytes
+ * of the current document contiguous in one buffer (bounded by the size
+ * limit) so that each document can be passed on byte for byte and parsed
+ * from memory.  Between documents it accepts whitespace, NUL bytes and
+ * UTF-8 byte-order marks.  Comments and processing instructions after a
+ * root element belong to the prolog of the next document, except that an
+ * XML declaration always starts a new document.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+
+#include "i18n.h"
+#include "stream.h"
+
+#define READ_CHUNK (256 * 1024)
+
+/* Framer states. */
+enum fs {
+	F_OUT,		/* between documents */
+	F_TEXT,		/* character data, or prolog before the root */
+	F_LT,		/* just after '<' */
+	F_BANG,		/* after "<!": deciding comment / CDATA / DOCTYPE */
+	F_COMMENT,	/* inside <!-- --> */
+	F_CDATA,	/* inside <![CDATA[ ]]> */
+	F_DECL,		/* inside <!DOCTYPE ...> (or another <!...>) */
+	F_PI,		/* inside <? ?> */
+	F_STAG,		/* inside a start tag */
+	F_ETAG		/* inside an end tag */
+};
+
+struct stream {
+	struct input *in;
+	const char *name;
+	struct stream_opts opts;
+
+	char *buf;		/* bytes not yet handed over */
+	size_t start;		/* first byte of the current document */
+	size_t pos;		/* next byte to scan */
+	size_t end;		/* bytes in buf */
+	size_t cap;
+	int eof;		/* input exhausted */
+	int fatal;		/* input failed; report at end */
+	char fatal_msg[300];
+
+	/* line bookkeeping: line number of byte line_at */
+	long line;
+	size_t line_at;
+	unsigned long long consumed;	/* bytes dropped from buf */
+
+	/* framer */
+	enum fs st;
+	int depth;
+	int root_seen;		/* a root element started */
+	int doctype;		/* a DOCTYPE was seen in this document */
+	int skipping;		/* too large or too deep: drop bytes */
+	char skip_why[200];
+	int quote;		/* open quote char inside a tag or DECL */
+	int run;		/* dashes / brackets / '?' counter */
+	int decl_brackets;	/* [ ] depth inside DOCTYPE */
+	char bang[9];		/* bytes after "<!" */
+	int nbang;
+	int slash;		/* last significant char of STAG was '/' */
+	size_t tag_at;		/* offset of the current '<' */
+	int bom;		/* bytes of a BOM matched while outside */
+	int garbage;		/* stray bytes between documents */
+	long garbage_line;
+
+	long index;		/* documents started */
+	long doc_line;		/* line where the current one started */
+
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;		/* tree of the last document handed over */
+	struct stream_err *perr;	/* where the parser error goes */
+	int perr_set;
+	long line_base;
+};
+
+static void
+fmt_err(struct stream_err *e, long index, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->index = index;
+	e->line = line;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+}
+
+/* Line number of byte offset off in buf (off >= line_at). */
+static long
+line_of(struct stream *s, size_t off)
+{
+	const char *p = s->buf + s->line_at, *e = s->buf + off;
+
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		s->line++;
+		p++;
+	}
+	s->line_at = off;
+	return s->line;
+}
+
+static void
+structured_error(void *data, xmlErrorPtr e)
+{
+	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
+	const char *m;
+	size_t n;
+
+	if (s == NULL || s->perr == NULL || s->perr_set || e == NULL ||
+	    e->level < XML_ERR_ERROR)
+		return;
+	m = e->message ? e->message : "parse error";
+	n = strlen(m);
+	while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
+		n--;
+	fmt_err(s->perr, s->perr->index, s->line_base + (e->line > 0 ?
+	    e->line - 1 : 0), _("not well-formed XML: %.*s"), (int)n, m);
+	s->perr_set = 1;
+}
+
+static const int parse_options = XML_PARSE_NONET | XML_PARSE_NOCDATA |
+    XML_PARSE_COMPACT | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+    XML_PARSE_BIG_LINES;
+
+static xmlParserCtxtPtr
+new_ctxt(void *owner)
+{
+	xmlParserCtxtPtr c = xmlNewParserCtxt();
+
+	if (c == NULL)
+		return NULL;
+	c->_private = owner;
+	c->sax->serror = structured_error;
+	c->userData = c;
+	return c;
+}
+
+/*
+ * Parse one framed document.  Returns the tree or NULL with *err filled.
+ * Refuses documents that declare a DTD even if the framer missed it.
+ */
+static xmlDocPtr
+parse_doc(struct stream *s, xmlParserCtxtPtr c, const char *bytes,
+    size_t len, const char *name, struct stream_err *err)
+{
+	xmlDocPtr d;
+
+	s->perr = err;
+	s->perr_set = 0;
+	c->_private = s;
+	c->userData = c;
+	d = xmlCtxtReadMemory(c, bytes, (int)len, name, NULL, parse_options);
+	if (d != NULL && (d->intSubset != NULL || d->extSubset != NULL)) {
+		xmlFreeDoc(d);
+		fmt_err(err, err->index, s->line_base,
+		    _("document type declaration (DOCTYPE) refused: "
+		    "untrusted input"));
+		return NULL;
+	}
+	if (d == NULL && !s->perr_set) {
+		xmlErrorPtr e = xmlCtxtGetLastError(c);
+		fmt_err(err, err->index, s->line_base + (e && e->line > 0 ?
+		    e->line - 1 : 0), _("not well-formed XML: %s"),
+		    e && e->message ? e->message : "parse error");
+	}
+	if (d == NULL)
+		return NULL;
+	if (!c->wellFormed) {
+		xmlFreeDoc(d);
+		if (!s->perr_set)
+			fmt_err(err, err->index, s->line_base,
+			    _("not well-formed XML"));
+		return NULL;
+	}
+	return d;
+}
+
+struct stream *
+stream_open(struct input *in, const char *name, const struct stream_opts *o)
+{
+	struct stream *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->in = in;
+	s->name = name;
+	if (o)
+		s->opts = *o;
+	if (s->opts.max_size == 0)
+		s->opts.max_size = STREAM_DEFAULT_MAX_SIZE;
+	if (s->opts.max_depth <= 0)
+		s->opts.max_depth = STREAM_DEFAULT_MAX_DEPTH;
+	s->line = 1;
+	s->st = F_OUT;
+	if (!s->opts.no_parse && (s->ctxt = new_ctxt(s)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Make room and read more bytes; returns bytes read, 0 at EOF, -1. */
+static ssize_t
+refill(struct stream *s)
+{
+	size_t keep_from = s->start;
+	ssize_t n;
+
+	if (s->st == F_OUT)
+		keep_from = s->pos;
+	if (keep_from > s->line_at)
+		(void)line_of(s, keep_from);
+	/* Drop what is no longer needed. */
+	if (keep_from > 0) {
+		memmove(s->buf, s->buf + keep_from, s->end - keep_from);
+		s->end -= keep_from;
+		s->pos -= keep_from;
+		s->start -= keep_from;
+		s->line_at -= keep_from;
+		s->tag_at = s->tag_at >= keep_from ? s->tag_at - keep_from : 0;
+		s->consumed += keep_from;
+	}
+	if (s->cap - s->end < READ_CHUNK) {
+		size_t cap = s->cap ? s->cap * 2 : 2 * READ_CHUNK;
+		char *p;
+
+		while (cap - s->end < READ_CHUNK)
+			cap *= 2;
+		if ((p = realloc(s->buf, cap + 1)) == NULL) {
+			snprintf(s->fatal_msg, sizeof s->fatal_msg, "%s",
+			    strerror(ENOMEM));
+			return -1;
+		}
+		s->buf = p;
+		s->cap = cap;
+	}
+	n = input_read(s->in, s->buf + s->end, READ_CHUNK);
+	if (n < 0) {
+		snprintf(s->fatal_msg, sizeof s->fatal_msg, "%s",
+		    input_error(s->in));
+		return -1;
+	}
+	s->end += (size_t)n;
+	return n;
+}
+
+static void
+begin_doc(struct stream *s, size_t at)
+{
+	s->start = at;
+	s->doc_line = line_of(s, at);
+	s->index++;
+	s->st = F_TEXT;
+	s->depth = 0;
+	s->root_seen = 0;
+	s->doctype = 0;
+	s->skipping = 0;
+}
+
+/*
+ * Run the framer until a document is complete (returns 1), the buffer is
+ * exhausted (0) or stray bytes must be reported (2).
+ */
+static int
+frame(struct stream *s)
+{
+	const unsigned char *b = (const unsigned char *)s->buf;
+	size_t i = s->pos, n = s->end;
+	int c;
+
+	while (i < n) {
+		c = b[i];
+		switch (s->st) {
+		case F_OUT:
+			if (s->bom) {
+				static const unsigned char bom[] =
+				    { 0xef, 0xbb, 0xbf };
+				if (c == bom[s->bom]) {
+					if (++s->bom == 3)
+						s->bom = 0;
+					i++;
+					continue;
+				}
+				s->bom = 0;
+				goto stray;
+			}
+			if (c == ' ' || c == '\t' || c == '\r' ||
+			    c == '\n' || c == 0) {
+				i++;
+				continue;
+			}
+			if (c == 0xef) {
+				s->bom = 1;
+				i++;
+				continue;
+			}
+			if (c == '<') {
+				if (s->garbage) {
+					s->pos = i;
+					return 2;
+				}
+				begin_doc(s, i);
+				s->tag_at = i;
+				s->st = F_LT;
+				i++;
+				continue;
+			}
+stray:
+			if (!s->garbage) {
+				s->garbage = 1;
+				s->garbage_line = line_of(s, i);
+			}
+			i++;
+			continue;
+		case F_TEXT: {
+			const unsigned char *lt = memchr(b + i, '<', n - i);
+			if (lt == NULL) {
+				i = n;
+				continue;
+			}
+			i = (size_t)(lt - b);
+			s->tag_at = i;
+			s->st = F_LT;
+			i++;
+			continue;
+		}
+		case F_LT:
+			if (c == '?') {
+				/* An XML declaration after a finished
+				 * prolog item starts the document anew. */
+				if (s->depth == 0 && !s->root_seen &&
+				    s->tag_at != s->start && i + 4 < n &&
+				    memcmp(b + i + 1, "xml", 3) == 0 &&
+				    (b[i + 4] == ' ' || b[i + 4] == '\t' ||
+				    b[i + 4] == '\r' || b[i + 4] == '\n')) {
+					long idx = s->index;
+					begin_doc(s, s->tag_at);
+					s->index = idx;
+				}
+				s->st = F_PI;
+				s->run = 0;
+			} else if (c == '!') {
+				s->st = F_BANG;
+				s->nbang = 0;
+			} else if (c == '/') {
+				s->st = F_ETAG;
+			} else {
+				s->st = F_STAG;
+				s->quote = 0;
+				s->slash = 0;
+				continue;	/* rescan this byte */
+			}
+			i++;
+			continue;
+		case F_BANG:
+			s->bang[s->nbang++] = (char)c;
+			i++;
+			if (s->nbang <= 2 &&
+			    memcmp(s->bang, "--", (size_t)s->nbang) == 0) {
+				if (s->nbang == 2) {
+					s->st = F_COMMENT;
+					s->run = 0;
+				}
+				continue;
+			}
+			if (memcmp(s->bang, "[CDATA[", (size_t)s->nbang) == 0) {
+				if (s->nbang == 7) {
+					s->st = F_CDATA;
+					s->run = 0;
+				}
+				continue;
+			}
+			/* A markup declaration such as <!DOCTYPE: framed
+			 * (quotes and [ ] respected) and then refused. */
+			s->st = F_DECL;
+			s->quote = 0;
+			s->decl_brackets = 0;
+			s->doctype = 1;
+			i--;		/* this byte again, as DECL */
+			continue;
+		case F_COMMENT:
+			if (c == '-')
+				s->run++;
+			else if (c == '>' && s->run >= 2)
+				s->st = F_TEXT;
+			else
+				s->run = 0;
+			i++;
+			continue;
+		case F_CDATA:
+			if (c == ']')
+				s->run++;
+			else if (c == '>' && s->run >= 2)
+				s->st = F_TEXT;
+			else
+				s->run = 0;
+			i++;
+			continue;
+		case F_DECL:
+			if (s->quote) {
+				if (c == s->quote)
+					s->quote = 0;
+			} else if (c == '"' || c == '\'') {
+				s->quote = c;
+			} else if (c == '[') {
+				s->decl_brackets++;
+			} else if (c == ']') {
+				if (s->decl_brackets > 0)
+					s->decl_brackets--;
+			} else if (c == '>' && s->decl_brackets == 0) {
+				s->st = F_TEXT;
+			}
+			i++;
+			continue;
+		case F_PI:
+			if (c == '>' && s->run)
+				s->st = F_TEXT;
+			s->run = (c == '?');
+			i++;
+			continue;
+		case F_STAG:
+			if (s->quote) {
+				const unsigned char *q =
+				    memchr(b + i, s->quote, n - i);
+				if (q == NULL) {
+					i = n;
+					continue;
+				}
+				i = (size_t)(q - b) + 1;
+				s->quote = 0;
+				s->slash = 0;
+				continue;
+			}
+			if (c == '"' || c == '\'') {
+				s->quote = c;
+			} else if (c == '>') {
+				i++;
+				s->st = F_TEXT;
+				s->root_seen = 1;
+				if (!s->slash) {
+					if (++s->depth > s->opts.max_depth &&
+					    !s->skipping) {
+						s->skipping = 1;
+						snprintf(s->skip_why,
+						    sizeof s->skip_why,
+						    _("elements nested deeper "
+						    "than %d levels"),
+						    s->opts.max_depth);
+					}
+				} else if (s->depth == 0) {
+					s->pos = i;
+					return 1;
+				}
+				continue;
+			} else if (c == '/') {
+				s->slash = 1;
+			} else if (c != ' ' && c != '\t' && c != '\r' &&
+			    c != '\n') {
+				s->slash = 0;
+			}
+			i++;
+			continue;
+		case F_ETAG:
+			i++;
+			if (c == '>') {
+				s->st = F_TEXT;
+				if (s->depth > 0 && --s->depth == 0) {
+					s->pos = i;
+					return 1;
+				}
+				if (s->depth == 0) {
+					/* An end tag with nothing open: the
+					 * document is malformed; end it here
+					 * and let the parser say why. */
+					s->pos = i;
+					return 1;
+				}
+			}
+			continue;
+		}
+	}
+	s->pos = i;
+	if (s->st != F_OUT && s->skipping && s->start < s->pos) {
+		/* keep memory bounded: drop what was scanned */
+		size_t keep = s->pos;
+		(void)line_of(s, keep);
+		s->start = keep;
+	}
+	return 0;
+}
+
+static void
+free_last(struct stream *s)
+{
+	if (s->doc != NULL) {
+		xmlFreeDoc(s->doc);
+		s->doc = NULL;
+	}
+}
+
+int
+stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
+{
+	memset(d, 0, sizeof *d);
+	free_last(s);
+	for (;;) {
+		int r;
+
+		if (s->fatal == 2)
+			return STREAM_EOF;
+		r = frame(s);
+		if (r == 2) {
+			/* Stray bytes between documents. */
+			fmt_err(err, 0, s->garbage_line,
+			    _("text outside any document (skipped up to the "
+			    "next '<')"));
+			s->garbage = 0;
+			return STREAM_BAD;
+		}
+		if (r == 1) {
+			size_t len = s->pos - s->start;
+
+			s->st = F_OUT;
+			s->line_base = s->doc_line;
+			err->index = s->index;
+			if (!s->skipping && len > s->opts.max_size) {
+				s->skipping = 1;
+				snprintf(s->skip_why, sizeof s->skip_why,
+				    _("larger than the limit of %zu bytes"),
+				    s->opts.max_size);
+			}
+			if (s->skipping) {
+				fmt_err(err, s->index, s->doc_line,
+				    _("document refused: %s"), s->skip_why);
+				s->skipping = 0;
+				return STREAM_BAD;
+			}
+			if (s->doctype) {
+				fmt_err(err, s->index, s->doc_line,
+				    _("markup declaration (<!DOCTYPE ...>) "
+				    "refused: untrusted input"));
+				return STREAM_BAD;
+			}
+			d->source = s->name;
+			d->index = s->index;
+			d->line = s->doc_line;
+			d->bytes = s->buf + s->start;
+			d->len = len;
+			if (s->opts.no_parse)
+				return STREAM_DOC;
+			s->doc = parse_doc(s, s->ctxt, d->bytes, len, s->name,
+			    err);
+			if (s->doc == NULL)
+				return STREAM_BAD;
+			d->doc = s->doc;
+			return STREAM_DOC;
+		}
+		/* Need more bytes. */
+		if (s->st != F_OUT && !s->skipping &&
+		    s->end - s->start > s->opts.max_size) {
+			s->skipping = 1;
+			snprintf(s->skip_why, sizeof s->skip_why,
+			    _("larger than the limit of %zu bytes"),
+			    s->opts.max_size);
+			(void)line_of(s, s->pos);
+			s->start = s->pos;
+		}
+		if (s->eof || s->fatal) {
+			int fatal = s->fatal;
+
+			s->fatal = 2;	/* report once, then EOF */
+			if (s->st != F_OUT) {
+				if (fatal)
+					fmt_err(err, s->index,
+					    line_of(s, s->end),
+					    _("%s; the document that starts "
+					    "at line %ld is incomplete"),
+					    s->fatal_msg, s->doc_line);
+				else
+					fmt_err(err, s->index, s->doc_line,
+					    _("incomplete document: the input "
+					    "ends inside it"));
+				s->st = F_OUT;
+				return fatal ? STREAM_FATAL : STREAM_BAD;
+			}
+			if (s->garbage) {
+				fmt_err(err, 0, s->garbage_line,
+				    _("text outside any document"));
+				s->garbage = 0;
+				if (!fatal)
+					return STREAM_BAD;
+			}
+			if (fatal) {
+				fmt_err(err, 0, line_of(s, s->end), "%s",
+				    s->fatal_msg);
+				return STREAM_FATAL;
+			}
+			return STREAM_EOF;
+		}
+		{
+			ssize_t n = refill(s);
+			if (n < 0)
+				s->fatal = 1;
+			else if (n == 0)
+				s->eof = 1;
+		}
+	}
+}
+
+int
+stream_doc_detach(struct stream *s, struct stream_doc *d)
+{
+	char *copy = malloc(d->len + 1);
+
+	if (copy == NULL)
+		return -1;
+	memcpy(copy, d->bytes, d->len);
+	copy[d->len] = '\0';
+	d->bytes = copy;
+	d->owned = 1;
+	if (d->doc == s->doc)
+		s->doc = NULL;	/* the caller owns the tree now */
+	return 0;
+}
+
+void
+stream_doc_free(struct stream_doc *d)
+{
+	if (!d->owned)
+		return;
+	free((char *)d->bytes);
+	if (d->doc)
+		xmlFreeDoc(d->doc);
+	memset(d, 0, sizeof *d);
+}
+
+unsigned long long
+stream_bytes(const struct stream *s)
+{
+	return s->consumed + s->pos;
+}
+
+void
+stream_close(struct stream *s)
+{
+	if (s == NULL)
+		return;
+	free_last(s);
+	if (s->ctxt)
+		xmlFreeParserCtxt(s->ctxt);
+	free(s->buf);
+	free(s);
+}
+
+xmlDocPtr
+stream_parse_memory(const char *bytes, size_t len, const char *name,
+    struct stream_err *err)
+{
+	struct stream s;
+	xmlParserCtxtPtr c;
+	xmlDocPtr d;
+	size_t i = 0;
+
+	memset(&s, 0, sizeof s);
+	s.line_base = 1;
+	err->index = 0;
+	/* Same refusal as the framer, before any parsing. */
+	for (i = 0; i + 9 <= len; i++)
+		if (bytes[i] == '<' && bytes[i + 1] == '!' &&
+		    memcmp(bytes + i + 2, "DOCTYPE", 7) == 0) {
+			fmt_err(err, 0, 1, _("document type declaration "
+			    "(DOCTYPE) refused: untrusted input"));
+			return NULL;
+		}
+	if ((c = new_ctxt(&s)) == NULL) {
+		fmt_err(err, 0, 0, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	d = parse_doc(&s, c, bytes, len, name, err);
+	xmlFreeParserCtxt(c);
+	return d;
+}
