@@ -1,0 +1,1 @@
+# ceb-gen: filled in by the issue that builds this tool.

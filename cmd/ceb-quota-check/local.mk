@@ -1,0 +1,1 @@
+# ceb-quota-check: filled in by the issue that builds this tool.

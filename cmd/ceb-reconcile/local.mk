@@ -1,0 +1,1 @@
+# ceb-reconcile: filled in by the issue that builds this tool.

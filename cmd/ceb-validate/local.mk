@@ -1,0 +1,1 @@
+# ceb-validate: filled in by the issue that builds this tool.

@@ -1,0 +1,251 @@
+/*
+ * state.c: locks and atomic replacement of state files.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "i18n.h"
+#include "state.h"
+
+int
+state_lock(const char *lockpath, int *busy, char *err, size_t n)
+{
+	int fd;
+
+	*busy = 0;
+	if ((fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		snprintf(err, n, _("cannot open lock file %s: %s"), lockpath,
+		    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK) {
+			*busy = 1;
+			snprintf(err, n, _("%s is locked by another run"),
+			    lockpath);
+		} else
+			snprintf(err, n, _("cannot lock %s: %s"), lockpath,
+			    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void
+state_unlock(int fd)
+{
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
+}
+
+struct state_out {
+	char *path;
+	char *tmp;
+	int fd;
+	gzFile gz;
+	FILE *f;
+	int werr;
+};
+
+static ssize_t
+gz_cookie_write(void *c, const char *buf, size_t len)
+{
+	struct state_out *o = c;
+
+	if (len == 0)
+		return 0;
+	if (gzwrite(o->gz, buf, (unsigned)len) != (int)len) {
+		o->werr = errno ? errno : EIO;
+		errno = o->werr;
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
+static int
+gz_cookie_close(void *c)
+{
+	struct state_out *o = c;
+	int r = gzclose(o->gz);
+
+	o->gz = NULL;
+	if (r != Z_OK) {
+		o->werr = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+struct state_out *
+state_create(const char *path, int gzip, mode_t mode, char *err, size_t n)
+{
+	struct state_out *o = calloc(1, sizeof *o);
+	size_t len = strlen(path) + 32;
+
+	if (o == NULL || (o->path = strdup(path)) == NULL ||
+	    (o->tmp = malloc(len)) == NULL) {
+		snprintf(err, n, "%s", strerror(ENOMEM));
+		goto fail;
+	}
+	snprintf(o->tmp, len, "%s.tmp.%ld", path, (long)getpid());
+	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (o->fd < 0) {
+		snprintf(err, n, _("cannot create %s: %s"), o->tmp,
+		    strerror(errno));
+		goto fail;
+	}
+	(void)fchmod(o->fd, mode);	/* whatever the umask */
+	if (gzip) {
+		cookie_io_functions_t io = { NULL, gz_cookie_write, NULL,
+		    gz_cookie_close };
+		int dupfd = dup(o->fd);
+
+		if (dupfd < 0 || (o->gz = gzdopen(dupfd, "wb6")) == NULL) {
+			if (dupfd >= 0)
+				close(dupfd);
+			snprintf(err, n, "%s", strerror(ENOMEM));
+			goto fail_unlink;
+		}
+		o->f = fopencookie(o, "w", io);
+	} else {
+		int dupfd = dup(o->fd);
+		o->f = dupfd >= 0 ? fdopen(dupfd, "w") : NULL;
+	}
+	if (o->f == NULL) {
+		snprintf(err, n, "%s", strerror(errno));
+		goto fail_unlink;
+	}
+	return o;
+fail_unlink:
+	if (o->gz)
+		gzclose(o->gz);
+	unlink(o->tmp);
+	close(o->fd);
+fail:
+	if (o) {
+		free(o->path);
+		free(o->tmp);
+		free(o);
+	}
+	return NULL;
+}
+
+FILE *
+state_file(struct state_out *o)
+{
+	return o->f;
+}
+
+static void
+free_out(struct state_out *o)
+{
+	free(o->path);
+	free(o->tmp);
+	free(o);
+}
+
+int
+state_commit(struct state_out *o, char *err, size_t n)
+{
+	char *dircopy;
+	int dfd, bad = 0;
+
+	if (fflush(o->f) != 0 || ferror(o->f))
+		bad = errno ? errno : EIO;
+	if (fclose(o->f) != 0 && !bad)
+		bad = errno ? errno : EIO;
+	o->f = NULL;
+	if (o->werr && !bad)
+		bad = o->werr;
+	if (!bad && fsync(o->fd) != 0)
+		bad = errno;
+	if (close(o->fd) != 0 && !bad)
+		bad = errno;
+	if (!bad && rename(o->tmp, o->path) != 0)
+		bad = errno;
+	if (bad) {
+		snprintf(err, n, _("cannot write %s: %s"), o->path,
+		    strerror(bad));
+		unlink(o->tmp);
+		free_out(o);
+		return -1;
+	}
+	/* Make the rename itself durable. */
+	if ((dircopy = strdup(o->path)) != NULL) {
+		if ((dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+		free(dircopy);
+	}
+	free_out(o);
+	return 0;
+}
+
+void
+state_abort(struct state_out *o)
+{
+	if (o == NULL)
+		return;
+	if (o->f)
+		fclose(o->f);
+	close(o->fd);
+	unlink(o->tmp);
+	free_out(o);
+}
+
+int
+state_is_gzip(const char *path)
+{
+	unsigned char m[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, m, 2) == 2 && m[0] == 0x1f && m[1] == 0x8b)
+		r = 1;
+	close(fd);
+	return r;
+}
+
+int
+state_mkdir(const char *path, char *err, size_t n)
+{
+	char *p = strdup(path), *s;
+
+	if (p == NULL) {
+		snprintf(err, n, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+				snprintf(err, n, _("cannot create %s: %s"), p,
+				    strerror(errno));
+				free(p);
+				return -1;
+			}
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(p);
+	return 0;
+}
