@@ -1,0 +1,65 @@
+/*
+ * rules.h: the business-rule catalogue of ceb-validate (issue 5), as seen
+ * by the tool's skeleton.  The skeleton (ceb-validate.c) parses the
+ * options, finds and validates the structure of each message, and calls
+ * these functions for every message and every record whose structure it
+ * has judged; rules.c implements them.  The S- (structural) rules live in
+ * common/schema.h; --list-rules prints those first, then rules_list().
+ */
+#ifndef CEB_VALIDATE_RULES_H
+#define CEB_VALIDATE_RULES_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <libxml/tree.h>
+
+#include "diag.h"
+#include "msg.h"
+
+struct rules;			/* the loaded catalogue, code tables, options */
+
+struct rules_opts {
+	const char *rules_file;		/* --rules FILE, or NULL */
+	const char *codes_dir;		/* -c DIR, or NULL: shipped tables */
+	const char *positive_list;	/* --positive-list FILE, or NULL */
+	const char *tolerance;		/* --tolerance X, or NULL */
+	int edition;			/* 2018 or 2022 */
+};
+
+/* Load the catalogue and tables.  NULL + err on failure. */
+struct rules *rules_load(const struct rules_opts *o, char *err, size_t n);
+void rules_free(struct rules *r);
+
+/* --list-rules: the catalogue as CSV.  0, or -1 on write error. */
+int rules_list(FILE *out);
+
+/*
+ * Check one record (rec) of message m; report each finding with
+ * diag_finding(loc, ...); also append each error-severity finding's rule id
+ * and text to *res (may be NULL) so receipts can list them.  Returns the
+ * number of error findings (the record fails if > 0).  Called from the main
+ * thread only, in input order.
+ */
+struct rules_result {
+	size_t n;
+	struct {
+		char rule[16];
+		char text[256];
+	} item[32];
+};
+int rules_check_record(const struct rules *r, const struct msg *m,
+    xmlNodePtr rec, const struct diag_loc *loc, struct rules_result *res);
+
+/* Message-level checks (e.g. guid of the root); same contract, rec = NULL. */
+int rules_check_message(const struct rules *r, const struct msg *m,
+    const struct diag_loc *loc, struct rules_result *res);
+
+/*
+ * Receipts: called once per record judged when -R DIR is given; res holds
+ * every error (S- and V-) of that record.  Returns 0, or -1 + err.
+ */
+int rules_receipt(const struct rules *r, const char *dir, const struct msg *m,
+    xmlNodePtr rec, int passed, const struct rules_result *res, char *err,
+    size_t n);
+
+#endif
