@@ -380,11 +380,19 @@ input_read(struct input *in, void *buf, size_t len)
 	}
 	if (in->peekpos < in->npeek) {
 		size_t k = in->npeek - in->peekpos;
+		ssize_t more = 0;
+
 		if (k > len)
 			k = len;
 		memcpy(buf, in->peek + in->peekpos, k);
 		in->peekpos += k;
-		return (ssize_t)k;
+		/* Go on reading so callers see a full first buffer. */
+		if (k < len && !in->eof &&
+		    (more = raw_read(in, (char *)buf + k, len - k)) < 0)
+			more = 0;	/* the error recurs on the next call */
+		if (more == 0 && k < len)
+			in->eof = in->eof || !in->failed;
+		return (ssize_t)k + more;
 	}
 	if (in->eof)
 		return 0;
