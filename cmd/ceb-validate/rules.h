@@ -30,7 +30,16 @@ struct rules_opts {
 struct rules *rules_load(const struct rules_opts *o, char *err, size_t n);
 void rules_free(struct rules *r);
 
-/* --list-rules: the catalogue as CSV.  0, or -1 on write error. */
+/*
+ * --list-rules: the catalogue as CSV rows, 0 or -1 on write error.  main()
+ * first writes the header row and the S- rows (schema_rules_list() in
+ * common/schema.h), then calls rules_list(), which writes its rows only,
+ * no header, in the same columns:
+ *   rule,severity,types,fields,customs_code,description
+ * (types: space-separated codes such as "311 621", or "*" for all;
+ * fields: space-separated element names, may be empty; customs_code such
+ * as -621005, may be empty).
+ */
 int rules_list(FILE *out);
 
 /*
