@@ -112,6 +112,15 @@ line_of(struct stream *s, size_t off)
 	return s->line;
 }
 
+/* libxml2 messages may span lines; a diagnostic is one line. */
+static void
+one_line(char *p)
+{
+	for (; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
 static void
 structured_error(void *data, xmlErrorPtr e)
 {
@@ -128,6 +137,7 @@ structured_error(void *data, xmlErrorPtr e)
 		n--;
 	fmt_err(s->perr, s->perr->index, s->line_base + (e->line > 0 ?
 	    e->line - 1 : 0), _("not well-formed XML: %.*s"), (int)n, m);
+	one_line(s->perr->msg);
 	s->perr_set = 1;
 }
 
