@@ -14,3 +14,6 @@ common_libceb_a_SOURCES = \
 	common/stream.c common/stream.h
 
 # Modules added by later issues are appended below, one line each.
+common_libceb_a_SOURCES += common/shard.c common/shard.h
+common_libceb_a_SOURCES += common/codetab.c common/codetab.h
+common_libceb_a_SOURCES += common/ident.c common/ident.h

@@ -1,1 +1,10 @@
-# ceb-reconcile: filled in by the issue that builds this tool.
+# ceb-reconcile: 三单对碰 with nightly carry-over (issue 6).
+
+# Unit tests of the common modules this issue added.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-shard
+TESTS += tests/unit/test-shard
+tests_unit_test_shard_SOURCES = tests/unit/test-shard.c
+tests_unit_test_shard_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_shard_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+endif
