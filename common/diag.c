@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,12 @@ diag_init(const char *p)
 	const char *slash = strrchr(p, '/');
 
 	prog = slash ? slash + 1 : p;
+	/* Messages and character handling follow the operator's locale;
+	 * numbers are formatted by dec.c, never by the locale. */
+	setlocale(LC_MESSAGES, "");
+	setlocale(LC_CTYPE, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
 	/* A closed pipe is a write error we report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 }

@@ -17,6 +17,8 @@
 #include "loop.h"
 #include "mask.h"
 
+#include <ctype.h>
+
 static struct stream *current;
 
 struct stream *
@@ -188,5 +190,116 @@ loop_common_option(int opt, const char *arg, struct stream_opts *opts,
 		    PACKAGE_VERSION);
 		return 2;
 	}
+	return 0;
+}
+
+/* Append the words of line to *v; returns 0 or -1 (unbalanced quote). */
+static int
+split_words(const char *line, char ***v, int *n, int *cap)
+{
+	const char *p = line;
+
+	for (;;) {
+		char *w, *o;
+		int q = 0;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '\0')
+			return 0;
+		if ((w = malloc(strlen(p) + 1)) == NULL)
+			return -1;
+		for (o = w; *p; p++) {
+			if (q) {
+				if (*p == q)
+					q = 0;
+				else
+					*o++ = *p;
+			} else if (*p == '"' || *p == '\'') {
+				q = *p;
+			} else if (*p == ' ' || *p == '\t' || *p == '\n' ||
+			    *p == '\r') {
+				break;
+			} else
+				*o++ = *p;
+		}
+		*o = '\0';
+		if (q) {
+			free(w);
+			return -1;
+		}
+		if (*n + 2 > *cap) {
+			int c = *cap ? *cap * 2 : 16;
+			char **nv = realloc(*v, (size_t)c * sizeof *nv);
+			if (nv == NULL) {
+				free(w);
+				return -1;
+			}
+			*v = nv;
+			*cap = c;
+		}
+		(*v)[(*n)++] = w;
+	}
+}
+
+int
+loop_defaults(int *argc, char ***argv)
+{
+	const char *prog = diag_prog(), *conf = getenv("CEBTOOLS_CONFIG");
+	char envname[128], line[4096], **v = NULL;
+	int n = 0, cap = 0, i, explicit_conf = conf != NULL;
+	size_t plen = strlen(prog), k;
+	FILE *f;
+	long lineno = 0;
+	const char *env;
+
+	if (conf == NULL)
+		conf = "/etc/cebtools.conf";
+	if (*conf && (f = fopen(conf, "r")) != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			lineno++;
+			if (strncmp(line, prog, plen) != 0 || line[plen] != ':')
+				continue;
+			if (split_words(line + plen + 1, &v, &n, &cap) != 0) {
+				diag_trouble(conf, lineno,
+				    _("unbalanced quote or out of memory"));
+				fclose(f);
+				return -1;
+			}
+		}
+		fclose(f);
+	} else if (*conf && explicit_conf) {
+		diag_trouble(conf, 0, _("cannot read configuration: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	for (k = 0; k < plen && k + 9 < sizeof envname; k++)
+		envname[k] = prog[k] == '-' ? '_' :
+		    (char)toupper((unsigned char)prog[k]);
+	snprintf(envname + k, sizeof envname - k, "_OPTIONS");
+	if ((env = getenv(envname)) != NULL &&
+	    split_words(env, &v, &n, &cap) != 0) {
+		diag_trouble(NULL, 0, _("%s: unbalanced quote"), envname);
+		return -1;
+	}
+	if (n == 0) {
+		free(v);
+		return 0;
+	}
+	{
+		char **nv = malloc((size_t)(*argc + n + 1) * sizeof *nv);
+
+		if (nv == NULL)
+			return -1;
+		nv[0] = (*argv)[0];
+		for (i = 0; i < n; i++)
+			nv[1 + i] = v[i];
+		for (i = 1; i < *argc; i++)
+			nv[n + i] = (*argv)[i];
+		nv[*argc + n] = NULL;
+		*argc += n;
+		*argv = nv;	/* lives until exit, like argv itself */
+	}
+	free(v);
 	return 0;
 }

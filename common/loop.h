@@ -64,4 +64,18 @@ int loop_parse_size(const char *s, size_t *out);
 /* Environment default for an option: getenv(name) or NULL. */
 const char *loop_env(const char *name);
 
+/*
+ * Options a nightly job repeats can be kept out of the command line.
+ * Before the command-line arguments, insert the words of
+ *   1. the lines of the configuration file ($CEBTOOLS_CONFIG, default
+ *      /etc/cebtools.conf when it exists) that start with "<prog>:",
+ *   2. the environment variable <PROG>_OPTIONS (prog upper-cased, '-' as
+ *      '_', e.g. CEB_QUOTA_CHECK_OPTIONS),
+ * so that the command line, parsed last, wins.  Words are separated by
+ * blanks; single and double quotes group.  Call once, right after
+ * diag_init(), with main's argc and argv.  Returns 0, or -1 after
+ * reporting a trouble (unreadable configuration file, unbalanced quote).
+ */
+int loop_defaults(int *argc, char ***argv);
+
 #endif

@@ -105,6 +105,8 @@ main(int argc, char *argv[])
 	int ch, r;
 
 	diag_init(argv[0]);
+	if (loop_defaults(&argc, &argv) != 0)
+		return diag_exit();
 	while ((ch = getopt_long(argc, argv, "lqr:t:", longopts, NULL)) != -1) {
 		if ((r = loop_common_option(ch, optarg, &sopts, &report)) != 0) {
 			if (r < 0)
