@@ -17,3 +17,5 @@ common_libceb_a_SOURCES = \
 common_libceb_a_SOURCES += common/shard.c common/shard.h
 common_libceb_a_SOURCES += common/codetab.c common/codetab.h
 common_libceb_a_SOURCES += common/ident.c common/ident.h
+common_libceb_a_SOURCES += common/schema.c common/schema.h
+common_libceb_a_SOURCES += common/keyidx.c common/keyidx.h

@@ -2,8 +2,11 @@
 
 # Unit tests of the common modules this issue added.
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test-shard
-TESTS += tests/unit/test-shard
+check_PROGRAMS += tests/unit/test-shard tests/unit/test-keyidx
+TESTS += tests/unit/test-shard tests/unit/test-keyidx
+tests_unit_test_keyidx_SOURCES = tests/unit/test-keyidx.c
+tests_unit_test_keyidx_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_keyidx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_shard_SOURCES = tests/unit/test-shard.c
 tests_unit_test_shard_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_shard_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
