@@ -1,1 +1,13 @@
-# ceb-validate: filled in by the issue that builds this tool.
+# ceb-validate: structure (schemas, this fragment) and business rules
+# (rules.mk, kept by the rule catalogue's author).
+bin_PROGRAMS += ceb-validate
+ceb_validate_SOURCES = cmd/ceb-validate/ceb-validate.c
+ceb_validate_CFLAGS = $(AM_CFLAGS) -pthread
+ceb_validate_LDFLAGS = $(AM_LDFLAGS) -pthread
+dist_man_MANS += man/ceb-validate.1
+include $(srcdir)/cmd/ceb-validate/rules.mk
+
+# The differential conformance test against xmllint and the official XSDs.
+TESTS += tests/validate/conformance.test
+EXTRA_DIST += tests/validate/conformance.test tests/validate/mutate.py \
+	tests/bench/ceb-validate.sh
