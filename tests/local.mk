@@ -1,9 +1,8 @@
 # Unit tests (cmocka) and golden command-line tests; all speak TAP.
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test-dec tests/unit/test-stream \
-	tests/unit/test-mask tests/unit/test-msg tests/unit/test-csvio
-TESTS += tests/unit/test-dec tests/unit/test-stream \
-	tests/unit/test-mask tests/unit/test-msg tests/unit/test-csvio
+unit_tests = tests/unit/test-dec tests/unit/test-stream tests/unit/test-mask tests/unit/test-msg tests/unit/test-csvio tests/unit/test-emit tests/unit/test-state tests/unit/test-diag tests/unit/test-input
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
 tests_unit_test_dec_SOURCES = tests/unit/test-dec.c
 tests_unit_test_dec_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_dec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -19,6 +18,18 @@ tests_unit_test_msg_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_csvio_SOURCES = tests/unit/test-csvio.c
 tests_unit_test_csvio_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_csvio_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_emit_SOURCES = tests/unit/test-emit.c
+tests_unit_test_emit_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_emit_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_state_SOURCES = tests/unit/test-state.c
+tests_unit_test_state_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_state_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_diag_SOURCES = tests/unit/test-diag.c
+tests_unit_test_diag_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_diag_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_input_SOURCES = tests/unit/test-input.c
+tests_unit_test_input_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_input_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 endif
 
 TESTS += tests/golden.test
