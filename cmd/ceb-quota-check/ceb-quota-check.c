@@ -1,0 +1,253 @@
+/*
+ * ceb-quota-check: pass on the import inventories (621) that keep each
+ * buyer within the personal limits of cross-border retail imports (a
+ * single-transaction limit and an annual limit, effective-dated policy
+ * data), counting them in a ledger that survives crashes and reruns.
+ * Cancels (623), returns (625) and receipts (622) give quota back; other
+ * messages pass through.  quota.h describes the steps of a run.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "loop.h"
+#include "quota.h"
+#include "state.h"
+
+static const char *const synopsis[] = {
+	"[-q] [-r report] --ledger file [--date declTime | appTime]",
+	"    [--key id | id+name] [--policy file] [--shard K/N]",
+	"    [--year-start MMDD] [file | dir ...]",
+	"--ledger file --query ID [--year year] [--key id | id+name]",
+	"--list-rules",
+	NULL
+};
+
+enum {
+	OPT_LEDGER = LOOP_OPT_LAST, OPT_POLICY, OPT_DATE, OPT_KEY,
+	OPT_YEAR_START, OPT_QUERY, OPT_YEAR, OPT_SHARD, OPT_LIST_RULES
+};
+
+static int
+cb_doc(struct stream_doc *d, void *arg)
+{
+	return extract_doc(arg, d);
+}
+
+/* A spool file nobody else can see: created, then unlinked at once. */
+static int
+spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/ceb-quota-check.XXXXXX",
+	    dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(path)) < 0) {
+		diag_trouble(NULL, 0, _("cannot create a spool file in %s: %s"),
+		    dir && *dir ? dir : "/tmp", strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	return fd;
+}
+
+/* Steps 1-5 of quota.h under the ledger's lock. */
+static int
+run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
+{
+	char lockpath[4096], err[512];
+	int lock, busy;
+
+	snprintf(lockpath, sizeof lockpath, "%s.lock", r->ledger_path);
+	if ((lock = state_lock(lockpath, &busy, err, sizeof err)) < 0) {
+		diag_trouble(NULL, 0, "%s", err);
+		return -1;
+	}
+	if ((r->spool = spool_open()) < 0)
+		goto fail;
+	loop_run(argc, argv, so, cb_doc, r);
+	if (judge_prepare(r) != 0) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		goto fail;
+	}
+	if (ledger_read(r) != 0 || judge_run(r) != 0 || ledger_write(r) != 0)
+		goto fail;
+	if (getenv("CEB_QUOTA_CHECK_CRASH_AFTER_COMMIT"))
+		abort();	/* test hook: die between commit and output */
+	(void)emit_run(r);
+	close(r->spool);
+	state_unlock(lock);
+	return 0;
+fail:
+	if (r->spool >= 0)
+		close(r->spool);
+	state_unlock(lock);
+	return -1;
+}
+
+static int
+parse_mmdd(const char *s, int *out)
+{
+	char buf[16];
+
+	if (strlen(s) != 4 || strspn(s, "0123456789") != 4)
+		return -1;
+	snprintf(buf, sizeof buf, "2000%s", s);	/* a leap year */
+	if (policy_parse_day(buf) < 0 || strcmp(s, "0229") == 0)
+		return -1;
+	*out = atoi(s);
+	return 0;
+}
+
+static int
+policy_default(struct run *r, const char *path)
+{
+	char buf[4096];
+	const char *env = getenv("CEBTOOLS_DATADIR");
+
+	if (path == NULL) {
+		snprintf(buf, sizeof buf, "%s/tables/quota-policy.csv",
+		    env && *env ? env : PKGDATADIR);
+		path = buf;
+	}
+	return policy_load(&r->pol, path);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		LOOP_LONG_OPTIONS,
+		{ "ledger", required_argument, NULL, OPT_LEDGER },
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "date", required_argument, NULL, OPT_DATE },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "year-start", required_argument, NULL, OPT_YEAR_START },
+		{ "query", required_argument, NULL, OPT_QUERY },
+		{ "year", required_argument, NULL, OPT_YEAR },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct run r;
+	struct stream_opts sopts = { 0, 0, 0 };
+	const char *report = NULL;	/* -r */
+	const char *policy = loop_env("CEB_QUOTA_POLICY");	/* --policy */
+	const char *date = loop_env("CEB_QUOTA_DATE");	/* --date */
+	const char *key = loop_env("CEB_QUOTA_KEY");	/* --key */
+	const char *ystart = loop_env("CEB_QUOTA_YEAR_START"); /* --year-start */
+	const char *query = NULL;	/* --query */
+	long year = 0;			/* --year */
+	int list = 0;			/* --list-rules */
+	int ch, rc;
+
+	diag_init(argv[0]);
+	r.ledger_path = loop_env("CEB_QUOTA_LEDGER");	/* --ledger */
+	r.spool = -1;
+	r.pol.year_start = 101;
+	while ((ch = getopt_long(argc, argv, "qr:", longopts, NULL)) != -1) {
+		if ((rc = loop_common_option(ch, optarg, &sopts, &report))) {
+			if (rc < 0)
+				return 2;
+			if (rc == 2)
+				return 0;
+			continue;
+		}
+		switch (ch) {
+		case OPT_LEDGER:
+			r.ledger_path = optarg;
+			break;
+		case OPT_POLICY:
+			policy = optarg;
+			break;
+		case OPT_DATE:
+			date = optarg;
+			break;
+		case OPT_KEY:
+			key = optarg;
+			break;
+		case OPT_YEAR_START:
+			ystart = optarg;
+			break;
+		case OPT_QUERY:
+			query = optarg;
+			break;
+		case OPT_YEAR: {
+			char *end;
+
+			year = strtol(optarg, &end, 10);
+			if (*end != '\0' || year < 1900 || year > 9999) {
+				diag_trouble(NULL, 0,
+				    _("--year: not a year: %s"), optarg);
+				return 2;
+			}
+			break;
+		}
+		case OPT_SHARD:
+			if (shard_parse(optarg, &r.shard) != 0) {
+				diag_trouble(NULL, 0, _("--shard: not K/N with "
+				    "1 <= K <= N <= %d: %s"), SHARD_MAX, optarg);
+				return 2;
+			}
+			break;
+		case OPT_LIST_RULES:
+			list = 1;
+			break;
+		default:
+			return diag_usage(synopsis);
+		}
+	}
+	if (list) {
+		rules_list();
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
+	}
+	if (date && strcmp(date, "declTime") != 0 &&
+	    strcmp(date, "appTime") != 0) {
+		diag_trouble(NULL, 0, _("--date: declTime or appTime: %s"),
+		    date);
+		return 2;
+	}
+	r.use_apptime = date && strcmp(date, "appTime") == 0;
+	if (key && strcmp(key, "id") != 0 && strcmp(key, "id+name") != 0) {
+		diag_trouble(NULL, 0, _("--key: id or id+name: %s"), key);
+		return 2;
+	}
+	r.key_name = key && strcmp(key, "id+name") == 0;
+	if (ystart && parse_mmdd(ystart, &r.pol.year_start) != 0) {
+		diag_trouble(NULL, 0, _("--year-start: not a day MMDD: %s"),
+		    ystart);
+		return 2;
+	}
+	if (r.ledger_path == NULL || *r.ledger_path == '\0')
+		return diag_usage(synopsis);
+	if (policy_default(&r, policy) != 0)
+		return 2;
+	if (query) {
+		if (year == 0) {
+			time_t now = time(NULL);
+			struct tm tm;
+
+			localtime_r(&now, &tm);
+			year = policy_year(&r.pol, (long)(tm.tm_year + 1900) *
+			    10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+		}
+		return ledger_query(r.ledger_path, query, (int)year,
+		    r.key_name, &r.pol) == 0 ? diag_status() : 2;
+	}
+	if (report && diag_report_open(report, (const char *const[]){
+	    "person", "year", "amount", "single_limit", "annual_limit", "used",
+	    "remaining", "outcome", NULL }) != 0)
+		return diag_exit();
+	(void)run(&r, argc - optind, argv + optind, &sopts);
+	return diag_exit();
+}

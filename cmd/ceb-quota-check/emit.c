@@ -1,0 +1,419 @@
+/*
+ * emit.c: step 5 of a run.  The spooled documents are written out in
+ * input order: a message whose records all pass byte for byte, one with
+ * some failing records re-emitted with only its passing ones (no
+ * signature), one with none not at all.  Before each document, the
+ * findings on its records, in record order; so the report follows the
+ * input, whatever order the judgment took.
+ *
+ * Also here: the rule catalogue (--list-rules).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvio.h"
+#include "diag.h"
+#include "emit.h"
+#include "i18n.h"
+#include "mask.h"
+#include "msg.h"
+#include "quota.h"
+#include "stream.h"
+
+static const struct rule {
+	const char *id, *severity, *code, *text;
+} rules[] = {
+	{ "Q-LIM-000", "info", "",
+	  "inventory within the buyer's limits: counted" },
+	{ "Q-LIM-001", "error", "-621005",
+	  "amount over the single-transaction limit" },
+	{ "Q-LIM-002", "error", "-621018",
+	  "amount would take the buyer over the annual limit" },
+	{ "Q-LIM-003", "warning", "",
+	  "one indivisible item over the single-transaction limit but within "
+	  "the annual remainder: passed, taxed in full, counted" },
+	{ "Q-DUP-001", "warning", "",
+	  "the same inventory was already counted: not counted again" },
+	{ "Q-INV-001", "error", "-621013",
+	  "inventory cannot be judged (buyer ID, amounts, currency, date or "
+	  "policy missing or unusable)" },
+	{ "Q-REL-001", "info", "-623025/-625024",
+	  "quota given back by a cancel, a return or a receipt 100/700" },
+	{ "Q-REL-002", "info", "",
+	  "nothing (more) to give back for this inventory" },
+	{ "Q-REL-003", "warning", "",
+	  "cancel, return or receipt matches no inventory in the ledger or "
+	  "the run" },
+	{ "Q-REL-004", "warning", "",
+	  "return names lines the inventory does not have, or cannot be read" },
+	{ "Q-KEY-001", "warning", "",
+	  "buyer of a cancel or return differs from the counted inventory's" },
+	{ "Q-KEY-002", "warning", "",
+	  "receipt's invtNo differs from the one recorded" },
+	{ "Q-KEY-003", "info", "",
+	  "receipt taught the ledger the invtNo of an inventory" },
+};
+
+void
+rules_list(void)
+{
+	size_t i;
+	static const char *const hdr[] = { "rule", "severity",
+	    "customs_code", "description" };
+
+	(void)csvio_write_row(stdout, hdr, 4);
+	for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		const char *row[4] = { rules[i].id, rules[i].severity,
+		    rules[i].code, _(rules[i].text) };
+		if (csvio_write_row(stdout, row, 4) != 0)
+			diag_write_error(_("standard output"));
+	}
+}
+
+static const char *const outcome_names[] = { "", "invalid", "within",
+	"single-item", "over-single", "over-annual", "duplicate", "released",
+	"nothing", "orphan", "learnt", "" };
+
+/* A person key for people to read: ID (and name) masked by default. */
+static char *
+show_person(const char *p, char *buf, size_t n)
+{
+	const char *bar = strchr(p, '|');
+
+	if (bar == NULL)
+		return mask(MASK_ID, p, buf, n);
+	{
+		char id[128], nm[128];
+
+		snprintf(id, sizeof id, "%.*s", (int)(bar - p), p);
+		mask(MASK_ID, id, buf, n);
+		mask(MASK_NAME, bar + 1, nm, sizeof nm);
+		snprintf(buf + strlen(buf), n - strlen(buf), "|%s", nm);
+	}
+	return buf;
+}
+
+static void
+finding(const struct event *e, const char *rule, enum diag_sev sev,
+    const char *field, int with_figures, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void
+finding(const struct event *e, const char *rule, enum diag_sev sev,
+    const char *field, int with_figures, const char *fmt, ...)
+{
+	struct diag_loc loc = { e->source, e->message, e->line, e->type,
+	    e->msgguid, e->record, e->key };
+	char person[256], year[16], amt[64], s1[64], s2[64], used[64],
+	    rem[64];
+	const char *extra[9];
+	const char *who = e->o_person ? e->o_person : e->person;
+	va_list ap;
+
+	memset(extra, 0, sizeof extra);
+	extra[0] = *who ? show_person(who, person, sizeof person) : "";
+	year[0] = amt[0] = s1[0] = s2[0] = used[0] = rem[0] = '\0';
+	if (e->o_year)
+		snprintf(year, sizeof year, "%d", e->o_year);
+	if (e->out != O_INVALID && e->out != O_ORPHAN && e->out != O_LEARNT &&
+	    e->out != O_NOTHING)
+		dec_format(e->o_amount, 2, amt, sizeof amt);
+	else if (e->out == O_INVALID && e->kind == E_INVENTORY &&
+	    e->lines && *e->lines)
+		dec_format(e->amount, 2, amt, sizeof amt);
+	if (e->o_year) {
+		dec_format(e->o_single, 2, s1, sizeof s1);
+		dec_format(e->o_annual, 2, s2, sizeof s2);
+	}
+	if (with_figures) {
+		struct dec r = e->o_remaining;
+
+		if (dec_sign(r) < 0)
+			r = dec_from_int(0);
+		/* used + remaining = annual: both after the judgment. */
+		dec_format(e->out == O_WITHIN || e->out == O_SINGLE_ITEM ?
+		    dec_add(e->o_used, e->o_amount) : e->o_used, 2, used,
+		    sizeof used);
+		dec_format(r, 2, rem, sizeof rem);
+	}
+	extra[1] = year;
+	extra[2] = amt;
+	extra[3] = s1;
+	extra[4] = s2;
+	extra[5] = used;
+	extra[6] = rem;
+	extra[7] = outcome_names[e->out];
+	va_start(ap, fmt);
+	diag_vfinding(&loc, rule, sev, field, extra, fmt, ap);
+	va_end(ap);
+}
+
+static const char *const release_what[] = { "", "cancel", "return",
+	"receipt" };
+
+static void
+report_event(const struct event *e)
+{
+	char a[64], b[64], c[64], d[64], pm[256];
+
+	switch (e->out) {
+	case O_INVALID:
+		if (e->kind == E_INVENTORY) {
+			if (strcmp(e->why, "policy") == 0)
+				finding(e, "Q-INV-001", DIAG_ERROR, "declTime",
+				    0, _("no quota policy in force on %ld"),
+				    e->day);
+			else
+				finding(e, "Q-INV-001", DIAG_ERROR, e->why, 0,
+				    _("missing or unusable: the inventory "
+				    "cannot be judged"));
+		} else
+			finding(e, "Q-REL-004", DIAG_WARNING, e->why, 0,
+			    _("return lines cannot be read: nothing given "
+			    "back"));
+		return;
+	case O_WITHIN:
+		finding(e, "Q-LIM-000", DIAG_INFO, "", 1,
+		    _("%s within limits: used %s of %s in %d, remaining %s"),
+		    dec_format(e->o_amount, 2, a, sizeof a),
+		    dec_format(dec_add(e->o_used, e->o_amount), 2, b, sizeof b),
+		    dec_format(e->o_annual, 2, c, sizeof c), e->o_year,
+		    dec_format(e->o_remaining, 2, d, sizeof d));
+		return;
+	case O_SINGLE_ITEM:
+		finding(e, "Q-LIM-003", DIAG_WARNING, "totalPrice", 1,
+		    _("one indivisible item of %s is over the single limit %s "
+		    "but within the annual remainder %s: passed, full tax "
+		    "applies, counted"),
+		    dec_format(e->o_amount, 2, a, sizeof a),
+		    dec_format(e->o_single, 2, b, sizeof b),
+		    dec_format(dec_sub(e->o_annual, e->o_used), 2, c,
+		    sizeof c));
+		return;
+	case O_OVER_SINGLE:
+		finding(e, "Q-LIM-001", DIAG_ERROR, "totalPrice", 1,
+		    _("amount %s is over the single-transaction limit %s"),
+		    dec_format(e->o_amount, 2, a, sizeof a),
+		    dec_format(e->o_single, 2, b, sizeof b));
+		return;
+	case O_OVER_ANNUAL:
+		finding(e, "Q-LIM-002", DIAG_ERROR, "buyerIdNumber", 1,
+		    _("buyer %s has used %s of the %d annual limit %s "
+		    "(remaining %s); this %s would exceed it"),
+		    show_person(e->person, pm, sizeof pm),
+		    dec_format(e->o_used, 2, a, sizeof a), e->o_year,
+		    dec_format(e->o_annual, 2, b, sizeof b),
+		    dec_format(dec_sign(e->o_remaining) < 0 ? dec_from_int(0) :
+		    e->o_remaining, 2, c, sizeof c),
+		    dec_format(e->o_amount, 2, d, sizeof d));
+		return;
+	case O_DUPLICATE:
+		finding(e, "Q-DUP-001", DIAG_WARNING, "copNo", 0,
+		    _("same inventory as the one judged on %s (guid %s): "
+		    "counted once"), e->row->date, e->row->guid);
+		return;
+	case O_RELEASED:
+		finding(e, "Q-REL-001", DIAG_INFO, "", 1,
+		    _("%s gave back %s of the inventory dated %s: used %s of "
+		    "%s in %d, remaining %s"), release_what[e->kind],
+		    dec_format(e->o_amount, 2, a, sizeof a), e->row->date,
+		    dec_format(e->o_used, 2, b, sizeof b),
+		    dec_format(e->o_annual, 2, c, sizeof c), e->o_year,
+		    dec_format(e->o_remaining, 2, d, sizeof d));
+		if (e->why && strcmp(e->why, "lines") == 0)
+			finding(e, "Q-REL-004", DIAG_WARNING, "gnum", 0,
+			    _("return names lines the inventory does not "
+			    "have: those gave nothing back"));
+		break;
+	case O_NOTHING:
+		if (e->why && strcmp(e->why, "lines") == 0)
+			finding(e, "Q-REL-004", DIAG_WARNING, "gnum", 0,
+			    _("return names lines the inventory does not "
+			    "have: nothing given back"));
+		else
+			finding(e, "Q-REL-002", DIAG_INFO, "", 0,
+			    e->why && strcmp(e->why, "rejected") == 0 ?
+			    _("%s of an inventory that was rejected, never "
+			    "counted: nothing to give back") :
+			    _("%s of an inventory already given back: "
+			    "nothing more to give back"),
+			    release_what[e->kind]);
+		break;
+	case O_ORPHAN:
+		finding(e, "Q-REL-003", DIAG_WARNING, "invtNo", 0,
+		    _("%s matches no inventory in the ledger or this run: "
+		    "nothing given back"), release_what[e->kind]);
+		return;
+	case O_LEARNT:
+		finding(e, "Q-KEY-003", DIAG_INFO, "invtNo", 0,
+		    _("receipt %s: invtNo %s recorded for this inventory"),
+		    e->status, e->invtno);
+		return;
+	default:
+		break;
+	}
+	if (e->mismatch && e->kind != E_RECEIPT) {
+		char p2[256];
+
+		finding(e, "Q-KEY-001", DIAG_WARNING, "buyerIdNumber", 0,
+		    _("%s names buyer %s, the inventory was counted for %s"),
+		    release_what[e->kind], show_person(e->person, pm, sizeof pm),
+		    show_person(e->row->person, p2, sizeof p2));
+	} else if (e->mismatch)
+		finding(e, "Q-KEY-002", DIAG_WARNING, "invtNo", 0,
+		    _("receipt names invtNo %s, the ledger holds %s"),
+		    e->invtno, e->row ? e->row->invtno : "");
+}
+
+static int
+read_spool(struct run *r, const struct sdoc *sd, char **buf, size_t *cap)
+{
+	size_t got = 0;
+
+	if (sd->len + 1 > *cap) {
+		char *nb = realloc(*buf, sd->len + 1);
+
+		if (nb == NULL)
+			return -1;
+		*buf = nb;
+		*cap = sd->len + 1;
+	}
+	while (got < sd->len) {
+		ssize_t n = pread(r->spool, *buf + got, sd->len - got,
+		    (off_t)(sd->off + got));
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	(*buf)[sd->len] = '\0';
+	return 0;
+}
+
+static int
+write_doc(struct run *r, const struct sdoc *sd, const unsigned char *keep,
+    size_t nkeep, char **buf, size_t *cap)
+{
+	struct stream_doc d;
+	size_t i, kept = 0;
+
+	for (i = 0; i < nkeep; i++)
+		kept += keep[i] != 0;
+	if (nkeep > 0 && kept == 0)
+		return 0;
+	if (read_spool(r, sd, buf, cap) != 0) {
+		diag_trouble(NULL, 0, _("cannot read the spool file: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	if (nkeep == 0 || kept == nkeep) {
+		memset(&d, 0, sizeof d);
+		d.bytes = *buf;
+		d.len = sd->len;
+		if (emit_doc(stdout, &d) != 0)
+			goto werr;
+		return 0;
+	}
+	{
+		struct stream_err err;
+		struct msg m;
+		xmlDocPtr doc = stream_parse_memory(*buf, sd->len, sd->source,
+		    &err);
+		int rc;
+
+		if (doc == NULL || msg_open(&m, doc, sd->line) != MSG_OK) {
+			if (doc)
+				xmlFreeDoc(doc);
+			diag_trouble(sd->source, sd->line, _("document %ld "
+			    "cannot be parsed again from the spool"),
+			    sd->index);
+			return -1;
+		}
+		rc = emit_subset(stdout, &m, keep);
+		xmlFreeDoc(doc);
+		if (rc != 0)
+			goto werr;
+	}
+	return 0;
+werr:
+	diag_write_error(_("standard output"));
+	return -1;
+}
+
+int
+emit_run(struct run *r)
+{
+	unsigned char *keep = NULL;
+	size_t kcap = 0;
+	char *buf = NULL;
+	size_t cap = 0, i, j;
+	int to_stdout = !diag_report_on_stdout();
+	long counted = 0, rejected = 0, released = 0;
+
+	for (i = 0; i < r->docs.n; i++) {
+		const struct sdoc *sd = r->docs.v[i];
+		size_t nkeep = 0;
+		int any = sd->mine;
+
+		if (sd->n > kcap) {
+			unsigned char *nk = realloc(keep, sd->n);
+
+			if (nk == NULL) {
+				free(buf);
+				free(keep);
+				diag_trouble(NULL, 0, _("out of memory"));
+				return -1;
+			}
+			keep = nk;
+			kcap = sd->n;
+		}
+
+		for (j = 0; j < sd->n; j++) {
+			struct event *e = r->evs.v[sd->first + j];
+
+			if (e->out == O_OTHER_SHARD) {
+				keep[j] = 0;
+				continue;
+			}
+			report_event(e);
+			if (e->kind == E_INVENTORY) {
+				diag_records(1, e->passes, !e->passes);
+				if (e->out == O_WITHIN ||
+				    e->out == O_SINGLE_ITEM)
+					counted++;
+				else if (!e->passes)
+					rejected++;
+			} else if (e->out == O_RELEASED)
+				released++;
+			any = 1;
+			keep[j] = e->kind == E_INVENTORY ? e->passes : 1;
+		}
+		if (sd->code == 622)
+			any = sd->mine;	/* receipts: once, by shard 1 */
+		else
+			nkeep = sd->n;
+		if (!any || !to_stdout)
+			continue;
+		if (sd->code == 622)
+			nkeep = 0;
+		if (write_doc(r, sd, keep, nkeep, &buf, &cap) != 0) {
+			free(buf);
+			free(keep);
+			return -1;
+		}
+	}
+	free(buf);
+	free(keep);
+	diag_tally(_("counted"), counted);
+	diag_tally(_("rejected"), rejected);
+	diag_tally(_("released"), released);
+	return 0;
+}

@@ -1,0 +1,427 @@
+/*
+ * extract.c: step 1 of a run.  Every input document is spooled to a
+ * temporary file (so that it can be written out later in input order,
+ * byte for byte) and every record the tool has an opinion on becomes a
+ * compact event: inventories (621) to judge, cancels (623), returns (625)
+ * and inventory receipts (622) that give quota back or teach an invtNo.
+ * The parsed tree is dropped as soon as its events are taken out.
+ *
+ * Also here: quota_amount(), the one definition of the amount counted.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "msg.h"
+#include "quota.h"
+#include "stream.h"
+
+/*
+ * The amount counted against a buyer's limits for one import inventory:
+ * its dutiable value (完税价格), defined by 财关税〔2016〕18号 as the actual
+ * transaction price including the goods' retail price, freight and
+ * insurance.  On a CEB621 that is
+ *     Σ InventoryList/totalPrice + InventoryHead/freight
+ *         + InventoryHead/insuredFee
+ * in exact decimals.  It is not the order's acturalPaid, which adds the
+ * tax withheld and subtracts non-cash discounts (neither belongs in the
+ * dutiable value).
+ *
+ * Also fills lines with "gnum:qty:totalPrice;" per line (for partial
+ * returns) and *single_item when the inventory is one line of quantity 1
+ * (one indivisible item).  Returns 0, or -1 with *why naming the field
+ * that stops the amount from being known.
+ */
+int
+quota_amount(const struct msg *m, xmlNodePtr rec, struct dec *amount,
+    char *lines, size_t nlines, int *single_item, const char **why)
+{
+	xmlNodePtr head = msg_head(m, rec), l;
+	struct dec sum = dec_from_int(0), v, qty;
+	size_t used = 0;
+	int n = 0, one = 0;
+	const char *cur;
+
+	lines[0] = '\0';
+	if (head == NULL) {
+		*why = "InventoryHead";
+		return -1;
+	}
+	cur = msg_field(head, "currency");
+	if (cur == NULL || strcmp(cur, "142") != 0) {
+		*why = "currency";
+		return -1;
+	}
+	if (msg_decimal(head, "freight", &v) != 0 || dec_sign(v) < 0) {
+		*why = "freight";
+		return -1;
+	}
+	sum = dec_add(sum, v);
+	if (msg_decimal(head, "insuredFee", &v) != 0 || dec_sign(v) < 0) {
+		*why = "insuredFee";
+		return -1;
+	}
+	sum = dec_add(sum, v);
+	for (l = msg_line_first(m, rec); l; l = msg_line_next(m, l)) {
+		const char *g = msg_field(l, "gnum"), *lc;
+		char qb[64], tb[64], *end;
+		long gnum;
+		int w;
+
+		lc = msg_field(l, "currency");
+		if (lc != NULL && strcmp(lc, "142") != 0) {
+			*why = "InventoryList/currency";
+			return -1;
+		}
+		gnum = g ? strtol(g, &end, 10) : 0;
+		if (g == NULL || *g == '\0' || *end != '\0' || gnum < 1 ||
+		    gnum > 999) {
+			*why = "InventoryList/gnum";
+			return -1;
+		}
+		if (msg_decimal(l, "totalPrice", &v) != 0 || dec_sign(v) < 0) {
+			*why = "InventoryList/totalPrice";
+			return -1;
+		}
+		if (msg_decimal(l, "qty", &qty) != 0 || dec_sign(qty) <= 0) {
+			*why = "InventoryList/qty";
+			return -1;
+		}
+		sum = dec_add(sum, v);
+		n++;
+		one = dec_cmp(qty, dec_from_int(1)) == 0;
+		w = snprintf(lines + used, nlines - used, "%s%ld:%s:%s",
+		    used ? ";" : "", gnum, dec_format(qty, 0, qb, sizeof qb),
+		    dec_format(v, 2, tb, sizeof tb));
+		if (w < 0 || (size_t)w >= nlines - used) {
+			*why = "InventoryList";
+			return -1;
+		}
+		used += (size_t)w;
+	}
+	if (n == 0) {
+		*why = "InventoryList";
+		return -1;
+	}
+	*single_item = n == 1 && one;
+	*amount = sum;
+	return 0;
+}
+
+const char *
+intern(struct run *r, const char *s)
+{
+	size_t len = strlen(s);
+	uint32_t i = ht_get(&r->strs, s, len);
+	char *p;
+
+	if (i != HT_NONE)
+		return r->strv.v[i];
+	if ((p = arena_dup(&r->ar, s, len)) == NULL ||
+	    vec_push(&r->strv, p) != 0 ||
+	    ht_put(&r->strs, p, len, (uint32_t)(r->strv.n - 1)) != 0)
+		return "";
+	return p;
+}
+
+/* A field with surrounding whitespace removed, copied into the arena. */
+static const char *
+field(struct run *r, xmlNodePtr parent, const char *name)
+{
+	const char *s = parent ? msg_field(parent, name) : NULL;
+	size_t len;
+
+	if (s == NULL)
+		return "";
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\r' || s[len - 1] == '\n'))
+		len--;
+	if (len == 0)
+		return "";
+	return arena_dup(&r->ar, s, len);
+}
+
+/* A guid as stored in the ledger's event list: no separators. */
+static const char *
+guid_field(struct run *r, xmlNodePtr parent)
+{
+	char *g = (char *)field(r, parent, "guid"), *p;
+
+	if (*g == '\0')
+		return "-";
+	for (p = g; *p; p++)
+		if (*p == ':' || *p == ' ' || *p == ',' || *p == '"' ||
+		    *p == ';' || (unsigned char)*p < 0x20)
+			*p = '_';
+	return g;
+}
+
+/* The person key: ID number upper-cased (x -> X), optionally + name. */
+static const char *
+person_key(struct run *r, xmlNodePtr head, const char **idout)
+{
+	const char *id = field(r, head, "buyerIdNumber");
+	char *p;
+
+	*idout = id;
+	if (*id == '\0')
+		return "";
+	for (p = (char *)id; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (r->key_name) {
+		const char *name = field(r, head, "buyerName");
+		size_t n = strlen(id) + strlen(name) + 2;
+		char *k = arena_alloc(&r->ar, n);
+
+		if (k == NULL)
+			return "";
+		snprintf(k, n, "%s|%s", id, name);
+		return k;
+	}
+	return id;
+}
+
+/* YYYYMMDD of the first 8 characters, -1 when not a real day. */
+static long
+day_of(const char *s)
+{
+	char d[9];
+
+	if (strlen(s) < 8)
+		return -1;
+	memcpy(d, s, 8);
+	d[8] = '\0';
+	return policy_parse_day(d);
+}
+
+/* YYYYMMDDhhmmss of a 14..17-digit timestamp, UINT64_MAX when invalid. */
+static uint64_t
+time_of(const char *s, size_t minlen, size_t maxlen)
+{
+	size_t len = strlen(s), i;
+	uint64_t t = 0;
+	long day = day_of(s);
+
+	if (len < minlen || len > maxlen || day < 0)
+		return UINT64_MAX;
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return UINT64_MAX;
+	for (i = 0; i < 14; i++)
+		t = t * 10 + (uint64_t)(s[i] - '0');
+	if (t / 10000 % 100 > 23 || t / 100 % 100 > 59 || t % 100 > 59)
+		return UINT64_MAX;
+	return t;
+}
+
+static struct event *
+new_event(struct run *r, struct stream_doc *d, const struct msg *m,
+    xmlNodePtr rec, long recno, enum ekind kind)
+{
+	struct event *e = arena_alloc(&r->ar, sizeof *e);
+	char key[512], type[16];
+
+	if (e == NULL || vec_push(&r->evs, e) != 0)
+		return NULL;
+	e->kind = kind;
+	e->seq = r->evs.n - 1;
+	e->time = UINT64_MAX;
+	e->source = intern(r, d->source);
+	e->message = d->index;
+	e->line = msg_line(m, rec);
+	e->record = recno;
+	e->type = intern(r, msg_short(m->type, type, sizeof type));
+	e->msgguid = arena_str(&r->ar, m->guid);
+	e->key = arena_str(&r->ar, msg_key(m, rec, key, sizeof key));
+	e->person = "";
+	return e;
+}
+
+static void
+inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
+{
+	xmlNodePtr h = msg_head(m, rec);
+	char lines[99 * 80];
+	const char *why, *id;
+
+	e->guid = guid_field(r, h);
+	e->person = person_key(r, h, &id);
+	e->invtno = field(r, h, "invtNo");
+	e->ebp = field(r, h, "ebpCode");
+	e->orderno = field(r, h, "orderNo");
+	e->ebc = field(r, h, "ebcCode");
+	e->agent = field(r, h, "agentCode");
+	e->copno = field(r, h, "copNo");
+	if (!shard_mine(&r->shard, id, strlen(id))) {
+		e->out = O_OTHER_SHARD;
+		return;
+	}
+	e->date = field(r, h, r->use_apptime ? "appTime" : "declTime");
+	if (*id == '\0') {
+		e->out = O_INVALID;
+		e->why = "buyerIdNumber";
+		return;
+	}
+	if (quota_amount(m, rec, &e->amount, lines, sizeof lines,
+	    &e->single_item, &why) != 0) {
+		e->out = O_INVALID;
+		e->why = why;
+		return;
+	}
+	e->lines = arena_str(&r->ar, lines);
+	if (r->use_apptime) {
+		e->time = time_of(e->date, 14, 14);
+		e->day = e->time == UINT64_MAX ? -1 : day_of(e->date);
+	} else {
+		size_t len = strlen(e->date);
+
+		e->day = len == 8 || len == 14 ? day_of(e->date) : -1;
+		if (len == 14 && time_of(e->date, 14, 14) == UINT64_MAX)
+			e->day = -1;
+		e->time = e->day < 0 ? UINT64_MAX : (uint64_t)e->day * 1000000;
+	}
+	if (e->day < 0) {
+		e->out = O_INVALID;
+		e->why = r->use_apptime ? "appTime" : "declTime";
+		return;
+	}
+	e->year = policy_year(&r->pol, e->day);
+	if ((e->pol = policy_at(&r->pol, e->day)) == NULL) {
+		e->out = O_INVALID;
+		e->why = "policy";
+		return;
+	}
+}
+
+static void
+release(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
+{
+	xmlNodePtr h = msg_head(m, rec), l;
+	const char *id;
+
+	e->guid = guid_field(r, h);
+	e->invtno = field(r, h, "invtNo");
+	e->ebp = field(r, h, "ebpCode");
+	e->orderno = field(r, h, "orderNo");
+	e->ebc = field(r, h, "ebcCode");
+	e->agent = field(r, h, "agentCode");
+	e->copno = field(r, h, "copNo");
+	if (e->kind == E_RECEIPT) {
+		e->status = field(r, h, "returnStatus");
+		e->time = time_of(field(r, h, "returnTime"), 14, 17);
+		e->releases = strcmp(e->status, "100") == 0 ||
+		    strcmp(e->status, "700") == 0;
+		return;
+	}
+	e->person = person_key(r, h, &id);
+	e->time = time_of(field(r, h, "appTime"), 14, 14);
+	e->releases = 1;
+	if (*id != '\0' && !shard_mine(&r->shard, id, strlen(id))) {
+		e->out = O_OTHER_SHARD;
+		return;
+	}
+	if (e->kind != E_RETURN)
+		return;
+	for (l = msg_line_first(m, rec); l; l = msg_line_next(m, l)) {
+		const char *g = msg_field(l, "gnum");
+		struct rline *nl;
+		char *end;
+		long gnum = g ? strtol(g, &end, 10) : 0;
+		struct dec q;
+
+		if (g == NULL || *g == '\0' || *end != '\0' || gnum < 1 ||
+		    msg_decimal(l, "qty", &q) != 0 || dec_sign(q) <= 0) {
+			e->out = O_INVALID;
+			e->why = "InvtRefundList";
+			return;
+		}
+		nl = arena_alloc(&r->ar, (e->nrl + 1) * sizeof *nl);
+		if (nl == NULL)
+			return;
+		if (e->nrl)
+			memcpy(nl, e->rl, e->nrl * sizeof *nl);
+		nl[e->nrl].gnum = gnum;
+		nl[e->nrl].qty = q;
+		e->rl = nl;
+		e->nrl++;
+	}
+}
+
+static int
+spool_write(struct run *r, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(r->spool, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+		r->spool_off += (uint64_t)w;
+	}
+	return 0;
+}
+
+int
+extract_doc(struct run *r, struct stream_doc *d)
+{
+	struct sdoc *sd = arena_alloc(&r->ar, sizeof *sd);
+	struct msg m;
+	xmlNodePtr rec;
+	long recno = 1;
+	int code = 0;
+
+	if (sd == NULL || vec_push(&r->docs, sd) != 0) {
+		diag_trouble(d->source, 0, _("out of memory"));
+		return -1;
+	}
+	sd->source = intern(r, d->source);
+	sd->index = d->index;
+	sd->line = d->line;
+	sd->off = r->spool_off;
+	sd->len = d->len;
+	sd->first = r->evs.n;
+	sd->mine = r->shard.n == 0 || r->shard.k == 1;
+	if (spool_write(r, d->bytes, d->len) != 0) {
+		diag_trouble(NULL, 0, _("cannot write the spool file: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	if (msg_open(&m, d->doc, d->line) == MSG_OK)
+		code = m.type->code;
+	sd->code = code;
+	if (code == 621 || code == 622 || code == 623 || code == 625) {
+		sd->nrec = msg_record_count(&m);
+		for (rec = msg_record_first(&m); rec;
+		    rec = msg_record_next(&m, rec), recno++) {
+			enum ekind k = code == 621 ? E_INVENTORY :
+			    code == 622 ? E_RECEIPT :
+			    code == 623 ? E_CANCEL : E_RETURN;
+			struct event *e = new_event(r, d, &m, rec, recno, k);
+
+			if (e == NULL) {
+				diag_trouble(d->source, 0, _("out of memory"));
+				return -1;
+			}
+			if (k == E_INVENTORY)
+				inventory(r, e, &m, rec);
+			else
+				release(r, e, &m, rec);
+		}
+	}
+	sd->n = r->evs.n - sd->first;
+	return 0;
+}

@@ -1,0 +1,765 @@
+/*
+ * judge.c: step 3 of a run, the judgment of the run's events against the
+ * ledger, in a deterministic evaluation order:
+ *
+ *  - every event gets a time: an inventory its assigning date (declTime,
+ *    as YYYYMMDD 00:00:00, or appTime with --date appTime), a cancel or
+ *    return its appTime, a receipt its returnTime; events without a usable
+ *    time come after all others;
+ *  - events are taken in order of time, then input order;
+ *  - receipts that carry an invtNo first teach it to the inventory they
+ *    name (by copNo), whatever their time, so that a cancel naming only
+ *    the invtNo finds its inventory;
+ *  - a release (cancel, return, receipt 100/700) of an inventory of the
+ *    same run that has not been judged yet waits for that judgment and is
+ *    applied right after it.
+ *
+ * The messages are still written out in input order (emit.c); only the
+ * judgment follows this order, and it decides which inventories fit.
+ *
+ * Every judgment and every release is written into the ledger row with
+ * the guid of the record that caused it, so a rerun (or a run after a
+ * crash that happened after the ledger was committed) recognises it and
+ * reports it exactly as the first run did, changing nothing.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "quota.h"
+
+#define WANTED (HT_NONE - 1)
+
+static const char *const vnames[] = { "", "within", "single-item",
+	"over-single", "over-annual" };
+static const char *const snames[] = { "pending", "counted", "partial",
+	"released", "rejected" };
+
+const char *
+verdict_name(enum verdict v)
+{
+	return vnames[v];
+}
+
+int
+verdict_parse(const char *s, enum verdict *v)
+{
+	int i;
+
+	for (i = 1; i < 5; i++)
+		if (strcmp(s, vnames[i]) == 0) {
+			*v = (enum verdict)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+state_name(enum rstate s)
+{
+	return snames[s];
+}
+
+int
+state_parse(const char *s, enum rstate *st)
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (strcmp(s, snames[i]) == 0) {
+			*st = (enum rstate)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+verdict_counted(enum verdict v)
+{
+	return v == V_WITHIN || v == V_SINGLE_ITEM;
+}
+
+/* ---- keys ---- */
+
+static int
+key2(char *buf, size_t n, char tag, const char *a, const char *b)
+{
+	int w;
+
+	if (a == NULL || *a == '\0' || (b != NULL && *b == '\0'))
+		return -1;
+	w = b ? snprintf(buf, n, "%c\037%s\037%s", tag, a, b) :
+	    snprintf(buf, n, "%c\037%s", tag, a);
+	return w < 0 || (size_t)w >= n ? -1 : 0;
+}
+
+int
+key_invt(char *buf, size_t n, const char *invtno)
+{
+	return key2(buf, n, 'I', invtno, NULL);
+}
+
+int
+key_agent(char *buf, size_t n, const char *agent, const char *copno)
+{
+	return key2(buf, n, 'A', agent, copno ? copno : "");
+}
+
+int
+key_ebc(char *buf, size_t n, const char *ebc, const char *copno)
+{
+	return key2(buf, n, 'E', ebc, copno ? copno : "");
+}
+
+int
+key_order(char *buf, size_t n, const char *ebp, const char *orderno)
+{
+	return key2(buf, n, 'O', ebp, orderno ? orderno : "");
+}
+
+struct pyear *
+pyear_get(struct run *r, const char *person, int year, int create)
+{
+	char k[512];
+	int n = snprintf(k, sizeof k, "%s\037%d", person, year);
+	uint32_t i;
+	struct pyear *p;
+	char *kk;
+
+	if (n < 0 || (size_t)n >= sizeof k)
+		return NULL;
+	if ((i = ht_get(&r->pyears, k, (size_t)n)) != HT_NONE)
+		return r->pys.v[i];
+	if (!create)
+		return NULL;
+	if ((p = arena_alloc(&r->ar, sizeof *p)) == NULL ||
+	    (kk = arena_dup(&r->ar, k, (size_t)n)) == NULL ||
+	    vec_push(&r->pys, p) != 0 ||
+	    ht_put(&r->pyears, kk, (size_t)n, (uint32_t)(r->pys.n - 1)) != 0)
+		return NULL;
+	p->person = arena_str(&r->ar, person);
+	p->year = year;
+	p->used = dec_from_int(0);
+	return p;
+}
+
+/* Mark a key as wanted from the ledger. */
+static int
+want(struct run *r, const char *k)
+{
+	size_t len = strlen(k);
+	char *c;
+
+	if (ht_get(&r->keys, k, len) != HT_NONE)
+		return 0;
+	if ((c = arena_dup(&r->ar, k, len)) == NULL)
+		return -1;
+	return ht_put(&r->keys, c, len, WANTED);
+}
+
+static int
+event_keys(const struct event *e, char k[4][256])
+{
+	int n = 0;
+
+	if (key_invt(k[n], 256, e->invtno) == 0)
+		n++;
+	if (key_agent(k[n], 256, e->agent, e->copno) == 0)
+		n++;
+	if (key_ebc(k[n], 256, e->ebc, e->copno) == 0)
+		n++;
+	if (key_order(k[n], 256, e->ebp, e->orderno) == 0)
+		n++;
+	return n;
+}
+
+/*
+ * Before the ledger is read: name the buyers whose totals the run needs
+ * and the inventory keys whose rows it needs.
+ */
+int
+judge_prepare(struct run *r)
+{
+	char k[4][256];
+	size_t i;
+	int j, n;
+
+	for (i = 0; i < r->evs.n; i++) {
+		struct event *e = r->evs.v[i];
+
+		if (e->out == O_OTHER_SHARD || e->out == O_INVALID)
+			continue;
+		if (e->kind == E_INVENTORY &&
+		    pyear_get(r, e->person, e->year, 1) == NULL)
+			return -1;
+		n = event_keys(e, k);
+		for (j = 0; j < n; j++)
+			if (want(r, k[j]) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* The row a key names, or NULL. */
+static struct row *
+row_by(struct run *r, const char *k)
+{
+	uint32_t i = ht_get(&r->keys, k, strlen(k));
+
+	return i == HT_NONE || i == WANTED ? NULL : r->rows.v[i];
+}
+
+/* Find the row of an event: invtNo, (agentCode, copNo), (ebcCode, copNo),
+ * (ebpCode, orderNo), in that order. */
+static struct row *
+find_row(struct run *r, const struct event *e)
+{
+	char k[4][256];
+	int n = event_keys(e, k), i;
+	struct row *w;
+
+	for (i = 0; i < n; i++)
+		if ((w = row_by(r, k[i])) != NULL)
+			return w;
+	return NULL;
+}
+
+static int
+index_row(struct run *r, struct row *w, uint32_t idx)
+{
+	char k[4][256];
+	struct event tmp;
+	int n, i;
+
+	memset(&tmp, 0, sizeof tmp);
+	tmp.invtno = w->invtno;
+	tmp.agent = w->agent;
+	tmp.ebc = w->ebc;
+	tmp.ebp = w->ebp;
+	tmp.copno = w->copno;
+	tmp.orderno = w->orderno;
+	n = event_keys(&tmp, k);
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(k[i]);
+		uint32_t old = ht_get(&r->keys, k[i], len);
+		char *c;
+
+		if (old != HT_NONE && old != WANTED)
+			continue;	/* first row keeps the key */
+		if ((c = arena_dup(&r->ar, k[i], len)) == NULL ||
+		    ht_put(&r->keys, c, len, idx) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static struct row *
+new_row(struct run *r, struct event *e)
+{
+	struct row *w = arena_alloc(&r->ar, sizeof *w);
+
+	if (w == NULL)
+		return NULL;
+	w->person = e->person;
+	w->year = e->year;
+	w->date = e->date;
+	w->invtno = e->invtno;
+	w->ebp = e->ebp;
+	w->orderno = e->orderno;
+	w->ebc = e->ebc;
+	w->agent = e->agent;
+	w->copno = e->copno;
+	w->amount = e->amount;
+	w->lines = e->lines;
+	w->guid = e->guid;
+	w->events = "";
+	w->state = S_PENDING;
+	w->newseq = r->nnew++;
+	w->changed = 1;
+	w->py = pyear_get(r, e->person, e->year, 1);
+	w->idx = (uint32_t)r->rows.n;
+	if (vec_push(&r->rows, w) != 0 ||
+	    index_row(r, w, (uint32_t)(r->rows.n - 1)) != 0)
+		return NULL;
+	return w;
+}
+
+static void
+set_limits(struct event *e)
+{
+	e->o_single = e->pol->single;
+	e->o_annual = e->pol->annual;
+	e->o_year = e->year;
+}
+
+/* Report an inventory judgment (new or reproduced). */
+static void
+report_judgment(struct event *e, enum verdict v, struct dec used,
+    struct dec amount)
+{
+	set_limits(e);
+	e->o_amount = amount;
+	e->o_used = used;
+	e->o_remaining = dec_sub(e->o_annual, used);
+	if (verdict_counted(v))
+		e->o_remaining = dec_sub(e->o_remaining, amount);
+	switch (v) {
+	case V_WITHIN:
+		e->out = O_WITHIN;
+		break;
+	case V_SINGLE_ITEM:
+		e->out = O_SINGLE_ITEM;
+		break;
+	case V_OVER_SINGLE:
+		e->out = O_OVER_SINGLE;
+		break;
+	default:
+		e->out = O_OVER_ANNUAL;
+		break;
+	}
+	e->passes = verdict_counted(v);
+}
+
+/* Judge inventory e into row w (new, or rejected before). */
+static void
+judge(struct run *r, struct event *e, struct row *w)
+{
+	struct pyear *py = w->py;
+	struct dec after = dec_add(py->used, e->amount);
+	enum verdict v;
+
+	(void)r;
+	if (dec_cmp(e->amount, e->pol->single) > 0) {
+		if (e->single_item && dec_cmp(after, e->pol->annual) <= 0)
+			v = V_SINGLE_ITEM;
+		else if (e->single_item)
+			v = V_OVER_ANNUAL;
+		else
+			v = V_OVER_SINGLE;
+	} else if (dec_cmp(after, e->pol->annual) > 0)
+		v = V_OVER_ANNUAL;
+	else
+		v = V_WITHIN;
+	w->verdict = v;
+	w->used = py->used;
+	w->guid = e->guid;
+	w->changed = 1;
+	if (verdict_counted(v)) {
+		py->used = after;
+		w->state = S_COUNTED;
+	} else
+		w->state = S_REJECTED;
+	report_judgment(e, v, w->used, e->amount);
+}
+
+static int
+append_event(struct run *r, struct row *w, const char *entry)
+{
+	size_t a = strlen(w->events), b = strlen(entry);
+	char *n = arena_alloc(&r->ar, a + b + 2);
+
+	if (n == NULL)
+		return -1;
+	memcpy(n, w->events, a);
+	if (a)
+		n[a++] = ' ';
+	memcpy(n + a, entry, b + 1);
+	w->events = n;
+	w->changed = 1;
+	return 0;
+}
+
+/* A rejected row judged again for a new declaration (another guid). */
+static void
+rejudge(struct run *r, struct event *e, struct row *w)
+{
+	char entry[256], u[64], a[64];
+
+	snprintf(entry, sizeof entry, "J:%s:%s:%s:%s", w->guid,
+	    verdict_name(w->verdict), dec_format(w->used, 2, u, sizeof u),
+	    dec_format(w->amount, 2, a, sizeof a));
+	(void)append_event(r, w, entry);
+	w->person = e->person;
+	w->year = e->year;
+	w->date = e->date;
+	w->amount = e->amount;
+	w->lines = e->lines;
+	if (*e->invtno && !*w->invtno)
+		w->invtno = e->invtno;
+	w->py = pyear_get(r, e->person, e->year, 1);
+	judge(r, e, w);
+}
+
+static void
+apply_release(struct run *r, struct event *e, struct row *w);
+
+static void
+inventory(struct run *r, struct event *e)
+{
+	struct row *w = e->row;
+	const char *j;
+	size_t i;
+
+	if (w->state == S_PENDING) {
+		judge(r, e, w);
+		for (i = 0; i < w->deferred.n; i++)
+			apply_release(r, w->deferred.v[i], w);
+		free(w->deferred.v);
+		w->deferred.v = NULL;
+		w->deferred.n = 0;
+		return;
+	}
+	if (strcmp(e->guid, w->guid) == 0 && strcmp(e->guid, "-") != 0) {
+		report_judgment(e, w->verdict, w->used, w->amount);
+		return;
+	}
+	if (strcmp(e->guid, "-") != 0 &&
+	    (j = ledger_event_find(w->events, 'J', e->guid)) != NULL) {
+		char buf[256], *f[6], *p;
+		int n = 0;
+		enum verdict v = V_OVER_ANNUAL;
+		struct dec used = dec_from_int(0), amt = e->amount;
+
+		snprintf(buf, sizeof buf, "%s", j);
+		if ((p = strchr(buf, ' ')) != NULL)
+			*p = '\0';
+		for (p = buf; n < 6; n++) {
+			f[n] = p;
+			if ((p = strchr(p, ':')) == NULL) {
+				n++;
+				break;
+			}
+			*p++ = '\0';
+		}
+		if (n >= 5) {
+			(void)verdict_parse(f[2], &v);
+			(void)dec_parse_str(f[3], &used);
+			(void)dec_parse_str(f[4], &amt);
+		}
+		report_judgment(e, v, used, amt);
+		return;
+	}
+	if (w->state == S_REJECTED) {
+		rejudge(r, e, w);
+		return;
+	}
+	/* The same inventory again: counted once. */
+	set_limits(e);
+	e->out = O_DUPLICATE;
+	e->o_amount = w->amount;
+	e->passes = 1;
+}
+
+/* Value of retq of a line of qty units worth total. */
+static struct dec
+part(struct dec total, struct dec qty, struct dec retq)
+{
+	struct dec d;
+	__int128 num, q;
+
+	if (dec_cmp(retq, qty) >= 0)
+		return total;
+	num = total.v * retq.v;
+	q = num / qty.v;
+	if ((num % qty.v) * 2 >= qty.v)
+		q++;
+	d.v = q;
+	return d;
+}
+
+struct pline {
+	long gnum;
+	struct dec qty, total, ret;
+};
+
+static size_t
+parse_lines(const char *s, struct pline *pl, size_t max)
+{
+	size_t n = 0;
+	char buf[99 * 100], *p, *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", s);
+	for (p = strtok_r(buf, ";", &save); p && n < max;
+	    p = strtok_r(NULL, ";", &save)) {
+		char *f[4] = { p, NULL, NULL, NULL }, *q;
+		int k = 1;
+
+		for (q = p; *q && k < 4; q++)
+			if (*q == ':') {
+				*q = '\0';
+				f[k++] = q + 1;
+			}
+		if (k < 3)
+			continue;
+		pl[n].gnum = strtol(f[0], NULL, 10);
+		if (dec_parse_str(f[1], &pl[n].qty) != DEC_OK ||
+		    dec_parse_str(f[2], &pl[n].total) != DEC_OK ||
+		    dec_sign(pl[n].qty) <= 0)
+			continue;
+		pl[n].ret = dec_from_int(0);
+		if (k == 4 && dec_parse_str(f[3], &pl[n].ret) != DEC_OK)
+			pl[n].ret = dec_from_int(0);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * What a return gives back: for each returned line, its share of the
+ * line's totalPrice by quantity (qty returned / qty declared, rounded to
+ * 0.00001); freight and insuredFee come back only once every line has
+ * been returned in full.  Quantities returned accumulate in the row's
+ * lines column, so a line is never given back twice.
+ */
+static struct dec
+return_amount(struct run *r, struct event *e, struct row *w, int *unknown)
+{
+	struct pline pl[100];
+	size_t n = parse_lines(w->lines, pl, 100), i, j;
+	struct dec target = dec_from_int(0), sumtotal = dec_from_int(0);
+	int all = 1;
+	char buf[99 * 100], q[64], t[64], rq[64];
+	size_t used = 0;
+
+	*unknown = 0;
+	for (j = 0; j < e->nrl; j++) {
+		for (i = 0; i < n && pl[i].gnum != e->rl[j].gnum; i++)
+			;
+		if (i == n) {
+			*unknown = 1;
+			continue;
+		}
+		pl[i].ret = dec_add(pl[i].ret, e->rl[j].qty);
+		if (dec_cmp(pl[i].ret, pl[i].qty) > 0)
+			pl[i].ret = pl[i].qty;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		target = dec_add(target, part(pl[i].total, pl[i].qty,
+		    pl[i].ret));
+		sumtotal = dec_add(sumtotal, pl[i].total);
+		if (dec_cmp(pl[i].ret, pl[i].qty) < 0)
+			all = 0;
+		used += (size_t)snprintf(buf + used, sizeof buf - used,
+		    "%s%ld:%s:%s", i ? ";" : "", pl[i].gnum,
+		    dec_format(pl[i].qty, 0, q, sizeof q),
+		    dec_format(pl[i].total, 2, t, sizeof t));
+		if (dec_sign(pl[i].ret) > 0)
+			used += (size_t)snprintf(buf + used, sizeof buf - used,
+			    ":%s", dec_format(pl[i].ret, 0, rq, sizeof rq));
+		if (used >= sizeof buf)
+			used = sizeof buf - 1;
+	}
+	if (all && n > 0)
+		target = dec_add(target, dec_sub(w->amount, sumtotal));
+	if (dec_cmp(target, w->amount) > 0)
+		target = w->amount;
+	target = dec_sub(target, w->released);
+	if (dec_sign(target) > 0)
+		w->lines = arena_str(&r->ar, buf);
+	else
+		target = dec_from_int(0);
+	return target;
+}
+
+static char
+kind_char(const struct event *e)
+{
+	return e->kind == E_CANCEL ? 'C' : e->kind == E_RETURN ? 'R' : 'X';
+}
+
+static void
+release_limits(struct run *r, struct event *e, struct row *w)
+{
+	const struct policy_row *pr = policy_for_year(&r->pol, w->year);
+
+	e->o_year = w->year;
+	e->o_person = w->person;
+	if (pr) {
+		e->o_single = pr->single;
+		e->o_annual = pr->annual;
+	}
+}
+
+static void
+apply_release(struct run *r, struct event *e, struct row *w)
+{
+	const char *ent;
+	char entry[256], g[64], u[64];
+	struct dec give;
+	int unknown = 0;
+
+	release_limits(r, e, w);
+	if (*e->person) {
+		size_t a = strcspn(e->person, "|"), b = strcspn(w->person, "|");
+
+		e->mismatch = a != b || strncmp(e->person, w->person, a) != 0;
+	}
+	if (strcmp(e->guid, "-") != 0 &&
+	    (ent = ledger_event_find(w->events, kind_char(e), e->guid))) {
+		char buf[256], *p, *f[6];
+		int n = 0;
+
+		snprintf(buf, sizeof buf, "%s", ent);
+		if ((p = strchr(buf, ' ')) != NULL)
+			*p = '\0';
+		for (p = buf; n < 6; n++) {
+			f[n] = p;
+			if ((p = strchr(p, ':')) == NULL) {
+				n++;
+				break;
+			}
+			*p++ = '\0';
+		}
+		e->out = O_RELEASED;
+		if (n >= 4) {
+			(void)dec_parse_str(f[2], &e->o_amount);
+			(void)dec_parse_str(f[3], &e->o_used);
+		}
+		e->o_remaining = dec_sub(e->o_annual, e->o_used);
+		return;
+	}
+	if (w->state == S_REJECTED) {
+		e->out = O_NOTHING;
+		e->why = "rejected";
+		return;
+	}
+	if (w->state == S_RELEASED) {
+		e->out = O_NOTHING;
+		e->why = "released";
+		return;
+	}
+	if (e->kind == E_RETURN && e->nrl > 0)
+		give = return_amount(r, e, w, &unknown);
+	else
+		give = dec_sub(w->amount, w->released);
+	if (dec_sign(give) <= 0) {
+		e->out = O_NOTHING;
+		e->why = unknown ? "lines" : "released";
+		return;
+	}
+	w->released = dec_add(w->released, give);
+	w->state = dec_cmp(w->released, w->amount) >= 0 ? S_RELEASED :
+	    S_PARTIAL;
+	w->py->used = dec_sub(w->py->used, give);
+	snprintf(entry, sizeof entry, "%c:%s:%s:%s:%llu", kind_char(e),
+	    e->guid, dec_format(give, 2, g, sizeof g),
+	    dec_format(w->py->used, 2, u, sizeof u),
+	    e->time == UINT64_MAX ? 0ULL : (unsigned long long)e->time);
+	(void)append_event(r, w, entry);
+	e->out = O_RELEASED;
+	e->o_amount = give;
+	e->o_used = w->py->used;
+	e->o_remaining = dec_sub(e->o_annual, e->o_used);
+	if (unknown)
+		e->why = "lines";
+}
+
+static int
+cmp_time(const void *a, const void *b)
+{
+	const struct event *x = *(struct event *const *)a;
+	const struct event *y = *(struct event *const *)b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int
+judge_run(struct run *r)
+{
+	struct event **ord;
+	size_t n = 0, i;
+
+	if ((ord = malloc((r->evs.n + 1) * sizeof *ord)) == NULL)
+		return -1;
+	for (i = 0; i < r->evs.n; i++) {
+		struct event *e = r->evs.v[i];
+
+		if (e->out == O_OTHER_SHARD || e->out == O_INVALID)
+			continue;
+		ord[n++] = e;
+	}
+	qsort(ord, n, sizeof *ord, cmp_time);
+	/* Rows for the run's inventories, in evaluation order. */
+	for (i = 0; i < n; i++) {
+		struct event *e = ord[i];
+
+		if (e->kind != E_INVENTORY)
+			continue;
+		if ((e->row = find_row(r, e)) == NULL &&
+		    (e->row = new_row(r, e)) == NULL)
+			goto nomem;
+	}
+	/* Receipts teach invtNo, whatever their time. */
+	for (i = 0; i < n; i++) {
+		struct event *e = ord[i];
+		struct event tmp;
+		struct row *w;
+		char k[256];
+
+		if (e->kind != E_RECEIPT || *e->invtno == '\0')
+			continue;
+		tmp = *e;
+		tmp.invtno = "";
+		if ((w = find_row(r, &tmp)) == NULL)
+			continue;
+		if (*w->invtno == '\0') {
+			w->invtno = e->invtno;
+			w->changed = 1;
+			if (key_invt(k, sizeof k, e->invtno) == 0 &&
+			    row_by(r, k) == NULL) {
+				char *c = arena_str(&r->ar, k);
+				if (c == NULL || ht_put(&r->keys, c,
+				    strlen(c), w->idx) != 0)
+					goto nomem;
+			}
+			if (!e->releases)
+				e->out = O_LEARNT;
+			e->row = w;
+		} else if (strcmp(w->invtno, e->invtno) != 0)
+			e->mismatch = 1;
+		else if (!e->releases) {
+			/* Known already (a rerun): said the same way. */
+			e->out = O_LEARNT;
+			e->row = w;
+		}
+	}
+	/* Judge and release, in order. */
+	for (i = 0; i < n; i++) {
+		struct event *e = ord[i];
+		struct row *w;
+
+		if (e->kind == E_INVENTORY) {
+			inventory(r, e);
+			continue;
+		}
+		if (!e->releases)
+			continue;
+		if ((w = find_row(r, e)) == NULL) {
+			/* Sharded, a receipt is every shard's to read; only
+			 * the shard that holds its inventory speaks of it. */
+			e->out = e->kind == E_RECEIPT && r->shard.n > 1 ?
+			    O_OTHER_SHARD : O_ORPHAN;
+			continue;
+		}
+		e->row = w;
+		if (w->state == S_PENDING) {
+			if (vec_push(&w->deferred, e) != 0)
+				goto nomem;
+			continue;
+		}
+		apply_release(r, e, w);
+	}
+	free(ord);
+	return 0;
+nomem:
+	free(ord);
+	diag_trouble(NULL, 0, _("out of memory"));
+	return -1;
+}

@@ -1,0 +1,288 @@
+/*
+ * quota.h: the pieces of ceb-quota-check and the data they share.
+ *
+ * A run goes in five steps (see ceb-quota-check.c):
+ *   1. read the input: every document is spooled to a temporary file and
+ *      every record the tool has an opinion on becomes a compact event
+ *      (extract.c); nothing is judged yet;
+ *   2. scan the ledger once (ledger.c): check its seal, total what each
+ *      buyer of the run has used per year, load the rows that the run's
+ *      keys refer to;
+ *   3. judge the events in evaluation order (judge.c);
+ *   4. write the new ledger next to the old one and rename it over it;
+ *   5. emit the spooled documents in input order, and the findings
+ *      (emit.c).
+ * Memory grows with the run's input and the buyers it names, not with the
+ * size of the ledger.
+ */
+#ifndef QUOTA_H
+#define QUOTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dec.h"
+#include "shard.h"
+
+/* ---- arena and hash table (table.c) ---- */
+
+/* Strings that live as long as the run. */
+struct arena {
+	char *cur;
+	size_t left;
+	char **blocks;
+	size_t nblocks, cap;
+};
+
+char *arena_dup(struct arena *a, const char *s, size_t len);
+char *arena_str(struct arena *a, const char *s);	/* NULL -> "" */
+void *arena_alloc(struct arena *a, size_t n);	/* zeroed, aligned */
+void arena_free(struct arena *a);
+
+#define HT_NONE UINT32_MAX
+
+/* Open addressing: string key -> 32-bit value.  Keys are not copied. */
+struct htab {
+	struct hslot {
+		uint64_t h;
+		const char *k;
+		uint32_t v;
+	} *s;
+	size_t cap, n;
+};
+
+uint64_t ht_hash(const char *k, size_t len);
+uint32_t ht_get(const struct htab *t, const char *k, size_t len);
+/* Insert or replace; returns 0, -1 when out of memory. */
+int ht_put(struct htab *t, const char *k, size_t len, uint32_t v);
+void ht_free(struct htab *t);
+
+/* Growable array of pointers. */
+struct vec {
+	void **v;
+	size_t n, cap;
+};
+int vec_push(struct vec *v, void *p);
+
+/* ---- policy (policy.c) ---- */
+
+struct policy_row {
+	long from;		/* YYYYMMDD, first day in force */
+	struct dec single;	/* single-transaction limit */
+	struct dec annual;	/* annual limit per person */
+};
+
+struct policy {
+	struct policy_row *rows;	/* sorted by from */
+	size_t n;
+	int year_start;			/* MMDD the quota year starts */
+};
+
+/* Load a policy file; returns 0, or -1 after reporting the trouble. */
+int policy_load(struct policy *p, const char *path);
+/* The row in force on day YYYYMMDD, NULL when none. */
+const struct policy_row *policy_at(const struct policy *p, long day);
+/* The quota year a day YYYYMMDD belongs to. */
+int policy_year(const struct policy *p, long day);
+/* YYYY-MM-DD or YYYYMMDD -> YYYYMMDD, -1 when not a real day. */
+long policy_parse_day(const char *s);
+/* Limits governing a whole quota year (those in force on its last day). */
+const struct policy_row *policy_for_year(const struct policy *p, int year);
+void policy_free(struct policy *p);
+
+/* ---- verdicts and ledger rows ---- */
+
+enum verdict {
+	V_NONE = 0,
+	V_WITHIN,		/* counted */
+	V_SINGLE_ITEM,		/* over the single limit, one item: counted */
+	V_OVER_SINGLE,		/* rejected */
+	V_OVER_ANNUAL		/* rejected */
+};
+
+enum rstate {
+	S_PENDING = 0,		/* an inventory of this run, not judged yet */
+	S_COUNTED,
+	S_PARTIAL,		/* counted, part given back */
+	S_RELEASED,		/* all given back */
+	S_REJECTED
+};
+
+const char *verdict_name(enum verdict v);
+int verdict_parse(const char *s, enum verdict *v);
+const char *state_name(enum rstate s);
+int state_parse(const char *s, enum rstate *st);
+int verdict_counted(enum verdict v);
+
+/* Totals of one buyer in one quota year. */
+struct pyear {
+	const char *person;
+	int year;
+	struct dec used;
+	int active;		/* summed in the current ledger scan */
+};
+
+/* One ledger row: an inventory judged by this or an earlier run. */
+struct row {
+	const char *person;
+	int year;
+	const char *date;	/* assigning date as in the message */
+	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
+	struct dec amount;	/* counted amount (完税价格) */
+	const char *lines;	/* "gnum:qty:totalPrice:returnedQty;..." */
+	enum verdict verdict;
+	enum rstate state;
+	struct dec used;	/* used before this inventory, when judged */
+	struct dec released;	/* given back so far */
+	const char *guid;	/* guid of the judged inventory record */
+	const char *events;	/* history, see ledger.c */
+	long line;		/* line in the old ledger, 0 for a new row */
+	uint32_t idx;		/* index in run.rows */
+	size_t newseq;		/* order of creation for new rows */
+	int changed;
+	struct pyear *py;
+	struct vec deferred;	/* releases waiting for this row's judgment */
+};
+
+/* ---- events (extract.c) ---- */
+
+enum ekind {
+	E_INVENTORY,		/* a 621 record */
+	E_CANCEL,		/* a 623 record */
+	E_RETURN,		/* a 625 record */
+	E_RECEIPT		/* a 622 record */
+};
+
+/* One returned line of a 625. */
+struct rline {
+	long gnum;
+	struct dec qty;
+};
+
+/* What happened to an event, for the report. */
+enum outcome {
+	O_NONE = 0,
+	O_INVALID,		/* cannot be judged: detail in ev->why */
+	O_WITHIN,
+	O_SINGLE_ITEM,
+	O_OVER_SINGLE,
+	O_OVER_ANNUAL,
+	O_DUPLICATE,		/* same inventory as a counted one */
+	O_RELEASED,		/* quota given back */
+	O_NOTHING,		/* nothing (more) to give back */
+	O_ORPHAN,		/* matches no inventory */
+	O_LEARNT,		/* a receipt taught an invtNo */
+	O_OTHER_SHARD		/* not this shard's (no report) */
+};
+
+struct event {
+	enum ekind kind;
+	size_t seq;		/* input order */
+	uint64_t time;		/* YYYYMMDDhhmmss; UINT64_MAX when unknown */
+	/* where */
+	const char *source;
+	long message, line, record;
+	const char *type, *msgguid, *key;
+	/* identity */
+	const char *guid;	/* record guid (sanitised) */
+	const char *person;	/* person key, "" when none */
+	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
+	/* inventory */
+	const char *date;
+	long day;		/* YYYYMMDD */
+	int year;
+	const struct policy_row *pol;
+	struct dec amount;
+	const char *lines;
+	int single_item;
+	/* release */
+	const char *status;	/* 622 returnStatus */
+	int releases;		/* 622 with 100/700, 623, 625 */
+	struct rline *rl;
+	size_t nrl;
+	/* results */
+	struct row *row;	/* target */
+	enum outcome out;
+	const char *why;	/* O_INVALID, O_NOTHING: reason */
+	struct dec o_amount, o_used, o_remaining, o_single, o_annual;
+	int o_year;
+	const char *o_person;
+	int passes;		/* 621: the record passes */
+	int mismatch;		/* 623/625 buyer differs from the row's */
+};
+
+/* A spooled document. */
+struct sdoc {
+	const char *source;
+	long index, line;
+	uint64_t off;
+	size_t len;
+	int code;		/* message type code, 0 when not CEB */
+	size_t first, n;	/* its events: evs[first .. first+n) */
+	int nrec;		/* records in the message */
+	int mine;		/* emitted by this shard when not judged */
+};
+
+/* The whole run. */
+struct run {
+	/* options */
+	const char *ledger_path;
+	int use_apptime;	/* --date appTime */
+	int key_name;		/* --key id+name */
+	struct shard shard;
+	struct policy pol;
+	/* input */
+	struct arena ar;
+	struct vec evs;		/* struct event * */
+	struct vec docs;	/* struct sdoc * */
+	int spool;		/* fd */
+	uint64_t spool_off;
+	struct htab strs;	/* interned strings */
+	struct vec strv;
+	/* ledger */
+	struct htab keys;	/* inventory keys -> rows index */
+	struct vec rows;	/* struct row *: loaded and new */
+	struct htab pyears;	/* "person\037year" -> pys index */
+	struct vec pys;		/* struct pyear * */
+	size_t nnew;
+	int ledger_gzip;
+	int ledger_exists;
+	long ledger_rows;
+};
+
+/* extract.c */
+struct stream_doc;
+int extract_doc(struct run *r, struct stream_doc *d);
+const char *intern(struct run *r, const char *s);
+/* The amount counted for a 621 record (see the function's comment). */
+struct msg;
+struct _xmlNode;
+int quota_amount(const struct msg *m, struct _xmlNode *rec,
+    struct dec *amount, char *lines, size_t nlines, int *single_item,
+    const char **why);
+
+/* keys (judge.c) */
+int key_invt(char *buf, size_t n, const char *invtno);
+int key_agent(char *buf, size_t n, const char *agent, const char *copno);
+int key_ebc(char *buf, size_t n, const char *ebc, const char *copno);
+int key_order(char *buf, size_t n, const char *ebp, const char *orderno);
+struct pyear *pyear_get(struct run *r, const char *person, int year,
+    int create);
+
+/* ledger.c */
+int ledger_read(struct run *r);
+int ledger_write(struct run *r);
+int ledger_query(const char *path, const char *id, int year, int key_name,
+    const struct policy *pol);
+const char *ledger_event_find(const char *events, char kind,
+    const char *guid);
+
+/* judge.c */
+int judge_prepare(struct run *r);
+int judge_run(struct run *r);
+
+/* emit.c */
+int emit_run(struct run *r);
+void rules_list(void);
+
+#endif
