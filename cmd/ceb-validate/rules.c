@@ -1,55 +1,1601 @@
 /*
- * rules.c: stub of the business-rule catalogue (issue 5 replaces it).
- * It loads nothing, lists no rule and finds nothing, so that the
- * structural layer of ceb-validate builds and runs on its own.
+ * rules.c: the business-rule catalogue of ceb-validate (the V- rules).
+ *
+ * XML Schema checks shape and length only; customs rejects far more.  This
+ * file holds, in ONE table (RULES below), every business rule a single
+ * message can be checked for: its stable ID, the message types and fields
+ * it applies to, its default severity, the customs error code it
+ * corresponds to where the specification has one (table 7-2), and a
+ * one-line English description.  --list-rules prints that table,
+ * man/cebtools-rules.7 is generated from it, and the golden tests are
+ * checked against it, so the three cannot drift apart.
+ *
+ * Sources: the 2022 message specification (field tables: formats, "限定"
+ * values, dependent fields; table 7-2: error codes), GB 11643 and GB 32100
+ * through common/ident.h, the code tables shipped in tables/ (codetab.h),
+ * and the single-transaction limits of 财关税〔2016〕18号 and 〔2018〕49号.
+ * Where the spec and the XSD disagree, the XSD decides structure (that is
+ * the S- layer) and the spec text decides these rules.
+ *
+ * Each record is read once: one pass over its head and one over each line
+ * fills an array of field values indexed by name (enum field), and the
+ * checks then look values up by index.  Amounts are exact decimals
+ * (dec.h).  Personal data is masked in every detail (mask.h).
  */
-#include <stdlib.h>
+#include "config.h"
 
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "codetab.h"
+#include "csvio.h"
+#include "dec.h"
+#include "i18n.h"
+#include "ident.h"
+#include "mask.h"
+#include "receipt.h"
 #include "rules.h"
+
+#ifndef PKGDATADIR
+#define PKGDATADIR "/usr/local/share/cebtools"
+#endif
+
+/*
+ * The catalogue.  X(name, id, severity, types, fields, customs, text):
+ * types is a space-separated list of message codes, or "*" (all), "decl"
+ * (every declaration), "rcpt" (every receipt); customs holds the codes of
+ * the spec's table 7-2 that the rule anticipates (space-separated).
+ */
+#define E DIAG_ERROR
+#define W DIAG_WARNING
+#define RULES(X) \
+X(ID_CHECK, "V-ID-001", E, "311 411 621 623 625", "buyerIdNumber payerIdNumber", "", \
+  "resident ID number (idType 1): the GB 11643 check character does not match") \
+X(ID_BIRTH, "V-ID-002", E, "311 411 621 623 625", "buyerIdNumber payerIdNumber", "", \
+  "resident ID number: the birth date is not a real date or lies in the future") \
+X(ID_LEGACY, "V-ID-003", E, "311 411 621 623 625", "buyerIdNumber payerIdNumber", "", \
+  "resident ID number has the legacy 15 digits: declare the 18-character form") \
+X(ID_SHAPE, "V-ID-004", E, "311 411 621 623 625", "buyerIdNumber payerIdNumber", "", \
+  "resident ID number is not 17 digits and a check character with a possible address code") \
+X(ID_TYPE, "V-ID-005", E, "311 411 621 623 625", "buyerIdType payerIdType", "", \
+  "ID type must be 1 (resident ID card) in import messages") \
+X(ENT_USCC, "V-ID-010", E, "decl", "ebpCode ebcCode logisticsCode payCode agentCode assureCode operatorCode", "-10102", \
+  "18-character enterprise code: not a unified social credit code (GB 32100 alphabet or check character)") \
+X(ENT_CUSTOMS, "V-ID-011", E, "decl", "ebpCode ebcCode logisticsCode payCode agentCode assureCode operatorCode", "-10102", \
+  "10-character customs registration code is not 4 digits then 6 digits or capital letters") \
+X(ENT_LENGTH, "V-ID-012", W, "decl", "ebpCode ebcCode logisticsCode payCode agentCode assureCode operatorCode", "-10102", \
+  "enterprise code is neither a 10-character customs code nor an 18-character credit code") \
+X(GUID_FORM, "V-GUID-001", E, "decl", "guid", "", \
+  "record guid is not a 36-character upper-case UUID (8-4-4-4-12 hexadecimal)") \
+X(GUID_ROOT, "V-GUID-002", W, "decl", "guid (root attribute)", "", \
+  "message guid is not a 36-character upper-case UUID") \
+X(GUID_DUP, "V-GUID-003", E, "decl", "guid", "", \
+  "two records of one message have the same guid") \
+X(TIME_FORM, "V-TIME-001", E, "*", "appTime payTime logisticsTime leaveTime accountingDate startTime endTime declTime ieDate returnTime opDate", "", \
+  "time is not in its format (YYYYMMDDhhmmss, YYYYMMDD, yyyyMMddHHmmssSSS) or not a real time from 2000 on") \
+X(TIME_FUTURE, "V-TIME-002", E, "*", "appTime payTime logisticsTime accountingDate declTime returnTime opDate", "", \
+  "time lies more than one day in the future") \
+X(TIME_RANGE, "V-TIME-003", E, "701", "startTime endTime", "", \
+  "summary window: startTime and endTime go together, start before end") \
+X(APP_TYPE, "V-APP-001", E, "decl", "appType", "-301009 -401006 -504014", \
+  "appType must be 1 (new), 2 (change) or 3 (delete); a cancellation (623) only 1") \
+X(APP_STATUS, "V-APP-002", E, "decl", "appStatus", "", \
+  "appStatus must be 1 (save) or 2 (declare)") \
+X(APP_IEFLAG, "V-APP-003", E, "621 603 711 213 215", "ieFlag", "", \
+  "ieFlag does not match the message (I for 621, 711, 213, 215; E for 603)") \
+X(APP_ORDERTYPE, "V-APP-004", E, "311 303", "orderType", "", \
+  "orderType must be I in an import order, E, B or W in an export order (2018: E)") \
+X(AMT_LINE, "V-AMT-001", E, "311 303 621 603", "totalPrice qty price", "", \
+  "line totalPrice is not qty x price") \
+X(AMT_GOODS, "V-AMT-002", E, "311 303", "goodsValue totalPrice", "", \
+  "goodsValue is not the sum of the lines' totalPrice") \
+X(AMT_PAID, "V-AMT-003", E, "311", "acturalPaid goodsValue freight taxTotal discount", "", \
+  "acturalPaid is not goodsValue + freight + taxTotal - discount") \
+X(AMT_WEIGHT, "V-AMT-004", E, "621 603", "netWeight grossWeight", "", \
+  "netWeight exceeds grossWeight") \
+X(AMT_PACKNO, "V-AMT-005", E, "511 621", "packNo", "", \
+  "packNo must be 1 (one parcel per waybill and inventory)") \
+X(AMT_POSITIVE, "V-AMT-006", E, "decl", "qty qty1 qty2 packNo weight grossWeight netWeight", "", \
+  "quantity, weight or package count must be greater than zero") \
+X(AMT_NEGATIVE, "V-AMT-007", E, "decl", "price totalPrice goodsValue freight discount taxTotal acturalPaid amountPaid insuredFee charge", "", \
+  "amount must not be negative") \
+X(AMT_GNUM, "V-AMT-008", E, "311 303 507 509 603 621 625 711 213", "gnum", "-301002 -621027", \
+  "line gnum must run 1, 2, 3 ... in order, without gaps or duplicates") \
+X(AMT_QTY2, "V-AMT-009", E, "621 603 213", "qty2 unit2", "-625009", \
+  "qty2 and unit2 go together: qty2 positive when unit2 is set, empty when it is not") \
+X(LIM_SINGLE, "V-LIM-001", E, "311 621", "goodsValue freight totalPrice insuredFee", "-621005", \
+  "order or inventory value is over the single-transaction limit (5000 CNY from 2019-01-01, 2000 before)") \
+X(LIM_ITEM, "V-LIM-002", W, "311 621", "goodsValue freight totalPrice insuredFee", "", \
+  "one indivisible item over the single-transaction limit: taxed in full and counted in the annual quota") \
+X(CODE_CURRENCY, "V-CODE-001", E, "*", "currency fCurrency iCurrency", "", \
+  "currency code is not in the currency table") \
+X(CODE_COUNTRY, "V-CODE-002", E, "*", "country tradeCountry", "", \
+  "country or region code is not in the country table") \
+X(CODE_UNIT, "V-CODE-003", E, "*", "unit unit1 unit2", "", \
+  "unit of measure is not in the unit table") \
+X(CODE_TRAF, "V-CODE-004", E, "*", "trafMode", "", \
+  "transport mode is not in the transport-mode table") \
+X(CODE_WRAP, "V-CODE-005", E, "*", "wrapType", "", \
+  "wrap type is not in the wrap-type table (1-digit codes)") \
+X(CODE_CUSTOMS, "V-CODE-006", E, "*", "customsCode portCode", "", \
+  "customs district code is not in the customs-district table") \
+X(CODE_TRADE, "V-CODE-007", E, "621 603 213", "tradeMode", "", \
+  "trade mode is not in the table or not allowed here (621: 9610 1210 1239; 603: + 9710 9810; 213: 9661 1261)") \
+X(CODE_DISTRICT, "V-CODE-008", E, "311", "consigneeDistrict", "", \
+  "consignee district is not in the administrative-division table") \
+X(CODE_PORT, "V-CODE-009", E, "603", "POD", "", \
+  "port of destination is not in the port table") \
+X(CODE_HS, "V-CODE-010", E, "*", "gcode", "", \
+  "HS code (gcode) must be 10 digits") \
+X(CODE_PLIST, "V-CODE-011", E, "621", "gcode", "-625011", \
+  "HS code is not on the positive list (first 8 digits; only with --positive-list)") \
+X(CODE_PLIST_MODE, "V-CODE-012", E, "621", "gcode tradeMode", "", \
+  "the positive list's remark restricts this HS code to another trade mode") \
+X(DEP_9610, "V-DEP-001", E, "621", "trafNo voyageNo billNo", "", \
+  "tradeMode 9610 (direct purchase) requires trafNo, voyageNo and billNo") \
+X(DEP_1210, "V-DEP-002", E, "621", "emsNo areaCode areaName itemRecordNo", "", \
+  "tradeMode 1210 or 1239 (bonded) requires emsNo, areaCode, areaName and each line's itemRecordNo") \
+X(DEP_1210_COUNTRY, "V-DEP-003", E, "621", "country", "", \
+  "tradeMode 1210 or 1239 (bonded): the head country must be 142") \
+X(DEP_1210_TRAF, "V-DEP-004", W, "621", "trafNo voyageNo billNo", "", \
+  "tradeMode 1210 or 1239 (bonded): trafNo, voyageNo and billNo are left empty") \
+X(DEP_CNY, "V-DEP-005", E, "311 411 511 621", "currency", "", \
+  "import messages must use currency 142 (CNY)") \
+X(DEP_SIGNATURE, "V-DEP-006", E, "507 509 603 605 607 621 623 625 701", "appStatus ds:Signature", "-621026 -623017 -625028", \
+  "appStatus 2 (declare) requires the ds:Signature block") \
+X(DEP_513, "V-DEP-007", E, "513", "logisticsStatus", "", \
+  "waybill status: logisticsStatus must be S (signed for)") \
+X(DEP_RETURN, "V-DEP-008", W, "rcpt", "returnStatus", "", \
+  "receipt returnStatus is not a documented code or a negative error code") \
+X(DEP_ASSURE, "V-DEP-009", E, "621", "assureCode", "", \
+  "assureCode must be the inventory's ebpCode, ebcCode or logisticsCode") \
+X(DEP_MSGSEQ, "V-DEP-010", E, "507 509 607 701 792", "msgSeqNo msgCount", "", \
+  "split messages: msgSeqNo must lie between 1 and msgCount")
+
+enum rule_no {
+#define X(name, id, sev, types, fields, customs, text) R_##name,
+	RULES(X)
+#undef X
+	NRULES
+};
+
+struct rule_def {
+	const char *id;
+	enum diag_sev sev;
+	const char *types;
+	const char *fields;
+	const char *customs;
+	const char *text;
+};
+
+static const struct rule_def catalogue[NRULES] = {
+#define X(name, id, sev, types, fields, customs, text) \
+	{ id, sev, types, fields, customs, text },
+	RULES(X)
+#undef X
+};
+#undef E
+#undef W
+
+/* The fields the rules read, by element local name. */
+#define FIELDS(X) \
+	X(guid) X(appType) X(appTime) X(appStatus) X(orderType) X(orderNo) \
+	X(ebpCode) X(ebcCode) X(goodsValue) X(freight) X(discount) \
+	X(taxTotal) X(acturalPaid) X(currency) X(buyerIdType) \
+	X(buyerIdNumber) X(payerIdType) X(payerIdNumber) X(payCode) \
+	X(agentCode) X(assureCode) X(operatorCode) X(logisticsCode) \
+	X(amountPaid) X(payTime) X(insuredFee) X(weight) X(packNo) \
+	X(logisticsStatus) X(logisticsTime) X(ieFlag) X(declTime) X(ieDate) \
+	X(customsCode) X(portCode) X(tradeMode) X(trafMode) X(trafNo) \
+	X(voyageNo) X(billNo) X(emsNo) X(areaCode) X(areaName) X(country) \
+	X(wrapType) X(grossWeight) X(netWeight) X(consigneeDistrict) X(POD) \
+	X(fCurrency) X(iCurrency) X(leaveTime) X(accountingDate) \
+	X(startTime) X(endTime) X(msgCount) X(msgSeqNo) X(returnStatus) \
+	X(returnTime) X(opDate) X(charge) X(gnum) X(itemRecordNo) X(gcode) \
+	X(qty) X(qty1) X(qty2) X(unit) X(unit1) X(unit2) X(price) \
+	X(totalPrice) X(tradeCountry)
+
+enum field {
+#define X(f) F_##f,
+	FIELDS(X)
+#undef X
+	NFIELDS
+};
+
+static const char *const field_names[NFIELDS] = {
+#define X(f) #f,
+	FIELDS(X)
+#undef X
+};
+
+/* The code tables, by file name in tables/ (or -c DIR). */
+enum table {
+	T_CURRENCY, T_COUNTRY, T_UNIT, T_TRAF, T_WRAP, T_CUSTOMS, T_TRADE,
+	T_DISTRICT, T_PORT, NTABLES
+};
+
+static const char *const table_files[NTABLES] = {
+	"currency.csv", "country.csv", "unit.csv", "transport_mode.csv",
+	"wrap_type.csv", "customs_district.csv", "trade_mode.csv",
+	"admin_division.csv", "port.csv"
+};
+
+/*
+ * Single-transaction and annual limits by effective date (财关税〔2016〕18号
+ * from 2016-04-08, 〔2018〕49号 from 2019-01-01), in CNY.
+ */
+static const struct limit {
+	const char *from;	/* YYYYMMDD */
+	long single;
+	long annual;
+} limits[] = {
+	{ "20160408", 2000, 20000 },
+	{ "20190101", 5000, 26000 },
+};
+
+/* Receipt returnStatus codes of the spec's tables (besides negatives). */
+static const char *const return_codes[] = {
+	"1", "2", "3", "4", "100", "120", "300", "399", "500", "501", "502",
+	"503", "505", "599", "600", "700", "800", "899", NULL
+};
 
 struct rules {
 	int edition;
+	unsigned char on[NRULES];
+	enum diag_sev sev[NRULES];
+	unsigned char applies[NRULES][64];	/* by msg_types[] index */
+	struct codetab *tab[NTABLES];
+	struct codetab *plist;			/* --positive-list */
+	int tol_pct;				/* tolerance is a percentage */
+	struct dec tol;				/* absolute, or percent */
+	long long now;				/* seconds, China time (UTC+8) */
+	char today[9];				/* YYYYMMDD, China time */
+	struct receipt_writer *rw;		/* -R DIR, mutable state */
 };
 
-struct rules *
-rules_load(const struct rules_opts *o, char *err, size_t n)
-{
-	struct rules *r;
+/* Field name -> enum field, an open-addressing hash built once. */
+static signed char fmap[512];
 
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		snprintf(err, n, "out of memory");
-		return NULL;
+static unsigned
+fhash(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h & 511;
+}
+
+static void
+fmap_init(void)
+{
+	int i;
+
+	if (fmap[0] != 0)
+		return;
+	memset(fmap, -1, sizeof fmap);
+	for (i = 0; i < NFIELDS; i++) {
+		unsigned h = fhash(field_names[i]);
+
+		while (fmap[h] >= 0)
+			h = (h + 1) & 511;
+		fmap[h] = (signed char)i;
 	}
-	r->edition = o->edition;
-	return r;
 }
 
-void
-rules_free(struct rules *r)
+static int
+field_of(const char *name)
 {
-	free(r);
+	unsigned h = fhash(name);
+
+	while (fmap[h] >= 0) {
+		if (strcmp(field_names[(int)fmap[h]], name) == 0)
+			return fmap[h];
+		h = (h + 1) & 511;
+	}
+	return -1;
 }
 
-int
-rules_list(FILE *out)
+/* The values of one head (or one line). */
+struct fieldset {
+	const char *v[NFIELDS];
+	xmlNodePtr n[NFIELDS];
+};
+
+static const char *
+eltext(xmlNodePtr e)
 {
-	(void)out;
+	xmlNodePtr t = e->children;
+
+	if (t == NULL)
+		return "";
+	if (t->next == NULL && (t->type == XML_TEXT_NODE ||
+	    t->type == XML_CDATA_SECTION_NODE))
+		return (const char *)t->content;
+	return msg_field(e->parent, (const char *)e->name);
+}
+
+static void
+scan(xmlNodePtr parent, struct fieldset *fs)
+{
+	xmlNodePtr c;
+
+	memset(fs, 0, sizeof *fs);
+	if (parent == NULL)
+		return;
+	for (c = parent->children; c != NULL; c = c->next) {
+		int f;
+
+		if (c->type != XML_ELEMENT_NODE || c->ns == NULL ||
+		    strcmp((const char *)c->ns->href, MSG_NS_CEB) != 0)
+			continue;
+		if ((f = field_of((const char *)c->name)) >= 0 &&
+		    fs->v[f] == NULL) {
+			fs->v[f] = eltext(c);
+			fs->n[f] = c;
+		}
+	}
+}
+
+/* One record being checked. */
+struct ctx {
+	const struct rules *r;
+	const struct msg *m;
+	const struct diag_loc *loc;
+	struct rules_result *res;
+	xmlNodePtr rec;
+	struct fieldset h;		/* head fields */
+	struct fieldset l;		/* current line's fields */
+	int errors;
+};
+
+static int
+on(const struct ctx *c, enum rule_no rule)
+{
+	return c->r->on[rule] &&
+	    c->r->applies[rule][c->m->type - msg_types];
+}
+
+static void __attribute__((format(printf, 5, 6)))
+hit(struct ctx *c, enum rule_no rule, const char *field, xmlNodePtr at,
+    const char *fmt, ...)
+{
+	struct diag_loc loc = *c->loc;
+	enum diag_sev sev = c->r->sev[rule];
+	char detail[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	if (at != NULL && c->m != NULL)
+		loc.line = msg_line(c->m, at);
+	diag_finding(&loc, catalogue[rule].id, sev, field, NULL, "%s", detail);
+	if (sev != DIAG_ERROR)
+		return;
+	c->errors++;
+	if (c->res != NULL && c->res->n < sizeof c->res->item /
+	    sizeof c->res->item[0]) {
+		size_t i = c->res->n++;
+
+		snprintf(c->res->item[i].rule, sizeof c->res->item[i].rule,
+		    "%s", catalogue[rule].id);
+		snprintf(c->res->item[i].text, sizeof c->res->item[i].text,
+		    "%s: %.200s", field, detail);
+	}
+}
+
+/* Trimmed span of s: start and length without surrounding whitespace. */
+static size_t
+span(const char *s, const char **start)
+{
+	size_t len;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	*start = s;
+	return len;
+}
+
+/* Nonzero when the field is present and not blank. */
+static int
+filled(const char *v)
+{
+	const char *s;
+
+	return v != NULL && span(v, &s) > 0;
+}
+
+/* Trimmed value equals word. */
+static int
+is(const char *v, const char *word)
+{
+	const char *s;
+	size_t len;
+
+	if (v == NULL)
+		return 0;
+	len = span(v, &s);
+	return len == strlen(word) && strncmp(s, word, len) == 0;
+}
+
+/* Copy a trimmed, printable, bounded version of v for a detail. */
+static const char *
+show(const char *v, char *buf, size_t n)
+{
+	const char *s;
+	size_t len = v ? span(v, &s) : 0;
+
+	if (len == 0)
+		return "(empty)";
+	if (len > 60)
+		len = 60;
+	snprintf(buf, n, "%.*s", (int)len, s);
+	return buf;
+}
+
+/* Parse a decimal field: 0 and *d, 1 when absent/empty/not a number. */
+static int
+decof(const char *v, struct dec *d)
+{
+	if (v == NULL)
+		return 1;
+	return dec_parse(v, strlen(v), d) == DEC_OK ? 0 : 1;
+}
+
+static const char *
+fmtdec(struct dec d, char *buf, size_t n)
+{
+	return dec_format(d, 0, buf, n);
+}
+
+/* ---- times ---- */
+
+static int
+digits(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+static int
+num(const char *s, size_t len)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+/* Days since 1970-01-01 of a Gregorian date (Howard Hinnant's method). */
+static long long
+days_from_civil(int y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
+ * Judge a time of len 8, 14 or 17 digits.  Returns 0 and the seconds
+ * (China time, as if UTC) in *t, or -1 with a reason.
+ */
+static int
+parse_time(const char *s, size_t len, long long *t, const char **why)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0;
+
+	if (!digits(s, len)) {
+		*why = "not digits only";
+		return -1;
+	}
+	y = num(s, 4);
+	mo = num(s + 4, 2);
+	d = num(s + 6, 2);
+	if (len >= 14) {
+		h = num(s + 8, 2);
+		mi = num(s + 10, 2);
+		se = num(s + 12, 2);
+	}
+	if (y < 2000) {
+		*why = "year before 2000";
+		return -1;
+	}
+	if (!ident_date_valid(y, mo, d)) {
+		*why = "not a calendar date";
+		return -1;
+	}
+	if (h > 23 || mi > 59 || se > 59) {
+		*why = "not a time of day";
+		return -1;
+	}
+	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 0;
 }
+
+static const struct {
+	enum field f;
+	size_t len;		/* 8, 14 or 17 */
+	int future;		/* a moment of declaring: not in the future */
+} time_fields[] = {
+	{ F_appTime, 14, 1 }, { F_payTime, 14, 1 },
+	{ F_logisticsTime, 14, 1 }, { F_leaveTime, 14, 0 },
+	{ F_accountingDate, 14, 1 }, { F_startTime, 14, 0 },
+	{ F_endTime, 14, 0 }, { F_declTime, 8, 1 }, { F_ieDate, 8, 0 },
+	{ F_returnTime, 17, 1 }, { F_opDate, 17, 1 },
+};
+
+static const char *
+time_format(size_t len)
+{
+	return len == 8 ? "YYYYMMDD" : len == 14 ? "YYYYMMDDhhmmss" :
+	    "yyyyMMddHHmmssSSS";
+}
+
+static void
+check_times(struct ctx *c)
+{
+	size_t i;
+	char buf[80];
+
+	for (i = 0; i < sizeof time_fields / sizeof time_fields[0]; i++) {
+		enum field f = time_fields[i].f;
+		const char *v = c->h.v[f], *s, *why = NULL;
+		size_t len;
+		long long t;
+
+		if (v == NULL || (len = span(v, &s)) == 0)
+			continue;
+		if (len != time_fields[i].len) {
+			if (on(c, R_TIME_FORM))
+				hit(c, R_TIME_FORM, field_names[f], c->h.n[f],
+				    _("%s is not %s"), show(v, buf, sizeof buf),
+				    time_format(time_fields[i].len));
+			continue;
+		}
+		if (parse_time(s, len, &t, &why) != 0) {
+			if (on(c, R_TIME_FORM))
+				hit(c, R_TIME_FORM, field_names[f], c->h.n[f],
+				    _("%s is not a real %s time: %s"),
+				    show(v, buf, sizeof buf),
+				    time_format(len), _(why));
+			continue;
+		}
+		if (time_fields[i].future && t > c->r->now + 86400 &&
+		    on(c, R_TIME_FUTURE))
+			hit(c, R_TIME_FUTURE, field_names[f], c->h.n[f],
+			    _("%s lies more than one day in the future"),
+			    show(v, buf, sizeof buf));
+	}
+	if (on(c, R_TIME_RANGE)) {
+		int hs = filled(c->h.v[F_startTime]);
+		int he = filled(c->h.v[F_endTime]);
+
+		if (hs != he)
+			hit(c, R_TIME_RANGE, hs ? "endTime" : "startTime",
+			    hs ? c->h.n[F_startTime] : c->h.n[F_endTime],
+			    _("%s is given without %s"),
+			    hs ? "startTime" : "endTime",
+			    hs ? "endTime" : "startTime");
+		else if (hs) {
+			const char *a, *b;
+			size_t la = span(c->h.v[F_startTime], &a);
+			size_t lb = span(c->h.v[F_endTime], &b);
+
+			if (la == lb && la == 14 && digits(a, la) &&
+			    digits(b, lb) && strncmp(a, b, la) > 0)
+				hit(c, R_TIME_RANGE, "endTime",
+				    c->h.n[F_endTime],
+				    _("endTime %.14s is before startTime %.14s"),
+				    b, a);
+		}
+	}
+}
+
+/* ---- identifiers ---- */
+
+static int
+is_uuid_upper(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len != 36)
+		return 0;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	}
+	return 1;
+}
+
+static void
+check_guid(struct ctx *c)
+{
+	const char *v = c->h.v[F_guid], *s;
+	size_t len;
+	char buf[80];
+
+	if (v == NULL || (len = span(v, &s)) == 0)
+		return;
+	if (on(c, R_GUID_FORM) && !is_uuid_upper(s, len))
+		hit(c, R_GUID_FORM, "guid", c->h.n[F_guid],
+		    _("%s is not an upper-case UUID"), show(v, buf, sizeof buf));
+	if (on(c, R_GUID_DUP)) {
+		xmlNodePtr o;
+		long k = 1;
+
+		for (o = msg_record_first(c->m); o != NULL && o != c->rec;
+		    o = msg_record_next(c->m, o), k++) {
+			const char *g = msg_field(msg_head(c->m, o), "guid");
+
+			if (g != NULL && strcmp(g, v) == 0) {
+				hit(c, R_GUID_DUP, "guid", c->h.n[F_guid],
+				    _("%s is also the guid of record %ld"),
+				    show(v, buf, sizeof buf), k);
+				break;
+			}
+		}
+	}
+}
+
+static void
+check_app(struct ctx *c)
+{
+	const struct msg_type *t = c->m->type;
+	char buf[80];
+	const char *v;
+
+	if (on(c, R_APP_TYPE) && (v = c->h.v[F_appType]) != NULL) {
+		int ok = t->code == 623 ? is(v, "1") :
+		    is(v, "1") || is(v, "2") || is(v, "3");
+
+		if (!ok)
+			hit(c, R_APP_TYPE, "appType", c->h.n[F_appType],
+			    t->code == 623 ? _("%s is not 1 (new)") :
+			    _("%s is not 1, 2 or 3"), show(v, buf, sizeof buf));
+	}
+	if (on(c, R_APP_STATUS) && (v = c->h.v[F_appStatus]) != NULL &&
+	    !is(v, "1") && !is(v, "2"))
+		hit(c, R_APP_STATUS, "appStatus", c->h.n[F_appStatus],
+		    _("%s is not 1 or 2"), show(v, buf, sizeof buf));
+	if (on(c, R_APP_IEFLAG) && (v = c->h.v[F_ieFlag]) != NULL) {
+		const char *want = t->code == 603 ? "E" : "I";
+
+		if (!is(v, want))
+			hit(c, R_APP_IEFLAG, "ieFlag", c->h.n[F_ieFlag],
+			    _("%s, expected %s in a CEB%d message"),
+			    show(v, buf, sizeof buf), want, t->code);
+	}
+	if (on(c, R_APP_ORDERTYPE) && (v = c->h.v[F_orderType]) != NULL) {
+		int ok;
+
+		if (t->code == 311)
+			ok = is(v, "I");
+		else if (c->r->edition == 2018)
+			ok = is(v, "E");
+		else
+			ok = is(v, "E") || is(v, "B") || is(v, "W");
+		if (!ok)
+			hit(c, R_APP_ORDERTYPE, "orderType",
+			    c->h.n[F_orderType], _("%s is not allowed in a "
+			    "CEB%d message"), show(v, buf, sizeof buf),
+			    t->code);
+	}
+	if (on(c, R_DEP_SIGNATURE) && is(c->h.v[F_appStatus], "2") &&
+	    msg_child(c->m->root, MSG_NS_DS, "Signature") == NULL)
+		hit(c, R_DEP_SIGNATURE, "ds:Signature", c->h.n[F_appStatus],
+		    _("appStatus is 2 but the message has no ds:Signature"));
+	if (on(c, R_DEP_513) && (v = c->h.v[F_logisticsStatus]) != NULL &&
+	    !is(v, "S"))
+		hit(c, R_DEP_513, "logisticsStatus",
+		    c->h.n[F_logisticsStatus], _("%s is not S"),
+		    show(v, buf, sizeof buf));
+	if (on(c, R_DEP_RETURN) && (v = c->h.v[F_returnStatus]) != NULL) {
+		const char *s;
+		size_t len = span(v, &s), i;
+		int ok = len > 1 && s[0] == '-' && digits(s + 1, len - 1);
+
+		for (i = 0; !ok && return_codes[i] != NULL; i++)
+			ok = len == strlen(return_codes[i]) &&
+			    strncmp(s, return_codes[i], len) == 0;
+		if (!ok)
+			hit(c, R_DEP_RETURN, "returnStatus",
+			    c->h.n[F_returnStatus],
+			    _("%s is not a documented receipt status"),
+			    show(v, buf, sizeof buf));
+	}
+	if (on(c, R_DEP_MSGSEQ) && filled(c->h.v[F_msgSeqNo]) &&
+	    filled(c->h.v[F_msgCount])) {
+		struct dec seq, cnt;
+
+		if (decof(c->h.v[F_msgSeqNo], &seq) == 0 &&
+		    decof(c->h.v[F_msgCount], &cnt) == 0 &&
+		    (dec_cmp(seq, dec_from_int(1)) < 0 ||
+		    dec_cmp(seq, cnt) > 0)) {
+			char b1[64], b2[64];
+
+			hit(c, R_DEP_MSGSEQ, "msgSeqNo", c->h.n[F_msgSeqNo],
+			    _("msgSeqNo %s is not between 1 and msgCount %s"),
+			    fmtdec(seq, b1, sizeof b1),
+			    fmtdec(cnt, b2, sizeof b2));
+		}
+	}
+}
+
+/* Resident ID numbers: buyerIdNumber (idType buyerIdType) or payer's. */
+static void
+check_person(struct ctx *c, enum field typef, enum field numf)
+{
+	const char *type = c->h.v[typef], *v = c->h.v[numf], *s;
+	char buf[80], m1[80], m2[80], exp = '\0', conv[19];
+	size_t len;
+	enum ident_err e;
+
+	if (type == NULL)
+		return;
+	if (!is(type, "1")) {
+		if (on(c, R_ID_TYPE))
+			hit(c, R_ID_TYPE, field_names[typef], c->h.n[typef],
+			    _("%s is not 1 (resident ID card)"),
+			    show(type, buf, sizeof buf));
+		return;
+	}
+	if (v == NULL || (len = span(v, &s)) == 0)
+		return;
+	snprintf(buf, sizeof buf, "%.*s", (int)(len < 60 ? len : 60), s);
+	mask(MASK_ID, buf, m1, sizeof m1);
+	e = ident_check_id(s, len, c->r->today, &exp);
+	switch (e) {
+	case IDENT_OK:
+		break;
+	case IDENT_CHECK:
+		if (on(c, R_ID_CHECK))
+			hit(c, R_ID_CHECK, field_names[numf], c->h.n[numf],
+			    _("%s: check character is %c, expected %c"), m1,
+			    s[17], exp);
+		break;
+	case IDENT_BIRTH_DATE:
+	case IDENT_FUTURE:
+		if (on(c, R_ID_BIRTH))
+			hit(c, R_ID_BIRTH, field_names[numf], c->h.n[numf],
+			    _("%s: %s"), m1, _(ident_strerror(e)));
+		break;
+	case IDENT_LEGACY15:
+		if (!on(c, R_ID_LEGACY))
+			break;
+		if (ident_id15_to_18(s, conv) == 0)
+			hit(c, R_ID_LEGACY, field_names[numf], c->h.n[numf],
+			    _("%s has 15 digits; the 18-character form is %s"),
+			    m1, mask(MASK_ID, conv, m2, sizeof m2));
+		else
+			hit(c, R_ID_LEGACY, field_names[numf], c->h.n[numf],
+			    _("%s has 15 digits"), m1);
+		break;
+	default:
+		if (on(c, R_ID_SHAPE))
+			hit(c, R_ID_SHAPE, field_names[numf], c->h.n[numf],
+			    _("%s: %s"), m1, _(ident_strerror(e)));
+		break;
+	}
+}
+
+static const enum field enterprise_fields[] = {
+	F_ebpCode, F_ebcCode, F_logisticsCode, F_payCode, F_agentCode,
+	F_assureCode, F_operatorCode
+};
+
+static void
+check_enterprises(struct ctx *c)
+{
+	size_t i;
+	int code = c->m->type->code;
+
+	for (i = 0; i < sizeof enterprise_fields / sizeof enterprise_fields[0];
+	    i++) {
+		enum field f = enterprise_fields[i];
+		const char *v = c->h.v[f], *s;
+		char buf[80], exp = '\0';
+		size_t len;
+		enum ident_err e;
+
+		if (v == NULL || (len = span(v, &s)) == 0)
+			continue;
+		/* 2022: a foreign platform without a code fills "无". */
+		if (f == F_ebpCode && (code == 303 || code == 603) &&
+		    is(v, "无"))
+			continue;
+		show(v, buf, sizeof buf);
+		if (len == 18) {
+			e = ident_check_uscc(s, len, &exp);
+			if (e == IDENT_OK || !on(c, R_ENT_USCC))
+				continue;
+			if (e == IDENT_CHECK)
+				hit(c, R_ENT_USCC, field_names[f], c->h.n[f],
+				    _("%s: check character is %c, expected %c"),
+				    buf, s[17], exp);
+			else
+				hit(c, R_ENT_USCC, field_names[f], c->h.n[f],
+				    _("%s: %s"), buf, _(ident_strerror(e)));
+		} else if (len == 10) {
+			e = ident_check_customs_code(s, len);
+			if (e != IDENT_OK && on(c, R_ENT_CUSTOMS))
+				hit(c, R_ENT_CUSTOMS, field_names[f],
+				    c->h.n[f], _("%s: %s"), buf,
+				    _(ident_strerror(e)));
+		} else if (on(c, R_ENT_LENGTH))
+			hit(c, R_ENT_LENGTH, field_names[f], c->h.n[f],
+			    _("%s has %zu characters"), buf, len);
+	}
+	if (on(c, R_DEP_ASSURE) && filled(c->h.v[F_assureCode])) {
+		const char *a = c->h.v[F_assureCode], *s;
+		size_t len = span(a, &s);
+		char want[64], buf[80];
+		int ok = 0;
+
+		snprintf(want, sizeof want, "%.*s", (int)(len < 60 ? len : 60),
+		    s);
+		ok = is(c->h.v[F_ebpCode], want) ||
+		    is(c->h.v[F_ebcCode], want) ||
+		    is(c->h.v[F_logisticsCode], want);
+		if (!ok)
+			hit(c, R_DEP_ASSURE, "assureCode", c->h.n[F_assureCode],
+			    _("%s is none of ebpCode, ebcCode, logisticsCode"),
+			    show(a, buf, sizeof buf));
+	}
+}
+
+/* ---- code tables ---- */
+
+static void
+code_in(struct ctx *c, struct fieldset *fs, enum rule_no rule, enum field f,
+    enum table tab, const char *what)
+{
+	const char *v = fs->v[f], *s;
+	size_t len;
+	char buf[80];
+
+	if (v == NULL || (len = span(v, &s)) == 0 || !on(c, rule) ||
+	    c->r->tab[tab] == NULL)
+		return;
+	if (codetab_find(c->r->tab[tab], s, len) < 0)
+		hit(c, rule, field_names[f], fs->n[f], _("%s is not in the %s table"),
+		    show(v, buf, sizeof buf), what);
+}
+
+/* Currency: in the table; 142 in import messages (V-DEP-005). */
+static void
+check_currency(struct ctx *c, struct fieldset *fs, enum field f)
+{
+	const char *v = fs->v[f], *s;
+	size_t len;
+	char buf[80];
+
+	if (v == NULL || (len = span(v, &s)) == 0)
+		return;
+	if (c->r->tab[T_CURRENCY] != NULL &&
+	    codetab_find(c->r->tab[T_CURRENCY], s, len) < 0) {
+		if (on(c, R_CODE_CURRENCY))
+			hit(c, R_CODE_CURRENCY, field_names[f], fs->n[f],
+			    _("%s is not in the currency table"),
+			    show(v, buf, sizeof buf));
+		return;
+	}
+	if (on(c, R_DEP_CNY) && !is(v, "142"))
+		hit(c, R_DEP_CNY, field_names[f], fs->n[f],
+		    _("%s, expected 142 (CNY)"), show(v, buf, sizeof buf));
+}
+
+static void
+check_codes(struct ctx *c, struct fieldset *fs)
+{
+	check_currency(c, fs, F_currency);
+	check_currency(c, fs, F_fCurrency);
+	check_currency(c, fs, F_iCurrency);
+	code_in(c, fs, R_CODE_COUNTRY, F_country, T_COUNTRY, _("country"));
+	code_in(c, fs, R_CODE_COUNTRY, F_tradeCountry, T_COUNTRY,
+	    _("country"));
+	code_in(c, fs, R_CODE_UNIT, F_unit, T_UNIT, _("unit"));
+	code_in(c, fs, R_CODE_UNIT, F_unit1, T_UNIT, _("unit"));
+	code_in(c, fs, R_CODE_UNIT, F_unit2, T_UNIT, _("unit"));
+	code_in(c, fs, R_CODE_TRAF, F_trafMode, T_TRAF, _("transport-mode"));
+	code_in(c, fs, R_CODE_WRAP, F_wrapType, T_WRAP, _("wrap-type"));
+	code_in(c, fs, R_CODE_CUSTOMS, F_customsCode, T_CUSTOMS,
+	    _("customs-district"));
+	code_in(c, fs, R_CODE_CUSTOMS, F_portCode, T_CUSTOMS,
+	    _("customs-district"));
+	code_in(c, fs, R_CODE_DISTRICT, F_consigneeDistrict, T_DISTRICT,
+	    _("administrative-division"));
+	code_in(c, fs, R_CODE_PORT, F_POD, T_PORT, _("port"));
+}
+
+/* The trade modes each message type allows (V-CODE-007). */
+static const struct {
+	int code;
+	const char *modes[6];
+} trade_modes[] = {
+	{ 621, { "9610", "1210", "1239", NULL } },
+	{ 603, { "9610", "1210", "1239", "9710", "9810", NULL } },
+	{ 213, { "9661", "1261", NULL } },
+};
+
+static int
+bonded(const struct ctx *c)
+{
+	return is(c->h.v[F_tradeMode], "1210") ||
+	    is(c->h.v[F_tradeMode], "1239");
+}
+
+static void
+check_trade(struct ctx *c)
+{
+	const char *v = c->h.v[F_tradeMode], *s;
+	char buf[80];
+	size_t len, i, j;
+
+	if (v == NULL || (len = span(v, &s)) == 0)
+		return;
+	if (on(c, R_CODE_TRADE)) {
+		int known = c->r->tab[T_TRADE] == NULL ||
+		    codetab_find(c->r->tab[T_TRADE], s, len) >= 0;
+		int allowed = 0;
+
+		for (i = 0; i < sizeof trade_modes / sizeof trade_modes[0];
+		    i++) {
+			if (trade_modes[i].code != c->m->type->code)
+				continue;
+			for (j = 0; trade_modes[i].modes[j] != NULL; j++)
+				if (is(v, trade_modes[i].modes[j]))
+					allowed = 1;
+		}
+		if (!known)
+			hit(c, R_CODE_TRADE, "tradeMode", c->h.n[F_tradeMode],
+			    _("%s is not in the trade-mode table"),
+			    show(v, buf, sizeof buf));
+		else if (!allowed)
+			hit(c, R_CODE_TRADE, "tradeMode", c->h.n[F_tradeMode],
+			    _("%s is not allowed in a CEB%d message"),
+			    show(v, buf, sizeof buf), c->m->type->code);
+	}
+	if (on(c, R_DEP_9610) && is(v, "9610")) {
+		static const enum field need[] = { F_trafNo, F_voyageNo,
+			F_billNo };
+
+		for (i = 0; i < 3; i++)
+			if (!filled(c->h.v[need[i]]))
+				hit(c, R_DEP_9610, field_names[need[i]],
+				    c->h.n[need[i]] ? c->h.n[need[i]] :
+				    c->h.n[F_tradeMode],
+				    _("is empty with tradeMode 9610"));
+	}
+	if (bonded(c)) {
+		static const enum field need[] = { F_emsNo, F_areaCode,
+			F_areaName };
+		static const enum field empty[] = { F_trafNo, F_voyageNo,
+			F_billNo };
+
+		for (i = 0; on(c, R_DEP_1210) && i < 3; i++)
+			if (!filled(c->h.v[need[i]]))
+				hit(c, R_DEP_1210, field_names[need[i]],
+				    c->h.n[need[i]] ? c->h.n[need[i]] :
+				    c->h.n[F_tradeMode],
+				    _("is empty with tradeMode %.4s"), s);
+		if (on(c, R_DEP_1210_COUNTRY) && c->h.v[F_country] != NULL &&
+		    !is(c->h.v[F_country], "142"))
+			hit(c, R_DEP_1210_COUNTRY, "country",
+			    c->h.n[F_country],
+			    _("%s, expected 142 with tradeMode %.4s"),
+			    show(c->h.v[F_country], buf, sizeof buf), s);
+		for (i = 0; on(c, R_DEP_1210_TRAF) && i < 3; i++)
+			if (filled(c->h.v[empty[i]]))
+				hit(c, R_DEP_1210_TRAF, field_names[empty[i]],
+				    c->h.n[empty[i]],
+				    _("%s is filled with tradeMode %.4s"),
+				    show(c->h.v[empty[i]], buf, sizeof buf),
+				    s);
+	}
+}
+
+/*
+ * Positive list: the first 8 digits of gcode must be listed; a remark
+ * that restricts the line to bonded import ("网购保税", e.g. "仅限网购保税
+ * 商品") or to direct purchase ("直购") is enforced against tradeMode.
+ */
+static void
+check_plist(struct ctx *c, const char *s, size_t len)
+{
+	const char *remark;
+	long row;
+	char buf[16];
+
+	if (c->r->plist == NULL || len < 8)
+		return;
+	if ((row = codetab_find(c->r->plist, s, 8)) < 0) {
+		if (on(c, R_CODE_PLIST))
+			hit(c, R_CODE_PLIST, "gcode", c->l.n[F_gcode],
+			    _("%.8s is not on the positive list"), s);
+		return;
+	}
+	if (!on(c, R_CODE_PLIST_MODE) || !filled(c->h.v[F_tradeMode]))
+		return;
+	remark = codetab_get(c->r->plist, row, "remark");
+	snprintf(buf, sizeof buf, "%.4s", c->h.v[F_tradeMode]);
+	if (strstr(remark, "网购保税") != NULL && !bonded(c))
+		hit(c, R_CODE_PLIST_MODE, "gcode", c->l.n[F_gcode],
+		    _("%.8s is restricted to bonded import (1210), tradeMode "
+		    "is %s"), s, buf);
+	else if (strstr(remark, "直购") != NULL && strstr(remark, "仅限") !=
+	    NULL && !is(c->h.v[F_tradeMode], "9610"))
+		hit(c, R_CODE_PLIST_MODE, "gcode", c->l.n[F_gcode],
+		    _("%.8s is restricted to direct purchase (9610), tradeMode "
+		    "is %s"), s, buf);
+}
+
+/* ---- amounts ---- */
+
+static const enum field positive_fields[] = {
+	F_qty, F_qty1, F_qty2, F_packNo, F_weight, F_grossWeight, F_netWeight
+};
+static const enum field amount_fields[] = {
+	F_price, F_totalPrice, F_goodsValue, F_freight, F_discount,
+	F_taxTotal, F_acturalPaid, F_amountPaid, F_insuredFee, F_charge
+};
+
+static void
+check_signs(struct ctx *c, struct fieldset *fs)
+{
+	size_t i;
+	struct dec d;
+	char buf[64];
+
+	for (i = 0; on(c, R_AMT_POSITIVE) &&
+	    i < sizeof positive_fields / sizeof positive_fields[0]; i++) {
+		enum field f = positive_fields[i];
+
+		if (filled(fs->v[f]) && decof(fs->v[f], &d) == 0 &&
+		    dec_sign(d) <= 0)
+			hit(c, R_AMT_POSITIVE, field_names[f], fs->n[f],
+			    _("%s is not greater than zero"),
+			    fmtdec(d, buf, sizeof buf));
+	}
+	for (i = 0; on(c, R_AMT_NEGATIVE) &&
+	    i < sizeof amount_fields / sizeof amount_fields[0]; i++) {
+		enum field f = amount_fields[i];
+
+		if (filled(fs->v[f]) && decof(fs->v[f], &d) == 0 &&
+		    dec_sign(d) < 0)
+			hit(c, R_AMT_NEGATIVE, field_names[f], fs->n[f],
+			    _("%s is negative"), fmtdec(d, buf, sizeof buf));
+	}
+}
+
+/* The tolerance for comparing with an expected value. */
+static struct dec
+tolerance(const struct rules *r, struct dec expected)
+{
+	if (!r->tol_pct)
+		return r->tol;
+	/* r->tol holds the percentage: |expected| x pct / 100. */
+	return dec_mul(dec_abs(expected), dec_mul(r->tol,
+	    (struct dec){ 1000 }));	/* 0.01 = 1000 units of 10^-5 */
+}
+
+static int
+within(const struct rules *r, struct dec expected, struct dec actual)
+{
+	struct dec diff = dec_abs(dec_sub(actual, expected));
+
+	return dec_cmp(diff, tolerance(r, expected)) <= 0;
+}
+
+/* Sums over the lines of a record. */
+struct sums {
+	struct dec total;	/* sum of totalPrice */
+	int total_ok;		/* every line had a totalPrice */
+	long lines;
+	struct dec qty1;	/* qty of the only line */
+	long gnum_next;		/* expected gnum */
+	int gnum_bad;		/* reported once per record */
+};
+
+static void
+check_line(struct ctx *c, struct sums *sm)
+{
+	struct dec q, p, t, q2;
+	char b1[64], b2[64], b3[64];
+	const char *s;
+	size_t len;
+
+	sm->lines++;
+	check_codes(c, &c->l);
+	check_signs(c, &c->l);
+	if (filled(c->l.v[F_totalPrice]) &&
+	    decof(c->l.v[F_totalPrice], &t) == 0)
+		sm->total = dec_add(sm->total, t);
+	else
+		sm->total_ok = 0;
+	if (sm->lines == 1 && decof(c->l.v[F_qty], &q) == 0)
+		sm->qty1 = q;
+	if (on(c, R_AMT_LINE) && decof(c->l.v[F_qty], &q) == 0 &&
+	    decof(c->l.v[F_price], &p) == 0 &&
+	    decof(c->l.v[F_totalPrice], &t) == 0) {
+		struct dec tol = c->r->tol_pct ?
+		    tolerance(c->r, dec_mul(q, p)) : c->r->tol;
+
+		if (!dec_mul_within(q, p, t, tol))
+			hit(c, R_AMT_LINE, "totalPrice", c->l.n[F_totalPrice],
+			    _("totalPrice is %s, qty x price is %s x %s"),
+			    fmtdec(t, b1, sizeof b1), fmtdec(q, b2, sizeof b2),
+			    fmtdec(p, b3, sizeof b3));
+	}
+	if (on(c, R_AMT_GNUM) && c->l.v[F_gnum] != NULL && !sm->gnum_bad) {
+		long want = sm->gnum_next++;
+
+		len = span(c->l.v[F_gnum], &s);
+		if (len == 0 || len > 9 || !digits(s, len) ||
+		    num(s, len) != want) {
+			sm->gnum_bad = 1;
+			if (len > 0 && len <= 9 && digits(s, len) &&
+			    num(s, len) < want)
+				hit(c, R_AMT_GNUM, "gnum", c->l.n[F_gnum],
+				    _("gnum %d repeats or goes back, expected "
+				    "%ld"), num(s, len), want);
+			else
+				hit(c, R_AMT_GNUM, "gnum", c->l.n[F_gnum],
+				    _("gnum %s, expected %ld"),
+				    show(c->l.v[F_gnum], b1, sizeof b1), want);
+		}
+	}
+	if (on(c, R_AMT_QTY2)) {
+		int hu = filled(c->l.v[F_unit2]), hq = filled(c->l.v[F_qty2]);
+
+		if (hu && (!hq || decof(c->l.v[F_qty2], &q2) != 0 ||
+		    dec_sign(q2) <= 0))
+			hit(c, R_AMT_QTY2, "qty2", c->l.n[F_qty2] ?
+			    c->l.n[F_qty2] : c->l.n[F_unit2],
+			    _("unit2 is %s but qty2 is not a positive number"),
+			    show(c->l.v[F_unit2], b1, sizeof b1));
+		else if (!hu && hq)
+			hit(c, R_AMT_QTY2, "qty2", c->l.n[F_qty2],
+			    _("qty2 is %s without unit2"),
+			    show(c->l.v[F_qty2], b1, sizeof b1));
+	}
+	if (c->l.v[F_gcode] != NULL && (len = span(c->l.v[F_gcode], &s)) > 0) {
+		if (len != 10 || !digits(s, len)) {
+			if (on(c, R_CODE_HS))
+				hit(c, R_CODE_HS, "gcode", c->l.n[F_gcode],
+				    _("%s is not 10 digits"),
+				    show(c->l.v[F_gcode], b1, sizeof b1));
+		} else
+			check_plist(c, s, len);
+	}
+}
+
+static const struct limit *
+limit_for(const struct ctx *c)
+{
+	const char *v = filled(c->h.v[F_declTime]) ? c->h.v[F_declTime] :
+	    c->h.v[F_appTime], *s;
+	const struct limit *l = NULL;
+	char day[9];
+	size_t i;
+
+	if (v != NULL && span(v, &s) >= 8 && digits(s, 8))
+		snprintf(day, sizeof day, "%.8s", s);
+	else
+		memcpy(day, c->r->today, sizeof day);
+	for (i = 0; i < sizeof limits / sizeof limits[0]; i++)
+		if (strcmp(day, limits[i].from) >= 0)
+			l = &limits[i];
+	return l;
+}
+
+static void
+check_totals(struct ctx *c, const struct sums *sm)
+{
+	struct dec gv, fr, tax, disc, paid, ins, value, want;
+	char b1[64], b2[64];
+	int code = c->m->type->code;
+	const struct limit *lim;
+
+	if (on(c, R_AMT_GOODS) && sm->lines > 0 && sm->total_ok &&
+	    decof(c->h.v[F_goodsValue], &gv) == 0 && !within(c->r, sm->total,
+	    gv))
+		hit(c, R_AMT_GOODS, "goodsValue", c->h.n[F_goodsValue],
+		    _("goodsValue is %s, the lines' totalPrice add up to %s"),
+		    fmtdec(gv, b1, sizeof b1), fmtdec(sm->total, b2, sizeof b2));
+	if (on(c, R_AMT_PAID) && decof(c->h.v[F_goodsValue], &gv) == 0 &&
+	    decof(c->h.v[F_freight], &fr) == 0 &&
+	    decof(c->h.v[F_taxTotal], &tax) == 0 &&
+	    decof(c->h.v[F_discount], &disc) == 0 &&
+	    decof(c->h.v[F_acturalPaid], &paid) == 0) {
+		want = dec_sub(dec_add(dec_add(gv, fr), tax), disc);
+		if (!within(c->r, want, paid))
+			hit(c, R_AMT_PAID, "acturalPaid",
+			    c->h.n[F_acturalPaid], _("acturalPaid is %s, "
+			    "goodsValue + freight + taxTotal - discount is %s"),
+			    fmtdec(paid, b1, sizeof b1),
+			    fmtdec(want, b2, sizeof b2));
+	}
+	if (on(c, R_AMT_WEIGHT) && decof(c->h.v[F_netWeight], &gv) == 0 &&
+	    decof(c->h.v[F_grossWeight], &fr) == 0 && dec_cmp(gv, fr) > 0)
+		hit(c, R_AMT_WEIGHT, "netWeight", c->h.n[F_netWeight],
+		    _("netWeight %s exceeds grossWeight %s"),
+		    fmtdec(gv, b1, sizeof b1), fmtdec(fr, b2, sizeof b2));
+	if (on(c, R_AMT_PACKNO) && decof(c->h.v[F_packNo], &gv) == 0 &&
+	    dec_cmp(gv, dec_from_int(1)) != 0)
+		hit(c, R_AMT_PACKNO, "packNo", c->h.n[F_packNo],
+		    _("packNo is %s, expected 1"), fmtdec(gv, b1, sizeof b1));
+	/* The dutiable value: goods, freight and insurance (2016/18). */
+	if (code == 311) {
+		if (decof(c->h.v[F_goodsValue], &gv) != 0)
+			return;
+		value = gv;
+		if (decof(c->h.v[F_freight], &fr) == 0)
+			value = dec_add(value, fr);
+	} else if (code == 621) {
+		if (sm->lines == 0 || !sm->total_ok)
+			return;
+		value = sm->total;
+		if (decof(c->h.v[F_freight], &fr) == 0)
+			value = dec_add(value, fr);
+		if (decof(c->h.v[F_insuredFee], &ins) == 0)
+			value = dec_add(value, ins);
+	} else
+		return;
+	if ((lim = limit_for(c)) == NULL ||
+	    dec_cmp(value, dec_from_int(lim->single)) <= 0)
+		return;
+	if (sm->lines == 1 && dec_cmp(sm->qty1, dec_from_int(1)) == 0 &&
+	    dec_cmp(value, dec_from_int(lim->annual)) <= 0) {
+		if (on(c, R_LIM_ITEM))
+			hit(c, R_LIM_ITEM, code == 311 ? "goodsValue" :
+			    "totalPrice", c->h.n[F_goodsValue],
+			    _("value %s of one indivisible item exceeds the "
+			    "single-transaction limit %ld"),
+			    fmtdec(value, b1, sizeof b1), lim->single);
+	} else if (on(c, R_LIM_SINGLE))
+		hit(c, R_LIM_SINGLE, code == 311 ? "goodsValue" : "totalPrice",
+		    c->h.n[F_goodsValue], _("value %s exceeds the "
+		    "single-transaction limit %ld"),
+		    fmtdec(value, b1, sizeof b1), lim->single);
+}
+
+/* ---- entry points ---- */
 
 int
 rules_check_record(const struct rules *r, const struct msg *m,
     xmlNodePtr rec, const struct diag_loc *loc, struct rules_result *res)
 {
-	(void)r; (void)m; (void)rec; (void)loc; (void)res;
-	return 0;
+	struct ctx c;
+	struct sums sm;
+	xmlNodePtr line;
+
+	if (r == NULL || m == NULL || m->type == NULL || rec == NULL)
+		return 0;
+	memset(&c, 0, sizeof c);
+	c.r = r;
+	c.m = m;
+	c.loc = loc;
+	c.res = res;
+	c.rec = rec;
+	scan(msg_head(m, rec), &c.h);
+	check_guid(&c);
+	check_app(&c);
+	check_times(&c);
+	if (on(&c, R_ID_CHECK) || on(&c, R_ID_BIRTH) || on(&c, R_ID_LEGACY) ||
+	    on(&c, R_ID_SHAPE) || on(&c, R_ID_TYPE)) {
+		check_person(&c, F_buyerIdType, F_buyerIdNumber);
+		check_person(&c, F_payerIdType, F_payerIdNumber);
+	}
+	check_enterprises(&c);
+	check_codes(&c, &c.h);
+	check_signs(&c, &c.h);
+	check_trade(&c);
+	memset(&sm, 0, sizeof sm);
+	sm.total_ok = 1;
+	sm.gnum_next = 1;
+	for (line = msg_line_first(m, rec); line != NULL;
+	    line = msg_line_next(m, line)) {
+		scan(line, &c.l);
+		check_line(&c, &sm);
+		if (on(&c, R_DEP_1210) && bonded(&c) &&
+		    !filled(c.l.v[F_itemRecordNo]))
+			hit(&c, R_DEP_1210, "itemRecordNo", c.l.n[F_gnum] ?
+			    c.l.n[F_gnum] : line,
+			    _("line %ld: itemRecordNo is empty with tradeMode "
+			    "1210"), sm.lines);
+	}
+	check_totals(&c, &sm);
+	return c.errors;
 }
 
 int
 rules_check_message(const struct rules *r, const struct msg *m,
     const struct diag_loc *loc, struct rules_result *res)
 {
-	(void)r; (void)m; (void)loc; (void)res;
+	struct ctx c;
+	const char *s;
+	size_t len;
+	char buf[80];
+
+	if (r == NULL || m == NULL || m->type == NULL)
+		return 0;
+	memset(&c, 0, sizeof c);
+	c.r = r;
+	c.m = m;
+	c.loc = loc;
+	c.res = res;
+	len = span(m->guid ? m->guid : "", &s);
+	if (on(&c, R_GUID_ROOT) && len > 0 && !is_uuid_upper(s, len))
+		hit(&c, R_GUID_ROOT, "guid", m->root,
+		    _("%s is not an upper-case UUID"),
+		    show(m->guid, buf, sizeof buf));
+	return c.errors;
+}
+
+/* ---- loading ---- */
+
+static int
+type_in(const char *types, const struct msg_type *t)
+{
+	const char *p = types;
+	char code[8];
+
+	if (strcmp(types, "*") == 0)
+		return 1;
+	if (strcmp(types, "decl") == 0)
+		return t->kind == MSG_DECLARATION;
+	if (strcmp(types, "rcpt") == 0)
+		return t->kind == MSG_RECEIPT;
+	snprintf(code, sizeof code, "%d", t->code);
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n == strlen(code) && strncmp(p, code, n) == 0)
+			return 1;
+		p += n;
+		if (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+static int
+parse_sev(const char *s, enum diag_sev *out)
+{
+	if (strcmp(s, "error") == 0)
+		*out = DIAG_ERROR;
+	else if (strcmp(s, "warning") == 0)
+		*out = DIAG_WARNING;
+	else if (strcmp(s, "info") == 0)
+		*out = DIAG_INFO;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, unsigned char *out)
+{
+	static const char *const yes[] = { "1", "yes", "true", "on", "y",
+		NULL };
+	static const char *const no[] = { "0", "no", "false", "off", "n",
+		NULL };
+	int i;
+
+	for (i = 0; yes[i]; i++)
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+	for (i = 0; no[i]; i++)
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	return -1;
+}
+
+/* --rules FILE: CSV rule,enabled,severity (enabled or severity may be empty). */
+static int
+load_overrides(struct rules *r, const char *path, char *err, size_t n)
+{
+	struct csvio *cv;
+	char **f;
+	size_t nf;
+	int cr, ce, cs, rc;
+
+	if ((cv = csvio_open(path, err, n)) == NULL)
+		return -1;
+	cr = csvio_col(cv, "rule");
+	ce = csvio_col(cv, "enabled");
+	cs = csvio_col(cv, "severity");
+	if (cr < 0 || (ce < 0 && cs < 0)) {
+		snprintf(err, n, _("%s: the header needs a rule column and an "
+		    "enabled or severity column"), path);
+		csvio_close(cv);
+		return -1;
+	}
+	while ((rc = csvio_next(cv, &f, &nf)) == 1) {
+		const char *id = csvio_get(cv, cr);
+		const char *en = ce >= 0 ? csvio_get(cv, ce) : "";
+		const char *sv = cs >= 0 ? csvio_get(cv, cs) : "";
+		int i;
+
+		if (strncmp(id, "S-", 2) == 0)
+			continue;	/* structural rules are not adjustable */
+		for (i = 0; i < NRULES; i++)
+			if (strcmp(catalogue[i].id, id) == 0)
+				break;
+		if (i == NRULES) {
+			snprintf(err, n, _("%s:%ld: unknown rule \"%s\""), path,
+			    csvio_line(cv), id);
+			break;
+		}
+		if (*en && parse_bool(en, &r->on[i]) != 0) {
+			snprintf(err, n, _("%s:%ld: enabled must be yes or no, "
+			    "not \"%s\""), path, csvio_line(cv), en);
+			break;
+		}
+		if (*sv && parse_sev(sv, &r->sev[i]) != 0) {
+			snprintf(err, n, _("%s:%ld: severity must be error, "
+			    "warning or info, not \"%s\""), path,
+			    csvio_line(cv), sv);
+			break;
+		}
+	}
+	if (rc < 0)
+		snprintf(err, n, "%s:%ld: %s", path, csvio_line(cv),
+		    csvio_error(cv));
+	csvio_close(cv);
+	return rc == 0 ? 0 : -1;
+}
+
+/* --tolerance: an amount ("0.01") or a percentage ("1%"). */
+static int
+parse_tolerance(struct rules *r, const char *s)
+{
+	char buf[64];
+	size_t len = strlen(s);
+
+	if (len == 0 || len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len + 1);
+	if (buf[len - 1] == '%') {
+		r->tol_pct = 1;
+		buf[len - 1] = '\0';
+	}
+	if (dec_parse_str(buf, &r->tol) != DEC_OK || dec_sign(r->tol) < 0)
+		return -1;
+	return 0;
+}
+
+/* Now, in China time (UTC+8); SOURCE_DATE_EPOCH pins it for tests. */
+static long long
+china_now(void)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	long long t = (long long)time(NULL);
+
+	if (e != NULL && *e != '\0') {
+		char *end;
+		long long v = strtoll(e, &end, 10);
+
+		if (*end == '\0')
+			t = v;
+	}
+	return t + 8 * 3600;
+}
+
+
+struct rules *
+rules_load(const struct rules_opts *o, char *err, size_t n)
+{
+	struct rules *r;
+	char path[4096], stampbuf[18];
+	size_t i, k;
+
+	fmap_init();
+	if ((r = calloc(1, sizeof *r)) == NULL) {
+		snprintf(err, n, "out of memory");
+		return NULL;
+	}
+	r->edition = o->edition;
+	r->now = china_now();
+	receipt_stamp(r->now, stampbuf);
+	memcpy(r->today, stampbuf, 8);
+	r->today[8] = '\0';
+	for (i = 0; i < NRULES; i++) {
+		r->on[i] = 1;
+		r->sev[i] = catalogue[i].sev;
+		for (k = 0; k < msg_ntypes && k < 64; k++)
+			r->applies[i][k] = (unsigned char)type_in(
+			    catalogue[i].types, &msg_types[k]);
+	}
+	if (o->tolerance != NULL && parse_tolerance(r, o->tolerance) != 0) {
+		snprintf(err, n, _("--tolerance: \"%s\" is not an amount or a "
+		    "percentage"), o->tolerance);
+		goto fail;
+	}
+	for (i = 0; i < NTABLES; i++) {
+		if (codetab_path(o->codes_dir, "tables", PKGDATADIR,
+		    table_files[i], path, sizeof path) == NULL) {
+			snprintf(err, n, _("code table path too long"));
+			goto fail;
+		}
+		if ((r->tab[i] = codetab_load(path, "code", err, n)) == NULL)
+			goto fail;
+	}
+	if (o->positive_list != NULL &&
+	    (r->plist = codetab_load(o->positive_list, "code", err, n)) ==
+	    NULL)
+		goto fail;
+	if (o->rules_file != NULL &&
+	    load_overrides(r, o->rules_file, err, n) != 0)
+		goto fail;
+	return r;
+fail:
+	rules_free(r);
+	return NULL;
+}
+
+void
+rules_free(struct rules *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < NTABLES; i++)
+		codetab_free(r->tab[i]);
+	codetab_free(r->plist);
+	receipt_writer_free(r->rw);
+	free(r);
+}
+
+int
+rules_list(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < NRULES; i++) {
+		const char *row[6];
+
+		row[0] = catalogue[i].id;
+		row[1] = catalogue[i].sev == DIAG_ERROR ? "error" :
+		    catalogue[i].sev == DIAG_WARNING ? "warning" : "info";
+		row[2] = catalogue[i].types;
+		row[3] = catalogue[i].fields;
+		row[4] = catalogue[i].customs;
+		row[5] = catalogue[i].text;
+		if (csvio_write_row(out, row, 6) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -58,7 +1604,9 @@ rules_receipt(const struct rules *r, const char *dir, const struct msg *m,
     xmlNodePtr rec, int passed, const struct rules_result *res, char *err,
     size_t n)
 {
-	(void)r; (void)dir; (void)m; (void)rec; (void)passed; (void)res;
-	(void)err; (void)n;
-	return 0;
+	struct rules *w = (struct rules *)r;	/* the writer is run state */
+
+	if (w->rw == NULL && (w->rw = receipt_writer_new(dir, err, n)) == NULL)
+		return -1;
+	return receipt_write(w->rw, r->now, m, rec, passed, res, err, n);
 }
