@@ -62,6 +62,14 @@ fi
 
 fail=0
 
+# --- the generated files match their sources (when OURDIR is an edition of this schemas/ tree)
+if [ -f "$here/tools/gen-schemas.py" ] && [ "$(dirname "$ours")" = "$here" ]; then
+	if ! python3 "$here/tools/gen-schemas.py" --check; then
+		echo "generated schemas are out of date: run python3 $here/tools/gen-schemas.py"
+		fail=1
+	fi
+fi
+
 # --- the same roots on both sides
 official_roots() {
 	grep -ho '<xs:element name="CEB[0-9]*Message"' "$official/import-business.xsd" "$official/export-business.xsd" |

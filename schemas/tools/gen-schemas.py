@@ -88,6 +88,7 @@ def parse_def(path):
         where = '%s:%d' % (os.path.basename(path), lineno)
         if not raw.strip() or raw.lstrip().startswith('#'):
             continue
+        raw = re.sub(r'\s#\s.*$', '', raw)       # trailing comment
         text, doc = raw, None
         if ' -- ' in raw:
             text, doc = raw.split(' -- ', 1)
@@ -237,7 +238,7 @@ def type_facets(tok, collapse):
 def type_doc(tok, collapse):
     m = re.match(r'^C(\d+)$', tok)
     if m:
-        d = 'exactly %s characters' % m.group(1)
+        d = 'exactly %s character%s' % (m.group(1), '' if m.group(1) == '1' else 's')
     elif tok == 'C0..':
         d = 'any number of characters (explicit minLength 0)'
     elif re.match(r'^C\.\.\d+$', tok):
