@@ -130,8 +130,13 @@ codetab_load(const char *path, const char *keycol, char *err, size_t n)
 
 	if (keycol == NULL)
 		keycol = "code";
-	if ((c = csvio_open(path, err, n)) == NULL)
+	if ((c = csvio_open(path, err, n)) == NULL) {
+		char why[256];
+
+		snprintf(why, sizeof why, "%s", err);
+		snprintf(err, n, "%s: %s", path, why);
 		return NULL;
+	}
 	if ((t = calloc(1, sizeof *t)) == NULL)
 		goto nomem;
 	if ((kc = csvio_col(c, keycol)) < 0) {

@@ -9,3 +9,14 @@ dist_man_MANS += man/cebtools-rules.7
 TESTS += tests/rules/catalogue.test
 EXTRA_DIST += tests/rules/catalogue.test tests/rules/mkman.sh \
 	tests/rules/mkcases.py tests/rules/positive-list.csv
+TESTS += tests/rules/receipts.test
+EXTRA_DIST += tests/rules/receipts.test
+
+# The shared code-table module (common/codetab), written for the rules.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-codetab
+TESTS += tests/unit/test-codetab
+tests_unit_test_codetab_SOURCES = tests/unit/test-codetab.c
+tests_unit_test_codetab_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_codetab_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+endif
