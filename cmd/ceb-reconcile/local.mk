@@ -1,13 +1,19 @@
 # ceb-reconcile: 三单对碰 with nightly carry-over (issue 6).
+bin_PROGRAMS += ceb-reconcile
+ceb_reconcile_SOURCES = cmd/ceb-reconcile/ceb-reconcile.c \
+	cmd/ceb-reconcile/rec.h cmd/ceb-reconcile/fields.c \
+	cmd/ceb-reconcile/rules.c cmd/ceb-reconcile/store.c \
+	cmd/ceb-reconcile/match.c cmd/ceb-reconcile/output.c \
+	cmd/ceb-reconcile/statedir.c
 
 # Unit tests of the common modules this issue added.
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-shard tests/unit/test-keyidx
 TESTS += tests/unit/test-shard tests/unit/test-keyidx
-tests_unit_test_keyidx_SOURCES = tests/unit/test-keyidx.c
-tests_unit_test_keyidx_LDADD = $(LDADD) $(CMOCKA_LIBS)
-tests_unit_test_keyidx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_shard_SOURCES = tests/unit/test-shard.c
 tests_unit_test_shard_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_shard_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_keyidx_SOURCES = tests/unit/test-keyidx.c
+tests_unit_test_keyidx_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_keyidx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 endif

@@ -1,0 +1,202 @@
+/*
+ * ceb-reconcile: 三单对碰.  Reads a stream of mixed CEB messages and
+ * matches each import inventory (621) with its order (311), payment (411)
+ * and waybill (511); the inventories whose three counterparts exist and
+ * agree are passed on, everything else is reported.  With --state DIR,
+ * documents still waiting for a counterpart are carried over to the next
+ * run.  Other message types pass through untouched.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "loop.h"
+#include "rec.h"
+
+static const char *const synopsis[] = {
+	"[-pqx] [-r report] [-s dir] [--keep-matched days] [--max-age days]",
+	"    [--now date] [--run id] [--shard k/n] [--tolerance amount[%]]",
+	"    [file | dir ...]",
+	"--list-rules",
+	NULL
+};
+
+enum {
+	OPT_LIST_RULES = LOOP_OPT_LAST, OPT_MAX_AGE, OPT_KEEP, OPT_NOW,
+	OPT_RUN, OPT_SHARD, OPT_TOLERANCE
+};
+
+static int
+parse_days(const char *opt, const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 0 || v > 100000) {
+		diag_trouble(NULL, 0, _("%s: not a number of days: %s"), opt, s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_tolerance(const char *s)
+{
+	size_t n = strlen(s);
+	struct dec d;
+
+	if (n > 0 && s[n - 1] == '%') {
+		char buf[64];
+
+		snprintf(buf, sizeof buf, "%.*s", (int)(n - 1), s);
+		if (dec_parse_str(buf, &d) != DEC_OK || dec_sign(d) < 0)
+			goto bad;
+		/* Percent to basis points of a basis point: 10^5 scale. */
+		rc.tol_pct = 1;
+		rc.tol_bp = (long)(d.v / 1000);	/* 1/100 of a percent */
+		return 0;
+	}
+	if (dec_parse_str(s, &d) != DEC_OK || dec_sign(d) < 0)
+		goto bad;
+	rc.tol = d;
+	return 0;
+bad:
+	diag_trouble(NULL, 0, _("--tolerance: not an amount or a percentage: "
+	    "%s"), s);
+	return -1;
+}
+
+static long
+today(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char buf[16];
+
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y%m%d", &tm);
+	return day_parse(buf);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		LOOP_LONG_OPTIONS,
+		{ "keep-matched", required_argument, NULL, OPT_KEEP },
+		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+		{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "run", required_argument, NULL, OPT_RUN },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "state", required_argument, NULL, 's' },
+		{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct stream_opts sopts = { 0, 0, 0 };
+	const char *report = NULL;	/* -r */
+	const char *run = NULL;		/* --run */
+	int list = 0;			/* --list-rules */
+	int ch, r;
+
+	diag_init(argv[0]);
+	if (loop_defaults(&argc, &argv) != 0)
+		return diag_exit();
+	rc.max_age = 7;
+	rc.keep = 30;
+	rc.now = -1;
+	while ((ch = getopt_long(argc, argv, "pqr:s:x", longopts, NULL)) !=
+	    -1) {
+		if ((r = loop_common_option(ch, optarg, &sopts, &report)) != 0) {
+			if (r < 0)
+				return 2;
+			if (r == 2)
+				return 0;
+			continue;
+		}
+		switch (ch) {
+		case 'p':
+			rc.payer = 1;
+			break;
+		case 's':
+			rc.statedir = optarg;
+			break;
+		case 'x':
+			rc.no_counterparts = 1;
+			break;
+		case OPT_KEEP:
+			if (parse_days("--keep-matched", optarg, &rc.keep))
+				return 2;
+			break;
+		case OPT_LIST_RULES:
+			list = 1;
+			break;
+		case OPT_MAX_AGE:
+			if (parse_days("--max-age", optarg, &rc.max_age))
+				return 2;
+			break;
+		case OPT_NOW:
+			if ((rc.now = day_parse(optarg)) < 0) {
+				diag_trouble(NULL, 0,
+				    _("--now: not a date (YYYY-MM-DD): %s"),
+				    optarg);
+				return 2;
+			}
+			break;
+		case OPT_RUN:
+			if (*optarg == '\0' || strlen(optarg) >= sizeof rc.run) {
+				diag_trouble(NULL, 0, _("--run: bad run id"));
+				return 2;
+			}
+			run = optarg;
+			break;
+		case OPT_SHARD:
+			if (shard_parse(optarg, &rc.shard) != 0) {
+				diag_trouble(NULL, 0,
+				    _("--shard: not K/N with 1 <= K <= N: %s"),
+				    optarg);
+				return 2;
+			}
+			break;
+		case OPT_TOLERANCE:
+			if (parse_tolerance(optarg) != 0)
+				return 2;
+			break;
+		default:
+			return diag_usage(synopsis);
+		}
+	}
+	if (list)
+		return rules_list();
+	if (rc.now < 0)
+		rc.now = today();
+	if (run)
+		snprintf(rc.run, sizeof rc.run, "%s", run);
+	else
+		day_format(rc.now, rc.run, sizeof rc.run);
+	if (report && diag_report_open(report, report_cols) != 0)
+		return diag_exit();
+	if (store_init() != 0 || (rc.statedir && statedir_open() != 0))
+		return diag_exit();
+	loop_run(argc - optind, argv + optind, &sopts, store_doc, NULL);
+	if (diag_status() < 2) {
+		match_all();
+		output_inventories();
+		if (fflush(stdout) != 0 || ferror(stdout))
+			diag_write_error(_("standard output"));
+	}
+	/* The state moves on only when the run is complete. */
+	if (rc.statedir && diag_status() < 2)
+		statedir_commit();
+	if (rc.statedir)
+		statedir_close();
+	rec_summary();
+	return diag_exit();
+}

@@ -1,0 +1,213 @@
+/*
+ * fields.c: which fields of each reconciled document are kept, and their
+ * blob: the message guid, appType, the head fields and the line fields of
+ * one record, each NUL-terminated, in the order of the tables below (an
+ * absent field is kept as an empty string).  Blobs live in the blob spool;
+ * the comparisons of match.c read them back with fields_read().
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "rec.h"
+
+static const int codes[RT_N] = { 311, 411, 511, 621 };
+
+static const char *const heads[RT_N][MAX_HEAD + 1] = {
+	[RT_ORDER] = { "ebpCode", "orderNo", "ebcCode", "acturalPaid",
+	    "buyerIdType", "buyerIdNumber", "buyerName", "buyerTelephone",
+	    "payCode", "payTransactionId", "consignee", "consigneeTelephone",
+	    "consigneeAddress", NULL },
+	[RT_PAY] = { "ebpCode", "orderNo", "payCode", "payTransactionId",
+	    "payerIdType", "payerIdNumber", "payerName", "telephone",
+	    "amountPaid", NULL },
+	[RT_WAY] = { "logisticsCode", "logisticsNo", "orderNo", "freight",
+	    "insuredFee", "weight", "consignee", "consigneeTelephone",
+	    "consigneeAddress", NULL },
+	[RT_INV] = { "ebpCode", "orderNo", "ebcCode", "logisticsCode",
+	    "logisticsNo", "agentCode", "copNo", "buyerIdType",
+	    "buyerIdNumber", "buyerName", "buyerTelephone",
+	    "consigneeAddress", "freight", "insuredFee", "grossWeight", NULL },
+};
+
+static const char *const lines[RT_N][MAX_LINEF + 1] = {
+	[RT_ORDER] = { "gnum", "itemName", "itemNo", "qty", "price",
+	    "totalPrice", "country", "barCode", NULL },
+	[RT_INV] = { "gnum", "gname", "itemName", "itemNo", "qty", "price",
+	    "totalPrice", "country", "barCode", NULL },
+};
+
+static const int nhead[RT_N] = { O_N, P_N, W_N, I_N };
+static const int nline[RT_N] = { OL_N, 0, 0, IL_N };
+
+int
+fields_type(const struct msg_type *t)
+{
+	int i;
+
+	for (i = 0; t && i < RT_N; i++)
+		if (t->code == codes[i])
+			return i;
+	return -1;
+}
+
+const char *
+fields_typename(int type)
+{
+	static const char *const names[RT_N] = { "CEB311", "CEB411",
+	    "CEB511", "CEB621" };
+
+	return type >= 0 && type < RT_N ? names[type] : "";
+}
+
+static int
+put(char **buf, size_t *cap, size_t *len, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (*len + n + 1 > *cap) {
+		size_t nc = (*cap ? *cap * 2 : 4096);
+		char *p;
+
+		while (nc < *len + n + 1)
+			nc *= 2;
+		if ((p = realloc(*buf, nc)) == NULL)
+			return -1;
+		*buf = p;
+		*cap = nc;
+	}
+	if (n)
+		memcpy(*buf + *len, s, n);
+	(*buf)[*len + n] = '\0';
+	*len += n + 1;
+	return 0;
+}
+
+long
+fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
+    size_t *cap)
+{
+	xmlNodePtr h = msg_head(m, rec), ln;
+	size_t len = 0;
+	char num[16];
+	int i, nl = 0;
+	const char *app = h ? msg_field(h, "appType") : NULL;
+
+	if (put(buf, cap, &len, m->guid) || put(buf, cap, &len, app))
+		return -1;
+	for (i = 0; i < nhead[type]; i++)
+		if (put(buf, cap, &len, h ? msg_field(h, heads[type][i]) : NULL))
+			return -1;
+	if (nline[type] == 0)
+		return (long)len;
+	for (ln = msg_line_first(m, rec); ln && nl < MAX_LINES;
+	    ln = msg_line_next(m, ln))
+		nl++;
+	snprintf(num, sizeof num, "%d", nl);
+	if (put(buf, cap, &len, num))
+		return -1;
+	for (ln = msg_line_first(m, rec); ln && nl-- > 0;
+	    ln = msg_line_next(m, ln))
+		for (i = 0; i < nline[type]; i++)
+			if (put(buf, cap, &len, msg_field(ln, lines[type][i])))
+				return -1;
+	return (long)len;
+}
+
+uint64_t
+fields_hash(const char *blob, size_t len)
+{
+	/* Skip the message guid and appType: a resend has a new guid. */
+	const char *p = memchr(blob, '\0', len);
+
+	if (p != NULL)
+		p = memchr(p + 1, '\0', len - (size_t)(p + 1 - blob));
+	p = p ? p + 1 : blob + len;
+	return shard_hash(p, len - (size_t)(p - blob));
+}
+
+int
+fields_split(struct flds *f, int type, char *blob, size_t len)
+{
+	char *p = blob, *end = blob + len;
+	int i, n;
+
+#define NEXT(dst) do { \
+	if (p >= end) return -1; \
+	(dst) = p; p += strlen(p) + 1; \
+} while (0)
+	f->type = type;
+	NEXT(f->guid);
+	NEXT(f->apptype);
+	for (i = 0; i < nhead[type]; i++)
+		NEXT(f->h[i]);
+	f->nl = 0;
+	if (nline[type] == 0)
+		return p == end ? 0 : -1;
+	{
+		const char *s;
+
+		NEXT(s);
+		f->nl = atoi(s);
+	}
+	if (f->nl < 0 || f->nl > MAX_LINES)
+		return -1;
+	n = f->nl * nline[type];
+	for (i = 0; i < n; i++)
+		NEXT(f->l[i]);
+#undef NEXT
+	return p == end ? 0 : -1;
+}
+
+int
+fields_read(struct flds *f, const struct rrec *r)
+{
+	if (r->bloblen > f->cap) {
+		char *p = realloc(f->buf, r->bloblen);
+
+		if (p == NULL) {
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
+		}
+		f->buf = p;
+		f->cap = r->bloblen;
+	}
+	if (store_pread(rc.blobfd, r->blob, f->buf, r->bloblen) != 0 ||
+	    fields_split(f, r->type, f->buf, r->bloblen) != 0) {
+		diag_trouble(NULL, 0, _("cannot read back the blob spool"));
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+fields_key(const struct flds *f, char *buf, size_t n)
+{
+	if (f->type == RT_WAY)
+		snprintf(buf, n, "%s/%s", *f->h[W_LCODE] ? f->h[W_LCODE] : "-",
+		    *f->h[W_LNO] ? f->h[W_LNO] : "-");
+	else
+		snprintf(buf, n, "%s/%s", *f->h[0] ? f->h[0] : "-",
+		    *f->h[1] ? f->h[1] : "-");
+	return buf;
+}
+
+const char *
+fields_orderno(const struct flds *f)
+{
+	switch (f->type) {
+	case RT_ORDER:
+		return f->h[O_ORDERNO];
+	case RT_PAY:
+		return f->h[P_ORDERNO];
+	case RT_WAY:
+		return f->h[W_ORDERNO];
+	default:
+		return f->h[I_ORDERNO];
+	}
+}

@@ -1,0 +1,394 @@
+/*
+ * match.c: the end of the input.  Each live inventory, in order of
+ * arrival, is matched with its order and payment (by ebpCode + orderNo)
+ * and its waybill (by logisticsCode + logisticsNo); the comparisons below
+ * decide whether the four agree.  Then what is left waits (with --state),
+ * expires (older than --max-age days), or is reported missing (without
+ * --state).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dec.h"
+#include "diag.h"
+#include "i18n.h"
+#include "mask.h"
+#include "rec.h"
+
+enum { CMP_STR, CMP_DEC, CMP_MONEY };
+#define OPT 1		/* compared only when both are filled */
+#define PAYER 2		/* only with -p */
+
+struct cmpdef {
+	const char *rule;
+	int ta, fa;		/* side a: type and field */
+	const char *na;
+	int tb, fb;		/* side b */
+	const char *nb;
+	int how;
+	int flags;
+	int mask;		/* mask kind + 1, 0 for none */
+};
+
+/* Head comparisons, in report order. */
+static const struct cmpdef heads[] = {
+	{ "R-KEY-001", RT_ORDER, O_EBC, "ebcCode", RT_INV, I_EBC, "ebcCode",
+	  CMP_STR, 0, 0 },
+	{ "R-KEY-002", RT_WAY, W_ORDERNO, "orderNo", RT_INV, I_ORDERNO,
+	  "orderNo", CMP_STR, 0, 0 },
+	{ "R-KEY-003", RT_ORDER, O_PAYCODE, "payCode", RT_PAY, P_PAYCODE,
+	  "payCode", CMP_STR, OPT, 0 },
+	{ "R-KEY-003", RT_ORDER, O_PAYTX, "payTransactionId", RT_PAY, P_PAYTX,
+	  "payTransactionId", CMP_STR, OPT, 0 },
+	{ "R-AMT-001", RT_ORDER, O_PAID, "acturalPaid", RT_PAY, P_AMOUNT,
+	  "amountPaid", CMP_MONEY, 0, 0 },
+	{ "R-BUY-001", RT_ORDER, O_BIDTYPE, "buyerIdType", RT_INV, I_BIDTYPE,
+	  "buyerIdType", CMP_STR, 0, 0 },
+	{ "R-BUY-002", RT_ORDER, O_BIDNUM, "buyerIdNumber", RT_INV, I_BIDNUM,
+	  "buyerIdNumber", CMP_STR, 0, MASK_ID + 1 },
+	{ "R-BUY-003", RT_ORDER, O_BNAME, "buyerName", RT_INV, I_BNAME,
+	  "buyerName", CMP_STR, 0, MASK_NAME + 1 },
+	{ "R-BUY-004", RT_ORDER, O_BTEL, "buyerTelephone", RT_INV, I_BTEL,
+	  "buyerTelephone", CMP_STR, 0, MASK_PHONE + 1 },
+	{ "R-BUY-005", RT_ORDER, O_BIDTYPE, "buyerIdType", RT_PAY, P_IDTYPE,
+	  "payerIdType", CMP_STR, PAYER, 0 },
+	{ "R-BUY-005", RT_ORDER, O_BIDNUM, "buyerIdNumber", RT_PAY, P_IDNUM,
+	  "payerIdNumber", CMP_STR, PAYER, MASK_ID + 1 },
+	{ "R-BUY-006", RT_ORDER, O_BNAME, "buyerName", RT_PAY, P_NAME,
+	  "payerName", CMP_STR, PAYER, MASK_NAME + 1 },
+	{ "R-CON-001", RT_ORDER, O_CONS, "consignee", RT_WAY, W_CONS,
+	  "consignee", CMP_STR, 0, MASK_NAME + 1 },
+	{ "R-CON-002", RT_ORDER, O_CONSTEL, "consigneeTelephone", RT_WAY,
+	  W_CONSTEL, "consigneeTelephone", CMP_STR, 0, MASK_PHONE + 1 },
+	{ "R-CON-003", RT_ORDER, O_CONSADDR, "consigneeAddress", RT_WAY,
+	  W_CONSADDR, "consigneeAddress", CMP_STR, 0, MASK_ADDRESS + 1 },
+	{ "R-CON-004", RT_ORDER, O_CONSADDR, "consigneeAddress", RT_INV,
+	  I_CONSADDR, "consigneeAddress", CMP_STR, OPT, MASK_ADDRESS + 1 },
+	{ "R-AMT-002", RT_WAY, W_FREIGHT, "freight", RT_INV, I_FREIGHT,
+	  "freight", CMP_MONEY, OPT, 0 },
+	{ "R-AMT-003", RT_WAY, W_INSURED, "insuredFee", RT_INV, I_INSURED,
+	  "insuredFee", CMP_MONEY, OPT, 0 },
+	{ "R-WGT-001", RT_WAY, W_WEIGHT, "weight", RT_INV, I_GROSS,
+	  "grossWeight", CMP_DEC, OPT, 0 },
+};
+
+/* Line comparisons by gnum: order line (a) and inventory line (b). */
+static const struct cmpdef lines[] = {
+	{ "R-LINE-003", RT_ORDER, OL_QTY, "qty", RT_INV, IL_QTY, "qty",
+	  CMP_DEC, 0, 0 },
+	{ "R-LINE-004", RT_ORDER, OL_PRICE, "price", RT_INV, IL_PRICE, "price",
+	  CMP_MONEY, 0, 0 },
+	{ "R-LINE-005", RT_ORDER, OL_TOTAL, "totalPrice", RT_INV, IL_TOTAL,
+	  "totalPrice", CMP_MONEY, 0, 0 },
+	{ "R-LINE-006", RT_ORDER, OL_ITEMNO, "itemNo", RT_INV, IL_ITEMNO,
+	  "itemNo", CMP_STR, OPT, 0 },
+	{ "R-LINE-007", RT_ORDER, OL_COUNTRY, "country", RT_INV, IL_COUNTRY,
+	  "country", CMP_STR, 0, 0 },
+	{ "R-LINE-008", RT_ORDER, OL_BARCODE, "barCode", RT_INV, IL_BARCODE,
+	  "barCode", CMP_STR, OPT, 0 },
+};
+
+static const char *const tname[RT_N] = { "order", "payment", "waybill",
+    "inventory" };
+
+/* Equal under the comparison's rules (and --tolerance for money)? */
+static int
+equal(const char *a, const char *b, int how)
+{
+	struct dec x, y, d, lim;
+
+	if (how == CMP_STR || dec_parse_str(a, &x) != DEC_OK ||
+	    dec_parse_str(b, &y) != DEC_OK)
+		return strcmp(a, b) == 0;
+	if (dec_cmp(x, y) == 0)
+		return 1;
+	if (how != CMP_MONEY)
+		return 0;
+	d = dec_abs(dec_sub(x, y));
+	if (rc.tol_pct) {
+		/* lim = max(|x|, |y|) * bp / 10000 */
+		struct dec m = dec_cmp(dec_abs(x), dec_abs(y)) > 0 ?
+		    dec_abs(x) : dec_abs(y);
+
+		lim.v = m.v * rc.tol_bp / 10000;
+	} else
+		lim = rc.tol;
+	return dec_cmp(d, lim) <= 0;
+}
+
+struct four {
+	const struct rrec *rec[RT_N];
+	struct flds *f[RT_N];
+	char cp[RT_N][320];	/* "CEB311 ebp/orderNo" */
+};
+
+static int
+compare(const struct four *q, const struct cmpdef *c, const char *a,
+    const char *b, const char *gnum)
+{
+	char va[512], vb[512], field[64];
+	const char *other = q->cp[c->ta == RT_INV ? c->tb : c->ta];
+	const struct rule *ru = rule_get(c->rule);
+
+	if ((c->flags & PAYER) && !rc.payer)
+		return 0;
+	if ((c->flags & OPT) && (!*a || !*b))
+		return 0;
+	if (equal(a, b, c->how))
+		return 0;
+	if (c->mask) {
+		mask(c->mask - 1, a, va, sizeof va);
+		mask(c->mask - 1, b, vb, sizeof vb);
+	} else {
+		snprintf(va, sizeof va, "%s", a);
+		snprintf(vb, sizeof vb, "%s", b);
+	}
+	if (gnum)
+		snprintf(field, sizeof field, "%s[gnum=%s]", c->nb, gnum);
+	else
+		snprintf(field, sizeof field, "%s", c->nb);
+	rfinding(q->rec[RT_INV], q->f[RT_INV], c->rule, field, "mismatch",
+	    other, va, vb, _("%s of the %s is \"%s\", %s of the %s is \"%s\""),
+	    c->na, _(tname[c->ta]), va, c->nb, _(tname[c->tb]), vb);
+	return ru && ru->sev == DIAG_ERROR;
+}
+
+static int
+compare_lines(const struct four *q)
+{
+	const struct flds *o = q->f[RT_ORDER], *v = q->f[RT_INV];
+	const char *other = q->cp[RT_ORDER];
+	int i, j, k, errs = 0;
+
+	for (i = 0; i < v->nl; i++) {
+		const char *const *vl = &v->l[i * IL_N];
+		const char *const *ol = NULL;
+
+		for (j = 0; j < o->nl; j++)
+			if (strcmp(o->l[j * OL_N + OL_GNUM], vl[IL_GNUM]) == 0) {
+				ol = &o->l[j * OL_N];
+				break;
+			}
+		if (ol == NULL) {
+			rfinding(q->rec[RT_INV], v, "R-LINE-001", "gnum",
+			    "mismatch", other, vl[IL_GNUM], NULL,
+			    _("inventory line gnum %s has no order line"),
+			    vl[IL_GNUM]);
+			errs++;
+			continue;
+		}
+		if (strcmp(ol[OL_ITEMNAME], vl[IL_GNAME]) != 0 &&
+		    strcmp(ol[OL_ITEMNAME], vl[IL_ITEMNAME]) != 0) {
+			char field[64];
+
+			snprintf(field, sizeof field, "gname[gnum=%s]",
+			    vl[IL_GNUM]);
+			rfinding(q->rec[RT_INV], v, "R-LINE-002", field,
+			    "mismatch", other, vl[IL_GNAME], ol[OL_ITEMNAME],
+			    _("gname \"%s\" of the inventory is not itemName "
+			    "\"%s\" of the order"), vl[IL_GNAME],
+			    ol[OL_ITEMNAME]);
+			errs++;
+		}
+		for (k = 0; k < (int)(sizeof lines / sizeof lines[0]); k++)
+			errs += compare(q, &lines[k], ol[lines[k].fa],
+			    vl[lines[k].fb], vl[IL_GNUM]);
+	}
+	for (j = 0; j < o->nl; j++) {
+		const char *g = o->l[j * OL_N + OL_GNUM];
+
+		for (i = 0; i < v->nl; i++)
+			if (strcmp(v->l[i * IL_N + IL_GNUM], g) == 0)
+				break;
+		if (i == v->nl) {
+			rfinding(q->rec[RT_INV], v, "R-LINE-001", "gnum",
+			    "mismatch", other, NULL, g,
+			    _("order line gnum %s has no inventory line"), g);
+			errs++;
+		}
+	}
+	return errs;
+}
+
+static int
+live(uint32_t id)
+{
+	return id != NONE && rc.recs[id].state == ST_LIVE;
+}
+
+static long
+age(const struct rrec *r)
+{
+	return rc.now - (long)r->first_seen;
+}
+
+static int
+expired(const struct rrec *r)
+{
+	return age(r) >= rc.max_age;
+}
+
+static struct flds fl[RT_N];
+
+/* Missing counterparts: pending, or (no state, or expired) errors. */
+static void
+missing(struct rrec *r, const uint32_t cp[RT_N])
+{
+	static const char *const rule[RT_N] = { "R-MISS-001", "R-MISS-002",
+	    "R-MISS-003" };
+	static const char *const what[RT_N] = { N_("order"), N_("payment"),
+	    N_("waybill") };
+	char wait[64] = "";
+	int t;
+
+	for (t = 0; t < RT_INV; t++)
+		if (live(cp[t]))
+			rc.recs[cp[t]].pad[0] = 1;	/* claimed */
+	if (rc.statedir && !expired(r)) {
+		for (t = 0; t < RT_INV; t++)
+			if (!live(cp[t]))
+				snprintf(wait + strlen(wait), sizeof wait -
+				    strlen(wait), "%s%s", *wait ? ", " : "",
+				    what[t]);
+		rfinding(r, &fl[RT_INV], "R-PEND-001", NULL, "pending", NULL,
+		    NULL, NULL, _("waiting for %s (day %ld of %d)"), wait,
+		    age(r) + 1, rc.max_age);
+		rc.n_pending++;
+		return;
+	}
+	for (t = 0; t < RT_INV; t++) {
+		if (live(cp[t]))
+			continue;
+		if (rc.statedir)
+			rfinding(r, &fl[RT_INV], rule[t], NULL, "missing", NULL,
+			    NULL, NULL, _("no %s arrived in %ld days"),
+			    _(what[t]), age(r));
+		else
+			rfinding(r, &fl[RT_INV], rule[t], NULL, "missing", NULL,
+			    NULL, NULL, _("no %s"), _(what[t]));
+	}
+	r->state = rc.statedir ? ST_EXPIRED : ST_REJECTED;
+	rc.n_failed++;
+	if (rc.statedir)
+		rc.n_expired++;
+}
+
+static void
+match_one(uint32_t id)
+{
+	struct rrec *r = &rc.recs[id];
+	struct pkey *pk = &rc.pks[r->key];
+	struct okey *wk = &rc.wks[r->key2];
+	uint32_t cp[RT_N];
+	struct four q;
+	char key[300], day[16];
+	int t, errs = 0;
+	size_t i;
+
+	cp[RT_ORDER] = pk->rec[RT_ORDER];
+	cp[RT_PAY] = pk->rec[RT_PAY];
+	cp[RT_WAY] = wk->rec;
+	cp[RT_INV] = id;
+	if (fields_read(&fl[RT_INV], r) != 0)
+		return;
+	/* A waybill another inventory consumed earlier in this run. */
+	if (!live(cp[RT_WAY]) && wk->done) {
+		day_format(rc.done[wk->done - 1].day, day, sizeof day);
+		rfinding(r, &fl[RT_INV], "R-CONS-001", "logisticsNo",
+		    "consumed", NULL, NULL, NULL,
+		    _("the waybill was already matched with another "
+		    "inventory by the run of %s"), day);
+		r->state = ST_REJECTED;
+		rc.n_failed++;
+		return;
+	}
+	if (!live(cp[RT_ORDER]) || !live(cp[RT_PAY]) || !live(cp[RT_WAY])) {
+		missing(r, cp);
+		return;
+	}
+	memset(&q, 0, sizeof q);
+	for (t = 0; t < RT_N; t++) {
+		q.rec[t] = &rc.recs[cp[t]];
+		q.f[t] = &fl[t];
+		if (t != RT_INV && fields_read(&fl[t], q.rec[t]) != 0)
+			return;
+		snprintf(q.cp[t], sizeof q.cp[t], "%s %s", fields_typename(t),
+		    fields_key(&fl[t], key, sizeof key));
+	}
+	for (i = 0; i < sizeof heads / sizeof heads[0]; i++)
+		errs += compare(&q, &heads[i], fl[heads[i].ta].h[heads[i].fa],
+		    fl[heads[i].tb].h[heads[i].fb], NULL);
+	errs += compare_lines(&q);
+	if (errs > 0) {
+		/* The inventory is rejected; its counterparts wait on. */
+		for (t = 0; t < RT_INV; t++)
+			rc.recs[cp[t]].pad[0] = 1;	/* claimed */
+		r->state = ST_REJECTED;
+		rc.n_failed++;
+		return;
+	}
+	rfinding(r, &fl[RT_INV], "R-OK-001", NULL, "matched", NULL, NULL, NULL,
+	    _("matched order, payment and waybill"));
+	for (t = 0; t < RT_N; t++)
+		rc.recs[cp[t]].state = ST_MATCHED;
+	if (store_done_add(r->key, r->key2, rc.recs[cp[RT_PAY]].key2,
+	    (uint32_t)rc.now, r->hash) < 0)
+		diag_trouble(NULL, 0, _("out of memory"));
+	rc.n_matched++;
+}
+
+/* Counterparts left without an inventory at the end of the run. */
+static void
+orphan(uint32_t id)
+{
+	struct rrec *r = &rc.recs[id];
+	const char *what = _(tname[r->type]);
+
+	if (rc.statedir && !expired(r)) {
+		rc.n_pending++;
+		return;
+	}
+	if (fields_read(&fl[r->type], r) != 0)
+		return;
+	if (rc.statedir) {
+		rfinding(r, &fl[r->type], "R-EXP-001", NULL, "expired", NULL,
+		    NULL, NULL, _("%s without an inventory for %ld days"),
+		    what, age(r));
+		r->state = ST_EXPIRED;
+		rc.n_failed++;
+		rc.n_expired++;
+	} else if (!r->pad[0])
+		rfinding(r, &fl[r->type], "R-MISS-004", NULL, "orphan", NULL,
+		    NULL, NULL, _("%s without an inventory"), what);
+}
+
+void
+match_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < rc.nrecs; i++)
+		if (rc.recs[i].type == RT_INV && rc.recs[i].state == ST_LIVE)
+			match_one((uint32_t)i);
+	for (i = 0; i < rc.nrecs; i++)
+		if (rc.recs[i].type != RT_INV && rc.recs[i].state == ST_LIVE)
+			orphan((uint32_t)i);
+}
+
+void
+rec_summary(void)
+{
+	size_t i;
+	long matched = 0;
+
+	for (i = 0; i < rc.nrecs; i++)
+		if (rc.recs[i].state == ST_MATCHED)
+			matched++;
+	diag_records(rc.n_read, matched, rc.n_failed);
+	diag_tally("parcels matched", rc.n_matched);
+	diag_tally("pending", rc.n_pending);
+	if (rc.n_expired)
+		diag_tally("expired", rc.n_expired);
+}

@@ -1,0 +1,246 @@
+/*
+ * rec.h: what the parts of ceb-reconcile share.
+ *
+ * The tool reads a stream of mixed messages.  Every record of an order
+ * (311), payment (411), waybill (511) or inventory (621) becomes a compact
+ * record in memory (struct rrec: key ids, offsets, state); the message
+ * bytes go to a run spool file and the fields the comparisons need go to a
+ * blob spool file, both on disk.  At the end of the input each live
+ * inventory is matched with its counterparts, the passing inventories are
+ * written out, and what still waits is carried over in the state
+ * directory (statedir.c) for the next run.
+ */
+#ifndef REC_H
+#define REC_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libxml/tree.h>
+
+#include "dec.h"
+#include "diag.h"
+#include "keyidx.h"
+#include "msg.h"
+#include "shard.h"
+#include "stream.h"
+
+#define NONE UINT32_MAX
+
+/* The four reconciled document types. */
+enum rtype { RT_ORDER, RT_PAY, RT_WAY, RT_INV, RT_N };
+
+/* Head fields kept per type (fields.c reads them, match.c compares). */
+enum { O_EBP, O_ORDERNO, O_EBC, O_PAID, O_BIDTYPE, O_BIDNUM, O_BNAME,
+    O_BTEL, O_PAYCODE, O_PAYTX, O_CONS, O_CONSTEL, O_CONSADDR, O_N };
+enum { OL_GNUM, OL_ITEMNAME, OL_ITEMNO, OL_QTY, OL_PRICE, OL_TOTAL,
+    OL_COUNTRY, OL_BARCODE, OL_N };
+enum { P_EBP, P_ORDERNO, P_PAYCODE, P_PAYTX, P_IDTYPE, P_IDNUM, P_NAME,
+    P_TEL, P_AMOUNT, P_N };
+enum { W_LCODE, W_LNO, W_ORDERNO, W_FREIGHT, W_INSURED, W_WEIGHT, W_CONS,
+    W_CONSTEL, W_CONSADDR, W_N };
+enum { I_EBP, I_ORDERNO, I_EBC, I_LCODE, I_LNO, I_AGENT, I_COPNO,
+    I_BIDTYPE, I_BIDNUM, I_BNAME, I_BTEL, I_CONSADDR, I_FREIGHT, I_INSURED,
+    I_GROSS, I_N };
+enum { IL_GNUM, IL_GNAME, IL_ITEMNAME, IL_ITEMNO, IL_QTY, IL_PRICE,
+    IL_TOTAL, IL_COUNTRY, IL_BARCODE, IL_N };
+
+#define MAX_HEAD 16
+#define MAX_LINEF 9
+#define MAX_LINES 1000
+
+/* What happened to a record. */
+enum rstate {
+	ST_LIVE,	/* waiting to be matched (pending) */
+	ST_MATCHED,	/* consumed by a match in this run */
+	ST_REJECTED,	/* an error finding; leaves the run */
+	ST_SUPERSEDED,	/* replaced by a modification (appType 2) */
+	ST_MERGED,	/* an identical resend of a live record */
+	ST_WITHDRAWN,	/* deleted (appType 3) */
+	ST_EXPIRED,	/* waited longer than --max-age */
+	ST_GONE,	/* loaded from the state but no longer pending */
+	ST_SKIP		/* another shard's, or not a record we judge */
+};
+
+/* One spooled message. */
+struct rmsg {
+	uint64_t off;		/* offset in the run spool */
+	uint32_t len;
+	uint32_t src;		/* index in rc.srcs */
+	uint32_t index;		/* document index in its source */
+	uint32_t line;
+	uint32_t first;		/* id of its first record */
+	uint16_t nrec;
+	uint8_t type;		/* enum rtype */
+	uint8_t from_state;
+	uint32_t pad;
+};
+
+/* One record: about 48 bytes; the fields themselves are in the blob spool. */
+struct rrec {
+	uint64_t blob;		/* offset in the blob spool */
+	uint64_t hash;		/* content hash (fields.c) */
+	uint32_t bloblen;
+	uint32_t msg;		/* rmsg id */
+	uint32_t key;		/* parcel key id (waybill: waybill key id) */
+	uint32_t key2;		/* inventory: waybill key; payment: pay key */
+	uint32_t first_seen;	/* day number */
+	uint32_t line;
+	uint16_t recno;		/* 1-based record index in the message */
+	uint8_t type;
+	uint8_t state;
+	uint8_t apptype;	/* '1', '2', '3' */
+	uint8_t pad[3];
+};
+
+/* Per parcel key (ebpCode + orderNo): the live documents, the ledger. */
+struct pkey {
+	uint32_t rec[RT_N];	/* live record per type (RT_WAY unused) */
+	uint32_t done;		/* index in rc.done + 1, 0 when never matched */
+};
+
+/* Per waybill key and per payment key. */
+struct okey {
+	uint32_t rec;		/* live record */
+	uint32_t done;		/* index in rc.done + 1 */
+};
+
+/* A matched parcel, remembered for --keep-matched days. */
+struct done {
+	uint32_t pk, wk, yk;	/* key ids (NONE when unknown) */
+	uint32_t day;
+	uint64_t hash;		/* content hash of the inventory */
+};
+
+/* A record's fields, parsed from its blob. */
+struct flds {
+	int type;
+	const char *guid;	/* message guid */
+	const char *apptype;
+	const char *h[MAX_HEAD];
+	int nl;
+	const char *l[MAX_LINES * MAX_LINEF];
+	char *buf;
+	size_t cap;
+};
+
+struct rc {
+	/* options */
+	const char *statedir;	/* -s */
+	long now;		/* --now, day number */
+	char run[64];		/* --run */
+	int max_age;		/* --max-age */
+	int keep;		/* --keep-matched */
+	int payer;		/* -p */
+	struct dec tol;		/* --tolerance, absolute */
+	long tol_bp;		/* --tolerance N%, in 1/100 of a percent */
+	int tol_pct;
+	struct shard shard;	/* --shard */
+	int no_counterparts;	/* -x */
+	/* documents */
+	struct rmsg *msgs;
+	size_t nmsgs, capmsgs;
+	struct rrec *recs;
+	size_t nrecs, caprecs;
+	struct keyidx *pk, *wk, *yk;
+	struct pkey *pks;
+	struct okey *wks, *yks;
+	size_t cappks, capwks, capyks;
+	struct done *done;
+	size_t ndone, capdone;
+	char **srcs;
+	size_t nsrcs;
+	/* spools */
+	FILE *spool, *blobs;
+	int spoolfd, blobfd;
+	uint64_t spooloff, bloboff;
+	/* loading from the state */
+	int loading;
+	uint32_t load_day;
+	const unsigned char *load_want;	/* records wanted, by recno-1 */
+	const uint32_t *load_days;
+	const uint64_t *load_hashes;
+	const char *load_src;
+	long load_index, load_line;
+	int load_bad;
+	/* counts */
+	long n_read, n_matched, n_failed, n_pending, n_expired;
+	struct keyidx *srcidx;
+};
+
+extern struct rc rc;
+
+/* fields.c */
+int fields_type(const struct msg_type *t);	/* enum rtype or -1 */
+const char *fields_typename(int type);		/* "CEB311" */
+/*
+ * Append the blob of record rec of m (message guid, appType, head fields,
+ * lines) to *buf.  Returns its length, or -1 when out of memory.
+ */
+long fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
+    size_t *cap);
+uint64_t fields_hash(const char *blob, size_t len);
+/* Split a blob into f (which keeps a pointer into blob). */
+int fields_split(struct flds *f, int type, char *blob, size_t len);
+/* Read record r's blob from the spool into f.  0, or -1 (trouble said). */
+int fields_read(struct flds *f, const struct rrec *r);
+/* The record's key for reports ("ebpCode/orderNo"). */
+const char *fields_key(const struct flds *f, char *buf, size_t n);
+/* The order number, used for --shard. */
+const char *fields_orderno(const struct flds *f);
+
+/* rules.c */
+struct rule {
+	const char *id;
+	enum diag_sev sev;
+	const char *code;	/* customs error code, "" */
+	const char *desc;
+};
+extern const struct rule rules[];
+const struct rule *rule_get(const char *id);
+int rules_list(void);
+/*
+ * Report a finding on record r (whose fields are f).  extra columns:
+ * outcome, counterpart, value, counterpart_value (may be NULL).
+ */
+void rfinding(const struct rrec *r, const struct flds *f, const char *rule,
+    const char *field, const char *outcome, const char *counterpart,
+    const char *value, const char *other, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
+/* The same with the severity overridden. */
+void rfinding_sev(const struct rrec *r, const struct flds *f,
+    const char *rule, enum diag_sev sev, const char *field,
+    const char *outcome, const char *counterpart, const char *value,
+    const char *other, const char *fmt, ...)
+    __attribute__((format(printf, 10, 11)));
+extern const char *const report_cols[];
+
+/* store.c */
+int store_init(void);
+int store_doc(struct stream_doc *d, void *arg);	/* loop callback */
+/* Take in one message read back from the state spool. */
+int store_state_msg(const char *bytes, size_t len, const char *spoolname);
+int store_pread(int fd, uint64_t off, void *buf, size_t len);
+uint32_t store_src(const char *name);
+int store_grow_keys(void);	/* side arrays to the key counts */
+struct pkey *store_pkey(uint32_t id);
+struct okey *store_wkey(uint32_t id);
+struct okey *store_ykey(uint32_t id);
+long store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
+    uint64_t hash);
+long day_parse(const char *s);			/* YYYYMMDD or Y-M-D */
+void day_format(long day, char *buf, size_t n);	/* YYYYMMDD */
+
+/* match.c */
+void match_all(void);
+void rec_summary(void);	/* counts for the summary line */
+
+/* output.c */
+int output_inventories(void);
+
+/* statedir.c */
+int statedir_open(void);		/* lock, choose base, load */
+int statedir_commit(void);
+void statedir_close(void);
+
+#endif

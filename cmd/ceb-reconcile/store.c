@@ -1,0 +1,621 @@
+/*
+ * store.c: the records in memory and the spools on disk.  Each document
+ * of a reconciled type is taken in here as it arrives (from the input, or
+ * read back from the state spool at the start of a run): its message bytes
+ * go to the run spool, each record's fields to the blob spool, and a
+ * compact struct rrec to memory, registered under its keys.  Duplicates,
+ * modifications, deletions and documents whose key was already consumed by
+ * an earlier run are decided here, on arrival; matching waits for the end
+ * of the input (match.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "emit.h"
+#include "i18n.h"
+#include "mask.h"
+#include "rec.h"
+#include "stream.h"
+
+struct rc rc;
+
+static char *blobbuf;
+static size_t blobcap;
+static struct flds arrf;	/* fields of the record arriving */
+
+static int
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t nc;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	nc = *cap ? *cap : 1024;
+	while (nc < need)
+		nc *= 2;
+	if ((q = realloc(*p, nc * size)) == NULL)
+		return -1;
+	*p = q;
+	*cap = nc;
+	return 0;
+}
+
+static FILE *
+spool_temp(int *fdp)
+{
+	const char *dir = rc.statedir;
+	char path[4096];
+	FILE *f;
+	int fd;
+
+	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
+		dir = "/tmp";
+	snprintf(path, sizeof path, "%s/ceb-reconcile-run.XXXXXX", dir);
+	if ((fd = mkstemp(path)) < 0) {
+		diag_trouble(path, 0, _("cannot create spool: %s"),
+		    strerror(errno));
+		return NULL;
+	}
+	unlink(path);
+	if ((f = fdopen(dup(fd), "w")) == NULL) {
+		close(fd);
+		diag_trouble(NULL, 0, _("cannot create spool: %s"),
+		    strerror(errno));
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	*fdp = fd;
+	return f;
+}
+
+int
+store_init(void)
+{
+	if ((rc.pk = keyidx_new()) == NULL || (rc.wk = keyidx_new()) == NULL ||
+	    (rc.yk = keyidx_new()) == NULL ||
+	    (rc.srcidx = keyidx_new()) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	if ((rc.spool = spool_temp(&rc.spoolfd)) == NULL ||
+	    (rc.blobs = spool_temp(&rc.blobfd)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+store_pread(int fd, uint64_t off, void *buf, size_t len)
+{
+	char *p = buf;
+	FILE *f = fd == rc.spoolfd ? rc.spool : rc.blobs;
+
+	/* What is still in the stdio buffer is not in the file yet. */
+	if (fflush(f) != 0)
+		return -1;
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+uint32_t
+store_src(const char *name)
+{
+	int added;
+	long id = keyidx_put(rc.srcidx, name, strlen(name), &added);
+
+	if (id < 0)
+		return 0;
+	if (added) {
+		if (grow((void **)&rc.srcs, &rc.nsrcs, (size_t)id + 1,
+		    sizeof *rc.srcs) != 0 || (rc.srcs[id] = strdup(name)) ==
+		    NULL)
+			return 0;
+	}
+	return (uint32_t)id;
+}
+
+struct pkey *
+store_pkey(uint32_t id)
+{
+	return &rc.pks[id];
+}
+
+struct okey *
+store_wkey(uint32_t id)
+{
+	return &rc.wks[id];
+}
+
+struct okey *
+store_ykey(uint32_t id)
+{
+	return &rc.yks[id];
+}
+
+long
+store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
+    uint64_t hash)
+{
+	struct done *d;
+
+	if (grow((void **)&rc.done, &rc.capdone, rc.ndone + 1,
+	    sizeof *rc.done) != 0)
+		return -1;
+	d = &rc.done[rc.ndone];
+	d->pk = pk;
+	d->wk = wk;
+	d->yk = yk;
+	d->day = day;
+	d->hash = hash;
+	if (pk != NONE)
+		rc.pks[pk].done = (uint32_t)rc.ndone + 1;
+	if (wk != NONE)
+		rc.wks[wk].done = (uint32_t)rc.ndone + 1;
+	if (yk != NONE)
+		rc.yks[yk].done = (uint32_t)rc.ndone + 1;
+	return (long)rc.ndone++;
+}
+
+/* Key id of a and b joined by NUL in index x, growing its side array. */
+static long
+key2(struct keyidx *x, const char *a, const char *b)
+{
+	char buf[512];
+	size_t la = strlen(a), lb = strlen(b);
+	long id;
+
+	if (la + lb + 1 > sizeof buf)
+		return -2;
+	memcpy(buf, a, la);
+	buf[la] = '\0';
+	memcpy(buf + la + 1, b, lb);
+	if ((id = keyidx_put(x, buf, la + lb + 1, NULL)) < 0 ||
+	    store_grow_keys() != 0)
+		return -1;
+	return id;
+}
+
+int
+store_grow_keys(void)
+{
+	size_t i, old;
+
+	old = rc.cappks;
+	if (grow((void **)&rc.pks, &rc.cappks, keyidx_count(rc.pk),
+	    sizeof *rc.pks) != 0)
+		return -1;
+	for (i = old; i < rc.cappks; i++) {
+		rc.pks[i].rec[0] = rc.pks[i].rec[1] = NONE;
+		rc.pks[i].rec[2] = rc.pks[i].rec[3] = NONE;
+		rc.pks[i].done = 0;
+	}
+	old = rc.capwks;
+	if (grow((void **)&rc.wks, &rc.capwks, keyidx_count(rc.wk),
+	    sizeof *rc.wks) != 0)
+		return -1;
+	for (i = old; i < rc.capwks; i++) {
+		rc.wks[i].rec = NONE;
+		rc.wks[i].done = 0;
+	}
+	old = rc.capyks;
+	if (grow((void **)&rc.yks, &rc.capyks, keyidx_count(rc.yk),
+	    sizeof *rc.yks) != 0)
+		return -1;
+	for (i = old; i < rc.capyks; i++) {
+		rc.yks[i].rec = NONE;
+		rc.yks[i].done = 0;
+	}
+	return 0;
+}
+
+long
+day_parse(const char *s)
+{
+	int y, m, d;
+	char tail;
+	long yy, era, yoe, doy, doe;
+
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 &&
+	    (strlen(s) != 8 || sscanf(s, "%4d%2d%2d%c", &y, &m, &d,
+	    &tail) != 3))
+		return -1;
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	/* Days from civil (H. Hinnant). */
+	yy = y - (m <= 2);
+	era = yy / 400;
+	yoe = yy - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void
+day_format(long z, char *buf, size_t n)
+{
+	long era, doe, yoe, y, doy, mp, d, m;
+
+	z += 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp + (mp < 10 ? 3 : -9);
+	snprintf(buf, n, "%04ld%02ld%02ld", y + (m <= 2), m, d);
+}
+
+static const char *const dup_rule[RT_N] = { "R-DUP-001", "R-DUP-002",
+    "R-DUP-003", "R-DUP-004" };
+
+/* "day1.xml:12" of record id, for details. */
+static const char *
+where(uint32_t id, char *buf, size_t n)
+{
+	const struct rrec *r = &rc.recs[id];
+	const struct rmsg *m = &rc.msgs[r->msg];
+
+	snprintf(buf, n, "%s:%u", rc.srcs[m->src], r->line);
+	return buf;
+}
+
+static void
+set_state(struct rrec *r, int st)
+{
+	if (st == ST_REJECTED)
+		rc.n_failed++;
+	r->state = (uint8_t)st;
+}
+
+/*
+ * Decide what an arriving record is: live, a duplicate, a modification, a
+ * deletion, or a document whose key an earlier run already consumed.
+ */
+static void
+arrive(uint32_t id, const struct flds *f)
+{
+	struct rrec *r = &rc.recs[id];
+	uint32_t *slot, *yslot = NULL, done = 0;
+	const char *a, *b;
+	long k, k2 = -1;
+	char w[300], day[16];
+	int t = r->type;
+
+	a = t == RT_WAY ? f->h[W_LCODE] : f->h[0];
+	b = t == RT_WAY ? f->h[W_LNO] : f->h[1];
+	if (!*a || !*b || (t == RT_PAY && (!*f->h[P_PAYCODE] ||
+	    !*f->h[P_PAYTX])) || (t == RT_INV && (!*f->h[I_LCODE] ||
+	    !*f->h[I_LNO]))) {
+		rfinding(r, f, "R-KEY-004", NULL, "rejected", NULL, NULL, NULL,
+		    _("a key field is missing: the record cannot be matched"));
+		set_state(r, ST_REJECTED);
+		return;
+	}
+	k = key2(t == RT_WAY ? rc.wk : rc.pk, a, b);
+	if (k >= 0 && t == RT_PAY)
+		k2 = key2(rc.yk, f->h[P_PAYCODE], f->h[P_PAYTX]);
+	if (k >= 0 && t == RT_INV)
+		k2 = key2(rc.wk, f->h[I_LCODE], f->h[I_LNO]);
+	if (k < 0 || ((t == RT_PAY || t == RT_INV) && k2 < 0)) {
+		if (k == -2 || k2 == -2) {
+			rfinding(r, f, "R-KEY-004", NULL, "rejected", NULL,
+			    NULL, NULL, _("key too long"));
+			set_state(r, ST_REJECTED);
+			return;
+		}
+		diag_trouble(NULL, 0, _("out of memory"));
+		set_state(r, ST_SKIP);
+		return;
+	}
+	r = &rc.recs[id];
+	r->key = (uint32_t)k;
+	r->key2 = k2 >= 0 ? (uint32_t)k2 : NONE;
+	if (t == RT_WAY) {
+		slot = &rc.wks[k].rec;
+		done = rc.wks[k].done;
+	} else {
+		slot = &rc.pks[k].rec[t];
+		done = rc.pks[k].done;
+	}
+	if (t == RT_PAY) {
+		yslot = &rc.yks[k2].rec;
+		if (!done)
+			done = rc.yks[k2].done;
+		if (*yslot != NONE && rc.recs[*yslot].state == ST_LIVE &&
+		    rc.recs[*yslot].key != (uint32_t)k) {
+			rfinding(r, f, "R-DUP-002", "payTransactionId",
+			    "duplicate", NULL, NULL, NULL,
+			    _("payCode/payTransactionId already used by the "
+			    "payment at %s for another order"),
+			    where(*yslot, w, sizeof w));
+			set_state(r, ST_REJECTED);
+			return;
+		}
+	}
+	if (t == RT_INV && !done && rc.wks[k2].done)
+		done = rc.wks[k2].done;
+	if (*slot != NONE && rc.recs[*slot].state == ST_LIVE) {
+		struct rrec *e = &rc.recs[*slot];
+
+		if (e->hash == r->hash) {
+			/* The same document again: a resend, not a finding. */
+			set_state(r, ST_MERGED);
+			diag_tally("resent", 1);
+			return;
+		}
+		if (r->apptype == '3') {
+			rfinding(r, f, "R-DEL-001", NULL, "withdrawn", NULL,
+			    NULL, NULL, _("withdraws the document at %s"),
+			    where(*slot, w, sizeof w));
+			e->state = ST_WITHDRAWN;
+			set_state(r, ST_WITHDRAWN);
+			*slot = NONE;
+			if (yslot)
+				*yslot = NONE;
+			return;
+		}
+		if (r->apptype == '2') {
+			rfinding(r, f, "R-MOD-001", NULL, "modified", NULL,
+			    NULL, NULL, _("replaces the version at %s"),
+			    where(*slot, w, sizeof w));
+			e->state = ST_SUPERSEDED;
+			*slot = id;
+			if (yslot)
+				*yslot = id;
+			return;
+		}
+		rfinding(r, f, dup_rule[t], NULL, "duplicate", NULL, NULL,
+		    NULL, _("same key as the %s at %s"),
+		    t == RT_INV ? _("inventory") : _("document"),
+		    where(*slot, w, sizeof w));
+		set_state(r, ST_REJECTED);
+		return;
+	}
+	if (done) {
+		const struct done *d = &rc.done[done - 1];
+
+		day_format(d->day, day, sizeof day);
+		if (t == RT_INV && d->hash == r->hash && d->pk == (uint32_t)k)
+			rfinding(r, f, "R-DUP-005", NULL, "duplicate", NULL,
+			    NULL, NULL, _("already passed on by the run of %s"),
+			    day);
+		else
+			rfinding(r, f, "R-CONS-001", NULL, "consumed", NULL,
+			    NULL, NULL, t == RT_INV ?
+			    _("its order or waybill was already matched with "
+			    "another inventory by the run of %s") :
+			    _("already matched with an inventory by the run "
+			    "of %s"), day);
+		set_state(r, ST_REJECTED);
+		return;
+	}
+	if (r->apptype == '3') {
+		rfinding(r, f, "R-DEL-002", NULL, "withdrawn", NULL, NULL,
+		    NULL, _("nothing waiting to withdraw"));
+		set_state(r, ST_WITHDRAWN);
+		return;
+	}
+	*slot = id;
+	if (yslot)
+		*yslot = id;
+}
+
+/* Shard of a record: its orderNo; an empty orderNo goes to shard 1. */
+static int
+mine(const char *orderno)
+{
+	if (rc.shard.n == 0)
+		return 1;
+	if (orderno == NULL || *orderno == '\0')
+		return rc.shard.k == 1;
+	return shard_mine(&rc.shard, orderno, strlen(orderno));
+}
+
+static int
+spool_bytes(const char *bytes, size_t len, uint64_t *off)
+{
+	*off = rc.spooloff;
+	if (fwrite(bytes, 1, len, rc.spool) != len) {
+		diag_trouble(NULL, 0, _("cannot write spool: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	rc.spooloff += len;
+	return 0;
+}
+
+/*
+ * Take in message m (bytes, len) of reconciled type t.  keep (may be NULL)
+ * receives, per record, whether it belongs to this shard.
+ */
+static int
+take_msg(const char *bytes, size_t len, const struct msg *m, int t,
+    uint32_t src, long index, long line, unsigned char *keep, int *nkeep)
+{
+	struct rmsg *mm;
+	xmlNodePtr rec;
+	uint32_t mid;
+	int i = 0;
+
+	if (grow((void **)&rc.msgs, &rc.capmsgs, rc.nmsgs + 1,
+	    sizeof *rc.msgs) != 0) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	mid = (uint32_t)rc.nmsgs++;
+	mm = &rc.msgs[mid];
+	memset(mm, 0, sizeof *mm);
+	mm->src = src;
+	mm->index = (uint32_t)index;
+	mm->line = (uint32_t)line;
+	mm->type = (uint8_t)t;
+	mm->from_state = (uint8_t)rc.loading;
+	mm->first = (uint32_t)rc.nrecs;
+	mm->off = NONE;
+	*nkeep = 0;
+	for (rec = msg_record_first(m); rec; rec = msg_record_next(m, rec), i++) {
+		struct rrec *r;
+		long bl;
+		uint32_t id;
+
+		if (grow((void **)&rc.recs, &rc.caprecs, rc.nrecs + 1,
+		    sizeof *rc.recs) != 0) {
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
+		}
+		id = (uint32_t)rc.nrecs++;
+		r = &rc.recs[id];
+		memset(r, 0, sizeof *r);
+		r->msg = mid;
+		r->type = (uint8_t)t;
+		r->recno = (uint16_t)(i + 1);
+		r->line = (uint32_t)msg_line(m, rec);
+		r->key = r->key2 = NONE;
+		r->first_seen = rc.loading ? rc.load_days[i] : (uint32_t)rc.now;
+		r->state = ST_SKIP;
+		if (keep)
+			keep[i] = 0;
+		if (rc.loading && !rc.load_want[i]) {
+			r->state = ST_GONE;
+			continue;
+		}
+		if ((bl = fields_blob(t, m, rec, &blobbuf, &blobcap)) < 0 ||
+		    fields_split(&arrf, t, blobbuf, (size_t)bl) != 0) {
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
+		}
+		if (!mine(fields_orderno(&arrf)))
+			continue;
+		if (keep)
+			keep[i] = 1;
+		(*nkeep)++;
+		r->hash = fields_hash(blobbuf, (size_t)bl);
+		if (rc.loading && r->hash != rc.load_hashes[i]) {
+			rc.load_bad = i + 1;
+			return -1;
+		}
+		r->apptype = (uint8_t)(*arrf.apptype ? *arrf.apptype : '1');
+		r->blob = rc.bloboff;
+		r->bloblen = (uint32_t)bl;
+		if (fwrite(blobbuf, 1, (size_t)bl, rc.blobs) != (size_t)bl) {
+			diag_trouble(NULL, 0, _("cannot write spool: %s"),
+			    strerror(errno));
+			return -1;
+		}
+		rc.bloboff += (uint64_t)bl;
+		r->state = ST_LIVE;
+		rc.n_read++;
+		arrive(id, &arrf);
+	}
+	mm = &rc.msgs[mid];
+	mm->nrec = (uint16_t)i;
+	/* Bytes are needed to emit inventories and to carry documents over. */
+	if (*nkeep > 0 && (t == RT_INV || rc.statedir != NULL)) {
+		uint64_t off;
+
+		if (spool_bytes(bytes, len, &off) != 0)
+			return -1;
+		mm->off = off;
+		mm->len = (uint32_t)len;
+	}
+	return 0;
+}
+
+/* A message the tool does not reconcile: on to stdout (shard 1 of N, or
+ * the shard of the orderNo of its first record when it has one). */
+static int
+pass_other(const struct stream_doc *d, const struct msg *m, int ok)
+{
+	if (diag_report_on_stdout())
+		return 0;
+	if (rc.shard.n > 0) {
+		const char *ono = NULL;
+
+		if (ok) {
+			xmlNodePtr rec = msg_record_first(m);
+			xmlNodePtr h = rec ? msg_head(m, rec) : NULL;
+
+			ono = h ? msg_field(h, "orderNo") : NULL;
+		}
+		if (!mine(ono))
+			return 0;
+	}
+	if (emit_doc(stdout, d) != 0) {
+		diag_write_error(_("standard output"));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_doc(struct stream_doc *d, void *arg)
+{
+	static unsigned char *keep;
+	static size_t keepcap;
+	struct msg m;
+	int t, ok, nkeep, nrec;
+
+	(void)arg;
+	ok = msg_open(&m, d->doc, d->line) == MSG_OK;
+	t = ok ? fields_type(m.type) : -1;
+	if (t < 0)
+		return pass_other(d, &m, ok);
+	nrec = msg_record_count(&m);
+	if (grow((void **)&keep, &keepcap, (size_t)nrec + 1, 1) != 0) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	if (take_msg(d->bytes, d->len, &m, t, store_src(d->source), d->index,
+	    d->line, keep, &nkeep) != 0)
+		return -1;
+	/* Counterparts go on unchanged (this shard's records only). */
+	if (t == RT_INV || rc.no_counterparts || diag_report_on_stdout() ||
+	    nkeep == 0)
+		return 0;
+	if ((nkeep == nrec ? emit_doc(stdout, d) : emit_subset(stdout, &m,
+	    keep)) != 0) {
+		diag_write_error(_("standard output"));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_state_msg(const char *bytes, size_t len, const char *spoolname)
+{
+	struct stream_err e;
+	struct msg m;
+	xmlDocPtr doc;
+	int t, nkeep, r;
+
+	memset(&e, 0, sizeof e);
+	if ((doc = stream_parse_memory(bytes, len, spoolname, &e)) == NULL)
+		return -1;
+	if (msg_open(&m, doc, rc.load_line) != MSG_OK ||
+	    (t = fields_type(m.type)) < 0 || msg_record_count(&m) > 65535) {
+		xmlFreeDoc(doc);
+		return -1;
+	}
+	r = take_msg(bytes, len, &m, t, store_src(rc.load_src), rc.load_index,
+	    rc.load_line, NULL, &nkeep);
+	xmlFreeDoc(doc);
+	return r;
+}
