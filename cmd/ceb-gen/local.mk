@@ -6,3 +6,8 @@ tests_unit_test_ident_SOURCES = tests/unit/test-ident.c
 tests_unit_test_ident_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_ident_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 endif
+
+bin_PROGRAMS += ceb-gen
+ceb_gen_SOURCES = cmd/ceb-gen/ceb-gen.c cmd/ceb-gen/gen.h \
+	cmd/ceb-gen/gen-data.c cmd/ceb-gen/gen-export.c \
+	cmd/ceb-gen/gen-import.c cmd/ceb-gen/gen-out.c cmd/ceb-gen/gen-util.c

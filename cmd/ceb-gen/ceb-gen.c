@@ -1,0 +1,370 @@
+/*
+ * ceb-gen: write a realistic, deterministic batch of CEB messages -- the
+ * kind of batch a large platform produces in a night -- with an answer
+ * key naming every record that carries an injected defect.  Tests assert
+ * counts against the key; benchmarks run every tool on what it writes.
+ *
+ * Same options and seed, same bytes.  Parcels are made one at a time, so
+ * memory does not grow with the batch (only a few bytes per buyer, to
+ * keep the quotas honest).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "gen.h"
+#include "i18n.h"
+#include "loop.h"
+
+static const char *const synopsis[] = {
+	"[-dqz] [-D kind=rate] [-e export] [-k keyfile] [-m manifest.csv] "
+	"[-n import] [-o path] [-s seed] [-x manifest-xml] [--days n] "
+	"[--start yyyymmdd] [--records n] [--split n] [--bonded-share f] "
+	"[--cancel-rate f] [--return-rate f] [--no-receipts] [--kind=rate]",
+	"--list-defects",
+	NULL
+};
+
+/*
+ * The defect kinds, in answer-key order.  The family prefix lets a
+ * consumer map kinds to its rules: struct- (XSD structure), biz-
+ * (business rules of one record), rec- (三单对碰), quota- (personal
+ * limits), exp- (export write-off).  man/ceb-gen.1 says exactly what
+ * each one changes and which record its key row names.
+ */
+const struct gen_defect gen_defects[] = {
+	{ "struct-missing-element", FAM_IMPORT,
+	  "621 InventoryHead lacks a required element (portCode or netWeight)" },
+	{ "struct-overlength", FAM_IMPORT,
+	  "621 InventoryHead note of 1001 characters (C..1000)" },
+	{ "struct-wrong-order", FAM_IMPORT,
+	  "621 InventoryHead declTime written before ieFlag" },
+	{ "struct-duplicate-block", FAM_IMPORT,
+	  "621 Inventory holds its InventoryHead twice" },
+	{ "biz-id-check-digit", FAM_IMPORT,
+	  "buyer ID number with a wrong check character (311, 411, 621)" },
+	{ "biz-birth-date", FAM_IMPORT,
+	  "buyer ID number with an impossible birth date, right check "
+	  "character (311, 411, 621)" },
+	{ "biz-line-total", FAM_IMPORT,
+	  "621 first line totalPrice is qty x price + 1.00" },
+	{ "biz-paid-sum", FAM_IMPORT,
+	  "311 taxTotal 1.00 more than acturalPaid accounts for" },
+	{ "biz-code-table", FAM_IMPORT,
+	  "621 wrapType 9 (not in the 1-7 code table)" },
+	{ "biz-guid-lowercase", FAM_IMPORT,
+	  "621 InventoryHead guid in lower case" },
+	{ "rec-missing-order", FAM_IMPORT, "the parcel has no 311 order" },
+	{ "rec-missing-payment", FAM_IMPORT, "the parcel has no 411 payment" },
+	{ "rec-missing-waybill", FAM_IMPORT, "the parcel has no 511 waybill" },
+	{ "rec-amount-mismatch", FAM_IMPORT,
+	  "411 amountPaid differs from 311 acturalPaid" },
+	{ "rec-buyer-mismatch", FAM_IMPORT,
+	  "411 payer is another person than the 311/621 buyer" },
+	{ "rec-consignee-mismatch", FAM_IMPORT,
+	  "511 consigneeTelephone differs from the 311 order" },
+	{ "rec-line-mismatch", FAM_IMPORT,
+	  "621 first line qty doubled and price halved against the 311 line" },
+	{ "quota-over-single", FAM_IMPORT,
+	  "621 of several lines with dutiable value 5000.01 .. 9000" },
+	{ "quota-over-annual", FAM_IMPORT,
+	  "621 that takes a buyer's calendar-year total over 26000" },
+	{ "quota-single-item", FAM_IMPORT,
+	  "621 of one item (one line, qty 1) worth 5100 .. 12000" },
+	{ "exp-not-departed", FAM_EXPORT,
+	  "released 603 parcel on its 607 but on no 509 departure" },
+	{ "exp-departed-unreleased", FAM_EXPORT,
+	  "603 parcel departed (607, 509, manifest) without a 604 800" },
+	{ "exp-duplicate-logisticsno", FAM_EXPORT,
+	  "603 parcel's logisticsNo on the 607/509 of two masters" },
+	{ "exp-weight-mismatch", FAM_EXPORT,
+	  "603 grossWeight 1.5 x + 0.5 kg of the weight on 505/607/manifest" },
+	{ "exp-missing-part", FAM_EXPORT_BILL,
+	  "one msgSeqNo part of a split 607 is never written" },
+};
+
+enum {
+	OPT_DAYS = LOOP_OPT_LAST, OPT_START, OPT_RECORDS, OPT_SPLIT,
+	OPT_BONDED, OPT_CANCEL, OPT_RETURN, OPT_NO_RECEIPTS, OPT_LIST,
+	OPT_KIND		/* OPT_KIND + k: --<kind>=rate */
+};
+
+static int
+number(const char *opt, const char *s, long long lo, long long hi,
+    long long *out)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
+		diag_trouble(NULL, 0, _("%s: not a number in %lld..%lld: %s"),
+		    opt, lo, hi, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A share 0..1 as a fraction ("0.25") or a percentage ("25%"). */
+static int
+share(const char *opt, const char *s, int *permille)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end == '%') {
+		v /= 100;
+		end++;
+	}
+	if (end == s || *end != '\0' || v < 0 || v > 1) {
+		diag_trouble(NULL, 0, _("%s: not a share 0..1 or 0%%..100%%: %s"),
+		    opt, s);
+		return -1;
+	}
+	*permille = (int)(v * 1000 + 0.5);
+	return 0;
+}
+
+/*
+ * A defect rate: a fraction below 1 ("0.01"), a percentage ("1%"), or a
+ * whole count ("25").
+ */
+static int
+rate(struct gen_opts *o, int k, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	int pct = 0;
+
+	if (*end == '%') {
+		pct = 1;
+		end++;
+	}
+	if (end == s || *end != '\0' || v < 0 || (pct && v > 100)) {
+		diag_trouble(NULL, 0, _("%s: not a rate (0.01, 1%% or a count):"
+		    " %s"), gen_defects[k].name, s);
+		return -1;
+	}
+	if (pct)
+		v /= 100;
+	o->is_count[k] = !pct && (v >= 1 || strchr(s, '.') == NULL);
+	if (o->is_count[k] && v != (double)(long long)v) {
+		diag_trouble(NULL, 0, _("%s: a count must be whole: %s"),
+		    gen_defects[k].name, s);
+		return -1;
+	}
+	o->rate[k] = v;
+	return 0;
+}
+
+static int
+defect_option(struct gen_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+	int k;
+
+	for (k = 0; k < D_COUNT; k++)
+		if (strlen(gen_defects[k].name) == n &&
+		    strncmp(gen_defects[k].name, arg, n) == 0)
+			return eq ? rate(o, k, eq + 1) : rate(o, k, "1");
+	if (strncmp(arg, "all", n) == 0 && n == 3 && eq) {
+		for (k = 0; k < D_COUNT; k++)
+			if (rate(o, k, eq + 1) != 0)
+				return -1;
+		return 0;
+	}
+	diag_trouble(NULL, 0, _("-D: unknown defect kind: %.*s"), (int)n, arg);
+	return -1;
+}
+
+static int
+start_date(struct gen_opts *o, const char *s)
+{
+	int y, m, d;
+	char c;
+
+	if (strlen(s) != 8 || sscanf(s, "%4d%2d%2d%c", &y, &m, &d, &c) != 3 ||
+	    y < 1990 || m < 1 || m > 12 || d < 1 || d > 31) {
+		diag_trouble(NULL, 0, _("--start: not a date YYYYMMDD: %s"), s);
+		return -1;
+	}
+	o->start_y = y;
+	o->start_m = m;
+	o->start_d = d;
+	return 0;
+}
+
+static void
+list_defects(void)
+{
+	int k;
+
+	printf("kind,family,description\n");
+	for (k = 0; k < D_COUNT; k++)
+		printf("%s,%s,\"%s\"\n", gen_defects[k].name,
+		    gen_defects[k].fam == FAM_IMPORT ? "import" : "export",
+		    gen_defects[k].what);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option base[] = {
+		{ "days", required_argument, NULL, OPT_DAYS },
+		{ "start", required_argument, NULL, OPT_START },
+		{ "records", required_argument, NULL, OPT_RECORDS },
+		{ "split", required_argument, NULL, OPT_SPLIT },
+		{ "bonded-share", required_argument, NULL, OPT_BONDED },
+		{ "cancel-rate", required_argument, NULL, OPT_CANCEL },
+		{ "return-rate", required_argument, NULL, OPT_RETURN },
+		{ "no-receipts", no_argument, NULL, OPT_NO_RECEIPTS },
+		{ "list-defects", no_argument, NULL, OPT_LIST },
+		{ "version", no_argument, NULL, LOOP_OPT_VERSION },
+	};
+	struct option longopts[sizeof base / sizeof base[0] + D_COUNT + 1];
+	struct gen_opts o;
+	struct stream_opts sopts = { 0, 0, 0 };
+	const char *report = NULL;
+	struct rng rng;
+	long long v;
+	int ch, k, r;
+
+	diag_init(argv[0]);
+	memcpy(longopts, base, sizeof base);
+	for (k = 0; k < D_COUNT; k++) {
+		struct option *lo = &longopts[sizeof base / sizeof base[0] + k];
+
+		lo->name = gen_defects[k].name;
+		lo->has_arg = required_argument;
+		lo->flag = NULL;
+		lo->val = OPT_KIND + k;
+	}
+	memset(&longopts[sizeof base / sizeof base[0] + D_COUNT], 0,
+	    sizeof longopts[0]);
+	memset(&o, 0, sizeof o);
+	o.nimport = 100;		/* -n */
+	o.seed = 1;			/* -s */
+	o.days = 1;			/* --days */
+	o.start_y = 2025;		/* --start */
+	o.start_m = 3;
+	o.start_d = 1;
+	o.split = 1000;			/* --split */
+	o.bonded_permille = 600;	/* --bonded-share */
+	o.cancel_permille = 2;		/* --cancel-rate */
+	o.return_permille = 5;		/* --return-rate */
+	o.receipts = 1;			/* --no-receipts */
+	for (k = 0; k < D_COUNT; k++)
+		o.rate[k] = -1;
+	while ((ch = getopt_long(argc, argv, "D:de:k:m:n:o:qs:x:z", longopts,
+	    NULL)) != -1) {
+		if (ch >= OPT_KIND && ch < OPT_KIND + D_COUNT) {
+			if (rate(&o, ch - OPT_KIND, optarg) != 0)
+				return 2;
+			continue;
+		}
+		switch (ch) {
+		case 'D':
+			if (defect_option(&o, optarg) != 0)
+				return 2;
+			break;
+		case 'd':
+			o.dirmode = 1;
+			break;
+		case 'e':
+			if (number("-e", optarg, 0, 100000000, &v) != 0)
+				return 2;
+			o.nexport = v;
+			break;
+		case 'k':
+			o.key = optarg;
+			break;
+		case 'm':
+			o.manifest_csv = optarg;
+			break;
+		case 'n':
+			if (number("-n", optarg, 0, 100000000, &v) != 0)
+				return 2;
+			o.nimport = v;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'q':
+		case LOOP_OPT_VERSION:
+			if ((r = loop_common_option(ch, optarg, &sopts,
+			    &report)) == 2)
+				return 0;
+			break;
+		case 's':
+			if (number("-s", optarg, 0, 0x7fffffffffffffffLL,
+			    &v) != 0)
+				return 2;
+			o.seed = (uint64_t)v;
+			break;
+		case 'x':
+			o.manifest_xml = optarg;
+			break;
+		case 'z':
+			o.gzip = 1;
+			break;
+		case OPT_DAYS:
+			if (number("--days", optarg, 1, 366, &v) != 0)
+				return 2;
+			o.days = (int)v;
+			break;
+		case OPT_START:
+			if (start_date(&o, optarg) != 0)
+				return 2;
+			break;
+		case OPT_RECORDS:
+			if (number("--records", optarg, 0, 100, &v) != 0)
+				return 2;
+			o.max_records = (int)v;
+			break;
+		case OPT_SPLIT:
+			if (number("--split", optarg, 1, 99999, &v) != 0)
+				return 2;
+			o.split = (int)v;
+			break;
+		case OPT_BONDED:
+			if (share("--bonded-share", optarg,
+			    &o.bonded_permille) != 0)
+				return 2;
+			break;
+		case OPT_CANCEL:
+			if (share("--cancel-rate", optarg,
+			    &o.cancel_permille) != 0)
+				return 2;
+			break;
+		case OPT_RETURN:
+			if (share("--return-rate", optarg,
+			    &o.return_permille) != 0)
+				return 2;
+			break;
+		case OPT_NO_RECEIPTS:
+			o.receipts = 0;
+			break;
+		case OPT_LIST:
+			list_defects();
+			return diag_status();
+		default:
+			return diag_usage(synopsis);
+		}
+	}
+	if (optind != argc)
+		return diag_usage(synopsis);
+	rng_seed(&rng, o.seed);
+	if (out_open(&o) == 0) {
+		if (gen_import(&o, &rng) == 0)
+			gen_export(&o, &rng);
+		out_close();
+	}
+	diag_tally(_("import parcels"), o.nimport);
+	diag_tally(_("export parcels"), o.nexport);
+	return diag_exit();
+}
