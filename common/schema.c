@@ -441,6 +441,25 @@ schema_errors_free(struct schema_errors *e)
 	memset(e, 0, sizeof *e);
 }
 
+/* Cut a trailing incomplete UTF-8 sequence left by a truncation. */
+void
+schema_utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xc0) == 0x80 && n - i < 3)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return;
+	need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 /* Replace "{uri}" by a short prefix, drop the "Element 'x': " lead. */
 static void
 shorten(const char *in, char *out, size_t n)
@@ -479,6 +498,7 @@ shorten(const char *in, char *out, size_t n)
 	while (o > 0 && out[o - 1] == ' ')
 		o--;
 	out[o] = '\0';
+	schema_utf8_trim(out);
 }
 
 static int
@@ -593,6 +613,7 @@ collect(void *arg, xmlErrorPtr e)
 	    (node->type == XML_ELEMENT_NODE ||
 	    node->type == XML_ATTRIBUTE_NODE))
 		snprintf(x->field, sizeof x->field, "%s", node->name);
+	schema_utf8_trim(x->field);
 }
 
 struct vslot {

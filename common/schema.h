@@ -112,4 +112,7 @@ int schema_validate(struct schema_vctx *v, const struct schema *sc,
  */
 char *schema_node_path(xmlNodePtr node, char *buf, size_t n);
 
+/* Cut a trailing incomplete UTF-8 sequence (after a truncating copy). */
+void schema_utf8_trim(char *s);
+
 #endif

@@ -354,6 +354,7 @@ report_schema_error(const struct diag_loc *at, const struct msg *m,
 		snprintf(res->item[res->n].text, sizeof res->item[0].text,
 		    "%.*s%s%.*s", (int)fl, x->field, fl ? ": " : "",
 		    (int)(sizeof res->item[0].text - 3 - fl), text);
+		schema_utf8_trim(res->item[res->n].text);
 		res->n++;
 	}
 }
@@ -383,7 +384,7 @@ struct verdict {
  */
 static void
 judge_root(const struct diag_loc *at, const struct msg *m,
-    enum msg_status st)
+    enum msg_status st, const char *what)
 {
 	xmlNodePtr root = m->root;
 	const char *name = root ? (const char *)root->name : "";
@@ -392,17 +393,19 @@ judge_root(const struct diag_loc *at, const struct msg *m,
 	switch (st) {
 	case MSG_BAD_NS:
 		diag_finding(at, "S-NS-001", DIAG_ERROR, name, NULL,
-		    _("root %s is in namespace '%s', expected %s"), name, ns,
+		    _("%sroot %s is in namespace '%s', expected %s"), what,
+		    name, ns,
 		    MSG_NS_CEB);
 		break;
 	case MSG_UNKNOWN:
 		diag_finding(at, "S-ROOT-001", DIAG_ERROR, name, NULL,
-		    _("root %s is not a known CEB message type "
-		    "(see --list-types)"), name);
+		    _("%sroot %s is not a known CEB message type "
+		    "(see --list-types)"), what, name);
 		break;
 	default:
 		diag_finding(at, "S-ROOT-002", DIAG_ERROR, name, NULL,
-		    _("not a CEB message: root element %s%s%s%s"), name,
+		    _("%snot a CEB message: root element %s%s%s%s"), what,
+		    name,
 		    ns[0] ? " in namespace '" : "", ns, ns[0] ? "'" : "");
 		break;
 	}
@@ -495,6 +498,7 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 
 		loc.record = i + 1;
 		loc.key = msg_key(m, recs[i], key, sizeof key);
+		schema_utf8_trim(key);	/* msg_key() may cut a character */
 		loc.line = msg_line(m, recs[i]);
 		memset(&res, 0, sizeof res);
 		if (nerr[i])
@@ -590,7 +594,8 @@ finish_envelope(struct tool *t, struct job *j)
 		envbad++;
 	} else if (j->pst != MSG_OK) {
 		loc.line = j->pline;
-		judge_root(&loc, &j->pm, j->pst);
+		loc.type = NULL;	/* the payload's, unknown */
+		judge_root(&loc, &j->pm, j->pst, _("payload: "));
 		v.nrec = v.failed = 1;
 	} else {
 		if ((mt = envelope_msgtype(&j->m)) != NULL && mt[0] &&
@@ -643,7 +648,7 @@ finish(struct tool *t, struct job *j)
 		loc.source = j->d.source;
 		loc.message = j->d.index;
 		loc.line = j->d.line;
-		judge_root(&loc, &j->m, j->st);
+		judge_root(&loc, &j->m, j->st, "");
 		diag_records(1, 0, 1);
 		return 0;
 	}
@@ -911,14 +916,11 @@ main(int argc, char *argv[])
 	int ch, r, rc;
 
 	diag_init(argv[0]);
+	if (loop_defaults(&argc, &argv) != 0)
+		return diag_exit();
 	memset(&t, 0, sizeof t);
 	memset(&ropts, 0, sizeof ropts);
-	schema_dir = loop_env("CEB_SCHEMAS");
-	jobs = loop_env("CEB_JOBS");
-	edition = loop_env("CEB_EDITION");
-	ropts.rules_file = loop_env("CEB_RULES");
-	ropts.codes_dir = loop_env("CEB_CODE_TABLES");
-	ropts.positive_list = loop_env("CEB_POSITIVE_LIST");
+	schema_dir = jobs = edition = NULL;
 	while ((ch = getopt_long(argc, argv, "c:j:qR:r:s:", longopts,
 	    NULL)) != -1) {
 		if ((r = loop_common_option(ch, optarg, &sopts, &report)) != 0) {
