@@ -168,11 +168,11 @@ event_keys(const struct event *e, char k[4][256])
 
 	if (key_invt(k[n], 256, e->invtno) == 0)
 		n++;
+	if (key_order(k[n], 256, e->ebp, e->orderno) == 0)
+		n++;
 	if (key_agent(k[n], 256, e->agent, e->copno) == 0)
 		n++;
 	if (key_ebc(k[n], 256, e->ebc, e->copno) == 0)
-		n++;
-	if (key_order(k[n], 256, e->ebp, e->orderno) == 0)
 		n++;
 	return n;
 }
@@ -213,8 +213,12 @@ row_by(struct run *r, const char *k)
 	return i == HT_NONE || i == WANTED ? NULL : r->rows.v[i];
 }
 
-/* Find the row of an event: invtNo, (agentCode, copNo), (ebcCode, copNo),
- * (ebpCode, orderNo), in that order. */
+/*
+ * Find the row of an event by invtNo, then (ebpCode, orderNo), then
+ * (agentCode, copNo), then (ebcCode, copNo).  The order matters for
+ * cancels and returns: their copNo is usually their own document number,
+ * while invtNo and orderNo are required and name the inventory.
+ */
 static struct row *
 find_row(struct run *r, const struct event *e)
 {
@@ -566,6 +570,36 @@ return_amount(struct run *r, struct event *e, struct row *w, int *unknown)
 	return target;
 }
 
+/* Nonzero when at least one line of return e is a line of row w. */
+static int
+lines_known(const struct row *w, const struct event *e)
+{
+	struct pline pl[100];
+	size_t n = parse_lines(w->lines, pl, 100), i, j;
+
+	for (j = 0; j < e->nrl; j++)
+		for (i = 0; i < n; i++)
+			if (pl[i].gnum == e->rl[j].gnum)
+				return 1;
+	return 0;
+}
+
+/* Nonzero when some line of return e is not a line of row w. */
+static int
+lines_unknown(const struct row *w, const struct event *e)
+{
+	struct pline pl[100];
+	size_t n = parse_lines(w->lines, pl, 100), i, j;
+
+	for (j = 0; j < e->nrl; j++) {
+		for (i = 0; i < n && pl[i].gnum != e->rl[j].gnum; i++)
+			;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
 static char
 kind_char(const struct event *e)
 {
@@ -621,6 +655,15 @@ apply_release(struct run *r, struct event *e, struct row *w)
 			(void)dec_parse_str(f[3], &e->o_used);
 		}
 		e->o_remaining = dec_sub(e->o_annual, e->o_used);
+		if (e->kind == E_RETURN && lines_unknown(w, e))
+			e->why = "lines";
+		return;
+	}
+	if (e->kind == E_RETURN && e->nrl > 0 && !lines_known(w, e)) {
+		/* Said first, whatever the row's state: a rerun says the
+		 * same. */
+		e->out = O_NOTHING;
+		e->why = "lines";
 		return;
 	}
 	if (w->state == S_REJECTED) {
