@@ -250,6 +250,7 @@ struct rules {
 	unsigned char on[NRULES];
 	enum diag_sev sev[NRULES];
 	unsigned char applies[NRULES][64];	/* by msg_types[] index */
+	unsigned char any[64];			/* some rule applies to type */
 	struct codetab *tab[NTABLES];
 	struct codetab *plist;			/* --positive-list */
 	int tol_pct;				/* tolerance is a percentage */
@@ -325,6 +326,7 @@ static void
 scan(xmlNodePtr parent, struct fieldset *fs)
 {
 	xmlNodePtr c;
+	xmlNsPtr ceb = NULL;	/* the CEB namespace node, once seen */
 
 	memset(fs, 0, sizeof *fs);
 	if (parent == NULL)
@@ -332,9 +334,13 @@ scan(xmlNodePtr parent, struct fieldset *fs)
 	for (c = parent->children; c != NULL; c = c->next) {
 		int f;
 
-		if (c->type != XML_ELEMENT_NODE || c->ns == NULL ||
-		    strcmp((const char *)c->ns->href, MSG_NS_CEB) != 0)
+		if (c->type != XML_ELEMENT_NODE || c->ns == NULL)
 			continue;
+		if (c->ns != ceb) {
+			if (strcmp((const char *)c->ns->href, MSG_NS_CEB) != 0)
+				continue;
+			ceb = c->ns;
+		}
 		if ((f = field_of((const char *)c->name)) >= 0 &&
 		    fs->v[f] == NULL) {
 			fs->v[f] = eltext(c);
@@ -884,7 +890,7 @@ code_in(struct ctx *c, struct fieldset *fs, enum rule_no rule, enum field f,
 		return;
 	if (codetab_find(c->r->tab[tab], s, len) < 0)
 		hit(c, rule, field_names[f], fs->n[f], _("%s is not in the %s table"),
-		    show(v, buf, sizeof buf), what);
+		    show(v, buf, sizeof buf), _(what));
 }
 
 /* Currency: in the table; 142 in import messages (V-DEP-005). */
@@ -916,21 +922,21 @@ check_codes(struct ctx *c, struct fieldset *fs)
 	check_currency(c, fs, F_currency);
 	check_currency(c, fs, F_fCurrency);
 	check_currency(c, fs, F_iCurrency);
-	code_in(c, fs, R_CODE_COUNTRY, F_country, T_COUNTRY, _("country"));
+	code_in(c, fs, R_CODE_COUNTRY, F_country, T_COUNTRY, N_("country"));
 	code_in(c, fs, R_CODE_COUNTRY, F_tradeCountry, T_COUNTRY,
-	    _("country"));
-	code_in(c, fs, R_CODE_UNIT, F_unit, T_UNIT, _("unit"));
-	code_in(c, fs, R_CODE_UNIT, F_unit1, T_UNIT, _("unit"));
-	code_in(c, fs, R_CODE_UNIT, F_unit2, T_UNIT, _("unit"));
-	code_in(c, fs, R_CODE_TRAF, F_trafMode, T_TRAF, _("transport-mode"));
-	code_in(c, fs, R_CODE_WRAP, F_wrapType, T_WRAP, _("wrap-type"));
+	    N_("country"));
+	code_in(c, fs, R_CODE_UNIT, F_unit, T_UNIT, N_("unit"));
+	code_in(c, fs, R_CODE_UNIT, F_unit1, T_UNIT, N_("unit"));
+	code_in(c, fs, R_CODE_UNIT, F_unit2, T_UNIT, N_("unit"));
+	code_in(c, fs, R_CODE_TRAF, F_trafMode, T_TRAF, N_("transport-mode"));
+	code_in(c, fs, R_CODE_WRAP, F_wrapType, T_WRAP, N_("wrap-type"));
 	code_in(c, fs, R_CODE_CUSTOMS, F_customsCode, T_CUSTOMS,
-	    _("customs-district"));
+	    N_("customs-district"));
 	code_in(c, fs, R_CODE_CUSTOMS, F_portCode, T_CUSTOMS,
-	    _("customs-district"));
+	    N_("customs-district"));
 	code_in(c, fs, R_CODE_DISTRICT, F_consigneeDistrict, T_DISTRICT,
-	    _("administrative-division"));
-	code_in(c, fs, R_CODE_PORT, F_POD, T_PORT, _("port"));
+	    N_("administrative-division"));
+	code_in(c, fs, R_CODE_PORT, F_POD, T_PORT, N_("port"));
 }
 
 /* The trade modes each message type allows (V-CODE-007). */
@@ -1295,7 +1301,8 @@ rules_check_record(const struct rules *r, const struct msg *m,
 	struct sums sm;
 	xmlNodePtr line;
 
-	if (r == NULL || m == NULL || m->type == NULL || rec == NULL)
+	if (r == NULL || m == NULL || m->type == NULL || rec == NULL ||
+	    !r->any[m->type - msg_types])
 		return 0;
 	memset(&c, 0, sizeof c);
 	c.r = r;
@@ -1558,6 +1565,10 @@ rules_load(const struct rules_opts *o, char *err, size_t n)
 	if (o->rules_file != NULL &&
 	    load_overrides(r, o->rules_file, err, n) != 0)
 		goto fail;
+	for (i = 0; i < NRULES; i++)
+		for (k = 0; k < msg_ntypes && k < 64; k++)
+			if (r->on[i] && r->applies[i][k])
+				r->any[k] = 1;
 	return r;
 fail:
 	rules_free(r);
