@@ -927,9 +927,16 @@ annual(int day)
 	year = d.y;
 	if (b >= g.nbuyers + g.nreserved)
 		b = g.nbuyers + g.nreserved - 1;
-	while ((left = LIMIT_ANNUAL - spent(b, year)) >= 4800 * U)
-		parcel(day, D_NONE, b, rng_range(g.r, 3000, left - 4700 >
-		    4900 * U ? 4900 : (left - 4700 * U) / U) * U, agent);
+	/*
+	 * Helpers of 3000 .. 4900 each leave 100 .. 4800 of the limit;
+	 * none of them reaches it.
+	 */
+	while ((left = LIMIT_ANNUAL - spent(b, year)) >= 4800 * U) {
+		long long hi = left / U - 100;
+
+		parcel(day, D_NONE, b, rng_range(g.r, 3000, hi > 4900 ? 4900 :
+		    hi) * U, agent);
+	}
 	/* Over what is left, never over the single limit. */
 	parcel(day, D_QUOTA_ANNUAL, b, left + rng_range(g.r, 1,
 	    (LIMIT_SINGLE - left) / GEN_CENT) * GEN_CENT, agent);
