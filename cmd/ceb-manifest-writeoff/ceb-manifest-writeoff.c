@@ -1,0 +1,317 @@
+/*
+ * ceb-manifest-writeoff: 舱单核销 -- decide, for each export parcel of the
+ * night's CEB stream (603 inventories, 604 receipts, 607 总分单, 509
+ * departures, 507 arrivals, 701 summaries) and for each entry of the
+ * carrier's manifest (customs manifest XML or CSV), whether it is written
+ * off: released and departed, left without release, not departed, a
+ * duplicate, a totals mismatch, a split message still incomplete.
+ * The CEB messages pass through to stdout unchanged; the write-off result
+ * is the report (-r), one row per inventory and per manifest entry.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "diag.h"
+#include "emit.h"
+#include "i18n.h"
+#include "input.h"
+#include "loop.h"
+#include "msg.h"
+#include "state.h"
+#include "wo.h"
+
+static const char *const synopsis[] = {
+	"[-q] [-g days] [-m manifest]... [-r report] [-s dir] [-t tolerance]",
+	"    [--csv-map field=Column,...] [--csv-modes ceb|manifest]",
+	"    [--now yyyymmdd] [--keep days] [--summary dir] [--summary-flag 1|2]",
+	"    [--merge-keys key,...] [--decl-agent code,name] [file | dir ...]",
+	"--list-rules",
+	NULL
+};
+
+enum {
+	OPT_CSV_MAP = LOOP_OPT_LAST, OPT_CSV_MODES, OPT_NOW, OPT_KEEP,
+	OPT_SUMMARY, OPT_SUMMARY_FLAG, OPT_MERGE_KEYS, OPT_DECL_AGENT,
+	OPT_LIST_RULES
+};
+
+struct feed {
+	struct wo *w;
+	int manifest;		/* documents of -m: never passed on */
+};
+
+static int
+take_doc(struct stream_doc *d, void *arg)
+{
+	struct feed *f = arg;
+	int r = mft_take_doc(f->w, d, xmlDocGetRootElement(d->doc));
+
+	if (r == 0)
+		ceb_take(f->w, d, f->manifest);
+	if (r == 1 || f->manifest || !f->w->o.pass)
+		return 0;
+	if (emit_doc(stdout, d) != 0) {
+		diag_write_error(_("standard output"));
+		return -1;
+	}
+	return 0;
+}
+
+/* A -m operand: XML (stream of manifests) or CSV, told by its first byte. */
+static void
+read_manifest(struct wo *w, const char *path, const struct stream_opts *so)
+{
+	struct feed f = { w, 1 };
+	struct stat st;
+	char err[300], buf[64];
+	struct input *in;
+	ssize_t n, i = 0;
+	char *argv[1];
+
+	argv[0] = (char *)path;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		loop_run(1, argv, so, take_doc, &f);
+		return;
+	}
+	if ((in = input_open(path, err, sizeof err)) == NULL) {
+		diag_trouble(input_display_name(path), 0,
+		    _("cannot read manifest: %s"), err);
+		return;
+	}
+	n = input_read(in, buf, sizeof buf);
+	input_close(in);
+	if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' ||
+	    buf[i] == '\r' || buf[i] == '\0'))
+		i++;
+	if (strcmp(path, "-") != 0 && n > 0 && i < n && buf[i] != '<') {
+		mft_csv_read(w, path);
+		return;
+	}
+	loop_run(1, argv, so, take_doc, &f);
+}
+
+static int
+parse_tolerance(const char *s, struct wo_opts *o)
+{
+	size_t l = strlen(s);
+	struct dec d;
+	char buf[64];
+
+	if (l == 0 || l >= sizeof buf)
+		return -1;
+	memcpy(buf, s, l + 1);
+	o->tol_is_pct = buf[l - 1] == '%';
+	if (o->tol_is_pct)
+		buf[l - 1] = '\0';
+	if (dec_parse_str(buf, &d) != DEC_OK || dec_sign(d) < 0)
+		return -1;
+	if (o->tol_is_pct)
+		o->tol_ppm = (long)(d.v / 10);	/* 10^-5 % -> ppm */
+	else
+		o->tol_abs = d;
+	return 0;
+}
+
+static int
+parse_days(const char *s, long *out)
+{
+	char *end;
+
+	*out = strtol(s, &end, 10);
+	return *s == '\0' || *end != '\0' || *out < 0 || *out > 100000 ?
+	    -1 : 0;
+}
+
+static int
+finish(struct wo *w, const char *state_dir)
+{
+	if (diag_status() == 2) {
+		diag_trouble(NULL, 0, _("input trouble: nothing judged, state "
+		    "and summaries left as they were"));
+		return diag_exit();
+	}
+	engine_run(w);
+	if (w->o.summary_dir && summary_write(w) != 0)
+		return diag_exit();
+	if (state_dir && wostate_save(w, state_dir) != 0)
+		return diag_exit();
+	return diag_exit();
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		LOOP_LONG_OPTIONS,
+		{ "csv-map", required_argument, NULL, OPT_CSV_MAP },
+		{ "csv-modes", required_argument, NULL, OPT_CSV_MODES },
+		{ "decl-agent", required_argument, NULL, OPT_DECL_AGENT },
+		{ "grace", required_argument, NULL, 'g' },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+		{ "manifest", required_argument, NULL, 'm' },
+		{ "merge-keys", required_argument, NULL, OPT_MERGE_KEYS },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "state", required_argument, NULL, 's' },
+		{ "summary", required_argument, NULL, OPT_SUMMARY },
+		{ "summary-flag", required_argument, NULL, OPT_SUMMARY_FLAG },
+		{ "tolerance", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct wo w;
+	struct stream_opts sopts = { 0, 0, 0 };
+	struct feed feed = { &w, 0 };
+	const char *report = NULL;		/* -r */
+	const char *state_dir;			/* -s */
+	const char **manifests = NULL;		/* -m */
+	const char *v;
+	char today[9], lockpath[4096], err[300], *decl = NULL;
+	size_t nman = 0, i;
+	int ch, r, lockfd = -1, busy;
+	unsigned keyset;
+
+	diag_init(argv[0]);
+	w.o.grace = 2;
+	w.o.keep = 190;
+	w.o.tol_is_pct = 1;
+	w.o.tol_ppm = 10000;			/* 1% */
+	w.o.csv_ceb_modes = 1;
+	w.o.summary_flag = 1;
+	w.o.item_name_flag = "1";
+	w.o.pass = 1;
+	state_dir = loop_env("CEB_WRITEOFF_STATE");
+	w.o.csv_map = loop_env("CEB_WRITEOFF_CSV_MAP");
+	w.o.summary_dir = loop_env("CEB_WRITEOFF_SUMMARY");
+	w.o.merge_keys = loop_env("CEB_WRITEOFF_MERGE_KEYS");
+	if ((v = loop_env("CEB_WRITEOFF_GRACE")) && parse_days(v, &w.o.grace))
+		goto badenv;
+	if ((v = loop_env("CEB_WRITEOFF_TOLERANCE")) &&
+	    parse_tolerance(v, &w.o))
+		goto badenv;
+	{
+		time_t t = time(NULL);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(today, sizeof today, "%Y%m%d", &tm);
+		w.o.now_str = today;
+	}
+	while ((ch = getopt_long(argc, argv, "g:m:qr:s:t:", longopts,
+	    NULL)) != -1) {
+		if ((r = loop_common_option(ch, optarg, &sopts, &report)) != 0) {
+			if (r < 0)
+				return 2;
+			if (r == 2)
+				return 0;
+			continue;
+		}
+		switch (ch) {
+		case 'g':
+			if (parse_days(optarg, &w.o.grace))
+				goto badval;
+			break;
+		case 'm':
+			manifests = wo_grow(manifests, &nman, nman + 1,
+			    sizeof *manifests);
+			for (i = 0; manifests[i]; i++)
+				;
+			manifests[i] = optarg;
+			break;
+		case 's':
+			state_dir = optarg;
+			break;
+		case 't':
+			if (parse_tolerance(optarg, &w.o))
+				goto badval;
+			break;
+		case OPT_CSV_MAP:
+			w.o.csv_map = optarg;
+			break;
+		case OPT_CSV_MODES:
+			if (strcmp(optarg, "ceb") == 0)
+				w.o.csv_ceb_modes = 1;
+			else if (strcmp(optarg, "manifest") == 0)
+				w.o.csv_ceb_modes = 0;
+			else
+				goto badval;
+			break;
+		case OPT_DECL_AGENT:
+			if ((decl = strdup(optarg)) == NULL ||
+			    strchr(decl, ',') == NULL)
+				goto badval;
+			*strchr(decl, ',') = '\0';
+			w.o.decl_code = decl;
+			w.o.decl_name = decl + strlen(decl) + 1;
+			break;
+		case OPT_KEEP:
+			if (parse_days(optarg, &w.o.keep))
+				goto badval;
+			break;
+		case OPT_LIST_RULES:
+			return rules_list() == 0 && fflush(stdout) == 0 ? 0 : 2;
+		case OPT_MERGE_KEYS:
+			w.o.merge_keys = optarg;
+			break;
+		case OPT_NOW:
+			if (strlen(optarg) != 8 || norm_day(optarg) < 0)
+				goto badval;
+			w.o.now_str = optarg;
+			break;
+		case OPT_SUMMARY:
+			w.o.summary_dir = optarg;
+			break;
+		case OPT_SUMMARY_FLAG:
+			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
+				goto badval;
+			w.o.summary_flag = optarg[0] - '0';
+			break;
+		default:
+			return diag_usage(synopsis);
+		}
+	}
+	w.o.now = norm_day(w.o.now_str);
+	if (summary_keys(w.o.merge_keys, w.o.summary_flag, &keyset) != 0)
+		return 2;
+	if (report && diag_report_open(report, wo_extra_cols) != 0)
+		return diag_exit();
+	if (diag_report_on_stdout())
+		w.o.pass = 0;
+	if (state_dir) {
+		if (state_mkdir(state_dir, err, sizeof err) != 0) {
+			diag_trouble(state_dir, 0, "%s", err);
+			return diag_exit();
+		}
+		snprintf(lockpath, sizeof lockpath, "%s/lock", state_dir);
+		if ((lockfd = state_lock(lockpath, &busy, err,
+		    sizeof err)) < 0) {
+			diag_trouble(NULL, 0, "%s", err);
+			return diag_exit();
+		}
+		if (wostate_load(&w, state_dir) != 0)
+			return diag_exit();
+	}
+	for (i = 0; i < nman && manifests[i]; i++)
+		read_manifest(&w, manifests[i], &sopts);
+	loop_run(argc - optind, argv + optind, &sopts, take_doc, &feed);
+	r = finish(&w, state_dir);
+	state_unlock(lockfd);
+	free(manifests);
+	free(decl);
+	return r;
+badval:
+	diag_trouble(NULL, 0, _("bad value for option -%c%s: %s"),
+	    ch < 256 ? ch : '-', ch < 256 ? "" : "-", optarg);
+	return diag_usage(synopsis);
+badenv:
+	diag_trouble(NULL, 0, _("bad value in the environment: %s"), v);
+	return 2;
+}

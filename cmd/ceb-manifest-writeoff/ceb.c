@@ -1,0 +1,504 @@
+/*
+ * ceb.c: reading the export CEB messages into compact records.
+ *   603 inventory     -> the parcel's inventory (keys, consignor, weight)
+ *   604 receipt       -> the inventory's status, by agentCode/copNo; a
+ *                        receipt that comes before its inventory waits
+ *   607 总分单         -> the parcel's master bill (and big bag)
+ *   509 departure     -> the parcel's departure
+ *   507 arrival       -> the parcel reached the supervised site
+ *   701 summary       -> inventories already summarised
+ * Split 607/509 messages are gathered per bill (kind, mode, voyage, bill)
+ * with a record of which msgSeqNo parts have been seen.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "mask.h"
+#include "msg.h"
+#include "wo.h"
+
+static const char *last_src_in, *last_src;
+
+static const char *
+src_name(const char *s)
+{
+	if (last_src_in == NULL || strcmp(last_src_in, s) != 0) {
+		last_src = wo_str(s);
+		last_src_in = last_src;
+	}
+	return last_src;
+}
+
+static const char *
+field(xmlNodePtr n, const char *name)
+{
+	const char *v = msg_field(n, name);
+
+	return v ? v : "";
+}
+
+/* Trimmed arena copy of a field. */
+static const char *
+sfield(xmlNodePtr n, const char *name)
+{
+	const char *v = field(n, name), *e;
+
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+		v++;
+	e = v + strlen(v);
+	while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		e--;
+	return wo_strn(v, (size_t)(e - v));
+}
+
+static void
+set_loc(struct wo_loc *l, const struct stream_doc *d, const struct msg *m,
+    xmlNodePtr rec, long recno, const char *guid)
+{
+	char key[512], type[16];
+
+	l->source = src_name(d->source);
+	l->message = d->index;
+	l->line = msg_line(m, rec);
+	l->record = recno;
+	msg_short(m->type, type, sizeof type);
+	l->type = wo_str(type);
+	l->guid = guid;
+	msg_key(m, rec, key, sizeof key);
+	l->key = wo_str(key);
+}
+
+long
+parcel_get(struct wo *w, const char *lno_raw)
+{
+	char lno[128];
+	long i;
+	struct parcel *p;
+
+	norm_lno(lno_raw, lno, sizeof lno);
+	if ((i = wo_index_get(&w->pidx, lno)) >= 0)
+		return i;
+	w->p = wo_grow(w->p, &w->pcap, w->np + 1, sizeof *w->p);
+	p = &w->p[w->np];
+	memset(p, 0, sizeof *p);
+	p->lno = wo_str(lno);
+	p->lno_raw = wo_str(lno_raw);
+	p->bill = p->bill2 = p->dep = p->dep2 = -1;
+	p->first_day = w->o.now;
+	p->rel_day = -1;
+	p->packNo = -1;
+	wo_index_put(&w->pidx, p->lno, (long)w->np);
+	return (long)w->np++;
+}
+
+long
+bill_get(struct wo *w, int kind, char mode, const char *voyage,
+    const char *billno)
+{
+	char key[256];
+	long i;
+	struct bill *b;
+
+	snprintf(key, sizeof key, "%d|%c|%s|%s", kind, mode, voyage, billno);
+	if ((i = wo_index_get(&w->bidx, key)) >= 0)
+		return i;
+	w->b = wo_grow(w->b, &w->bcap, w->nb + 1, sizeof *w->b);
+	b = &w->b[w->nb];
+	memset(b, 0, sizeof *b);
+	b->key = wo_str(key);
+	b->kind = kind;
+	b->mode = mode;
+	b->voyage = wo_str(voyage);
+	b->bill = wo_str(billno);
+	b->first_day = w->o.now;
+	wo_index_put(&w->bidx, b->key, (long)w->nb);
+	return (long)w->nb++;
+}
+
+/*
+ * Precedence of returnStatus values: a later receipt replaces an earlier
+ * one only when it ranks higher, or ranks the same and is newer by
+ * returnTime (receipts arrive out of order, domain-rules §A4).
+ */
+int
+status_rank(int s)
+{
+	if (s == 899)
+		return 7;
+	if (s == 800)
+		return 6;
+	if (s == 100 || s == 700 || (s > 500 && s < 600) || s < 0)
+		return 5;
+	if (s == 399)
+		return 4;
+	if (s == 300 || s == 500)
+		return 3;
+	if (s == 120)
+		return 2;
+	return s ? 1 : 0;
+}
+
+static void
+apply_status(struct wo *w, struct parcel *p, int status, const char *rtime)
+{
+	int nr = status_rank(status), or = status_rank(p->status);
+
+	if (nr > or || (nr == or && p->rtime && rtime &&
+	    strcmp(rtime, p->rtime) > 0) || p->status == 0) {
+		p->status = status;
+		p->rtime = rtime;
+	}
+	if ((p->status == 800 || p->status == 899) && p->rel_day < 0)
+		p->rel_day = w->o.now;
+}
+
+static void
+index_invt(struct wo *w, long pi, const char *invtNo, const struct wo_loc *l)
+{
+	long o;
+	struct parcel *p = &w->p[pi];
+	struct diag_loc dl;
+	WO_EXTRA(x);
+
+	if (invtNo == NULL || *invtNo == '\0')
+		return;
+	if (p->invtNo == NULL || *p->invtNo == '\0')
+		p->invtNo = invtNo;
+	if ((o = wo_index_get(&w->invidx, invtNo)) >= 0 && o != pi) {
+		loc_to_diag(l, &dl);
+		x[X_OUTCOME] = "duplicate";
+		x[X_LNO] = p->lno_raw;
+		x[X_INVT] = invtNo;
+		diag_finding(&dl, "W-DUP-002", DIAG_ERROR, "invtNo", x,
+		    _("inventory number %s is also used by parcel %s"),
+		    invtNo, w->p[o].lno_raw);
+		return;
+	}
+	wo_index_put(&w->invidx, invtNo, pi);
+}
+
+static void
+take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
+    xmlNodePtr rec, long recno, const char *guid)
+{
+	xmlNodePtr h = msg_head(m, rec);
+	const char *lno = sfield(h, "logisticsNo");
+	const char *cop = sfield(h, "copNo"), *agent = sfield(h, "agentCode");
+	char copkey[256];
+	struct wo_loc l;
+	struct parcel *p;
+	long pi, ri;
+	const char *s;
+
+	set_loc(&l, d, m, rec, recno, guid);
+	if (*lno == '\0') {
+		struct diag_loc dl;
+
+		loc_to_diag(&l, &dl);
+		diag_finding(&dl, "W-FMT-001", DIAG_ERROR, "logisticsNo", NULL,
+		    _("inventory without logisticsNo cannot be written off"));
+		return;
+	}
+	pi = parcel_get(w, lno);
+	p = &w->p[pi];
+	if (p->has_inv && (strcmp(p->copNo, cop) != 0 ||
+	    strcmp(p->agentCode, agent) != 0)) {
+		struct diag_loc dl;
+		WO_EXTRA(x);
+
+		loc_to_diag(&l, &dl);
+		x[X_OUTCOME] = "duplicate";
+		x[X_LNO] = p->lno_raw;
+		x[X_INVT] = p->invtNo;
+		diag_finding(&dl, "W-DUP-003", DIAG_ERROR, "logisticsNo", x,
+		    _("parcel %s is also declared by inventory %s/%s"),
+		    p->lno_raw, p->agentCode, p->copNo);
+		p->dup_inv = 1;
+		p->seen = 1;
+		return;
+	}
+	p->seen = 1;
+	p->has_inv = 1;
+	p->copNo = cop;
+	p->agentCode = agent;
+	p->agentName = sfield(h, "agentName");
+	p->ebcCode = sfield(h, "ebcCode");
+	p->ebcName = sfield(h, "ebcName");
+	p->ownerCode = sfield(h, "ownerCode");
+	p->customsCode = sfield(h, "customsCode");
+	p->portCode = sfield(h, "portCode");
+	p->country = sfield(h, "country");
+	p->trafMode = sfield(h, "trafMode");
+	p->statFlag = sfield(h, "statisticsFlag");
+	p->ieDate = sfield(h, "ieDate");
+	p->loctNo = sfield(h, "loctNo");
+	if (msg_decimal(h, "grossWeight", &p->gross) != 0)
+		p->gross.v = 0;
+	s = field(h, "packNo");
+	p->packNo = *s ? strtol(s, NULL, 10) : -1;
+	p->inv_loc = l;
+	snprintf(copkey, sizeof copkey, "%s/%s", agent, cop);
+	wo_index_put(&w->copidx, wo_str(copkey), pi);
+	index_invt(w, pi, sfield(h, "invtNo"), &l);
+	/* A receipt that came first. */
+	if ((ri = wo_index_get(&w->ridx, copkey)) >= 0) {
+		struct orphan *r = &w->r[ri];
+
+		apply_status(w, p, r->status, r->rtime);
+		index_invt(w, pi, r->invtNo, &l);
+		r->status = 0;		/* used: not carried over */
+		wo_index_del(&w->ridx, copkey);
+	}
+}
+
+static void
+take_604(struct wo *w, const struct stream_doc *d, const struct msg *m,
+    xmlNodePtr rec, long recno, const char *guid)
+{
+	char copkey[256];
+	const char *st = field(rec, "returnStatus");
+	const char *rtime = sfield(rec, "returnTime");
+	const char *invt = sfield(rec, "invtNo");
+	int status = atoi(st);
+	long pi;
+	struct wo_loc l;
+
+	snprintf(copkey, sizeof copkey, "%s/%s", field(rec, "agentCode"),
+	    field(rec, "copNo"));
+	if ((pi = wo_index_get(&w->copidx, copkey)) >= 0) {
+		set_loc(&l, d, m, rec, recno, guid);
+		w->p[pi].seen = 1;
+		apply_status(w, &w->p[pi], status, rtime);
+		index_invt(w, pi, invt, &l);
+		return;
+	}
+	if ((pi = wo_index_get(&w->ridx, copkey)) < 0) {
+		w->r = wo_grow(w->r, &w->rcap, w->nr + 1, sizeof *w->r);
+		memset(&w->r[w->nr], 0, sizeof w->r[w->nr]);
+		w->r[w->nr].copkey = wo_str(copkey);
+		w->r[w->nr].first_day = w->o.now;
+		wo_index_put(&w->ridx, w->r[w->nr].copkey, (long)w->nr);
+		pi = (long)w->nr++;
+	}
+	{
+		struct orphan *r = &w->r[pi];
+		int nr = status_rank(status), or = status_rank(r->status);
+
+		if (r->status == 0 || nr > or || (nr == or &&
+		    strcmp(rtime, r->rtime ? r->rtime : "") > 0)) {
+			r->status = status;
+			r->rtime = rtime;
+		}
+		if (*invt)
+			r->invtNo = invt;
+	}
+}
+
+/* 607 and 509: a bill head, then its list of parcels. */
+static void
+take_bill(struct wo *w, int kind, const struct stream_doc *d,
+    const struct msg *m, xmlNodePtr rec, long recno, const char *guid)
+{
+	xmlNodePtr h = msg_head(m, rec), ln;
+	char mode, voy[128], bno[128];
+	const char *s;
+	long bi, cnt, seq, lineno = 0;
+	struct bill *b;
+	struct wo_loc l;
+	int newpart = 0;
+
+	set_loc(&l, d, m, rec, recno, guid);
+	mode = norm_mode_ceb(field(h, "trafMode"));
+	norm_voyage(field(h, "voyageNo"), mode, voy, sizeof voy);
+	norm_bill(field(h, "billNo"), bno, sizeof bno);
+	bi = bill_get(w, kind, mode, voy, bno);
+	b = &w->b[bi];
+	b->seen = 1;
+	if (b->loc.source == NULL) {
+		b->loc = l;
+		b->trafMode_raw = sfield(h, "trafMode");
+		b->voyage_raw = sfield(h, "voyageNo");
+		b->bill_raw = sfield(h, "billNo");
+		b->trafName = sfield(h, "trafName");
+	}
+	if (kind == BILL_509 && (s = sfield(h, "leaveTime")) && *s)
+		b->leaveTime = s;
+	s = field(h, "msgCount");
+	cnt = *s ? strtol(s, NULL, 10) : 1;
+	s = field(h, "msgSeqNo");
+	seq = *s ? strtol(s, NULL, 10) : 1;
+	if (cnt < 1 || cnt > 100000 || seq < 1 || seq > cnt ||
+	    (b->msgCount && b->msgCount != cnt)) {
+		struct diag_loc dl;
+		WO_EXTRA(x);
+
+		loc_to_diag(&l, &dl);
+		x[X_OUTCOME] = "split-inconsistent";
+		x[X_MODE] = b->trafMode_raw;
+		x[X_VOYAGE] = b->voyage_raw;
+		x[X_BILL] = b->bill_raw;
+		diag_finding(&dl, "W-SPL-002", DIAG_ERROR, "msgSeqNo", x,
+		    _("part %ld of %ld does not fit bill %s (msgCount %ld)"),
+		    seq, cnt, b->bill_raw, b->msgCount ? b->msgCount : cnt);
+		b->bad_split = 1;
+		if (b->msgCount == 0 && cnt >= 1 && cnt <= 100000)
+			b->msgCount = cnt;
+		if (seq < 1 || seq > b->msgCount)
+			return;
+	}
+	if (b->msgCount == 0)
+		b->msgCount = cnt;
+	if (b->nparts_alloc < b->msgCount) {
+		unsigned char *np = realloc(b->parts, (size_t)b->msgCount);
+
+		if (np == NULL) {
+			diag_trouble(NULL, 0, _("out of memory"));
+			exit(diag_exit());
+		}
+		memset(np + b->nparts_alloc, 0,
+		    (size_t)(b->msgCount - b->nparts_alloc));
+		b->parts = np;
+		b->nparts_alloc = b->msgCount;
+	}
+	if (!b->parts[seq - 1]) {
+		struct dec g;
+
+		b->parts[seq - 1] = 1;
+		newpart = 1;
+		if (kind == BILL_607 && msg_decimal(h, "grossWeight", &g) == 0)
+			b->gross = dec_add(b->gross, g);
+	}
+	for (ln = msg_line_first(m, rec); ln; ln = msg_line_next(m, ln)) {
+		const char *lno = sfield(ln, "logisticsNo");
+		struct parcel *p;
+		long pi;
+
+		lineno++;
+		if (*lno == '\0')
+			continue;
+		pi = parcel_get(w, lno);
+		p = &w->p[pi];
+		p->seen = 1;
+		if (kind == BILL_607) {
+			if (p->bill < 0 || p->bill == bi) {
+				if (p->bill < 0 && newpart)
+					b->nparcels++;
+				p->bill = bi;
+				p->bag = sfield(ln, "totalPackageNo");
+				set_loc(&p->bill_loc, d, m, rec, recno, guid);
+				p->bill_loc.line = msg_line(m, ln);
+			} else if (p->bill2 < 0)
+				p->bill2 = bi;
+		} else {
+			if (p->dep < 0 || p->dep == bi)
+				p->dep = bi;
+			else if (p->dep2 < 0)
+				p->dep2 = bi;
+			if (p->bill_loc.source == NULL) {
+				set_loc(&p->bill_loc, d, m, rec, recno, guid);
+				p->bill_loc.line = msg_line(m, ln);
+			}
+		}
+	}
+}
+
+static void
+take_507(struct wo *w, const struct msg *m, xmlNodePtr rec)
+{
+	xmlNodePtr ln;
+
+	for (ln = msg_line_first(m, rec); ln; ln = msg_line_next(m, ln)) {
+		const char *lno = field(ln, "logisticsNo");
+		long pi = wo_index_get(&w->pidx, lno);
+
+		if (pi >= 0)
+			w->p[pi].arrived = 1;
+	}
+}
+
+static void
+take_701(struct wo *w, const struct stream_doc *d, const struct msg *m,
+    xmlNodePtr rec, long recno, const char *guid)
+{
+	xmlNodePtr h = msg_head(m, rec), ln;
+	const char *cop = sfield(h, "copNo");
+	struct wo_loc l;
+
+	set_loc(&l, d, m, rec, recno, guid);
+	for (ln = msg_line_first(m, rec); ln; ln = msg_line_next(m, ln)) {
+		const char *invt = sfield(ln, "invtNo");
+		long o, di;
+
+		if (*invt == '\0')
+			continue;
+		if ((o = wo_index_get(&w->sum701, invt)) >= 0) {
+			struct diag_loc dl;
+			WO_EXTRA(x);
+
+			if (strcmp(w->s701[o], cop) == 0)
+				continue;	/* the same application again */
+			loc_to_diag(&l, &dl);
+			dl.line = msg_line(m, ln);
+			x[X_OUTCOME] = "duplicate";
+			x[X_INVT] = invt;
+			diag_finding(&dl, "W-DUP-004", DIAG_ERROR, "invtNo", x,
+			    _("inventory %s is already in summary application "
+			    "%s"), invt, w->s701[o]);
+			continue;
+		}
+		w->s701 = wo_grow(w->s701, &w->s701cap, w->ns701 + 1,
+		    sizeof *w->s701);
+		w->s701[w->ns701] = cop;
+		wo_index_put(&w->sum701, invt, (long)w->ns701++);
+		if ((di = wo_index_get(&w->dinv, invt)) >= 0 &&
+		    *w->d[di].sumCopNo == '\0')
+			w->d[di].sumCopNo = cop;
+	}
+}
+
+/*
+ * Take one CEB document.  Returns 0; records of types the tool has no
+ * opinion on are ignored (and passed on by the caller).
+ */
+int
+ceb_take(struct wo *w, struct stream_doc *d, int from_manifest)
+{
+	struct msg m;
+	xmlNodePtr rec;
+	long recno = 0;
+	const char *guid;
+
+	(void)from_manifest;
+	if (msg_open(&m, d->doc, d->line) != MSG_OK)
+		return 0;
+	guid = wo_str(m.guid);
+	for (rec = msg_record_first(&m); rec; rec = msg_record_next(&m, rec)) {
+		recno++;
+		switch (m.type->code) {
+		case 603:
+			take_603(w, d, &m, rec, recno, guid);
+			break;
+		case 604:
+			take_604(w, d, &m, rec, recno, guid);
+			break;
+		case 607:
+			take_bill(w, BILL_607, d, &m, rec, recno, guid);
+			break;
+		case 509:
+			take_bill(w, BILL_509, d, &m, rec, recno, guid);
+			break;
+		case 507:
+			take_507(w, &m, rec);
+			break;
+		case 701:
+			take_701(w, d, &m, rec, recno, guid);
+			break;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,758 @@
+/*
+ * engine.c: the write-off judgement, run once all input of the night has
+ * been read (and the carried-over state loaded).
+ *
+ * A parcel (logisticsNo) has DEPARTED when
+ *   - it is listed on a complete 509 departure (all msgSeqNo 1..msgCount),
+ *     join "departure"; or
+ *   - its complete 607 master (mode, voyage, bill) is on loading evidence
+ *     of the manifest (MT4x01, MT5x02 tally, or a CSV manifest row) and
+ *       the manifest lists houses for that master: the parcel's
+ *       logisticsNo is one of them (join "parcel") or its big bag
+ *       totalPackageNo is (join "bag");
+ *       the manifest lists the master only: join "master" -- the report
+ *       says the parcel was joined at master level;
+ *   - without a 607, a loading/CSV manifest row names the logisticsNo as
+ *     its house (join "parcel").
+ * It is WRITTEN OFF when it departed and its inventory is released (604
+ * returnStatus 800 or 899).  Everything else waits, and is judged once it
+ * is --grace days old (first seen; for "not departed", first seen
+ * released), so that documents arriving a night apart still meet.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "wo.h"
+
+const char *const wo_extra_cols[] = {
+	"outcome", "join", "trafMode", "voyageNo", "billNo", "logisticsNo",
+	"invtNo", "firstSeen", NULL
+};
+
+void
+loc_to_diag(const struct wo_loc *l, struct diag_loc *d)
+{
+	memset(d, 0, sizeof *d);
+	d->source = l->source;
+	d->message = l->message;
+	d->line = l->line;
+	d->type = l->type;
+	d->guid = l->guid;
+	d->record = l->record;
+	d->key = l->key;
+}
+
+/* Per (mode, voyage, master) of the manifest. */
+struct mmaster {
+	const char *key;
+	int load;		/* loading evidence */
+	int houses;		/* the manifest lists houses for it */
+	long first;		/* an entry (for locations) */
+};
+
+struct eng {
+	struct wo *w;
+	struct mmaster *mm;
+	size_t nmm, mmcap;
+	struct wo_index mmidx;	/* mode|voy|master -> mm */
+	struct wo_index hidx;	/* mode|voy|master|house -> entry */
+	struct wo_index lhidx;	/* house of a loading/CSV row -> entry */
+	struct wo_index bbill;	/* 607 mode|bill -> bill (any voyage) */
+	/* bags: "bill|bag" -> aggregate */
+	struct wo_index bagidx;
+	struct bag { struct dec gross; long n, ninv; } *bags;
+	size_t nbags, bagcap;
+	/* per 607 bill, over the parcels in memory */
+	struct dec *bgross;
+	long *bn, *bninv, *bopen, *bnbags, *bpack;
+};
+
+static int
+within(const struct wo *w, struct dec got, struct dec want)
+{
+	struct dec d = dec_abs(dec_sub(got, want));
+
+	if (w->o.tol_is_pct)
+		return d.v * 1000000 <= (__int128)w->o.tol_ppm *
+		    dec_abs(want).v;
+	return dec_cmp(d, w->o.tol_abs) <= 0;
+}
+
+static long
+mm_get(struct eng *e, const char *key)
+{
+	long i = wo_index_get(&e->mmidx, key);
+
+	if (i >= 0)
+		return i;
+	e->mm = wo_grow(e->mm, &e->mmcap, e->nmm + 1, sizeof *e->mm);
+	e->mm[e->nmm].key = wo_str(key);
+	e->mm[e->nmm].first = -1;
+	wo_index_put(&e->mmidx, e->mm[e->nmm].key, (long)e->nmm);
+	return (long)e->nmm++;
+}
+
+static void
+index_manifest(struct eng *e)
+{
+	struct wo *w = e->w;
+	size_t i;
+	char key[512];
+
+	for (i = 0; i < w->nm; i++) {
+		struct mentry *m = &w->m[i];
+		long k;
+		int load = m->kind == MFT_LOAD || m->kind == MFT_CSV;
+
+		if (m->deleted)
+			continue;
+		snprintf(key, sizeof key, "%c|%s|%s", m->mode, m->voyage,
+		    m->master);
+		k = mm_get(e, key);
+		e->mm[k].load |= load;
+		if (e->mm[k].first < 0)
+			e->mm[k].first = (long)i;
+		if (*m->house) {
+			long o;
+
+			e->mm[k].houses = 1;
+			snprintf(key, sizeof key, "%c|%s|%s|%s", m->mode,
+			    m->voyage, m->master, m->house);
+			o = wo_index_get(&e->hidx, key);
+			if (o < 0 || (load && !(w->m[o].kind == MFT_LOAD ||
+			    w->m[o].kind == MFT_CSV)))
+				wo_index_put(&e->hidx, wo_str(key), (long)i);
+			if (load)
+				wo_index_put(&e->lhidx, m->house, (long)i);
+		}
+	}
+	for (i = 0; i < w->nb; i++) {
+		struct bill *b = &w->b[i];
+
+		if (b->kind != BILL_607)
+			continue;
+		snprintf(key, sizeof key, "%c|%s", b->mode, b->bill);
+		if (wo_index_get(&e->bbill, key) < 0)
+			wo_index_put(&e->bbill, wo_str(key), (long)i);
+	}
+}
+
+static void
+bill_complete(struct wo *w)
+{
+	size_t i;
+	long k;
+
+	for (i = 0; i < w->nb; i++) {
+		struct bill *b = &w->b[i];
+
+		b->complete = b->msgCount > 0 && !b->bad_split;
+		for (k = 0; b->complete && k < b->msgCount; k++)
+			if (k >= b->nparts_alloc || !b->parts[k])
+				b->complete = 0;
+	}
+}
+
+/* Aggregates per 607 bill and per big bag over the parcels in memory. */
+static void
+aggregate(struct eng *e)
+{
+	struct wo *w = e->w;
+	size_t i;
+	char key[512];
+
+	e->bgross = calloc(w->nb + 1, sizeof *e->bgross);
+	e->bn = calloc(w->nb + 1, sizeof *e->bn);
+	e->bninv = calloc(w->nb + 1, sizeof *e->bninv);
+	e->bopen = calloc(w->nb + 1, sizeof *e->bopen);
+	e->bnbags = calloc(w->nb + 1, sizeof *e->bnbags);
+	e->bpack = calloc(w->nb + 1, sizeof *e->bpack);
+	if (!e->bgross || !e->bn || !e->bninv || !e->bopen || !e->bnbags ||
+	    !e->bpack) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		exit(diag_exit());
+	}
+	for (i = 0; i < w->np; i++) {
+		struct parcel *p = &w->p[i];
+		long bi = p->bill, k;
+
+		if (bi < 0 || wo_index_get(&w->didx, p->lno) >= 0)
+			continue;
+		e->bn[bi]++;
+		if (p->has_inv) {
+			e->bninv[bi]++;
+			e->bgross[bi] = dec_add(e->bgross[bi], p->gross);
+			if (p->packNo > 0)
+				e->bpack[bi] += p->packNo;
+		}
+		if (p->bag && *p->bag) {
+			char bag[128];
+
+			norm_bill(p->bag, bag, sizeof bag);
+			snprintf(key, sizeof key, "%ld|%s", bi, bag);
+			if ((k = wo_index_get(&e->bagidx, key)) < 0) {
+				e->bags = wo_grow(e->bags, &e->bagcap,
+				    e->nbags + 1, sizeof *e->bags);
+				k = (long)e->nbags++;
+				wo_index_put(&e->bagidx, wo_str(key), k);
+				e->bnbags[bi]++;
+			}
+			e->bags[k].n++;
+			if (p->has_inv) {
+				e->bags[k].ninv++;
+				e->bags[k].gross = dec_add(e->bags[k].gross,
+				    p->gross);
+			}
+		}
+	}
+}
+
+static void
+row(struct wo *w, const struct parcel *p, const struct bill *b,
+    const char *rule, enum diag_sev sev, const char *outcome,
+    const char *join, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/* One finding about a parcel, located at its inventory (or its bill). */
+static void
+row(struct wo *w, const struct parcel *p, const struct bill *b,
+    const char *rule, enum diag_sev sev, const char *outcome,
+    const char *join, const char *fmt, ...)
+{
+	struct diag_loc dl;
+	WO_EXTRA(x);
+	char first[9];
+	va_list ap;
+
+	(void)w;
+	loc_to_diag(p->has_inv ? &p->inv_loc : &p->bill_loc, &dl);
+	x[X_OUTCOME] = outcome;
+	x[X_JOIN] = join;
+	if (b) {
+		x[X_MODE] = norm_mode_name(b->mode);
+		x[X_VOYAGE] = b->voyage_raw;
+		x[X_BILL] = b->bill_raw;
+	}
+	x[X_LNO] = p->lno_raw;
+	x[X_INVT] = p->invtNo ? p->invtNo : "";
+	x[X_FIRST] = norm_day_str(p->first_day, first);
+	va_start(ap, fmt);
+	diag_vfinding(&dl, rule, sev, "logisticsNo", x, fmt, ap);
+	va_end(ap);
+}
+
+static void
+add_done(struct wo *w, struct parcel *p, const char *outcome,
+    const struct bill *b)
+{
+	struct done *d;
+
+	w->d = wo_grow(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
+	d = &w->d[w->nd];
+	memset(d, 0, sizeof *d);
+	d->lno = p->lno;
+	d->outcome = outcome;
+	d->invtNo = p->invtNo ? p->invtNo : "";
+	d->billkey = b ? b->key : "";
+	d->day = w->o.now_str;
+	d->sumCopNo = "";
+	d->copNo = p->copNo ? p->copNo : "";
+	d->agentCode = p->agentCode ? p->agentCode : "";
+	d->agentName = p->agentName ? p->agentName : "";
+	d->ebcCode = p->ebcCode ? p->ebcCode : "";
+	d->ebcName = p->ebcName ? p->ebcName : "";
+	d->ownerCode = p->ownerCode ? p->ownerCode : "";
+	d->customsCode = p->customsCode ? p->customsCode : "";
+	d->portCode = p->portCode ? p->portCode : "";
+	d->country = p->country ? p->country : "";
+	d->trafMode = p->trafMode ? p->trafMode : "";
+	d->statFlag = p->statFlag ? p->statFlag : "";
+	d->ieDate = p->ieDate ? p->ieDate : "";
+	d->loctNo = p->loctNo ? p->loctNo : "";
+	d->is_new = 1;
+	wo_index_put(&w->didx, d->lno, (long)w->nd);
+	if (*d->invtNo) {
+		long s = wo_index_get(&w->sum701, d->invtNo);
+
+		if (s >= 0)
+			d->sumCopNo = w->s701[s];
+		wo_index_put(&w->dinv, d->invtNo, (long)w->nd);
+	}
+	w->nd++;
+	p->resolved = 2;	/* newly final: counted into its bill below */
+}
+
+static const char *
+split_missing(const struct bill *b, char *buf, size_t n)
+{
+	long k;
+	size_t o = 0;
+	int cnt = 0;
+
+	buf[0] = '\0';
+	for (k = 0; k < b->msgCount && o + 16 < n; k++)
+		if (k >= b->nparts_alloc || !b->parts[k]) {
+			if (cnt++ == 8) {
+				o += (size_t)snprintf(buf + o, n - o, ", ...");
+				break;
+			}
+			o += (size_t)snprintf(buf + o, n - o, "%s%ld",
+			    o ? ", " : "", k + 1);
+		}
+	return buf;
+}
+
+static void
+judge_parcel(struct eng *e, struct parcel *p)
+{
+	struct wo *w = e->w;
+	struct bill *b = p->bill >= 0 ? &w->b[p->bill] : NULL;
+	struct bill *dep = p->dep >= 0 ? &w->b[p->dep] : NULL;
+	struct bill *via = NULL;
+	const char *join = NULL, *why = "";
+	char key[512], note[256];
+	int released, rejected, departed = 0, split_wait = 0, failed = 0;
+	long age = w->o.now - p->first_day, di;
+
+	note[0] = '\0';
+	if ((di = wo_index_get(&w->didx, p->lno)) >= 0) {
+		struct done *d = &w->d[di];
+
+		if (!p->seen || d->is_new)
+			return;
+		if (b && *d->billkey && strcmp(b->key, d->billkey) != 0 &&
+		    b->kind == BILL_607 && strncmp(d->billkey, "607|", 4) == 0) {
+			row(w, p, b, "W-DUP-001", DIAG_ERROR, "duplicate", "",
+			    _("parcel was already written off on bill %s, now "
+			    "also on bill %s"), d->billkey + 4, b->bill_raw);
+			diag_records(1, 0, 1);
+		} else {
+			row(w, p, b, "W-OFF-002", DIAG_INFO, "already-done", "",
+			    _("already judged on %s (%s)"), d->day,
+			    d->outcome);
+			diag_records(1, 1, 0);
+		}
+		diag_tally(_("already judged"), 1);
+		p->resolved = 1;
+		return;
+	}
+	/* Duplicates: two masters, two departures, 607 vs 509. */
+	if (p->bill2 >= 0) {
+		row(w, p, b, "W-DUP-001", DIAG_ERROR, "duplicate", "",
+		    _("parcel is on two masters: %s (voyage %s) and %s "
+		    "(voyage %s)"), b->bill_raw, b->voyage_raw,
+		    w->b[p->bill2].bill_raw, w->b[p->bill2].voyage_raw);
+		failed = 1;
+	}
+	if (p->dep2 >= 0) {
+		row(w, p, dep, "W-DUP-001", DIAG_ERROR, "duplicate", "",
+		    _("parcel is on two departures: %s (voyage %s) and %s "
+		    "(voyage %s)"), dep->bill_raw, dep->voyage_raw,
+		    w->b[p->dep2].bill_raw, w->b[p->dep2].voyage_raw);
+		failed = 1;
+	}
+	if (b && dep && (b->mode != dep->mode ||
+	    strcmp(b->voyage, dep->voyage) != 0 ||
+	    (*dep->bill && strcmp(b->bill, dep->bill) != 0))) {
+		row(w, p, b, "W-DUP-001", DIAG_ERROR, "duplicate", "",
+		    _("parcel is on master %s voyage %s but departed on %s "
+		    "voyage %s"), b->bill_raw, b->voyage_raw, dep->bill_raw,
+		    dep->voyage_raw);
+		failed = 1;
+	}
+	/* Did it leave? */
+	if (dep && dep->complete) {
+		departed = 1;
+		join = "departure";
+		via = dep;
+	} else if (dep)
+		split_wait = 1;
+	if (!departed && b && b->complete) {
+		long k;
+
+		snprintf(key, sizeof key, "%c|%s|%s", b->mode, b->voyage,
+		    b->bill);
+		if ((k = wo_index_get(&e->mmidx, key)) >= 0 && e->mm[k].load) {
+			char bag[128];
+
+			if (!e->mm[k].houses) {
+				departed = 1;
+				join = "master";
+			} else {
+				snprintf(key, sizeof key, "%c|%s|%s|%s",
+				    b->mode, b->voyage, b->bill, p->lno);
+				norm_bill(p->bag ? p->bag : "", bag,
+				    sizeof bag);
+				if (wo_index_get(&e->hidx, key) >= 0) {
+					departed = 1;
+					join = "parcel";
+				} else if (*bag) {
+					snprintf(key, sizeof key,
+					    "%c|%s|%s|%s", b->mode, b->voyage,
+					    b->bill, bag);
+					if (wo_index_get(&e->hidx, key) >= 0) {
+						departed = 1;
+						join = "bag";
+					}
+				}
+				if (!departed)
+					snprintf(note, sizeof note, _("master "
+					    "%s left but the manifest's house "
+					    "list does not name this parcel"),
+					    b->bill_raw);
+			}
+			via = b;
+		}
+	} else if (!departed && b && !b->complete)
+		split_wait = 1;
+	if (!departed && b == NULL) {
+		long k = wo_index_get(&e->lhidx, p->lno);
+
+		if (k >= 0) {
+			departed = 1;
+			join = "parcel";
+		}
+	}
+	if (via == NULL)
+		via = b ? b : dep;
+	released = p->status == 800 || p->status == 899;
+	rejected = !released && status_rank(p->status) == 5;
+	if (departed) {
+		if (p->has_inv && released) {
+			if (strcmp(join, "master") == 0)
+				why = _("; joined at master level: the manifest "
+				    "lists no houses for this bill");
+			row(w, p, via, "W-OFF-001", DIAG_INFO, "written-off",
+			    join, _("released inventory left on %s voyage "
+			    "%s%s"), via ? via->bill_raw : "",
+			    via ? via->voyage_raw : "", why);
+			add_done(w, p, "written-off", b);
+			diag_tally(_("written off"), 1);
+			w->nwritten++;
+		} else if (p->has_inv && rejected) {
+			row(w, p, via, "W-REL-003", DIAG_ERROR, "left-rejected",
+			    join, _("parcel left although its inventory was "
+			    "rejected (returnStatus %d)"), p->status);
+			add_done(w, p, "left-rejected", b);
+			failed = 1;
+		} else if (age >= w->o.grace) {
+			if (!p->has_inv)
+				row(w, p, via, "W-REL-001", DIAG_ERROR,
+				    "left-undeclared", join, _("parcel left "
+				    "with no export inventory"));
+			else
+				row(w, p, via, "W-REL-002", DIAG_ERROR,
+				    "left-unreleased", join, _("parcel left "
+				    "but its inventory is not released "
+				    "(returnStatus %d)"), p->status);
+			add_done(w, p, p->has_inv ? "left-unreleased" :
+			    "left-undeclared", b);
+			failed = 1;
+		} else {
+			row(w, p, via, "W-PND-001", DIAG_INFO, "pending", join,
+			    _("departed; waiting for %s"), p->has_inv ?
+			    _("the release") : _("the inventory"));
+			diag_tally(_("pending"), 1);
+		}
+	} else if (split_wait && (!p->has_inv || released)) {
+		struct bill *sb = dep && !dep->complete ? dep : b;
+		char miss[128];
+
+		row(w, p, sb, "W-PND-002", DIAG_INFO, "pending-split", "",
+		    _("waiting for part(s) %s of the split %s for bill %s"),
+		    split_missing(sb, miss, sizeof miss),
+		    sb->kind == BILL_607 ? "607" : "509", sb->bill_raw);
+		diag_tally(_("pending"), 1);
+	} else if (p->has_inv && released) {
+		long rage = w->o.now - (p->rel_day >= 0 ? p->rel_day :
+		    p->first_day);
+
+		if (rage >= w->o.grace) {
+			row(w, p, via, "W-DEP-001", DIAG_ERROR, "not-departed",
+			    "", _("released %ld day(s) ago and on no "
+			    "departure%s%s; ship it or cancel the inventory "
+			    "(605)"), rage, *note ? ": " : "", note);
+			failed = 1;
+		} else {
+			row(w, p, via, "W-PND-001", DIAG_INFO, "pending", "",
+			    _("released; waiting for the departure"));
+			diag_tally(_("pending"), 1);
+		}
+	} else if (!p->has_inv && age >= w->o.grace) {
+		row(w, p, via, "W-REL-001", DIAG_ERROR, "undeclared", "",
+		    _("parcel is on master %s with no export inventory"),
+		    via ? via->bill_raw : "");
+		failed = 1;
+	} else {
+		row(w, p, via, "W-PND-001", DIAG_INFO, "pending", "",
+		    p->has_inv ? (rejected ? _("inventory rejected "
+		    "(returnStatus %d); not shipped") : _("waiting for the "
+		    "release (returnStatus %d)")) : _("waiting for the "
+		    "inventory (returnStatus %d)"), p->status);
+		diag_tally(_("pending"), 1);
+	}
+	diag_records(1, !failed, failed);
+}
+
+/* W-TOT-001 and W-SPL-001 per bill. */
+static void
+judge_bill(struct eng *e, long bi)
+{
+	struct wo *w = e->w;
+	struct bill *b = &w->b[bi];
+	long age = w->o.now - b->first_day;
+	struct diag_loc dl;
+	WO_EXTRA(x);
+	char miss[128];
+
+	loc_to_diag(&b->loc, &dl);
+	x[X_MODE] = norm_mode_name(b->mode);
+	x[X_VOYAGE] = b->voyage_raw;
+	x[X_BILL] = b->bill_raw;
+	if (!b->complete && !b->bad_split && age >= w->o.grace) {
+		x[X_OUTCOME] = "missing-part";
+		diag_finding(&dl, "W-SPL-001", DIAG_ERROR, "msgSeqNo", x,
+		    _("split %s for bill %s is missing part(s) %s of %ld"),
+		    b->kind == BILL_607 ? "607" : "509", b->bill_raw,
+		    split_missing(b, miss, sizeof miss), b->msgCount);
+		diag_records(1, 0, 1);
+		return;
+	}
+	if (b->kind != BILL_607 || !b->complete || b->totals_done)
+		return;
+	if (e->bninv[bi] < e->bn[bi] && age < w->o.grace)
+		return;
+	b->totals_done = 1;
+	{
+		struct dec sum = dec_add(e->bgross[bi], b->off_gross);
+		char g1[64], g2[64];
+
+		if (e->bninv[bi] + b->off_n == 0)
+			return;
+		if (!within(w, b->gross, sum)) {
+			x[X_OUTCOME] = "weight-mismatch";
+			diag_finding(&dl, "W-TOT-001", DIAG_ERROR,
+			    "grossWeight", x, _("bill %s declares %s kg, its "
+			    "%ld inventories weigh %s kg"), b->bill_raw,
+			    dec_format(b->gross, 0, g1, sizeof g1),
+			    e->bninv[bi] + b->off_n,
+			    dec_format(sum, 0, g2, sizeof g2));
+			diag_records(1, 0, 1);
+		}
+	}
+}
+
+static void
+mrow(struct wo *w, const struct mentry *m, const char *rule,
+    enum diag_sev sev, const char *outcome, const char *join,
+    const char *fieldname, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+
+static void
+mrow(struct wo *w, const struct mentry *m, const char *rule,
+    enum diag_sev sev, const char *outcome, const char *join,
+    const char *fieldname, const char *fmt, ...)
+{
+	struct diag_loc dl;
+	WO_EXTRA(x);
+	char first[9];
+	va_list ap;
+
+	(void)w;
+	loc_to_diag(&m->loc, &dl);
+	x[X_OUTCOME] = outcome;
+	x[X_JOIN] = join;
+	x[X_MODE] = norm_mode_name(m->mode);
+	x[X_VOYAGE] = m->voyage_raw;
+	x[X_BILL] = m->master_raw;
+	x[X_LNO] = m->house_raw;
+	x[X_FIRST] = norm_day_str(m->first_day, first);
+	va_start(ap, fmt);
+	diag_vfinding(&dl, rule, sev, fieldname, x, fmt, ap);
+	va_end(ap);
+	diag_records(1, sev != DIAG_ERROR, sev == DIAG_ERROR);
+}
+
+/* Totals of a manifest entry against what it was joined to. */
+static void
+entry_totals(struct eng *e, struct mentry *m, struct dec want, long nwant,
+    long pieces_want, const char *what)
+{
+	struct wo *w = e->w;
+	char g1[64], g2[64];
+
+	m->tot_done = 1;
+	if (m->has_gross && nwant > 0 && !within(w, m->gross, want))
+		mrow(w, m, "W-TOT-002", DIAG_ERROR, "weight-mismatch", "",
+		    "TotalGrossMassMeasure", _("manifest says %s kg, the "
+		    "inventories of %s weigh %s kg"),
+		    dec_format(m->gross, 0, g1, sizeof g1), what,
+		    dec_format(want, 0, g2, sizeof g2));
+	if (m->pieces >= 0 && pieces_want > 0 && m->pieces != pieces_want)
+		mrow(w, m, "W-TOT-003", DIAG_WARNING, "pieces-mismatch", "",
+		    "QuantityQuantity", _("manifest says %ld piece(s), "
+		    "expected %ld for %s"), m->pieces, pieces_want, what);
+}
+
+static void
+judge_entry(struct eng *e, struct mentry *m)
+{
+	struct wo *w = e->w;
+	long age = w->o.now - m->first_day, bi, pi;
+	char key[512];
+	int final_grace = age >= w->o.grace;
+
+	if (m->deleted || m->done)
+		return;
+	snprintf(key, sizeof key, "%d|%c|%s|%s", BILL_607, m->mode, m->voyage,
+	    m->master);
+	bi = wo_index_get(&w->bidx, key);
+	if (*m->house) {
+		char bag[512];
+		long k;
+
+		pi = wo_index_get(&w->pidx, m->house);
+		if (pi >= 0 || wo_index_get(&w->didx, m->house) >= 0) {
+			mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "parcel",
+			    "", _("house %s is parcel %s"), m->house_raw,
+			    m->house_raw);
+			if (pi >= 0 && !m->tot_done && w->p[pi].has_inv) {
+				struct parcel *p = &w->p[pi];
+
+				entry_totals(e, m, p->gross, 1, 0,
+				    _("the parcel"));
+			}
+			if (pi < 0 || w->p[pi].resolved)
+				m->done = 1;
+			return;
+		}
+		if (bi >= 0) {
+			snprintf(bag, sizeof bag, "%ld|%s", bi, m->house);
+			if ((k = wo_index_get(&e->bagidx, bag)) >= 0) {
+				mrow(w, m, "W-MAN-001", DIAG_INFO, "matched",
+				    "bag", "", _("house %s is a big bag of "
+				    "%ld parcel(s) on bill %s"), m->house_raw,
+				    e->bags[k].n, m->master_raw);
+				if (!m->tot_done && e->bags[k].ninv ==
+				    e->bags[k].n)
+					entry_totals(e, m, e->bags[k].gross,
+					    e->bags[k].ninv, 0, _("the bag"));
+				if (e->bopen[bi] == 0)
+					m->done = 1;
+				return;
+			}
+			if (w->b[bi].complete && final_grace) {
+				mrow(w, m, "W-MAN-003", DIAG_ERROR,
+				    "not-declared", "", "",
+				    _("house %s of bill %s is neither a parcel "
+				    "nor a big bag of the bill's 607"),
+				    m->house_raw, m->master_raw);
+				m->done = 1;
+				return;
+			}
+		}
+	} else if (bi >= 0) {
+		struct bill *b = &w->b[bi];
+
+		mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "master", "",
+		    _("bill %s is declared in 607 (%ld parcel(s) judged "
+		    "tonight)"),
+		    m->master_raw, e->bn[bi]);
+		if (!m->tot_done && b->complete &&
+		    (e->bninv[bi] == e->bn[bi] || final_grace)) {
+			long want_pieces = e->bnbags[bi] ? e->bnbags[bi] :
+			    e->bpack[bi];
+
+			if (b->off_n > 0)
+				want_pieces = 0;  /* bags of earlier runs lost */
+			entry_totals(e, m, dec_add(e->bgross[bi], b->off_gross),
+			    e->bninv[bi] + b->off_n, want_pieces,
+			    _("the bill"));
+		}
+		if (e->bopen[bi] == 0 && b->complete)
+			m->done = 1;
+		return;
+	}
+	/* Not declared in any 607 (yet). */
+	snprintf(key, sizeof key, "%c|%s", m->mode, m->master);
+	if ((bi = wo_index_get(&e->bbill, key)) >= 0 && *m->house == '\0') {
+		mrow(w, m, "W-MAN-005", DIAG_WARNING, "other-voyage", "", "",
+		    _("bill %s is on voyage %s here but on voyage %s in its "
+		    "607"), m->master_raw, m->voyage_raw,
+		    w->b[bi].voyage_raw);
+		m->done = 1;
+		return;
+	}
+	if (final_grace) {
+		mrow(w, m, "W-MAN-002", DIAG_WARNING, "no-607", "", "",
+		    _("bill %s%s%s is declared in no 607 (not cross-border "
+		    "e-commerce, or its 607 is missing)"), m->master_raw,
+		    *m->house ? _(" house ") : "", m->house_raw);
+		m->done = 1;
+		return;
+	}
+	mrow(w, m, "W-MAN-004", DIAG_INFO, "pending", "", "",
+	    _("waiting for a 607 for bill %s"), m->master_raw);
+}
+
+void
+engine_run(struct wo *w)
+{
+	struct eng e;
+	size_t i;
+
+	memset(&e, 0, sizeof e);
+	e.w = w;
+	bill_complete(w);
+	index_manifest(&e);
+	aggregate(&e);
+	for (i = 0; i < w->np; i++)
+		judge_parcel(&e, &w->p[i]);
+	/* Which bills still have open parcels. */
+	for (i = 0; i < w->np; i++) {
+		struct parcel *p = &w->p[i];
+
+		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0)
+			continue;
+		if (p->bill >= 0)
+			e.bopen[p->bill]++;
+		if (p->bill2 >= 0)
+			w->b[p->bill2].keep = 1;
+		if (p->dep >= 0)
+			w->b[p->dep].keep = 1;
+		if (p->dep2 >= 0)
+			w->b[p->dep2].keep = 1;
+	}
+	for (i = 0; i < w->nb; i++)
+		judge_bill(&e, (long)i);
+	for (i = 0; i < w->nm; i++)
+		judge_entry(&e, &w->m[i]);
+	/* Parcels final this run leave memory; their bill keeps their sum. */
+	for (i = 0; i < w->np; i++) {
+		struct parcel *p = &w->p[i];
+
+		if (p->resolved == 2 && p->bill >= 0 && p->has_inv) {
+			w->b[p->bill].off_gross = dec_add(
+			    w->b[p->bill].off_gross, p->gross);
+			w->b[p->bill].off_n++;
+		}
+	}
+	for (i = 0; i < w->nb; i++) {
+		struct bill *b = &w->b[i];
+
+		if (e.bopen[i] || !b->complete ||
+		    (b->kind == BILL_607 && !b->totals_done))
+			b->keep = 1;
+	}
+	free(e.bgross);
+	free(e.bn);
+	free(e.bninv);
+	free(e.bopen);
+	free(e.bnbags);
+	free(e.bpack);
+}

@@ -1,0 +1,368 @@
+/*
+ * mft-xml.c: the customs manifest messages of the "new manifest system"
+ * (manifest-notes §1-§3), read on LOCAL element names only: stored copies
+ * arrive with the namespace stripped or renamed (xmlnsbak=...), so the
+ * urn:Declaration:datamodel:standard:CN:MTxxxx:1 namespace is never
+ * required.  Also here: opening DxpMsg transport envelopes (the business
+ * document is the base64 text of DxpMsg/Data).
+ *
+ * What is kept of a manifest, per Consignment: the kind of message
+ * (pre-stowage MT2x01, arrival MT3x01, loading MT4x01 and tally MT5x02,
+ * which count as loading evidence), the transport mode, the JourneyID, the
+ * master (TransportContractDocument/ID), the house or bag
+ * (AssociatedTransportDocument/ID), pieces and gross weight.
+ * FunctionCode 9 (main data) and 2 (declaration) create or replace an
+ * entry, 0 (secondary data) fills in what is missing, 5 (modification)
+ * replaces it, 3 (deletion) removes it -- a deletion without a house
+ * removes the master and every house under it.  Receipts (a Response
+ * child) and other manifest types are counted and skipped.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "msg.h"
+#include "wo.h"
+
+static xmlNodePtr
+lchild(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c;
+
+	for (c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static xmlNodePtr
+lpath(xmlNodePtr n, const char *path)
+{
+	char part[64];
+	const char *p = path, *e;
+
+	while (n && *p) {
+		e = strchr(p, '/');
+		if (e == NULL)
+			e = p + strlen(p);
+		snprintf(part, sizeof part, "%.*s", (int)(e - p), p);
+		n = lchild(n, part);
+		p = *e ? e + 1 : e;
+	}
+	return n;
+}
+
+/* Trimmed text at path below n, in the arena; "" when absent. */
+static const char *
+ltext(xmlNodePtr n, const char *path)
+{
+	xmlNodePtr e = lpath(n, path);
+	xmlChar *t;
+	const char *s, *end, *r;
+
+	if (e == NULL)
+		return "";
+	if ((t = xmlNodeGetContent(e)) == NULL)
+		return "";
+	s = (const char *)t;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	r = wo_strn(s, (size_t)(end - s));
+	xmlFree(t);
+	return r;
+}
+
+long
+wo_base64(const char *in, unsigned char *out, size_t n)
+{
+	unsigned v = 0;
+	int bits = 0, pad = 0;
+	size_t o = 0;
+
+	for (; *in; in++) {
+		int c = (unsigned char)*in, d;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad)
+			return -1;
+		if (c >= 'A' && c <= 'Z')
+			d = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			d = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			d = c - '0' + 52;
+		else if (c == '+')
+			d = 62;
+		else if (c == '/')
+			d = 63;
+		else
+			return -1;
+		v = (v << 6) | (unsigned)d;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= n)
+				return -1;
+			out[o++] = (unsigned char)(v >> bits);
+			v &= (1u << bits) - 1;
+		}
+	}
+	if (pad > 2)
+		return -1;
+	return (long)o;
+}
+
+long
+mentry_put(struct wo *w, const struct mentry *e, int replace)
+{
+	long i = wo_index_get(&w->midx, e->key);
+	struct mentry *m;
+
+	if (i >= 0) {
+		m = &w->m[i];
+		if (replace) {
+			long first = m->first_day;
+
+			*m = *e;
+			m->first_day = first;
+		} else {
+			if (m->pieces < 0)
+				m->pieces = e->pieces;
+			if (!m->has_gross && e->has_gross) {
+				m->gross = e->gross;
+				m->has_gross = 1;
+			}
+			if (*m->date == '\0')
+				m->date = e->date;
+			m->seen = 1;
+		}
+		m->deleted = 0;
+		return i;
+	}
+	w->m = wo_grow(w->m, &w->mcap, w->nm + 1, sizeof *w->m);
+	w->m[w->nm] = *e;
+	wo_index_put(&w->midx, w->m[w->nm].key, (long)w->nm);
+	return (long)w->nm++;
+}
+
+static void
+mentry_delete(struct wo *w, int kind, char mode, const char *voy,
+    const char *master, const char *house)
+{
+	size_t i;
+	long n = 0;
+
+	for (i = 0; i < w->nm; i++) {
+		struct mentry *m = &w->m[i];
+
+		if (m->deleted || m->kind != kind || m->mode != mode ||
+		    strcmp(m->voyage, voy) != 0 ||
+		    strcmp(m->master, master) != 0)
+			continue;
+		if (*house && strcmp(m->house, house) != 0)
+			continue;
+		m->deleted = 1;
+		wo_index_del(&w->midx, m->key);
+		n++;
+	}
+	diag_tally(_("manifest deletions"), 1);
+	(void)n;
+}
+
+static int
+kind_of(const char *mt)
+{
+	if (strlen(mt) != 6 || strncmp(mt, "MT", 2) != 0 ||
+	    (mt[3] != '1' && mt[3] != '2'))
+		return 0;
+	if (mt[2] == '2' && strcmp(mt + 4, "01") == 0)
+		return MFT_PRE;
+	if (mt[2] == '3' && strcmp(mt + 4, "01") == 0)
+		return MFT_ARR;
+	if (mt[2] == '4' && strcmp(mt + 4, "01") == 0)
+		return MFT_LOAD;
+	if (mt[2] == '5' && strcmp(mt + 4, "02") == 0)
+		return MFT_LOAD;
+	return 0;
+}
+
+static void
+take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
+{
+	xmlNodePtr head = lchild(root, "Head"), decl, btm, c;
+	const char *mt, *fc, *tc, *jid, *msgid;
+	int kind;
+	char mode, voy[128];
+
+	if (lchild(root, "Response")) {
+		diag_tally(_("manifest receipts skipped"), 1);
+		return;
+	}
+	mt = ltext(head, "MessageType");
+	fc = ltext(head, "FunctionCode");
+	msgid = ltext(head, "MessageID");
+	if ((kind = kind_of(mt)) == 0) {
+		diag_tally(_("manifest messages skipped"), 1);
+		return;
+	}
+	decl = lchild(root, "Declaration");
+	btm = lchild(decl, "BorderTransportMeans");
+	tc = ltext(btm, "TypeCode");
+	mode = *tc ? norm_mode_mft(tc) : (mt[3] == '1' ? 'S' : 'A');
+	jid = ltext(btm, "JourneyID");
+	norm_voyage(jid, mode, voy, sizeof voy);
+	for (c = decl ? decl->children : NULL; c; c = c->next) {
+		struct mentry e;
+		char master[128], house[128], key[512];
+		const char *mraw, *hraw, *s;
+		struct diag_loc dl;
+
+		if (c->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)c->name, "Consignment") != 0)
+			continue;
+		memset(&e, 0, sizeof e);
+		mraw = ltext(c, "TransportContractDocument/ID");
+		hraw = ltext(c, "AssociatedTransportDocument/ID");
+		norm_bill(mraw, master, sizeof master);
+		norm_bill(hraw, house, sizeof house);
+		e.loc.source = wo_str(d->source);
+		e.loc.message = d->index;
+		e.loc.line = d->line + xmlGetLineNo(c) - 1;
+		e.loc.type = mt;
+		e.loc.guid = msgid;
+		snprintf(key, sizeof key, "%s%s%s", mraw, *hraw ? "/" : "",
+		    hraw);
+		e.loc.key = wo_str(key);
+		if (*master == '\0' || *voy == '\0' || mode == '?') {
+			WO_EXTRA(x);
+
+			memset(&dl, 0, sizeof dl);
+			loc_to_diag(&e.loc, &dl);
+			x[X_OUTCOME] = "unusable";
+			x[X_VOYAGE] = jid;
+			x[X_BILL] = mraw;
+			diag_finding(&dl, "W-MAN-006", DIAG_ERROR,
+			    *master ? (*voy ? "TypeCode" : "JourneyID") :
+			    "TransportContractDocument/ID", x,
+			    _("manifest entry lacks its %s"), *master ?
+			    (*voy ? _("transport mode") : _("journey")) :
+			    _("master bill"));
+			continue;
+		}
+		if (strcmp(fc, "3") == 0) {
+			mentry_delete(w, kind, mode, voy, master, house);
+			continue;
+		}
+		e.kind = kind;
+		e.mode = mode;
+		e.voyage = wo_str(voy);
+		e.master = wo_str(master);
+		e.house = wo_str(house);
+		e.voyage_raw = jid;
+		e.master_raw = mraw;
+		e.house_raw = hraw;
+		e.msgtype = mt;
+		e.date = ltext(c, kind == MFT_ARR ? "" : "LoadingLocation/LoadingDate");
+		if (kind == MFT_ARR)
+			e.date = ltext(decl, "UnloadingLocation/ArrivalDate");
+		s = ltext(c, "ConsignmentPackaging/QuantityQuantity");
+		e.pieces = *s ? strtol(s, NULL, 10) : -1;
+		s = ltext(c, "TotalGrossMassMeasure");
+		e.has_gross = *s && dec_parse_str(s, &e.gross) == DEC_OK;
+		e.first_day = w->o.now;
+		e.seen = 1;
+		snprintf(key, sizeof key, "%d|%c|%s|%s|%s", kind, mode, voy,
+		    master, house);
+		e.key = wo_str(key);
+		mentry_put(w, &e, strcmp(fc, "0") != 0);
+	}
+	diag_tally(_("manifest messages"), 1);
+}
+
+/*
+ * Open a DxpMsg envelope and hand its payload on: 1 when it held a
+ * manifest (or could not be opened), 2 when it held a CEB message.
+ */
+static int
+take_envelope(struct wo *w, struct stream_doc *d, xmlNodePtr root)
+{
+	xmlNodePtr data = lchild(root, "Data");
+	xmlChar *t;
+	unsigned char *buf;
+	long n;
+	size_t cap;
+	struct stream_err err;
+	struct stream_doc inner;
+	int r;
+
+	if (data == NULL || lchild(data, "Zip")) {
+		diag_trouble(d->source, d->line,
+		    _("document %ld: DxpMsg envelope without a plain Data "
+		    "payload"), d->index);
+		return 1;
+	}
+	if ((t = xmlNodeGetContent(data)) == NULL)
+		return 1;
+	cap = strlen((const char *)t) / 4 * 3 + 4;
+	if ((buf = malloc(cap)) == NULL) {
+		xmlFree(t);
+		diag_trouble(NULL, 0, _("out of memory"));
+		return 1;
+	}
+	n = wo_base64((const char *)t, buf, cap);
+	xmlFree(t);
+	if (n < 0) {
+		diag_trouble(d->source, d->line,
+		    _("document %ld: DxpMsg Data is not base64"), d->index);
+		free(buf);
+		return 1;
+	}
+	memset(&err, 0, sizeof err);
+	inner = *d;
+	inner.bytes = (const char *)buf;
+	inner.len = (size_t)n;
+	inner.doc = stream_parse_memory((const char *)buf, (size_t)n,
+	    d->source, &err);
+	if (inner.doc == NULL) {
+		diag_trouble(d->source, d->line + err.line,
+		    _("document %ld: DxpMsg payload: %s"), d->index, err.msg);
+		free(buf);
+		return 1;
+	}
+	r = mft_take_doc(w, &inner, xmlDocGetRootElement(inner.doc));
+	if (r == 0) {
+		ceb_take(w, &inner, 1);
+		r = 2;
+	}
+	xmlFreeDoc(inner.doc);
+	free(buf);
+	return r;
+}
+
+int
+mft_take_doc(struct wo *w, struct stream_doc *d, xmlNodePtr root)
+{
+	if (root == NULL)
+		return 0;
+	if (strcmp((const char *)root->name, "Manifest") == 0) {
+		take_manifest(w, d, root);
+		return 1;
+	}
+	if (strcmp((const char *)root->name, "DxpMsg") == 0)
+		return take_envelope(w, d, root);
+	return 0;
+}

@@ -1,0 +1,323 @@
+/*
+ * summary.c: draft CEB701 汇总申请单 (summary applications) for written-off
+ * inventories that are not yet summarised (--summary DIR).
+ *
+ * Only inventories with statisticsFlag B (汇总申报) are summarised; A
+ * (简化申报) needs no summary.  Inventories are grouped by merge keys:
+ *   official (CEB701 head fields, spec §3.12): customsCode (申报地海关),
+ *     agentCode (申报单位), ebcCode (收发货人), and ownerCode (生产销售单位)
+ *     when --summary-flag 2;
+ *   configurable (--merge-keys, from GACC 2018 No.194 as recalled, not
+ *     confirmed): trafMode, portCode, country, loctNo, ieMonth (the month
+ *     of ieDate -- summaries are monthly).
+ * One message per group (split into msgCount parts of at most 1000
+ * invtNo), appStatus 1 (暂存: a draft for the operator to check, sign and
+ * declare).  Everything in it is derived from the inventories and --now,
+ * so a rerun writes the same files under the same names: a run killed
+ * after writing them and before committing the state rewrites identical
+ * files, and nothing is summarised twice.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "state.h"
+#include "wo.h"
+
+#define SUMMARY_MAX_LIST 1000
+
+static const char *const key_names[] = {
+	"customsCode", "agentCode", "ebcCode", "ownerCode", "trafMode",
+	"portCode", "country", "loctNo", "ieMonth", NULL
+};
+
+static const char *
+key_value(const struct done *d, int k, char *buf, size_t n)
+{
+	switch (k) {
+	case 0: return d->customsCode;
+	case 1: return d->agentCode;
+	case 2: return d->ebcCode;
+	case 3: return d->ownerCode;
+	case 4: return d->trafMode;
+	case 5: return d->portCode;
+	case 6: return d->country;
+	case 7: return d->loctNo;
+	case 8:
+		snprintf(buf, n, "%.6s", d->ieDate);
+		return buf;
+	}
+	return "";
+}
+
+/* Parse --merge-keys into a bit set; -1 on an unknown name (reported). */
+int
+summary_keys(const char *list, int flag, unsigned *set)
+{
+	char buf[512], *tok, *save = NULL;
+	int k;
+
+	*set = 1u << 0 | 1u << 1 | 1u << 2;
+	if (flag == 2)
+		*set |= 1u << 3;
+	if (list == NULL || *list == '\0')
+		return 0;
+	snprintf(buf, sizeof buf, "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (k = 0; key_names[k]; k++)
+			if (strcmp(tok, key_names[k]) == 0)
+				break;
+		if (key_names[k] == NULL) {
+			diag_trouble(NULL, 0, _("--merge-keys: unknown key %s"),
+			    tok);
+			return -1;
+		}
+		*set |= 1u << k;
+	}
+	return 0;
+}
+
+static const struct wo *sort_w;
+static const char **sort_keys;
+
+static int
+cmp_idx(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(sort_keys[i], sort_keys[j]);
+
+	if (c == 0)
+		c = strcmp(sort_w->d[i].invtNo, sort_w->d[j].invtNo);
+	return c;
+}
+
+static void
+xml_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		default: fputc(*s, f);
+		}
+}
+
+static void
+el(FILE *f, const char *name, const char *v)
+{
+	fprintf(f, "\t\t\t<ceb:%s>", name);
+	xml_text(f, v);
+	fprintf(f, "</ceb:%s>\n", name);
+}
+
+static void
+uuid_of(const char *seed, char *out)
+{
+	char b[512];
+	uint64_t h1, h2;
+
+	snprintf(b, sizeof b, "g1|%s", seed);
+	h1 = wo_hash(b);
+	snprintf(b, sizeof b, "g2|%s", seed);
+	h2 = wo_hash(b);
+	snprintf(out, 37, "%08X-%04X-%04X-%04X-%012llX",
+	    (unsigned)(h1 >> 32), (unsigned)(h1 >> 16) & 0xffff,
+	    (unsigned)h1 & 0xffff, (unsigned)(h2 >> 48),
+	    (unsigned long long)(h2 & 0xffffffffffffULL));
+}
+
+static int
+write_part(struct wo *w, size_t *idx, size_t from, size_t to, long seq,
+    long cnt, const char *copNo)
+{
+	const struct done *d = &w->d[idx[from]];
+	char path[4096], err[300], seed[256], guid[40], hguid[40], apptime[15],
+	    name[128], cnt_s[24], seq_s[24], flag[4], dxp[64];
+	struct state_out *o;
+	FILE *f;
+	size_t i;
+	struct diag_loc dl;
+	WO_EXTRA(x);
+
+	snprintf(name, sizeof name, "CEB701-%s-%ld.xml", copNo, seq);
+	snprintf(path, sizeof path, "%s/%s", w->o.summary_dir, name);
+	snprintf(seed, sizeof seed, "%s|%ld", copNo, seq);
+	uuid_of(seed, guid);
+	snprintf(seed, sizeof seed, "head|%s|%ld", copNo, seq);
+	uuid_of(seed, hguid);
+	snprintf(apptime, sizeof apptime, "%s000000", w->o.now_str);
+	snprintf(cnt_s, sizeof cnt_s, "%ld", cnt);
+	snprintf(seq_s, sizeof seq_s, "%ld", seq);
+	snprintf(flag, sizeof flag, "%d", w->o.summary_flag);
+	snprintf(dxp, sizeof dxp, "DXPENT%.24s", d->agentCode);
+	if ((o = state_create(path, 0, 0644, err, sizeof err)) == NULL) {
+		diag_trouble(path, 0, "%s", err);
+		return -1;
+	}
+	f = state_file(o);
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<ceb:CEB701Message guid=\"%s\" version=\"1.0\" "
+	    "xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\">\n"
+	    "\t<ceb:SummaryApply>\n\t\t<ceb:SummaryApplyHead>\n", guid);
+	el(f, "guid", hguid);
+	el(f, "appType", "1");
+	el(f, "appTime", apptime);
+	el(f, "appStatus", "1");
+	el(f, "customsCode", d->customsCode);
+	el(f, "copNo", copNo);
+	el(f, "agentCode", d->agentCode);
+	el(f, "agentName", d->agentName);
+	el(f, "ebcCode", d->ebcCode);
+	el(f, "ebcName", d->ebcName);
+	el(f, "declAgentCode", w->o.decl_code ? w->o.decl_code : d->agentCode);
+	el(f, "declAgentName", w->o.decl_name ? w->o.decl_name : d->agentName);
+	if (*d->loctNo)
+		el(f, "loctNo", d->loctNo);
+	el(f, "summaryFlag", flag);
+	el(f, "itemNameFlag", w->o.item_name_flag);
+	el(f, "msgCount", cnt_s);
+	el(f, "msgSeqNo", seq_s);
+	fputs("\t\t</ceb:SummaryApplyHead>\n", f);
+	for (i = from; i < to; i++) {
+		fputs("\t\t<ceb:SummaryApplyList>\n", f);
+		el(f, "invtNo", w->d[idx[i]].invtNo);
+		fputs("\t\t</ceb:SummaryApplyList>\n", f);
+	}
+	fputs("\t</ceb:SummaryApply>\n\t<ceb:BaseTransfer>\n", f);
+	el(f, "copCode", w->o.cop_code ? w->o.cop_code : d->agentCode);
+	el(f, "copName", w->o.cop_name ? w->o.cop_name : d->agentName);
+	el(f, "dxpMode", "DXP");
+	el(f, "dxpId", w->o.dxp_id ? w->o.dxp_id : dxp);
+	fputs("\t</ceb:BaseTransfer>\n</ceb:CEB701Message>\n", f);
+	if (ferror(f)) {
+		state_abort(o);
+		diag_trouble(path, 0, _("cannot write summary"));
+		return -1;
+	}
+	if (state_commit(o, err, sizeof err) != 0) {
+		diag_trouble(path, 0, "%s", err);
+		return -1;
+	}
+	memset(&dl, 0, sizeof dl);
+	dl.source = name;
+	dl.message = 1;
+	dl.type = "CEB701";
+	dl.guid = guid;
+	dl.record = 1;
+	snprintf(seed, sizeof seed, "%s/%s", d->ebcCode, copNo);
+	dl.key = seed;
+	x[X_OUTCOME] = "summarised";
+	diag_finding(&dl, "W-SUM-001", DIAG_INFO, "", x,
+	    _("draft summary application, part %ld of %ld, %zu "
+	    "inventories"), seq, cnt, to - from);
+	diag_tally(_("summary messages"), 1);
+	return 0;
+}
+
+int
+summary_write(struct wo *w)
+{
+	size_t i, n = 0, *idx, start;
+	const char **keys;
+	unsigned set;
+	char err[300];
+
+	if (summary_keys(w->o.merge_keys, w->o.summary_flag, &set) != 0)
+		return -1;
+	if (state_mkdir(w->o.summary_dir, err, sizeof err) != 0) {
+		diag_trouble(w->o.summary_dir, 0, "%s", err);
+		return -1;
+	}
+	if ((idx = calloc(w->nd + 1, sizeof *idx)) == NULL ||
+	    (keys = calloc(w->nd + 1, sizeof *keys)) == NULL) {
+		free(idx);
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	for (i = 0; i < w->nd; i++) {
+		struct done *d = &w->d[i];
+		char kb[1024], mb[16];
+		size_t o = 0;
+		int k;
+
+		if (strcmp(d->outcome, "written-off") != 0 ||
+		    strcmp(d->statFlag, "B") != 0 || *d->sumCopNo)
+			continue;
+		if (*d->invtNo == '\0') {
+			struct diag_loc dl;
+			WO_EXTRA(x);
+
+			if (!d->is_new)
+				continue;
+			memset(&dl, 0, sizeof dl);
+			dl.type = "CEB603";
+			dl.key = d->copNo;
+			x[X_OUTCOME] = "not-summarised";
+			x[X_LNO] = d->lno;
+			diag_finding(&dl, "W-SUM-002", DIAG_WARNING, "invtNo", x,
+			    _("written off but no invtNo known yet (no 604 "
+			    "receipt carried it)"));
+			continue;
+		}
+		kb[0] = '\0';
+		for (k = 0; key_names[k]; k++)
+			if (set & (1u << k))
+				o += (size_t)snprintf(kb + o, sizeof kb - o,
+				    "%s|", key_value(d, k, mb, sizeof mb));
+		keys[i] = wo_str(kb);
+		idx[n++] = i;
+	}
+	sort_w = w;
+	sort_keys = keys;
+	qsort(idx, n, sizeof *idx, cmp_idx);
+	for (start = 0; start < n;) {
+		size_t end = start, j, from;
+		char seed[64], copNo[31];
+		uint64_t h = 0xcbf29ce484222325ULL;
+		long cnt, seq;
+		const char *p;
+
+		while (end < n && strcmp(keys[idx[end]], keys[idx[start]]) == 0)
+			end++;
+		for (j = start; j < end; j++) {
+			for (p = keys[idx[j]]; j == start && *p; p++) {
+				h ^= (unsigned char)*p;
+				h *= 0x100000001b3ULL;
+			}
+			for (p = w->d[idx[j]].invtNo; *p; p++) {
+				h ^= (unsigned char)*p;
+				h *= 0x100000001b3ULL;
+			}
+			h ^= '|';
+			h *= 0x100000001b3ULL;
+		}
+		snprintf(seed, sizeof seed, "%016llX", (unsigned long long)h);
+		snprintf(copNo, sizeof copNo, "WO%s%.12s", w->o.now_str, seed);
+		cnt = (long)((end - start + SUMMARY_MAX_LIST - 1) /
+		    SUMMARY_MAX_LIST);
+		for (seq = 1, from = start; from < end; seq++) {
+			size_t to = from + SUMMARY_MAX_LIST < end ?
+			    from + SUMMARY_MAX_LIST : end;
+
+			if (write_part(w, idx, from, to, seq, cnt, copNo) != 0)
+				goto fail;
+			from = to;
+		}
+		for (j = start; j < end; j++)
+			w->d[idx[j]].sumCopNo = wo_str(copNo);
+		start = end;
+	}
+	free(idx);
+	free(keys);
+	return 0;
+fail:
+	free(idx);
+	free(keys);
+	return -1;
+}

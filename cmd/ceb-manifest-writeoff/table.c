@@ -1,0 +1,174 @@
+/*
+ * table.c: the small storage layer of ceb-manifest-writeoff.  Strings
+ * live in an arena (they are kept for the whole run and written to the
+ * state at its end), records in growable arrays, and a string -> index
+ * hash with open addressing finds them by key.  Out of memory is fatal
+ * for a batch tool: it is reported and the run stops with status 2.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "i18n.h"
+#include "wo.h"
+
+#define ARENA_BLOCK (1u << 20)
+
+static char *arena;
+static size_t arena_left;
+
+static void
+oom(void)
+{
+	diag_trouble(NULL, 0, _("out of memory"));
+	exit(diag_exit());
+}
+
+const char *
+wo_strn(const char *s, size_t n)
+{
+	char *p;
+
+	if (s == NULL || n == 0)
+		return "";
+	if (n + 1 > arena_left) {
+		size_t sz = n + 1 > ARENA_BLOCK / 4 ? n + 1 : ARENA_BLOCK;
+
+		if ((p = malloc(sz)) == NULL)
+			oom();
+		if (sz != ARENA_BLOCK) {
+			memcpy(p, s, n);
+			p[n] = '\0';
+			return p;
+		}
+		arena = p;
+		arena_left = sz;
+	}
+	p = arena;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	arena += n + 1;
+	arena_left -= n + 1;
+	return p;
+}
+
+const char *
+wo_str(const char *s)
+{
+	return s ? wo_strn(s, strlen(s)) : "";
+}
+
+void *
+wo_grow(void *arr, size_t *cap, size_t need, size_t size)
+{
+	size_t nc;
+	void *p;
+
+	if (need <= *cap)
+		return arr;
+	nc = *cap ? *cap * 2 : 64;
+	while (nc < need)
+		nc *= 2;
+	if ((p = realloc(arr, nc * size)) == NULL)
+		oom();
+	memset((char *)p + *cap * size, 0, (nc - *cap) * size);
+	*cap = nc;
+	return p;
+}
+
+uint64_t
+wo_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static size_t
+slot_of(const struct wo_index *x, const char *key)
+{
+	size_t i = (size_t)wo_hash(key) & (x->cap - 1);
+
+	while (x->slots[i] && strcmp(x->keys[i], key) != 0)
+		i = (i + 1) & (x->cap - 1);
+	return i;
+}
+
+long
+wo_index_get(const struct wo_index *x, const char *key)
+{
+	size_t i;
+
+	if (x->cap == 0)
+		return -1;
+	i = slot_of(x, key);
+	return x->slots[i] ? (long)x->slots[i] - 1 : -1;
+}
+
+static void
+rehash(struct wo_index *x)
+{
+	struct wo_index y;
+	size_t i, j;
+
+	y.cap = x->cap ? x->cap * 2 : 1024;
+	y.n = x->n;
+	if ((y.slots = calloc(y.cap, sizeof *y.slots)) == NULL ||
+	    (y.keys = calloc(y.cap, sizeof *y.keys)) == NULL)
+		oom();
+	for (i = 0; i < x->cap; i++)
+		if (x->slots[i]) {
+			j = slot_of(&y, x->keys[i]);
+			y.slots[j] = x->slots[i];
+			y.keys[j] = x->keys[i];
+		}
+	free(x->slots);
+	free(x->keys);
+	*x = y;
+}
+
+int
+wo_index_put(struct wo_index *x, const char *key, long v)
+{
+	size_t i;
+
+	if ((x->n + 1) * 2 > x->cap)
+		rehash(x);
+	i = slot_of(x, key);
+	if (!x->slots[i])
+		x->n++;
+	x->slots[i] = (uint32_t)(v + 1);
+	x->keys[i] = key;
+	return 0;
+}
+
+void
+wo_index_del(struct wo_index *x, const char *key)
+{
+	size_t i, j, k;
+
+	if (x->cap == 0)
+		return;
+	i = slot_of(x, key);
+	if (!x->slots[i])
+		return;
+	x->slots[i] = 0;
+	x->n--;
+	/* Re-place the cluster after the hole (linear probing delete). */
+	for (j = (i + 1) & (x->cap - 1); x->slots[j];
+	    j = (j + 1) & (x->cap - 1)) {
+		uint32_t v = x->slots[j];
+		const char *kk = x->keys[j];
+
+		x->slots[j] = 0;
+		k = slot_of(x, kk);
+		x->slots[k] = v;
+		x->keys[k] = kk;
+	}
+}

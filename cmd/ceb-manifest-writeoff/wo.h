@@ -1,0 +1,286 @@
+/*
+ * wo.h: the pieces of ceb-manifest-writeoff and the compact records they
+ * share.  Nothing here keeps a DOM tree or message bytes: every CEB record
+ * and every manifest entry is reduced, as it is read, to the few keys and
+ * numbers the write-off needs, so memory grows with the parcels and bills
+ * still open, never with the size of the input.
+ *
+ *   norm.c         normalisation of bills, transport modes, voyages, dates
+ *   table.c        string arena and hash index
+ *   ceb.c          CEB 603/604/607/509/507/701 intake
+ *   mft-xml.c      customs manifest XML (MT2x01, MT3x01, MT4x01, MT5x02),
+ *                  DxpMsg envelopes
+ *   mft-csv.c      carrier CSV manifests
+ *   engine.c       the write-off judgement and its findings
+ *   summary.c      draft CEB701 summary applications
+ *   wostate.c      the carry-over state directory
+ *   rules.c        the rule catalogue (--list-rules)
+ */
+#ifndef WO_H
+#define WO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dec.h"
+#include "diag.h"
+#include "stream.h"
+
+/* ---- table.c: arena strings and a string -> index hash ---- */
+
+/* Copy s into the arena (never freed before exit).  "" for NULL. */
+const char *wo_str(const char *s);
+const char *wo_strn(const char *s, size_t n);
+
+struct wo_index {
+	uint32_t *slots;	/* value + 1, 0 = empty */
+	const char **keys;	/* key of each slot */
+	size_t cap, n;
+};
+
+/* Index of key, or -1. */
+long wo_index_get(const struct wo_index *x, const char *key);
+/* Insert key -> v (key must outlive the index: use wo_str()). */
+int wo_index_put(struct wo_index *x, const char *key, long v);
+void wo_index_del(struct wo_index *x, const char *key);
+
+/* Growable array of fixed-size items. */
+void *wo_grow(void *arr, size_t *cap, size_t need, size_t size);
+
+uint64_t wo_hash(const char *s);
+
+/* ---- norm.c ---- */
+
+/*
+ * Normalised transport modes, one letter shared by both code lists:
+ * A air, S sea, R road, T rail, P post, '?' unknown.  CEB trafMode uses
+ * JGS-20 (5 air, 2 sea, 4 road, 3 rail, 6 post); manifests use UN/ECE
+ * Rec. 19 (4 air, 1 sea, 3 road, 2 rail, 5 post).
+ */
+char norm_mode_ceb(const char *code);
+char norm_mode_mft(const char *code);
+/* A CSV cell: a code of the list chosen (ceb != 0: JGS-20), or a word. */
+char norm_mode_word(const char *s, int ceb);
+const char *norm_mode_name(char m);
+
+/* Bill number: dashes and white space removed, ASCII upper-cased. */
+void norm_bill(const char *s, char *out, size_t n);
+/*
+ * Voyage or flight: upper-cased, spaces and dashes removed, cut at '/'
+ * (a manifest JourneyID "MI987/20171031" carries the date after it), and
+ * for air the leading zeros of the flight number dropped (MI0987 = MI987).
+ */
+void norm_voyage(const char *s, char mode, char *out, size_t n);
+/* logisticsNo: normalised like a bill (it may stand in a house column). */
+void norm_lno(const char *s, char *out, size_t n);
+
+/* Day number of YYYYMMDD[...] (days since 1970-01-01), -1 if invalid. */
+long norm_day(const char *s);
+/* YYYYMMDD of a day number into buf (9 bytes). */
+char *norm_day_str(long day, char *buf);
+
+/* ---- the records ---- */
+
+enum { REL_NONE, REL_PENDING, REL_RELEASED, REL_REJECTED };
+
+/* Where a record was read: kept so that later nights can still point at it. */
+struct wo_loc {
+	const char *source;
+	long message, line, record;
+	const char *type, *guid, *key;
+};
+
+/* One parcel (logisticsNo): its inventory, receipt, bill and departure. */
+struct parcel {
+	const char *lno;		/* normalised logisticsNo (key) */
+	const char *lno_raw;
+	/* inventory (603) */
+	int has_inv;
+	const char *copNo, *invtNo, *agentCode, *agentName, *ebcCode,
+	    *ebcName, *ownerCode, *customsCode, *portCode, *country,
+	    *trafMode, *statFlag, *ieDate, *loctNo;
+	struct dec gross;
+	long packNo;
+	struct wo_loc inv_loc;
+	/* receipt (604) */
+	int status;			/* returnStatus, 0 none */
+	const char *rtime;
+	/* bill (607): index into bills, -1 */
+	long bill, bill2;
+	const char *bag;		/* totalPackageNo */
+	struct wo_loc bill_loc;
+	/* departure (509) */
+	long dep, dep2;
+	/* arrival (507) */
+	int arrived;
+	long first_day;			/* first seen */
+	long rel_day;			/* first seen released, -1 */
+	int seen;			/* touched by this run's input */
+	int resolved;			/* final this run */
+	int dup_inv;			/* W-DUP-003 reported */
+};
+
+enum { BILL_607 = 607, BILL_509 = 509 };
+
+/* A 607 bill or a 509 departure, over all its split parts. */
+struct bill {
+	const char *key;		/* "607|A|MI987|61843844743" */
+	int kind;
+	char mode;
+	const char *voyage, *bill;	/* normalised */
+	const char *trafMode_raw, *voyage_raw, *bill_raw, *trafName;
+	const char *leaveTime;
+	long msgCount;
+	unsigned char *parts;		/* parts[i] for msgSeqNo i+1 */
+	long nparts_alloc;
+	int bad_split;			/* inconsistent msgCount/msgSeqNo */
+	struct dec gross;		/* sum of the parts' heads */
+	struct wo_loc loc;
+	long first_day;
+	int totals_done;		/* W-TOT-001 judged */
+	int split_reported;
+	int seen;
+	int complete;
+	long nparcels;
+	struct dec off_gross;		/* inventories of parcels resolved */
+	long off_n;			/* in earlier runs */
+	const char *bill2of;		/* W-DUP-001 already said */
+	int keep;			/* still referenced */
+};
+
+enum { MFT_PRE = 1, MFT_ARR, MFT_LOAD, MFT_CSV };
+
+/* One manifest entry: a master bill, or a house/bag under it. */
+struct mentry {
+	const char *key;		/* "kind|mode|voyage|master|house" */
+	int kind;
+	char mode;
+	const char *voyage, *master, *house;	/* normalised */
+	const char *voyage_raw, *master_raw, *house_raw, *msgtype, *date;
+	long pieces;			/* -1 unknown */
+	struct dec gross;
+	int has_gross;
+	struct wo_loc loc;
+	long first_day;
+	int deleted;
+	int seen;
+	int done;			/* judged final, leaves the state */
+	int tot_done;			/* W-TOT-002/003 judged */
+};
+
+/* A parcel written off (or judged final) in an earlier run. */
+struct done {
+	const char *lno, *outcome, *invtNo, *billkey, *day, *sumCopNo;
+	const char *copNo, *agentCode, *agentName, *ebcCode, *ebcName,
+	    *ownerCode, *customsCode, *portCode, *country, *trafMode,
+	    *statFlag, *ieDate, *loctNo;
+	int is_new;			/* written this run */
+};
+
+/* A receipt whose inventory has not been seen yet. */
+struct orphan {
+	const char *copkey, *invtNo, *rtime;
+	int status;
+	long first_day;
+};
+
+struct wo_opts {
+	long now;			/* --now, day number */
+	const char *now_str;		/* YYYYMMDD */
+	long grace;			/* --grace DAYS */
+	long keep;			/* --keep DAYS */
+	struct dec tol_abs;		/* --tolerance kg */
+	long tol_ppm;			/* --tolerance N%, in parts per million */
+	int tol_is_pct;
+	int csv_ceb_modes;		/* --csv-modes ceb|manifest */
+	const char *csv_map;		/* --csv-map */
+	/* summary */
+	const char *summary_dir;
+	int summary_flag;		/* 1 or 2 */
+	const char *merge_keys;		/* --merge-keys */
+	const char *decl_code, *decl_name;
+	const char *cop_code, *cop_name, *dxp_id;
+	const char *item_name_flag;
+	int pass;			/* pass CEB messages to stdout */
+};
+
+/* The whole world of one run. */
+struct wo {
+	struct wo_opts o;
+	struct parcel *p;
+	size_t np, pcap;
+	struct wo_index pidx;		/* lno -> parcel */
+	struct wo_index copidx;		/* agentCode/copNo -> parcel */
+	struct wo_index invidx;		/* invtNo -> parcel */
+	struct bill *b;
+	size_t nb, bcap;
+	struct wo_index bidx;
+	struct mentry *m;
+	size_t nm, mcap;
+	struct wo_index midx;
+	struct done *d;
+	size_t nd, dcap;
+	struct wo_index didx;		/* lno -> done */
+	struct wo_index dinv;		/* invtNo -> done */
+	struct orphan *r;
+	size_t nr, rcap;
+	struct wo_index ridx;
+	struct wo_index sum701;		/* invtNo -> s701[] */
+	const char **s701;		/* copNo of input 701s */
+	size_t ns701, s701cap;
+	long nwritten;
+};
+
+/* ---- ceb.c ---- */
+int ceb_take(struct wo *w, struct stream_doc *d, int from_manifest);
+long parcel_get(struct wo *w, const char *lno_raw);
+long bill_get(struct wo *w, int kind, char mode, const char *voyage,
+    const char *bill);
+int status_rank(int status);
+
+/* ---- mft-xml.c / mft-csv.c ---- */
+/*
+ * Take a manifest document, or open a DxpMsg envelope.  Returns 1 when the
+ * document was a manifest (taken, not to be passed on), 2 for an envelope
+ * whose CEB payload was taken (pass the envelope on), 0 for anything else.
+ */
+int mft_take_doc(struct wo *w, struct stream_doc *d, xmlNodePtr root);
+/* Read a CSV manifest; returns 0, or -1 after reporting trouble. */
+int mft_csv_read(struct wo *w, const char *path);
+long mentry_put(struct wo *w, const struct mentry *e, int replace);
+/* Decode base64 (white space ignored).  Returns length, -1 if invalid. */
+long wo_base64(const char *in, unsigned char *out, size_t n);
+
+/* ---- engine.c ---- */
+void engine_run(struct wo *w);
+void loc_to_diag(const struct wo_loc *l, struct diag_loc *d);
+
+/* ---- summary.c ---- */
+int summary_write(struct wo *w);
+/* Parse --merge-keys (official keys always set); -1 when unknown. */
+int summary_keys(const char *list, int flag, unsigned *set);
+
+/* ---- wostate.c ---- */
+int wostate_load(struct wo *w, const char *dir);
+int wostate_save(struct wo *w, const char *dir);
+
+/* ---- rules.c ---- */
+struct wo_rule {
+	const char *id;
+	const char *severity;
+	const char *outcome;
+	const char *text;
+};
+extern const struct wo_rule wo_rules[];
+int rules_list(void);
+const struct wo_rule *rule_get(const char *id);
+
+/* Extra report columns, in order. */
+enum { X_OUTCOME, X_JOIN, X_MODE, X_VOYAGE, X_BILL, X_LNO, X_INVT, X_FIRST,
+	X_N };
+extern const char *const wo_extra_cols[];
+/* Values for the extra columns, all "" (diag stops at a NULL). */
+#define WO_EXTRA(x) const char *x[X_N + 1] = { "", "", "", "", "", "", "", \
+	"", NULL }
+
+#endif

@@ -1,0 +1,929 @@
+/*
+ * wostate.c: the carry-over between nightly runs (--state DIR).
+ *
+ *   DIR/lock            flock()ed for the whole run: a second run exits 2
+ *   DIR/CURRENT         the generation in use: one line, a number
+ *   DIR/parcels-N.csv   parcels still open (not written off, not final)
+ *   DIR/bills-N.csv     607 bills and 509 departures still referenced or
+ *                       incomplete, with the split parts seen
+ *   DIR/manifest-N.csv  manifest entries not yet judged final
+ *   DIR/done-N.csv      parcels judged final (kept --keep days): what
+ *                       makes reruns idempotent, and what --summary reads
+ *   DIR/receipts-N.csv  604 receipts still waiting for their inventory
+ * Every file is CSV with a header and ends with a trailer row
+ * "#end,<rows>"; a file without it, or with a bad value, is trouble (exit
+ * 2) naming the file and line -- never silently reset.
+ *
+ * A run writes generation N+1 in full (each file through state_create()/
+ * state_commit(): temporary file, fsync, rename), then replaces CURRENT
+ * the same way, then removes generation N.  Killed at any instant, DIR
+ * holds CURRENT -> a complete generation, old or new, never a mix; stray
+ * files of an unfinished generation are removed by the next run.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvio.h"
+#include "diag.h"
+#include "i18n.h"
+#include "state.h"
+#include "wo.h"
+
+static long generation = 0;
+
+/* ---- columns ---- */
+
+static const char *const pcols[] = {
+	"logisticsNo", "logisticsNoRaw", "hasInventory", "copNo", "invtNo",
+	"agentCode", "agentName", "ebcCode", "ebcName", "ownerCode",
+	"customsCode", "portCode", "country", "trafMode", "statisticsFlag",
+	"ieDate", "loctNo", "grossWeight", "packNo", "returnStatus",
+	"returnTime", "bill", "bill2", "totalPackageNo", "departure",
+	"departure2", "arrived", "firstSeen", "released",
+	"invSource", "invMessage", "invLine", "invType", "invGuid",
+	"invRecord", "invKey",
+	"billSource", "billMessage", "billLine", "billType", "billGuid",
+	"billRecord", "billKey", NULL
+};
+static const char *const bcols[] = {
+	"key", "kind", "mode", "voyage", "bill", "trafModeRaw", "voyageRaw",
+	"billRaw", "trafName", "leaveTime", "msgCount", "parts", "badSplit",
+	"grossWeight", "offGrossWeight", "offParcels", "totalsDone",
+	"firstSeen", "source", "message", "line", "type", "guid", "record",
+	"recKey", NULL
+};
+static const char *const mcols[] = {
+	"key", "kind", "mode", "voyage", "master", "house", "voyageRaw",
+	"masterRaw", "houseRaw", "messageType", "date", "pieces",
+	"grossWeight", "firstSeen", "totalsDone", "source", "message", "line",
+	"guid", "recKey", NULL
+};
+static const char *const dcols[] = {
+	"logisticsNo", "outcome", "invtNo", "bill", "day", "summaryCopNo",
+	"copNo", "agentCode", "agentName", "ebcCode", "ebcName", "ownerCode",
+	"customsCode", "portCode", "country", "trafMode", "statisticsFlag",
+	"ieDate", "loctNo", NULL
+};
+static const char *const rcols[] = {
+	"copKey", "invtNo", "returnTime", "returnStatus", "firstSeen", NULL
+};
+
+static size_t
+ncols(const char *const *c)
+{
+	size_t n = 0;
+
+	while (c[n])
+		n++;
+	return n;
+}
+
+/* ---- reading ---- */
+
+struct rd {
+	struct csvio *c;
+	const char *path;
+	const char *const *cols;
+	int idx[64];
+	long rows;
+	int ended;
+};
+
+static int
+rd_open(struct rd *r, const char *path, const char *const *cols)
+{
+	char err[300];
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	r->path = path;
+	r->cols = cols;
+	if ((r->c = csvio_open(path, err, sizeof err)) == NULL) {
+		diag_trouble(path, 0, _("cannot read state: %s"), err);
+		return -1;
+	}
+	for (i = 0; cols[i]; i++)
+		if ((r->idx[i] = csvio_col(r->c, cols[i])) < 0) {
+			diag_trouble(path, 1, _("state file has no column %s"),
+			    cols[i]);
+			csvio_close(r->c);
+			return -1;
+		}
+	return 0;
+}
+
+/* 1 with a row, 0 at a good end, -1 on trouble (reported). */
+static int
+rd_next(struct rd *r)
+{
+	char **f;
+	size_t n;
+	int k = csvio_next(r->c, &f, &n);
+
+	if (k < 0) {
+		diag_trouble(r->path, csvio_line(r->c), _("damaged state: %s"),
+		    csvio_error(r->c));
+		return -1;
+	}
+	if (k == 0) {
+		if (!r->ended) {
+			diag_trouble(r->path, csvio_line(r->c),
+			    _("damaged state: no #end trailer (truncated "
+			    "file?)"));
+			return -1;
+		}
+		return 0;
+	}
+	if (r->ended) {
+		diag_trouble(r->path, csvio_line(r->c),
+		    _("damaged state: rows after the #end trailer"));
+		return -1;
+	}
+	if (n > 0 && strcmp(f[0], "#end") == 0) {
+		if (n < 2 || strtol(f[1], NULL, 10) != r->rows) {
+			diag_trouble(r->path, csvio_line(r->c),
+			    _("damaged state: trailer says %s rows, read %ld"),
+			    n > 1 ? f[1] : "?", r->rows);
+			return -1;
+		}
+		r->ended = 1;
+		return rd_next(r);
+	}
+	r->rows++;
+	return 1;
+}
+
+static const char *
+rs(struct rd *r, int i)
+{
+	return wo_str(csvio_get(r->c, r->idx[i]));
+}
+
+static int
+bad(struct rd *r, const char *col, const char *v)
+{
+	diag_trouble(r->path, csvio_line(r->c),
+	    _("damaged state: bad %s \"%s\""), col, v);
+	return -1;
+}
+
+static int
+rl(struct rd *r, int i, long *out)
+{
+	const char *v = csvio_get(r->c, r->idx[i]);
+	char *end;
+
+	if (*v == '\0') {
+		*out = 0;
+		return 0;
+	}
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	if (errno || *end)
+		return bad(r, r->cols[i], v);
+	return 0;
+}
+
+static int
+rday(struct rd *r, int i, long *out)
+{
+	const char *v = csvio_get(r->c, r->idx[i]);
+
+	if (*v == '\0') {
+		*out = -1;
+		return 0;
+	}
+	if ((*out = norm_day(v)) < 0 || strlen(v) != 8)
+		return bad(r, r->cols[i], v);
+	return 0;
+}
+
+static int
+rdec(struct rd *r, int i, struct dec *out)
+{
+	const char *v = csvio_get(r->c, r->idx[i]);
+
+	out->v = 0;
+	if (*v && dec_parse_str(v, out) != DEC_OK)
+		return bad(r, r->cols[i], v);
+	return 0;
+}
+
+static int
+rbill(struct wo *w, struct rd *r, int i, long *out)
+{
+	const char *v = csvio_get(r->c, r->idx[i]);
+
+	*out = -1;
+	if (*v == '\0')
+		return 0;
+	if ((*out = wo_index_get(&w->bidx, v)) < 0)
+		return bad(r, r->cols[i], v);
+	return 0;
+}
+
+static int
+rloc(struct rd *r, int i, struct wo_loc *l, int has_type)
+{
+	l->source = rs(r, i);
+	if (rl(r, i + 1, &l->message) || rl(r, i + 2, &l->line))
+		return -1;
+	if (has_type)
+		l->type = rs(r, i++ + 3);
+	l->guid = rs(r, i + 3);
+	if (has_type) {
+		if (rl(r, i + 4, &l->record))
+			return -1;
+		l->key = rs(r, i + 5);
+	} else
+		l->key = rs(r, i + 4);
+	return 0;
+}
+
+static int
+load_bills(struct wo *w, const char *path)
+{
+	struct rd r;
+	int k;
+
+	if (rd_open(&r, path, bcols) != 0)
+		return -1;
+	while ((k = rd_next(&r)) == 1) {
+		const char *mode = csvio_get(r.c, r.idx[2]), *parts;
+		long kind, bi, cnt, v, i;
+		struct bill *b;
+
+		if (rl(&r, 1, &kind) || (kind != BILL_607 && kind != BILL_509))
+			goto fail;
+		if (strlen(mode) != 1)
+			goto fail;
+		bi = bill_get(w, (int)kind, mode[0], rs(&r, 3), rs(&r, 4));
+		b = &w->b[bi];
+		if (strcmp(b->key, csvio_get(r.c, r.idx[0])) != 0)
+			goto fail;
+		b->trafMode_raw = rs(&r, 5);
+		b->voyage_raw = rs(&r, 6);
+		b->bill_raw = rs(&r, 7);
+		b->trafName = rs(&r, 8);
+		b->leaveTime = rs(&r, 9);
+		if (rl(&r, 10, &cnt) || cnt < 0 || cnt > 100000)
+			goto fail;
+		parts = csvio_get(r.c, r.idx[11]);
+		if ((long)strlen(parts) != cnt)
+			goto fail;
+		b->msgCount = cnt;
+		if (cnt > 0) {
+			if ((b->parts = calloc((size_t)cnt, 1)) == NULL)
+				goto fail;
+			b->nparts_alloc = cnt;
+			for (i = 0; i < cnt; i++)
+				b->parts[i] = parts[i] == '1';
+		}
+		if (rl(&r, 12, &v))
+			goto fail;
+		b->bad_split = (int)v;
+		if (rdec(&r, 13, &b->gross) || rdec(&r, 14, &b->off_gross) ||
+		    rl(&r, 15, &b->off_n) || rl(&r, 16, &v))
+			goto fail;
+		b->totals_done = (int)v;
+		if (rday(&r, 17, &b->first_day) || b->first_day < 0)
+			goto fail;
+		if (rloc(&r, 18, &b->loc, 1))
+			goto fail;
+	}
+	csvio_close(r.c);
+	return k;
+fail:
+	if (diag_status() < 2)
+		bad(&r, "row", csvio_get(r.c, r.idx[0]));
+	csvio_close(r.c);
+	return -1;
+}
+
+static int
+load_parcels(struct wo *w, const char *path)
+{
+	struct rd r;
+	int k;
+
+	if (rd_open(&r, path, pcols) != 0)
+		return -1;
+	while ((k = rd_next(&r)) == 1) {
+		struct parcel *p;
+		long pi, v;
+		char copkey[256];
+
+		if (wo_index_get(&w->pidx, csvio_get(r.c, r.idx[0])) >= 0)
+			goto fail;	/* twice */
+		pi = parcel_get(w, csvio_get(r.c, r.idx[1]));
+		p = &w->p[pi];
+		if (strcmp(p->lno, csvio_get(r.c, r.idx[0])) != 0)
+			goto fail;
+		if (rl(&r, 2, &v))
+			goto fail;
+		p->has_inv = (int)v;
+		p->copNo = rs(&r, 3);
+		p->invtNo = rs(&r, 4);
+		p->agentCode = rs(&r, 5);
+		p->agentName = rs(&r, 6);
+		p->ebcCode = rs(&r, 7);
+		p->ebcName = rs(&r, 8);
+		p->ownerCode = rs(&r, 9);
+		p->customsCode = rs(&r, 10);
+		p->portCode = rs(&r, 11);
+		p->country = rs(&r, 12);
+		p->trafMode = rs(&r, 13);
+		p->statFlag = rs(&r, 14);
+		p->ieDate = rs(&r, 15);
+		p->loctNo = rs(&r, 16);
+		if (rdec(&r, 17, &p->gross) || rl(&r, 18, &p->packNo) ||
+		    rl(&r, 19, &v))
+			goto fail;
+		p->status = (int)v;
+		p->rtime = rs(&r, 20);
+		if (rbill(w, &r, 21, &p->bill) || rbill(w, &r, 22, &p->bill2))
+			goto fail;
+		p->bag = rs(&r, 23);
+		if (rbill(w, &r, 24, &p->dep) || rbill(w, &r, 25, &p->dep2) ||
+		    rl(&r, 26, &v))
+			goto fail;
+		p->arrived = (int)v;
+		if (rday(&r, 27, &p->first_day) || p->first_day < 0 ||
+		    rday(&r, 28, &p->rel_day))
+			goto fail;
+		if (rloc(&r, 29, &p->inv_loc, 1) ||
+		    rloc(&r, 36, &p->bill_loc, 1))
+			goto fail;
+		if (p->has_inv) {
+			snprintf(copkey, sizeof copkey, "%s/%s", p->agentCode,
+			    p->copNo);
+			wo_index_put(&w->copidx, wo_str(copkey), pi);
+		}
+		if (*p->invtNo)
+			wo_index_put(&w->invidx, p->invtNo, pi);
+	}
+	csvio_close(r.c);
+	return k;
+fail:
+	if (diag_status() < 2)
+		bad(&r, "row", csvio_get(r.c, r.idx[0]));
+	csvio_close(r.c);
+	return -1;
+}
+
+static int
+load_manifest(struct wo *w, const char *path)
+{
+	struct rd r;
+	int k;
+
+	if (rd_open(&r, path, mcols) != 0)
+		return -1;
+	while ((k = rd_next(&r)) == 1) {
+		struct mentry e;
+		const char *mode = csvio_get(r.c, r.idx[2]), *g;
+		long v;
+
+		memset(&e, 0, sizeof e);
+		e.key = rs(&r, 0);
+		if (rl(&r, 1, &v) || v < MFT_PRE || v > MFT_CSV ||
+		    strlen(mode) != 1)
+			goto fail;
+		e.kind = (int)v;
+		e.mode = mode[0];
+		e.voyage = rs(&r, 3);
+		e.master = rs(&r, 4);
+		e.house = rs(&r, 5);
+		e.voyage_raw = rs(&r, 6);
+		e.master_raw = rs(&r, 7);
+		e.house_raw = rs(&r, 8);
+		e.msgtype = rs(&r, 9);
+		e.date = rs(&r, 10);
+		if (rl(&r, 11, &e.pieces))
+			goto fail;
+		if (*csvio_get(r.c, r.idx[11]) == '\0')
+			e.pieces = -1;
+		g = csvio_get(r.c, r.idx[12]);
+		e.has_gross = *g != '\0';
+		if (rdec(&r, 12, &e.gross) || rday(&r, 13, &e.first_day) ||
+		    e.first_day < 0 || rl(&r, 14, &v))
+			goto fail;
+		e.tot_done = (int)v;
+		if (rloc(&r, 15, &e.loc, 0))
+			goto fail;
+		e.loc.type = e.msgtype;
+		if (wo_index_get(&w->midx, e.key) >= 0)
+			goto fail;
+		mentry_put(w, &e, 1);
+	}
+	csvio_close(r.c);
+	return k;
+fail:
+	if (diag_status() < 2)
+		bad(&r, "row", csvio_get(r.c, r.idx[0]));
+	csvio_close(r.c);
+	return -1;
+}
+
+static int
+load_done(struct wo *w, const char *path)
+{
+	struct rd r;
+	int k, i;
+
+	if (rd_open(&r, path, dcols) != 0)
+		return -1;
+	while ((k = rd_next(&r)) == 1) {
+		struct done *d;
+		const char **f[19];
+		long day;
+
+		w->d = wo_grow(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
+		d = &w->d[w->nd];
+		memset(d, 0, sizeof *d);
+		f[0] = &d->lno; f[1] = &d->outcome; f[2] = &d->invtNo;
+		f[3] = &d->billkey; f[4] = &d->day; f[5] = &d->sumCopNo;
+		f[6] = &d->copNo; f[7] = &d->agentCode; f[8] = &d->agentName;
+		f[9] = &d->ebcCode; f[10] = &d->ebcName;
+		f[11] = &d->ownerCode; f[12] = &d->customsCode;
+		f[13] = &d->portCode; f[14] = &d->country;
+		f[15] = &d->trafMode; f[16] = &d->statFlag;
+		f[17] = &d->ieDate; f[18] = &d->loctNo;
+		for (i = 0; i < 19; i++)
+			*f[i] = rs(&r, i);
+		if (*d->lno == '\0' || rday(&r, 4, &day) || day < 0 ||
+		    wo_index_get(&w->didx, d->lno) >= 0) {
+			if (diag_status() < 2)
+				bad(&r, "row", d->lno);
+			csvio_close(r.c);
+			return -1;
+		}
+		wo_index_put(&w->didx, d->lno, (long)w->nd);
+		if (*d->invtNo)
+			wo_index_put(&w->dinv, d->invtNo, (long)w->nd);
+		w->nd++;
+	}
+	csvio_close(r.c);
+	return k;
+}
+
+static int
+load_receipts(struct wo *w, const char *path)
+{
+	struct rd r;
+	int k;
+
+	if (rd_open(&r, path, rcols) != 0)
+		return -1;
+	while ((k = rd_next(&r)) == 1) {
+		struct orphan *o;
+		long v;
+
+		w->r = wo_grow(w->r, &w->rcap, w->nr + 1, sizeof *w->r);
+		o = &w->r[w->nr];
+		o->copkey = rs(&r, 0);
+		o->invtNo = rs(&r, 1);
+		o->rtime = rs(&r, 2);
+		if (rl(&r, 3, &v) || rday(&r, 4, &o->first_day) ||
+		    o->first_day < 0 || wo_index_get(&w->ridx, o->copkey) >= 0) {
+			if (diag_status() < 2)
+				bad(&r, "row", o->copkey);
+			csvio_close(r.c);
+			return -1;
+		}
+		o->status = (int)v;
+		wo_index_put(&w->ridx, o->copkey, (long)w->nr++);
+	}
+	csvio_close(r.c);
+	return k;
+}
+
+static void
+gen_path(char *buf, size_t n, const char *dir, const char *name, long gen)
+{
+	snprintf(buf, n, "%s/%s-%ld.csv", dir, name, gen);
+}
+
+int
+wostate_load(struct wo *w, const char *dir)
+{
+	char path[4096], line[64], *end;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/CURRENT", dir);
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT) {
+			generation = 0;
+			return 0;	/* a new state directory */
+		}
+		diag_trouble(path, 0, _("cannot read state: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	if (fgets(line, sizeof line, f) == NULL) {
+		fclose(f);
+		diag_trouble(path, 1, _("damaged state: empty"));
+		return -1;
+	}
+	fclose(f);
+	errno = 0;
+	generation = strtol(line, &end, 10);
+	if (errno || generation < 1 || (*end != '\n' && *end != '\0')) {
+		diag_trouble(path, 1, _("damaged state: not a generation "
+		    "number"));
+		return -1;
+	}
+	gen_path(path, sizeof path, dir, "bills", generation);
+	if (load_bills(w, path) != 0)
+		return -1;
+	gen_path(path, sizeof path, dir, "parcels", generation);
+	if (load_parcels(w, path) != 0)
+		return -1;
+	gen_path(path, sizeof path, dir, "manifest", generation);
+	if (load_manifest(w, path) != 0)
+		return -1;
+	gen_path(path, sizeof path, dir, "done", generation);
+	if (load_done(w, path) != 0)
+		return -1;
+	gen_path(path, sizeof path, dir, "receipts", generation);
+	if (load_receipts(w, path) != 0)
+		return -1;
+	return 0;
+}
+
+/* ---- writing ---- */
+
+struct wr {
+	struct state_out *o;
+	FILE *f;
+	const char *path;
+	long rows;
+	int failed;
+};
+
+static int
+wr_open(struct wr *x, const char *path, const char *const *cols)
+{
+	char err[300];
+
+	memset(x, 0, sizeof *x);
+	x->path = path;
+	if ((x->o = state_create(path, 0, 0600, err, sizeof err)) == NULL) {
+		diag_trouble(path, 0, "%s", err);
+		return -1;
+	}
+	x->f = state_file(x->o);
+	if (csvio_write_row(x->f, cols, ncols(cols)) != 0)
+		x->failed = 1;
+	return 0;
+}
+
+static void
+wr_row(struct wr *x, const char *const *v, size_t n)
+{
+	if (csvio_write_row(x->f, v, n) != 0)
+		x->failed = 1;
+	x->rows++;
+}
+
+static int
+wr_close(struct wr *x)
+{
+	char err[300], cnt[24];
+	const char *t[2];
+
+	snprintf(cnt, sizeof cnt, "%ld", x->rows);
+	t[0] = "#end";
+	t[1] = cnt;
+	if (csvio_write_row(x->f, t, 2) != 0 || x->failed) {
+		diag_trouble(x->path, 0, _("cannot write state: %s"),
+		    strerror(errno));
+		state_abort(x->o);
+		return -1;
+	}
+	if (state_commit(x->o, err, sizeof err) != 0) {
+		diag_trouble(x->path, 0, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+#define L(v) (snprintf(nb[nn], sizeof nb[nn], "%ld", (long)(v)), nb[nn++])
+
+static const char *
+bkey(const struct wo *w, long bi)
+{
+	return bi >= 0 ? w->b[bi].key : "";
+}
+
+static int
+save_parcels(struct wo *w, const char *path)
+{
+	struct wr x;
+	size_t i;
+
+	if (wr_open(&x, path, pcols) != 0)
+		return -1;
+	for (i = 0; i < w->np; i++) {
+		const struct parcel *p = &w->p[i];
+		char nb[16][64], g[64], d1[9], d2[9];
+		const char *v[64];
+		int nn = 0, k = 0;
+
+		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0)
+			continue;
+		v[k++] = p->lno;
+		v[k++] = p->lno_raw;
+		v[k++] = L(p->has_inv);
+		v[k++] = p->copNo;
+		v[k++] = p->invtNo;
+		v[k++] = p->agentCode;
+		v[k++] = p->agentName;
+		v[k++] = p->ebcCode;
+		v[k++] = p->ebcName;
+		v[k++] = p->ownerCode;
+		v[k++] = p->customsCode;
+		v[k++] = p->portCode;
+		v[k++] = p->country;
+		v[k++] = p->trafMode;
+		v[k++] = p->statFlag;
+		v[k++] = p->ieDate;
+		v[k++] = p->loctNo;
+		v[k++] = p->has_inv ? dec_format(p->gross, 0, g, sizeof g) : "";
+		v[k++] = L(p->packNo);
+		v[k++] = L(p->status);
+		v[k++] = p->rtime;
+		v[k++] = bkey(w, p->bill);
+		v[k++] = bkey(w, p->bill2);
+		v[k++] = p->bag;
+		v[k++] = bkey(w, p->dep);
+		v[k++] = bkey(w, p->dep2);
+		v[k++] = L(p->arrived);
+		v[k++] = norm_day_str(p->first_day, d1);
+		v[k++] = p->rel_day >= 0 ? norm_day_str(p->rel_day, d2) : "";
+		v[k++] = p->inv_loc.source;
+		v[k++] = L(p->inv_loc.message);
+		v[k++] = L(p->inv_loc.line);
+		v[k++] = p->inv_loc.type;
+		v[k++] = p->inv_loc.guid;
+		v[k++] = L(p->inv_loc.record);
+		v[k++] = p->inv_loc.key;
+		v[k++] = p->bill_loc.source;
+		v[k++] = L(p->bill_loc.message);
+		v[k++] = L(p->bill_loc.line);
+		v[k++] = p->bill_loc.type;
+		v[k++] = p->bill_loc.guid;
+		v[k++] = L(p->bill_loc.record);
+		v[k++] = p->bill_loc.key;
+		for (nn = 0; nn < k; nn++)
+			if (v[nn] == NULL)
+				v[nn] = "";
+		wr_row(&x, v, (size_t)k);
+	}
+	return wr_close(&x);
+}
+
+static int
+save_bills(struct wo *w, const char *path)
+{
+	struct wr x;
+	size_t i;
+	char *parts = NULL;
+
+	if (wr_open(&x, path, bcols) != 0)
+		return -1;
+	for (i = 0; i < w->nb; i++) {
+		const struct bill *b = &w->b[i];
+		char nb[16][64], g1[64], g2[64], d1[9], mode[2];
+		const char *v[64];
+		int nn = 0, k = 0;
+		long j;
+
+		if (!b->keep || w->o.now - b->first_day > w->o.keep)
+			continue;
+		free(parts);
+		if ((parts = malloc((size_t)b->msgCount + 1)) == NULL) {
+			x.failed = 1;
+			break;
+		}
+		for (j = 0; j < b->msgCount; j++)
+			parts[j] = j < b->nparts_alloc && b->parts[j] ? '1' :
+			    '0';
+		parts[b->msgCount] = '\0';
+		mode[0] = b->mode;
+		mode[1] = '\0';
+		v[k++] = b->key;
+		v[k++] = L(b->kind);
+		v[k++] = mode;
+		v[k++] = b->voyage;
+		v[k++] = b->bill;
+		v[k++] = b->trafMode_raw;
+		v[k++] = b->voyage_raw;
+		v[k++] = b->bill_raw;
+		v[k++] = b->trafName;
+		v[k++] = b->leaveTime;
+		v[k++] = L(b->msgCount);
+		v[k++] = parts;
+		v[k++] = L(b->bad_split);
+		v[k++] = dec_format(b->gross, 0, g1, sizeof g1);
+		v[k++] = dec_format(b->off_gross, 0, g2, sizeof g2);
+		v[k++] = L(b->off_n);
+		v[k++] = L(b->totals_done);
+		v[k++] = norm_day_str(b->first_day, d1);
+		v[k++] = b->loc.source;
+		v[k++] = L(b->loc.message);
+		v[k++] = L(b->loc.line);
+		v[k++] = b->loc.type;
+		v[k++] = b->loc.guid;
+		v[k++] = L(b->loc.record);
+		v[k++] = b->loc.key;
+		for (nn = 0; nn < k; nn++)
+			if (v[nn] == NULL)
+				v[nn] = "";
+		wr_row(&x, v, (size_t)k);
+	}
+	free(parts);
+	return wr_close(&x);
+}
+
+static int
+save_manifest(struct wo *w, const char *path)
+{
+	struct wr x;
+	size_t i;
+
+	if (wr_open(&x, path, mcols) != 0)
+		return -1;
+	for (i = 0; i < w->nm; i++) {
+		const struct mentry *m = &w->m[i];
+		char nb[16][64], g[64], d1[9], mode[2];
+		const char *v[64];
+		int nn = 0, k = 0;
+
+		if (m->deleted || m->done ||
+		    w->o.now - m->first_day > w->o.keep)
+			continue;
+		mode[0] = m->mode;
+		mode[1] = '\0';
+		v[k++] = m->key;
+		v[k++] = L(m->kind);
+		v[k++] = mode;
+		v[k++] = m->voyage;
+		v[k++] = m->master;
+		v[k++] = m->house;
+		v[k++] = m->voyage_raw;
+		v[k++] = m->master_raw;
+		v[k++] = m->house_raw;
+		v[k++] = m->msgtype;
+		v[k++] = m->date;
+		if (m->pieces >= 0)
+			v[k++] = L(m->pieces);
+		else
+			v[k++] = "";
+		v[k++] = m->has_gross ? dec_format(m->gross, 0, g, sizeof g) :
+		    "";
+		v[k++] = norm_day_str(m->first_day, d1);
+		v[k++] = L(m->tot_done);
+		v[k++] = m->loc.source;
+		v[k++] = L(m->loc.message);
+		v[k++] = L(m->loc.line);
+		v[k++] = m->loc.guid;
+		v[k++] = m->loc.key;
+		for (nn = 0; nn < k; nn++)
+			if (v[nn] == NULL)
+				v[nn] = "";
+		wr_row(&x, v, (size_t)k);
+	}
+	return wr_close(&x);
+}
+
+static int
+save_done(struct wo *w, const char *path)
+{
+	struct wr x;
+	size_t i;
+
+	if (wr_open(&x, path, dcols) != 0)
+		return -1;
+	for (i = 0; i < w->nd; i++) {
+		const struct done *d = &w->d[i];
+		const char *v[19] = { d->lno, d->outcome, d->invtNo,
+		    d->billkey, d->day, d->sumCopNo, d->copNo, d->agentCode,
+		    d->agentName, d->ebcCode, d->ebcName, d->ownerCode,
+		    d->customsCode, d->portCode, d->country, d->trafMode,
+		    d->statFlag, d->ieDate, d->loctNo };
+
+		if (w->o.now - norm_day(d->day) > w->o.keep)
+			continue;
+		wr_row(&x, v, 19);
+	}
+	return wr_close(&x);
+}
+
+static int
+save_receipts(struct wo *w, const char *path)
+{
+	struct wr x;
+	size_t i;
+
+	if (wr_open(&x, path, rcols) != 0)
+		return -1;
+	for (i = 0; i < w->nr; i++) {
+		const struct orphan *o = &w->r[i];
+		char st[24], d1[9];
+		const char *v[5];
+
+		if (o->status == 0 || w->o.now - o->first_day > w->o.keep)
+			continue;
+		snprintf(st, sizeof st, "%d", o->status);
+		v[0] = o->copkey;
+		v[1] = o->invtNo ? o->invtNo : "";
+		v[2] = o->rtime ? o->rtime : "";
+		v[3] = st;
+		v[4] = norm_day_str(o->first_day, d1);
+		wr_row(&x, v, 5);
+	}
+	return wr_close(&x);
+}
+
+/* Remove files of generations other than keep. */
+static void
+sweep(const char *dir, long keep)
+{
+	static const char *const names[] = { "parcels", "bills", "manifest",
+	    "done", "receipts", NULL };
+	DIR *dp;
+	struct dirent *de;
+	char path[4096];
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		size_t i, l;
+		long g;
+		char *end;
+
+		for (i = 0; names[i]; i++) {
+			l = strlen(names[i]);
+			if (strncmp(de->d_name, names[i], l) != 0 ||
+			    de->d_name[l] != '-')
+				continue;
+			g = strtol(de->d_name + l + 1, &end, 10);
+			if (g == keep || strcmp(end, ".csv") != 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	}
+	closedir(dp);
+}
+
+int
+wostate_save(struct wo *w, const char *dir)
+{
+	char path[4096], err[300], gen[32];
+	long g = generation + 1;
+	struct state_out *o;
+
+	sweep(dir, generation);		/* leftovers of a killed run */
+	gen_path(path, sizeof path, dir, "bills", g);
+	if (save_bills(w, path) != 0)
+		return -1;
+	gen_path(path, sizeof path, dir, "parcels", g);
+	if (save_parcels(w, path) != 0)
+		return -1;
+	gen_path(path, sizeof path, dir, "manifest", g);
+	if (save_manifest(w, path) != 0)
+		return -1;
+	gen_path(path, sizeof path, dir, "done", g);
+	if (save_done(w, path) != 0)
+		return -1;
+	gen_path(path, sizeof path, dir, "receipts", g);
+	if (save_receipts(w, path) != 0)
+		return -1;
+	snprintf(path, sizeof path, "%s/CURRENT", dir);
+	if ((o = state_create(path, 0, 0600, err, sizeof err)) == NULL) {
+		diag_trouble(path, 0, "%s", err);
+		return -1;
+	}
+	snprintf(gen, sizeof gen, "%ld\n", g);
+	if (fputs(gen, state_file(o)) == EOF) {
+		state_abort(o);
+		diag_trouble(path, 0, _("cannot write state: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	if (state_commit(o, err, sizeof err) != 0) {
+		diag_trouble(path, 0, "%s", err);
+		return -1;
+	}
+	generation = g;
+	sweep(dir, g);
+	return 0;
+}
