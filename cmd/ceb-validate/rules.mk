@@ -20,3 +20,7 @@ tests_unit_test_codetab_SOURCES = tests/unit/test-codetab.c
 tests_unit_test_codetab_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_codetab_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 endif
+
+# Injected business defects of ceb-gen batches found with the right rule.
+TESTS += tests/rules/gen-defects.test
+EXTRA_DIST += tests/rules/gen-defects.test tests/bench/ceb-validate-rules.sh

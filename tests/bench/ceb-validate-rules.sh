@@ -8,7 +8,8 @@
 # script only measures (no pass/fail threshold).  Run by tests/bench.sh
 # (make bench) with the built tools on PATH.
 #
-# Environment: BENCH_N messages (default 100000), BENCH_DIR scratch
+# Environment: BENCH_N parcels (default 100000: half import, half
+# export, each several messages), BENCH_DIR scratch
 # directory (default a fresh one under TMPDIR).
 # Figure from the rules' author (2026-11-28, 2-core VM, -j1, see the
 # report): structure 1.00, rules +NN%.
@@ -23,11 +24,11 @@ d=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/bench-rules.XXXXXX")} || exit 2
 trap 'rm -rf "$d"' EXIT INT TERM
 mkdir -p "$d"
 
-echo "== ceb-validate business rules ($n messages)"
+echo "== ceb-validate business rules ($n parcels)"
 if command -v ceb-gen >/dev/null 2>&1 &&
-    ceb-gen --seed 1 --import "$n" --export 0 >"$d/batch.xml" 2>/dev/null &&
-    [ -s "$d/batch.xml" ]; then
-	src="ceb-gen --seed 1 --import $n"
+    ceb-gen -q -s 1 -n $((n / 2)) -e $((n - n / 2)) -o "$d/batch.xml" \
+    2>/dev/null && [ -s "$d/batch.xml" ]; then
+	src="ceb-gen -s 1 -n $((n / 2)) -e $((n - n / 2))"
 else
 	# No generator: the passing golden messages of the catalogue, repeated.
 	cat "$top"/tests/golden/ceb-validate-rules/V-*-pass/stdin >"$d/one.xml"
@@ -40,7 +41,8 @@ else
 	done >"$d/batch.xml"
 	src="the catalogue's passing cases x $i"
 fi
-echo "batch: $src, $(wc -c <"$d/batch.xml") bytes"
+msgs=$(grep -c '<?xml' "$d/batch.xml")
+echo "batch: $src: $msgs messages, $(wc -c <"$d/batch.xml") bytes"
 ceb-validate --list-rules | cut -d, -f1 | grep '^V-' |
     sed 's/$/,no,/' | sed '1i rule,enabled,severity' >"$d/off.csv"
 
@@ -58,7 +60,7 @@ run() {
 for i in 1 2 3; do
 	echo "structure $(run structure --rules "$d/off.csv")"
 	echo "rules $(run rules)"
-done | awk -v n="$n" '
+done | awk -v n="$msgs" '
 {
 	cpu = $3 + $4
 	if (!($1 in wall) || $2 < wall[$1]) wall[$1] = $2
