@@ -20,9 +20,9 @@
 #include "rec.h"
 
 static const char *const synopsis[] = {
-	"[-pqx] [-r report] [-s dir] [--keep-matched days] [--max-age days]",
-	"    [--now date] [--run id] [--shard k/n] [--tolerance amount[%]]",
-	"    [file | dir ...]",
+	"[-pqx] [-r report] [-s dir] [--keep-matched days] [--max-age days] "
+	    "[--now date] [--run id] [--shard k/n] [--tolerance amount[%]] "
+	    "[file | dir ...]",
 	"--list-rules",
 	NULL
 };
@@ -183,8 +183,12 @@ main(int argc, char *argv[])
 		day_format(rc.now, rc.run, sizeof rc.run);
 	if (report && diag_report_open(report, report_cols) != 0)
 		return diag_exit();
-	if (store_init() != 0 || (rc.statedir && statedir_open() != 0))
+	if ((rc.statedir && statedir_open() != 0) || store_init() != 0 ||
+	    (rc.statedir && statedir_load() != 0)) {
+		if (rc.statedir)
+			statedir_close();
 		return diag_exit();
+	}
 	loop_run(argc - optind, argv + optind, &sopts, store_doc, NULL);
 	if (diag_status() < 2) {
 		match_all();

@@ -129,8 +129,10 @@ compare(const struct four *q, const struct cmpdef *c, const char *a,
     const char *b, const char *gnum)
 {
 	char va[512], vb[512], field[64];
-	const char *other = q->cp[c->ta == RT_INV ? c->tb : c->ta];
 	const struct rule *ru = rule_get(c->rule);
+	/* The inventory's side first when it is one of the two. */
+	int inv = c->tb == RT_INV;
+	const char *other = q->cp[inv ? c->ta : c->tb];
 
 	if ((c->flags & PAYER) && !rc.payer)
 		return 0;
@@ -146,11 +148,13 @@ compare(const struct four *q, const struct cmpdef *c, const char *a,
 		snprintf(vb, sizeof vb, "%s", b);
 	}
 	if (gnum)
-		snprintf(field, sizeof field, "%s[gnum=%s]", c->nb, gnum);
+		snprintf(field, sizeof field, "%s[gnum=%s]", inv ? c->nb : c->na,
+		    gnum);
 	else
-		snprintf(field, sizeof field, "%s", c->nb);
+		snprintf(field, sizeof field, "%s", inv ? c->nb : c->na);
 	rfinding(q->rec[RT_INV], q->f[RT_INV], c->rule, field, "mismatch",
-	    other, va, vb, _("%s of the %s is \"%s\", %s of the %s is \"%s\""),
+	    other, inv ? vb : va, inv ? va : vb,
+	    _("%s of the %s is \"%s\", %s of the %s is \"%s\""),
 	    c->na, _(tname[c->ta]), va, c->nb, _(tname[c->tb]), vb);
 	return ru && ru->sev == DIAG_ERROR;
 }

@@ -239,7 +239,8 @@ void rec_summary(void);	/* counts for the summary line */
 int output_inventories(void);
 
 /* statedir.c */
-int statedir_open(void);		/* lock, choose base, load */
+int statedir_open(void);		/* create, lock, clean */
+int statedir_load(void);		/* choose the base state, load it */
 int statedir_commit(void);
 void statedir_close(void);
 

@@ -413,9 +413,8 @@ clean_temps(void)
 int
 statedir_open(void)
 {
-	char err[512], run[128] = "";
+	char err[512];
 	int busy;
-	struct stat st;
 
 	if (state_mkdir(rc.statedir, err, sizeof err) != 0) {
 		diag_trouble(NULL, 0, "%s", err);
@@ -426,6 +425,15 @@ statedir_open(void)
 		return -1;
 	}
 	clean_temps();
+	return 0;
+}
+
+int
+statedir_load(void)
+{
+	char run[128] = "";
+	struct stat st;
+
 	have_cur = stat(spath("state.csv"), &st) == 0;
 	if (!have_cur)
 		return 0;

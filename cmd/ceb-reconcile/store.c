@@ -355,7 +355,7 @@ arrive(uint32_t id, const struct flds *f)
 	if (*slot != NONE && rc.recs[*slot].state == ST_LIVE) {
 		struct rrec *e = &rc.recs[*slot];
 
-		if (e->hash == r->hash) {
+		if (r->apptype != '3' && e->hash == r->hash) {
 			/* The same document again: a resend, not a finding. */
 			set_state(r, ST_MERGED);
 			diag_tally("resent", 1);
