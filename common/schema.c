@@ -568,6 +568,47 @@ expected_name(const char *text, char *out, size_t n)
 	out[len] = '\0';
 }
 
+/*
+ * For "This element is not expected. Expected is ( ceb:a, ceb:b )" on
+ * node: nonzero when none of the expected elements occurs at node or
+ * after it among its siblings, i.e. the error is a missing element, not
+ * an element out of order.
+ */
+static int
+absent_later(xmlNodePtr node, const char *text)
+{
+	const char *p = strstr(text, "Expected is "), *q;
+	char name[128];
+	size_t len;
+	xmlNodePtr s;
+
+	if (p == NULL || (p = strchr(p, '(')) == NULL)
+		return 0;
+	for (p++;;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == ')' || *p == '\0')
+			return 1;
+		len = strcspn(p, " ,)");
+		q = memchr(p, ':', len);
+		if (q) {
+			len -= (size_t)(q + 1 - p);
+			p = q + 1;
+		}
+		if (len == 0 || len >= sizeof name)
+			return 0;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		p += len;
+		if (strcmp(name, "##other") == 0 || strchr(name, '#'))
+			return 0;
+		for (s = node; s; s = s->next)
+			if (s->type == XML_ELEMENT_NODE &&
+			    strcmp((const char *)s->name, name) == 0)
+				return 0;
+	}
+}
+
 static void
 collect(void *arg, xmlErrorPtr e)
 {
@@ -607,6 +648,20 @@ collect(void *arg, xmlErrorPtr e)
 	shorten(e->message ? e->message : "schema error", x->text,
 	    sizeof x->text);
 	x->field[0] = '\0';
+	if (strcmp(rule, "S-XSD-001") == 0 && node && absent_later(node,
+	    x->text)) {
+		/* "not expected, expected is X" and no X follows: missing. */
+		static const char ne[] = "This element is not expected.";
+		char tmp[sizeof x->text];
+
+		x->rule = rule = "S-XSD-002";
+		if (strncmp(x->text, ne, sizeof ne - 1) == 0) {
+			snprintf(tmp, sizeof tmp, "%s", x->text + sizeof ne - 1);
+			snprintf(x->text, sizeof x->text, "Required element "
+			    "missing before this one.%.350s", tmp);
+			schema_utf8_trim(x->text);
+		}
+	}
 	if (strcmp(rule, "S-XSD-002") == 0)
 		expected_name(x->text, x->field, sizeof x->field);
 	if (x->field[0] == '\0' && node && node->name &&
