@@ -23,8 +23,9 @@
 static const char *const synopsis[] = {
 	"[-dqz] [-D kind=rate] [-e export] [-k keyfile] [-m manifest.csv] "
 	"[-n import] [-o path] [-s seed] [-x manifest-xml] [--days n] "
-	"[--start yyyymmdd] [--records n] [--split n] [--bonded-share f] "
-	"[--cancel-rate f] [--return-rate f] [--no-receipts] [--kind=rate]",
+	"[--start yyyymmdd] [--records n] [--split n] [--bill-size n] "
+	"[--bonded-share f] "
+	"[--cancel-rate f] [--return-rate f] [--receipts 0|1] [--kind=rate]",
 	"--list-defects",
 	NULL
 };
@@ -90,6 +91,7 @@ const struct gen_defect gen_defects[] = {
 enum {
 	OPT_DAYS = LOOP_OPT_LAST, OPT_START, OPT_RECORDS, OPT_SPLIT,
 	OPT_BONDED, OPT_CANCEL, OPT_RETURN, OPT_NO_RECEIPTS, OPT_LIST,
+	OPT_RECEIPTS, OPT_BILL_SIZE,
 	OPT_KIND		/* OPT_KIND + k: --<kind>=rate */
 };
 
@@ -219,11 +221,17 @@ main(int argc, char *argv[])
 		{ "start", required_argument, NULL, OPT_START },
 		{ "records", required_argument, NULL, OPT_RECORDS },
 		{ "split", required_argument, NULL, OPT_SPLIT },
+		{ "bill-size", required_argument, NULL, OPT_BILL_SIZE },
 		{ "bonded-share", required_argument, NULL, OPT_BONDED },
 		{ "cancel-rate", required_argument, NULL, OPT_CANCEL },
 		{ "return-rate", required_argument, NULL, OPT_RETURN },
 		{ "no-receipts", no_argument, NULL, OPT_NO_RECEIPTS },
 		{ "list-defects", no_argument, NULL, OPT_LIST },
+		/* long spellings of the letters */
+		{ "seed", required_argument, NULL, 's' },
+		{ "import", required_argument, NULL, 'n' },
+		{ "export", required_argument, NULL, 'e' },
+		{ "receipts", required_argument, NULL, OPT_RECEIPTS },
 		{ "version", no_argument, NULL, LOOP_OPT_VERSION },
 	};
 	struct option longopts[sizeof base / sizeof base[0] + D_COUNT + 1];
@@ -254,6 +262,7 @@ main(int argc, char *argv[])
 	o.start_m = 3;
 	o.start_d = 1;
 	o.split = 1000;			/* --split */
+	o.bill_size = 2500;		/* --bill-size */
 	o.bonded_permille = 600;	/* --bonded-share */
 	o.cancel_permille = 2;		/* --cancel-rate */
 	o.return_permille = 5;		/* --return-rate */
@@ -331,6 +340,11 @@ main(int argc, char *argv[])
 				return 2;
 			o.split = (int)v;
 			break;
+		case OPT_BILL_SIZE:
+			if (number("--bill-size", optarg, 1, 1000000, &v) != 0)
+				return 2;
+			o.bill_size = (int)v;
+			break;
 		case OPT_BONDED:
 			if (share("--bonded-share", optarg,
 			    &o.bonded_permille) != 0)
@@ -348,6 +362,11 @@ main(int argc, char *argv[])
 			break;
 		case OPT_NO_RECEIPTS:
 			o.receipts = 0;
+			break;
+		case OPT_RECEIPTS:
+			if (number("--receipts", optarg, 0, 1, &v) != 0)
+				return 2;
+			o.receipts = (int)v;
 			break;
 		case OPT_LIST:
 			list_defects();

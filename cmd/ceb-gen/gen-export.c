@@ -121,7 +121,8 @@ make_plan(long long want_missing, int is_count, double rate,
 
 		/* parcels i with i * days / n == day end before `end` */
 		while (i < end) {
-			n = rng_range(x.r, 50, 2500);
+			n = rng_range(x.r, (x.o->bill_size + 49) / 50,
+			    x.o->bill_size);
 			if (n > end - i)
 				n = end - i;
 			if (x.nplan == cap) {
@@ -402,7 +403,8 @@ parcel(int day, int defect, const char *bag, struct item *it)
 	    D_NONE, x.key);
 
 	/* 604 receipts: declared, accepted, released (not if unreleased) */
-	for (i = 0; i < (defect == D_EXP_UNRELEASED ? 2 : 3); i++) {
+	for (i = 0; x.o->receipts && i < (defect == D_EXP_UNRELEASED ? 2 : 3);
+	    i++) {
 		static const char *const st[] = { "2", "120", "800" };
 		static const char *const in[] = { "", "[Code:1800;Desc:逻辑校验通过]",
 		    "[Code:2600;Desc:放行]" };
@@ -696,6 +698,12 @@ gen_export(const struct gen_opts *o, struct rng *r)
 	    o->is_count[D_EXP_MISSING_PART], o->rate[D_EXP_MISSING_PART] < 0 ?
 	    0 : o->rate[D_EXP_MISSING_PART], &dropped) != 0)
 		return -1;
+	if (!o->receipts && (o->rate[D_EXP_NOT_DEPARTED] > 0 ||
+	    o->rate[D_EXP_UNRELEASED] > 0)) {
+		diag_trouble(NULL, 0, _("exp-not-departed and "
+		    "exp-departed-unreleased need the 604 receipts"));
+		return -1;
+	}
 	memset(&pick, 0, sizeof pick);
 	pick.pop = o->nexport - dropped;
 	for (k = D_EXP_NOT_DEPARTED; k <= D_EXP_WEIGHT; k++) {

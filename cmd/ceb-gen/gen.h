@@ -171,6 +171,7 @@ struct gen_opts {
 	int dirmode, gzip;
 	int max_records;	/* records per message, 0 = realistic mix */
 	int split;		/* waybills per 607/509 message */
+	int bill_size;		/* most parcels under one master bill */
 	int bonded_permille;
 	int sea_permille;
 	int cancel_permille, return_permille;

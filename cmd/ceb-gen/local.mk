@@ -15,3 +15,6 @@ ceb_gen_SOURCES = cmd/ceb-gen/ceb-gen.c cmd/ceb-gen/gen.h \
 # The answer-key checker finds the defects again with rules of its own.
 check_PROGRAMS += tests/gen/gen-check
 tests_gen_gen_check_SOURCES = tests/gen/gen-check.c
+TESTS += tests/gen/determinism.test tests/gen/xsd.test tests/gen/key.test
+EXTRA_DIST += tests/gen/determinism.test tests/gen/xsd.test \
+	tests/gen/key.test
