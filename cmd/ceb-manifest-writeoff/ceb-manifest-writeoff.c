@@ -184,7 +184,7 @@ main(int argc, char *argv[])
 	w.o.keep = 190;
 	w.o.tol_is_pct = 1;
 	w.o.tol_ppm = 10000;			/* 1% */
-	w.o.csv_ceb_modes = 1;
+	w.o.csv_ceb_modes = 0;
 	w.o.summary_flag = 1;
 	w.o.item_name_flag = "1";
 	w.o.pass = 1;
@@ -238,7 +238,7 @@ main(int argc, char *argv[])
 			break;
 		case OPT_CSV_MODES:
 			if (strcmp(optarg, "ceb") == 0)
-				w.o.csv_ceb_modes = 1;
+				w.o.csv_ceb_modes = 0;
 			else if (strcmp(optarg, "manifest") == 0)
 				w.o.csv_ceb_modes = 0;
 			else

@@ -367,7 +367,13 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 	}
 	if (!b->parts[seq - 1]) {
 		struct dec g;
+		long k, top = 0;
 
+		for (k = 0; k < b->msgCount; k++)
+			if (b->parts[k])
+				top = k + 1;
+		if (seq > top)
+			b->loc = l;	/* located at the last part received */
 		b->parts[seq - 1] = 1;
 		newpart = 1;
 		if (kind == BILL_607 && msg_decimal(h, "grossWeight", &g) == 0)
@@ -405,6 +411,28 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 			}
 		}
 	}
+}
+
+/*
+ * 505 waybills: only their gross weight is kept (for W-TOT-004), in a
+ * table of their own, so that a waybill alone never makes a parcel.
+ */
+static void
+take_505(struct wo *w, xmlNodePtr rec)
+{
+	char lno[128];
+	struct dec g;
+	long i;
+
+	norm_lno(field(rec, "logisticsNo"), lno, sizeof lno);
+	if (*lno == '\0' || msg_decimal(rec, "grossWeight", &g) != 0)
+		return;
+	if ((i = wo_index_get(&w->wbidx, lno)) < 0) {
+		w->wb = wo_grow(w->wb, &w->wbcap, w->nwb + 1, sizeof *w->wb);
+		i = (long)w->nwb++;
+		wo_index_put(&w->wbidx, wo_str(lno), i);
+	}
+	w->wb[i] = g;
 }
 
 static void
@@ -491,6 +519,9 @@ ceb_take(struct wo *w, struct stream_doc *d, int from_manifest)
 			break;
 		case 509:
 			take_bill(w, BILL_509, d, &m, rec, recno, guid);
+			break;
+		case 505:
+			take_505(w, rec);
 			break;
 		case 507:
 			take_507(w, &m, rec);

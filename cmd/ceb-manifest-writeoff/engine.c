@@ -179,34 +179,42 @@ aggregate(struct eng *e)
 	}
 	for (i = 0; i < w->np; i++) {
 		struct parcel *p = &w->p[i];
-		long bi = p->bill, k;
+		int t;
 
-		if (bi < 0 || wo_index_get(&w->didx, p->lno) >= 0)
+		if (wo_index_get(&w->didx, p->lno) >= 0)
 			continue;
-		e->bn[bi]++;
-		if (p->has_inv) {
-			e->bninv[bi]++;
-			e->bgross[bi] = dec_add(e->bgross[bi], p->gross);
-			if (p->packNo > 0)
-				e->bpack[bi] += p->packNo;
-		}
-		if (p->bag && *p->bag) {
-			char bag[128];
+		for (t = 0; t < 2; t++) {
+			long bi = t ? p->bill2 : p->bill, k;
 
-			norm_bill(p->bag, bag, sizeof bag);
-			snprintf(key, sizeof key, "%ld|%s", bi, bag);
-			if ((k = wo_index_get(&e->bagidx, key)) < 0) {
-				e->bags = wo_grow(e->bags, &e->bagcap,
-				    e->nbags + 1, sizeof *e->bags);
-				k = (long)e->nbags++;
-				wo_index_put(&e->bagidx, wo_str(key), k);
-				e->bnbags[bi]++;
-			}
-			e->bags[k].n++;
+			if (bi < 0)
+				continue;
+			e->bn[bi]++;
 			if (p->has_inv) {
-				e->bags[k].ninv++;
-				e->bags[k].gross = dec_add(e->bags[k].gross,
+				e->bninv[bi]++;
+				e->bgross[bi] = dec_add(e->bgross[bi],
 				    p->gross);
+				if (p->packNo > 0)
+					e->bpack[bi] += p->packNo;
+			}
+			if (p->bag && *p->bag) {
+				char bag[128];
+
+				norm_bill(p->bag, bag, sizeof bag);
+				snprintf(key, sizeof key, "%ld|%s", bi, bag);
+				if ((k = wo_index_get(&e->bagidx, key)) < 0) {
+					e->bags = wo_grow(e->bags, &e->bagcap,
+					    e->nbags + 1, sizeof *e->bags);
+					k = (long)e->nbags++;
+					wo_index_put(&e->bagidx, wo_str(key),
+					    k);
+					e->bnbags[bi]++;
+				}
+				e->bags[k].n++;
+				if (p->has_inv) {
+					e->bags[k].ninv++;
+					e->bags[k].gross = dec_add(
+					    e->bags[k].gross, p->gross);
+				}
 			}
 		}
 	}
@@ -317,9 +325,13 @@ judge_parcel(struct eng *e, struct parcel *p)
 	const char *join = NULL, *why = "";
 	char key[512], note[256];
 	int released, rejected, departed = 0, split_wait = 0, failed = 0;
-	long age = w->o.now - p->first_day, di;
+	long age = w->o.now - p->first_day, di, house = -1;
 
 	note[0] = '\0';
+	if (!p->has_inv && p->bill < 0 && p->dep < 0) {
+		p->resolved = 1;	/* nothing to judge */
+		return;
+	}
 	if ((di = wo_index_get(&w->didx, p->lno)) >= 0) {
 		struct done *d = &w->d[di];
 
@@ -341,22 +353,20 @@ judge_parcel(struct eng *e, struct parcel *p)
 		p->resolved = 1;
 		return;
 	}
-	/* Duplicates: two masters, two departures, 607 vs 509. */
+	/* Duplicates: two masters, two departures, 607 vs 509 (one row). */
 	if (p->bill2 >= 0) {
 		row(w, p, b, "W-DUP-001", DIAG_ERROR, "duplicate", "",
 		    _("parcel is on two masters: %s (voyage %s) and %s "
 		    "(voyage %s)"), b->bill_raw, b->voyage_raw,
 		    w->b[p->bill2].bill_raw, w->b[p->bill2].voyage_raw);
 		failed = 1;
-	}
-	if (p->dep2 >= 0) {
+	} else if (p->dep2 >= 0) {
 		row(w, p, dep, "W-DUP-001", DIAG_ERROR, "duplicate", "",
 		    _("parcel is on two departures: %s (voyage %s) and %s "
 		    "(voyage %s)"), dep->bill_raw, dep->voyage_raw,
 		    w->b[p->dep2].bill_raw, w->b[p->dep2].voyage_raw);
 		failed = 1;
-	}
-	if (b && dep && (b->mode != dep->mode ||
+	} else if (b && dep && (b->mode != dep->mode ||
 	    strcmp(b->voyage, dep->voyage) != 0 ||
 	    (*dep->bill && strcmp(b->bill, dep->bill) != 0))) {
 		row(w, p, b, "W-DUP-001", DIAG_ERROR, "duplicate", "",
@@ -372,12 +382,30 @@ judge_parcel(struct eng *e, struct parcel *p)
 		via = dep;
 	} else if (dep)
 		split_wait = 1;
-	if (!departed && b && b->complete) {
-		long k;
+	if (!departed && b) {
+		long k, d5;
 
+		/*
+		 * A complete departure (509) of the master lists its parcels:
+		 * that is parcel-level evidence, and beats a master-level
+		 * manifest (and an incomplete 607).
+		 */
+		snprintf(key, sizeof key, "%d|%c|%s|%s", BILL_509, b->mode,
+		    b->voyage, b->bill);
+		d5 = wo_index_get(&w->bidx, key);
 		snprintf(key, sizeof key, "%c|%s|%s", b->mode, b->voyage,
 		    b->bill);
-		if ((k = wo_index_get(&e->mmidx, key)) >= 0 && e->mm[k].load) {
+		k = wo_index_get(&e->mmidx, key);
+		if (d5 >= 0 && d5 != p->dep && w->b[d5].complete) {
+			snprintf(note, sizeof note, _("the departure (509) of "
+			    "master %s does not list it"), b->bill_raw);
+			split_wait = 0;
+		} else if (!b->complete)
+			split_wait = 1;
+		else if (d5 >= 0 && d5 != p->dep) {
+			split_wait = 1;
+			dep = &w->b[d5];
+		} else if (d5 < 0 && k >= 0 && e->mm[k].load) {
 			char bag[128];
 
 			if (!e->mm[k].houses) {
@@ -388,7 +416,7 @@ judge_parcel(struct eng *e, struct parcel *p)
 				    b->mode, b->voyage, b->bill, p->lno);
 				norm_bill(p->bag ? p->bag : "", bag,
 				    sizeof bag);
-				if (wo_index_get(&e->hidx, key) >= 0) {
+				if ((house = wo_index_get(&e->hidx, key)) >= 0) {
 					departed = 1;
 					join = "parcel";
 				} else if (*bag) {
@@ -408,14 +436,39 @@ judge_parcel(struct eng *e, struct parcel *p)
 			}
 			via = b;
 		}
-	} else if (!departed && b && !b->complete)
-		split_wait = 1;
+	}
 	if (!departed && b == NULL) {
 		long k = wo_index_get(&e->lhidx, p->lno);
 
 		if (k >= 0) {
 			departed = 1;
 			join = "parcel";
+			house = k;
+		}
+	}
+	if (house < 0)
+		house = wo_index_get(&e->lhidx, p->lno);
+	/* The parcel's own weight: its 505 waybill, or its manifest row. */
+	if (p->has_inv) {
+		long k = wo_index_get(&w->wbidx, p->lno);
+		const struct dec *g = NULL;
+		const char *what = "";
+		char g1[64], g2[64];
+
+		if (k >= 0) {
+			g = &w->wb[k];
+			what = _("its 505 waybill");
+		} else if (house >= 0 && w->m[house].has_gross) {
+			g = &w->m[house].gross;
+			what = _("its manifest row");
+		}
+		if (g && !within(w, p->gross, *g)) {
+			row(w, p, via, "W-TOT-004", DIAG_ERROR,
+			    "weight-mismatch", "", _("inventory grossWeight "
+			    "%s kg, %s says %s kg"),
+			    dec_format(p->gross, 0, g1, sizeof g1), what,
+			    dec_format(*g, 0, g2, sizeof g2));
+			failed = 1;
 		}
 	}
 	if (via == NULL)
@@ -621,12 +674,6 @@ judge_entry(struct eng *e, struct mentry *m)
 			mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "parcel",
 			    "", _("house %s is parcel %s"), m->house_raw,
 			    m->house_raw);
-			if (pi >= 0 && !m->tot_done && w->p[pi].has_inv) {
-				struct parcel *p = &w->p[pi];
-
-				entry_totals(e, m, p->gross, 1, 0,
-				    _("the parcel"));
-			}
 			if (pi < 0 || w->p[pi].resolved)
 				m->done = 1;
 			return;

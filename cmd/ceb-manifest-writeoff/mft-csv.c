@@ -2,9 +2,10 @@
  * mft-csv.c: manifests that carriers export as spreadsheets.  Columns are
  * found by name (case-insensitively, in any order, extra columns
  * ignored).  The minimal set and its default column names:
- *   trafMode     transport mode: a CEB trafMode code (5 air, 2 sea, ...)
- *                by default, manifest codes with --csv-modes manifest, or
- *                a word (air, sea, road, rail, post)          required
+ *   trafMode     transport mode: a manifest TypeCode (4 air, 1 sea, 3
+ *                road, ...) by default -- the CSV is the carrier's
+ *                manifest -- CEB trafMode codes (5 air, 2 sea) with
+ *                --csv-modes ceb, or a word (air, sea, ...)   required
  *   voyageNo     flight or voyage ("MI987", "MI987/20171031") required
  *   date         loading or flight date                        optional
  *   billNo       master bill (master AWB, B/L)                 required

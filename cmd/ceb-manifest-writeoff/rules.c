@@ -57,6 +57,9 @@ const struct wo_rule wo_rules[] = {
 	{ "W-TOT-003", "warning", "pieces-mismatch",
 	  N_("manifest pieces differ from the big bags (or packages) of the "
 	  "bill") },
+	{ "W-TOT-004", "error", "weight-mismatch",
+	  N_("inventory grossWeight of a parcel differs from its 505 waybill "
+	  "or its manifest house row beyond --tolerance") },
 	{ "W-SPL-001", "error", "missing-part",
 	  N_("split 607/509: a part of 1..msgCount still missing after the "
 	  "grace period") },

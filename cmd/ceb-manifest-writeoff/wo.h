@@ -113,6 +113,7 @@ struct parcel {
 	long dep, dep2;
 	/* arrival (507) */
 	int arrived;
+
 	long first_day;			/* first seen */
 	long rel_day;			/* first seen released, -1 */
 	int seen;			/* touched by this run's input */
@@ -192,7 +193,7 @@ struct wo_opts {
 	struct dec tol_abs;		/* --tolerance kg */
 	long tol_ppm;			/* --tolerance N%, in parts per million */
 	int tol_is_pct;
-	int csv_ceb_modes;		/* --csv-modes ceb|manifest */
+	int csv_ceb_modes;		/* --csv-modes ceb (1) | manifest (0) */
 	const char *csv_map;		/* --csv-map */
 	/* summary */
 	const char *summary_dir;
@@ -225,6 +226,9 @@ struct wo {
 	struct orphan *r;
 	size_t nr, rcap;
 	struct wo_index ridx;
+	struct dec *wb;			/* 505 grossWeight, this run only */
+	size_t nwb, wbcap;
+	struct wo_index wbidx;		/* logisticsNo -> wb */
 	struct wo_index sum701;		/* invtNo -> s701[] */
 	const char **s701;		/* copNo of input 701s */
 	size_t ns701, s701cap;
