@@ -188,12 +188,12 @@ fields_read(struct flds *f, const struct rrec *r)
 const char *
 fields_key(const struct flds *f, char *buf, size_t n)
 {
-	if (f->type == RT_WAY)
-		snprintf(buf, n, "%s/%s", *f->h[W_LCODE] ? f->h[W_LCODE] : "-",
-		    *f->h[W_LNO] ? f->h[W_LNO] : "-");
-	else
-		snprintf(buf, n, "%s/%s", *f->h[0] ? f->h[0] : "-",
-		    *f->h[1] ? f->h[1] : "-");
+	/* The business key every tool reports (msg.h's key fields). */
+	static const int k[RT_N][2] = { { O_EBP, O_ORDERNO },
+	    { P_PAYCODE, P_PAYTX }, { W_LCODE, W_LNO }, { I_AGENT, I_COPNO } };
+	const char *a = f->h[k[f->type][0]], *b = f->h[k[f->type][1]];
+
+	snprintf(buf, n, "%s/%s", *a ? a : "-", *b ? b : "-");
 	return buf;
 }
 

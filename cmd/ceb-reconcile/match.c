@@ -257,21 +257,33 @@ missing(struct rrec *r, const uint32_t cp[RT_N])
 				    strlen(wait), "%s%s", *wait ? ", " : "",
 				    what[t]);
 		rfinding(r, &fl[RT_INV], "R-PEND-001", NULL, "pending", NULL,
-		    NULL, NULL, _("waiting for %s (day %ld of %d)"), wait,
+		    NULL, NULL, _("order %s/%s waits for %s (day %ld of %d)"),
+		    fl[RT_INV].h[I_EBP], fl[RT_INV].h[I_ORDERNO], wait,
 		    age(r) + 1, rc.max_age);
 		rc.n_pending++;
 		return;
 	}
 	for (t = 0; t < RT_INV; t++) {
+		const struct flds *v = &fl[RT_INV];
+		char want[320], cpt[340];
+
 		if (live(cp[t]))
 			continue;
-		if (rc.statedir)
-			rfinding(r, &fl[RT_INV], rule[t], NULL, "missing", NULL,
-			    NULL, NULL, _("no %s arrived in %ld days"),
-			    _(what[t]), age(r));
+		if (t == RT_WAY)
+			snprintf(want, sizeof want, "logisticsCode/logisticsNo "
+			    "%s/%s", v->h[I_LCODE], v->h[I_LNO]);
 		else
-			rfinding(r, &fl[RT_INV], rule[t], NULL, "missing", NULL,
-			    NULL, NULL, _("no %s"), _(what[t]));
+			snprintf(want, sizeof want, "ebpCode/orderNo %s/%s",
+			    v->h[I_EBP], v->h[I_ORDERNO]);
+		snprintf(cpt, sizeof cpt, "%s %s", fields_typename(t),
+		    strchr(want, ' ') + 1);
+		if (rc.statedir)
+			rfinding(r, v, rule[t], NULL, "missing", cpt, NULL,
+			    NULL, _("no %s with %s arrived in %ld days"),
+			    _(what[t]), want, age(r));
+		else
+			rfinding(r, v, rule[t], NULL, "missing", cpt, NULL,
+			    NULL, _("no %s with %s"), _(what[t]), want);
 	}
 	r->state = rc.statedir ? ST_EXPIRED : ST_REJECTED;
 	rc.n_failed++;
