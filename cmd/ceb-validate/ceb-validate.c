@@ -637,8 +637,11 @@ finish(struct tool *t, struct job *j)
 	int rc = 0;
 
 	if (!j->parsed) {
+		/* As the input loop reports a document it cannot parse. */
 		diag_trouble(j->d.source, j->d.line + (j->perr.line > 0 ?
-		    j->perr.line - 1 : 0), "%s", j->perr.msg);
+		    j->perr.line - 1 : 0), _("document %ld: %s"), j->d.index,
+		    j->perr.msg);
+		diag_messages(-1);	/* the loop counted it as framed */
 		return 0;
 	}
 	if (j->st == MSG_ENVELOPE)
