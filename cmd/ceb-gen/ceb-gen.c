@@ -383,7 +383,9 @@ main(int argc, char *argv[])
 			gen_export(&o, &rng);
 		out_close();
 	}
-	diag_tally(_("import parcels"), o.nimport);
-	diag_tally(_("export parcels"), o.nexport);
+	if (diag_status() != 2) {
+		diag_tally(_("import parcels"), o.nimport);
+		diag_tally(_("export parcels"), o.nexport);
+	}
 	return diag_exit();
 }

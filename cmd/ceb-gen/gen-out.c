@@ -511,6 +511,7 @@ out_close(void)
 	if (out.o->manifest_xml && !out.o->dirmode)
 		sink_close(&out.mxml);
 	free(out.tmp.p);
-	diag_tally(_("defects"), out.ndefects);
+	if (diag_status() != 2)
+		diag_tally(_("defects"), out.ndefects);
 	return out.failed ? -1 : 0;
 }
