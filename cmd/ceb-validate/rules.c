@@ -105,8 +105,8 @@ X(AMT_POSITIVE, "V-AMT-006", E, "decl", "qty qty1 qty2 packNo weight grossWeight
   "quantity, weight or package count must be greater than zero") \
 X(AMT_NEGATIVE, "V-AMT-007", E, "decl", "price totalPrice goodsValue freight discount taxTotal acturalPaid amountPaid insuredFee charge", "", \
   "amount must not be negative") \
-X(AMT_GNUM, "V-AMT-008", E, "311 303 507 509 603 621 625 711 213", "gnum", "-301002 -621027", \
-  "line gnum must run 1, 2, 3 ... in order, without gaps or duplicates") \
+X(AMT_GNUM, "V-AMT-008", E, "311 303 507 509 603 621 711", "gnum", "-301002 -621027", \
+  "line gnum must run 1, 2, 3 ... in order, without gaps or duplicates (returns keep the original gnum)") \
 X(AMT_QTY2, "V-AMT-009", E, "621 603 213", "qty2 unit2", "-625009", \
   "qty2 and unit2 go together: qty2 positive when unit2 is set, empty when it is not") \
 X(LIM_SINGLE, "V-LIM-001", E, "311 621", "goodsValue freight totalPrice insuredFee", "-621005", \
@@ -648,7 +648,8 @@ check_guid(struct ctx *c)
 
 	if (v == NULL || (len = span(v, &s)) == 0)
 		return;
-	if (on(c, R_GUID_FORM) && !is_uuid_upper(s, len))
+	/* A guid that is not 36 characters long is a schema error (S-). */
+	if (on(c, R_GUID_FORM) && len == 36 && !is_uuid_upper(s, len))
 		hit(c, R_GUID_FORM, "guid", c->h.n[F_guid],
 		    _("%s is not an upper-case UUID"), show(v, buf, sizeof buf));
 	if (on(c, R_GUID_DUP)) {
@@ -1358,7 +1359,7 @@ rules_check_message(const struct rules *r, const struct msg *m,
 	c.loc = loc;
 	c.res = res;
 	len = span(m->guid ? m->guid : "", &s);
-	if (on(&c, R_GUID_ROOT) && len > 0 && !is_uuid_upper(s, len))
+	if (on(&c, R_GUID_ROOT) && len == 36 && !is_uuid_upper(s, len))
 		hit(&c, R_GUID_ROOT, "guid", m->root,
 		    _("%s is not an upper-case UUID"),
 		    show(m->guid, buf, sizeof buf));
