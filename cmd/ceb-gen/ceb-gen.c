@@ -243,6 +243,8 @@ main(int argc, char *argv[])
 	int ch, k, r;
 
 	diag_init(argv[0]);
+	if (loop_defaults(&argc, &argv) != 0)
+		return diag_exit();
 	memcpy(longopts, base, sizeof base);
 	for (k = 0; k < D_COUNT; k++) {
 		struct option *lo = &longopts[sizeof base / sizeof base[0] + k];

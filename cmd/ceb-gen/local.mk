@@ -18,3 +18,4 @@ tests_gen_gen_check_SOURCES = tests/gen/gen-check.c
 TESTS += tests/gen/determinism.test tests/gen/xsd.test tests/gen/key.test
 EXTRA_DIST += tests/gen/determinism.test tests/gen/xsd.test \
 	tests/gen/key.test
+dist_man_MANS += man/ceb-gen.1
