@@ -126,7 +126,7 @@ X(CODE_WRAP, "V-CODE-005", E, "*", "wrapType", "", \
 X(CODE_CUSTOMS, "V-CODE-006", E, "*", "customsCode portCode", "", \
   "customs district code is not in the customs-district table") \
 X(CODE_TRADE, "V-CODE-007", E, "621 603 213", "tradeMode", "", \
-  "trade mode is not in the table or not allowed here (621: 9610 1210 1239; 603: + 9710 9810; 213: 9661 1261)") \
+  "trade mode is not in the table or not allowed here (621: 9610 1210 1239; 603: + 9710 9810 from 2022; 213: 9661 1261)") \
 X(CODE_DISTRICT, "V-CODE-008", E, "311", "consigneeDistrict", "", \
   "consignee district is not in the administrative-division table") \
 X(CODE_PORT, "V-CODE-009", E, "603", "POD", "", \
@@ -978,6 +978,10 @@ check_trade(struct ctx *c)
 			for (j = 0; trade_modes[i].modes[j] != NULL; j++)
 				if (is(v, trade_modes[i].modes[j]))
 					allowed = 1;
+			/* 9710 and 9810 came with the 2022 edition. */
+			if (c->r->edition == 2018 && (is(v, "9710") ||
+			    is(v, "9810")))
+				allowed = 0;
 		}
 		if (!known)
 			hit(c, R_CODE_TRADE, "tradeMode", c->h.n[F_tradeMode],
