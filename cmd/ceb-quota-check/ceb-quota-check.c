@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +28,15 @@ static const char *const synopsis[] = {
 	"    [--key id | id+name] [--policy file] [--shard K/N]",
 	"    [--year-start MMDD] [file | dir ...]",
 	"--ledger file --query ID [--year year] [--key id | id+name]",
+	"--ledger file --reseal",
 	"--list-rules",
 	NULL
 };
 
 enum {
 	OPT_LEDGER = LOOP_OPT_LAST, OPT_POLICY, OPT_DATE, OPT_KEY,
-	OPT_YEAR_START, OPT_QUERY, OPT_YEAR, OPT_SHARD, OPT_LIST_RULES
+	OPT_YEAR_START, OPT_QUERY, OPT_YEAR, OPT_SHARD, OPT_LIST_RULES,
+	OPT_RESEAL
 };
 
 static int
@@ -61,6 +64,26 @@ spool_open(void)
 	return fd;
 }
 
+/*
+ * A run killed while writing leaves its temporary file (LEDGER.tmp.PID,
+ * see state.h) behind; under the lock nobody else can be writing one, so
+ * they are removed.
+ */
+static void
+remove_stale_temps(const char *ledger)
+{
+	char pat[4200];
+	glob_t g;
+	size_t i;
+
+	snprintf(pat, sizeof pat, "%s.tmp.*", ledger);
+	if (glob(pat, GLOB_NOSORT, NULL, &g) != 0)
+		return;
+	for (i = 0; i < g.gl_pathc; i++)
+		(void)unlink(g.gl_pathv[i]);
+	globfree(&g);
+}
+
 /* Steps 1-5 of quota.h under the ledger's lock. */
 static int
 run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
@@ -73,6 +96,7 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 		diag_trouble(NULL, 0, "%s", err);
 		return -1;
 	}
+	remove_stale_temps(r->ledger_path);
 	if ((r->spool = spool_open()) < 0)
 		goto fail;
 	loop_run(argc, argv, so, cb_doc, r);
@@ -93,6 +117,23 @@ fail:
 		close(r->spool);
 	state_unlock(lock);
 	return -1;
+}
+
+/* --reseal, under the ledger's lock. */
+static int
+do_reseal(struct run *r)
+{
+	char lockpath[4096], err[512];
+	int lock, busy, rc;
+
+	snprintf(lockpath, sizeof lockpath, "%s.lock", r->ledger_path);
+	if ((lock = state_lock(lockpath, &busy, err, sizeof err)) < 0) {
+		diag_trouble(NULL, 0, "%s", err);
+		return 2;
+	}
+	rc = ledger_reseal(r);
+	state_unlock(lock);
+	return rc == 0 ? 0 : 2;
 }
 
 static int
@@ -137,6 +178,7 @@ main(int argc, char *argv[])
 		{ "year", required_argument, NULL, OPT_YEAR },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+		{ "reseal", no_argument, NULL, OPT_RESEAL },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct run r;
@@ -149,6 +191,7 @@ main(int argc, char *argv[])
 	const char *query = NULL;	/* --query */
 	long year = 0;			/* --year */
 	int list = 0;			/* --list-rules */
+	int reseal = 0;			/* --reseal */
 	int ch, rc;
 
 	diag_init(argv[0]);
@@ -203,6 +246,9 @@ main(int argc, char *argv[])
 		case OPT_LIST_RULES:
 			list = 1;
 			break;
+		case OPT_RESEAL:
+			reseal = 1;
+			break;
 		default:
 			return diag_usage(synopsis);
 		}
@@ -230,6 +276,8 @@ main(int argc, char *argv[])
 	}
 	if (r.ledger_path == NULL || *r.ledger_path == '\0')
 		return diag_usage(synopsis);
+	if (reseal)
+		return do_reseal(&r);
 	if (policy_default(&r, policy) != 0)
 		return 2;
 	if (query) {

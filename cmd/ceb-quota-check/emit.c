@@ -54,7 +54,8 @@ static const struct rule {
 	{ "Q-KEY-001", "warning", "",
 	  "buyer of a cancel or return differs from the counted inventory's" },
 	{ "Q-KEY-002", "warning", "",
-	  "receipt's invtNo differs from the one recorded" },
+	  "receipt's invtNo differs from the one recorded, or another "
+	  "inventory holds it" },
 	{ "Q-KEY-003", "info", "",
 	  "receipt taught the ledger the invtNo of an inventory" },
 };
@@ -266,8 +267,9 @@ report_event(const struct event *e)
 		    show_person(e->row->person, p2, sizeof p2));
 	} else if (e->mismatch)
 		finding(e, "Q-KEY-002", DIAG_WARNING, "invtNo", 0,
-		    _("receipt names invtNo %s, the ledger holds %s"),
-		    e->invtno, e->row ? e->row->invtno : "");
+		    _("receipt names invtNo %s for an inventory that holds "
+		    "%s"), e->invtno, e->row && *e->row->invtno ?
+		    e->row->invtno : _("another one"));
 }
 
 static int

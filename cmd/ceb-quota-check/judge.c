@@ -392,8 +392,18 @@ rejudge(struct run *r, struct event *e, struct row *w)
 	w->date = e->date;
 	w->amount = e->amount;
 	w->lines = e->lines;
-	if (*e->invtno && !*w->invtno)
-		w->invtno = e->invtno;
+	if (*e->invtno && !*w->invtno) {
+		char k[256];
+
+		if (key_invt(k, sizeof k, e->invtno) == 0 &&
+		    row_by(r, k) == NULL) {
+			char *c = arena_str(&r->ar, k);
+
+			w->invtno = e->invtno;
+			if (c != NULL)
+				(void)ht_put(&r->keys, c, strlen(c), w->idx);
+		}
+	}
 	w->py = pyear_get(r, e->person, e->year, 1);
 	judge(r, e, w);
 }
@@ -752,16 +762,20 @@ judge_run(struct run *r)
 		tmp.invtno = "";
 		if ((w = find_row(r, &tmp)) == NULL)
 			continue;
-		if (*w->invtno == '\0') {
+		if (key_invt(k, sizeof k, e->invtno) != 0)
+			continue;
+		if (*w->invtno == '\0' && row_by(r, k) != NULL) {
+			/* Another inventory holds this invtNo already. */
+			e->mismatch = 1;
+			e->row = row_by(r, k);
+		} else if (*w->invtno == '\0') {
+			char *c = arena_str(&r->ar, k);
+
 			w->invtno = e->invtno;
 			w->changed = 1;
-			if (key_invt(k, sizeof k, e->invtno) == 0 &&
-			    row_by(r, k) == NULL) {
-				char *c = arena_str(&r->ar, k);
-				if (c == NULL || ht_put(&r->keys, c,
-				    strlen(c), w->idx) != 0)
-					goto nomem;
-			}
+			if (c == NULL || ht_put(&r->keys, c, strlen(c),
+			    w->idx) != 0)
+				goto nomem;
 			if (!e->releases)
 				e->out = O_LEARNT;
 			e->row = w;

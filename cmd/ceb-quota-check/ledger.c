@@ -937,3 +937,101 @@ fail:
 	lr_close(&lr);
 	return -1;
 }
+
+/* ---- reseal ---- */
+
+/*
+ * Check every row of a ledger that an operator edited on purpose (or
+ * built elsewhere) and write it back with a fresh seal.  The old seal, if
+ * any, is ignored; every row must still parse.  Returns 0, or -1 after
+ * reporting the trouble.
+ */
+int
+ledger_reseal(struct run *r)
+{
+	const char *path = r->ledger_path;
+	struct lreader lr;
+	struct state_out *so = NULL;
+	char err[512], seal[80], *line, *f[NCOLS + 1], *copy = NULL;
+	size_t len, ccap = 0;
+	int nl, rc, header = 0, year;
+	long rows = 0;
+	uint64_t sum = FNV_INIT;
+	struct dec amount, released;
+	enum verdict v;
+	enum rstate st;
+	const char *why;
+	FILE *fp;
+
+	if (lr_open(&lr, path) != 0) {
+		diag_trouble(path, 0, _("cannot read ledger: %s"), lr.err);
+		return -1;
+	}
+	if ((so = state_create(path, input_is_gzip(lr.in), 0600, err,
+	    sizeof err)) == NULL) {
+		diag_trouble(path, 0, "%s", err);
+		lr_close(&lr);
+		return -1;
+	}
+	fp = state_file(so);
+	if (out(fp, &sum, LEDGER_COMMENT "\n", strlen(LEDGER_COMMENT) + 1) ||
+	    out(fp, &sum, LEDGER_HEADER "\n", strlen(LEDGER_HEADER) + 1))
+		goto werr;
+	while ((rc = lr_next(&lr, &line, &len, &nl)) == 1) {
+		if (line[0] == '#')
+			continue;	/* comments and the old seal */
+		if (!header) {
+			if (strcmp(line, LEDGER_HEADER) != 0) {
+				diag_trouble(path, lr.line, _("not a "
+				    "ceb-quota-check ledger (header differs)"));
+				goto fail;
+			}
+			header = 1;
+			continue;
+		}
+		if (len + 2 > ccap) {
+			char *nc = realloc(copy, ccap = len + 2);
+
+			if (nc == NULL)
+				goto fail;
+			copy = nc;
+		}
+		memcpy(copy, line, len);
+		copy[len] = '\n';
+		if (split(line, f, NCOLS) != NCOLS) {
+			diag_trouble(path, lr.line, _("ledger row does not "
+			    "have %d fields"), NCOLS);
+			goto fail;
+		}
+		if ((why = check_row(f, &year, &amount, &released, &v, &st))) {
+			diag_trouble(path, lr.line, _("ledger row: %s"), why);
+			goto fail;
+		}
+		if (out(fp, &sum, copy, len + 1))
+			goto werr;
+		rows++;
+	}
+	if (rc < 0 || !header) {
+		diag_trouble(path, lr.line, "%s", rc < 0 ? lr.err :
+		    _("ledger has no header"));
+		goto fail;
+	}
+	snprintf(seal, sizeof seal, "#end rows=%ld check=%016" PRIx64 "\n",
+	    rows, sum);
+	if (fputs(seal, fp) == EOF)
+		goto werr;
+	lr_close(&lr);
+	free(copy);
+	if (state_commit(so, err, sizeof err) != 0) {
+		diag_trouble(path, 0, "%s", err);
+		return -1;
+	}
+	return 0;
+werr:
+	diag_trouble(path, 0, _("cannot write ledger: %s"), strerror(errno));
+fail:
+	free(copy);
+	lr_close(&lr);
+	state_abort(so);
+	return -1;
+}

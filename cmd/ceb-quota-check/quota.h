@@ -272,6 +272,7 @@ struct pyear *pyear_get(struct run *r, const char *person, int year,
 /* ledger.c */
 int ledger_read(struct run *r);
 int ledger_write(struct run *r);
+int ledger_reseal(struct run *r);
 int ledger_query(const char *path, const char *id, int year, int key_name,
     const struct policy *pol);
 const char *ledger_event_find(const char *events, char kind,

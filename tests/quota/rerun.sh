@@ -1,0 +1,57 @@
+#!/bin/sh
+# rerun.sh: reruns change nothing; a batch fed twice in one run counts
+# once; shards concatenate to the unsharded run.  TAP.
+set -u
+LC_ALL=C.UTF-8
+export LC_ALL
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/quota/lib.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/quota-rerun.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+echo "1..7"
+
+awk -v n=2000 -v seed=5 -v buyers=300 -v tag=RA -v rel=0.25 \
+    -f "$top/tests/quota/gen.awk" >"$T/a.xml"
+awk -v n=2000 -v seed=6 -v buyers=300 -v tag=RB -v rel=0.25 -v off=500000 \
+    -f "$top/tests/quota/gen.awk" >"$T/b.xml"
+
+q() { ceb-quota-check -q "$@"; }
+q --ledger "$T/l" -r "$T/r1" "$T/a.xml" "$T/b.xml" >"$T/o1"
+cp "$T/l" "$T/l1"
+q --ledger "$T/l" -r "$T/r2" "$T/a.xml" "$T/b.xml" >"$T/o2"
+cmp -s "$T/l1" "$T/l"
+ok $? "a rerun leaves the ledger byte for byte as it was"
+cmp -s "$T/r1" "$T/r2" && cmp -s "$T/o1" "$T/o2"
+ok $? "a rerun prints the same report and output"
+
+# The same batch twice in one run: counted once.
+q --ledger "$T/d" -r "$T/rd" "$T/a.xml" "$T/a.xml" >/dev/null
+q --ledger "$T/s" "$T/a.xml" >/dev/null
+cmp -s "$T/d" "$T/s"
+ok $? "a batch given twice in one run is counted once"
+
+# Two nights: a then b, the second night rerun; the ledger is stable.
+q --ledger "$T/n" "$T/a.xml" >/dev/null
+q --ledger "$T/n" -r "$T/rn1" "$T/b.xml" >"$T/on1"
+cp "$T/n" "$T/n1"
+q --ledger "$T/n" -r "$T/rn2" "$T/b.xml" >"$T/on2"
+cmp -s "$T/n" "$T/n1" && cmp -s "$T/rn1" "$T/rn2" && cmp -s "$T/on1" "$T/on2"
+ok $? "the second night rerun changes nothing"
+
+# Shards: three runs side by side equal one unsharded run.
+for k in 1 2 3; do
+	q --ledger "$T/sh$k" --shard $k/3 -r "$T/rs$k" "$T/a.xml" "$T/b.xml" >"$T/os$k"
+done
+for k in 1 2 3; do sed 1d "$T/rs$k"; done | sort >"$T/rs"
+sed 1d "$T/r1" | sort | cmp -s - "$T/rs"
+ok $? "the shards' reports together are the unsharded report"
+cat "$T/os1" "$T/os2" "$T/os3" | ceb-cat -q -l | cut -d, -f5- | sort >"$T/cs"
+ceb-cat -q -l "$T/o1" | cut -d, -f5- | sort | cmp -s - "$T/cs"
+ok $? "the shards' outputs together hold the unsharded output's records"
+total=0
+for k in 1 2 3; do
+	total=$((total + $(sed -n 's/^#end rows=\([0-9]*\) .*/\1/p' "$T/sh$k")))
+done
+[ "$total" = "$(sed -n 's/^#end rows=\([0-9]*\) .*/\1/p' "$T/l1")" ]
+ok $? "the shards' ledgers together hold every row ($total)"
+exit 0
