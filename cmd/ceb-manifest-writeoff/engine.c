@@ -295,6 +295,31 @@ add_done(struct wo *w, struct parcel *p, const char *outcome,
 	p->resolved = 2;	/* newly final: counted into its bill below */
 }
 
+/*
+ * A 607 bill whose parcels are all judged leaves the state; a done row
+ * keyed by the bill remembers it, so that its manifest entry, seen again
+ * in a rerun or a later night, is still matched.
+ */
+static void
+close_bill(struct wo *w, const struct bill *b)
+{
+	struct done *d;
+
+	w->d = wo_grow(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
+	d = &w->d[w->nd];
+	memset(d, 0, sizeof *d);
+	d->lno = b->key;
+	d->outcome = "bill-closed";
+	d->billkey = b->key;
+	d->day = w->o.now_str;
+	d->invtNo = d->sumCopNo = d->copNo = d->agentCode = d->agentName =
+	    d->ebcCode = d->ebcName = d->ownerCode = d->customsCode =
+	    d->portCode = d->country = d->trafMode = d->statFlag = d->ieDate =
+	    d->loctNo = "";
+	d->is_new = 1;
+	wo_index_put(&w->didx, d->lno, (long)w->nd++);
+}
+
 static const char *
 split_missing(const struct bill *b, char *buf, size_t n)
 {
@@ -400,40 +425,39 @@ judge_parcel(struct eng *e, struct parcel *p)
 			snprintf(note, sizeof note, _("the departure (509) of "
 			    "master %s does not list it"), b->bill_raw);
 			split_wait = 0;
-		} else if (!b->complete)
-			split_wait = 1;
-		else if (d5 >= 0 && d5 != p->dep) {
+		} else if (d5 >= 0 && d5 != p->dep) {
 			split_wait = 1;
 			dep = &w->b[d5];
-		} else if (d5 < 0 && k >= 0 && e->mm[k].load) {
+		} else if (k >= 0 && e->mm[k].load && e->mm[k].houses) {
+			/* Parcel level: the 607 need not be complete. */
 			char bag[128];
 
-			if (!e->mm[k].houses) {
+			snprintf(key, sizeof key, "%c|%s|%s|%s", b->mode,
+			    b->voyage, b->bill, p->lno);
+			norm_bill(p->bag ? p->bag : "", bag, sizeof bag);
+			if ((house = wo_index_get(&e->hidx, key)) >= 0) {
 				departed = 1;
-				join = "master";
-			} else {
+				join = "parcel";
+			} else if (*bag) {
 				snprintf(key, sizeof key, "%c|%s|%s|%s",
-				    b->mode, b->voyage, b->bill, p->lno);
-				norm_bill(p->bag ? p->bag : "", bag,
-				    sizeof bag);
-				if ((house = wo_index_get(&e->hidx, key)) >= 0) {
+				    b->mode, b->voyage, b->bill, bag);
+				if (wo_index_get(&e->hidx, key) >= 0) {
 					departed = 1;
-					join = "parcel";
-				} else if (*bag) {
-					snprintf(key, sizeof key,
-					    "%c|%s|%s|%s", b->mode, b->voyage,
-					    b->bill, bag);
-					if (wo_index_get(&e->hidx, key) >= 0) {
-						departed = 1;
-						join = "bag";
-					}
+					join = "bag";
 				}
-				if (!departed)
-					snprintf(note, sizeof note, _("master "
-					    "%s left but the manifest's house "
-					    "list does not name this parcel"),
-					    b->bill_raw);
 			}
+			if (!departed) {
+				snprintf(note, sizeof note, _("master %s left "
+				    "but the manifest's house list does not "
+				    "name this parcel"), b->bill_raw);
+				split_wait = 0;
+			}
+			via = b;
+		} else if (!b->complete)
+			split_wait = 1;
+		else if (k >= 0 && e->mm[k].load) {
+			departed = 1;
+			join = "master";
 			via = b;
 		}
 	}
@@ -725,6 +749,14 @@ judge_entry(struct eng *e, struct mentry *m)
 			m->done = 1;
 		return;
 	}
+	/* A bill closed in an earlier run. */
+	if ((bi = wo_index_get(&w->didx, key)) >= 0 && *m->house == '\0') {
+		mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "master", "",
+		    _("bill %s was closed on %s (all its parcels judged)"),
+		    m->master_raw, w->d[bi].day);
+		m->done = 1;
+		return;
+	}
 	/* Not declared in any 607 (yet). */
 	snprintf(key, sizeof key, "%c|%s", m->mode, m->master);
 	if ((bi = wo_index_get(&e->bbill, key)) >= 0 && *m->house == '\0') {
@@ -795,6 +827,9 @@ engine_run(struct wo *w)
 		if (e.bopen[i] || !b->complete ||
 		    (b->kind == BILL_607 && !b->totals_done))
 			b->keep = 1;
+		else if (b->kind == BILL_607 &&
+		    wo_index_get(&w->didx, b->key) < 0)
+			close_bill(w, b);
 	}
 	free(e.bgross);
 	free(e.bn);

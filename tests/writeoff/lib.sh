@@ -1,0 +1,32 @@
+# lib.sh: helpers for the ceb-manifest-writeoff shell tests (TAP).
+set -u
+LC_ALL=C.UTF-8
+export LC_ALL
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+M=$top/testdata/manifest
+n=0
+ok() {	# ok DESCRIPTION (status of the last test command in $?)
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+notok() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+}
+check() {	# check DESCRIPTION COMMAND...
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else notok "$d"; fi
+}
+# The content of the current generation of a state directory.
+state_dump() {
+	g=$(cat "$1/CURRENT")
+	for f in bills parcels manifest done receipts; do
+		echo "== $f"
+		cat "$1/$f-$g.csv"
+	done
+}
+scratch() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/writeoff.XXXXXX") || exit 99
+	trap 'rm -rf "$T"' EXIT INT TERM
+}
