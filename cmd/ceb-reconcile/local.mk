@@ -17,3 +17,11 @@ tests_unit_test_keyidx_SOURCES = tests/unit/test-keyidx.c
 tests_unit_test_keyidx_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_keyidx_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 endif
+
+# Command-line tests beyond the golden cases: answer key on ceb-gen
+# batches, three nights with carry-over, kill -9 and rerun, shards, lock.
+RECONCILE_TESTS = tests/reconcile/gen-defects.test \
+	tests/reconcile/three-nights.test tests/reconcile/kill.test \
+	tests/reconcile/shard.test tests/reconcile/lock.test
+TESTS += $(RECONCILE_TESTS)
+EXTRA_DIST += $(RECONCILE_TESTS) tests/reconcile/lib.sh

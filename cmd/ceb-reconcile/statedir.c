@@ -393,7 +393,10 @@ bad:
 	return -1;
 }
 
-/* Remove what a killed run may have left: temporary files. */
+/*
+ * Remove what a killed run may have left: temporary state files and run
+ * spools (which a run unlinks as soon as it has opened them).
+ */
 static void
 clean_temps(void)
 {
@@ -403,9 +406,10 @@ clean_temps(void)
 	if (d == NULL)
 		return;
 	while ((e = readdir(d)) != NULL)
-		if (strstr(e->d_name, ".tmp.") != NULL &&
+		if ((strstr(e->d_name, ".tmp.") != NULL &&
 		    (strncmp(e->d_name, "state.", 6) == 0 ||
-		    strncmp(e->d_name, "spool-", 6) == 0))
+		    strncmp(e->d_name, "spool-", 6) == 0)) ||
+		    strncmp(e->d_name, "ceb-reconcile-run.", 18) == 0)
 			unlink(spath(e->d_name));
 	closedir(d);
 }
