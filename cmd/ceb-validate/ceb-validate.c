@@ -85,9 +85,35 @@ struct tool {
 	pthread_cond_t cv_work, cv_done;
 	pthread_t th[MAX_JOBS];
 	int nth;
-	struct job **ring;
+	struct batch **ring;	/* batches in input order */
 	size_t cap, head, next, tail, count;
+	struct batch *cur;	/* being filled by the main thread */
 	int stop;
+};
+
+/*
+ * Documents travel to the workers in batches, so that the threads meet
+ * once per batch rather than once per (often small) document.
+ */
+#define BATCH_DOCS 32
+#define BATCH_BYTES (128 * 1024)
+
+struct batch {
+	struct job *v[BATCH_DOCS];
+	size_t n, bytes;
+	int done;
+};
+
+/* A worker's memory of the schemas it has looked up (no lock needed). */
+#define WCACHE 16
+
+struct wcache {
+	size_t n;
+	struct {
+		int ns_dxp;
+		char name[32];
+		const struct schema *sc;
+	} v[WCACHE];
 };
 
 static void
@@ -104,13 +130,24 @@ unlock(struct tool *t)
 		pthread_mutex_unlock(&t->find_mu);
 }
 
-/* Find the schema of a root; NULL with why filled when there is none. */
+/*
+ * Find the schema of a root; NULL with why filled when there is none.
+ * Successful look-ups are remembered in the worker's cache c (may be
+ * NULL), so that workers take the shared lock only on first sight of a
+ * root.
+ */
 static const struct schema *
-find_schema(struct tool *t, const struct msg *m, const char *ns,
-    int *missing, char *why, size_t n)
+find_schema(struct tool *t, struct wcache *c, const struct msg *m,
+    const char *ns, int *missing, char *why, size_t n)
 {
 	const char *name = (const char *)m->root->name;
+	int dxp = strcmp(ns, MSG_NS_DXP) == 0;
 	const struct schema *sc;
+	size_t i;
+
+	for (i = 0; c && i < c->n; i++)
+		if (c->v[i].ns_dxp == dxp && strcmp(c->v[i].name, name) == 0)
+			return c->v[i].sc;
 
 	if (m->type && t->edition == 2018 && !t->own_schemas &&
 	    !(m->type->editions & MSG_ED_2018)) {
@@ -122,6 +159,12 @@ find_schema(struct tool *t, const struct msg *m, const char *ns,
 	lock(t);
 	sc = schema_find(t->schemas, ns, name, missing, why, n);
 	unlock(t);
+	if (sc && c && c->n < WCACHE && strlen(name) < sizeof c->v[0].name) {
+		c->v[c->n].ns_dxp = dxp;
+		snprintf(c->v[c->n].name, sizeof c->v[0].name, "%s", name);
+		c->v[c->n].sc = sc;
+		c->n++;
+	}
 	return sc;
 }
 
@@ -187,7 +230,7 @@ b64decode(const char *s, size_t *len, const char **bad)
 
 /* Open the payload of an envelope (j->m), filling the p* members. */
 static void
-open_payload(struct tool *t, struct job *j)
+open_payload(struct tool *t, struct wcache *c, struct job *j)
 {
 	xmlNodePtr data = msg_child(j->m.root, MSG_NS_DXP, "Data");
 	struct stream_err err;
@@ -228,7 +271,7 @@ open_payload(struct tool *t, struct job *j)
 		return;
 	}
 	if (j->pst == MSG_OK)
-		j->psc = find_schema(t, &j->pm, MSG_NS_CEB, &j->pmissing,
+		j->psc = find_schema(t, c, &j->pm, MSG_NS_CEB, &j->pmissing,
 		    j->pwhy, sizeof j->pwhy);
 }
 
@@ -237,7 +280,7 @@ open_payload(struct tool *t, struct job *j)
  * schema, open an envelope, validate.
  */
 static void
-work(struct tool *t, struct job *j, struct schema_vctx *v)
+work(struct tool *t, struct job *j, struct schema_vctx *v, struct wcache *c)
 {
 	if (j->d.doc == NULL) {
 		memset(&j->perr, 0, sizeof j->perr);
@@ -249,12 +292,12 @@ work(struct tool *t, struct job *j, struct schema_vctx *v)
 	j->parsed = 1;
 	j->st = msg_open(&j->m, j->d.doc, j->d.line);
 	if (j->st == MSG_OK)
-		j->sc = find_schema(t, &j->m, MSG_NS_CEB, &j->missing, j->why,
+		j->sc = find_schema(t, c, &j->m, MSG_NS_CEB, &j->missing, j->why,
 		    sizeof j->why);
 	else if (j->st == MSG_ENVELOPE) {
-		j->sc = find_schema(t, &j->m, MSG_NS_DXP, &j->missing, j->why,
-		    sizeof j->why);
-		open_payload(t, j);
+		j->sc = find_schema(t, c, &j->m, MSG_NS_DXP, &j->missing,
+		    j->why, sizeof j->why);
+		open_payload(t, c, j);
 	}
 	if (j->sc && schema_validate(v, j->sc, j->d.doc, &j->e) < 0)
 		j->vfail = 1;
@@ -703,8 +746,11 @@ worker(void *arg)
 {
 	struct tool *t = arg;
 	struct schema_vctx *v = schema_vctx_new();
-	struct job *j;
+	struct wcache c;
+	struct batch *b;
+	size_t i;
 
+	memset(&c, 0, sizeof c);
 	for (;;) {
 		pthread_mutex_lock(&t->mu);
 		while (t->next == t->tail && !t->stop)
@@ -713,85 +759,112 @@ worker(void *arg)
 			pthread_mutex_unlock(&t->mu);
 			break;
 		}
-		j = t->ring[t->next % t->cap];
+		b = t->ring[t->next % t->cap];
 		t->next++;
 		pthread_mutex_unlock(&t->mu);
-		if (v)
-			work(t, j, v);
-		else
-			j->vfail = 1;
+		for (i = 0; i < b->n; i++) {
+			if (v)
+				work(t, b->v[i], v, &c);
+			else
+				b->v[i]->vfail = 1;
+		}
 		pthread_mutex_lock(&t->mu);
-		j->done = 1;
-		pthread_cond_broadcast(&t->cv_done);
+		b->done = 1;
+		pthread_cond_signal(&t->cv_done);
 		pthread_mutex_unlock(&t->mu);
 	}
 	schema_vctx_free(v);
 	return NULL;
 }
 
-/* Finish the oldest job, waiting for it when wait is set. */
+/* Finish the oldest batch, waiting for it when wait is set. */
 static int
 drain_one(struct tool *t, int wait, int *rc)
 {
-	struct job *j;
+	struct batch *b;
+	size_t i;
 
 	pthread_mutex_lock(&t->mu);
 	if (t->count == 0) {
 		pthread_mutex_unlock(&t->mu);
 		return 0;
 	}
-	j = t->ring[t->head % t->cap];
-	while (!j->done && wait)
+	b = t->ring[t->head % t->cap];
+	while (!b->done && wait)
 		pthread_cond_wait(&t->cv_done, &t->mu);
-	if (!j->done) {
+	if (!b->done) {
 		pthread_mutex_unlock(&t->mu);
 		return 0;
 	}
 	t->head++;
 	t->count--;
 	pthread_mutex_unlock(&t->mu);
-	if (*rc == 0 && finish(t, j) != 0)
-		*rc = -1;
-	job_free(j);
+	for (i = 0; i < b->n; i++) {
+		if (*rc == 0 && finish(t, b->v[i]) != 0)
+			*rc = -1;
+		job_free(b->v[i]);
+	}
+	free(b);
 	return 1;
+}
+
+/* Hand the batch being filled to the workers. */
+static int
+push(struct tool *t)
+{
+	int rc = 0;
+
+	if (t->cur == NULL)
+		return 0;
+	while (t->count == t->cap)
+		drain_one(t, 1, &rc);
+	pthread_mutex_lock(&t->mu);
+	t->ring[t->tail % t->cap] = t->cur;
+	t->tail++;
+	t->count++;
+	pthread_cond_signal(&t->cv_work);
+	pthread_mutex_unlock(&t->mu);
+	t->cur = NULL;
+	while (rc == 0 && drain_one(t, 0, &rc))
+		;
+	return rc;
 }
 
 static int
 validate_doc(struct stream_doc *d, void *arg)
 {
 	struct tool *t = arg;
-	struct job *j, local;
+	struct job *j = NULL, local;
 	int rc = 0;
 
 	if (!t->threaded) {
 		memset(&local, 0, sizeof local);
 		local.d = *d;
-		work(t, &local, t->vctx);
+		work(t, &local, t->vctx, NULL);
 		rc = finish(t, &local);
 		job_clear(&local);
 		return rc;
 	}
-	if ((j = calloc(1, sizeof *j)) == NULL ||
+	if ((t->cur == NULL && (t->cur = calloc(1, sizeof *t->cur)) == NULL) ||
+	    (j = calloc(1, sizeof *j)) == NULL ||
 	    (j->src = strdup(d->source)) == NULL ||
 	    stream_doc_detach(loop_stream(), d) != 0) {
 		if (j)
 			free(j->src);
 		free(j);
+		if (t->cur && t->cur->n == 0) {
+			free(t->cur);
+			t->cur = NULL;
+		}
 		diag_trouble(d->source, d->line, "%s", strerror(ENOMEM));
 		return -1;
 	}
 	j->d = *d;
 	j->d.source = j->src;	/* outlives the source's name */
-	while (t->count == t->cap)
-		drain_one(t, 1, &rc);
-	pthread_mutex_lock(&t->mu);
-	t->ring[t->tail % t->cap] = j;
-	t->tail++;
-	t->count++;
-	pthread_cond_signal(&t->cv_work);
-	pthread_mutex_unlock(&t->mu);
-	while (rc == 0 && drain_one(t, 0, &rc))
-		;
+	t->cur->v[t->cur->n++] = j;
+	t->cur->bytes += d->len;
+	if (t->cur->n == BATCH_DOCS || t->cur->bytes >= BATCH_BYTES)
+		rc = push(t);
 	return rc;
 }
 
@@ -800,7 +873,7 @@ pool_start(struct tool *t, int n)
 {
 	int i;
 
-	t->cap = (size_t)n * 8;
+	t->cap = (size_t)n * 2 + 2;
 	if ((t->ring = calloc(t->cap, sizeof *t->ring)) == NULL)
 		return -1;
 	pthread_mutex_init(&t->mu, NULL);
@@ -821,6 +894,8 @@ pool_stop(struct tool *t, int rc)
 {
 	int i;
 
+	if (push(t) != 0)
+		rc = -1;
 	while (t->count > 0)
 		drain_one(t, 1, &rc);
 	pthread_mutex_lock(&t->mu);
