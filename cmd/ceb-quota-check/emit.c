@@ -104,18 +104,35 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
     const char *field, int with_figures, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
+/* The limits and the remaining quota of a reported event. */
+static void
+figures(const struct event *e, struct dec *single, struct dec *annual,
+    struct dec *remaining)
+{
+	*single = e->o_pol ? e->o_pol->single : dec_from_int(0);
+	*annual = e->o_pol ? e->o_pol->annual : dec_from_int(0);
+	*remaining = dec_sub(*annual, e->o_used);
+	if (e->out == O_WITHIN || e->out == O_SINGLE_ITEM)
+		*remaining = dec_sub(*remaining, e->o_amount);
+}
+
 static void
 finding(const struct event *e, const char *rule, enum diag_sev sev,
     const char *field, int with_figures, const char *fmt, ...)
 {
+	char key[300];
 	struct diag_loc loc = { e->source, e->message, e->line, e->type,
-	    e->msgguid, e->record, e->key };
+	    e->msgguid, e->record, key };
+	struct dec single, annual, remaining;
 	char person[256], year[16], amt[64], s1[64], s2[64], used[64],
 	    rem[64];
 	const char *extra[9];
 	const char *who = e->o_person ? e->o_person : e->person;
 	va_list ap;
 
+	snprintf(key, sizeof key, "%s/%s", *e->agent ? e->agent : "-",
+	    *e->copno ? e->copno : "-");
+	figures(e, &single, &annual, &remaining);
 	memset(extra, 0, sizeof extra);
 	extra[0] = *who ? show_person(who, person, sizeof person) : "";
 	year[0] = amt[0] = s1[0] = s2[0] = used[0] = rem[0] = '\0';
@@ -128,11 +145,11 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 	    e->lines && *e->lines)
 		dec_format(e->amount, 2, amt, sizeof amt);
 	if (e->o_year) {
-		dec_format(e->o_single, 2, s1, sizeof s1);
-		dec_format(e->o_annual, 2, s2, sizeof s2);
+		dec_format(single, 2, s1, sizeof s1);
+		dec_format(annual, 2, s2, sizeof s2);
 	}
 	if (with_figures) {
-		struct dec r = e->o_remaining;
+		struct dec r = remaining;
 
 		if (dec_sign(r) < 0)
 			r = dec_from_int(0);
@@ -161,7 +178,9 @@ static void
 report_event(const struct event *e)
 {
 	char a[64], b[64], c[64], d[64], pm[256];
+	struct dec single, annual, remaining;
 
+	figures(e, &single, &annual, &remaining);
 	switch (e->out) {
 	case O_INVALID:
 		if (e->kind == E_INVENTORY) {
@@ -183,8 +202,8 @@ report_event(const struct event *e)
 		    _("%s within limits: used %s of %s in %d, remaining %s"),
 		    dec_format(e->o_amount, 2, a, sizeof a),
 		    dec_format(dec_add(e->o_used, e->o_amount), 2, b, sizeof b),
-		    dec_format(e->o_annual, 2, c, sizeof c), e->o_year,
-		    dec_format(e->o_remaining, 2, d, sizeof d));
+		    dec_format(annual, 2, c, sizeof c), e->o_year,
+		    dec_format(remaining, 2, d, sizeof d));
 		return;
 	case O_SINGLE_ITEM:
 		finding(e, "Q-LIM-003", DIAG_WARNING, "totalPrice", 1,
@@ -192,15 +211,15 @@ report_event(const struct event *e)
 		    "but within the annual remainder %s: passed, full tax "
 		    "applies, counted"),
 		    dec_format(e->o_amount, 2, a, sizeof a),
-		    dec_format(e->o_single, 2, b, sizeof b),
-		    dec_format(dec_sub(e->o_annual, e->o_used), 2, c,
+		    dec_format(single, 2, b, sizeof b),
+		    dec_format(dec_sub(annual, e->o_used), 2, c,
 		    sizeof c));
 		return;
 	case O_OVER_SINGLE:
 		finding(e, "Q-LIM-001", DIAG_ERROR, "totalPrice", 1,
 		    _("amount %s is over the single-transaction limit %s"),
 		    dec_format(e->o_amount, 2, a, sizeof a),
-		    dec_format(e->o_single, 2, b, sizeof b));
+		    dec_format(single, 2, b, sizeof b));
 		return;
 	case O_OVER_ANNUAL:
 		finding(e, "Q-LIM-002", DIAG_ERROR, "buyerIdNumber", 1,
@@ -208,9 +227,9 @@ report_event(const struct event *e)
 		    "(remaining %s); this %s would exceed it"),
 		    show_person(e->person, pm, sizeof pm),
 		    dec_format(e->o_used, 2, a, sizeof a), e->o_year,
-		    dec_format(e->o_annual, 2, b, sizeof b),
-		    dec_format(dec_sign(e->o_remaining) < 0 ? dec_from_int(0) :
-		    e->o_remaining, 2, c, sizeof c),
+		    dec_format(annual, 2, b, sizeof b),
+		    dec_format(dec_sign(remaining) < 0 ? dec_from_int(0) :
+		    remaining, 2, c, sizeof c),
 		    dec_format(e->o_amount, 2, d, sizeof d));
 		return;
 	case O_DUPLICATE:
@@ -224,8 +243,8 @@ report_event(const struct event *e)
 		    "%s in %d, remaining %s"), release_what[e->kind],
 		    dec_format(e->o_amount, 2, a, sizeof a), e->row->date,
 		    dec_format(e->o_used, 2, b, sizeof b),
-		    dec_format(e->o_annual, 2, c, sizeof c), e->o_year,
-		    dec_format(e->o_remaining, 2, d, sizeof d));
+		    dec_format(annual, 2, c, sizeof c), e->o_year,
+		    dec_format(remaining, 2, d, sizeof d));
 		if (e->why && strcmp(e->why, "lines") == 0)
 			finding(e, "Q-REL-004", DIAG_WARNING, "gnum", 0,
 			    _("return names lines the inventory does not "

@@ -150,6 +150,31 @@ field(struct run *r, xmlNodePtr parent, const char *name)
 	return arena_dup(&r->ar, s, len);
 }
 
+/* The same, interned: for codes that repeat (enterprises). */
+static const char *
+code_field(struct run *r, xmlNodePtr parent, const char *name)
+{
+	const char *s = parent ? msg_field(parent, name) : NULL;
+	char buf[256];
+	size_t len;
+
+	if (s == NULL)
+		return "";
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	len = strlen(s);
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\r' || s[len - 1] == '\n'))
+		len--;
+	if (len == 0)
+		return "";
+	if (len >= sizeof buf)
+		return arena_dup(&r->ar, s, len);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return intern(r, buf);
+}
+
 /* A guid as stored in the ledger's event list: no separators. */
 static const char *
 guid_field(struct run *r, xmlNodePtr parent)
@@ -229,7 +254,7 @@ new_event(struct run *r, struct stream_doc *d, const struct msg *m,
     xmlNodePtr rec, long recno, enum ekind kind)
 {
 	struct event *e = arena_alloc(&r->ar, sizeof *e);
-	char key[512], type[16];
+	char type[16];
 
 	if (e == NULL || vec_push(&r->evs, e) != 0)
 		return NULL;
@@ -242,7 +267,6 @@ new_event(struct run *r, struct stream_doc *d, const struct msg *m,
 	e->record = recno;
 	e->type = intern(r, msg_short(m->type, type, sizeof type));
 	e->msgguid = arena_str(&r->ar, m->guid);
-	e->key = arena_str(&r->ar, msg_key(m, rec, key, sizeof key));
 	e->person = "";
 	return e;
 }
@@ -257,10 +281,10 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 	e->guid = guid_field(r, h);
 	e->person = person_key(r, h, &id);
 	e->invtno = field(r, h, "invtNo");
-	e->ebp = field(r, h, "ebpCode");
+	e->ebp = code_field(r, h, "ebpCode");
 	e->orderno = field(r, h, "orderNo");
-	e->ebc = field(r, h, "ebcCode");
-	e->agent = field(r, h, "agentCode");
+	e->ebc = code_field(r, h, "ebcCode");
+	e->agent = code_field(r, h, "agentCode");
 	e->copno = field(r, h, "copNo");
 	if (!shard_mine(&r->shard, id, strlen(id))) {
 		e->out = O_OTHER_SHARD;
@@ -311,10 +335,10 @@ release(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 
 	e->guid = guid_field(r, h);
 	e->invtno = field(r, h, "invtNo");
-	e->ebp = field(r, h, "ebpCode");
+	e->ebp = code_field(r, h, "ebpCode");
 	e->orderno = field(r, h, "orderNo");
-	e->ebc = field(r, h, "ebcCode");
-	e->agent = field(r, h, "agentCode");
+	e->ebc = code_field(r, h, "ebcCode");
+	e->agent = code_field(r, h, "agentCode");
 	e->copno = field(r, h, "copNo");
 	if (e->kind == E_RECEIPT) {
 		e->status = field(r, h, "returnStatus");

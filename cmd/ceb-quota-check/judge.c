@@ -295,8 +295,7 @@ new_row(struct run *r, struct event *e)
 static void
 set_limits(struct event *e)
 {
-	e->o_single = e->pol->single;
-	e->o_annual = e->pol->annual;
+	e->o_pol = e->pol;
 	e->o_year = e->year;
 }
 
@@ -308,9 +307,6 @@ report_judgment(struct event *e, enum verdict v, struct dec used,
 	set_limits(e);
 	e->o_amount = amount;
 	e->o_used = used;
-	e->o_remaining = dec_sub(e->o_annual, used);
-	if (verdict_counted(v))
-		e->o_remaining = dec_sub(e->o_remaining, amount);
 	switch (v) {
 	case V_WITHIN:
 		e->out = O_WITHIN;
@@ -623,10 +619,7 @@ release_limits(struct run *r, struct event *e, struct row *w)
 
 	e->o_year = w->year;
 	e->o_person = w->person;
-	if (pr) {
-		e->o_single = pr->single;
-		e->o_annual = pr->annual;
-	}
+	e->o_pol = pr;
 }
 
 static void
@@ -664,7 +657,6 @@ apply_release(struct run *r, struct event *e, struct row *w)
 			(void)dec_parse_str(f[2], &e->o_amount);
 			(void)dec_parse_str(f[3], &e->o_used);
 		}
-		e->o_remaining = dec_sub(e->o_annual, e->o_used);
 		if (e->kind == E_RETURN && lines_unknown(w, e))
 			e->why = "lines";
 		return;
@@ -707,7 +699,6 @@ apply_release(struct run *r, struct event *e, struct row *w)
 	e->out = O_RELEASED;
 	e->o_amount = give;
 	e->o_used = w->py->used;
-	e->o_remaining = dec_sub(e->o_annual, e->o_used);
 	if (unknown)
 		e->why = "lines";
 }

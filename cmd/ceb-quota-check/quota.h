@@ -44,8 +44,8 @@ void arena_free(struct arena *a);
 /* Open addressing: string key -> 32-bit value.  Keys are not copied. */
 struct htab {
 	struct hslot {
-		uint64_t h;
 		const char *k;
+		uint32_t h;	/* high half of the hash, 0: empty */
 		uint32_t v;
 	} *s;
 	size_t cap, n;
@@ -182,7 +182,7 @@ struct event {
 	/* where */
 	const char *source;
 	long message, line, record;
-	const char *type, *msgguid, *key;
+	const char *type, *msgguid;
 	/* identity */
 	const char *guid;	/* record guid (sanitised) */
 	const char *person;	/* person key, "" when none */
@@ -204,7 +204,8 @@ struct event {
 	struct row *row;	/* target */
 	enum outcome out;
 	const char *why;	/* O_INVALID, O_NOTHING: reason */
-	struct dec o_amount, o_used, o_remaining, o_single, o_annual;
+	struct dec o_amount, o_used;
+	const struct policy_row *o_pol;	/* limits reported */
 	int o_year;
 	const char *o_person;
 	int passes;		/* 621: the record passes */

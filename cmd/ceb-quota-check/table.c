@@ -97,7 +97,7 @@ ht_hash(const char *k, size_t len)
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
-	return h | 1;		/* 0 marks an empty slot */
+	return h | (1ULL << 32);	/* high half 0 marks an empty slot */
 }
 
 static struct hslot *
@@ -110,7 +110,7 @@ find(const struct htab *t, const char *k, size_t len, uint64_t h)
 
 		if (s->h == 0)
 			return s;
-		if (s->h == h && strncmp(s->k, k, len) == 0 &&
+		if (s->h == (uint32_t)(h >> 32) && strncmp(s->k, k, len) == 0 &&
 		    s->k[len] == '\0')
 			return s;
 	}
@@ -137,7 +137,8 @@ grow(struct htab *t)
 		return -1;
 	for (i = 0; i < t->cap; i++)
 		if (t->s[i].h) {
-			size_t j = (size_t)t->s[i].h & (nc - 1);
+			size_t j = (size_t)ht_hash(t->s[i].k,
+			    strlen(t->s[i].k)) & (nc - 1);
 
 			while (n.s[j].h)
 				j = (j + 1) & (nc - 1);
@@ -154,11 +155,11 @@ ht_put(struct htab *t, const char *k, size_t len, uint32_t v)
 	uint64_t h = ht_hash(k, len);
 	struct hslot *s;
 
-	if ((t->n + 1) * 2 > t->cap && grow(t) != 0)
+	if ((t->n + 1) * 4 > t->cap * 3 && grow(t) != 0)
 		return -1;
 	s = find(t, k, len, h);
 	if (s->h == 0) {
-		s->h = h;
+		s->h = (uint32_t)(h >> 32);
 		s->k = k;
 		t->n++;
 	}

@@ -1,0 +1,90 @@
+#!/bin/sh
+# tests/bench/ceb-quota-check.sh: ceb-quota-check on a big platform's year
+# and one night: a ledger of BENCH_QUOTA_ROWS rows (default 10,000,000)
+# and BENCH_QUOTA_INVENTORIES inventories (default 1,000,000, with about
+# 10% cancels, returns and receipts).  Printed: the time and peak RSS of
+#   ceb-cat       reading and writing the same batch (the baseline: the
+#                 cost of parsing every document once and copying it);
+#   reseal        checking and sealing the generated ledger (one pass over
+#                 it: the floor of any run on that ledger);
+#   quota-check   the night's run on the full ledger;
+#   rerun         the same night again (nothing new to count).
+# Benchmarks measure, they do not judge: no row passes or fails.
+# BENCH_DIR (default: a temporary directory) holds the generated files,
+# which take about 6 GB at the default sizes.
+set -u
+LC_ALL=C.UTF-8
+export LC_ALL
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+if [ -n "${BENCH_LIB:-}" ]; then
+	. "$BENCH_LIB"
+else
+	. "$top/tests/bench/_lib.sh"
+fi
+rows=${BENCH_QUOTA_ROWS:-10000000}
+n=${BENCH_QUOTA_INVENTORIES:-1000000}
+buyers=$((rows / 4))
+[ "$buyers" -lt 1000 ] && buyers=1000
+if [ -n "${BENCH_DIR:-}" ]; then
+	D=$BENCH_DIR
+	mkdir -p "$D"
+else
+	D=$(mktemp -d "${TMPDIR:-/tmp}/bench-quota.XXXXXX") || exit 1
+	trap 'rm -rf "$D"' EXIT INT TERM
+fi
+
+echo "ceb-quota-check: ledger of $rows rows ($buyers buyers), $n inventories"
+
+# The ledger: counted inventories of 2026 for the same buyers as the
+# night's batch (gen.awk's ID numbers), a few hundred yuan each.
+awk -v rows="$rows" -v buyers="$buyers" -v seed=99 '
+function idnum(k,    base, s, i, w) {
+	base = sprintf("3301061990%02d%02d%03d", (k % 12) + 1, (k % 28) + 1,
+	    (k * 7) % 1000)
+	split("7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2", w, " ")
+	s = 0
+	for (i = 1; i <= 17; i++)
+		s += substr(base, i, 1) * w[i]
+	return base substr("10X98765432", s % 11 + 1, 1)
+}
+BEGIN {
+	srand(seed)
+	print "# ceb-quota-check ledger v1: generated for the benchmark"
+	print "person,year,date,invtNo,ebpCode,orderNo,ebcCode,agentCode,copNo,amount,lines,verdict,state,used,released,guid,events"
+	for (i = 1; i <= rows; i++) {
+		k = int(rand() * buyers)
+		a = sprintf("%.2f", int(rand() * 30000) / 100 + 1)
+		printf "%s,2026,2026%02d%02d,2991%sI%09d,3301964YXC,OLG%010d,91330114MA2H00014B,3301980G2T,LG%010d,%s,1:1:%s,within,counted,0.00,0.00,%08X-0000-4000-8000-%012d,\n",
+		    idnum(k), int(rand() * 2) + 1, int(rand() * 28) + 1, "2026",
+		    i + 500000000, i, i, a, a, 9, i
+	}
+}' >"$D/ledger.csv"
+awk -v n="$n" -v seed=7 -v buyers="$buyers" -v month=202603 -v tag=BN \
+    -v rel=0.1 -f "$top/tests/quota/gen.awk" >"$D/night.xml"
+bytes=$(wc -c <"$D/night.xml")
+msgs=$(grep -c '^<?xml' "$D/night.xml")
+
+bench_measure "$D/cat" ceb-cat -q "$D/night.xml"
+bench_row ceb-quota-check ceb-cat-baseline - "$msgs" "$bytes"
+
+bench_measure "$D/reseal" ceb-quota-check --ledger "$D/ledger.csv" --reseal
+bench_row ceb-quota-check "reseal-$rows-rows" ceb-cat-baseline "$rows" \
+    "$(wc -c <"$D/ledger.csv")"
+
+# Exit status 1 (some inventories rejected) is the normal outcome of a
+# night; /usr/bin/time would print an extra line for it, so the run is
+# wrapped and 1 reported as 0.  The peak RSS is the tool's (time's
+# RUSAGE_CHILDREN maximum covers the wrapper's child).
+wrap='ceb-quota-check "$@"; s=$?; [ $s -le 1 ] && exit 0; exit $s'
+bench_measure "$D/run" sh -c "$wrap" sh -q --ledger "$D/ledger.csv" \
+    -r "$D/report.csv" "$D/night.xml"
+bench_row ceb-quota-check "night-$n-inv" ceb-cat-baseline "$msgs" "$bytes"
+
+bench_measure "$D/rerun" sh -c "$wrap" sh -q --ledger "$D/ledger.csv" \
+    -r "$D/report2.csv" "$D/night.xml"
+bench_row ceb-quota-check "rerun-$n-inv" ceb-cat-baseline "$msgs" "$bytes"
+cmp -s "$D/report.csv" "$D/report2.csv" ||
+    echo "    note: the rerun's report differs from the first run's"
+echo "    ledger: $(sed -n 's/^#end rows=\([0-9]*\) .*/\1/p' "$D/ledger.csv") rows after the night," \
+    "$(wc -c <"$D/ledger.csv") bytes"
+exit 0
