@@ -137,6 +137,8 @@ X(CODE_PLIST, "V-CODE-011", E, "621", "gcode", "-625011", \
   "HS code is not on the positive list (first 8 digits; only with --positive-list)") \
 X(CODE_PLIST_MODE, "V-CODE-012", E, "621", "gcode tradeMode", "", \
   "the positive list's remark restricts this HS code to another trade mode") \
+X(CODE_UNITS, "V-CODE-013", W, "621 603", "gcode unit1 unit2", "-625010 -625012", \
+  "unit1 is not the first legal unit of the HS code's 8-digit line, or unit2 (when given) not its second") \
 X(DEP_9610, "V-DEP-001", E, "621", "trafNo voyageNo billNo", "", \
   "tradeMode 9610 (direct purchase) requires trafNo, voyageNo and billNo") \
 X(DEP_1210, "V-DEP-002", E, "621", "emsNo areaCode areaName itemRecordNo", "", \
@@ -217,13 +219,13 @@ static const char *const field_names[NFIELDS] = {
 /* The code tables, by file name in tables/ (or -c DIR). */
 enum table {
 	T_CURRENCY, T_COUNTRY, T_UNIT, T_TRAF, T_WRAP, T_CUSTOMS, T_TRADE,
-	T_DISTRICT, T_PORT, NTABLES
+	T_DISTRICT, T_PORT, T_HS, NTABLES
 };
 
 static const char *const table_files[NTABLES] = {
 	"currency.csv", "country.csv", "unit.csv", "transport_mode.csv",
 	"wrap_type.csv", "customs_district.csv", "trade_mode.csv",
-	"admin_division.csv", "port.csv"
+	"admin_division.csv", "port.csv", "hs_units.csv"
 };
 
 /*
@@ -1066,6 +1068,40 @@ check_plist(struct ctx *c, const char *s, size_t len)
 		    "is %s"), s, buf);
 }
 
+/*
+ * The legal units of the gcode's 8-digit line (tables/hs_units.csv):
+ * unit1 must be the first; unit2, when given, the second, and none when
+ * the line has no second unit.
+ */
+static void
+check_units(struct ctx *c, const char *gcode)
+{
+	const char *want1, *want2, *u2 = c->l.v[F_unit2];
+	char b1[16], b2[16];
+	long row;
+
+	if (!on(c, R_CODE_UNITS) || c->r->tab[T_HS] == NULL ||
+	    (row = codetab_find(c->r->tab[T_HS], gcode, 8)) < 0)
+		return;
+	want1 = codetab_get(c->r->tab[T_HS], row, "unit1");
+	want2 = codetab_get(c->r->tab[T_HS], row, "unit2");
+	if (*want1 != '\0' && filled(c->l.v[F_unit1]) &&
+	    !is(c->l.v[F_unit1], want1))
+		hit(c, R_CODE_UNITS, "unit1", c->l.n[F_unit1],
+		    _("%s, the first legal unit of %.8s is %s"),
+		    show(c->l.v[F_unit1], b1, sizeof b1), gcode, want1);
+	/* The spec leaves unit2 optional ("否"): only a given one is judged. */
+	if (*want2 != '\0' && filled(u2) && !is(u2, want2))
+		hit(c, R_CODE_UNITS, "unit2", c->l.n[F_unit2] ?
+		    c->l.n[F_unit2] : c->l.n[F_gcode],
+		    _("%s, the second legal unit of %.8s is %s"),
+		    show(u2, b2, sizeof b2), gcode, want2);
+	else if (*want2 == '\0' && filled(u2))
+		hit(c, R_CODE_UNITS, "unit2", c->l.n[F_unit2],
+		    _("%s, but %.8s has no second legal unit"),
+		    show(u2, b2, sizeof b2), gcode);
+}
+
 /* ---- amounts ---- */
 
 static const enum field positive_fields[] = {
@@ -1201,8 +1237,10 @@ check_line(struct ctx *c, struct sums *sm)
 				hit(c, R_CODE_HS, "gcode", c->l.n[F_gcode],
 				    _("%s is not 10 digits"),
 				    show(c->l.v[F_gcode], b1, sizeof b1));
-		} else
+		} else {
 			check_plist(c, s, len);
+			check_units(c, s);
+		}
 	}
 }
 
