@@ -10,3 +10,4 @@ ceb_quota_check_SOURCES = cmd/ceb-quota-check/ceb-quota-check.c \
 # tests/golden/ceb-quota-check/ (run by tests/golden.test).
 TESTS += tests/quota/crash.sh tests/quota/concurrency.sh tests/quota/rerun.sh
 EXTRA_DIST += tests/quota tests/bench/ceb-quota-check.sh
+dist_man_MANS += man/ceb-quota-check.1
