@@ -25,3 +25,4 @@ RECONCILE_TESTS = tests/reconcile/gen-defects.test \
 	tests/reconcile/shard.test tests/reconcile/lock.test
 TESTS += $(RECONCILE_TESTS)
 EXTRA_DIST += $(RECONCILE_TESTS) tests/reconcile/lib.sh
+dist_man_MANS += man/ceb-reconcile.1
