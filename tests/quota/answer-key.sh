@@ -1,0 +1,55 @@
+#!/bin/sh
+# answer-key.sh: on ceb-gen batches, every injected quota defect is found
+# with its rule at its record, and nothing else is (no false positives);
+# a clean batch passes whole.  Skipped when ceb-gen is not built.  TAP.
+set -u
+LC_ALL=C.UTF-8
+export LC_ALL
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/quota/lib.sh"
+if ! command -v ceb-gen >/dev/null 2>&1; then
+	echo "1..0 # SKIP ceb-gen is not built"
+	exit 0
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/quota-key.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+echo "1..6"
+cd "$T" || exit 1
+
+# rule of each defect kind
+rules() {
+	awk -F, 'NR > 1 {
+		r = ""
+		if ($5 == "quota-over-single") r = "Q-LIM-001"
+		if ($5 == "quota-over-annual") r = "Q-LIM-002"
+		if ($5 == "quota-single-item") r = "Q-LIM-003"
+		if (r != "") print $1 "," $2 "," $3 "," r
+	}' "$1" | sort
+}
+found() {
+	awk -F, 'NR > 1 && $9 ~ /^Q-LIM-00[123]$/ { print $2 "," $3 "," $7 "," $9 }' \
+	    "$1" | sort
+}
+
+for s in 3 8; do
+	ceb-gen -q -s $s -n 3000 -D quota-over-single=1% \
+	    -D quota-over-annual=0.5% -D quota-single-item=1% --receipts 1 \
+	    -k key$s.csv -o night$s.xml
+	ceb-quota-check -q --ledger l$s -r rep$s.csv night$s.xml >out$s.xml
+	st=$?
+	rules key$s.csv >want$s
+	found rep$s.csv >got$s
+	[ -s want$s ] && cmp -s want$s got$s
+	ok $? "seed $s: each of $(wc -l <want$s) injected quota defects found at its record, nothing else"
+	[ $st = 1 ] && [ "$(grep -c ',Q-INV-001,' rep$s.csv)" = 0 ]
+	ok $? "seed $s: exit status 1, every inventory could be judged"
+done
+
+ceb-gen -q -s 4 -n 2000 --receipts 1 -k key4.csv -o clean.xml
+ceb-quota-check -q --ledger lc -r repc.csv clean.xml >outc.xml
+st=$?
+[ $st = 0 ] && [ -z "$(found repc.csv)" ]
+ok $? "a clean batch: no limit finding, exit status 0"
+ceb-cat -q clean.xml | cmp -s - outc.xml
+ok $? "a clean batch passes byte for byte"
+exit 0
