@@ -1,7 +1,10 @@
 /*
- * dec.c: exact N19,5 decimals on 128-bit integers.  19 digits at scale
- * 10^5 fit comfortably (< 10^19); a product of two such values at scale
- * 10^10 is below 10^38 < 2^127, so it is exact too.
+ * dec.c: exact N19,5 decimals on 128-bit integers.  Up to 19 significant
+ * digits are accepted, so a value at scale 10^5 is below 10^24; a product
+ * of two such values at scale 10^10 may reach 10^48, beyond 2^127, so the
+ * products below check for overflow: a product too large for 126 bits is
+ * larger in magnitude than any parsed value times 10^5 (< 10^29), which
+ * decides the comparisons exactly, and dec_mul() saturates.
  */
 #include "config.h"
 
@@ -23,7 +26,7 @@ enum dec_err
 dec_parse(const char *s, size_t len, struct dec *out)
 {
 	const char *p = s, *e = s + len;
-	int neg = 0, sig = 0, frac = 0, digits = 0, seen_point = 0;
+	int neg = 0, sig = 0, frac = 0, digits = 0, seen_point = 0, tz = 0;
 	__int128 v = 0;
 
 	while (p < e && is_space((unsigned char)*p))
@@ -46,8 +49,10 @@ dec_parse(const char *s, size_t len, struct dec *out)
 		if (*p < '0' || *p > '9')
 			return DEC_SYNTAX;
 		digits++;
-		if (seen_point)
+		if (seen_point) {
 			frac++;
+			tz = *p == '0' ? tz + 1 : 0;
+		}
 		if (sig || *p != '0')
 			sig++;
 		if (frac > DEC_SCALE) {
@@ -57,12 +62,17 @@ dec_parse(const char *s, size_t len, struct dec *out)
 				return DEC_FRACTION;
 			continue;
 		}
-		if (sig > 19)
+		/* Trailing zeros after the point do not count (the value of
+		 * xs:totalDigits), so what dec_format() writes parses back;
+		 * the bound here keeps v below 10^24. */
+		if (sig > 19 + DEC_SCALE)
 			return DEC_DIGITS;
 		v = v * 10 + (*p - '0');
 	}
 	if (digits == 0)
 		return DEC_SYNTAX;
+	if (sig - tz > 19)
+		return DEC_DIGITS;
 	if (frac > DEC_SCALE)
 		frac = DEC_SCALE;
 	for (; frac < DEC_SCALE; frac++)
@@ -138,19 +148,64 @@ dec_abs(struct dec a)
 	return a;
 }
 
+/*
+ * *p = a * b when it fits in 126 bits (so that a sum or difference of two
+ * such products cannot overflow); returns 0, or the sign of the product
+ * (-1, 1) when it does not.
+ */
+static int
+mul_big(__int128 a, __int128 b, __int128 *p)
+{
+	unsigned __int128 ua = a < 0 ? -(unsigned __int128)a :
+	    (unsigned __int128)a;
+	unsigned __int128 ub = b < 0 ? -(unsigned __int128)b :
+	    (unsigned __int128)b;
+	unsigned __int128 max = ((unsigned __int128)1 << 126) - 1;
+
+	if (ua != 0 && ub > max / ua)
+		return (a < 0) != (b < 0) ? -1 : 1;
+	*p = a * b;
+	return 0;
+}
+
+/*
+ * Beyond 128 bits (only reachable by feeding a saturated dec_mul() result
+ * back in) the comparisons fall back to long double: the order of
+ * magnitude is right, the last digits are not.
+ */
+static long double
+ld(__int128 v)
+{
+	return (long double)v;
+}
+
 int
 dec_mul_cmp(struct dec a, struct dec b, struct dec c)
 {
-	__int128 p = a.v * b.v, q = c.v * pow10_5;
+	__int128 p, q;
+	int pb = mul_big(a.v, b.v, &p), qb = mul_big(c.v, pow10_5, &q);
 
+	if (pb && !qb)
+		return pb;
+	if (pb || qb) {
+		long double x = ld(a.v) * ld(b.v), y = ld(c.v) * 1e5L;
+		return x < y ? -1 : x > y;
+	}
 	return p < q ? -1 : p > q;
 }
 
 int
 dec_mul_within(struct dec a, struct dec b, struct dec c, struct dec tol)
 {
-	__int128 d = a.v * b.v - c.v * pow10_5, t = tol.v * pow10_5;
+	__int128 d, q, t;
 
+	if (mul_big(a.v, b.v, &d) | mul_big(c.v, pow10_5, &q) |
+	    mul_big(tol.v, pow10_5, &t)) {
+		long double x = ld(a.v) * ld(b.v) - ld(c.v) * 1e5L;
+		long double y = ld(tol.v) * 1e5L;
+		return (x < 0 ? -x : x) <= (y < 0 ? -y : y);
+	}
+	d -= q;
 	if (d < 0)
 		d = -d;
 	if (t < 0)
@@ -161,9 +216,19 @@ dec_mul_within(struct dec a, struct dec b, struct dec c, struct dec tol)
 struct dec
 dec_mul(struct dec a, struct dec b)
 {
-	__int128 p = a.v * b.v, q = p / pow10_5, r = p % pow10_5;
+	__int128 p, q, r;
 	struct dec d;
+	int big = mul_big(a.v, b.v, &p);
 
+	if (big) {
+		/* Saturate: far beyond any N19,5 value. */
+		d.v = (__int128)(((unsigned __int128)1 << 126) - 1);
+		if (big < 0)
+			d.v = -d.v;
+		return d;
+	}
+	q = p / pow10_5;
+	r = p % pow10_5;
 	if (r < 0)
 		r = -r;
 	if (2 * r >= pow10_5)

@@ -55,7 +55,10 @@ int dec_mul_cmp(struct dec a, struct dec b, struct dec c);
  */
 int dec_mul_within(struct dec a, struct dec b, struct dec c, struct dec tol);
 
-/* a x b rounded half away from zero to 5 decimals. */
+/*
+ * a x b rounded half away from zero to 5 decimals; a product beyond 128
+ * bits (only from values of more than 14 integer digits) saturates.
+ */
 struct dec dec_mul(struct dec a, struct dec b);
 
 /*
