@@ -1,0 +1,135 @@
+# fuzz/local.mk: hardening (docs/hardening.md).
+#
+#   make check              also replays every fuzz target over its seed
+#                           corpus and fuzz/regress/ (fuzz/replay.test), runs
+#                           the hostile-input cases (tests/golden/hostile/, via
+#                           tests/golden.test) and the fault scripts
+#                           (tests/faults/).
+#   make fuzz               builds the libFuzzer targets with clang and runs
+#                           each for FUZZ_SECONDS (default 60), one at a time.
+#   make valgrind           runs the golden cases and the fuzz replays with
+#                           every tool under valgrind memcheck.
+#   make check-hostile-large  the slow hostile inputs (tests/hostile-large/).
+#   make scan-build         the clang static analyzer over the whole build.
+
+FUZZ_SECONDS = 60
+FUZZ_TARGETS = stream gzip msg emit dec csv
+FUZZ_FLAGS =
+
+fuzz_common_sources = fuzz/fuzz.h fuzz/fuzz-util.c
+
+# The same targets with an ordinary main(): replayed by make check.
+fuzz_replays = fuzz/replay-stream fuzz/replay-gzip fuzz/replay-msg \
+	fuzz/replay-emit fuzz/replay-dec fuzz/replay-csv
+check_PROGRAMS += $(fuzz_replays)
+fuzz_replay_stream_SOURCES = fuzz/fuzz-stream.c fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_stream_CFLAGS = $(AM_CFLAGS)
+fuzz_replay_gzip_SOURCES = fuzz/fuzz-gzip.c fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_gzip_CFLAGS = $(AM_CFLAGS)
+fuzz_replay_msg_SOURCES = fuzz/fuzz-msg.c fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_msg_CFLAGS = $(AM_CFLAGS)
+fuzz_replay_emit_SOURCES = fuzz/fuzz-emit.c fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_emit_CFLAGS = $(AM_CFLAGS)
+fuzz_replay_dec_SOURCES = fuzz/fuzz-dec.c fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_dec_CFLAGS = $(AM_CFLAGS)
+fuzz_replay_csv_SOURCES = fuzz/fuzz-csv.c fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_csv_CFLAGS = $(AM_CFLAGS)
+TESTS += fuzz/replay.test tests/faults/faults.test
+
+EXTRA_DIST += fuzz/replay.test fuzz/seed.sh fuzz/mkdict.sh fuzz/ceb.dict \
+	fuzz/regress fuzz/run.sh tests/faults tests/hostile-large \
+	testdata/hostile docs/hardening.md
+CLEANFILES += fuzz-logs/*.log
+
+if ENABLE_FUZZ
+# configure --enable-fuzz (CC=clang): the libFuzzer binaries themselves.
+fuzz_programs = fuzz/fuzz-stream fuzz/fuzz-gzip fuzz/fuzz-msg \
+	fuzz/fuzz-emit fuzz/fuzz-dec fuzz/fuzz-csv
+noinst_PROGRAMS += $(fuzz_programs)
+fuzz_fuzz_stream_SOURCES = fuzz/fuzz-stream.c $(fuzz_common_sources)
+fuzz_fuzz_stream_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+fuzz_fuzz_gzip_SOURCES = fuzz/fuzz-gzip.c $(fuzz_common_sources)
+fuzz_fuzz_gzip_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+fuzz_fuzz_msg_SOURCES = fuzz/fuzz-msg.c $(fuzz_common_sources)
+fuzz_fuzz_msg_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+fuzz_fuzz_emit_SOURCES = fuzz/fuzz-emit.c $(fuzz_common_sources)
+fuzz_fuzz_emit_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+fuzz_fuzz_dec_SOURCES = fuzz/fuzz-dec.c $(fuzz_common_sources)
+fuzz_fuzz_dec_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+fuzz_fuzz_csv_SOURCES = fuzz/fuzz-csv.c $(fuzz_common_sources)
+fuzz_fuzz_csv_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+
+fuzz: $(fuzz_programs)
+	FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_FLAGS='$(FUZZ_FLAGS)' \
+	    $(SHELL) $(srcdir)/fuzz/run.sh '$(abs_top_srcdir)' . $(FUZZ_TARGETS)
+else
+# An ordinary build: configure a clang build beside this one and fuzz there.
+fuzz:
+	@if test "$(abs_top_srcdir)" = "$(abs_top_builddir)"; then \
+	  echo "make fuzz: this is an in-tree build; run it from a separate build"; \
+	  echo "directory: mkdir b && cd b && ../configure CC=clang --enable-fuzz && make fuzz"; \
+	  exit 2; \
+	fi
+	$(MKDIR_P) fuzz-build
+	cd fuzz-build && { test -f Makefile || \
+	    '$(abs_top_srcdir)/configure' -q CC=clang --enable-fuzz; } && \
+	    $(MAKE) fuzz FUZZ_SECONDS='$(FUZZ_SECONDS)' \
+	    FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_FLAGS='$(FUZZ_FLAGS)'
+endif
+
+# Every tool under valgrind memcheck: a wrapper named like each tool, first
+# on PATH, runs the golden cases; then the fuzz replays.  Any memcheck
+# error or definite leak makes the wrapped tool exit 99, which the golden
+# comparison reports; the logs are summed at the end.
+VALGRIND = valgrind
+VALGRIND_FLAGS = --quiet --leak-check=full --errors-for-leak-kinds=definite \
+	--error-exitcode=99 --track-fds=no
+valgrind: all $(check_PROGRAMS)
+	rm -rf valgrind-bin valgrind-logs && $(MKDIR_P) valgrind-bin valgrind-logs
+	for p in $(bin_PROGRAMS); do \
+	  { echo '#!/bin/sh'; \
+	    echo 'exec $(VALGRIND) $(VALGRIND_FLAGS) --log-file="$(abs_top_builddir)/valgrind-logs/'$$p'.%p.log" "$(abs_top_builddir)/'$$p'" "$$@"'; \
+	  } >valgrind-bin/$$p && chmod +x valgrind-bin/$$p; \
+	done
+	PATH="$(abs_top_builddir)/valgrind-bin:$(abs_top_builddir):$$PATH" \
+	    top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    CEBTOOLS_DATADIR='$(abs_top_srcdir)' HOSTILE_RSS=skip \
+	    $(SHELL) $(srcdir)/tests/golden.sh $(srcdir)/tests/golden \
+	    >valgrind-logs/golden.tap 2>&1 || :
+	VALGRIND_WRAP='$(VALGRIND) $(VALGRIND_FLAGS) --log-file=$(abs_top_builddir)/valgrind-logs/replay.%p.log' \
+	    top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/fuzz/replay.test >valgrind-logs/replay.tap 2>&1 || :
+	@cases=`grep -c '^ok' valgrind-logs/golden.tap`; \
+	fails=`grep -c '^not ok' valgrind-logs/golden.tap`; \
+	runs=`ls valgrind-logs/*.log 2>/dev/null | wc -l`; \
+	errs=`cat valgrind-logs/*.log 2>/dev/null | grep -c '^==[0-9]*== [A-Z].*\(Invalid\|uninitialised\|Conditional\|Mismatched\|overlap\|definitely lost\)'`; \
+	echo "valgrind: $$cases golden cases ok, $$fails not ok; $$runs processes with a memcheck report, $$errs error or definite-leak lines"; \
+	grep '^not ok' valgrind-logs/golden.tap valgrind-logs/replay.tap || :; \
+	test "$$fails" = 0 && test "$$errs" = 0
+
+# Slow hostile inputs (a 1 GB gzip bomb in a file, a 100 MB document parsed
+# with a raised limit), kept out of make check.
+check-hostile-large: all
+	PATH="$(abs_top_builddir):$$PATH" \
+	    top_srcdir='$(abs_top_srcdir)' CEBTOOLS_DATADIR='$(abs_top_srcdir)' \
+	    $(SHELL) $(srcdir)/tests/golden.sh $(srcdir)/tests/hostile-large \
+	    | tee check-hostile-large.tap; \
+	! grep -q '^not ok' check-hostile-large.tap
+
+# The clang static analyzer over a fresh build of everything.
+SCAN_BUILD = scan-build
+scan-build:
+	@if test "$(abs_top_srcdir)" = "$(abs_top_builddir)"; then \
+	  echo "make scan-build: run it from a separate build directory"; exit 2; fi
+	rm -rf scan-build-tree scan-build-report && $(MKDIR_P) scan-build-tree
+	cd scan-build-tree && $(SCAN_BUILD) -o ../scan-build-report \
+	    '$(abs_top_srcdir)/configure' -q && \
+	    $(SCAN_BUILD) -o ../scan-build-report --status-bugs \
+	    $(MAKE) all $(check_PROGRAMS)
+
+.PHONY: fuzz valgrind check-hostile-large scan-build
+clean-local: clean-hardening
+clean-hardening:
+	rm -rf fuzz-build fuzz-corpus fuzz-artifacts fuzz-logs valgrind-bin \
+	    valgrind-logs scan-build-tree scan-build-report check-hostile-large.tap
+.PHONY: clean-hardening

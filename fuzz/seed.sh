@@ -1,0 +1,89 @@
+#!/bin/sh
+# seed.sh: build the seed corpus of one fuzz target from the fixtures in
+# the source tree, so that no corpus is committed.
+#   sh fuzz/seed.sh SRCDIR TARGET OUTDIR
+# TARGET is stream, gzip, msg, emit, dec or csv.  Existing files in OUTDIR
+# (a corpus grown by earlier runs) are kept.  The inputs kept after a fix
+# (fuzz/regress/TARGET/) are added too.
+set -eu
+LC_ALL=C
+export LC_ALL
+src=$1 t=$2 out=$3
+mkdir -p "$out"
+put() {	# put NAME < bytes
+	cat >"$out/seed-$1"
+}
+xmls() {	# every XML fixture, decompressed, one path per line
+	find "$src/testdata/msg" "$src/testdata/cat" "$src/testdata/demo" \
+	    -type f \( -name '*.xml' -o -name '*.xml.gz' \) | sort
+}
+raw() {	# the decompressed bytes of a fixture
+	case $1 in *.gz) gzip -dc "$1" 2>/dev/null || :;; *) cat "$1";; esac
+}
+case $t in
+stream)
+	# Three option bytes (see fuzz-stream.c), then a source.
+	for f in $(xmls); do
+		b=$(basename "$f")
+		{ printf '\000\000\000'; raw "$f"; } | put "$b"
+		{ printf '\007\040\005'; raw "$f"; } | put "small-$b"
+	done
+	{ printf '\001\000\000'; raw "$src/testdata/msg/ceb311.xml"
+	  printf '\000\000\n'; raw "$src/testdata/msg/ceb621.xml"; } | put two
+	printf '\000\000\000<a><!DOCTYPE a [<!ENTITY x "y">]><b>&x;</b></a>' |
+	    put doctype
+	printf '\000\000\000<a><![CDATA[</a>]]><?pi ?><!-- </a> --></a>' |
+	    put markup
+	;;
+gzip)
+	# Two option bytes (see fuzz-gzip.c), then a source.
+	for f in $(find "$src/testdata" -type f -name '*.gz' | sort); do
+		b=$(basename "$f")
+		{ printf '\000\377'; cat "$f"; } | put "$b"
+		{ printf '\001\017'; tail -c +3 "$f"; } | put "nomagic-$b"
+	done
+	{ printf '\000\100'; gzip -c "$src/testdata/msg/ceb311.xml"
+	  gzip -c "$src/testdata/msg/ceb411.xml"; } | put members
+	{ printf '\000\377'; gzip -c "$src/testdata/msg/ceb311.xml" |
+	    head -c 300; } | put truncated
+	{ printf '\000\377'; head -c 65536 /dev/zero | gzip -1; } | put zeros
+	;;
+msg|emit)
+	for f in $(xmls); do
+		raw "$f" | put "$(basename "$f")"
+	done
+	printf '#311,CEB621Message,999,,x\n' | put typeset
+	;;
+dec)
+	i=0
+	for v in 0 1 -1 +1 0.00001 0.000010 123.45 ' 12.5 ' 5000 26000.00 \
+	    99999999999999.99999 9999999999999999999 \
+	    123456789012345678901234567890 1e5 .5 5. - . 1.2.3 0.000001 \
+	    '2|3|6' '0.1|0.2|0.02' '-3|7.5|-22.5' \
+	    '9999999999999999999|9999999999999999999|1' \
+	    '99999999999999.99999|99999999999999.99999|0'; do
+		i=$((i + 1))
+		printf '%s' "$v" | put "$i"
+	done
+	;;
+csv)
+	for f in $(find "$src/tables" "$src/testdata" -type f -name '*.csv' |
+	    sort); do
+		put "$(basename "$f")" <"$f"
+		gzip -c "$f" | put "$(basename "$f").gz"
+	done
+	printf 'a,b\r\n"x\ny",2\n\n"unterminated\n' | put quoted
+	printf '\357\273\277# comment\n#\na,a,A\n1\n1,2,3,4\n' | put bom
+	;;
+*)
+	echo "seed.sh: unknown target: $t" >&2
+	exit 2
+	;;
+esac
+if [ -d "$src/fuzz/regress/$t" ]; then
+	for f in "$src/fuzz/regress/$t"/*; do
+		case $f in */README) continue;; esac
+		[ -f "$f" ] && cp "$f" "$out/regress-$(basename "$f")"
+	done
+fi
+exit 0
