@@ -19,3 +19,4 @@ TESTS += tests/gen/determinism.test tests/gen/xsd.test tests/gen/key.test
 EXTRA_DIST += tests/gen/determinism.test tests/gen/xsd.test \
 	tests/gen/key.test
 dist_man_MANS += man/ceb-gen.1
+EXTRA_DIST += tests/bench/_lib.sh
