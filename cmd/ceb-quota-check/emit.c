@@ -139,7 +139,7 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 	if (e->o_year)
 		snprintf(year, sizeof year, "%d", e->o_year);
 	if (e->out != O_INVALID && e->out != O_ORPHAN && e->out != O_LEARNT &&
-	    e->out != O_NOTHING)
+	    e->out != O_NOTHING && e->out != O_NONE)
 		dec_format(e->o_amount, 2, amt, sizeof amt);
 	else if (e->out == O_INVALID && e->kind == E_INVENTORY &&
 	    e->lines && *e->lines)
@@ -286,9 +286,11 @@ report_event(const struct event *e)
 		    show_person(e->row->person, p2, sizeof p2));
 	} else if (e->mismatch)
 		finding(e, "Q-KEY-002", DIAG_WARNING, "invtNo", 0,
-		    _("receipt names invtNo %s for an inventory that holds "
-		    "%s"), e->invtno, e->row && *e->row->invtno ?
-		    e->row->invtno : _("another one"));
+		    e->why && strcmp(e->why, "held") == 0 ?
+		    _("receipt names invtNo %s%.0s, which another inventory "
+		    "holds: not recorded") :
+		    _("receipt names invtNo %s, the inventory holds %s"),
+		    e->invtno, e->row ? e->row->invtno : "");
 }
 
 static int

@@ -758,7 +758,8 @@ judge_run(struct run *r)
 		if (*w->invtno == '\0' && row_by(r, k) != NULL) {
 			/* Another inventory holds this invtNo already. */
 			e->mismatch = 1;
-			e->row = row_by(r, k);
+			e->why = "held";
+			e->row = w;
 		} else if (*w->invtno == '\0') {
 			char *c = arena_str(&r->ar, k);
 
