@@ -27,10 +27,11 @@
 #include "wo.h"
 
 static const char *const synopsis[] = {
-	"[-q] [-g days] [-m manifest]... [-r report] [-s dir] [-t tolerance]",
-	"    [--csv-map field=Column,...] [--csv-modes ceb|manifest]",
-	"    [--now yyyymmdd] [--keep days] [--summary dir] [--summary-flag 1|2]",
-	"    [--merge-keys key,...] [--decl-agent code,name] [file | dir ...]",
+	"[-q] [-g days] [-m manifest] [-r report] [-s dir] [-t tolerance] "
+	"[--csv-map field=Column,...] [--csv-modes ceb|manifest] "
+	"[--decl-agent code,name] [--keep days] [--merge-keys key,...] "
+	"[--now yyyymmdd] [--summary dir] [--summary-flag 1|2] "
+	"[file | dir ...]",
 	"--list-rules",
 	NULL
 };

@@ -165,11 +165,16 @@ index_invt(struct wo *w, long pi, const char *invtNo, const struct wo_loc *l)
 	struct diag_loc dl;
 	WO_EXTRA(x);
 
+	int known;
+
 	if (invtNo == NULL || *invtNo == '\0')
 		return;
+	known = p->invtNo && strcmp(p->invtNo, invtNo) == 0;
 	if (p->invtNo == NULL || *p->invtNo == '\0')
 		p->invtNo = invtNo;
 	if ((o = wo_index_get(&w->invidx, invtNo)) >= 0 && o != pi) {
+		if (known)
+			return;		/* said when the number first came */
 		loc_to_diag(l, &dl);
 		x[X_OUTCOME] = "duplicate";
 		x[X_LNO] = p->lno_raw;

@@ -585,9 +585,10 @@ judge_bill(struct eng *e, long bi)
 	long age = w->o.now - b->first_day;
 	struct diag_loc dl;
 	WO_EXTRA(x);
-	char miss[128];
+	char miss[128], first[9];
 
 	loc_to_diag(&b->loc, &dl);
+	x[X_FIRST] = norm_day_str(b->first_day, first);
 	x[X_MODE] = norm_mode_name(b->mode);
 	x[X_VOYAGE] = b->voyage_raw;
 	x[X_BILL] = b->bill_raw;
@@ -726,6 +727,10 @@ judge_entry(struct eng *e, struct mentry *m)
 				m->done = 1;
 				return;
 			}
+			mrow(w, m, "W-MAN-004", DIAG_INFO, "pending", "", "",
+			    _("house %s is not (yet) a parcel or big bag of "
+			    "the 607 of bill %s"), m->house_raw, m->master_raw);
+			return;
 		}
 	} else if (bi >= 0) {
 		struct bill *b = &w->b[bi];
@@ -749,6 +754,19 @@ judge_entry(struct eng *e, struct mentry *m)
 			m->done = 1;
 		return;
 	}
+	/* Only a departure (509) names the bill. */
+	snprintf(key, sizeof key, "%d|%c|%s|%s", BILL_509, m->mode, m->voyage,
+	    m->master);
+	if ((bi = wo_index_get(&w->bidx, key)) >= 0 && *m->house == '\0') {
+		mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "departure", "",
+		    _("bill %s is declared in a 509 departure (no 607 seen)"),
+		    m->master_raw);
+		if (w->b[bi].complete && !w->b[bi].keep)
+			m->done = 1;
+		return;
+	}
+	snprintf(key, sizeof key, "%d|%c|%s|%s", BILL_607, m->mode, m->voyage,
+	    m->master);
 	/* A bill closed in an earlier run. */
 	if ((bi = wo_index_get(&w->didx, key)) >= 0 && *m->house == '\0') {
 		mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "master", "",

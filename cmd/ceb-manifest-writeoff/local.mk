@@ -12,3 +12,11 @@ ceb_manifest_writeoff_SOURCES = \
 	cmd/ceb-manifest-writeoff/summary.c \
 	cmd/ceb-manifest-writeoff/wostate.c \
 	cmd/ceb-manifest-writeoff/rules.c
+dist_man_MANS += man/ceb-manifest-writeoff.1
+
+# Shell tests (TAP): state carry-over, kill -9, ceb-gen answer key.
+TESTS += tests/writeoff/state.test tests/writeoff/crash.test \
+	tests/writeoff/gen.test
+EXTRA_DIST += tests/writeoff/lib.sh tests/writeoff/state.test \
+	tests/writeoff/crash.test tests/writeoff/gen.test \
+	tests/bench/ceb-manifest-writeoff.sh

@@ -87,8 +87,13 @@ mft_csv_read(struct wo *w, const char *path)
 	for (i = 0; i < C_N; i++) {
 		col[i] = csvio_col(c, names[i]);
 		if (col[i] < 0 && required[i]) {
-			diag_trouble(name, 1, _("CSV manifest has no column "
-			    "%s (the %s field)"), names[i], fields[i]);
+			if (strcmp(names[i], fields[i]) == 0)
+				diag_trouble(name, 0, _("CSV manifest has no "
+				    "column %s"), names[i]);
+			else
+				diag_trouble(name, 0, _("CSV manifest has no "
+				    "column %s (mapped to %s)"), names[i],
+				    fields[i]);
 			csvio_close(c);
 			return -1;
 		}
