@@ -48,6 +48,8 @@ enum { C_KIND, C_TYPE, C_DATE, C_SOURCE, C_MESSAGE, C_LINE, C_RECORD,
 static int lockfd = -1;
 static int redo;		/* this run id wrote state.csv: start from prev */
 static int have_cur;
+static char **base_spools;		/* spool files the base state names */
+static size_t nbase;
 
 static const char *
 spath(const char *name)
@@ -278,7 +280,9 @@ nomem:
 
 /*
  * Read and check a state file; with load, take its contents in.  run
- * receives the run id.  Returns 0, or -1 after reporting the trouble.
+ * receives the run id.  With load 2, stop as soon as the run row shows
+ * that this run id wrote the file and return 1 (the run is a redo).
+ * Returns 0, or -1 after reporting the trouble.
  */
 static int
 read_state(const char *name, int load, char *run, size_t runlen,
@@ -348,6 +352,10 @@ read_state(const char *name, int load, char *run, size_t runlen,
 				    _("state of shard \"%s\", this run is "
 				    "shard \"%s\""), v[C_SPOOL], sh);
 				goto bad;
+			}
+			if (load == 2 && strcmp(run, rc.run) == 0) {
+				csvio_close(c);
+				return 1;
 			}
 		} else if (strcmp(v[C_KIND], "pending") == 0) {
 			if (spools && (*nspools == 0 ||
@@ -437,24 +445,24 @@ statedir_load(void)
 {
 	char run[128] = "";
 	struct stat st;
+	int r;
 
 	have_cur = stat(spath("state.csv"), &st) == 0;
 	if (!have_cur)
 		return 0;
-	if (read_state("state.csv", 0, run, sizeof run, NULL, NULL) != 0)
+	/* One pass: the run row comes first and says whether to redo. */
+	if ((r = read_state("state.csv", 2, run, sizeof run, &base_spools,
+	    &nbase)) <= 0)
+		return r;
+	redo = 1;
+	if (stat(spath("state.prev.csv"), &st) != 0) {
+		diag_trouble(spath("state.prev.csv"), 0,
+		    _("damaged state: missing (needed to redo run %s)"),
+		    rc.run);
 		return -1;
-	redo = strcmp(run, rc.run) == 0;
-	if (redo) {
-		if (stat(spath("state.prev.csv"), &st) != 0) {
-			diag_trouble(spath("state.prev.csv"), 0,
-			    _("damaged state: missing (needed to redo run "
-			    "%s)"), rc.run);
-			return -1;
-		}
-		return read_state("state.prev.csv", 1, run, sizeof run, NULL,
-		    NULL);
 	}
-	return read_state("state.csv", 1, run, sizeof run, NULL, NULL);
+	return read_state("state.prev.csv", 1, run, sizeof run, &base_spools,
+	    &nbase);
 }
 
 void
@@ -760,35 +768,31 @@ fail:
 	return -1;
 }
 
-/* Remove spool files that neither state file names. */
+/*
+ * Remove spool files that neither state file names: the new state names
+ * spool, the previous state is the base this run loaded (state.csv
+ * before a new run id, state.prev.csv for a redo), whose spool files
+ * were noted while loading it.
+ */
 static void
-collect(void)
+collect(const char *spool)
 {
-	char run[128], **keep = NULL;
-	size_t nkeep = 0, i;
 	DIR *d;
 	struct dirent *e;
+	size_t i;
 
-	if (read_state("state.csv", 0, run, sizeof run, &keep, &nkeep) != 0 ||
-	    read_state("state.prev.csv", 0, run, sizeof run, &keep,
-	    &nkeep) != 0)
-		goto out;	/* said; keep everything */
 	if ((d = opendir(rc.statedir)) == NULL)
-		goto out;
+		return;
 	while ((e = readdir(d)) != NULL) {
-		if (!valid_spool_name(e->d_name))
+		if (!valid_spool_name(e->d_name) || strcmp(e->d_name, spool) == 0)
 			continue;
-		for (i = 0; i < nkeep; i++)
-			if (keep[i] && strcmp(keep[i], e->d_name) == 0)
+		for (i = 0; i < nbase; i++)
+			if (base_spools[i] && strcmp(base_spools[i], e->d_name) == 0)
 				break;
-		if (i == nkeep)
+		if (i == nbase)
 			unlink(spath(e->d_name));
 	}
 	closedir(d);
-out:
-	for (i = 0; i < nkeep; i++)
-		free(keep[i]);
-	free(keep);
 }
 
 int
@@ -808,7 +812,7 @@ statedir_commit(void)
 		goto out;
 	if (write_state(newoff, spool) != 0)
 		goto out;
-	collect();
+	collect(spool);
 	r = 0;
 out:
 	free(newoff);
