@@ -85,16 +85,28 @@ verdict_counted(enum verdict v)
 
 /* ---- keys ---- */
 
+/* "T\037a[\037b]" into buf; -1 when a part is empty or it does not fit.
+ * (No snprintf: this runs for every ledger row.) */
 static int
 key2(char *buf, size_t n, char tag, const char *a, const char *b)
 {
-	int w;
+	size_t la, lb;
 
 	if (a == NULL || *a == '\0' || (b != NULL && *b == '\0'))
 		return -1;
-	w = b ? snprintf(buf, n, "%c\037%s\037%s", tag, a, b) :
-	    snprintf(buf, n, "%c\037%s", tag, a);
-	return w < 0 || (size_t)w >= n ? -1 : 0;
+	la = strlen(a);
+	lb = b ? strlen(b) : 0;
+	if (la + lb + 4 > n)
+		return -1;
+	buf[0] = tag;
+	buf[1] = '\037';
+	memcpy(buf + 2, a, la);
+	if (b) {
+		buf[2 + la] = '\037';
+		memcpy(buf + 3 + la, b, lb + 1);
+	} else
+		buf[2 + la] = '\0';
+	return 0;
 }
 
 int
