@@ -132,6 +132,9 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 
 	snprintf(key, sizeof key, "%s/%s", *e->agent ? e->agent : "-",
 	    *e->copno ? e->copno : "-");
+	for (char *p = key; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';	/* one finding, one line */
 	figures(e, &single, &annual, &remaining);
 	memset(extra, 0, sizeof extra);
 	extra[0] = *who ? show_person(who, person, sizeof person) : "";

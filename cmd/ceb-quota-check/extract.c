@@ -271,6 +271,40 @@ new_event(struct run *r, struct stream_doc *d, const struct msg *m,
 	return e;
 }
 
+static int
+has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20)
+			return 1;
+	return 0;
+}
+
+/*
+ * The field whose value holds a control character (a line break inside a
+ * key), or NULL.  Such a key could not be written to the ledger and read
+ * back the same, so the inventory is not judged.
+ */
+static const char *
+control_field(const struct event *e)
+{
+	if (has_control(e->person))
+		return "buyerIdNumber";
+	if (has_control(e->invtno))
+		return "invtNo";
+	if (has_control(e->ebp))
+		return "ebpCode";
+	if (has_control(e->orderno))
+		return "orderNo";
+	if (has_control(e->ebc))
+		return "ebcCode";
+	if (has_control(e->agent))
+		return "agentCode";
+	if (has_control(e->copno))
+		return "copNo";
+	return NULL;
+}
+
 static void
 inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 {
@@ -288,6 +322,11 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 	e->copno = field(r, h, "copNo");
 	if (!shard_mine(&r->shard, id, strlen(id))) {
 		e->out = O_OTHER_SHARD;
+		return;
+	}
+	if ((why = control_field(e)) != NULL) {
+		e->out = O_INVALID;
+		e->why = why;
 		return;
 	}
 	e->date = field(r, h, r->use_apptime ? "appTime" : "declTime");
