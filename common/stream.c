@@ -8,6 +8,11 @@
  * UTF-8 byte-order marks.  Comments and processing instructions after a
  * root element belong to the prolog of the next document, except that an
  * XML declaration always starts a new document.
+ *
+ * The bytes between two documents are bounded like a document: a gap
+ * longer than the size limit (a gzip bomb of zeros, a file that is no
+ * stream at all) ends the source, so that neither memory nor time grows
+ * with such a stretch beyond what the limit allows.
  */
 #include "config.h"
 
@@ -75,6 +80,7 @@ struct stream {
 	int bom;		/* bytes of a BOM matched while outside */
 	int garbage;		/* stray bytes between documents */
 	long garbage_line;
+	size_t gap;		/* bytes since the last document ended */
 
 	long index;		/* documents started */
 	long doc_line;		/* line where the current one started */
@@ -278,11 +284,13 @@ begin_doc(struct stream *s, size_t at)
 	s->root_seen = 0;
 	s->doctype = 0;
 	s->skipping = 0;
+	s->gap = 0;
 }
 
 /*
  * Run the framer until a document is complete (returns 1), the buffer is
- * exhausted (0) or stray bytes must be reported (2).
+ * exhausted (0), stray bytes must be reported (2) or the gap between
+ * documents has grown past the size limit (3).
  */
 static int
 frame(struct stream *s)
@@ -309,9 +317,22 @@ frame(struct stream *s)
 			}
 			if (c == ' ' || c == '\t' || c == '\r' ||
 			    c == '\n' || c == 0) {
-				i++;
+				/* Padding: skip the whole run at once. */
+				size_t j = i + 1;
+
+				while (j < n && (b[j] == 0 || b[j] == ' ' ||
+				    b[j] == '\n' || b[j] == '\r' ||
+				    b[j] == '\t'))
+					j++;
+				s->gap += j - i;
+				i = j;
+				if (s->gap > s->opts.max_size) {
+					s->pos = i;
+					return 3;
+				}
 				continue;
 			}
+			s->gap++;
 			if (c == 0xef) {
 				s->bom = 1;
 				i++;
@@ -334,6 +355,10 @@ stray:
 				s->garbage_line = line_of(s, i);
 			}
 			i++;
+			if (s->gap > s->opts.max_size) {
+				s->pos = i;
+				return 3;
+			}
 			continue;
 		case F_TEXT: {
 			const unsigned char *lt = memchr(b + i, '<', n - i);
@@ -532,6 +557,16 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 		if (s->fatal == 2)
 			return STREAM_EOF;
 		r = frame(s);
+		if (r == 3) {
+			/* Too much between documents: stop this source. */
+			s->fatal = 2;
+			s->st = F_OUT;
+			fmt_err(err, 0, line_of(s, s->pos),
+			    _("more than %zu bytes of padding or stray text "
+			    "between documents (the size limit); the rest of "
+			    "the source is not read"), s->opts.max_size);
+			return STREAM_FATAL;
+		}
 		if (r == 2) {
 			/* Stray bytes between documents. */
 			fmt_err(err, 0, s->garbage_line,
