@@ -30,6 +30,14 @@
 
 #define READ_CHUNK (256 * 1024)
 
+/*
+ * Most attributes one start tag may carry.  libxml2 (2.9) checks each
+ * attribute against all before it, so a tag with n attributes costs n^2:
+ * 20,000 of them took seconds, and a 16 MB document could hold a million.
+ * CEB elements carry a handful (guid, version, namespace declarations).
+ */
+#define MAX_ATTRS 1000
+
 /* Framer states. */
 enum fs {
 	F_OUT,		/* between documents */
@@ -76,6 +84,7 @@ struct stream {
 	char bang[9];		/* bytes after "<!" */
 	int nbang;
 	int slash;		/* last significant char of STAG was '/' */
+	int nattr;		/* attribute values seen in this STAG */
 	size_t tag_at;		/* offset of the current '<' */
 	int bom;		/* bytes of a BOM matched while outside */
 	int garbage;		/* stray bytes between documents */
@@ -396,6 +405,7 @@ stray:
 				s->st = F_STAG;
 				s->quote = 0;
 				s->slash = 0;
+				s->nattr = 0;
 				continue;	/* rescan this byte */
 			}
 			i++;
@@ -481,6 +491,12 @@ stray:
 			}
 			if (c == '"' || c == '\'') {
 				s->quote = c;
+				if (++s->nattr > MAX_ATTRS && !s->skipping) {
+					s->skipping = 1;
+					snprintf(s->skip_why, sizeof s->skip_why,
+					    _("an element with more than %d "
+					    "attributes"), MAX_ATTRS);
+				}
 			} else if (c == '>') {
 				i++;
 				s->st = F_TEXT;

@@ -9,6 +9,8 @@
 #   records N     a CEB311 with N Order records
 #   quadratic N   one element with N attributes, another with N children
 #                 (no entities: the DOCTYPE variant is refused outright)
+#   entities N   the quadratic blowup: one entity of N bytes referenced N
+#                 times (refused for its DOCTYPE before any expansion)
 #   garbage MB    MB megabytes of stray text between the good documents
 #   attr MB       an attribute value of MB megabytes
 set -eu
@@ -44,6 +46,13 @@ quadratic)
 	printf '><ceb:OrderHead>'
 	repeat "$n" '<ceb:orderNo>x</ceb:orderNo>'
 	printf '</ceb:OrderHead></ceb:Order>\n</ceb:CEB311Message>\n'
+	;;
+entities)
+	printf '<?xml version="1.0"?>\n<!DOCTYPE ceb:CEB311Message [\n<!ENTITY a "'
+	repeat "$n" 'a'
+	printf '">\n]>\n%s\n<ceb:Order><ceb:OrderHead><ceb:orderNo>' "$root"
+	repeat "$n" '&a;'
+	printf '</ceb:orderNo></ceb:OrderHead></ceb:Order>\n</ceb:CEB311Message>\n'
 	;;
 garbage)
 	head -c $((n * 1048576)) /dev/zero | tr '\0' 'G'
