@@ -41,11 +41,11 @@ field(xmlNodePtr n, const char *name)
 	return v ? v : "";
 }
 
-/* Trimmed arena copy of a field. */
 static const char *
-sfield(xmlNodePtr n, const char *name)
+sfield_n(xmlNodePtr n, const char *name, int intern)
 {
 	const char *v = field(n, name), *e;
+	char buf[1024];
 
 	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
 		v++;
@@ -53,7 +53,25 @@ sfield(xmlNodePtr n, const char *name)
 	while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
 	    e[-1] == '\r'))
 		e--;
-	return wo_strn(v, (size_t)(e - v));
+	if (!intern || (size_t)(e - v) >= sizeof buf)
+		return wo_strn(v, (size_t)(e - v));
+	memcpy(buf, v, (size_t)(e - v));
+	buf[e - v] = '\0';
+	return wo_intern(buf);
+}
+
+/* Trimmed arena copy of a field. */
+static const char *
+sfield(xmlNodePtr n, const char *name)
+{
+	return sfield_n(n, name, 0);
+}
+
+/* The same, interned (for values that repeat across records). */
+static const char *
+ifield(xmlNodePtr n, const char *name)
+{
+	return sfield_n(n, name, 1);
 }
 
 static void
@@ -67,7 +85,7 @@ set_loc(struct wo_loc *l, const struct stream_doc *d, const struct msg *m,
 	l->line = msg_line(m, rec);
 	l->record = recno;
 	msg_short(m->type, type, sizeof type);
-	l->type = wo_str(type);
+	l->type = wo_intern(type);
 	l->guid = guid;
 	msg_key(m, rec, key, sizeof key);
 	l->key = wo_str(key);
@@ -193,7 +211,7 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
 {
 	xmlNodePtr h = msg_head(m, rec);
 	const char *lno = sfield(h, "logisticsNo");
-	const char *cop = sfield(h, "copNo"), *agent = sfield(h, "agentCode");
+	const char *cop = sfield(h, "copNo"), *agent = ifield(h, "agentCode");
 	char copkey[256];
 	struct wo_loc l;
 	struct parcel *p;
@@ -231,17 +249,17 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
 	p->has_inv = 1;
 	p->copNo = cop;
 	p->agentCode = agent;
-	p->agentName = sfield(h, "agentName");
-	p->ebcCode = sfield(h, "ebcCode");
-	p->ebcName = sfield(h, "ebcName");
-	p->ownerCode = sfield(h, "ownerCode");
-	p->customsCode = sfield(h, "customsCode");
-	p->portCode = sfield(h, "portCode");
-	p->country = sfield(h, "country");
-	p->trafMode = sfield(h, "trafMode");
-	p->statFlag = sfield(h, "statisticsFlag");
-	p->ieDate = sfield(h, "ieDate");
-	p->loctNo = sfield(h, "loctNo");
+	p->agentName = ifield(h, "agentName");
+	p->ebcCode = ifield(h, "ebcCode");
+	p->ebcName = ifield(h, "ebcName");
+	p->ownerCode = ifield(h, "ownerCode");
+	p->customsCode = ifield(h, "customsCode");
+	p->portCode = ifield(h, "portCode");
+	p->country = ifield(h, "country");
+	p->trafMode = ifield(h, "trafMode");
+	p->statFlag = ifield(h, "statisticsFlag");
+	p->ieDate = ifield(h, "ieDate");
+	p->loctNo = ifield(h, "loctNo");
 	if (msg_decimal(h, "grossWeight", &p->gross) != 0)
 		p->gross.v = 0;
 	s = field(h, "packNo");
@@ -267,7 +285,7 @@ take_604(struct wo *w, const struct stream_doc *d, const struct msg *m,
 {
 	char copkey[256];
 	const char *st = field(rec, "returnStatus");
-	const char *rtime = sfield(rec, "returnTime");
+	const char *rtime = ifield(rec, "returnTime");
 	const char *invt = sfield(rec, "invtNo");
 	int status = atoi(st);
 	long pi;
@@ -326,7 +344,7 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 	b->seen = 1;
 	if (b->loc.source == NULL) {
 		b->loc = l;
-		b->trafMode_raw = sfield(h, "trafMode");
+		b->trafMode_raw = ifield(h, "trafMode");
 		b->voyage_raw = sfield(h, "voyageNo");
 		b->bill_raw = sfield(h, "billNo");
 		b->trafName = sfield(h, "trafName");

@@ -111,7 +111,7 @@ mft_csv_read(struct wo *w, const char *path)
 		norm_voyage(v[C_VOY], e.mode, voy, sizeof voy);
 		norm_bill(v[C_BILL], master, sizeof master);
 		norm_bill(v[C_HOUSE], house, sizeof house);
-		e.loc.source = wo_str(name);
+		e.loc.source = wo_intern(name);
 		e.loc.line = csvio_line(c);
 		e.loc.type = "CSV";
 		snprintf(key, sizeof key, "%s%s%s", v[C_BILL],
@@ -132,14 +132,14 @@ mft_csv_read(struct wo *w, const char *path)
 			continue;
 		}
 		e.kind = MFT_CSV;
-		e.voyage = wo_str(voy);
-		e.master = wo_str(master);
+		e.voyage = wo_intern(voy);
+		e.master = wo_intern(master);
 		e.house = wo_str(house);
-		e.voyage_raw = wo_str(v[C_VOY]);
-		e.master_raw = wo_str(v[C_BILL]);
+		e.voyage_raw = wo_intern(v[C_VOY]);
+		e.master_raw = wo_intern(v[C_BILL]);
 		e.house_raw = wo_str(v[C_HOUSE]);
 		e.msgtype = "CSV";
-		e.date = wo_str(v[C_DATE]);
+		e.date = wo_intern(v[C_DATE]);
 		s = v[C_PIECES];
 		e.pieces = *s ? strtol(s, NULL, 10) : -1;
 		s = v[C_GROSS];

@@ -239,7 +239,7 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 		hraw = ltext(c, "AssociatedTransportDocument/ID");
 		norm_bill(mraw, master, sizeof master);
 		norm_bill(hraw, house, sizeof house);
-		e.loc.source = wo_str(d->source);
+		e.loc.source = wo_intern(d->source);
 		e.loc.message = d->index;
 		e.loc.line = d->line + xmlGetLineNo(c) - 1;
 		e.loc.type = mt;
@@ -269,8 +269,8 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 		}
 		e.kind = kind;
 		e.mode = mode;
-		e.voyage = wo_str(voy);
-		e.master = wo_str(master);
+		e.voyage = wo_intern(voy);
+		e.master = wo_intern(master);
 		e.house = wo_str(house);
 		e.voyage_raw = jid;
 		e.master_raw = mraw;

@@ -78,6 +78,30 @@ wo_grow(void *arr, size_t *cap, size_t need, size_t size)
 	return p;
 }
 
+/*
+ * Interned strings: one copy of each distinct value.  For the fields that
+ * repeat across parcels (enterprise codes and names, customs codes,
+ * dates, source names), so that memory follows the parcels, not the
+ * number of times a name is written.
+ */
+const char *
+wo_intern(const char *s)
+{
+	static struct wo_index seen;
+	static const char **vals;
+	static size_t nvals, cap;
+	long i;
+
+	if (s == NULL || *s == '\0')
+		return "";
+	if ((i = wo_index_get(&seen, s)) >= 0)
+		return vals[i];
+	vals = wo_grow(vals, &cap, nvals + 1, sizeof *vals);
+	vals[nvals] = wo_str(s);
+	wo_index_put(&seen, vals[nvals], (long)nvals);
+	return vals[nvals++];
+}
+
 uint64_t
 wo_hash(const char *s)
 {

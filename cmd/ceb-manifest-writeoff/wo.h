@@ -31,6 +31,8 @@
 /* Copy s into the arena (never freed before exit).  "" for NULL. */
 const char *wo_str(const char *s);
 const char *wo_strn(const char *s, size_t n);
+/* The one arena copy of s, shared by every caller with the same value. */
+const char *wo_intern(const char *s);
 
 struct wo_index {
 	uint32_t *slots;	/* value + 1, 0 = empty */

@@ -165,6 +165,12 @@ rs(struct rd *r, int i)
 	return wo_str(csvio_get(r->c, r->idx[i]));
 }
 
+static const char *
+ri(struct rd *r, int i)
+{
+	return wo_intern(csvio_get(r->c, r->idx[i]));
+}
+
 static int
 bad(struct rd *r, const char *col, const char *v)
 {
@@ -231,12 +237,12 @@ rbill(struct wo *w, struct rd *r, int i, long *out)
 static int
 rloc(struct rd *r, int i, struct wo_loc *l, int has_type)
 {
-	l->source = rs(r, i);
+	l->source = ri(r, i);
 	if (rl(r, i + 1, &l->message) || rl(r, i + 2, &l->line))
 		return -1;
 	if (has_type)
-		l->type = rs(r, i++ + 3);
-	l->guid = rs(r, i + 3);
+		l->type = ri(r, i++ + 3);
+	l->guid = ri(r, i + 3);
 	if (has_type) {
 		if (rl(r, i + 4, &l->record))
 			return -1;
@@ -330,23 +336,23 @@ load_parcels(struct wo *w, const char *path)
 		p->has_inv = (int)v;
 		p->copNo = rs(&r, 3);
 		p->invtNo = rs(&r, 4);
-		p->agentCode = rs(&r, 5);
-		p->agentName = rs(&r, 6);
-		p->ebcCode = rs(&r, 7);
-		p->ebcName = rs(&r, 8);
-		p->ownerCode = rs(&r, 9);
-		p->customsCode = rs(&r, 10);
-		p->portCode = rs(&r, 11);
-		p->country = rs(&r, 12);
-		p->trafMode = rs(&r, 13);
-		p->statFlag = rs(&r, 14);
-		p->ieDate = rs(&r, 15);
-		p->loctNo = rs(&r, 16);
+		p->agentCode = ri(&r, 5);
+		p->agentName = ri(&r, 6);
+		p->ebcCode = ri(&r, 7);
+		p->ebcName = ri(&r, 8);
+		p->ownerCode = ri(&r, 9);
+		p->customsCode = ri(&r, 10);
+		p->portCode = ri(&r, 11);
+		p->country = ri(&r, 12);
+		p->trafMode = ri(&r, 13);
+		p->statFlag = ri(&r, 14);
+		p->ieDate = ri(&r, 15);
+		p->loctNo = ri(&r, 16);
 		if (rdec(&r, 17, &p->gross) || rl(&r, 18, &p->packNo) ||
 		    rl(&r, 19, &v))
 			goto fail;
 		p->status = (int)v;
-		p->rtime = rs(&r, 20);
+		p->rtime = ri(&r, 20);
 		if (rbill(w, &r, 21, &p->bill) || rbill(w, &r, 22, &p->bill2))
 			goto fail;
 		p->bag = rs(&r, 23);
@@ -397,14 +403,14 @@ load_manifest(struct wo *w, const char *path)
 			goto fail;
 		e.kind = (int)v;
 		e.mode = mode[0];
-		e.voyage = rs(&r, 3);
-		e.master = rs(&r, 4);
+		e.voyage = ri(&r, 3);
+		e.master = ri(&r, 4);
 		e.house = rs(&r, 5);
-		e.voyage_raw = rs(&r, 6);
-		e.master_raw = rs(&r, 7);
+		e.voyage_raw = ri(&r, 6);
+		e.master_raw = ri(&r, 7);
 		e.house_raw = rs(&r, 8);
-		e.msgtype = rs(&r, 9);
-		e.date = rs(&r, 10);
+		e.msgtype = ri(&r, 9);
+		e.date = ri(&r, 10);
 		if (rl(&r, 11, &e.pieces))
 			goto fail;
 		if (*csvio_get(r.c, r.idx[11]) == '\0')
@@ -456,7 +462,7 @@ load_done(struct wo *w, const char *path)
 		f[15] = &d->trafMode; f[16] = &d->statFlag;
 		f[17] = &d->ieDate; f[18] = &d->loctNo;
 		for (i = 0; i < 19; i++)
-			*f[i] = rs(&r, i);
+			*f[i] = i >= 7 ? ri(&r, i) : rs(&r, i);
 		if (*d->lno == '\0' || rday(&r, 4, &day) || day < 0 ||
 		    wo_index_get(&w->didx, d->lno) >= 0) {
 			if (diag_status() < 2)

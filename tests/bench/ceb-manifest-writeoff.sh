@@ -1,0 +1,73 @@
+#!/bin/sh
+# tests/bench/ceb-manifest-writeoff.sh: ceb-manifest-writeoff on
+# BENCH_WRITEOFF_PARCELS export parcels (default 100,000) with their
+# manifests (MT2x01/MT4x01 XML and the CSV), from ceb-gen.  Printed, each
+# with time, throughput and peak RSS:
+#   ceb-cat          reading and writing the batch (the baseline: parsing
+#                    every document once and copying it);
+#   writeoff         one night: batch, XML and CSV manifests, report;
+#   night1/night2    the same parcels over two nights with --state: night 1
+#                    without the manifests (every parcel carried over),
+#                    night 2 with them (every parcel written off);
+#   fifth            a fifth of the parcels: memory follows the parcels...
+#   plus-import      ...and not the bytes: the same export parcels with an
+#                    import batch twice their size mixed in.
+# Benchmarks measure, they do not judge: no row passes or fails.
+set -u
+LC_ALL=C.UTF-8
+export LC_ALL
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+if [ -n "${BENCH_LIB:-}" ]; then
+	. "$BENCH_LIB"
+else
+	. "$top/tests/bench/_lib.sh"
+fi
+n=${BENCH_WRITEOFF_PARCELS:-100000}
+if [ -n "${BENCH_DIR:-}" ]; then
+	D=$BENCH_DIR
+	mkdir -p "$D"
+else
+	D=$(mktemp -d "${TMPDIR:-/tmp}/bench-writeoff.XXXXXX") || exit 1
+	trap 'rm -rf "$D"' EXIT INT TERM
+fi
+cd "$D" || exit 1
+T=ceb-manifest-writeoff
+echo "== $T: $n export parcels with their manifests"
+gen() {	# gen PARCELS IMPORT PREFIX
+	ceb-gen -s 41 -e "$1" -n "$2" --split 1000 -x "$3.man.xml" \
+	    -m "$3.man.csv" -o "$3.xml" 2>"$3.gen"
+}
+gen "$n" 0 all
+gen $((n / 5)) 0 fifth
+gen "$n" $((n * 2)) mixed
+msgs() { sed -n 's/^ceb-gen: \([0-9]*\) messages.*/\1/p' "$1"; }
+bytes() { wc -c <"$1" | tr -d ' '; }
+M=$(msgs all.gen)
+B=$(bytes all.xml)
+
+bench_measure cat ceb-cat -q all.xml
+bench_row "$T" ceb-cat - "$M" "$B"
+bench_measure one $T -q --now 20250310 -g 0 -m all.man.xml -m all.man.csv \
+    -r one.csv all.xml
+bench_row "$T" writeoff ceb-cat "$M" "$B"
+rss_one=$BENCH_RSS
+bench_measure n1 $T -q --now 20250301 -s st all.xml
+bench_row "$T" night1 ceb-cat "$M" "$B" "all $n parcels carried over"
+bench_measure n2 $T -q --now 20250302 -s st -m all.man.xml \
+    -m all.man.csv -r n2.csv all.xml
+bench_row "$T" night2 ceb-cat "$M" "$B" "state read and emptied"
+bench_measure fifth $T -q --now 20250310 -g 0 -m fifth.man.xml \
+    -m fifth.man.csv -r fifth.csv fifth.xml
+bench_row "$T" fifth ceb-cat "$(msgs fifth.gen)" "$(bytes fifth.xml)" \
+    "$((n / 5)) parcels"
+rss_fifth=$BENCH_RSS
+bench_measure mixed $T -q --now 20250310 -g 0 -m mixed.man.xml \
+    -m mixed.man.csv -r mixed.csv mixed.xml
+bench_row "$T" plus-import ceb-cat "$(msgs mixed.gen)" "$(bytes mixed.xml)" \
+    "$n export parcels + $((n * 2)) import"
+rss_mixed=$BENCH_RSS
+echo "$T: written off $(grep -c ',W-OFF-001,' one.csv) of $n;" \
+    "peak RSS $rss_one KiB for $n parcels ($((rss_one * 1024 / n)) B/parcel)," \
+    "$rss_fifth KiB for $((n / 5)), $rss_mixed KiB with the import batch mixed in"
+echo "$T: state after night 1: $(du -sk st | cut -f1) KiB;" \
+    "after night 2: $(cat st/parcels-*.csv | wc -l) parcel lines"
