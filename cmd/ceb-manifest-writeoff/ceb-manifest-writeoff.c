@@ -174,7 +174,6 @@ main(int argc, char *argv[])
 	const char *report = NULL;		/* -r */
 	const char *state_dir;			/* -s */
 	const char **manifests = NULL;		/* -m */
-	const char *v;
 	char today[9], lockpath[4096], err[300], *decl = NULL;
 	size_t nman = 0, i;
 	int ch, r, lockfd = -1, busy;
@@ -189,15 +188,9 @@ main(int argc, char *argv[])
 	w.o.summary_flag = 1;
 	w.o.item_name_flag = "1";
 	w.o.pass = 1;
-	state_dir = loop_env("CEB_WRITEOFF_STATE");
-	w.o.csv_map = loop_env("CEB_WRITEOFF_CSV_MAP");
-	w.o.summary_dir = loop_env("CEB_WRITEOFF_SUMMARY");
-	w.o.merge_keys = loop_env("CEB_WRITEOFF_MERGE_KEYS");
-	if ((v = loop_env("CEB_WRITEOFF_GRACE")) && parse_days(v, &w.o.grace))
-		goto badenv;
-	if ((v = loop_env("CEB_WRITEOFF_TOLERANCE")) &&
-	    parse_tolerance(v, &w.o))
-		goto badenv;
+	state_dir = NULL;
+	if (loop_defaults(&argc, &argv) != 0)
+		return 2;
 	{
 		time_t t = time(NULL);
 		struct tm tm;
@@ -309,10 +302,13 @@ main(int argc, char *argv[])
 	free(decl);
 	return r;
 badval:
-	diag_trouble(NULL, 0, _("bad value for option -%c%s: %s"),
-	    ch < 256 ? ch : '-', ch < 256 ? "" : "-", optarg);
+	for (i = 0; longopts[i].name && longopts[i].val != ch; i++)
+		;
+	if (ch < 256)
+		diag_trouble(NULL, 0, _("bad value for option -%c: %s"), ch,
+		    optarg);
+	else
+		diag_trouble(NULL, 0, _("bad value for option --%s: %s"),
+		    longopts[i].name ? longopts[i].name : "?", optarg);
 	return diag_usage(synopsis);
-badenv:
-	diag_trouble(NULL, 0, _("bad value in the environment: %s"), v);
-	return 2;
 }
