@@ -151,7 +151,8 @@ bill_complete(struct wo *w)
 	for (i = 0; i < w->nb; i++) {
 		struct bill *b = &w->b[i];
 
-		b->complete = b->msgCount > 0 && !b->bad_split;
+		/* Inconsistent parts are reported (W-SPL-002) as they come. */
+		b->complete = b->msgCount > 0;
 		for (k = 0; b->complete && k < b->msgCount; k++)
 			if (k >= b->nparts_alloc || !b->parts[k])
 				b->complete = 0;
@@ -592,7 +593,7 @@ judge_bill(struct eng *e, long bi)
 	x[X_MODE] = norm_mode_name(b->mode);
 	x[X_VOYAGE] = b->voyage_raw;
 	x[X_BILL] = b->bill_raw;
-	if (!b->complete && !b->bad_split && age >= w->o.grace) {
+	if (!b->complete && age >= w->o.grace) {
 		x[X_OUTCOME] = "missing-part";
 		diag_finding(&dl, "W-SPL-001", DIAG_ERROR, "msgSeqNo", x,
 		    _("split %s for bill %s is missing part(s) %s of %ld"),

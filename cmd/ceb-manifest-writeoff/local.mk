@@ -20,3 +20,14 @@ TESTS += tests/writeoff/state.test tests/writeoff/crash.test \
 EXTRA_DIST += tests/writeoff/lib.sh tests/writeoff/state.test \
 	tests/writeoff/crash.test tests/writeoff/gen.test \
 	tests/bench/ceb-manifest-writeoff.sh
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-wo-norm
+TESTS += tests/unit/test-wo-norm
+tests_unit_test_wo_norm_SOURCES = tests/unit/test-wo-norm.c \
+	cmd/ceb-manifest-writeoff/norm.c cmd/ceb-manifest-writeoff/table.c
+tests_unit_test_wo_norm_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/cmd/ceb-manifest-writeoff
+tests_unit_test_wo_norm_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_wo_norm_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+endif

@@ -173,10 +173,11 @@ norm_day(const char *s)
 		return -1;
 	tm.tm_hour = 12;
 	{
+		int mday = tm.tm_mday;	/* timegm() normalises tm */
 		time_t t = timegm(&tm);
 		struct tm back;
 
-		if (gmtime_r(&t, &back) == NULL || back.tm_mday != tm.tm_mday)
+		if (gmtime_r(&t, &back) == NULL || back.tm_mday != mday)
 			return -1;
 		return (long)(t / 86400);
 	}

@@ -642,7 +642,8 @@ save_parcels(struct wo *w, const char *path)
 		const char *v[64];
 		int nn = 0, k = 0;
 
-		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0)
+		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0 ||
+		    w->o.now - p->first_day > w->o.keep)
 			continue;
 		v[k++] = p->lno;
 		v[k++] = p->lno_raw;
