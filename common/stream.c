@@ -85,6 +85,7 @@ struct stream {
 	int nbang;
 	int slash;		/* last significant char of STAG was '/' */
 	int nattr;		/* attribute values seen in this STAG */
+	int cut;		/* ended early by a new XML declaration */
 	size_t tag_at;		/* offset of the current '<' */
 	int bom;		/* bytes of a BOM matched while outside */
 	int garbage;		/* stray bytes between documents */
@@ -383,13 +384,32 @@ stray:
 		}
 		case F_LT:
 			if (c == '?') {
-				/* An XML declaration after a finished
-				 * prolog item starts the document anew. */
-				if (s->depth == 0 && !s->root_seen &&
-				    s->tag_at != s->start && i + 4 < n &&
+				int xmldecl;
+
+				/* Decide "<?xml " whole, not at a buffer end. */
+				if (i + 4 >= n && !s->eof) {
+					s->pos = i;
+					return 0;
+				}
+				xmldecl = i + 4 < n &&
 				    memcmp(b + i + 1, "xml", 3) == 0 &&
 				    (b[i + 4] == ' ' || b[i + 4] == '\t' ||
-				    b[i + 4] == '\r' || b[i + 4] == '\n')) {
+				    b[i + 4] == '\r' || b[i + 4] == '\n');
+				/*
+				 * An XML declaration inside an open element:
+				 * the document was cut short (a half-written
+				 * file followed by others).  End it before
+				 * the declaration, which starts the next.
+				 */
+				if (xmldecl && s->depth > 0) {
+					s->cut = 1;
+					s->pos = s->tag_at;
+					return 1;
+				}
+				/* An XML declaration after a finished
+				 * prolog item starts the document anew. */
+				if (xmldecl && s->depth == 0 && !s->root_seen &&
+				    s->tag_at != s->start) {
 					long idx = s->index;
 					begin_doc(s, s->tag_at);
 					s->index = idx;
@@ -602,6 +622,15 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 				snprintf(s->skip_why, sizeof s->skip_why,
 				    _("larger than the limit of %zu bytes"),
 				    s->opts.max_size);
+			}
+			if (s->cut) {
+				s->cut = 0;
+				s->skipping = 0;
+				fmt_err(err, s->index, s->doc_line,
+				    _("incomplete document: an XML declaration "
+				    "at line %ld starts another before it "
+				    "ends"), line_of(s, s->pos));
+				return STREAM_BAD;
 			}
 			if (s->skipping) {
 				fmt_err(err, s->index, s->doc_line,
