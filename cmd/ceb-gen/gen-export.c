@@ -38,13 +38,13 @@ struct master {
 
 struct item {
 	char logisticsNo[40];
-	char bag[32];
+	char bag[48];
 	long grams;
 	int defect;
 };
 
 struct voyage_master {
-	char billNo[24];
+	char billNo[32];
 	int bags;
 	long grams;
 };
@@ -214,10 +214,10 @@ new_voyage(int day)
 }
 
 static void
-bill_number(char out[24])
+bill_number(char out[32])
 {
 	if (x.sea) {
-		snprintf(out, 24, "EHSU%010lld", 3000000000LL + x.mserial * 7);
+		snprintf(out, 32, "EHSU%010lld", 3000000000LL + x.mserial * 7);
 	} else {
 		const struct gen_carrier *a = &gen_airlines[0];
 		size_t i;
@@ -624,7 +624,7 @@ finish_master(int day, const char *billNo, int drop)
 {
 	const struct item **lines;
 	struct gen_date d;
-	char copNo[32], dcopNo[32], dropkey[96];
+	char copNo[48], dcopNo[48], dropkey[128];
 	long i, nd = 0;
 	int bags = 0;
 	long grams = 0;
@@ -721,7 +721,7 @@ gen_export(const struct gen_opts *o, struct rng *r)
 	}
 	for (m = 0; m < x.nplan && !out_failed(); m++) {
 		const struct master *mp = &x.plan[m];
-		char billNo[24], bag[32];
+		char billNo[32], bag[48];
 
 		if (mp->voyage != voyage) {
 			manifests();
@@ -753,7 +753,7 @@ gen_export(const struct gen_opts *o, struct rng *r)
 	}
 	if (x.ncarry > 0) {
 		/* The last master's duplicates get a master of their own. */
-		char billNo[24];
+		char billNo[32];
 
 		bill_number(billNo);
 		x.nitems = 0;

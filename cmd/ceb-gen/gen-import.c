@@ -61,8 +61,8 @@ struct parcel {
 	long gross, net;	/* grams */
 	int dorder, dpay, dwaybill, dinv;
 	long torder;		/* seconds into the order day */
-	char orderNo[32], payTx[40], logisticsNo[24], copNo[24], preNo[20];
-	char invtNo[20], billNo[16], flight[12], emsNo[16];
+	char orderNo[48], payTx[48], logisticsNo[48], copNo[48], preNo[48];
+	char invtNo[48], billNo[16], flight[12], emsNo[16];
 	char country[4];	/* head country (departure, or 142) */
 };
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "gen.h"
-#include "ident.h"
 
 /* splitmix64 spreads the seed; xoshiro256** (Blackman, Vigna) draws. */
 void
@@ -79,8 +79,8 @@ sb_reserve(struct sbuf *b, size_t more)
 		while (cap < b->n + more + 1)
 			cap *= 2;
 		if ((b->p = realloc(b->p, cap)) == NULL) {
-			perror("ceb-gen");
-			exit(2);
+			diag_trouble(NULL, 0, "out of memory");
+			exit(diag_exit());
 		}
 		b->cap = cap;
 	}
@@ -239,10 +239,12 @@ gen_time14(const struct gen_date *d, long sec, char out[15])
 void
 gen_time17(const struct gen_date *d, long sec, int ms, char out[18])
 {
-	char t[15];
+	char t[15], b[48];
 
 	gen_time14(d, sec, t);
-	snprintf(out, 18, "%.14s%03d", t, ms % 1000);
+	snprintf(b, sizeof b, "%.14s%03d", t, (ms % 1000 + 1000) % 1000);
+	memcpy(out, b, 17);
+	out[17] = '\0';
 }
 
 /*
