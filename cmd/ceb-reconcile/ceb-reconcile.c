@@ -21,7 +21,7 @@
 
 static const char *const synopsis[] = {
 	"[-pqx] [-r report] [-s dir] [--keep-matched days] [--max-age days] "
-	    "[--now date] [--run id] [--shard k/n] [--tolerance amount[%]] "
+	    "[--memory size] [--now date] [--run id] [--shard k/n] [--tolerance amount[%]] "
 	    "[file | dir ...]",
 	"--list-rules",
 	NULL
@@ -29,7 +29,7 @@ static const char *const synopsis[] = {
 
 enum {
 	OPT_LIST_RULES = LOOP_OPT_LAST, OPT_MAX_AGE, OPT_KEEP, OPT_NOW,
-	OPT_RUN, OPT_SHARD, OPT_TOLERANCE
+	OPT_RUN, OPT_SHARD, OPT_TOLERANCE, OPT_MEMORY
 };
 
 static int
@@ -93,6 +93,7 @@ main(int argc, char *argv[])
 		{ "keep-matched", required_argument, NULL, OPT_KEEP },
 		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 		{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
 		{ "now", required_argument, NULL, OPT_NOW },
 		{ "run", required_argument, NULL, OPT_RUN },
 		{ "shard", required_argument, NULL, OPT_SHARD },
@@ -110,6 +111,7 @@ main(int argc, char *argv[])
 	if (loop_defaults(&argc, &argv) != 0)
 		return diag_exit();
 	rc.max_age = 7;
+	rc.memory = 256u << 20;
 	rc.keep = 30;
 	rc.now = -1;
 	while ((ch = getopt_long(argc, argv, "pqr:s:x", longopts, NULL)) !=
@@ -141,6 +143,13 @@ main(int argc, char *argv[])
 		case OPT_MAX_AGE:
 			if (parse_days("--max-age", optarg, &rc.max_age))
 				return 2;
+			break;
+		case OPT_MEMORY:
+			if (loop_parse_size(optarg, &rc.memory) != 0) {
+				diag_trouble(NULL, 0,
+				    _("--memory: not a size: %s"), optarg);
+				return 2;
+			}
 			break;
 		case OPT_NOW:
 			if ((rc.now = day_parse(optarg)) < 0) {

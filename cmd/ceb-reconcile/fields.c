@@ -14,6 +14,7 @@
 
 #include "diag.h"
 #include "i18n.h"
+#include "bstore.h"
 #include "rec.h"
 
 static const int codes[RT_N] = { 311, 411, 511, 621 };
@@ -167,19 +168,12 @@ fields_split(struct flds *f, int type, char *blob, size_t len)
 int
 fields_read(struct flds *f, const struct rrec *r)
 {
-	if (r->bloblen > f->cap) {
-		char *p = realloc(f->buf, r->bloblen);
+	const char *p = bs_get(r->blob, r->bloblen, &f->buf, &f->cap);
 
-		if (p == NULL) {
-			diag_trouble(NULL, 0, _("out of memory"));
-			return -1;
-		}
-		f->buf = p;
-		f->cap = r->bloblen;
-	}
-	if (store_pread(rc.blobfd, r->blob, f->buf, r->bloblen) != 0 ||
-	    fields_split(f, r->type, f->buf, r->bloblen) != 0) {
-		diag_trouble(NULL, 0, _("cannot read back the blob spool"));
+	if (p == NULL)
+		return -1;
+	if (fields_split(f, r->type, (char *)p, r->bloblen) != 0) {
+		diag_trouble(NULL, 0, _("cannot read back the spool"));
 		return -1;
 	}
 	return 0;

@@ -4,7 +4,8 @@ ceb_reconcile_SOURCES = cmd/ceb-reconcile/ceb-reconcile.c \
 	cmd/ceb-reconcile/rec.h cmd/ceb-reconcile/fields.c \
 	cmd/ceb-reconcile/rules.c cmd/ceb-reconcile/store.c \
 	cmd/ceb-reconcile/match.c cmd/ceb-reconcile/output.c \
-	cmd/ceb-reconcile/statedir.c
+	cmd/ceb-reconcile/statedir.c cmd/ceb-reconcile/bstore.c \
+	cmd/ceb-reconcile/bstore.h
 
 # Unit tests of the common modules this issue added.
 if HAVE_CMOCKA
@@ -22,7 +23,8 @@ endif
 # batches, three nights with carry-over, kill -9 and rerun, shards, lock.
 RECONCILE_TESTS = tests/reconcile/gen-defects.test \
 	tests/reconcile/three-nights.test tests/reconcile/kill.test \
-	tests/reconcile/shard.test tests/reconcile/lock.test
+	tests/reconcile/shard.test tests/reconcile/lock.test \
+	tests/reconcile/spill.test
 TESTS += $(RECONCILE_TESTS)
 EXTRA_DIST += $(RECONCILE_TESTS) tests/reconcile/lib.sh
 dist_man_MANS += man/ceb-reconcile.1

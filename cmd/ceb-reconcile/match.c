@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "i18n.h"
 #include "mask.h"
+#include "bstore.h"
 #include "rec.h"
 
 enum { CMP_STR, CMP_DEC, CMP_MONEY };
@@ -285,8 +286,8 @@ missing(struct rrec *r, const uint32_t cp[RT_N])
 			rfinding(r, v, rule[t], NULL, "missing", cpt, NULL,
 			    NULL, _("no %s with %s"), _(what[t]), want);
 	}
-	r->state = rc.statedir ? ST_EXPIRED : ST_REJECTED;
-	rc.n_failed++;
+	store_leave((uint32_t)(r - rc.recs), rc.statedir ? ST_EXPIRED :
+	    ST_REJECTED);
 	if (rc.statedir)
 		rc.n_expired++;
 }
@@ -316,8 +317,7 @@ match_one(uint32_t id)
 		    "consumed", NULL, NULL, NULL,
 		    _("the waybill was already matched with another "
 		    "inventory by the run of %s"), day);
-		r->state = ST_REJECTED;
-		rc.n_failed++;
+		store_leave(id, ST_REJECTED);
 		return;
 	}
 	if (!live(cp[RT_ORDER]) || !live(cp[RT_PAY]) || !live(cp[RT_WAY])) {
@@ -341,18 +341,17 @@ match_one(uint32_t id)
 		/* The inventory is rejected; its counterparts wait on. */
 		for (t = 0; t < RT_INV; t++)
 			rc.recs[cp[t]].pad[0] = 1;	/* claimed */
-		r->state = ST_REJECTED;
-		rc.n_failed++;
+		store_leave(id, ST_REJECTED);
 		return;
 	}
 	rfinding(r, &fl[RT_INV], "R-OK-001", NULL, "matched", NULL, NULL, NULL,
 	    _("matched order, payment and waybill"));
-	for (t = 0; t < RT_N; t++)
-		rc.recs[cp[t]].state = ST_MATCHED;
 	if (store_done_add(r->key, r->key2, rc.recs[cp[RT_PAY]].key2,
 	    (uint32_t)rc.now, r->hash) < 0)
 		diag_trouble(NULL, 0, _("out of memory"));
 	rc.n_matched++;
+	for (t = 0; t < RT_N; t++)
+		store_leave(cp[t], ST_MATCHED);
 }
 
 /* Counterparts left without an inventory at the end of the run. */
@@ -372,12 +371,41 @@ orphan(uint32_t id)
 		rfinding(r, &fl[r->type], "R-EXP-001", NULL, "expired", NULL,
 		    NULL, NULL, _("%s without an inventory for %ld days"),
 		    what, age(r));
-		r->state = ST_EXPIRED;
-		rc.n_failed++;
+		store_leave(id, ST_EXPIRED);
 		rc.n_expired++;
 	} else if (!r->pad[0])
 		rfinding(r, &fl[r->type], "R-MISS-004", NULL, "orphan", NULL,
 		    NULL, NULL, _("%s without an inventory"), what);
+}
+
+/*
+ * Record id just became live: when its parcel now has all four
+ * documents, match it at once, so that what matches is written and its
+ * bytes freed while the input is still being read.
+ */
+void
+match_try(uint32_t id)
+{
+	const struct rrec *r = &rc.recs[id];
+	uint32_t inv;
+
+	switch (r->type) {
+	case RT_INV:
+		inv = id;
+		break;
+	case RT_WAY:
+		inv = rc.wks[r->key].inv;
+		break;
+	default:
+		inv = rc.pks[r->key].rec[RT_INV];
+	}
+	if (!live(inv))
+		return;
+	r = &rc.recs[inv];
+	if (live(rc.pks[r->key].rec[RT_ORDER]) &&
+	    live(rc.pks[r->key].rec[RT_PAY]) &&
+	    live(rc.wks[r->key2].rec))
+		match_one(inv);
 }
 
 void
@@ -407,4 +435,6 @@ rec_summary(void)
 	diag_tally("pending", rc.n_pending);
 	if (rc.n_expired)
 		diag_tally("expired", rc.n_expired);
+	if (bs_spilled() > 0)
+		diag_tally("kB spooled to disk", (long)(bs_spilled() / 1024));
 }

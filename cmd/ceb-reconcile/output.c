@@ -1,9 +1,10 @@
 /*
- * output.c: the inventories that matched, written at the end of the run
- * in order of arrival: a message whose records all matched in this run
- * byte for byte from the run spool, a message with only some matched
- * records re-serialised holding those records (emit_subset(): without
- * its ds:Signature).
+ * output.c: the inventories that matched.  A message is written as soon
+ * as none of its records waits any more (when its last record matched or
+ * failed), the rest at the end of the run in order of arrival: a message
+ * whose records all matched byte for byte, a message with only some
+ * matched records re-serialised holding those records (emit_subset():
+ * without its ds:Signature).
  */
 #include "config.h"
 
@@ -13,86 +14,79 @@
 #include "diag.h"
 #include "emit.h"
 #include "i18n.h"
+#include "bstore.h"
 #include "rec.h"
 #include "stream.h"
 
+/* Write the records of inventory message m that matched in this run. */
+int
+output_msg(uint32_t mid, const char *bytes)
+{
+	static unsigned char *keep;
+	static char *buf;
+	static size_t cap;
+	struct rmsg *m = &rc.msgs[mid];
+	unsigned j, kept = 0;
+
+	if (m->emitted || m->type != RT_INV)
+		return 0;
+	for (j = 0; j < m->nrec; j++)
+		if (rc.recs[m->first + j].state == ST_MATCHED)
+			kept++;
+	if (kept == 0)
+		return 0;
+	m->emitted = 1;
+	if (diag_report_on_stdout())
+		return 0;
+	if (bytes == NULL &&
+	    (bytes = bs_get(m->off, m->len, &buf, &cap)) == NULL)
+		return -1;
+	if (kept == m->nrec) {
+		if (fwrite(bytes, 1, m->len, stdout) != m->len ||
+		    putchar('\n') == EOF)
+			goto werr;
+	} else {
+		struct stream_err e;
+		struct msg mm;
+		xmlDocPtr doc = stream_parse_memory(bytes, m->len, "spool", &e);
+		unsigned char *k;
+		int r;
+
+		if (doc == NULL || msg_open(&mm, doc, 1) != MSG_OK) {
+			diag_trouble(NULL, 0, _("cannot read back the spool"));
+			xmlFreeDoc(doc);
+			return -1;
+		}
+		if ((k = realloc(keep, m->nrec)) == NULL) {
+			xmlFreeDoc(doc);
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
+		}
+		keep = k;
+		for (j = 0; j < m->nrec; j++)
+			keep[j] = rc.recs[m->first + j].state == ST_MATCHED;
+		r = emit_subset(stdout, &mm, keep);
+		xmlFreeDoc(doc);
+		if (r != 0)
+			goto werr;
+	}
+	return 0;
+werr:
+	diag_write_error(_("standard output"));
+	return -1;
+}
+
+/*
+ * At the end of the run: the matched inventories of messages that still
+ * hold a waiting record (the others were written when they settled).
+ */
 int
 output_inventories(void)
 {
-	unsigned char *keep = NULL;
-	char *buf = NULL;
-	size_t cap = 0, i;
-	int rc_ = 0;
+	size_t i;
 
-	if (diag_report_on_stdout())
-		return 0;
-	for (i = 0; i < rc.nmsgs && rc_ == 0; i++) {
-		const struct rmsg *m = &rc.msgs[i];
-		unsigned j, kept = 0;
-
-		if (m->type != RT_INV)
-			continue;
-		for (j = 0; j < m->nrec; j++)
-			if (rc.recs[m->first + j].state == ST_MATCHED)
-				kept++;
-		if (kept == 0)
-			continue;
-		if (m->len > cap) {
-			char *p = realloc(buf, m->len);
-
-			if (p == NULL)
-				goto nomem;
-			buf = p;
-			cap = m->len;
-		}
-		if (store_pread(rc.spoolfd, m->off, buf, m->len) != 0) {
-			diag_trouble(NULL, 0, _("cannot read back the spool"));
-			rc_ = -1;
-			break;
-		}
-		if (kept == m->nrec) {
-			if (fwrite(buf, 1, m->len, stdout) != m->len ||
-			    putchar('\n') == EOF)
-				goto werr;
-		} else {
-			struct stream_err e;
-			struct msg mm;
-			xmlDocPtr doc = stream_parse_memory(buf, m->len,
-			    "spool", &e);
-			unsigned char *k;
-
-			if (doc == NULL || msg_open(&mm, doc, 1) != MSG_OK) {
-				diag_trouble(NULL, 0,
-				    _("cannot read back the spool"));
-				xmlFreeDoc(doc);
-				rc_ = -1;
-				break;
-			}
-			if ((k = realloc(keep, m->nrec)) == NULL) {
-				xmlFreeDoc(doc);
-				goto nomem;
-			}
-			keep = k;
-			for (j = 0; j < m->nrec; j++)
-				keep[j] = rc.recs[m->first + j].state ==
-				    ST_MATCHED;
-			j = (unsigned)emit_subset(stdout, &mm, keep);
-			xmlFreeDoc(doc);
-			if (j != 0)
-				goto werr;
-		}
-	}
-	free(buf);
-	free(keep);
-	return rc_;
-werr:
-	diag_write_error(_("standard output"));
-	free(buf);
-	free(keep);
-	return -1;
-nomem:
-	diag_trouble(NULL, 0, _("out of memory"));
-	free(buf);
-	free(keep);
-	return -1;
+	for (i = 0; i < rc.nmsgs; i++)
+		if (output_msg((uint32_t)i, NULL) != 0)
+			return -1;
+	return 0;
 }

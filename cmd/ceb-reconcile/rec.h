@@ -64,7 +64,7 @@ enum rstate {
 
 /* One spooled message. */
 struct rmsg {
-	uint64_t off;		/* offset in the run spool */
+	uint64_t off;		/* bstore reference of the bytes (BS_NONE) */
 	uint32_t len;
 	uint32_t src;		/* index in rc.srcs */
 	uint32_t index;		/* document index in its source */
@@ -73,12 +73,14 @@ struct rmsg {
 	uint16_t nrec;
 	uint8_t type;		/* enum rtype */
 	uint8_t from_state;
-	uint32_t pad;
+	uint16_t nlive;		/* records still ST_LIVE */
+	uint8_t complete;	/* all its records taken in */
+	uint8_t emitted;	/* its matched inventories written */
 };
 
 /* One record: about 48 bytes; the fields themselves are in the blob spool. */
 struct rrec {
-	uint64_t blob;		/* offset in the blob spool */
+	uint64_t blob;		/* bstore reference of the fields blob */
 	uint64_t hash;		/* content hash (fields.c) */
 	uint32_t bloblen;
 	uint32_t msg;		/* rmsg id */
@@ -103,6 +105,7 @@ struct pkey {
 struct okey {
 	uint32_t rec;		/* live record */
 	uint32_t done;		/* index in rc.done + 1 */
+	uint32_t inv;		/* waybill: the inventory that names it */
 };
 
 /* A matched parcel, remembered for --keep-matched days. */
@@ -150,10 +153,7 @@ struct rc {
 	size_t ndone, capdone;
 	char **srcs;
 	size_t nsrcs;
-	/* spools */
-	FILE *spool, *blobs;
-	int spoolfd, blobfd;
-	uint64_t spooloff, bloboff;
+	size_t memory;		/* --memory: bstore budget */
 	/* loading from the state */
 	int loading;
 	uint32_t load_day;
@@ -220,7 +220,8 @@ int store_init(void);
 int store_doc(struct stream_doc *d, void *arg);	/* loop callback */
 /* Take in one message read back from the state spool. */
 int store_state_msg(const char *bytes, size_t len, const char *spoolname);
-int store_pread(int fd, uint64_t off, void *buf, size_t len);
+/* Record id leaves ST_LIVE for state st (frees what it no longer needs). */
+void store_leave(uint32_t id, int st);
 uint32_t store_src(const char *name);
 int store_grow_keys(void);	/* side arrays to the key counts */
 struct pkey *store_pkey(uint32_t id);
@@ -232,10 +233,14 @@ long day_parse(const char *s);			/* YYYYMMDD or Y-M-D */
 void day_format(long day, char *buf, size_t n);	/* YYYYMMDD */
 
 /* match.c */
+void match_try(uint32_t id);	/* match at once if the parcel is complete */
 void match_all(void);
 void rec_summary(void);	/* counts for the summary line */
 
 /* output.c */
+/* Write the matched inventories of message mid (bytes: its bytes, or NULL
+ * to take them from the bstore). */
+int output_msg(uint32_t mid, const char *bytes);
 int output_inventories(void);
 
 /* statedir.c */

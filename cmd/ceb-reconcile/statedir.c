@@ -32,6 +32,7 @@
 #include "csvio.h"
 #include "diag.h"
 #include "i18n.h"
+#include "bstore.h"
 #include "rec.h"
 #include "state.h"
 
@@ -570,6 +571,7 @@ static int
 write_spool(uint64_t *newoff, char *name, size_t namelen)
 {
 	char err[512], *buf = NULL, tmpname[64];
+	const char *p;
 	size_t cap = 0, i;
 	uint64_t h = 0xcbf29ce484222325ULL, off = 0;
 	struct state_out *o = NULL;
@@ -604,27 +606,13 @@ write_spool(uint64_t *newoff, char *name, size_t namelen)
 			if (j == m->nrec)
 				continue;
 			any = 1;
-			if (m->len > cap) {
-				char *p = realloc(buf, m->len);
-
-				if (p == NULL) {
-					diag_trouble(NULL, 0,
-					    _("out of memory"));
-					goto fail;
-				}
-				buf = p;
-				cap = m->len;
-			}
-			if (store_pread(rc.spoolfd, m->off, buf, m->len) != 0) {
-				diag_trouble(NULL, 0,
-				    _("cannot read back the spool"));
+			if ((p = bs_get(m->off, m->len, &buf, &cap)) == NULL)
 				goto fail;
-			}
 			newoff[i] = off;
 			if (pass == 0) {
-				h = fnv(h, buf, m->len);
+				h = fnv(h, p, m->len);
 				h = fnv(h, "\n", 1);
-			} else if (fwrite(buf, 1, m->len, out) != m->len ||
+			} else if (fwrite(p, 1, m->len, out) != m->len ||
 			    putc('\n', out) == EOF) {
 				diag_trouble(NULL, 0, "%s", strerror(errno));
 				goto fail;

@@ -20,6 +20,7 @@
 #include "emit.h"
 #include "i18n.h"
 #include "mask.h"
+#include "bstore.h"
 #include "rec.h"
 #include "stream.h"
 
@@ -47,34 +48,6 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-static FILE *
-spool_temp(int *fdp)
-{
-	const char *dir = rc.statedir;
-	char path[4096];
-	FILE *f;
-	int fd;
-
-	if (dir == NULL && (dir = getenv("TMPDIR")) == NULL)
-		dir = "/tmp";
-	snprintf(path, sizeof path, "%s/ceb-reconcile-run.XXXXXX", dir);
-	if ((fd = mkstemp(path)) < 0) {
-		diag_trouble(path, 0, _("cannot create spool: %s"),
-		    strerror(errno));
-		return NULL;
-	}
-	unlink(path);
-	if ((f = fdopen(dup(fd), "w")) == NULL) {
-		close(fd);
-		diag_trouble(NULL, 0, _("cannot create spool: %s"),
-		    strerror(errno));
-		return NULL;
-	}
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
-	*fdp = fd;
-	return f;
-}
-
 int
 store_init(void)
 {
@@ -84,33 +57,7 @@ store_init(void)
 		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
 	}
-	if ((rc.spool = spool_temp(&rc.spoolfd)) == NULL ||
-	    (rc.blobs = spool_temp(&rc.blobfd)) == NULL)
-		return -1;
-	return 0;
-}
-
-int
-store_pread(int fd, uint64_t off, void *buf, size_t len)
-{
-	char *p = buf;
-	FILE *f = fd == rc.spoolfd ? rc.spool : rc.blobs;
-
-	/* What is still in the stdio buffer is not in the file yet. */
-	if (fflush(f) != 0)
-		return -1;
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return bs_init(rc.memory);
 }
 
 uint32_t
@@ -210,7 +157,7 @@ store_grow_keys(void)
 	    sizeof *rc.wks) != 0)
 		return -1;
 	for (i = old; i < rc.capwks; i++) {
-		rc.wks[i].rec = NONE;
+		rc.wks[i].rec = rc.wks[i].inv = NONE;
 		rc.wks[i].done = 0;
 	}
 	old = rc.capyks;
@@ -218,7 +165,7 @@ store_grow_keys(void)
 	    sizeof *rc.yks) != 0)
 		return -1;
 	for (i = old; i < rc.capyks; i++) {
-		rc.yks[i].rec = NONE;
+		rc.yks[i].rec = rc.yks[i].inv = NONE;
 		rc.yks[i].done = 0;
 	}
 	return 0;
@@ -277,12 +224,36 @@ where(uint32_t id, char *buf, size_t n)
 	return buf;
 }
 
+/* No record of message mid waits any more: write it, free its bytes. */
 static void
-set_state(struct rrec *r, int st)
+settle(uint32_t mid)
 {
-	if (st == ST_REJECTED)
-		rc.n_failed++;
+	struct rmsg *m = &rc.msgs[mid];
+
+	output_msg(mid, NULL);
+	m = &rc.msgs[mid];
+	bs_free(m->off, m->len);
+	m->off = BS_NONE;
+}
+
+void
+store_leave(uint32_t id, int st)
+{
+	struct rrec *r = &rc.recs[id];
+	struct rmsg *m;
+
+	if (r->state != ST_LIVE) {
+		r->state = (uint8_t)st;
+		return;
+	}
 	r->state = (uint8_t)st;
+	if (st == ST_REJECTED || st == ST_EXPIRED)
+		rc.n_failed++;
+	bs_free(r->blob, r->bloblen);
+	r->blob = BS_NONE;
+	m = &rc.msgs[r->msg];
+	if (--m->nlive == 0 && m->complete)
+		settle(r->msg);
 }
 
 /*
@@ -306,7 +277,7 @@ arrive(uint32_t id, const struct flds *f)
 	    !*f->h[I_LNO]))) {
 		rfinding(r, f, "R-KEY-004", NULL, "rejected", NULL, NULL, NULL,
 		    _("a key field is missing: the record cannot be matched"));
-		set_state(r, ST_REJECTED);
+		store_leave(id, ST_REJECTED);
 		return;
 	}
 	k = key2(t == RT_WAY ? rc.wk : rc.pk, a, b);
@@ -318,11 +289,11 @@ arrive(uint32_t id, const struct flds *f)
 		if (k == -2 || k2 == -2) {
 			rfinding(r, f, "R-KEY-004", NULL, "rejected", NULL,
 			    NULL, NULL, _("key too long"));
-			set_state(r, ST_REJECTED);
+			store_leave(id, ST_REJECTED);
 			return;
 		}
 		diag_trouble(NULL, 0, _("out of memory"));
-		set_state(r, ST_SKIP);
+		store_leave(id, ST_SKIP);
 		return;
 	}
 	r = &rc.recs[id];
@@ -346,7 +317,7 @@ arrive(uint32_t id, const struct flds *f)
 			    _("payCode/payTransactionId already used by the "
 			    "payment at %s for another order"),
 			    where(*yslot, w, sizeof w));
-			set_state(r, ST_REJECTED);
+			store_leave(id, ST_REJECTED);
 			return;
 		}
 	}
@@ -357,7 +328,7 @@ arrive(uint32_t id, const struct flds *f)
 
 		if (r->apptype != '3' && e->hash == r->hash) {
 			/* The same document again: a resend, not a finding. */
-			set_state(r, ST_MERGED);
+			store_leave(id, ST_MERGED);
 			diag_tally("resent", 1);
 			return;
 		}
@@ -365,8 +336,8 @@ arrive(uint32_t id, const struct flds *f)
 			rfinding(r, f, "R-DEL-001", NULL, "withdrawn", NULL,
 			    NULL, NULL, _("withdraws the document at %s"),
 			    where(*slot, w, sizeof w));
-			e->state = ST_WITHDRAWN;
-			set_state(r, ST_WITHDRAWN);
+			store_leave(*slot, ST_WITHDRAWN);
+			store_leave(id, ST_WITHDRAWN);
 			*slot = NONE;
 			if (yslot)
 				*yslot = NONE;
@@ -376,17 +347,33 @@ arrive(uint32_t id, const struct flds *f)
 			rfinding(r, f, "R-MOD-001", NULL, "modified", NULL,
 			    NULL, NULL, _("replaces the version at %s"),
 			    where(*slot, w, sizeof w));
-			e->state = ST_SUPERSEDED;
+			store_leave(*slot, ST_SUPERSEDED);
 			*slot = id;
 			if (yslot)
 				*yslot = id;
+			match_try(id);
 			return;
 		}
 		rfinding(r, f, dup_rule[t], NULL, "duplicate", NULL, NULL,
 		    NULL, _("same key as the %s at %s"),
 		    t == RT_INV ? _("inventory") : _("document"),
 		    where(*slot, w, sizeof w));
-		set_state(r, ST_REJECTED);
+		store_leave(id, ST_REJECTED);
+		return;
+	}
+	if (*slot != NONE && rc.recs[*slot].state == ST_MATCHED &&
+	    r->apptype == '1') {
+		/* Its key matched earlier in this run. */
+		if (rc.recs[*slot].hash == r->hash) {
+			store_leave(id, ST_MERGED);
+			diag_tally("resent", 1);
+			return;
+		}
+		rfinding(r, f, dup_rule[t], NULL, "duplicate", NULL, NULL,
+		    NULL, _("same key as the %s at %s, matched already"),
+		    t == RT_INV ? _("inventory") : _("document"),
+		    where(*slot, w, sizeof w));
+		store_leave(id, ST_REJECTED);
 		return;
 	}
 	if (done) {
@@ -404,18 +391,21 @@ arrive(uint32_t id, const struct flds *f)
 			    "another inventory by the run of %s") :
 			    _("already matched with an inventory by the run "
 			    "of %s"), day);
-		set_state(r, ST_REJECTED);
+		store_leave(id, ST_REJECTED);
 		return;
 	}
 	if (r->apptype == '3') {
 		rfinding(r, f, "R-DEL-002", NULL, "withdrawn", NULL, NULL,
 		    NULL, _("nothing waiting to withdraw"));
-		set_state(r, ST_WITHDRAWN);
+		store_leave(id, ST_WITHDRAWN);
 		return;
 	}
 	*slot = id;
 	if (yslot)
 		*yslot = id;
+	if (t == RT_INV)
+		rc.wks[k2].inv = id;
+	match_try(id);
 }
 
 /* Shard of a record: its orderNo; an empty orderNo goes to shard 1. */
@@ -427,19 +417,6 @@ mine(const char *orderno)
 	if (orderno == NULL || *orderno == '\0')
 		return rc.shard.k == 1;
 	return shard_mine(&rc.shard, orderno, strlen(orderno));
-}
-
-static int
-spool_bytes(const char *bytes, size_t len, uint64_t *off)
-{
-	*off = rc.spooloff;
-	if (fwrite(bytes, 1, len, rc.spool) != len) {
-		diag_trouble(NULL, 0, _("cannot write spool: %s"),
-		    strerror(errno));
-		return -1;
-	}
-	rc.spooloff += len;
-	return 0;
 }
 
 /*
@@ -469,7 +446,9 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 	mm->type = (uint8_t)t;
 	mm->from_state = (uint8_t)rc.loading;
 	mm->first = (uint32_t)rc.nrecs;
-	mm->off = NONE;
+	mm->off = BS_NONE;
+	mm->len = (uint32_t)len;
+	mm->nrec = (uint16_t)msg_record_count(m);
 	*nkeep = 0;
 	for (rec = msg_record_first(m); rec; rec = msg_record_next(m, rec), i++) {
 		struct rrec *r;
@@ -513,28 +492,30 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 			return -1;
 		}
 		r->apptype = (uint8_t)(*arrf.apptype ? *arrf.apptype : '1');
-		r->blob = rc.bloboff;
 		r->bloblen = (uint32_t)bl;
-		if (fwrite(blobbuf, 1, (size_t)bl, rc.blobs) != (size_t)bl) {
-			diag_trouble(NULL, 0, _("cannot write spool: %s"),
-			    strerror(errno));
+		if ((r->blob = bs_put(blobbuf, (uint32_t)bl, BS_BLOB, id)) ==
+		    BS_NONE)
 			return -1;
-		}
-		rc.bloboff += (uint64_t)bl;
+		r = &rc.recs[id];
 		r->state = ST_LIVE;
+		rc.msgs[mid].nlive++;
 		rc.n_read++;
 		arrive(id, &arrf);
 	}
 	mm = &rc.msgs[mid];
-	mm->nrec = (uint16_t)i;
+	mm->complete = 1;
+	if (mm->nlive == 0) {
+		/* Every record decided already: write it, keep nothing. */
+		output_msg(mid, bytes);
+		return 0;
+	}
 	/* Bytes are needed to emit inventories and to carry documents over. */
-	if (*nkeep > 0 && (t == RT_INV || rc.statedir != NULL)) {
-		uint64_t off;
+	if (t == RT_INV || rc.statedir != NULL) {
+		uint64_t ref = bs_put(bytes, (uint32_t)len, BS_MSG, mid);
 
-		if (spool_bytes(bytes, len, &off) != 0)
+		if (ref == BS_NONE)
 			return -1;
-		mm->off = off;
-		mm->len = (uint32_t)len;
+		rc.msgs[mid].off = ref;
 	}
 	return 0;
 }
