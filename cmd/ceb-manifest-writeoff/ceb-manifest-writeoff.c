@@ -28,7 +28,7 @@
 
 static const char *const synopsis[] = {
 	"[-q] [-g days] [-m manifest] [-r report] [-s dir] [-t tolerance] "
-	"[--csv-map field=Column,...] [--csv-modes ceb|manifest] "
+	"[--csv-map field=Column,...] [--csv-modes auto|ceb|manifest] "
 	"[--decl-agent code,name] [--keep days] [--merge-keys key,...] "
 	"[--now yyyymmdd] [--summary dir] [--summary-flag 1|2] "
 	"[file | dir ...]",
@@ -184,7 +184,7 @@ main(int argc, char *argv[])
 	w.o.keep = 190;
 	w.o.tol_is_pct = 1;
 	w.o.tol_ppm = 10000;			/* 1% */
-	w.o.csv_ceb_modes = 0;
+	w.o.csv_ceb_modes = -1;
 	w.o.summary_flag = 1;
 	w.o.item_name_flag = "1";
 	w.o.pass = 1;
@@ -231,8 +231,10 @@ main(int argc, char *argv[])
 			w.o.csv_map = optarg;
 			break;
 		case OPT_CSV_MODES:
-			if (strcmp(optarg, "ceb") == 0)
-				w.o.csv_ceb_modes = 0;
+			if (strcmp(optarg, "auto") == 0)
+				w.o.csv_ceb_modes = -1;
+			else if (strcmp(optarg, "ceb") == 0)
+				w.o.csv_ceb_modes = 1;
 			else if (strcmp(optarg, "manifest") == 0)
 				w.o.csv_ceb_modes = 0;
 			else

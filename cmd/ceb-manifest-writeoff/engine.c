@@ -97,12 +97,57 @@ mm_get(struct eng *e, const char *key)
 	return (long)e->nmm++;
 }
 
+/*
+ * --csv-modes auto: a CSV row whose mode code reads differently in the
+ * two code lists takes the CEB reading when only that one meets a 607 or
+ * 509 of the same voyage and bill (the bill and voyage decide).
+ */
+static void
+resolve_csv_modes(struct wo *w)
+{
+	size_t i;
+	char key[512];
+
+	for (i = 0; i < w->nm; i++) {
+		struct mentry *m = &w->m[i];
+		int k, hit[2] = { 0, 0 };
+		char mode[2];
+
+		if (m->deleted || m->kind != MFT_CSV || m->alt_mode == 0 ||
+		    m->alt_mode == '?')
+			continue;
+		mode[0] = m->mode;
+		mode[1] = m->alt_mode;
+		for (k = 0; k < 2; k++) {
+			snprintf(key, sizeof key, "%d|%c|%s|%s", BILL_607,
+			    mode[k], m->voyage, m->master);
+			hit[k] = wo_index_get(&w->bidx, key) >= 0 ||
+			    wo_index_get(&w->didx, key) >= 0;
+			snprintf(key, sizeof key, "%d|%c|%s|%s", BILL_509,
+			    mode[k], m->voyage, m->master);
+			hit[k] |= wo_index_get(&w->bidx, key) >= 0;
+		}
+		if (hit[0] || !hit[1])
+			continue;
+		snprintf(key, sizeof key, "%d|%c|%s|%s|%s", MFT_CSV,
+		    m->alt_mode, m->voyage, m->master, m->house);
+		if (wo_index_get(&w->midx, key) >= 0)
+			continue;	/* the same row, read both ways */
+		wo_index_del(&w->midx, m->key);
+		m->mode = m->alt_mode;
+		m->key = wo_str(key);
+		wo_index_put(&w->midx, m->key, (long)i);
+	}
+}
+
 static void
 index_manifest(struct eng *e)
 {
 	struct wo *w = e->w;
 	size_t i;
 	char key[512];
+
+	resolve_csv_modes(w);
 
 	for (i = 0; i < w->nm; i++) {
 		struct mentry *m = &w->m[i];
@@ -678,6 +723,14 @@ entry_totals(struct eng *e, struct mentry *m, struct dec want, long nwant,
 		    "expected %ld for %s"), m->pieces, pieces_want, what);
 }
 
+/* Does bill b carry the manifest entry's master on its voyage? */
+static int
+bill_is(const struct bill *b, const struct mentry *m)
+{
+	return b->mode == m->mode && strcmp(b->voyage, m->voyage) == 0 &&
+	    strcmp(b->bill, m->master) == 0;
+}
+
 static void
 judge_entry(struct eng *e, struct mentry *m)
 {
@@ -696,6 +749,22 @@ judge_entry(struct eng *e, struct mentry *m)
 		long k;
 
 		pi = wo_index_get(&w->pidx, m->house);
+		if (pi >= 0 && w->p[pi].bill >= 0) {
+			const struct bill *pb = &w->b[w->p[pi].bill];
+
+			if (!bill_is(pb, m) && (w->p[pi].bill2 < 0 ||
+			    !bill_is(&w->b[w->p[pi].bill2], m))) {
+				mrow(w, m, "W-MAN-005", DIAG_WARNING,
+				    "other-voyage", "", "", _("parcel %s is on "
+				    "bill %s %s voyage %s here but on %s %s "
+				    "voyage %s in its 607"), m->house_raw,
+				    m->master_raw, norm_mode_name(m->mode),
+				    m->voyage_raw, pb->bill_raw,
+				    norm_mode_name(pb->mode), pb->voyage_raw);
+				m->done = 1;
+				return;
+			}
+		}
 		if (pi >= 0 || wo_index_get(&w->didx, m->house) >= 0) {
 			mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "parcel",
 			    "", _("house %s is parcel %s"), m->house_raw,

@@ -3,9 +3,11 @@
  * found by name (case-insensitively, in any order, extra columns
  * ignored).  The minimal set and its default column names:
  *   trafMode     transport mode: a manifest TypeCode (4 air, 1 sea, 3
- *                road, ...) by default -- the CSV is the carrier's
- *                manifest -- CEB trafMode codes (5 air, 2 sea) with
- *                --csv-modes ceb, or a word (air, sea, ...)   required
+ *                road, ...) or a CEB trafMode (5 air, 2 sea, ...): by
+ *                default (--csv-modes auto) a code is read as the
+ *                manifest's unless only the CEB reading meets a 607 or
+ *                509 of the same voyage and bill; --csv-modes manifest or
+ *                ceb fixes the list; or a word (air, sea, ...) required
  *   voyageNo     flight or voyage ("MI987", "MI987/20171031") required
  *   date         loading or flight date                        optional
  *   billNo       master bill (master AWB, B/L)                 required
@@ -107,7 +109,10 @@ mft_csv_read(struct wo *w, const char *path)
 		for (i = 0; i < C_N; i++)
 			v[i] = col[i] >= 0 ? csvio_get(c, col[i]) : "";
 		memset(&e, 0, sizeof e);
-		e.mode = norm_mode_word(v[C_MODE], w->o.csv_ceb_modes);
+		e.mode = norm_mode_word(v[C_MODE], w->o.csv_ceb_modes == 1);
+		if (w->o.csv_ceb_modes < 0 && norm_mode_word(v[C_MODE], 1) !=
+		    e.mode)
+			e.alt_mode = norm_mode_word(v[C_MODE], 1);
 		norm_voyage(v[C_VOY], e.mode, voy, sizeof voy);
 		norm_bill(v[C_BILL], master, sizeof master);
 		norm_bill(v[C_HOUSE], house, sizeof house);

@@ -165,6 +165,7 @@ struct mentry {
 	int has_gross;
 	struct wo_loc loc;
 	long first_day;
+	char alt_mode;			/* CSV: the other code list's reading */
 	int deleted;
 	int seen;
 	int done;			/* judged final, leaves the state */
@@ -195,7 +196,7 @@ struct wo_opts {
 	struct dec tol_abs;		/* --tolerance kg */
 	long tol_ppm;			/* --tolerance N%, in parts per million */
 	int tol_is_pct;
-	int csv_ceb_modes;		/* --csv-modes ceb (1) | manifest (0) */
+	int csv_ceb_modes;		/* --csv-modes ceb 1, manifest 0, auto -1 */
 	const char *csv_map;		/* --csv-map */
 	/* summary */
 	const char *summary_dir;

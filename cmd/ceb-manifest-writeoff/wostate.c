@@ -62,7 +62,7 @@ static const char *const mcols[] = {
 	"key", "kind", "mode", "voyage", "master", "house", "voyageRaw",
 	"masterRaw", "houseRaw", "messageType", "date", "pieces",
 	"grossWeight", "firstSeen", "totalsDone", "source", "message", "line",
-	"guid", "recKey", NULL
+	"guid", "recKey", "altMode", NULL
 };
 static const char *const dcols[] = {
 	"logisticsNo", "outcome", "invtNo", "bill", "day", "summaryCopNo",
@@ -424,6 +424,10 @@ load_manifest(struct wo *w, const char *path)
 		if (rloc(&r, 15, &e.loc, 0))
 			goto fail;
 		e.loc.type = e.msgtype;
+		g = csvio_get(r.c, r.idx[20]);
+		if (strlen(g) > 1)
+			goto fail;
+		e.alt_mode = g[0];
 		if (wo_index_get(&w->midx, e.key) >= 0)
 			goto fail;
 		mentry_put(w, &e, 1);
@@ -769,7 +773,7 @@ save_manifest(struct wo *w, const char *path)
 		return -1;
 	for (i = 0; i < w->nm; i++) {
 		const struct mentry *m = &w->m[i];
-		char nb[16][64], g[64], d1[9], mode[2];
+		char nb[16][64], g[64], d1[9], mode[2], alt[2];
 		const char *v[64];
 		int nn = 0, k = 0;
 
@@ -802,6 +806,9 @@ save_manifest(struct wo *w, const char *path)
 		v[k++] = L(m->loc.line);
 		v[k++] = m->loc.guid;
 		v[k++] = m->loc.key;
+		alt[0] = m->alt_mode;
+		alt[1] = '\0';
+		v[k++] = alt;
 		for (nn = 0; nn < k; nn++)
 			if (v[nn] == NULL)
 				v[nn] = "";
