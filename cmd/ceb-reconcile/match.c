@@ -312,7 +312,7 @@ match_one(uint32_t id)
 		return;
 	/* A waybill another inventory consumed earlier in this run. */
 	if (!live(cp[RT_WAY]) && wk->done) {
-		day_format(rc.done[wk->done - 1].day, day, sizeof day);
+		day_show(rc.done[wk->done - 1].day, day, sizeof day);
 		rfinding(r, &fl[RT_INV], "R-CONS-001", "logisticsNo",
 		    "consumed", NULL, NULL, NULL,
 		    _("the waybill was already matched with another "

@@ -231,6 +231,7 @@ long store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
     uint64_t hash);
 long day_parse(const char *s);			/* YYYYMMDD or Y-M-D */
 void day_format(long day, char *buf, size_t n);	/* YYYYMMDD */
+void day_show(long day, char *buf, size_t n);	/* YYYY-MM-DD */
 
 /* match.c */
 void match_try(uint32_t id);	/* match at once if the parcel is complete */

@@ -210,6 +210,15 @@ day_format(long z, char *buf, size_t n)
 	snprintf(buf, n, "%04ld%02ld%02ld", y + (m <= 2), m, d);
 }
 
+void
+day_show(long day, char *buf, size_t n)
+{
+	char d[16];
+
+	day_format(day, d, sizeof d);
+	snprintf(buf, n, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
+}
+
 static const char *const dup_rule[RT_N] = { "R-DUP-001", "R-DUP-002",
     "R-DUP-003", "R-DUP-004" };
 
@@ -379,7 +388,7 @@ arrive(uint32_t id, const struct flds *f)
 	if (done) {
 		const struct done *d = &rc.done[done - 1];
 
-		day_format(d->day, day, sizeof day);
+		day_show(d->day, day, sizeof day);
 		if (t == RT_INV && d->hash == r->hash && d->pk == (uint32_t)k)
 			rfinding(r, f, "R-DUP-005", NULL, "duplicate", NULL,
 			    NULL, NULL, _("already passed on by the run of %s"),
