@@ -14,8 +14,11 @@
  * FunctionCode 9 (main data) and 2 (declaration) create or replace an
  * entry, 0 (secondary data) fills in what is missing, 5 (modification)
  * replaces it, 3 (deletion) removes it -- a deletion without a house
- * removes the master and every house under it.  Receipts (a Response
- * child) and other manifest types are counted and skipped.
+ * removes the master and every house under it.  MT8x02 (off-load) takes
+ * a bill (or house) off its journey's loading evidence; MT8x03/MT8x04
+ * (change of conveyance) move a bill's entries to the new JourneyID (and
+ * bill number).  Receipts (a Response child) and other manifest types are
+ * counted and skipped.
  */
 #include "config.h"
 
@@ -179,8 +182,41 @@ mentry_delete(struct wo *w, int kind, char mode, const char *voy,
 		wo_index_del(&w->midx, m->key);
 		n++;
 	}
-	diag_tally(_("manifest deletions"), 1);
 	(void)n;
+}
+
+/*
+ * MT8x03/MT8x04: the bill moves from one journey to another (and may be
+ * renumbered): every entry of it follows, under its new key.
+ */
+static void
+mentry_move(struct wo *w, char mode, const char *voy, const char *master,
+    const char *nvoy, const char *nmaster, const char *nvoy_raw,
+    const char *nmaster_raw)
+{
+	size_t i, n = w->nm;
+	char key[512];
+
+	for (i = 0; i < n; i++) {
+		struct mentry e = w->m[i];
+
+		if (e.deleted || e.mode != mode || strcmp(e.voyage, voy) != 0 ||
+		    strcmp(e.master, master) != 0)
+			continue;
+		w->m[i].deleted = 1;
+		wo_index_del(&w->midx, e.key);
+		e.voyage = wo_intern(nvoy);
+		e.master = wo_intern(nmaster);
+		e.voyage_raw = nvoy_raw;
+		if (strcmp(nmaster, master) != 0)
+			e.master_raw = nmaster_raw;
+		snprintf(key, sizeof key, "%d|%c|%s|%s|%s", e.kind, e.mode,
+		    e.voyage, e.master, e.house);
+		e.key = wo_str(key);
+		e.seen = 1;
+		mentry_put(w, &e, 1);
+	}
+	diag_tally(_("manifest changes"), 1);
 }
 
 static int
@@ -197,6 +233,11 @@ kind_of(const char *mt)
 		return MFT_LOAD;
 	if (mt[2] == '5' && strcmp(mt + 4, "02") == 0)
 		return MFT_LOAD;
+	if (mt[2] == '8' && strcmp(mt + 4, "02") == 0)
+		return MFT_OFFLOAD;
+	if (mt[2] == '8' && (strcmp(mt + 4, "03") == 0 ||
+	    strcmp(mt + 4, "04") == 0))
+		return MFT_CHANGE;
 	return 0;
 }
 
@@ -263,8 +304,32 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 			    _("master bill"));
 			continue;
 		}
+		if (kind == MFT_OFFLOAD) {
+			/* Off-loaded: no longer evidence of leaving. */
+			mentry_delete(w, MFT_LOAD, mode, voy, master, house);
+			mentry_delete(w, MFT_CSV, mode, voy, master, house);
+			diag_tally(_("manifest off-loads"), 1);
+			continue;
+		}
+		if (kind == MFT_CHANGE) {
+			char nvoy[128], nmaster[128];
+			const char *nm = ltext(c,
+			    "ChangeConsignment/TransportContractDocument/ID");
+			const char *nj = ltext(decl,
+			    "ChangeBorderTransportMeans/JourneyID");
+
+			if (*nm == '\0')
+				nm = mraw;
+			norm_voyage(nj, mode, nvoy, sizeof nvoy);
+			norm_bill(nm, nmaster, sizeof nmaster);
+			if (*nvoy)
+				mentry_move(w, mode, voy, master, nvoy,
+				    nmaster, nj, nm);
+			continue;
+		}
 		if (strcmp(fc, "3") == 0) {
 			mentry_delete(w, kind, mode, voy, master, house);
+			diag_tally(_("manifest deletions"), 1);
 			continue;
 		}
 		e.kind = kind;

@@ -151,7 +151,8 @@ struct bill {
 	int keep;			/* still referenced */
 };
 
-enum { MFT_PRE = 1, MFT_ARR, MFT_LOAD, MFT_CSV };
+enum { MFT_PRE = 1, MFT_ARR, MFT_LOAD, MFT_CSV,
+	MFT_OFFLOAD, MFT_CHANGE };		/* (never stored as entries) */
 
 /* One manifest entry: a master bill, or a house/bag under it. */
 struct mentry {
