@@ -105,7 +105,7 @@ parcel_get(struct wo *w, const char *lno_raw)
 	p = &w->p[w->np];
 	memset(p, 0, sizeof *p);
 	p->lno = wo_str(lno);
-	p->lno_raw = wo_str(lno_raw);
+	p->lno_raw = strcmp(lno, lno_raw) == 0 ? p->lno : wo_str(lno_raw);
 	p->bill = p->bill2 = p->dep = p->dep2 = -1;
 	p->first_day = w->o.now;
 	p->rel_day = -1;
@@ -419,7 +419,7 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 					b->nparcels++;
 				p->bill = bi;
 				p->bag = sfield(ln, "totalPackageNo");
-				set_loc(&p->bill_loc, d, m, rec, recno, guid);
+				p->bill_loc = l;	/* shares the strings */
 				p->bill_loc.line = msg_line(m, ln);
 			} else if (p->bill2 < 0)
 				p->bill2 = bi;
@@ -429,7 +429,7 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 			else if (p->dep2 < 0)
 				p->dep2 = bi;
 			if (p->bill_loc.source == NULL) {
-				set_loc(&p->bill_loc, d, m, rec, recno, guid);
+				p->bill_loc = l;
 				p->bill_loc.line = msg_line(m, ln);
 			}
 		}
