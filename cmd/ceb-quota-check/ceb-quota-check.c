@@ -184,10 +184,10 @@ main(int argc, char *argv[])
 	static struct run r;
 	struct stream_opts sopts = { 0, 0, 0 };
 	const char *report = NULL;	/* -r */
-	const char *policy = loop_env("CEB_QUOTA_POLICY");	/* --policy */
-	const char *date = loop_env("CEB_QUOTA_DATE");	/* --date */
-	const char *key = loop_env("CEB_QUOTA_KEY");	/* --key */
-	const char *ystart = loop_env("CEB_QUOTA_YEAR_START"); /* --year-start */
+	const char *policy = NULL;	/* --policy */
+	const char *date = NULL;	/* --date */
+	const char *key = NULL;		/* --key */
+	const char *ystart = NULL;	/* --year-start */
 	const char *query = NULL;	/* --query */
 	long year = 0;			/* --year */
 	int list = 0;			/* --list-rules */
@@ -195,7 +195,9 @@ main(int argc, char *argv[])
 	int ch, rc;
 
 	diag_init(argv[0]);
-	r.ledger_path = loop_env("CEB_QUOTA_LEDGER");	/* --ledger */
+	if (loop_defaults(&argc, &argv) != 0)
+		return 2;
+	r.ledger_path = NULL;		/* --ledger */
 	r.spool = -1;
 	r.pol.year_start = 101;
 	while ((ch = getopt_long(argc, argv, "qr:", longopts, NULL)) != -1) {
