@@ -119,13 +119,13 @@ sink_open(struct sink *s, const char *path, int gz)
 	if (path == NULL || strcmp(path, "-") == 0) {
 		s->source = xstrdup("stdin");
 		if (gz)
-			s->gz = gzdopen(dup(1), "wb6");
+			s->gz = gzdopen(dup(1), "wb1");
 		else
 			s->f = stdout;
 	} else {
 		s->source = xstrdup(path);
 		if (gz)
-			s->gz = gzopen(path, "wb6");
+			s->gz = gzopen(path, "wb1");
 		else
 			s->f = fopen(path, "w");
 	}
