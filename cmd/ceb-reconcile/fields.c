@@ -89,11 +89,53 @@ put(char **buf, size_t *cap, size_t *len, const char *s)
 	return 0;
 }
 
+/*
+ * Pick the fields of names[] out of the children of parent in one pass
+ * (comparing lengths first), instead of one search per field.
+ */
+static void
+pick(xmlNodePtr parent, const char *const *names, int n, const char **v)
+{
+	size_t len[MAX_HEAD];
+	xmlNodePtr c;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		v[i] = NULL;
+		len[i] = strlen(names[i]);
+	}
+	for (c = parent ? parent->children : NULL; c != NULL; c = c->next) {
+		const char *name = (const char *)c->name;
+		size_t l;
+
+		if (c->type != XML_ELEMENT_NODE || c->ns == NULL ||
+		    strcmp((const char *)c->ns->href, MSG_NS_CEB) != 0)
+			continue;
+		l = strlen(name);
+		for (i = 0; i < n; i++)
+			if (len[i] == l && v[i] == NULL &&
+			    memcmp(names[i], name, l) == 0)
+				break;
+		if (i == n)
+			continue;
+		if (c->children == NULL)
+			v[i] = "";
+		else if (c->children->next == NULL &&
+		    (c->children->type == XML_TEXT_NODE ||
+		    c->children->type == XML_CDATA_SECTION_NODE))
+			v[i] = c->children->content ?
+			    (const char *)c->children->content : "";
+		else
+			v[i] = msg_field(parent, names[i]);	/* mixed */
+	}
+}
+
 long
 fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
     size_t *cap)
 {
 	xmlNodePtr h = msg_head(m, rec), ln;
+	const char *v[MAX_HEAD];
 	size_t len = 0;
 	char num[16];
 	int i, nl = 0;
@@ -101,8 +143,9 @@ fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
 
 	if (put(buf, cap, &len, m->guid) || put(buf, cap, &len, app))
 		return -1;
+	pick(h, heads[type], nhead[type], v);
 	for (i = 0; i < nhead[type]; i++)
-		if (put(buf, cap, &len, h ? msg_field(h, heads[type][i]) : NULL))
+		if (put(buf, cap, &len, v[i]))
 			return -1;
 	if (nline[type] == 0)
 		return (long)len;
@@ -113,10 +156,12 @@ fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
 	if (put(buf, cap, &len, num))
 		return -1;
 	for (ln = msg_line_first(m, rec); ln && nl-- > 0;
-	    ln = msg_line_next(m, ln))
+	    ln = msg_line_next(m, ln)) {
+		pick(ln, lines[type], nline[type], v);
 		for (i = 0; i < nline[type]; i++)
-			if (put(buf, cap, &len, msg_field(ln, lines[type][i])))
+			if (put(buf, cap, &len, v[i]))
 				return -1;
+	}
 	return (long)len;
 }
 
