@@ -26,5 +26,6 @@ RECONCILE_TESTS = tests/reconcile/gen-defects.test \
 	tests/reconcile/shard.test tests/reconcile/lock.test \
 	tests/reconcile/spill.test
 TESTS += $(RECONCILE_TESTS)
-EXTRA_DIST += $(RECONCILE_TESTS) tests/reconcile/lib.sh
+EXTRA_DIST += $(RECONCILE_TESTS) tests/reconcile/lib.sh \
+	tests/bench/ceb-reconcile.sh
 dist_man_MANS += man/ceb-reconcile.1

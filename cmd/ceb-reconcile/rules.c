@@ -19,101 +19,101 @@
 
 const struct rule rules[] = {
 	{ "R-OK-001", DIAG_INFO, "",
-	  "inventory matched its order, payment and waybill; passed on" },
+	  N_("inventory matched its order, payment and waybill; passed on") },
 	{ "R-PEND-001", DIAG_INFO, "",
-	  "inventory waits for a counterpart; carried over in the state" },
+	  N_("inventory waits for a counterpart; carried over in the state") },
 	{ "R-MISS-001", DIAG_ERROR, "-301003",
-	  "no order (ebpCode, orderNo) for the inventory" },
+	  N_("no order (ebpCode, orderNo) for the inventory") },
 	{ "R-MISS-002", DIAG_ERROR, "-401001",
-	  "no payment (ebpCode, orderNo) for the inventory" },
+	  N_("no payment (ebpCode, orderNo) for the inventory") },
 	{ "R-MISS-003", DIAG_ERROR, "",
-	  "no waybill (logisticsCode, logisticsNo) for the inventory" },
+	  N_("no waybill (logisticsCode, logisticsNo) for the inventory") },
 	{ "R-MISS-004", DIAG_WARNING, "",
-	  "order, payment or waybill without an inventory at the end of a "
-	  "run without state" },
+	  N_("order, payment or waybill without an inventory at the end of a "
+	  "run without state") },
 	{ "R-EXP-001", DIAG_ERROR, "",
-	  "order, payment or waybill waited longer than --max-age days "
-	  "for its inventory; leaves the state" },
+	  N_("order, payment or waybill waited longer than --max-age days "
+	  "for its inventory; leaves the state") },
 	{ "R-KEY-001", DIAG_ERROR, "",
-	  "ebcCode of the order and the inventory differ" },
+	  N_("ebcCode of the order and the inventory differ") },
 	{ "R-KEY-002", DIAG_ERROR, "",
-	  "orderNo of the waybill and the inventory differ" },
+	  N_("orderNo of the waybill and the inventory differ") },
 	{ "R-KEY-003", DIAG_ERROR, "",
-	  "payCode or payTransactionId filled in the order differs from "
-	  "the payment" },
+	  N_("payCode or payTransactionId filled in the order differs from "
+	  "the payment") },
 	{ "R-KEY-004", DIAG_ERROR, "",
-	  "a key field (ebpCode, orderNo, logisticsCode, logisticsNo, "
-	  "payCode, payTransactionId) is missing" },
+	  N_("a key field (ebpCode, orderNo, logisticsCode, logisticsNo, "
+	  "payCode, payTransactionId) is missing") },
 	{ "R-AMT-001", DIAG_ERROR, "",
-	  "acturalPaid of the order differs from amountPaid of the payment "
-	  "(beyond --tolerance)" },
+	  N_("acturalPaid of the order differs from amountPaid of the payment "
+	  "(beyond --tolerance)") },
 	{ "R-AMT-002", DIAG_WARNING, "",
-	  "freight of the inventory differs from the waybill" },
+	  N_("freight of the inventory differs from the waybill") },
 	{ "R-AMT-003", DIAG_WARNING, "",
-	  "insuredFee of the inventory differs from the waybill" },
+	  N_("insuredFee of the inventory differs from the waybill") },
 	{ "R-WGT-001", DIAG_WARNING, "",
-	  "grossWeight of the inventory differs from weight of the waybill" },
+	  N_("grossWeight of the inventory differs from weight of the waybill") },
 	{ "R-BUY-001", DIAG_ERROR, "",
-	  "buyerIdType of the order and the inventory differ" },
+	  N_("buyerIdType of the order and the inventory differ") },
 	{ "R-BUY-002", DIAG_ERROR, "",
-	  "buyerIdNumber of the order and the inventory differ" },
+	  N_("buyerIdNumber of the order and the inventory differ") },
 	{ "R-BUY-003", DIAG_ERROR, "",
-	  "buyerName of the order and the inventory differ" },
+	  N_("buyerName of the order and the inventory differ") },
 	{ "R-BUY-004", DIAG_ERROR, "",
-	  "buyerTelephone of the order and the inventory differ" },
+	  N_("buyerTelephone of the order and the inventory differ") },
 	{ "R-BUY-005", DIAG_ERROR, "",
-	  "payer ID (payerIdType, payerIdNumber) is not the buyer's "
-	  "(with -p)" },
+	  N_("payer ID (payerIdType, payerIdNumber) is not the buyer's "
+	  "(with -p)") },
 	{ "R-BUY-006", DIAG_ERROR, "",
-	  "payerName is not the buyer's name (with -p)" },
+	  N_("payerName is not the buyer's name (with -p)") },
 	{ "R-CON-001", DIAG_ERROR, "",
-	  "consignee of the order and the waybill differ" },
+	  N_("consignee of the order and the waybill differ") },
 	{ "R-CON-002", DIAG_ERROR, "",
-	  "consigneeTelephone of the order and the waybill differ" },
+	  N_("consigneeTelephone of the order and the waybill differ") },
 	{ "R-CON-003", DIAG_ERROR, "",
-	  "consigneeAddress of the order and the waybill differ" },
+	  N_("consigneeAddress of the order and the waybill differ") },
 	{ "R-CON-004", DIAG_WARNING, "",
-	  "consigneeAddress of the inventory differs from the order" },
+	  N_("consigneeAddress of the inventory differs from the order") },
 	{ "R-LINE-001", DIAG_ERROR, "",
-	  "a line (gnum) of the inventory has no line of the order, or "
-	  "the reverse" },
+	  N_("a line (gnum) of the inventory has no line of the order, or "
+	  "the reverse") },
 	{ "R-LINE-002", DIAG_ERROR, "",
-	  "itemName of the order line is neither gname nor itemName of "
-	  "the inventory line" },
+	  N_("itemName of the order line is neither gname nor itemName of "
+	  "the inventory line") },
 	{ "R-LINE-003", DIAG_ERROR, "",
-	  "qty of the order line and the inventory line differ" },
+	  N_("qty of the order line and the inventory line differ") },
 	{ "R-LINE-004", DIAG_ERROR, "",
-	  "price of the order line and the inventory line differ" },
+	  N_("price of the order line and the inventory line differ") },
 	{ "R-LINE-005", DIAG_ERROR, "",
-	  "totalPrice of the order line and the inventory line differ" },
+	  N_("totalPrice of the order line and the inventory line differ") },
 	{ "R-LINE-006", DIAG_ERROR, "",
-	  "itemNo of the order line and the inventory line differ" },
+	  N_("itemNo of the order line and the inventory line differ") },
 	{ "R-LINE-007", DIAG_ERROR, "",
-	  "country of the order line and the inventory line differ" },
+	  N_("country of the order line and the inventory line differ") },
 	{ "R-LINE-008", DIAG_ERROR, "",
-	  "barCode of the order line and the inventory line differ" },
+	  N_("barCode of the order line and the inventory line differ") },
 	{ "R-DUP-001", DIAG_ERROR, "-301010",
-	  "a second, different order with the same ebpCode and orderNo "
-	  "(not a modification)" },
+	  N_("a second, different order with the same ebpCode and orderNo "
+	  "(not a modification)") },
 	{ "R-DUP-002", DIAG_ERROR, "-401007",
-	  "a second, different payment for the same order or the same "
-	  "payCode and payTransactionId" },
+	  N_("a second, different payment for the same order or the same "
+	  "payCode and payTransactionId") },
 	{ "R-DUP-003", DIAG_ERROR, "-504015",
-	  "a second, different waybill with the same logisticsCode and "
-	  "logisticsNo" },
+	  N_("a second, different waybill with the same logisticsCode and "
+	  "logisticsNo") },
 	{ "R-DUP-004", DIAG_ERROR, "-621004",
-	  "a second, different inventory for the same order" },
+	  N_("a second, different inventory for the same order") },
 	{ "R-DUP-005", DIAG_ERROR, "-621004",
-	  "the inventory was already passed on by an earlier run" },
+	  N_("the inventory was already passed on by an earlier run") },
 	{ "R-CONS-001", DIAG_ERROR, "-301011",
-	  "the counterpart was already matched with another inventory and "
-	  "consumed by an earlier run" },
+	  N_("the counterpart was already matched with another inventory and "
+	  "consumed by an earlier run") },
 	{ "R-MOD-001", DIAG_INFO, "",
-	  "a modification (appType 2) replaced the earlier version" },
+	  N_("a modification (appType 2) replaced the earlier version") },
 	{ "R-DEL-001", DIAG_INFO, "",
-	  "a deletion (appType 3) withdrew the waiting document" },
+	  N_("a deletion (appType 3) withdrew the waiting document") },
 	{ "R-DEL-002", DIAG_WARNING, "-301009",
-	  "a deletion (appType 3) found no waiting document to withdraw" },
+	  N_("a deletion (appType 3) found no waiting document to withdraw") },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -139,6 +139,7 @@ rules_list(void)
 	    "customs_code" };
 	const struct rule *r;
 
+	diag_set_quiet(1);	/* no summary line after a listing */
 	if (csvio_write_row(stdout, hdr, 4) != 0)
 		goto fail;
 	for (r = rules; r->id; r++) {
