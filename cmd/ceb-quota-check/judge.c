@@ -266,8 +266,9 @@ index_row(struct run *r, struct row *w, uint32_t idx)
 
 		if (old != HT_NONE && old != WANTED)
 			continue;	/* first row keeps the key */
-		if ((c = arena_dup(&r->ar, k[i], len)) == NULL ||
-		    ht_put(&r->keys, c, len, idx) != 0)
+		/* A wanted key is in the table already, with its string. */
+		c = old == WANTED ? k[i] : arena_dup(&r->ar, k[i], len);
+		if (c == NULL || ht_put(&r->keys, c, len, idx) != 0)
 			return -1;
 	}
 	return 0;
@@ -773,7 +774,10 @@ judge_run(struct run *r)
 			e->why = "held";
 			e->row = w;
 		} else if (*w->invtno == '\0') {
-			char *c = arena_str(&r->ar, k);
+			/* The receipt's invtNo key is wanted, so it is in the
+			 * table with its own string already. */
+			char *c = ht_get(&r->keys, k, strlen(k)) == HT_NONE ?
+			    arena_str(&r->ar, k) : k;
 
 			w->invtno = e->invtno;
 			w->changed = 1;

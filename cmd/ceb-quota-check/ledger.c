@@ -464,8 +464,11 @@ scan(struct run *r, int load)
 					    lr.line, keys[i] + 2);
 					goto fail;
 				}
-				if ((k = arena_dup(&r->ar, keys[i], kl)) ==
-				    NULL || ht_put(&r->keys, k, kl,
+				/* Wanted keys are in the table, strings and
+				 * all: only the value changes. */
+				k = old == WANTED ? keys[i] :
+				    arena_dup(&r->ar, keys[i], kl);
+				if (k == NULL || ht_put(&r->keys, k, kl,
 				    (uint32_t)(r->rows.n - 1)) != 0) {
 					diag_trouble(path, 0,
 					    _("out of memory"));

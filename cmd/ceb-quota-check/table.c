@@ -11,7 +11,7 @@
 
 #include "quota.h"
 
-#define ARENA_BLOCK (1u << 20)
+#define ARENA_BLOCK (8u << 20)
 
 void *
 arena_alloc(struct arena *a, size_t n)
