@@ -68,6 +68,18 @@ struct job {
 	int done;
 };
 
+/* A worker's memory of the schemas it has looked up (no lock needed). */
+#define WCACHE 16
+
+struct wcache {
+	size_t n;
+	struct {
+		int ns_dxp;
+		char name[32];
+		const struct schema *sc;
+	} v[WCACHE];
+};
+
 struct tool {
 	struct schema_set *schemas;
 	struct rules *rules;
@@ -76,6 +88,7 @@ struct tool {
 	int own_schemas;	/* -s given: no edition fallback */
 	int threaded;
 	struct schema_vctx *vctx;	/* main thread's */
+	struct wcache cache;		/* main thread's */
 	pthread_mutex_t find_mu;	/* schema_find() from workers */
 	/* Roots whose schema failed to compile, reported once. */
 	char *bad_roots[32];
@@ -88,6 +101,7 @@ struct tool {
 	struct batch **ring;	/* batches in input order */
 	size_t cap, head, next, tail, count;
 	struct batch *cur;	/* being filled by the main thread */
+	struct batch *garbage;	/* finished batches, freed by a worker */
 	int stop;
 };
 
@@ -102,19 +116,22 @@ struct batch {
 	struct job *v[BATCH_DOCS];
 	size_t n, bytes;
 	int done;
+	int taken;		/* claimed by a worker or the main thread */
+	struct batch *next;	/* on the garbage list */
 };
 
-/* A worker's memory of the schemas it has looked up (no lock needed). */
-#define WCACHE 16
+static void job_free(struct job *);
 
-struct wcache {
-	size_t n;
-	struct {
-		int ns_dxp;
-		char name[32];
-		const struct schema *sc;
-	} v[WCACHE];
-};
+static void
+batch_free(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		job_free(b->v[i]);
+	free(b);
+}
+
 
 static void
 lock(struct tool *t)
@@ -741,33 +758,70 @@ job_free(struct job *j)
 	free(j);
 }
 
+/*
+ * Claim the oldest batch nobody works on (t->mu held), or NULL.  The
+ * trees of finished batches are freed by the workers, off the main
+ * thread, which is the one that cannot be parallel.
+ */
+static struct batch *
+claim(struct tool *t)
+{
+	struct batch *b;
+
+	while (t->next != t->tail) {
+		b = t->ring[t->next % t->cap];
+		t->next++;
+		if (!b->taken) {
+			b->taken = 1;
+			return b;
+		}
+	}
+	return NULL;
+}
+
+static void
+run_batch(struct tool *t, struct batch *b, struct schema_vctx *v,
+    struct wcache *c)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (v)
+			work(t, b->v[i], v, c);
+		else
+			b->v[i]->vfail = 1;
+	}
+}
+
 static void *
 worker(void *arg)
 {
 	struct tool *t = arg;
 	struct schema_vctx *v = schema_vctx_new();
 	struct wcache c;
-	struct batch *b;
-	size_t i;
+	struct batch *b, *g;
 
 	memset(&c, 0, sizeof c);
 	for (;;) {
 		pthread_mutex_lock(&t->mu);
-		while (t->next == t->tail && !t->stop)
+		while (t->next == t->tail && t->garbage == NULL && !t->stop)
 			pthread_cond_wait(&t->cv_work, &t->mu);
-		if (t->next == t->tail) {
+		g = t->garbage;
+		t->garbage = NULL;
+		b = claim(t);
+		if (b == NULL && g == NULL && t->stop) {
 			pthread_mutex_unlock(&t->mu);
 			break;
 		}
-		b = t->ring[t->next % t->cap];
-		t->next++;
 		pthread_mutex_unlock(&t->mu);
-		for (i = 0; i < b->n; i++) {
-			if (v)
-				work(t, b->v[i], v, &c);
-			else
-				b->v[i]->vfail = 1;
+		while (g) {
+			struct batch *x = g->next;
+			batch_free(g);
+			g = x;
 		}
+		if (b == NULL)
+			continue;
+		run_batch(t, b, v, &c);
 		pthread_mutex_lock(&t->mu);
 		b->done = 1;
 		pthread_cond_signal(&t->cv_done);
@@ -777,11 +831,14 @@ worker(void *arg)
 	return NULL;
 }
 
-/* Finish the oldest batch, waiting for it when wait is set. */
+/*
+ * Finish the oldest batch.  With wait set, rather than sit idle until it
+ * is done, the main thread validates a batch nobody has claimed yet.
+ */
 static int
 drain_one(struct tool *t, int wait, int *rc)
 {
-	struct batch *b;
+	struct batch *b, *mine;
 	size_t i;
 
 	pthread_mutex_lock(&t->mu);
@@ -790,8 +847,16 @@ drain_one(struct tool *t, int wait, int *rc)
 		return 0;
 	}
 	b = t->ring[t->head % t->cap];
-	while (!b->done && wait)
+	while (!b->done && wait) {
+		if ((mine = claim(t)) != NULL) {
+			pthread_mutex_unlock(&t->mu);
+			run_batch(t, mine, t->vctx, &t->cache);
+			pthread_mutex_lock(&t->mu);
+			mine->done = 1;
+			continue;
+		}
 		pthread_cond_wait(&t->cv_done, &t->mu);
+	}
 	if (!b->done) {
 		pthread_mutex_unlock(&t->mu);
 		return 0;
@@ -799,12 +864,14 @@ drain_one(struct tool *t, int wait, int *rc)
 	t->head++;
 	t->count--;
 	pthread_mutex_unlock(&t->mu);
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; i < b->n; i++)
 		if (*rc == 0 && finish(t, b->v[i]) != 0)
 			*rc = -1;
-		job_free(b->v[i]);
-	}
-	free(b);
+	pthread_mutex_lock(&t->mu);
+	b->next = t->garbage;
+	t->garbage = b;
+	pthread_cond_signal(&t->cv_work);
+	pthread_mutex_unlock(&t->mu);
 	return 1;
 }
 
@@ -904,6 +971,11 @@ pool_stop(struct tool *t, int rc)
 	pthread_mutex_unlock(&t->mu);
 	for (i = 0; i < t->nth; i++)
 		pthread_join(t->th[i], NULL);
+	while (t->garbage) {
+		struct batch *x = t->garbage->next;
+		batch_free(t->garbage);
+		t->garbage = x;
+	}
 	free(t->ring);
 	return rc;
 }

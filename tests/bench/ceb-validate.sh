@@ -1,134 +1,143 @@
 #!/bin/sh
-# ceb-validate.sh: the structural layer of ceb-validate against xmllint.
+# ceb-validate.sh: bench section for the structural layer of ceb-validate
+# (business rules switched off with --rules, so that this is structure
+# alone; ceb-validate-rules.sh measures what the rules add).
 #
-# On one ceb-gen import batch (one record per message, written both as one
-# stream file and as one file per message) it times
-#   ceb-validate -j1 and -j2 on the stream, -j1 on the directory,
-#   xmllint --stream --noout --schema import-business.xsd on the files
-#     (one process for all files: the schema compiled once, no per-root
-#     schema selection -- every root of this batch is in that one file),
-#   xmllint --noout --schema, one process per file (what users do today),
-#     on a sample of BENCH_SAMPLE files, extrapolated to the batch,
-# and prints messages per second, CPU seconds, peak RSS and the ratio of
-# each to the xmllint --stream baseline.  Memory flatness: peak RSS of
-# ceb-validate on 10k messages beside the whole batch, and on a stream of
-# BENCH_HUGE messages piped straight from ceb-gen.  Measures only, never
-# a pass/fail threshold.  Run by tests/bench.sh (make bench) with the
-# built tools on PATH; business rules are switched off (--rules), so that
-# this is structure alone.
+# Rows (see tests/bench.sh for the variables and tests/bench/_lib.sh for
+# the columns):
+#   on the same files, a sample of BENCH_VALIDATE_SAMPLE messages of the
+#   shared batch in its one-file-per-message form:
+#     xmllint --stream --noout --schema   the baseline: one process per
+#         schema file for all the files (import roots against
+#         import-business.xsd, export roots against export-business.xsd
+#         of the official bundle; xmllint has no per-root selection),
+#     xmllint --noout --schema, one process per file (what users do
+#         today), timed on BENCH_VALIDATE_PERFILE files and extrapolated,
+#     ceb-validate -j1 and -j2 on the same files;
+#   on the whole shared batch (one stream file): ceb-validate -j1 (the
+#   baseline of these rows) and -j2;
+#   memory: peak RSS on 10 000 messages beside the whole batch, and on a
+#   stream of BENCH_VALIDATE_HUGE messages piped from ceb-gen through a
+#   FIFO (only ceb-validate is measured).  Flat memory shows as the same
+#   peak whatever the size.
+# Nothing here passes or fails on a time or a size.
 #
-# Environment: BENCH_N messages (default 100000), BENCH_HUGE (default
-# 1000000, 0 to skip), BENCH_SAMPLE (default 300), BENCH_DIR scratch
-# directory (default a fresh one under TMPDIR), CEB_REFERENCE (the
-# reference material holding xsd-202205; xmllint is skipped without it).
+# Environment (besides those of tests/bench.sh): BENCH_VALIDATE_SAMPLE
+# (default 5000), BENCH_VALIDATE_PERFILE (default 200),
+# BENCH_VALIDATE_HUGE (default 1000000, 0 to skip), CEB_REFERENCE (the
+# reference material with xsd-202205; no xmllint rows without it).
+# Run alone: BENCH_N=10000 sh tests/bench.sh, or with the variables set.
 set -u
 LC_ALL=C.UTF-8
 export LC_ALL
-n=${BENCH_N:-100000}
-huge=${BENCH_HUGE:-1000000}
-sample=${BENCH_SAMPLE:-300}
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 CEBTOOLS_DATADIR=${CEBTOOLS_DATADIR:-$top}
 export CEBTOOLS_DATADIR
+. "${BENCH_LIB:-$top/tests/bench/_lib.sh}"
+sample=${BENCH_VALIDATE_SAMPLE:-5000}
+perfile=${BENCH_VALIDATE_PERFILE:-200}
+huge=${BENCH_VALIDATE_HUGE:-1000000}
 ref=${CEB_REFERENCE:-$top/../shared/reference}/xsd-202205
-d=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/bench-validate.XXXXXX")} || exit 2
-trap 'rm -rf "$d"' EXIT INT TERM
-mkdir -p "$d"
+d=${BENCH_DIR:-$(pwd)}
+T=ceb-validate
 
-echo "== ceb-validate structure ($n messages)"
-for t in ceb-gen ceb-validate; do
-	if ! command -v $t >/dev/null 2>&1; then
-		echo "skipped: $t not on PATH"
-		exit 0
-	fi
-done
-if ! test -x /usr/bin/time; then
-	echo "skipped: /usr/bin/time (GNU time) is needed for peak RSS"
+echo "== ceb-validate: structure against xmllint, threads, memory"
+if [ -z "${BENCH_BATCH:-}" ] || [ ! -f "$BENCH_BATCH" ]; then
+	echo "  no shared batch (run through tests/bench.sh)"
 	exit 0
 fi
-
-# About 7.5 messages per import parcel with one record per message.
-parcels=$(( (n * 2 + 14) / 15 ))
-gen="ceb-gen -q -s 1 -n $parcels -e 0 --records 1"
-$gen -o "$d/batch.xml" || exit 2
-$gen -d -o "$d/files" || exit 2
-find "$d/files" -name '*.xml' | LC_ALL=C sort >"$d/list"
-msgs=$(wc -l <"$d/list")
-bytes=$(wc -c <"$d/batch.xml")
-echo "batch: $gen: $msgs messages, $bytes bytes"
 ceb-validate --list-rules | sed -n 's/^\(V-[^,]*\),.*/\1,no,/p' |
     sed '1i rule,enabled,severity' >"$d/structure-only.csv"
-v="ceb-validate -q --rules $d/structure-only.csv"
+ceb-validate --list-types >"$d/types.csv"
+V="ceb-validate -q --rules $d/structure-only.csv"
 
-# run NAME MESSAGES COMMAND: one timed run; sets $secs, $cpu and $rss.
-run() {
-	name=$1
-	m=$2
-	shift 2
-	/usr/bin/time -f '%e %U %S %M' -o "$d/time" sh -c "$*" \
-	    >/dev/null 2>"$d/err"
-	set -- $(tail -n 1 "$d/time")
-	secs=$1
-	cpu=$(echo "$2 + $3" | bc)
-	rss=$4
-	rate=$(echo "scale=0; $m / ($secs + 0.001)" | bc)
-	printf '%-44s %8.2f s  %7.2f cpu-s  %8s msg/s  %7d KB peak RSS' \
-	    "$name" "$secs" "$cpu" "$rate" "$rss"
-}
-ratio() {
-	# ratio BASE_SECS: this run's speed-up over the baseline.
-	printf '  x%s\n' "$(echo "scale=2; $1 / ($secs + 0.001)" | bc)"
-}
-
-base=
-if test -f "$ref/import-business.xsd" && command -v xmllint >/dev/null 2>&1
+# ---- the sample, on files: xmllint beside ceb-validate ----------------
+find "$BENCH_BATCH_DIR" -name '*.xml' | LC_ALL=C sort | head -n "$sample" \
+    >"$d/sample.list"
+mkdir -p "$d/sample"
+while read -r f; do ln -s "$f" "$d/sample/"; done <"$d/sample.list"
+k=$(wc -l <"$d/sample.list" | tr -d ' ')
+kb=$(xargs cat <"$d/sample.list" | wc -c | tr -d ' ')
+# Split by direction for xmllint: the file names carry the type code.
+: >"$d/import.list"
+: >"$d/export.list"
+while read -r f; do
+	code=$(echo "${f##*/}" | sed -n 's/.*-CEB\([0-9]*\)\.xml$/\1/p')
+	if grep -q "^$code,.*,export," "$d/types.csv"; then
+		echo "$f" >>"$d/export.list"
+	else
+		echo "$f" >>"$d/import.list"
+	fi
+done <"$d/sample.list"
+if command -v xmllint >/dev/null 2>&1 && [ -f "$ref/import-business.xsd" ]
 then
-	run "xmllint --stream --schema (baseline)" "$msgs" \
-	    "xargs xmllint --stream --noout --schema $ref/import-business.xsd <$d/list"
-	echo "  x1.00"
-	base=$secs
-	head -n "$sample" "$d/list" >"$d/sample"
-	run "xmllint, one process per file (sample)" "$sample" \
-	    "while read -r f; do xmllint --noout --schema $ref/import-business.xsd \$f; done <$d/sample"
-	per=$(echo "scale=2; $secs * $msgs / $sample" | bc)
-	printf '\n%-44s %8.2f s (extrapolated to %s messages)' \
-	    "  one process per file, whole batch" "$per" "$msgs"
-	secs=$per
-	ratio "$base"
+	bench_measure "$d/xs" sh -c '
+	    xargs -r xmllint --stream --noout --schema "$1/import-business.xsd" <"$2"
+	    xargs -r xmllint --stream --noout --schema "$1/export-business.xsd" <"$3"
+	    exit 0' sh "$ref" "$d/import.list" "$d/export.list"
+	bench_row $T "xmllint --stream ($k files)" - "$k" "$kb"
+	head -n "$perfile" "$d/sample.list" >"$d/perfile.list"
+	pf=$(wc -l <"$d/perfile.list" | tr -d ' ')
+	bench_measure "$d/xp" sh -c '
+	    while read -r f; do
+		x=import
+		grep -Fqx "$f" "$3" && x=export
+		xmllint --noout --schema "$1/$x-business.xsd" "$f"
+	    done <"$2"; exit 0' sh "$ref" "$d/perfile.list" "$d/export.list"
+	# Extrapolated from pf files to the k of the sample.
+	BENCH_SECS=$(echo "$BENCH_SECS $k $pf" |
+	    awk '{ printf "%.2f", $1 * $2 / $3 }')
+	BENCH_CPU=$(echo "${BENCH_CPU:-0} $k $pf" |
+	    awk '{ printf "%.2f", $1 * $2 / $3 }')
+	bench_row $T "xmllint per file ($k files)" \
+	    "xmllint --stream ($k files)" "$k" "$kb" \
+	    "timed on $pf files and extrapolated"
+	base="xmllint --stream ($k files)"
 else
-	echo "xmllint baselines skipped: no $ref/import-business.xsd or xmllint"
+	echo "  no xmllint or no official XSDs in $ref: no xmllint rows"
+	base=-
 fi
-show() {
-	if test -n "$base"; then ratio "$base"; else echo; fi
-}
-run "ceb-validate -j1, stream file" "$msgs" "$v $d/batch.xml"
-show
-run "ceb-validate -j2, stream file" "$msgs" "$v -j2 $d/batch.xml"
-show
-run "ceb-validate -j1, one file per message" "$msgs" "$v $d/files"
-show
-run "ceb-validate -j2, one file per message" "$msgs" "$v -j2 $d/files"
-show
+# shellcheck disable=SC2086
+bench_measure "$d/v1" $V "$d/sample"
+bench_row $T "ceb-validate -j1 ($k files)" "$base" "$k" "$kb"
+# shellcheck disable=SC2086
+bench_measure "$d/v2" $V -j2 "$d/sample"
+bench_row $T "ceb-validate -j2 ($k files)" "$base" "$k" "$kb"
+grep -c . "$d/v1.err" >/dev/null 2>&1 &&
+    echo "  (findings on the sample: $(wc -l <"$d/v1.err" | tr -d ' ') lines)"
 
-echo "memory (peak RSS, should not grow with the batch):"
-head -n 10000 "$d/list" | xargs cat >"$d/10k.xml"
-run "  ceb-validate -j1, 10000 messages" 10000 "$v $d/10k.xml"
-echo
-run "  ceb-validate -j2, 10000 messages" 10000 "$v -j2 $d/10k.xml"
-echo
-run "  ceb-validate -j1, $msgs messages" "$msgs" "$v $d/batch.xml"
-echo
-if [ "$huge" -gt 0 ]; then
-	# Straight from the generator: only ceb-validate is measured.
-	hp=$(( (huge * 2 + 14) / 15 ))
+# ---- the whole batch, as a stream --------------------------------------
+# shellcheck disable=SC2086
+bench_measure "$d/s1" $V "$BENCH_BATCH"
+bench_row $T "ceb-validate -j1 (stream)" - "$BENCH_MESSAGES" "$BENCH_BYTES"
+# shellcheck disable=SC2086
+bench_measure "$d/s2" $V -j2 "$BENCH_BATCH"
+bench_row $T "ceb-validate -j2 (stream)" "ceb-validate -j1 (stream)" \
+    "$BENCH_MESSAGES" "$BENCH_BYTES"
+
+# ---- memory: 10k, the batch, a piped stream of BENCH_VALIDATE_HUGE -----
+ceb-gen -s 3 -n 14500 -e 1000 -o "$d/10k.xml" 2>"$d/10k.err"
+m10=$(sed -n 's/^ceb-gen: \([0-9]*\) messages.*/\1/p' "$d/10k.err")
+b10=$(wc -c <"$d/10k.xml" | tr -d ' ')
+for j in 1 2; do
+	# shellcheck disable=SC2086
+	bench_measure "$d/m$j" $V -j$j "$d/10k.xml"
+	bench_row $T "memory -j$j ($m10 msgs)" - "$m10" "$b10"
+done
+if [ "$huge" -gt 0 ] && command -v mkfifo >/dev/null 2>&1; then
+	mkfifo "$d/fifo"
 	for j in 1 2; do
-		ceb-gen -q -s 2 -n $hp -e 0 --records 1 |
-		    /usr/bin/time -f '%e %U %S %M' -o "$d/time" $v -j$j \
-		    >/dev/null 2>"$d/err"
-		set -- $(tail -n 1 "$d/time")
-		printf '%-44s %8.2f s  %7.2f cpu-s  %8s msg/s  %7d KB peak RSS\n' \
-		    "  ceb-gen | ceb-validate -j$j, ~$huge msgs" "$1" \
-		    "$(echo "$2 + $3" | bc)" \
-		    "$(echo "scale=0; $huge / ($1 + 0.001)" | bc)" "$4"
+		ceb-gen -q -s 4 -n $((huge * 145 / 100)) -e $((huge / 10)) \
+		    -o "$d/fifo" 2>"$d/huge.err" &
+		gp=$!
+		# shellcheck disable=SC2086
+		bench_measure "$d/h$j" $V -j$j "$d/fifo"
+		wait "$gp"
+		mh=$(sed -n 's/^ceb-gen: \([0-9]*\) messages.*/\1/p' "$d/huge.err")
+		bench_row $T "memory -j$j (${mh:-$huge} msgs piped)" \
+		    "memory -j$j ($m10 msgs)" "${mh:-$huge}" 0 \
+		    "ceb-gen through a FIFO; bytes not counted"
 	done
 fi
+awk -F, -v r="$BENCH_RUN" -v t=$T '$1 == r && $5 == t && $6 ~ /^memory/ {
+	printf "  peak RSS %-34s %7.1f MB\n", $6, $13 / 1024 }' "$BENCH_CSV"
