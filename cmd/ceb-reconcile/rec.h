@@ -194,6 +194,8 @@ struct rule {
 	const char *id;
 	enum diag_sev sev;
 	const char *code;	/* customs error code, "" */
+	const char *types;	/* message types it is reported on */
+	const char *fields;	/* fields it compares */
 	const char *desc;
 };
 extern const struct rule rules[];
