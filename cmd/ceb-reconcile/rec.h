@@ -226,9 +226,6 @@ int store_state_msg(const char *bytes, size_t len, const char *spoolname);
 void store_leave(uint32_t id, int st);
 uint32_t store_src(const char *name);
 int store_grow_keys(void);	/* side arrays to the key counts */
-struct pkey *store_pkey(uint32_t id);
-struct okey *store_wkey(uint32_t id);
-struct okey *store_ykey(uint32_t id);
 long store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
     uint64_t hash);
 long day_parse(const char *s);			/* YYYYMMDD or Y-M-D */

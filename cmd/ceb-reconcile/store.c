@@ -77,24 +77,6 @@ store_src(const char *name)
 	return (uint32_t)id;
 }
 
-struct pkey *
-store_pkey(uint32_t id)
-{
-	return &rc.pks[id];
-}
-
-struct okey *
-store_wkey(uint32_t id)
-{
-	return &rc.wks[id];
-}
-
-struct okey *
-store_ykey(uint32_t id)
-{
-	return &rc.yks[id];
-}
-
 long
 store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
     uint64_t hash)
