@@ -19,9 +19,11 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "i18n.h"
@@ -220,6 +222,25 @@ write_part(struct wo *w, size_t *idx, size_t from, size_t to, long seq,
 	return 0;
 }
 
+/* Temporary files of a run killed while writing summaries. */
+static void
+sweep_tmp(const char *dir)
+{
+	DIR *dp;
+	struct dirent *de;
+	char path[4096];
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL)
+		if (strncmp(de->d_name, "CEB701-", 7) == 0 &&
+		    strstr(de->d_name, ".xml.tmp.") != NULL) {
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(dp);
+}
+
 int
 summary_write(struct wo *w)
 {
@@ -234,6 +255,7 @@ summary_write(struct wo *w)
 		diag_trouble(w->o.summary_dir, 0, "%s", err);
 		return -1;
 	}
+	sweep_tmp(w->o.summary_dir);
 	if ((idx = calloc(w->nd + 1, sizeof *idx)) == NULL ||
 	    (keys = calloc(w->nd + 1, sizeof *keys)) == NULL) {
 		free(idx);

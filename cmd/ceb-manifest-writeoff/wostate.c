@@ -866,7 +866,10 @@ save_receipts(struct wo *w, const char *path)
 	return wr_close(&x);
 }
 
-/* Remove files of generations other than keep. */
+/*
+ * Remove files of generations other than keep, and temporary files left
+ * by a run killed while writing.
+ */
 static void
 sweep(const char *dir, long keep)
 {
@@ -883,13 +886,20 @@ sweep(const char *dir, long keep)
 		long g;
 		char *end;
 
+		/* Temporary files of a run killed while writing. */
+		if (strncmp(de->d_name, "CURRENT.tmp.", 12) == 0) {
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			unlink(path);
+			continue;
+		}
 		for (i = 0; names[i]; i++) {
 			l = strlen(names[i]);
 			if (strncmp(de->d_name, names[i], l) != 0 ||
 			    de->d_name[l] != '-')
 				continue;
 			g = strtol(de->d_name + l + 1, &end, 10);
-			if (g == keep || strcmp(end, ".csv") != 0)
+			if (strncmp(end, ".csv.tmp.", 9) != 0 &&
+			    (g == keep || strcmp(end, ".csv") != 0))
 				continue;
 			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 			unlink(path);
