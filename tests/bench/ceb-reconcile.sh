@@ -1,68 +1,62 @@
 #!/bin/sh
-# ceb-reconcile.sh: what 三单对碰 costs (make bench; tests/bench.sh runs
-# it with the built tools on PATH).
+# ceb-reconcile.sh: the make bench section of ceb-reconcile (三单对碰).
+# tests/bench.sh runs it with the built tools on PATH and BENCH_DIR,
+# BENCH_LIB set; it also runs alone (sh tests/bench/ceb-reconcile.sh).
 #
-# 1. Baseline: the join a data engineer would write -- xmlstarlet pulls
+# 1. baseline: the join a data engineer would write -- xmlstarlet pulls
 #    the keys and the compared head fields of every order, payment,
-#    waybill and inventory into CSV, miller joins them and counts the
-#    rows that agree -- against ceb-reconcile on the same
-#    BENCH_BASELINE_N parcels (default 100000); prints both and the
-#    ratio.  The baseline compares fewer fields (no lines), keeps no
-#    state and needs one file per message.
-# 2. Pending documents: the orders, payments and waybills of the same
-#    batch without their inventories, so that every one of them waits;
-#    prints the memory per pending document (peak RSS over documents)
-#    and the size of the state directory per pending document.
-# 3. The nightly run: BENCH_RECONCILE_N parcels (default 1000000, four
-#    documents each) in one run with --state; prints documents per
-#    second, MB/s, peak RSS and the memory per document (each keeps a
-#    compact key record for the whole run).
-#
-# Only measures; no pass/fail threshold.  The figures of a shared
-# machine are noisy: CPU time (user + system) is printed beside the wall
-# clock.  Environment: BENCH_DIR scratch directory (default a fresh one
-# under TMPDIR; 1M parcels need about 9 GB of disk).
+#    waybill and inventory (one file per message) into CSV, miller
+#    joins them and counts the rows that agree -- beside ceb-reconcile
+#    on the same BENCH_RECONCILE_BASE parcels (default 100000).  The
+#    baseline compares fewer fields (no lines) and keeps no state.
+# 2. pending: the orders, payments and waybills of that batch without
+#    their inventories, so that every one waits at the end; memory per
+#    pending document (peak RSS over documents) and state size.
+# 3. nightly: BENCH_RECONCILE_N parcels (default 1000000: four million
+#    documents) in one run with --state: documents per second, peak RSS,
+#    memory per document.
+# Rows go through bench_row (bench-results.csv); "messages" there count
+# documents (business records).  Only measures, never judges; on a
+# shared machine compare cpu_seconds as well as the wall clock.  1M
+# parcels need about 9 GB in BENCH_DIR.
+# Figures of 2026-11-28 (2-core VM shared with other builds, load 8):
+# 100k parcels: xmlstarlet+mlr 99.7 s wall / 39.2 s cpu / 1003 MB,
+# ceb-reconcile 44.5 s / 13.6 s / 72 MB; 300k pending documents 302 MB;
+# 1M parcels 242.7 s wall, 116.3 s cpu, 504 MB peak, 131 bytes a document.
 set -u
 LC_ALL=C.UTF-8
 export LC_ALL
-nb=${BENCH_BASELINE_N:-100000}
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "${BENCH_LIB:-$top/tests/bench/_lib.sh}"
+nb=${BENCH_RECONCILE_BASE:-100000}
 n=${BENCH_RECONCILE_N:-1000000}
-d=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/bench-reconcile.XXXXXX")} || exit 2
-trap 'rm -rf "$d"' EXIT INT TERM
-mkdir -p "$d"
-echo "== ceb-reconcile"
+if [ -n "${BENCH_DIR:-}" ]; then
+	d=$BENCH_DIR
+else
+	d=$(mktemp -d "${TMPDIR:-/tmp}/bench-reconcile.XXXXXX") || exit 2
+	trap 'rm -rf "$d"' EXIT INT TERM
+fi
 for t in ceb-gen ceb-cat ceb-reconcile; do
 	if ! command -v $t >/dev/null 2>&1; then
-		echo "$t not found: skipped"
+		echo "== ceb-reconcile: skipped ($t not found)"
 		exit 0
 	fi
 done
 
-# timed NAME CMD...: run CMD, keep "wall user sys maxrss_kb" in $d/NAME.t
-timed() {
-	name=$1
-	shift
-	/usr/bin/time -f "%e %U %S %M" -o "$d/$name.t" "$@"
+# rss_per FILE1 FILE2 DOCS: (peak of run 2 - peak of run 1) / DOCS, bytes
+rss_per() {
+	awk -v a="$1" -v b="$2" -v n="$3" \
+	    'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1024 / n : 0) }'
 }
 
-# show NAME DOCS BYTES: one line of figures from $d/NAME.t
-show() {
-	awk -v name="$1" -v docs="$2" -v bytes="$3" '{
-		cpu = $2 + $3
-		printf "%-14s %8.1f s wall %8.1f s cpu %9.0f docs/s %7.1f MB/s (wall)  peak %7.1f MB\n",
-		    name, $1, cpu, ($1 > 0 ? docs / $1 : 0),
-		    ($1 > 0 ? bytes / $1 / 1e6 : 0), $4 / 1024
-	}' "$d/$1.t"
-}
-
-# --- 1. baseline on nb parcels -------------------------------------
+# --- 1. baseline -------------------------------------------------------
+echo "== ceb-reconcile: beside xmlstarlet + miller ($nb parcels)"
 ceb-gen -q -s 2 -n "$nb" --no-receipts -d -o "$d/small" || exit 2
 ceb-cat -q "$d/small" >"$d/small.xml"
-docs=$(ceb-cat -q -l "$d/small.xml" | sed 1d | wc -l)
-bytes=$(wc -c <"$d/small.xml")
-echo "baseline batch: $nb parcels, $docs documents in" \
-    "$(find "$d/small" -type f | wc -l) files, $bytes bytes"
-
+docs=$(ceb-cat -q -l "$d/small.xml" | sed 1d | wc -l | tr -d ' ')
+bytes=$(wc -c <"$d/small.xml" | tr -d ' ')
+echo "  batch: $docs documents in $(find "$d/small" -type f | wc -l |
+    tr -d ' ') files, $bytes bytes"
 cat >"$d/baseline.sh" <<'BASE'
 # The baseline: xmlstarlet key extraction, miller join.
 d=$1
@@ -96,48 +90,47 @@ mlr --csv join -j ebpCode,orderNo -f "$d/o.csv" \
 BASE
 if command -v xmlstarlet >/dev/null 2>&1 && command -v mlr >/dev/null 2>&1
 then
-	timed baseline sh "$d/baseline.sh" "$d" >"$d/baseline.out" 2>&1
-	echo "baseline result: $(tr '\n' ' ' <"$d/baseline.out")"
-	have_base=1
+	bench_measure "$d/base" sh "$d/baseline.sh" "$d"
+	bench_row ceb-reconcile xmlstarlet+mlr - "$docs" "$bytes" \
+	    "baseline; agree: $(grep true "$d/base.out" | cut -d, -f2)"
+	base=xmlstarlet+mlr
 else
-	echo "xmlstarlet or mlr (Debian: xmlstarlet, miller) missing: no baseline"
-	have_base=0
+	echo "  (xmlstarlet or mlr missing -- Debian: xmlstarlet miller -- no baseline)"
+	base=-
 fi
-timed small ceb-reconcile -q --now 2026-11-28 -r "$d/small.csv" \
-    "$d/small.xml" >/dev/null
-echo "ceb-reconcile result: $(grep -c ',R-OK-001,' "$d/small.csv") matched"
-[ $have_base = 1 ] && show baseline "$docs" "$bytes"
-show small "$docs" "$bytes"
-[ $have_base = 1 ] && paste "$d/baseline.t" "$d/small.t" | awk '{
-	printf "ratio: ceb-reconcile %.1fx faster than the baseline (wall), %.1fx (cpu)\n",
-	    ($5 > 0 ? $1 / $5 : 0),
-	    ($6 + $7 > 0 ? ($2 + $3) / ($6 + $7) : 0) }'
-rm -rf "$d/small"
+bench_measure "$d/small" ceb-reconcile -q --now 2026-11-28 -r "$d/small.csv" \
+    "$d/small.xml"
+bench_row ceb-reconcile "$nb parcels" "$base" "$docs" "$bytes" \
+    "matched: $(grep -c ',R-OK-001,' "$d/small.csv")"
+rm -rf "$d/small" "$d/small.out" "$d/o.csv" "$d/p.csv" "$d/w.csv" "$d/i.csv"
 
-# --- 2. pending documents ---------------------------------------------
+# --- 2. pending documents -------------------------------------------------
+echo "== ceb-reconcile: documents that wait ($nb parcels without inventories)"
 ceb-cat -q -t 311,411,511 "$d/small.xml" >"$d/pend.xml"
 rm -f "$d/small.xml"
-timed empty ceb-reconcile -q -s "$d/st0" --now 2026-11-28 /dev/null
-timed pend ceb-reconcile -q -s "$d/stp" --now 2026-11-28 -r /dev/null \
-    "$d/pend.xml" >/dev/null
+bench_measure "$d/empty" ceb-reconcile -q -s "$d/st0" --now 2026-11-28 \
+    /dev/null
+rss0=$BENCH_RSS
+bench_measure "$d/pend" ceb-reconcile -q -s "$d/stp" --now 2026-11-28 \
+    -r /dev/null "$d/pend.xml"
 np=$(grep -c '^pending,' "$d/stp/state.csv")
-echo "pending: $np documents wait at the end"
-show pend "$np" "$(wc -c <"$d/pend.xml")"
-paste "$d/empty.t" "$d/pend.t" | awk -v docs="$np" -v st="$(du -sk "$d/stp" |
-    cut -f1)" '{
-	printf "memory per pending document: %.0f bytes of RSS (the fields and bytes beyond --memory go to disk); state: %.0f bytes per pending document\n",
-	    ($8 - $4) * 1024 / docs, st * 1024 / docs }'
-rm -rf "$d/pend.xml" "$d/stp"
+bench_row ceb-reconcile "$nb parcels pending" - "$np" \
+    "$(wc -c <"$d/pend.xml" | tr -d ' ')" "all pending"
+echo "  memory per pending document: $(rss_per "$rss0" "$BENCH_RSS" "$np") bytes of RSS" \
+    "(fields and bytes beyond --memory 256M go to the disk spool);" \
+    "state: $(awk -v k="$(du -sk "$d/stp" | cut -f1)" -v n="$np" \
+    'BEGIN { printf "%.0f", k * 1024 / n }') bytes per pending document"
+rm -rf "$d/pend.xml" "$d/pend.out" "$d/stp" "$d/st0"
 
-# --- 3. the nightly run on n parcels --------------------------------
+# --- 3. the nightly run -----------------------------------------------------
+echo "== ceb-reconcile: one night of $n parcels with --state"
 ceb-gen -q -s 1 -n "$n" --no-receipts -o "$d/big.xml" || exit 2
-bytes=$(wc -c <"$d/big.xml")
-timed big ceb-reconcile -q -s "$d/st" --now 2026-11-28 -r "$d/big.csv" \
-    "$d/big.xml" >/dev/null
+bytes=$(wc -c <"$d/big.xml" | tr -d ' ')
+bench_measure "$d/big" ceb-reconcile -q -s "$d/st" --now 2026-11-28 \
+    -r "$d/big.csv" "$d/big.xml"
 docs=$((n * 4))
-echo "nightly batch: $n parcels, $docs documents, $bytes bytes;" \
-    "$(grep -c ',R-OK-001,' "$d/big.csv") matched"
-show big "$docs" "$bytes"
-paste "$d/empty.t" "$d/big.t" | awk -v docs="$docs" '{
-	printf "memory per document: %.0f bytes ((peak - empty run) / documents)\n",
-	    ($8 - $4) * 1024 / docs }'
+bench_row ceb-reconcile "$n parcels" - "$docs" "$bytes" \
+    "matched: $(grep -c ',R-OK-001,' "$d/big.csv"); 4 documents a parcel"
+echo "  memory per document: $(rss_per "$rss0" "$BENCH_RSS" "$docs") bytes" \
+    "of RSS (each keeps a compact key record for the run)"
+rm -rf "$d/big.xml" "$d/big.out" "$d/big.csv" "$d/st"
