@@ -88,7 +88,8 @@ valgrind: all $(check_PROGRAMS)
 	rm -rf valgrind-bin valgrind-logs && $(MKDIR_P) valgrind-bin valgrind-logs
 	for p in $(bin_PROGRAMS); do \
 	  { echo '#!/bin/sh'; \
-	    echo 'exec $(VALGRIND) $(VALGRIND_FLAGS) --log-file="$(abs_top_builddir)/valgrind-logs/'$$p'.%p.log" "$(abs_top_builddir)/'$$p'" "$$@"'; \
+	    echo '# the tool found on PATH, so that its argv[0] is its bare name'; \
+	    echo 'PATH="$(abs_top_builddir):$$PATH" exec $(VALGRIND) $(VALGRIND_FLAGS) --log-file="$(abs_top_builddir)/valgrind-logs/'$$p'.%p.log" '$$p' "$$@"'; \
 	  } >valgrind-bin/$$p && chmod +x valgrind-bin/$$p; \
 	done
 	PATH="$(abs_top_builddir)/valgrind-bin:$(abs_top_builddir):$$PATH" \
