@@ -13,7 +13,7 @@
 #   make scan-build         the clang static analyzer over the whole build.
 
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = stream gzip msg emit dec csv
+FUZZ_TARGETS = stream gzip msg emit dec csv validate
 FUZZ_FLAGS =
 
 fuzz_common_sources = fuzz/fuzz.h fuzz/fuzz-util.c
@@ -34,6 +34,18 @@ fuzz_replay_dec_SOURCES = fuzz/fuzz-dec.c fuzz/standalone.c $(fuzz_common_source
 fuzz_replay_dec_CFLAGS = $(AM_CFLAGS)
 fuzz_replay_csv_SOURCES = fuzz/fuzz-csv.c fuzz/standalone.c $(fuzz_common_sources)
 fuzz_replay_csv_CFLAGS = $(AM_CFLAGS)
+# ceb-validate's rules in-process (the first per-tool target).
+fuzz_validate_sources = fuzz/fuzz-validate.c cmd/ceb-validate/rules.c \
+	cmd/ceb-validate/rules.h cmd/ceb-validate/receipt.c \
+	cmd/ceb-validate/receipt.h
+fuzz_validate_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/cmd/ceb-validate \
+	-DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
+check_PROGRAMS += fuzz/replay-validate
+fuzz_replay_validate_SOURCES = $(fuzz_validate_sources) fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_validate_CPPFLAGS = $(fuzz_validate_cppflags)
+fuzz_replay_validate_CFLAGS = $(AM_CFLAGS) -pthread
+fuzz_replay_validate_LDFLAGS = $(AM_LDFLAGS) -pthread
+
 TESTS += fuzz/replay.test tests/faults/faults.test
 
 EXTRA_DIST += fuzz/replay.test fuzz/seed.sh fuzz/mkdict.sh fuzz/ceb.dict \
@@ -44,7 +56,7 @@ CLEANFILES += fuzz-logs/*.log
 if ENABLE_FUZZ
 # configure --enable-fuzz (CC=clang): the libFuzzer binaries themselves.
 fuzz_programs = fuzz/fuzz-stream fuzz/fuzz-gzip fuzz/fuzz-msg \
-	fuzz/fuzz-emit fuzz/fuzz-dec fuzz/fuzz-csv
+	fuzz/fuzz-emit fuzz/fuzz-dec fuzz/fuzz-csv fuzz/fuzz-validate
 noinst_PROGRAMS += $(fuzz_programs)
 fuzz_fuzz_stream_SOURCES = fuzz/fuzz-stream.c $(fuzz_common_sources)
 fuzz_fuzz_stream_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
@@ -58,6 +70,10 @@ fuzz_fuzz_dec_SOURCES = fuzz/fuzz-dec.c $(fuzz_common_sources)
 fuzz_fuzz_dec_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 fuzz_fuzz_csv_SOURCES = fuzz/fuzz-csv.c $(fuzz_common_sources)
 fuzz_fuzz_csv_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+fuzz_fuzz_validate_SOURCES = $(fuzz_validate_sources) $(fuzz_common_sources)
+fuzz_fuzz_validate_CPPFLAGS = $(fuzz_validate_cppflags)
+fuzz_fuzz_validate_CFLAGS = $(AM_CFLAGS) -pthread
+fuzz_fuzz_validate_LDFLAGS = $(AM_LDFLAGS) -pthread -fsanitize=fuzzer
 
 fuzz: $(fuzz_programs)
 	FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_FLAGS='$(FUZZ_FLAGS)' \
