@@ -559,7 +559,9 @@ expected_name(const char *text, char *out, size_t n)
 	p++;
 	while (*p == ' ')
 		p++;
-	if ((q = strchr(p, ':')) != NULL && q < p + 8)
+	if (*p == '{' && (q = strchr(p, '}')) != NULL)
+		p = q + 1;
+	else if ((q = strchr(p, ':')) != NULL && q < p + 8)
 		p = q + 1;
 	len = strcspn(p, " ,)");
 	if (len == 0 || len >= n)
@@ -571,8 +573,9 @@ expected_name(const char *text, char *out, size_t n)
 /*
  * For "This element is not expected. Expected is ( ceb:a, ceb:b )" on
  * node: nonzero when none of the expected elements occurs at node or
- * after it among its siblings, i.e. the error is a missing element, not
- * an element out of order.
+ * after it among its siblings and node does not repeat an element before
+ * it, i.e. the error is a missing element, not an element out of order or
+ * one too many.
  */
 static int
 absent_later(xmlNodePtr node, const char *text)
@@ -584,11 +587,18 @@ absent_later(xmlNodePtr node, const char *text)
 
 	if (p == NULL || (p = strchr(p, '(')) == NULL)
 		return 0;
+	/* A repeated element is one too many, not a sign of a missing one. */
+	for (s = node->prev; s; s = s->prev)
+		if (s->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)s->name, (const char *)node->name) == 0)
+			return 0;
 	for (p++;;) {
 		while (*p == ' ' || *p == ',')
 			p++;
 		if (*p == ')' || *p == '\0')
 			return 1;
+		if (*p == '{' && (q = strchr(p, '}')) != NULL)
+			p = q + 1;	/* {uri}name: a namespace not shortened */
 		len = strcspn(p, " ,)");
 		q = memchr(p, ':', len);
 		if (q) {

@@ -110,7 +110,7 @@ struct tool {
  * once per batch rather than once per (often small) document.
  */
 #define BATCH_DOCS 32
-#define BATCH_BYTES (128 * 1024)
+#define BATCH_BYTES (64 * 1024)
 
 struct batch {
 	struct job *v[BATCH_DOCS];

@@ -13,3 +13,11 @@ EXTRA_DIST += tests/validate/conformance.test \
 	tests/bench/ceb-validate.sh
 check_PROGRAMS += tests/validate/mutate
 tests_validate_mutate_SOURCES = tests/validate/mutate.c
+# Unit test of common/schema (cmocka).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-schema
+TESTS += tests/unit/test-schema
+tests_unit_test_schema_SOURCES = tests/unit/test-schema.c
+tests_unit_test_schema_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_schema_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+endif
