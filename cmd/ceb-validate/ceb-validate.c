@@ -864,9 +864,12 @@ drain_one(struct tool *t, int wait, int *rc)
 	t->head++;
 	t->count--;
 	pthread_mutex_unlock(&t->mu);
-	for (i = 0; i < b->n; i++)
-		if (*rc == 0 && finish(t, b->v[i]) != 0)
+	for (i = 0; i < b->n; i++) {
+		if (*rc != 0)
+			diag_messages(-1);	/* read, never judged */
+		else if (finish(t, b->v[i]) != 0)
 			*rc = -1;
+	}
 	pthread_mutex_lock(&t->mu);
 	b->next = t->garbage;
 	t->garbage = b;
