@@ -112,7 +112,7 @@ main(int argc, char *argv[])
 		return diag_exit();
 	rc.max_age = 7;
 	rc.memory = 256u << 20;
-	rc.keep = 30;
+	rc.keep = 7;
 	rc.now = -1;
 	while ((ch = getopt_long(argc, argv, "pqr:s:x", longopts, NULL)) !=
 	    -1) {
