@@ -242,6 +242,9 @@ split_words(const char *line, char ***v, int *n, int *cap)
 	}
 }
 
+/* The argument vector built by loop_defaults(), kept for the run. */
+static char **volatile defaults_argv;	/* volatile: the store must stay */
+
 int
 loop_defaults(int *argc, char ***argv)
 {
@@ -299,6 +302,7 @@ loop_defaults(int *argc, char ***argv)
 		nv[*argc + n] = NULL;
 		*argc += n;
 		*argv = nv;	/* lives until exit, like argv itself */
+		defaults_argv = nv;	/* and stays reachable (valgrind) */
 	}
 	free(v);
 	return 0;
