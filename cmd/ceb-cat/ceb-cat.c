@@ -101,7 +101,7 @@ main(int argc, char *argv[])
 	struct stream_opts sopts = { 0, 0, 0 };
 	struct cat c = { 0, NULL };
 	const char *report = NULL;	/* -r */
-	char bad[64];
+	char bad[64] = "";
 	int ch, r;
 
 	diag_init(argv[0]);
@@ -120,10 +120,12 @@ main(int argc, char *argv[])
 			c.list = 1;
 			break;
 		case 't':
+			free(c.types);	/* the last -t wins */
 			if ((c.types = malloc(msg_ntypes)) == NULL ||
 			    msg_type_set(optarg, c.types, bad, sizeof bad)) {
 				diag_trouble(NULL, 0,
 				    _("-t: unknown message type: %s"), bad);
+				free(c.types);
 				return 2;
 			}
 			break;
