@@ -13,7 +13,7 @@
 #   make scan-build         the clang static analyzer over the whole build.
 
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = stream gzip msg emit dec csv validate
+FUZZ_TARGETS = stream gzip msg emit dec csv validate reconcile
 FUZZ_FLAGS =
 
 fuzz_common_sources = fuzz/fuzz.h fuzz/fuzz-util.c
@@ -46,6 +46,14 @@ fuzz_replay_validate_CPPFLAGS = $(fuzz_validate_cppflags)
 fuzz_replay_validate_CFLAGS = $(AM_CFLAGS) -pthread
 fuzz_replay_validate_LDFLAGS = $(AM_LDFLAGS) -pthread
 
+# ceb-reconcile's record extraction in-process (fields.c; spool stubbed).
+fuzz_reconcile_sources = fuzz/fuzz-reconcile.c cmd/ceb-reconcile/fields.c \
+	cmd/ceb-reconcile/rec.h cmd/ceb-reconcile/bstore.h
+fuzz_reconcile_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/cmd/ceb-reconcile
+check_PROGRAMS += fuzz/replay-reconcile
+fuzz_replay_reconcile_SOURCES = $(fuzz_reconcile_sources) fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_reconcile_CPPFLAGS = $(fuzz_reconcile_cppflags)
+
 TESTS += fuzz/replay.test tests/faults/faults.test
 
 EXTRA_DIST += fuzz/replay.test fuzz/seed.sh fuzz/mkdict.sh fuzz/ceb.dict \
@@ -56,7 +64,8 @@ CLEANFILES += fuzz-logs/*.log
 if ENABLE_FUZZ
 # configure --enable-fuzz (CC=clang): the libFuzzer binaries themselves.
 fuzz_programs = fuzz/fuzz-stream fuzz/fuzz-gzip fuzz/fuzz-msg \
-	fuzz/fuzz-emit fuzz/fuzz-dec fuzz/fuzz-csv fuzz/fuzz-validate
+	fuzz/fuzz-emit fuzz/fuzz-dec fuzz/fuzz-csv fuzz/fuzz-validate \
+	fuzz/fuzz-reconcile
 noinst_PROGRAMS += $(fuzz_programs)
 fuzz_fuzz_stream_SOURCES = fuzz/fuzz-stream.c $(fuzz_common_sources)
 fuzz_fuzz_stream_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
@@ -74,6 +83,9 @@ fuzz_fuzz_validate_SOURCES = $(fuzz_validate_sources) $(fuzz_common_sources)
 fuzz_fuzz_validate_CPPFLAGS = $(fuzz_validate_cppflags)
 fuzz_fuzz_validate_CFLAGS = $(AM_CFLAGS) -pthread
 fuzz_fuzz_validate_LDFLAGS = $(AM_LDFLAGS) -pthread -fsanitize=fuzzer
+fuzz_fuzz_reconcile_SOURCES = $(fuzz_reconcile_sources) $(fuzz_common_sources)
+fuzz_fuzz_reconcile_CPPFLAGS = $(fuzz_reconcile_cppflags)
+fuzz_fuzz_reconcile_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 
 fuzz: $(fuzz_programs)
 	FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_FLAGS='$(FUZZ_FLAGS)' \

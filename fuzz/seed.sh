@@ -2,7 +2,7 @@
 # seed.sh: build the seed corpus of one fuzz target from the fixtures in
 # the source tree, so that no corpus is committed.
 #   sh fuzz/seed.sh SRCDIR TARGET OUTDIR
-# TARGET is stream, gzip, msg, emit, dec, csv or validate.  Existing files in OUTDIR
+# TARGET is stream, gzip, msg, emit, dec, csv, validate or reconcile.  Existing files in OUTDIR
 # (a corpus grown by earlier runs) are kept.  The inputs kept after a fix
 # (fuzz/regress/TARGET/) are added too.
 set -eu
@@ -48,10 +48,16 @@ gzip)
 	    head -c 300; } | put truncated
 	{ printf '\000\377'; head -c 65536 /dev/zero | gzip -1; } | put zeros
 	;;
-msg|emit|validate)
+msg|emit|validate|reconcile)
 	for f in $(xmls); do
 		raw "$f" | put "$(basename "$f")"
 	done
+	if [ -d "$src/testdata/reconcile" ]; then
+		for f in $(find "$src/testdata/reconcile" -type f -name '*.xml' |
+		    sort); do
+			put "reconcile-$(basename "$f")" <"$f"
+		done
+	fi
 	printf '#311,CEB621Message,999,,x\n' | put typeset
 	;;
 dec)
