@@ -358,6 +358,13 @@ read_state(const char *name, int load, char *run, size_t runlen,
 				csvio_close(c);
 				return 1;
 			}
+			if (load && *v[C_DATE] &&
+			    day_parse(v[C_DATE]) > rc.now) {
+				diag_trouble(file, line,
+				    _("the state is of %s, later than --now"),
+				    v[C_DATE]);
+				goto bad;
+			}
 		} else if (strcmp(v[C_KIND], "pending") == 0) {
 			if (spools && (*nspools == 0 ||
 			    strcmp((*spools)[*nspools - 1], v[C_SPOOL]) != 0)) {
