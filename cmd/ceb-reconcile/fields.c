@@ -2,7 +2,7 @@
  * fields.c: which fields of each reconciled document are kept, and their
  * blob: the message guid, appType, the head fields and the line fields of
  * one record, each NUL-terminated, in the order of the tables below (an
- * absent field is kept as an empty string).  Blobs live in the blob spool;
+ * absent field is kept as an empty string).  Blobs live in the bstore;
  * the comparisons of match.c read them back with fields_read().
  */
 #include "config.h"

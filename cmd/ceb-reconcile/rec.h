@@ -3,12 +3,14 @@
  *
  * The tool reads a stream of mixed messages.  Every record of an order
  * (311), payment (411), waybill (511) or inventory (621) becomes a compact
- * record in memory (struct rrec: key ids, offsets, state); the message
- * bytes go to a run spool file and the fields the comparisons need go to a
- * blob spool file, both on disk.  At the end of the input each live
- * inventory is matched with its counterparts, the passing inventories are
- * written out, and what still waits is carried over in the state
- * directory (statedir.c) for the next run.
+ * record in memory (struct rrec: key ids, references, state); the fields
+ * the comparisons need (its blob) and the bytes of the messages that may
+ * still be written or carried over go to the byte store (bstore.h), in
+ * memory up to --memory and on disk beyond.  As soon as the four
+ * documents of a parcel are there they are compared (match.c) and what
+ * matched is written (output.c); at the end of the input what still
+ * waits is reported, expired, or carried over in the state directory
+ * (statedir.c) for the next run.
  */
 #ifndef REC_H
 #define REC_H
@@ -62,7 +64,7 @@ enum rstate {
 	ST_SKIP		/* another shard's, or not a record we judge */
 };
 
-/* One spooled message. */
+/* One message of a reconciled type. */
 struct rmsg {
 	uint64_t off;		/* bstore reference of the bytes (BS_NONE) */
 	uint32_t len;
@@ -78,7 +80,7 @@ struct rmsg {
 	uint8_t emitted;	/* its matched inventories written */
 };
 
-/* One record: about 48 bytes; the fields themselves are in the blob spool. */
+/* One record: 48 bytes; its fields are in the byte store. */
 struct rrec {
 	uint64_t blob;		/* bstore reference of the fields blob */
 	uint64_t hash;		/* content hash (fields.c) */
@@ -182,7 +184,7 @@ long fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
 uint64_t fields_hash(const char *blob, size_t len);
 /* Split a blob into f (which keeps a pointer into blob). */
 int fields_split(struct flds *f, int type, char *blob, size_t len);
-/* Read record r's blob from the spool into f.  0, or -1 (trouble said). */
+/* Read record r's blob into f.  0, or -1 (trouble said). */
 int fields_read(struct flds *f, const struct rrec *r);
 /* The record's key for reports ("ebpCode/orderNo"). */
 const char *fields_key(const struct flds *f, char *buf, size_t n);

@@ -1,12 +1,12 @@
 /*
- * store.c: the records in memory and the spools on disk.  Each document
- * of a reconciled type is taken in here as it arrives (from the input, or
- * read back from the state spool at the start of a run): its message bytes
- * go to the run spool, each record's fields to the blob spool, and a
- * compact struct rrec to memory, registered under its keys.  Duplicates,
- * modifications, deletions and documents whose key was already consumed by
- * an earlier run are decided here, on arrival; matching waits for the end
- * of the input (match.c).
+ * store.c: the records in memory.  Each document of a reconciled type is
+ * taken in here as it arrives (from the input, or read back from the
+ * state spool at the start of a run): each record's fields blob and, when
+ * they may be needed later, the message bytes go to the byte store
+ * (bstore.h), and a compact struct rrec to memory, registered under its
+ * keys.  Duplicates, modifications, deletions and documents whose key was
+ * already consumed are decided here, on arrival; then match_try() matches
+ * the parcel if it is complete.
  */
 #include "config.h"
 
