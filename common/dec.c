@@ -197,7 +197,7 @@ dec_mul_cmp(struct dec a, struct dec b, struct dec c)
 int
 dec_mul_within(struct dec a, struct dec b, struct dec c, struct dec tol)
 {
-	__int128 d, q, t;
+	__int128 d = 0, q = 0, t = 0;
 
 	if (mul_big(a.v, b.v, &d) | mul_big(c.v, pow10_5, &q) |
 	    mul_big(tol.v, pow10_5, &t)) {
