@@ -113,7 +113,8 @@ walk(struct input_list *lst, const char *dir, struct dirstack *ds)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n > 1)	/* an empty directory has no array at all */
+		qsort(names, n, sizeof *names, cmp_str);
 	for (i = 0; i < n && rc == 0; i++) {
 		size_t len = strlen(dir) + strlen(names[i]) + 2;
 		char *path = malloc(len);
