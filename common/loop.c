@@ -242,6 +242,15 @@ split_words(const char *line, char ***v, int *n, int *cap)
 	}
 }
 
+/* Free the words collected by split_words() (on an error path). */
+static void
+free_words(char **v, int n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+
 /* The argument vector built by loop_defaults(), kept for the run. */
 static char **volatile defaults_argv;	/* volatile: the store must stay */
 
@@ -267,6 +276,7 @@ loop_defaults(int *argc, char ***argv)
 				diag_trouble(conf, lineno,
 				    _("unbalanced quote or out of memory"));
 				fclose(f);
+				free_words(v, n);
 				return -1;
 			}
 		}
@@ -283,6 +293,7 @@ loop_defaults(int *argc, char ***argv)
 	if ((env = getenv(envname)) != NULL &&
 	    split_words(env, &v, &n, &cap) != 0) {
 		diag_trouble(NULL, 0, _("%s: unbalanced quote"), envname);
+		free_words(v, n);
 		return -1;
 	}
 	if (n == 0) {
@@ -292,8 +303,10 @@ loop_defaults(int *argc, char ***argv)
 	{
 		char **nv = malloc((size_t)(*argc + n + 1) * sizeof *nv);
 
-		if (nv == NULL)
+		if (nv == NULL) {
+			free_words(v, n);
 			return -1;
+		}
 		nv[0] = (*argv)[0];
 		for (i = 0; i < n; i++)
 			nv[1 + i] = v[i];
