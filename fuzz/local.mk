@@ -114,6 +114,7 @@ VALGRIND_FLAGS = --quiet --leak-check=full --errors-for-leak-kinds=definite \
 	--error-exitcode=99 --track-fds=no
 valgrind: all $(check_PROGRAMS)
 	rm -rf valgrind-bin valgrind-logs && $(MKDIR_P) valgrind-bin valgrind-logs
+	chmod 1777 valgrind-logs	# a case may run a tool as another user
 	for p in $(bin_PROGRAMS); do \
 	  { echo '#!/bin/sh'; \
 	    echo '# the tool found on PATH, so that its argv[0] is its bare name'; \
@@ -130,11 +131,15 @@ valgrind: all $(check_PROGRAMS)
 	    $(SHELL) $(srcdir)/fuzz/replay.test >valgrind-logs/replay.tap 2>&1 || :
 	@cases=`grep -c '^ok' valgrind-logs/golden.tap`; \
 	fails=`grep -c '^not ok' valgrind-logs/golden.tap`; \
-	runs=`ls valgrind-logs/*.log 2>/dev/null | wc -l`; \
-	errs=`cat valgrind-logs/*.log 2>/dev/null | grep -c '^==[0-9]*== [A-Z].*\(Invalid\|uninitialised\|Conditional\|Mismatched\|overlap\|definitely lost\)'`; \
-	echo "valgrind: $$cases golden cases ok, $$fails not ok; $$runs processes with a memcheck report, $$errs error or definite-leak lines"; \
+	runs=`ls valgrind-logs/*.log | wc -l`; \
+	dirty=`find valgrind-logs -name '*.log' -size +0 | wc -l`; \
+	errs=`cat valgrind-logs/*.log | grep -c -E '^==[0-9]+== (Invalid|Conditional jump|Use of uninitialised|Mismatched|Source and destination overlap|Syscall param|Argument .* of function)'`; \
+	leaks=`cat valgrind-logs/*.log | grep -c 'definitely lost in loss record'`; \
+	rfails=`grep -c '^not ok' valgrind-logs/replay.tap`; \
+	echo "valgrind: $$runs tool runs, $$dirty with a report: $$errs memcheck errors, $$leaks definite leaks; golden cases $$cases ok, $$fails not ok; fuzz replays $$rfails not ok"; \
 	grep '^not ok' valgrind-logs/golden.tap valgrind-logs/replay.tap || :; \
-	test "$$fails" = 0 && test "$$errs" = 0
+	test "$$fails" = 0 && test "$$errs" = 0 && test "$$leaks" = 0 && \
+	    test "$$rfails" = 0
 
 # Slow hostile inputs (a 1 GB gzip bomb in a file, a 100 MB document parsed
 # with a raised limit), kept out of make check.
