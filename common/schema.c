@@ -291,7 +291,8 @@ index_dir(struct dir *d)
 		n++;
 	}
 	closedir(dp);
-	qsort(names, n, sizeof *names, cmpstr);
+	if (n > 1)	/* the array may be NULL when empty */
+		qsort(names, n, sizeof *names, cmpstr);
 	for (i = 0; i < n; i++) {
 		if ((p = join(d->path, names[i], "")) != NULL)
 			index_file(d, p);

@@ -297,7 +297,8 @@ summary_write(struct wo *w)
 	}
 	sort_w = w;
 	sort_keys = keys;
-	qsort(idx, n, sizeof *idx, cmp_idx);
+	if (n > 1)	/* the array may be NULL when empty */
+		qsort(idx, n, sizeof *idx, cmp_idx);
 	for (start = 0; start < n;) {
 		size_t end = start, j, from;
 		char seed[64], copNo[31];

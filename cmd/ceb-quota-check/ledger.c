@@ -657,7 +657,8 @@ ledger_write(struct run *r)
 		else if (w->state != S_PENDING)
 			(void)vec_push(&fresh, w);
 	}
-	qsort(fresh.v, fresh.n, sizeof *fresh.v, cmp_newseq);
+	if (fresh.n > 1)	/* fresh.v is NULL when empty */
+		qsort(fresh.v, fresh.n, sizeof *fresh.v, cmp_newseq);
 	if ((so = state_create(path, gz, 0600, err, sizeof err)) == NULL) {
 		diag_trouble(path, 0, "%s", err);
 		goto fail0;
