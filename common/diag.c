@@ -319,6 +319,20 @@ diag_write_error(const char *what)
 }
 
 int
+diag_flush(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		diag_write_error(_("standard output"));
+	if (report && !report_stdout && !report_failed &&
+	    (fflush(report) != 0 || ferror(report))) {
+		report_failed = 1;
+		diag_trouble(report_path, 0, _("cannot write report: %s"),
+		    strerror(errno ? errno : EIO));
+	}
+	return stdout_failed || report_failed ? -1 : 0;
+}
+
+int
 diag_exit(void)
 {
 	size_t i;

@@ -87,6 +87,15 @@ int diag_status(void);
  */
 int diag_exit(void);
 
+/*
+ * Flush stdout and the report now and check both (a write error is a
+ * trouble, reported once).  Returns 0, or -1 when an output has failed,
+ * now or earlier.  A tool that keeps state calls it after its last finding
+ * and before it commits the new state, so that a night whose report is
+ * lost is not counted as done.
+ */
+int diag_flush(void);
+
 /* Report a write error on stdout (once) and raise the status to 2. */
 void diag_write_error(const char *what);
 

@@ -141,6 +141,12 @@ finish(struct wo *w, const char *state_dir)
 		return diag_exit();
 	}
 	engine_run(w);
+	/* The report and stdout are complete before anything is committed. */
+	if (diag_flush() != 0) {
+		diag_trouble(NULL, 0, _("output incomplete: state and "
+		    "summaries left as they were"));
+		return diag_exit();
+	}
 	if (w->o.summary_dir && summary_write(w) != 0)
 		return diag_exit();
 	if (state_dir && wostate_save(w, state_dir) != 0)
