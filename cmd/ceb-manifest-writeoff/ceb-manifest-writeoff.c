@@ -175,17 +175,19 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct wo w;
-	struct stream_opts sopts = { 0, 0, 0 };
+	struct stream_opts sopts = { 0 };
 	struct feed feed = { &w, 0 };
 	const char *report = NULL;		/* -r */
 	const char *state_dir;			/* -s */
 	const char **manifests = NULL;		/* -m */
-	char today[9], lockpath[4096], err[300], *decl = NULL;
+	static char today[9];		/* w.o.now_str by default */
+	char lockpath[4096], err[300], *decl = NULL;
 	size_t nman = 0, i;
 	int ch, r, lockfd = -1, busy;
 	unsigned keyset;
 
 	diag_init(argv[0]);
+	memset(&sopts, 0, sizeof sopts);
 	w.o.grace = 2;
 	w.o.keep = 190;
 	w.o.tol_is_pct = 1;
@@ -310,6 +312,7 @@ main(int argc, char *argv[])
 	free(decl);
 	return r;
 badval:
+	free(decl);
 	for (i = 0; longopts[i].name && longopts[i].val != ch; i++)
 		;
 	if (ch < 256)

@@ -86,7 +86,7 @@ within(const struct wo *w, struct dec got, struct dec want)
 static long
 mm_get(struct eng *e, const char *key)
 {
-	long i = wo_index_get(&e->mmidx, key);
+	long i = e->mm ? wo_index_get(&e->mmidx, key) : -1;
 
 	if (i >= 0)
 		return i;
@@ -247,7 +247,8 @@ aggregate(struct eng *e)
 
 				norm_bill(p->bag, bag, sizeof bag);
 				snprintf(key, sizeof key, "%ld|%s", bi, bag);
-				if ((k = wo_index_get(&e->bagidx, key)) < 0) {
+				if (e->bags == NULL || (k = wo_index_get(
+				    &e->bagidx, key)) < 0) {
 					e->bags = wo_grow(e->bags, &e->bagcap,
 					    e->nbags + 1, sizeof *e->bags);
 					k = (long)e->nbags++;
@@ -377,7 +378,7 @@ split_missing(const struct bill *b, char *buf, size_t n)
 	for (k = 0; k < b->msgCount && o + 16 < n; k++)
 		if (k >= b->nparts_alloc || !b->parts[k]) {
 			if (cnt++ == 8) {
-				o += (size_t)snprintf(buf + o, n - o, ", ...");
+				snprintf(buf + o, n - o, ", ...");
 				break;
 			}
 			o += (size_t)snprintf(buf + o, n - o, "%s%ld",
@@ -425,13 +426,13 @@ judge_parcel(struct eng *e, struct parcel *p)
 		return;
 	}
 	/* Duplicates: two masters, two departures, 607 vs 509 (one row). */
-	if (p->bill2 >= 0) {
+	if (b && p->bill2 >= 0) {
 		row(w, p, b, "W-DUP-001", DIAG_ERROR, "duplicate", "",
 		    _("parcel is on two masters: %s (voyage %s) and %s "
 		    "(voyage %s)"), b->bill_raw, b->voyage_raw,
 		    w->b[p->bill2].bill_raw, w->b[p->bill2].voyage_raw);
 		failed = 1;
-	} else if (p->dep2 >= 0) {
+	} else if (dep && p->dep2 >= 0) {
 		row(w, p, dep, "W-DUP-001", DIAG_ERROR, "duplicate", "",
 		    _("parcel is on two departures: %s (voyage %s) and %s "
 		    "(voyage %s)"), dep->bill_raw, dep->voyage_raw,
@@ -925,4 +926,11 @@ engine_run(struct wo *w)
 	free(e.bopen);
 	free(e.bnbags);
 	free(e.bpack);
+	free(e.mm);
+	free(e.bags);
+	wo_index_free(&e.mmidx);
+	wo_index_free(&e.hidx);
+	wo_index_free(&e.lhidx);
+	wo_index_free(&e.bbill);
+	wo_index_free(&e.bagidx);
 }

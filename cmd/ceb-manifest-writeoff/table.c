@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@
 
 static char *arena;
 static size_t arena_left;
+
+static void oom(void) __attribute__((noreturn));
 
 static void
 oom(void)
@@ -66,11 +69,14 @@ wo_grow(void *arr, size_t *cap, size_t need, size_t size)
 	size_t nc;
 	void *p;
 
-	if (need <= *cap)
+	if (need <= *cap && arr != NULL)
 		return arr;
-	nc = *cap ? *cap * 2 : 64;
-	while (nc < need)
+	nc = *cap ? *cap : 32;
+	do {
+		if (size == 0 || nc > SIZE_MAX / 2 / size)
+			oom();
 		nc *= 2;
+	} while (nc < need);
 	if ((p = realloc(arr, nc * size)) == NULL)
 		oom();
 	memset((char *)p + *cap * size, 0, (nc - *cap) * size);
@@ -94,7 +100,7 @@ wo_intern(const char *s)
 
 	if (s == NULL || *s == '\0')
 		return "";
-	if ((i = wo_index_get(&seen, s)) >= 0)
+	if (vals != NULL && (i = wo_index_get(&seen, s)) >= 0)
 		return vals[i];
 	vals = wo_grow(vals, &cap, nvals + 1, sizeof *vals);
 	vals[nvals] = wo_str(s);
@@ -170,6 +176,14 @@ wo_index_put(struct wo_index *x, const char *key, long v)
 	x->slots[i] = (uint32_t)(v + 1);
 	x->keys[i] = key;
 	return 0;
+}
+
+void
+wo_index_free(struct wo_index *x)
+{
+	free(x->slots);
+	free(x->keys);
+	memset(x, 0, sizeof *x);
 }
 
 void

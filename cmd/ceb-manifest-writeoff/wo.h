@@ -45,6 +45,8 @@ long wo_index_get(const struct wo_index *x, const char *key);
 /* Insert key -> v (key must outlive the index: use wo_str()). */
 int wo_index_put(struct wo_index *x, const char *key, long v);
 void wo_index_del(struct wo_index *x, const char *key);
+/* Free the index's tables (the keys belong to their owners). */
+void wo_index_free(struct wo_index *x);
 
 /* Growable array of fixed-size items. */
 void *wo_grow(void *arr, size_t *cap, size_t need, size_t size);
