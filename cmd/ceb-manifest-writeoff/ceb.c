@@ -513,6 +513,70 @@ take_701(struct wo *w, const struct stream_doc *d, const struct msg *m,
 }
 
 /*
+ * 605 export cancel and 606 its receipt: kept per invtNo (or, without
+ * one, per agentCode/copNo) and joined to the parcel at judgement, when
+ * the 604 receipts have told every inventory's invtNo.  606 returnStatus
+ * 399 (海关审结) accepts the cancel, 100 (退单) or a negative status
+ * rejects it; any other status leaves it requested.
+ */
+static void
+take_cancel(struct wo *w, int code, const struct stream_doc *d,
+    const struct msg *m, xmlNodePtr rec, long recno, const char *guid)
+{
+	const char *invt = sfield(rec, "invtNo");
+	char copkey[256];
+	const char *key;
+	struct cancel *c;
+	long ci;
+
+	snprintf(copkey, sizeof copkey, "%s/%s", field(rec, "agentCode"),
+	    field(rec, "copNo"));
+	key = *invt ? invt : copkey;
+	if (*key == '/' && key[1] == '\0')
+		return;			/* nothing to join on */
+	if ((ci = wo_index_get(&w->cidx, key)) < 0) {
+		w->c = wo_grow(w->c, &w->ccap, w->nc + 1, sizeof *w->c);
+		c = &w->c[w->nc];
+		memset(c, 0, sizeof *c);
+		c->invtNo = invt;
+		c->copkey = wo_str(copkey);
+		wo_index_put(&w->cidx, *invt ? c->invtNo : c->copkey,
+		    (long)w->nc);
+		ci = (long)w->nc++;
+	}
+	c = &w->c[ci];
+	if (code == 605) {
+		if (!c->requested)
+			set_loc(&c->loc, d, m, rec, recno, guid);
+		c->requested = 1;
+		return;
+	}
+	if (c->loc.source == NULL)
+		set_loc(&c->loc, d, m, rec, recno, guid);
+	{
+		int st = atoi(field(rec, "returnStatus"));
+		const char *rtime = ifield(rec, "returnTime");
+
+		/* An acceptance stands; otherwise the newest receipt. */
+		if (c->status != 399 && (c->status == 0 || st == 399 ||
+		    strcmp(rtime, c->rtime ? c->rtime : "") >= 0)) {
+			c->status = st;
+			c->rtime = rtime;
+		}
+	}
+}
+
+int
+cancel_state(const struct cancel *c)
+{
+	if (c->status == 399)
+		return CAN_ACCEPTED;
+	if (c->status == 100 || c->status < 0)
+		return CAN_REJECTED;
+	return CAN_REQUESTED;
+}
+
+/*
  * Take one CEB document.  Returns 0; records of types the tool has no
  * opinion on are ignored (and passed on by the caller).
  */
@@ -536,6 +600,10 @@ ceb_take(struct wo *w, struct stream_doc *d, int from_manifest)
 			break;
 		case 604:
 			take_604(w, d, &m, rec, recno, guid);
+			break;
+		case 605:
+		case 606:
+			take_cancel(w, m.type->code, d, &m, rec, recno, guid);
 			break;
 		case 607:
 			take_bill(w, BILL_607, d, &m, rec, recno, guid);

@@ -409,7 +409,15 @@ judge_parcel(struct eng *e, struct parcel *p)
 
 		if (!p->seen || d->is_new)
 			return;
-		if (b && *d->billkey && strcmp(b->key, d->billkey) != 0 &&
+		if (strcmp(d->outcome, "cancelled") == 0 && dep &&
+		    dep->complete) {
+			row(w, p, dep, "W-CAN-002", DIAG_ERROR, "left-cancelled",
+			    "departure", _("parcel left on %s voyage %s although "
+			    "its inventory was cancelled on %s"),
+			    dep->bill_raw, dep->voyage_raw, d->day);
+			d->outcome = "left-cancelled";
+			diag_records(1, 0, 1);
+		} else if (b && *d->billkey && strcmp(b->key, d->billkey) != 0 &&
 		    b->kind == BILL_607 && strncmp(d->billkey, "607|", 4) == 0) {
 			row(w, p, b, "W-DUP-001", DIAG_ERROR, "duplicate", "",
 			    _("parcel was already written off on bill %s, now "
@@ -546,7 +554,31 @@ judge_parcel(struct eng *e, struct parcel *p)
 		via = b ? b : dep;
 	released = p->status == 800 || p->status == 899;
 	rejected = !released && status_rank(p->status) == 5;
-	if (departed) {
+	if (p->has_inv && p->cancel == CAN_ACCEPTED) {
+		if (departed) {
+			row(w, p, via, "W-CAN-002", DIAG_ERROR,
+			    "left-cancelled", join, _("parcel left on %s voyage "
+			    "%s although its inventory was cancelled (606 "
+			    "returnStatus 399)"), via ? via->bill_raw : "",
+			    via ? via->voyage_raw : "");
+			add_done(w, p, "left-cancelled", b);
+			failed = 1;
+		} else if (b) {
+			row(w, p, b, "W-CAN-003", DIAG_WARNING,
+			    "cancelled-on-bill", "", _("inventory cancelled "
+			    "(606 returnStatus 399) but the parcel is still on "
+			    "607 bill %s voyage %s"), b->bill_raw,
+			    b->voyage_raw);
+			add_done(w, p, "cancelled", b);
+			diag_tally(_("cancelled"), 1);
+		} else {
+			row(w, p, NULL, "W-CAN-001", DIAG_INFO, "cancelled", "",
+			    _("inventory cancelled (606 returnStatus 399) "
+			    "before its parcel left"));
+			add_done(w, p, "cancelled", NULL);
+			diag_tally(_("cancelled"), 1);
+		}
+	} else if (departed) {
 		if (p->has_inv && released) {
 			if (strcmp(join, "master") == 0)
 				why = _("; joined at master level: the manifest "
@@ -599,11 +631,17 @@ judge_parcel(struct eng *e, struct parcel *p)
 		if (rage >= w->o.grace) {
 			row(w, p, via, "W-DEP-001", DIAG_ERROR, "not-departed",
 			    "", _("released %ld day(s) ago and on no "
-			    "departure%s%s; ship it or cancel the inventory "
-			    "(605)"), rage, *note ? ": " : "", note);
+			    "departure%s%s; %s"), rage, *note ? ": " : "", note,
+			    p->cancel == CAN_REQUESTED ? _("its cancel (605) "
+			    "is not accepted yet (no 606 returnStatus 399)") :
+			    p->cancel == CAN_REJECTED ? _("its cancel (605) was "
+			    "rejected; ship it or cancel it again") :
+			    _("ship it or cancel the inventory (605)"));
 			failed = 1;
 		} else {
 			row(w, p, via, "W-PND-001", DIAG_INFO, "pending", "",
+			    p->cancel == CAN_REQUESTED ? _("released; cancel "
+			    "(605) requested, waiting for its receipt (606)") :
 			    _("released; waiting for the departure"));
 			diag_tally(_("pending"), 1);
 		}
@@ -868,6 +906,60 @@ judge_entry(struct eng *e, struct mentry *m)
 	    _("waiting for a 607 for bill %s"), m->master_raw);
 }
 
+/*
+ * Join the night's cancels (605/606) to their parcels: by invtNo, else by
+ * the inventory's agentCode/copNo.  A cancel accepted for an inventory
+ * judged final in an earlier run whose parcel left (written off) is
+ * W-CAN-002 at once; a cancel of an inventory this tool never saw
+ * concerns another job (or another shard) and is not judged.
+ */
+static void
+apply_cancels(struct wo *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nc; i++) {
+		struct cancel *c = &w->c[i];
+		int st = cancel_state(c);
+		long pi = -1, di;
+
+		if (*c->invtNo)
+			pi = wo_index_get(&w->invidx, c->invtNo);
+		if (pi < 0)
+			pi = wo_index_get(&w->copidx, c->copkey);
+		if (pi >= 0) {
+			struct parcel *p = &w->p[pi];
+
+			/* Accepted beats rejected beats requested. */
+			if (p->cancel != CAN_ACCEPTED &&
+			    (st == CAN_ACCEPTED || p->cancel == CAN_NONE ||
+			    (st == CAN_REJECTED && p->cancel == CAN_REQUESTED)))
+				p->cancel = st;
+			continue;
+		}
+		if (st != CAN_ACCEPTED || !*c->invtNo ||
+		    (di = wo_index_get(&w->dinv, c->invtNo)) < 0 ||
+		    strcmp(w->d[di].outcome, "written-off") != 0)
+			continue;
+		{
+			struct done *d = &w->d[di];
+			struct diag_loc dl;
+			WO_EXTRA(x);
+
+			loc_to_diag(&c->loc, &dl);
+			x[X_OUTCOME] = "left-cancelled";
+			x[X_LNO] = d->lno;
+			x[X_INVT] = d->invtNo;
+			diag_finding(&dl, "W-CAN-002", DIAG_ERROR, "invtNo", x,
+			    _("inventory %s cancelled (606 returnStatus 399) "
+			    "but its parcel left and was written off on %s"),
+			    d->invtNo, d->day);
+			diag_records(1, 0, 1);
+			d->outcome = "left-cancelled";
+		}
+	}
+}
+
 void
 engine_run(struct wo *w)
 {
@@ -876,6 +968,7 @@ engine_run(struct wo *w)
 
 	memset(&e, 0, sizeof e);
 	e.w = w;
+	apply_cancels(w);
 	bill_complete(w);
 	index_manifest(&e);
 	aggregate(&e);

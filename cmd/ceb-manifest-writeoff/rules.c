@@ -39,6 +39,15 @@ const struct wo_rule wo_rules[] = {
 	{ "W-DEP-001", "error", "not-departed",
 	  N_("under-shipment: released inventory on no departure after the "
 	  "grace period; needs a later departure or a cancel (605)") },
+	{ "W-CAN-001", "info", "cancelled",
+	  N_("inventory cancelled (605 accepted by 606 returnStatus 399) "
+	  "before its parcel left: final, not an under-shipment") },
+	{ "W-CAN-002", "error", "left-cancelled",
+	  N_("parcel left (departure or manifest) although its inventory "
+	  "was cancelled (605/606 399)") },
+	{ "W-CAN-003", "warning", "cancelled-on-bill",
+	  N_("inventory cancelled before its parcel left, but the parcel is "
+	  "still on a 607 bill (amend the bill)") },
 	{ "W-DUP-001", "error", "duplicate",
 	  N_("one logisticsNo on two master bills or voyages") },
 	{ "W-DUP-002", "error", "duplicate",

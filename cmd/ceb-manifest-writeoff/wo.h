@@ -123,6 +123,19 @@ struct parcel {
 	int seen;			/* touched by this run's input */
 	int resolved;			/* final this run */
 	int dup_inv;			/* W-DUP-003 reported */
+	int cancel;			/* CAN_*: 605/606 */
+};
+
+/* A parcel's export cancel (605) as its receipts (606) say. */
+enum { CAN_NONE, CAN_REQUESTED, CAN_ACCEPTED, CAN_REJECTED };
+
+/* A 605 cancel and its best 606 receipt, joined to a parcel at judgement. */
+struct cancel {
+	const char *invtNo, *copkey;	/* agentCode/copNo */
+	int requested;			/* a 605 was read */
+	int status;			/* 606 returnStatus, 0 none */
+	const char *rtime;
+	struct wo_loc loc;		/* the 605, else the 606 */
 };
 
 enum { BILL_607 = 607, BILL_509 = 509 };
@@ -232,6 +245,9 @@ struct wo {
 	struct orphan *r;
 	size_t nr, rcap;
 	struct wo_index ridx;
+	struct cancel *c;		/* 605/606, this run only */
+	size_t nc, ccap;
+	struct wo_index cidx;		/* invtNo or copkey -> cancel */
 	struct dec *wb;			/* 505 grossWeight, this run only */
 	size_t nwb, wbcap;
 	struct wo_index wbidx;		/* logisticsNo -> wb */
@@ -247,6 +263,7 @@ long parcel_get(struct wo *w, const char *lno_raw);
 long bill_get(struct wo *w, int kind, char mode, const char *voyage,
     const char *bill);
 int status_rank(int status);
+int cancel_state(const struct cancel *c);
 
 /* ---- mft-xml.c / mft-csv.c ---- */
 /*

@@ -49,8 +49,10 @@ static const char *const pcols[] = {
 	"invSource", "invMessage", "invLine", "invType", "invGuid",
 	"invRecord", "invKey",
 	"billSource", "billMessage", "billLine", "billType", "billGuid",
-	"billRecord", "billKey", NULL
+	"billRecord", "billKey", "cancel", NULL
 };
+/* Columns added later: a state written before them reads as empty. */
+static const char *const optional_cols[] = { "cancel", NULL };
 static const char *const bcols[] = {
 	"key", "kind", "mode", "voyage", "bill", "trafModeRaw", "voyageRaw",
 	"billRaw", "trafName", "leaveTime", "msgCount", "parts", "badSplit",
@@ -96,6 +98,17 @@ struct rd {
 };
 
 static int
+is_optional(const char *col)
+{
+	size_t i;
+
+	for (i = 0; optional_cols[i]; i++)
+		if (strcmp(optional_cols[i], col) == 0)
+			return 1;
+	return 0;
+}
+
+static int
 rd_open(struct rd *r, const char *path, const char *const *cols)
 {
 	char err[300];
@@ -109,7 +122,8 @@ rd_open(struct rd *r, const char *path, const char *const *cols)
 		return -1;
 	}
 	for (i = 0; cols[i]; i++)
-		if ((r->idx[i] = csvio_col(r->c, cols[i])) < 0) {
+		if ((r->idx[i] = csvio_col(r->c, cols[i])) < 0 &&
+		    !is_optional(cols[i])) {
 			diag_trouble(path, 1, _("state file has no column %s"),
 			    cols[i]);
 			csvio_close(r->c);
@@ -364,8 +378,10 @@ load_parcels(struct wo *w, const char *path)
 		    rday(&r, 28, &p->rel_day))
 			goto fail;
 		if (rloc(&r, 29, &p->inv_loc, 1) ||
-		    rloc(&r, 36, &p->bill_loc, 1))
+		    rloc(&r, 36, &p->bill_loc, 1) || rl(&r, 43, &v) ||
+		    v < CAN_NONE || v > CAN_REJECTED)
 			goto fail;
+		p->cancel = (int)v;
 		if (p->has_inv) {
 			snprintf(copkey, sizeof copkey, "%s/%s", p->agentCode,
 			    p->copNo);
@@ -692,6 +708,7 @@ save_parcels(struct wo *w, const char *path)
 		v[k++] = p->bill_loc.guid;
 		v[k++] = L(p->bill_loc.record);
 		v[k++] = p->bill_loc.key;
+		v[k++] = L(p->cancel);
 		for (nn = 0; nn < k; nn++)
 			if (v[nn] == NULL)
 				v[nn] = "";
