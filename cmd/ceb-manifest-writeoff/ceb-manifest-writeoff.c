@@ -23,6 +23,7 @@
 #include "input.h"
 #include "loop.h"
 #include "msg.h"
+#include "shard.h"
 #include "state.h"
 #include "wo.h"
 
@@ -30,7 +31,7 @@ static const char *const synopsis[] = {
 	"[-q] [-g days] [-m manifest] [-r report] [-s dir] [-t tolerance] "
 	"[--csv-map field=Column,...] [--csv-modes auto|ceb|manifest] "
 	"[--decl-agent code,name] [--keep days] [--merge-keys key,...] "
-	"[--now yyyymmdd] [--summary dir] [--summary-flag 1|2] "
+	"[--now yyyymmdd] [--shard k/n] [--summary dir] [--summary-flag 1|2] "
 	"[file | dir ...]",
 	"--list-rules",
 	NULL
@@ -39,7 +40,36 @@ static const char *const synopsis[] = {
 enum {
 	OPT_CSV_MAP = LOOP_OPT_LAST, OPT_CSV_MODES, OPT_NOW, OPT_KEEP,
 	OPT_SUMMARY, OPT_SUMMARY_FLAG, OPT_MERGE_KEYS, OPT_DECL_AGENT,
-	OPT_LIST_RULES
+	OPT_LIST_RULES, OPT_SHARD
+};
+
+/* What the command line says besides the options of struct wo_opts. */
+struct cmdline {
+	struct stream_opts sopts;
+	const char *report;		/* -r */
+	const char *state_dir;		/* -s */
+	const char **manifests;		/* -m, NULL-terminated */
+	size_t nman;
+	char *decl;			/* --decl-agent, split at ',' */
+};
+
+static const struct option longopts[] = {
+	LOOP_LONG_OPTIONS,
+	{ "csv-map", required_argument, NULL, OPT_CSV_MAP },
+	{ "csv-modes", required_argument, NULL, OPT_CSV_MODES },
+	{ "decl-agent", required_argument, NULL, OPT_DECL_AGENT },
+	{ "grace", required_argument, NULL, 'g' },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+	{ "manifest", required_argument, NULL, 'm' },
+	{ "merge-keys", required_argument, NULL, OPT_MERGE_KEYS },
+	{ "now", required_argument, NULL, OPT_NOW },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "state", required_argument, NULL, 's' },
+	{ "summary", required_argument, NULL, OPT_SUMMARY },
+	{ "summary-flag", required_argument, NULL, OPT_SUMMARY_FLAG },
+	{ "tolerance", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 }
 };
 
 struct feed {
@@ -154,62 +184,34 @@ finish(struct wo *w, const char *state_dir)
 	return diag_exit();
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * The options, into w->o and c.  Returns -1 to go on, else the exit
+ * status (usage trouble, --list-rules, --version).
+ */
+static int
+options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 {
-	static const struct option longopts[] = {
-		LOOP_LONG_OPTIONS,
-		{ "csv-map", required_argument, NULL, OPT_CSV_MAP },
-		{ "csv-modes", required_argument, NULL, OPT_CSV_MODES },
-		{ "decl-agent", required_argument, NULL, OPT_DECL_AGENT },
-		{ "grace", required_argument, NULL, 'g' },
-		{ "keep", required_argument, NULL, OPT_KEEP },
-		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
-		{ "manifest", required_argument, NULL, 'm' },
-		{ "merge-keys", required_argument, NULL, OPT_MERGE_KEYS },
-		{ "now", required_argument, NULL, OPT_NOW },
-		{ "state", required_argument, NULL, 's' },
-		{ "summary", required_argument, NULL, OPT_SUMMARY },
-		{ "summary-flag", required_argument, NULL, OPT_SUMMARY_FLAG },
-		{ "tolerance", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
-	static struct wo w;
-	struct stream_opts sopts = { 0 };
-	struct feed feed = { &w, 0 };
-	const char *report = NULL;		/* -r */
-	const char *state_dir;			/* -s */
-	const char **manifests = NULL;		/* -m */
-	static char today[9];		/* w.o.now_str by default */
-	char lockpath[4096], err[300], *decl = NULL;
-	size_t nman = 0, i;
-	int ch, r, lockfd = -1, busy;
-	unsigned keyset;
+	static char today[9];		/* w->o.now_str by default */
+	time_t t = time(NULL);
+	struct tm tm;
+	size_t i;
+	int ch, r;
 
-	diag_init(argv[0]);
-	memset(&sopts, 0, sizeof sopts);
-	w.o.grace = 2;
-	w.o.keep = 190;
-	w.o.tol_is_pct = 1;
-	w.o.tol_ppm = 10000;			/* 1% */
-	w.o.csv_ceb_modes = -1;
-	w.o.summary_flag = 1;
-	w.o.item_name_flag = "1";
-	w.o.pass = 1;
-	state_dir = NULL;
-	if (loop_defaults(&argc, &argv) != 0)
-		return 2;
-	{
-		time_t t = time(NULL);
-		struct tm tm;
-
-		localtime_r(&t, &tm);
-		strftime(today, sizeof today, "%Y%m%d", &tm);
-		w.o.now_str = today;
-	}
+	w->o.grace = 2;
+	w->o.keep = 190;
+	w->o.tol_is_pct = 1;
+	w->o.tol_ppm = 10000;			/* 1% */
+	w->o.csv_ceb_modes = -1;
+	w->o.summary_flag = 1;
+	w->o.item_name_flag = "1";
+	w->o.pass = 1;
+	localtime_r(&t, &tm);
+	strftime(today, sizeof today, "%Y%m%d", &tm);
+	w->o.now_str = today;
 	while ((ch = getopt_long(argc, argv, "g:m:qr:s:t:", longopts,
 	    NULL)) != -1) {
-		if ((r = loop_common_option(ch, optarg, &sopts, &report)) != 0) {
+		if ((r = loop_common_option(ch, optarg, &c->sopts,
+		    &c->report)) != 0) {
 			if (r < 0)
 				return 2;
 			if (r == 2)
@@ -218,101 +220,80 @@ main(int argc, char *argv[])
 		}
 		switch (ch) {
 		case 'g':
-			if (parse_days(optarg, &w.o.grace))
+			if (parse_days(optarg, &w->o.grace))
 				goto badval;
 			break;
 		case 'm':
-			manifests = wo_grow(manifests, &nman, nman + 1,
-			    sizeof *manifests);
-			for (i = 0; manifests[i]; i++)
+			c->manifests = wo_grow(c->manifests, &c->nman,
+			    c->nman + 1, sizeof *c->manifests);
+			for (i = 0; c->manifests[i]; i++)
 				;
-			manifests[i] = optarg;
+			c->manifests[i] = optarg;
 			break;
 		case 's':
-			state_dir = optarg;
+			c->state_dir = optarg;
 			break;
 		case 't':
-			if (parse_tolerance(optarg, &w.o))
+			if (parse_tolerance(optarg, &w->o))
 				goto badval;
 			break;
 		case OPT_CSV_MAP:
-			w.o.csv_map = optarg;
+			w->o.csv_map = optarg;
 			break;
 		case OPT_CSV_MODES:
 			if (strcmp(optarg, "auto") == 0)
-				w.o.csv_ceb_modes = -1;
+				w->o.csv_ceb_modes = -1;
 			else if (strcmp(optarg, "ceb") == 0)
-				w.o.csv_ceb_modes = 1;
+				w->o.csv_ceb_modes = 1;
 			else if (strcmp(optarg, "manifest") == 0)
-				w.o.csv_ceb_modes = 0;
+				w->o.csv_ceb_modes = 0;
 			else
 				goto badval;
 			break;
 		case OPT_DECL_AGENT:
-			if ((decl = strdup(optarg)) == NULL ||
-			    strchr(decl, ',') == NULL)
+			free(c->decl);
+			if ((c->decl = strdup(optarg)) == NULL ||
+			    strchr(c->decl, ',') == NULL)
 				goto badval;
-			*strchr(decl, ',') = '\0';
-			w.o.decl_code = decl;
-			w.o.decl_name = decl + strlen(decl) + 1;
+			*strchr(c->decl, ',') = '\0';
+			w->o.decl_code = c->decl;
+			w->o.decl_name = c->decl + strlen(c->decl) + 1;
 			break;
 		case OPT_KEEP:
-			if (parse_days(optarg, &w.o.keep))
+			if (parse_days(optarg, &w->o.keep))
 				goto badval;
 			break;
 		case OPT_LIST_RULES:
 			return rules_list() == 0 && fflush(stdout) == 0 ? 0 : 2;
 		case OPT_MERGE_KEYS:
-			w.o.merge_keys = optarg;
+			w->o.merge_keys = optarg;
 			break;
 		case OPT_NOW:
 			if (strlen(optarg) != 8 || norm_day(optarg) < 0)
 				goto badval;
-			w.o.now_str = optarg;
+			w->o.now_str = optarg;
+			break;
+		case OPT_SHARD:
+			if (shard_parse(optarg, &w->o.shard) != 0)
+				goto badval;
+			if (w->o.shard.n == 1)
+				w->o.shard.n = 0;	/* 1/1: everything */
 			break;
 		case OPT_SUMMARY:
-			w.o.summary_dir = optarg;
+			w->o.summary_dir = optarg;
 			break;
 		case OPT_SUMMARY_FLAG:
 			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
 				goto badval;
-			w.o.summary_flag = optarg[0] - '0';
+			w->o.summary_flag = optarg[0] - '0';
 			break;
 		default:
 			return diag_usage(synopsis);
 		}
 	}
-	w.o.now = norm_day(w.o.now_str);
-	if (summary_keys(w.o.merge_keys, w.o.summary_flag, &keyset) != 0)
-		return 2;
-	if (report && diag_report_open(report, wo_extra_cols) != 0)
-		return diag_exit();
-	if (diag_report_on_stdout())
-		w.o.pass = 0;
-	if (state_dir) {
-		if (state_mkdir(state_dir, err, sizeof err) != 0) {
-			diag_trouble(state_dir, 0, "%s", err);
-			return diag_exit();
-		}
-		snprintf(lockpath, sizeof lockpath, "%s/lock", state_dir);
-		if ((lockfd = state_lock(lockpath, &busy, err,
-		    sizeof err)) < 0) {
-			diag_trouble(NULL, 0, "%s", err);
-			return diag_exit();
-		}
-		if (wostate_load(&w, state_dir) != 0)
-			return diag_exit();
-	}
-	for (i = 0; i < nman && manifests[i]; i++)
-		read_manifest(&w, manifests[i], &sopts);
-	loop_run(argc - optind, argv + optind, &sopts, take_doc, &feed);
-	r = finish(&w, state_dir);
-	state_unlock(lockfd);
-	free(manifests);
-	free(decl);
-	return r;
+	w->o.now = norm_day(w->o.now_str);
+	return -1;
 badval:
-	free(decl);
 	for (i = 0; longopts[i].name && longopts[i].val != ch; i++)
 		;
 	if (ch < 256)
@@ -322,4 +303,60 @@ badval:
 		diag_trouble(NULL, 0, _("bad value for option --%s: %s"),
 		    longopts[i].name ? longopts[i].name : "?", optarg);
 	return diag_usage(synopsis);
+}
+
+/* Lock the state directory and load it; -1 after reporting trouble. */
+static int
+open_state(struct wo *w, const char *dir, int *lockfd)
+{
+	char lockpath[4096], err[300];
+	int busy;
+
+	if (state_mkdir(dir, err, sizeof err) != 0) {
+		diag_trouble(dir, 0, "%s", err);
+		return -1;
+	}
+	snprintf(lockpath, sizeof lockpath, "%s/lock", dir);
+	if ((*lockfd = state_lock(lockpath, &busy, err, sizeof err)) < 0) {
+		diag_trouble(NULL, 0, "%s", err);
+		return -1;
+	}
+	return wostate_load(w, dir);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct wo w;
+	static struct cmdline c;
+	struct feed feed = { &w, 0 };
+	size_t i;
+	int r, lockfd = -1;
+	unsigned keyset;
+
+	diag_init(argv[0]);
+	if (loop_defaults(&argc, &argv) != 0)
+		return 2;
+	r = options(argc, argv, &w, &c);
+	if (r < 0 && summary_keys(w.o.merge_keys, w.o.summary_flag,
+	    &keyset) != 0)
+		r = 2;
+	if (r < 0 && c.report && diag_report_open(c.report,
+	    wo_extra_cols) != 0)
+		r = diag_exit();
+	if (r < 0 && diag_report_on_stdout())
+		w.o.pass = 0;
+	if (r < 0 && c.state_dir && open_state(&w, c.state_dir, &lockfd) != 0)
+		r = diag_exit();
+	if (r < 0) {
+		for (i = 0; i < c.nman && c.manifests[i]; i++)
+			read_manifest(&w, c.manifests[i], &c.sopts);
+		loop_run(argc - optind, argv + optind, &c.sopts, take_doc,
+		    &feed);
+		r = finish(&w, c.state_dir);
+	}
+	state_unlock(lockfd);
+	free(c.manifests);
+	free(c.decl);
+	return r;
 }

@@ -91,6 +91,28 @@ set_loc(struct wo_loc *l, const struct stream_doc *d, const struct msg *m,
 	l->key = wo_str(key);
 }
 
+int
+wo_mine(const struct wo *w, const char *key)
+{
+	if (w->o.shard.n == 0)
+		return 1;
+	if (*key == '\0')
+		return w->o.shard.k == 1;
+	return shard_mine(&w->o.shard, key, strlen(key));
+}
+
+/* The normalised logisticsNo of a raw value belongs to this run. */
+static int
+lno_mine(const struct wo *w, const char *raw)
+{
+	char lno[128];
+
+	if (w->o.shard.n == 0)
+		return 1;
+	norm_lno(raw, lno, sizeof lno);
+	return wo_mine(w, lno);
+}
+
 long
 parcel_get(struct wo *w, const char *lno_raw)
 {
@@ -218,6 +240,8 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
 	long pi, ri;
 	const char *s;
 
+	if (!lno_mine(w, lno))
+		return;
 	set_loc(&l, d, m, rec, recno, guid);
 	if (*lno == '\0') {
 		struct diag_loc dl;
@@ -365,9 +389,11 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 		x[X_MODE] = b->trafMode_raw;
 		x[X_VOYAGE] = b->voyage_raw;
 		x[X_BILL] = b->bill_raw;
-		diag_finding(&dl, "W-SPL-002", DIAG_ERROR, "msgSeqNo", x,
-		    _("part %ld of %ld does not fit bill %s (msgCount %ld)"),
-		    seq, cnt, b->bill_raw, b->msgCount ? b->msgCount : cnt);
+		if (wo_mine(w, b->bill))	/* --shard: the bill's shard */
+			diag_finding(&dl, "W-SPL-002", DIAG_ERROR, "msgSeqNo",
+			    x, _("part %ld of %ld does not fit bill %s "
+			    "(msgCount %ld)"), seq, cnt, b->bill_raw,
+			    b->msgCount ? b->msgCount : cnt);
 		b->bad_split = 1;
 		if (b->msgCount == 0 && cnt >= 1 && cnt <= 100000)
 			b->msgCount = cnt;
@@ -410,6 +436,17 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 		lineno++;
 		if (*lno == '\0')
 			continue;
+		if (kind == BILL_607) {
+			char bag[128], bk[300];
+			const char *bv = field(ln, "totalPackageNo");
+
+			norm_bill(bv, bag, sizeof bag);
+			snprintf(bk, sizeof bk, "%ld|%s", bi, bag);
+			if (*bag && wo_index_get(&w->bagset, bk) < 0)
+				wo_index_put(&w->bagset, wo_str(bk), 1);
+		}
+		if (!lno_mine(w, lno))
+			continue;
 		pi = parcel_get(w, lno);
 		p = &w->p[pi];
 		p->seen = 1;
@@ -448,7 +485,7 @@ take_505(struct wo *w, xmlNodePtr rec)
 	long i;
 
 	norm_lno(field(rec, "logisticsNo"), lno, sizeof lno);
-	if (*lno == '\0' || msg_decimal(rec, "grossWeight", &g) != 0)
+	if (*lno == '\0' || !wo_mine(w, lno) || msg_decimal(rec, "grossWeight", &g) != 0)
 		return;
 	if ((i = wo_index_get(&w->wbidx, lno)) < 0) {
 		w->wb = wo_grow(w->wb, &w->wbcap, w->nwb + 1, sizeof *w->wb);
@@ -491,7 +528,7 @@ take_701(struct wo *w, const struct stream_doc *d, const struct msg *m,
 			struct diag_loc dl;
 			WO_EXTRA(x);
 
-			if (strcmp(w->s701[o], cop) == 0)
+			if (strcmp(w->s701[o], cop) == 0 || !wo_mine(w, invt))
 				continue;	/* the same application again */
 			loc_to_diag(&l, &dl);
 			dl.line = msg_line(m, ln);

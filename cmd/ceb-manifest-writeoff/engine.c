@@ -678,6 +678,8 @@ judge_bill(struct eng *e, long bi)
 	x[X_VOYAGE] = b->voyage_raw;
 	x[X_BILL] = b->bill_raw;
 	if (!b->complete && age >= w->o.grace) {
+		if (!wo_mine(w, b->bill))
+			return;
 		x[X_OUTCOME] = "missing-part";
 		diag_finding(&dl, "W-SPL-001", DIAG_ERROR, "msgSeqNo", x,
 		    _("split %s for bill %s is missing part(s) %s of %ld"),
@@ -688,6 +690,10 @@ judge_bill(struct eng *e, long bi)
 	}
 	if (b->kind != BILL_607 || !b->complete || b->totals_done)
 		return;
+	if (w->o.shard.n) {
+		b->totals_done = 1;	/* its inventories are in every shard */
+		return;
+	}
 	if (e->bninv[bi] < e->bn[bi] && age < w->o.grace)
 		return;
 	b->totals_done = 1;
@@ -726,7 +732,10 @@ mrow(struct wo *w, const struct mentry *m, const char *rule,
 	char first[9];
 	va_list ap;
 
-	(void)w;
+	/* --shard: an entry is reported by the shard of its house, else of
+	 * its master bill; the others judge it silently, for their state. */
+	if (!wo_mine(w, *m->house ? m->house : m->master))
+		return;
 	loc_to_diag(&m->loc, &dl);
 	x[X_OUTCOME] = outcome;
 	x[X_JOIN] = join;
@@ -750,6 +759,8 @@ entry_totals(struct eng *e, struct mentry *m, struct dec want, long nwant,
 	char g1[64], g2[64];
 
 	m->tot_done = 1;
+	if (w->o.shard.n)
+		return;		/* the inventories are spread over the shards */
 	if (m->has_gross && nwant > 0 && !within(w, m->gross, want))
 		mrow(w, m, "W-TOT-002", DIAG_ERROR, "weight-mismatch", "",
 		    "TotalGrossMassMeasure", _("manifest says %s kg, the "
@@ -816,13 +827,22 @@ judge_entry(struct eng *e, struct mentry *m)
 			snprintf(bag, sizeof bag, "%ld|%s", bi, m->house);
 			if ((k = wo_index_get(&e->bagidx, bag)) >= 0) {
 				mrow(w, m, "W-MAN-001", DIAG_INFO, "matched",
-				    "bag", "", _("house %s is a big bag of "
-				    "%ld parcel(s) on bill %s"), m->house_raw,
-				    e->bags[k].n, m->master_raw);
+				    "bag", "", _("house %s is a big bag on bill "
+				    "%s"), m->house_raw, m->master_raw);
 				if (!m->tot_done && e->bags[k].ninv ==
 				    e->bags[k].n)
 					entry_totals(e, m, e->bags[k].gross,
 					    e->bags[k].ninv, 0, _("the bag"));
+				if (e->bopen[bi] == 0)
+					m->done = 1;
+				return;
+			}
+			if (wo_index_get(&w->bagset, bag) >= 0) {
+				/* A bag of the 607 whose parcels are all
+				 * judged, or in other shards. */
+				mrow(w, m, "W-MAN-001", DIAG_INFO, "matched",
+				    "bag", "", _("house %s is a big bag on bill "
+				    "%s"), m->house_raw, m->master_raw);
 				if (e->bopen[bi] == 0)
 					m->done = 1;
 				return;
@@ -845,9 +865,7 @@ judge_entry(struct eng *e, struct mentry *m)
 		struct bill *b = &w->b[bi];
 
 		mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "master", "",
-		    _("bill %s is declared in 607 (%ld parcel(s) judged "
-		    "tonight)"),
-		    m->master_raw, e->bn[bi]);
+		    _("bill %s is declared in 607"), m->master_raw);
 		if (!m->tot_done && b->complete &&
 		    (e->bninv[bi] == e->bn[bi] || final_grace)) {
 			long want_pieces = e->bnbags[bi] ? e->bnbags[bi] :

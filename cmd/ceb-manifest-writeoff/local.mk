@@ -16,9 +16,10 @@ dist_man_MANS += man/ceb-manifest-writeoff.1
 
 # Shell tests (TAP): state carry-over, kill -9, ceb-gen answer key.
 TESTS += tests/writeoff/state.test tests/writeoff/crash.test \
-	tests/writeoff/gen.test
+	tests/writeoff/gen.test tests/writeoff/shard.test
 EXTRA_DIST += tests/writeoff/lib.sh tests/writeoff/state.test \
 	tests/writeoff/crash.test tests/writeoff/gen.test \
+	tests/writeoff/shard.test \
 	tests/bench/ceb-manifest-writeoff.sh
 
 if HAVE_CMOCKA

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "dec.h"
+#include "shard.h"
 #include "diag.h"
 #include "stream.h"
 
@@ -222,6 +223,7 @@ struct wo_opts {
 	const char *cop_code, *cop_name, *dxp_id;
 	const char *item_name_flag;
 	int pass;			/* pass CEB messages to stdout */
+	struct shard shard;		/* --shard K/N, n 0: everything */
 };
 
 /* The whole world of one run. */
@@ -251,11 +253,18 @@ struct wo {
 	struct dec *wb;			/* 505 grossWeight, this run only */
 	size_t nwb, wbcap;
 	struct wo_index wbidx;		/* logisticsNo -> wb */
+	struct wo_index bagset;		/* "bill|bag" of every 607 line */
 	struct wo_index sum701;		/* invtNo -> s701[] */
 	const char **s701;		/* copNo of input 701s */
 	size_t ns701, s701cap;
 	long nwritten;
 };
+
+/*
+ * --shard: does this run own the normalised key (a logisticsNo, house,
+ * bill or invtNo)?  An empty key belongs to shard 1.
+ */
+int wo_mine(const struct wo *w, const char *key);
 
 /* ---- ceb.c ---- */
 int ceb_take(struct wo *w, struct stream_doc *d, int from_manifest);

@@ -530,6 +530,16 @@ load_receipts(struct wo *w, const char *path)
 	return k;
 }
 
+/* "shard K/N", or "" for an unsharded run. */
+static void
+shard_name(const struct wo *w, char *buf, size_t n)
+{
+	if (w->o.shard.n)
+		snprintf(buf, n, "shard %u/%u", w->o.shard.k, w->o.shard.n);
+	else
+		buf[0] = '\0';
+}
+
 static void
 gen_path(char *buf, size_t n, const char *dir, const char *name, long gen)
 {
@@ -539,7 +549,7 @@ gen_path(char *buf, size_t n, const char *dir, const char *name, long gen)
 int
 wostate_load(struct wo *w, const char *dir)
 {
-	char path[4096], line[64], *end;
+	char path[4096], line[64], sh[64], mine[64], *end;
 	FILE *f;
 
 	snprintf(path, sizeof path, "%s/CURRENT", dir);
@@ -557,12 +567,23 @@ wostate_load(struct wo *w, const char *dir)
 		diag_trouble(path, 1, _("damaged state: empty"));
 		return -1;
 	}
+	/* A second line "shard K/N" names the shard the state belongs to. */
+	if (fgets(sh, sizeof sh, f) == NULL)
+		sh[0] = '\0';
 	fclose(f);
 	errno = 0;
 	generation = strtol(line, &end, 10);
 	if (errno || generation < 1 || (*end != '\n' && *end != '\0')) {
 		diag_trouble(path, 1, _("damaged state: not a generation "
 		    "number"));
+		return -1;
+	}
+	sh[strcspn(sh, "\n")] = '\0';
+	shard_name(w, mine, sizeof mine);
+	if (strcmp(sh, mine) != 0) {
+		diag_trouble(path, 2, _("state of %s, this run is %s"),
+		    *sh ? sh : _("an unsharded run"),
+		    *mine ? mine : _("unsharded"));
 		return -1;
 	}
 	gen_path(path, sizeof path, dir, "bills", generation);
@@ -870,7 +891,10 @@ save_receipts(struct wo *w, const char *path)
 		char st[24], d1[9];
 		const char *v[5];
 
-		if (o->status == 0 || w->o.now - o->first_day > w->o.keep)
+		/* --shard: most are other shards' receipts: kept --grace
+		 * days only, not --keep. */
+		if (o->status == 0 || w->o.now - o->first_day >
+		    (w->o.shard.n ? w->o.grace : w->o.keep))
 			continue;
 		snprintf(st, sizeof st, "%d", o->status);
 		v[0] = o->copkey;
@@ -928,7 +952,7 @@ sweep(const char *dir, long keep)
 int
 wostate_save(struct wo *w, const char *dir)
 {
-	char path[4096], err[300], gen[32];
+	char path[4096], err[300], gen[96], sh[64];
 	long g = generation + 1;
 	struct state_out *o;
 
@@ -953,7 +977,8 @@ wostate_save(struct wo *w, const char *dir)
 		diag_trouble(path, 0, "%s", err);
 		return -1;
 	}
-	snprintf(gen, sizeof gen, "%ld\n", g);
+	shard_name(w, sh, sizeof sh);
+	snprintf(gen, sizeof gen, "%ld\n%s%s", g, sh, *sh ? "\n" : "");
 	if (fputs(gen, state_file(o)) == EOF) {
 		state_abort(o);
 		diag_trouble(path, 0, _("cannot write state: %s"),

@@ -20,7 +20,7 @@ check() {	# check DESCRIPTION COMMAND...
 }
 # The content of the current generation of a state directory.
 state_dump() {
-	g=$(cat "$1/CURRENT")
+	g=$(head -n 1 "$1/CURRENT")
 	for f in bills parcels manifest done receipts; do
 		echo "== $f"
 		cat "$1/$f-$g.csv"
