@@ -331,6 +331,24 @@ msg_record_count(const struct msg *m)
 	return n;
 }
 
+void
+msg_count_element(struct msg_count *mc, int depth, const char *local,
+    const char *uri)
+{
+	if (depth == 1) {
+		mc->records = 0;
+		mc->type = NULL;
+		/* The checks of msg_open(), on the root's names alone. */
+		if (strncmp(local, "CEB", 3) == 0 && strlen(local) == 13 &&
+		    strcmp(local + 6, "Message") == 0 && uri != NULL &&
+		    strcmp(uri, MSG_NS_CEB) == 0)
+			mc->type = msg_type_by_root(local);
+	} else if (depth == 2 && mc->type != NULL && uri != NULL &&
+	    strcmp(local, mc->type->record) == 0 &&
+	    strcmp(uri, MSG_NS_CEB) == 0)
+		mc->records++;
+}
+
 xmlNodePtr
 msg_head(const struct msg *m, xmlNodePtr rec)
 {

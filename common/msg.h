@@ -94,6 +94,19 @@ xmlNodePtr msg_record_first(const struct msg *m);
 xmlNodePtr msg_record_next(const struct msg *m, xmlNodePtr rec);
 int msg_record_count(const struct msg *m);
 
+/*
+ * The same count without a tree: feed msg_count_element() every start tag
+ * of one document, in order (depth 1 is the root, as stream_opts'
+ * on_element reports them); afterwards type is the message type (NULL
+ * when msg_open() would not return MSG_OK) and records its record count.
+ */
+struct msg_count {
+	const struct msg_type *type;
+	long records;
+};
+void msg_count_element(struct msg_count *mc, int depth, const char *local,
+    const char *uri);
+
 /* The node holding a record's head fields (the head, or the record). */
 xmlNodePtr msg_head(const struct msg *m, xmlNodePtr rec);
 

@@ -92,6 +92,9 @@ struct stream {
 	long garbage_line;
 	size_t gap;		/* bytes since the last document ended */
 
+	int sax_depth;		/* check-only parse: element depth */
+	int sax_dtd;		/* check-only parse: a DTD was declared */
+
 	long index;		/* documents started */
 	long doc_line;		/* line where the current one started */
 
@@ -174,44 +177,107 @@ new_ctxt(void *owner)
 	return c;
 }
 
+/* SAX callbacks of the check-only parse (opts.no_tree). */
+static void
+sax_subset(void *data, const xmlChar *name, const xmlChar *ext_id,
+    const xmlChar *sys_id)
+{
+	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
+
+	(void)name, (void)ext_id, (void)sys_id;
+	s->sax_dtd = 1;
+}
+
+static void
+sax_start(void *data, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattr, int ndef,
+    const xmlChar **attrs)
+{
+	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
+
+	(void)prefix, (void)nns, (void)ns, (void)nattr, (void)ndef,
+	    (void)attrs;
+	s->sax_depth++;
+	if (s->opts.on_element)
+		s->opts.on_element(s->opts.on_element_arg, s->sax_depth,
+		    (const char *)local, (const char *)uri);
+}
+
+static void
+sax_end(void *data, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
+
+	(void)local, (void)prefix, (void)uri;
+	s->sax_depth--;
+}
+
 /*
- * Parse one framed document.  Returns the tree or NULL with *err filled.
- * Refuses documents that declare a DTD even if the framer missed it.
+ * A context whose parse checks well-formedness and builds nothing: every
+ * tree-building callback is off; the DOCTYPE callbacks only note that a
+ * DTD was declared, and the element callbacks keep the depth.
  */
-static xmlDocPtr
+static xmlParserCtxtPtr
+new_check_ctxt(void *owner)
+{
+	xmlParserCtxtPtr c = new_ctxt(owner);
+	xmlSAXHandlerPtr h;
+
+	if (c == NULL)
+		return NULL;
+	h = c->sax;
+	memset(h, 0, sizeof *h);
+	h->initialized = XML_SAX2_MAGIC;
+	h->serror = structured_error;
+	h->internalSubset = sax_subset;
+	h->externalSubset = sax_subset;
+	h->startElementNs = sax_start;
+	h->endElementNs = sax_end;
+	return c;
+}
+
+/*
+ * Parse one framed document into *out (NULL when opts.no_tree asks for a
+ * check only).  Returns 0, or -1 with *err filled.  Refuses documents that
+ * declare a DTD even if the framer missed it.
+ */
+static int
 parse_doc(struct stream *s, xmlParserCtxtPtr c, const char *bytes,
-    size_t len, const char *name, struct stream_err *err)
+    size_t len, const char *name, struct stream_err *err, xmlDocPtr *out)
 {
 	xmlDocPtr d;
 
+	*out = NULL;
 	s->perr = err;
 	s->perr_set = 0;
+	s->sax_dtd = 0;
+	s->sax_depth = 0;
 	c->_private = s;
 	c->userData = c;
 	d = xmlCtxtReadMemory(c, bytes, (int)len, name, NULL, parse_options);
-	if (d != NULL && (d->intSubset != NULL || d->extSubset != NULL)) {
+	if (s->sax_dtd || (d != NULL && (d->intSubset != NULL ||
+	    d->extSubset != NULL))) {
 		xmlFreeDoc(d);
 		fmt_err(err, err->index, s->line_base,
 		    _("document type declaration (DOCTYPE) refused: "
 		    "untrusted input"));
-		return NULL;
+		return -1;
 	}
-	if (d == NULL && !s->perr_set) {
+	/* A tree is built only when the document is well-formed. */
+	if (!c->wellFormed || (d == NULL && !s->opts.no_tree)) {
 		xmlErrorPtr e = xmlCtxtGetLastError(c);
-		fmt_err(err, err->index, s->line_base + (e && e->line > 0 ?
-		    e->line - 1 : 0), _("not well-formed XML: %s"),
-		    e && e->message ? e->message : "parse error");
-	}
-	if (d == NULL)
-		return NULL;
-	if (!c->wellFormed) {
+
 		xmlFreeDoc(d);
 		if (!s->perr_set)
-			fmt_err(err, err->index, s->line_base,
-			    _("not well-formed XML"));
-		return NULL;
+			fmt_err(err, err->index, s->line_base + (e &&
+			    e->line > 0 ? e->line - 1 : 0),
+			    _("not well-formed XML: %s"), e && e->message ?
+			    e->message : "parse error");
+		return -1;
 	}
-	return d;
+	*out = d;
+	return 0;
 }
 
 struct stream *
@@ -231,7 +297,8 @@ stream_open(struct input *in, const char *name, const struct stream_opts *o)
 		s->opts.max_depth = STREAM_DEFAULT_MAX_DEPTH;
 	s->line = 1;
 	s->st = F_OUT;
-	if (!s->opts.no_parse && (s->ctxt = new_ctxt(s)) == NULL) {
+	if (!s->opts.no_parse && (s->ctxt = s->opts.no_tree ?
+	    new_check_ctxt(s) : new_ctxt(s)) == NULL) {
 		free(s);
 		return NULL;
 	}
@@ -651,9 +718,8 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 			d->len = len;
 			if (s->opts.no_parse)
 				return STREAM_DOC;
-			s->doc = parse_doc(s, s->ctxt, d->bytes, len, s->name,
-			    err);
-			if (s->doc == NULL)
+			if (parse_doc(s, s->ctxt, d->bytes, len, s->name,
+			    err, &s->doc) != 0)
 				return STREAM_BAD;
 			d->doc = s->doc;
 			return STREAM_DOC;
@@ -779,7 +845,7 @@ stream_parse_memory(const char *bytes, size_t len, const char *name,
 		fmt_err(err, 0, 0, "%s", strerror(ENOMEM));
 		return NULL;
 	}
-	d = parse_doc(&s, c, bytes, len, name, err);
+	(void)parse_doc(&s, c, bytes, len, name, err, &d);
 	xmlFreeParserCtxt(c);
 	return d;
 }

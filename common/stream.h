@@ -26,6 +26,16 @@ struct stream_opts {
 	size_t max_size;	/* largest document in bytes */
 	int max_depth;		/* deepest element nesting */
 	int no_parse;		/* frame only: doc->doc stays NULL */
+	/*
+	 * Check only: parse each document for well-formedness with the same
+	 * safe settings but build no tree (doc->doc stays NULL); much cheaper
+	 * when the caller needs only the bytes.  on_element, when set, is
+	 * told of every start tag (depth 1 is the root) as it is parsed.
+	 */
+	int no_tree;
+	void (*on_element)(void *arg, int depth, const char *local,
+	    const char *uri);
+	void *on_element_arg;
 };
 
 /* One document as handed to a tool. */

@@ -66,7 +66,7 @@ read_all(const uint8_t *data, size_t size, size_t chunk)
 static void
 frame_all(const uint8_t *data, size_t size)
 {
-	struct stream_opts o = { 4096, 16, 0 };
+	struct stream_opts o = { .max_size = 4096, .max_depth = 16 };
 	char path[32], err[300];
 	struct input *in;
 	struct stream *s;

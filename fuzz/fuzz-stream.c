@@ -29,7 +29,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct stream_opts o = { 0, 0, 0 };
+	struct stream_opts o = { 0 };
 	char path[32], err[300];
 	struct input *in;
 	struct stream *s;

@@ -27,7 +27,15 @@ static const char *const synopsis[] = {
 struct cat {
 	int list;			/* -l */
 	unsigned char *types;		/* -t, NULL = all */
+	struct msg_count count;		/* records, when no tree is built */
 };
+
+/* Plain cat builds no tree: the records are counted from the start tags. */
+static void
+count_element(void *arg, int depth, const char *local, const char *uri)
+{
+	msg_count_element(&((struct cat *)arg)->count, depth, local, uri);
+}
 
 static int
 list_record(const struct stream_doc *d, const struct msg *m, xmlNodePtr rec,
@@ -65,6 +73,13 @@ cat_doc(struct stream_doc *d, void *arg)
 	long nrec = 0;
 	xmlNodePtr rec;
 
+	if (d->doc == NULL) {		/* checked without a tree */
+		nrec = c->count.type ? c->count.records : 0;
+		if (emit_doc(stdout, d) != 0)
+			goto fail;
+		diag_records(nrec, nrec, 0);
+		return 0;
+	}
 	if (msg_open(&m, d->doc, d->line) != MSG_OK)
 		m.type = NULL;
 	if (c->types && (m.type == NULL || !c->types[m.type - msg_types]))
@@ -98,8 +113,8 @@ main(int argc, char *argv[])
 		LOOP_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct stream_opts sopts = { 0, 0, 0 };
-	struct cat c = { 0, NULL };
+	struct stream_opts sopts = { 0 };
+	struct cat c = { 0 };
 	const char *report = NULL;	/* -r */
 	char bad[64] = "";
 	int ch, r;
@@ -140,6 +155,11 @@ main(int argc, char *argv[])
 		    "line", "type", "guid", "record", "key" };
 		if (csvio_write_row(stdout, hdr, 7) != 0)
 			diag_write_error(_("standard output"));
+	}
+	if (!c.list && c.types == NULL) {
+		sopts.no_tree = 1;
+		sopts.on_element = count_element;
+		sopts.on_element_arg = &c;
 	}
 	loop_run(argc - optind, argv + optind, &sopts, cat_doc, &c);
 	free(c.types);

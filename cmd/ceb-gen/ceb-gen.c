@@ -236,7 +236,7 @@ main(int argc, char *argv[])
 	};
 	struct option longopts[sizeof base / sizeof base[0] + D_COUNT + 1];
 	struct gen_opts o;
-	struct stream_opts sopts = { 0, 0, 0 };
+	struct stream_opts sopts = { 0 };
 	const char *report = NULL;
 	struct rng rng;
 	long long v;

@@ -182,7 +182,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct run r;
-	struct stream_opts sopts = { 0, 0, 0 };
+	struct stream_opts sopts = { 0 };
 	const char *report = NULL;	/* -r */
 	const char *policy = NULL;	/* --policy */
 	const char *date = NULL;	/* --date */

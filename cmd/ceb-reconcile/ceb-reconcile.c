@@ -101,7 +101,7 @@ main(int argc, char *argv[])
 		{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct stream_opts sopts = { 0, 0, 0 };
+	struct stream_opts sopts = { 0 };
 	const char *report = NULL;	/* -r */
 	const char *run = NULL;		/* --run */
 	int list = 0;			/* --list-rules */

@@ -1056,7 +1056,7 @@ main(int argc, char *argv[])
 		{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct stream_opts sopts = { 0, 0, 0 };
+	struct stream_opts sopts = { 0 };
 	struct rules_opts ropts;
 	struct tool t;
 	const char *report = NULL;	/* -r */

@@ -429,7 +429,7 @@ finish(void)
 int
 main(int argc, char *argv[])
 {
-	struct stream_opts so = { 0, 0, 0 };
+	struct stream_opts so = { 0 };
 
 	diag_init("gen-check");
 	diag_set_quiet(1);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "input.h"
+#include "msg.h"
 #include "stream.h"
 
 #define MAXR 16
@@ -86,7 +87,10 @@ run(const struct stream_opts *o, struct result *r)
 			r->index[r->n] = d.index;
 			snprintf(r->text[r->n], 600, "%.*s", (int)d.len,
 			    d.bytes);
-			assert_non_null(d.doc);
+			if (o != NULL && o->no_tree)
+				assert_null(d.doc);
+			else
+				assert_non_null(d.doc);
 		} else {
 			r->line[r->n] = e.line;
 			r->index[r->n] = e.index;
@@ -251,7 +255,7 @@ static void
 too_deep(void **state)
 {
 	struct result r;
-	struct stream_opts o = { 0, 5, 0 };
+	struct stream_opts o = { .max_depth = 5 };
 
 	(void)state;
 	write_file("<a><a><a><a><a><a></a></a></a></a></a></a><ok/>", 48);
@@ -266,7 +270,7 @@ static void
 too_large(void **state)
 {
 	struct result r;
-	struct stream_opts o = { 100, 0, 0 };
+	struct stream_opts o = { .max_size = 100 };
 	char b[400];
 
 	(void)state;
@@ -380,6 +384,74 @@ parse_memory_refuses_doctype(void **state)
 	assert_non_null(strstr(e.msg, "DOCTYPE"));
 }
 
+/*
+ * The check-only parse (no tree) hands over and refuses exactly what the
+ * full parse does, with the same messages and locations.
+ */
+static void
+check_only_agrees_with_tree(void **state)
+{
+	static const char *const cases[] = {
+		"<a/>\n<b>\xff\xfe</b>\n<c/>",
+		"<a><b></a>\n<ok/>",
+		"<a>&undeclared;</a><b>&amp;&#x41;</b>",
+		"<p:a/><a xmlns:p='urn:x'><p:b/></a>",
+		"<a x='1' x='2'/><ok/>",
+		"<?xml version='1.0'?>\n<!DOCTYPE a [<!ENTITY e 'x'>]><a>&e;</a>\n<ok/>",
+		"<a>\n<b>\x01</b></a>",
+		"<a><![CDATA[<x>]]><!-- c --><?pi x?></a>",
+		"<a/>\n<b>",
+	};
+	struct stream_opts check = { .no_tree = 1 };
+	struct result full, light;
+	size_t i;
+	int j;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		write_file(cases[i], strlen(cases[i]));
+		run(NULL, &full);
+		write_file(cases[i], strlen(cases[i]));
+		run(&check, &light);
+		assert_int_equal(light.n, full.n);
+		for (j = 0; j < full.n; j++) {
+			assert_int_equal(light.kind[j], full.kind[j]);
+			assert_int_equal(light.line[j], full.line[j]);
+			assert_int_equal(light.index[j], full.index[j]);
+			assert_string_equal(light.text[j], full.text[j]);
+		}
+	}
+}
+
+static void
+count_records(void *arg, int depth, const char *local, const char *uri)
+{
+	msg_count_element(arg, depth, local, uri);
+}
+
+/* Records counted from start tags, as msg_record_count() counts them. */
+static void
+check_only_counts_records(void **state)
+{
+	struct msg_count mc = { 0 };
+	struct stream_opts o = { .no_tree = 1, .on_element = count_records,
+	    .on_element_arg = &mc };
+	struct result r;
+
+	(void)state;
+	write_file("<ceb:CEB311Message xmlns:ceb='" MSG_NS_CEB "'>"
+	    "<ceb:Order><ceb:Order/></ceb:Order><Order/>"
+	    "<ceb:Order/><x:Order xmlns:x='urn:x'/></ceb:CEB311Message>", 164);
+	run(&o, &r);
+	assert_int_equal(r.kind[0], STREAM_DOC);
+	assert_non_null(mc.type);
+	assert_int_equal(mc.type->code, 311);
+	assert_int_equal(mc.records, 2);
+	write_file("<CEB311Message><Order/></CEB311Message>", 39);
+	run(&o, &r);
+	assert_null(mc.type);		/* no namespace: not a CEB message */
+}
+
 int
 main(void)
 {
@@ -402,6 +474,8 @@ main(void)
 		cmocka_unit_test(concatenated_gzip),
 		cmocka_unit_test(truncated_gzip),
 		cmocka_unit_test(parse_memory_refuses_doctype),
+		cmocka_unit_test(check_only_agrees_with_tree),
+		cmocka_unit_test(check_only_counts_records),
 	};
 
 	return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
