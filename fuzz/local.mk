@@ -167,3 +167,21 @@ clean-hardening:
 	rm -rf fuzz-build fuzz-corpus fuzz-artifacts fuzz-logs valgrind-bin \
 	    valgrind-logs scan-build-tree scan-build-report check-hostile-large.tap
 .PHONY: clean-hardening
+
+# ceb-quota-check's policy loader in-process (fuzz-quota-policy).
+fuzz_quota_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/cmd/ceb-quota-check \
+	-DARENA_BLOCK=65536u -I$(top_srcdir)/fuzz
+FUZZ_TARGETS += quota-policy
+check_PROGRAMS += fuzz/replay-quota-policy
+fuzz_replay_quota_policy_SOURCES = fuzz/fuzz-quota-policy.c \
+	cmd/ceb-quota-check/quota.h cmd/ceb-quota-check/policy.c \
+	fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_quota_policy_CPPFLAGS = $(fuzz_quota_cppflags)
+if ENABLE_FUZZ
+fuzz_programs += fuzz/fuzz-quota-policy
+fuzz_fuzz_quota_policy_SOURCES = fuzz/fuzz-quota-policy.c \
+	cmd/ceb-quota-check/quota.h cmd/ceb-quota-check/policy.c \
+	$(fuzz_common_sources)
+fuzz_fuzz_quota_policy_CPPFLAGS = $(fuzz_quota_cppflags)
+fuzz_fuzz_quota_policy_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif

@@ -2,7 +2,7 @@
 # seed.sh: build the seed corpus of one fuzz target from the fixtures in
 # the source tree, so that no corpus is committed.
 #   sh fuzz/seed.sh SRCDIR TARGET OUTDIR
-# TARGET is stream, gzip, msg, emit, dec, csv, validate or reconcile.  Existing files in OUTDIR
+# TARGET is one of the targets below (the names after fuzz-).  Existing files in OUTDIR
 # (a corpus grown by earlier runs) are kept.  The inputs kept after a fix
 # (fuzz/regress/TARGET/) are added too.
 set -eu
@@ -80,6 +80,16 @@ csv)
 	done
 	printf 'a,b\r\n"x\ny",2\n\n"unterminated\n' | put quoted
 	printf '\357\273\277# comment\n#\na,a,A\n1\n1,2,3,4\n' | put bom
+	;;
+quota-policy)
+	for f in "$src/tables/quota-policy.csv" \
+	    $(find "$src/tests/quota/fixtures" -name 'policy*.csv' | sort); do
+		put "$(basename "$f")" <"$f"
+	done
+	printf 'from,single,annual\n2019-01-01,5000,26000\n20160408,2000.5,20000\n' |
+	    put two-rows
+	printf 'annual,x,from,single\n26000,,2019-02-28,5000\n' | put columns
+	printf 'from,single,annual\n2020-02-29,1,1\n2020-02-29,2,2\n' | put twice
 	;;
 *)
 	echo "seed.sh: unknown target: $t" >&2
