@@ -185,3 +185,23 @@ fuzz_fuzz_quota_policy_SOURCES = fuzz/fuzz-quota-policy.c \
 fuzz_fuzz_quota_policy_CPPFLAGS = $(fuzz_quota_cppflags)
 fuzz_fuzz_quota_policy_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+# ceb-quota-check's ledger in-process: load, save, load again
+# (fuzz-quota-ledger).  fuzz/fuzz-quota-util.c: scratch files, sealed
+# ledger texts, a run freed between inputs (also used by fuzz-quota).
+fuzz_quota_sources = cmd/ceb-quota-check/quota.h \
+	cmd/ceb-quota-check/table.c cmd/ceb-quota-check/policy.c \
+	cmd/ceb-quota-check/judge.c cmd/ceb-quota-check/ledger.c \
+	fuzz/fuzz-quota.h fuzz/fuzz-quota-util.c
+FUZZ_TARGETS += quota-ledger
+check_PROGRAMS += fuzz/replay-quota-ledger
+fuzz_replay_quota_ledger_SOURCES = fuzz/fuzz-quota-ledger.c \
+	$(fuzz_quota_sources) fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_quota_ledger_CPPFLAGS = $(fuzz_quota_cppflags)
+if ENABLE_FUZZ
+fuzz_programs += fuzz/fuzz-quota-ledger
+fuzz_fuzz_quota_ledger_SOURCES = fuzz/fuzz-quota-ledger.c \
+	$(fuzz_quota_sources) $(fuzz_common_sources)
+fuzz_fuzz_quota_ledger_CPPFLAGS = $(fuzz_quota_cppflags)
+fuzz_fuzz_quota_ledger_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif

@@ -81,6 +81,29 @@ csv)
 	printf 'a,b\r\n"x\ny",2\n\n"unterminated\n' | put quoted
 	printf '\357\273\277# comment\n#\na,a,A\n1\n1,2,3,4\n' | put bom
 	;;
+quota-ledger)
+	# A mode byte (see fuzz-quota-ledger.c), then the ledger's body.
+	rows() {
+		cat <<'ROWS'
+120103198806018241,2025,20251201,330120251200000001,3301980G2T,QY0001,3301980G2T,3301980G2T,COP0001,5000.00,1:1:2500.00;2:1:2500.00,within,counted,0.00,0.00,A0000000-0000-4000-8000-000000000201,
+120103198806018241,2025,20251202,,3301980G2T,QY0002,3301980G2T,3301980G2T,COP0002,3000.00,1:2:3000.00:1,within,partial,5000.00,1500.00,G2,R:RG1:1500.00:6500.00:20251203120000
+110101199003077777,2026,20260105,,E1,O3,E1,A1,C3,6000.00,1:1:6000.00,single-item,released,0.00,6000.00,G3,C:CG3:6000.00:0.00:20260106000000
+110101199003077777|Zhang San,2026,20260107,,E1,O4,E1,A1,C4,30000.00,1:3:30000.00,over-single,rejected,0.00,0.00,G4,J:G0:over-annual:1.00:2.00
+"quoted, ""person""",2026,20260108,,E1,O5,,,,1.00,1:1:1.00,within,counted,0.00,0.00," G5 ",
+11010119900307777X,2026,20260109,,,,,,,0.01,1:1:0.01,over-annual,rejected,25999.99,0.00,-,
+ROWS
+	}
+	rows | { printf '\003'; cat; } | put rows
+	rows | head -1 | { printf '\003'; cat; } | put one-row
+	rows | { printf '\007'; cat; } | put reseal
+	rows | { printf '\013'; cat; } | put shard
+	{ printf '\002# another comment\n'; printf '%s\n' \
+	    'person,year,date,invtNo,ebpCode,orderNo,ebcCode,agentCode,copNo,amount,lines,verdict,state,used,released,guid,events'
+	  rows; } | put header
+	printf '\003' | put empty
+	{ printf '\001'; rows; printf '#end rows=6 check=0000000000000000\n'; } |
+	    put bad-seal
+	;;
 quota-policy)
 	for f in "$src/tables/quota-policy.csv" \
 	    $(find "$src/tests/quota/fixtures" -name 'policy*.csv' | sort); do

@@ -11,7 +11,9 @@
 
 #include "quota.h"
 
+#ifndef ARENA_BLOCK	/* the fuzz targets build with a smaller one */
 #define ARENA_BLOCK (8u << 20)
+#endif
 
 void *
 arena_alloc(struct arena *a, size_t n)

@@ -1,0 +1,324 @@
+/*
+ * fuzz-quota-util.c: the helpers of fuzz-quota.h.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "fuzz-quota.h"
+
+static char dir[256];
+
+static void
+cleanup(void)
+{
+	char cmd[300];
+
+	if (*dir && strncmp(dir, "/", 1) == 0) {
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+	}
+}
+
+const char *
+qf_dir(void)
+{
+	if (*dir == '\0') {
+		const char *t = access("/dev/shm", W_OK) == 0 ? "/dev/shm" :
+		    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+
+		snprintf(dir, sizeof dir, "%s/fuzz-quota.XXXXXX", t);
+		if (mkdtemp(dir) == NULL) {
+			perror(dir);
+			abort();
+		}
+		atexit(cleanup);
+	}
+	return dir;
+}
+
+const char *
+qf_path(const char *name)
+{
+	static char buf[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i], "%s/%s", qf_dir(), name);
+	return buf[i];
+}
+
+void
+qf_write(const char *path, const void *p, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(p, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		abort();
+	}
+}
+
+char *
+qf_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = NULL;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - *len < 4096) {
+			char *np = realloc(p, cap = cap * 2 + 8192);
+
+			if (np == NULL)
+				abort();
+			p = np;
+		}
+		if ((n = fread(p + *len, 1, cap - *len - 1, f)) == 0)
+			break;
+		*len += n;
+	}
+	fclose(f);
+	p[*len] = '\0';
+	return p;
+}
+
+static uint64_t
+fnv(uint64_t h, const char *p, size_t len)
+{
+	while (len-- > 0) {
+		h ^= (unsigned char)*p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+long
+qf_rows(const char *text, size_t len)
+{
+	size_t i = 0;
+	int header = 0;
+	long rows = 0;
+
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - text) : len;
+
+		if (!header)
+			header = text[i] != '#';
+		else if (text[i] == '#')
+			break;
+		else
+			rows++;
+		i = e + 1;
+	}
+	return rows;
+}
+
+char *
+qf_ledger(const uint8_t *body, size_t n, int with_header, int seal,
+    size_t *len)
+{
+	size_t cap = n + sizeof QF_COMMENT + sizeof QF_HEADER + 80;
+	char *p = malloc(cap);
+	size_t l = 0;
+
+	if (p == NULL)
+		abort();
+	if (with_header) {
+		l += (size_t)sprintf(p, "%s\n%s\n", QF_COMMENT, QF_HEADER);
+	}
+	memcpy(p + l, body, n);
+	l += n;
+	if (seal) {
+		if (l > 0 && p[l - 1] != '\n')
+			p[l++] = '\n';
+		l += (size_t)sprintf(p + l, "#end rows=%ld check=%016" PRIx64
+		    "\n", qf_rows(p, l), fnv(0xcbf29ce484222325ULL, p, l));
+	}
+	*len = l;
+	return p;
+}
+
+void
+qf_run_init(struct run *r, const char *path)
+{
+	memset(r, 0, sizeof *r);
+	r->ledger_path = path;
+	r->spool = -1;
+	r->pol.year_start = 101;
+}
+
+void
+qf_run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->rows.n; i++)
+		free(((struct row *)r->rows.v[i])->deferred.v);
+	free(r->rows.v);
+	free(r->evs.v);
+	free(r->docs.v);
+	free(r->strv.v);
+	free(r->pys.v);
+	ht_free(&r->keys);
+	ht_free(&r->pyears);
+	ht_free(&r->strs);
+	arena_free(&r->ar);
+	policy_free(&r->pol);
+	memset(r, 0, sizeof *r);
+}
+
+/* ledger.c's split(), copied: a CSV line split in place. */
+static int
+split(char *s, char **f, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		char *w;
+
+		if (n == max)
+			return max + 1;
+		if (*s == '"') {
+			w = ++s;
+			f[n++] = w;
+			for (;;) {
+				if (*s == '\0')
+					return -1;
+				if (*s == '"') {
+					if (s[1] == '"') {
+						*w++ = '"';
+						s += 2;
+						continue;
+					}
+					s++;
+					break;
+				}
+				*w++ = *s++;
+			}
+			if (*s != ',' && *s != '\0')
+				return -1;
+			*w = '\0';
+		} else {
+			f[n++] = s;
+			while (*s && *s != ',')
+				s++;
+		}
+		if (*s == '\0')
+			return n;
+		*s++ = '\0';
+	}
+}
+
+static void
+want(struct run *r, const char *k)
+{
+	size_t len = strlen(k);
+	char *c;
+
+	if (ht_get(&r->keys, k, len) != HT_NONE)
+		return;
+	if ((c = arena_dup(&r->ar, k, len)) == NULL ||
+	    ht_put(&r->keys, c, len, HT_NONE - 1) != 0)
+		abort();
+}
+
+void
+qf_want_rows(struct run *r, const char *text, size_t len)
+{
+	char *copy = malloc(len + 1), *p, *f[18], k[256];
+	size_t i = 0;
+	int header = 0;
+
+	if (copy == NULL)
+		abort();
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	while (i < len) {
+		char *nl = memchr(copy + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - copy) : len;
+
+		p = copy + i;
+		copy[e] = '\0';
+		i = e + 1;
+		if (!header) {
+			header = *p != '#';
+			continue;
+		}
+		if (*p == '#')
+			break;
+		if (split(p, f, 17) != 17)
+			continue;
+		/* person year date invtNo ebpCode orderNo ebcCode agentCode
+		 * copNo ... */
+		if (key_invt(k, sizeof k, f[3]) == 0)
+			want(r, k);
+		if (key_agent(k, sizeof k, f[7], f[8]) == 0)
+			want(r, k);
+		if (key_ebc(k, sizeof k, f[6], f[8]) == 0)
+			want(r, k);
+		if (key_order(k, sizeof k, f[4], f[5]) == 0)
+			want(r, k);
+	}
+	free(copy);
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int
+qf_row_same(const struct row *a, const struct row *b)
+{
+	return same(a->person, b->person) && a->year == b->year &&
+	    same(a->date, b->date) && same(a->invtno, b->invtno) &&
+	    same(a->ebp, b->ebp) && same(a->orderno, b->orderno) &&
+	    same(a->ebc, b->ebc) && same(a->agent, b->agent) &&
+	    same(a->copno, b->copno) && dec_cmp(a->amount, b->amount) == 0 &&
+	    same(a->lines, b->lines) && a->verdict == b->verdict &&
+	    a->state == b->state && dec_cmp(a->used, b->used) == 0 &&
+	    dec_cmp(a->released, b->released) == 0 &&
+	    same(a->guid, b->guid) && same(a->events, b->events);
+}
+
+void
+qf_check_row(const struct row *w)
+{
+	FUZZ_ASSERT(w->person != NULL && *w->person != '\0');
+	FUZZ_ASSERT(dec_sign(w->amount) >= 0);
+	FUZZ_ASSERT(dec_sign(w->used) >= 0);
+	FUZZ_ASSERT(dec_sign(w->released) >= 0);
+	FUZZ_ASSERT(dec_cmp(w->released, w->amount) <= 0);
+	switch (w->state) {
+	case S_COUNTED:
+		FUZZ_ASSERT(verdict_counted(w->verdict));
+		FUZZ_ASSERT(dec_sign(w->released) == 0);
+		break;
+	case S_PARTIAL:
+		FUZZ_ASSERT(verdict_counted(w->verdict));
+		FUZZ_ASSERT(dec_sign(w->released) > 0);
+		FUZZ_ASSERT(dec_cmp(w->released, w->amount) < 0);
+		break;
+	case S_RELEASED:
+		FUZZ_ASSERT(verdict_counted(w->verdict));
+		break;
+	case S_REJECTED:
+		FUZZ_ASSERT(!verdict_counted(w->verdict));
+		FUZZ_ASSERT(dec_sign(w->released) == 0);
+		break;
+	default:
+		FUZZ_ASSERT(!"a row left pending");
+	}
+}
