@@ -108,6 +108,13 @@ value(xmlNodePtr head, const char *name, char *buf, size_t n)
 	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' ||
 	    v[len - 1] == '\n' || v[len - 1] == '\r'))
 		len--;
+	if (len >= n) {
+		/* Cut on a character boundary: half a UTF-8 sequence would
+		 * make the receipt unreadable XML (fuzz-validate-receipt). */
+		len = n - 1;
+		while (len > 0 && ((unsigned char)v[len] & 0xC0) == 0x80)
+			len--;
+	}
 	snprintf(buf, n, "%.*s", (int)len, v);
 	return buf;
 }
