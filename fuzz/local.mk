@@ -205,3 +205,25 @@ fuzz_fuzz_quota_ledger_SOURCES = fuzz/fuzz-quota-ledger.c \
 fuzz_fuzz_quota_ledger_CPPFLAGS = $(fuzz_quota_cppflags)
 fuzz_fuzz_quota_ledger_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+# ceb-validate's receipts (-R) in-process: every receipt parses back as a
+# message of the receipt type that names the record's values.
+FUZZ_TARGETS += validate-receipt
+check_PROGRAMS += fuzz/replay-validate-receipt
+fuzz_replay_validate_receipt_SOURCES = fuzz/fuzz-validate-receipt.c \
+	cmd/ceb-validate/rules.c cmd/ceb-validate/rules.h \
+	cmd/ceb-validate/receipt.c cmd/ceb-validate/receipt.h \
+	fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_validate_receipt_CPPFLAGS = $(fuzz_validate_cppflags)
+fuzz_replay_validate_receipt_CFLAGS = $(AM_CFLAGS) -pthread
+fuzz_replay_validate_receipt_LDFLAGS = $(AM_LDFLAGS) -pthread
+if ENABLE_FUZZ
+fuzz_programs += fuzz/fuzz-validate-receipt
+fuzz_fuzz_validate_receipt_SOURCES = fuzz/fuzz-validate-receipt.c \
+	cmd/ceb-validate/rules.c cmd/ceb-validate/rules.h \
+	cmd/ceb-validate/receipt.c cmd/ceb-validate/receipt.h \
+	$(fuzz_common_sources)
+fuzz_fuzz_validate_receipt_CPPFLAGS = $(fuzz_validate_cppflags)
+fuzz_fuzz_validate_receipt_CFLAGS = $(AM_CFLAGS) -pthread
+fuzz_fuzz_validate_receipt_LDFLAGS = $(AM_LDFLAGS) -pthread -fsanitize=fuzzer
+endif

@@ -48,7 +48,7 @@ gzip)
 	    head -c 300; } | put truncated
 	{ printf '\000\377'; head -c 65536 /dev/zero | gzip -1; } | put zeros
 	;;
-msg|emit|validate|reconcile)
+msg|emit|validate|reconcile|validate-receipt)
 	for f in $(xmls); do
 		raw "$f" | put "$(basename "$f")"
 	done
