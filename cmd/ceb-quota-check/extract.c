@@ -305,6 +305,34 @@ control_field(const struct event *e)
 	return NULL;
 }
 
+/*
+ * The key field too long for the ledger's keys, or NULL.  The schemas allow
+ * at most 60 characters in any of them; a person key (ID number, and with
+ * --key id+name the name) must fit pyear_get()'s 512 bytes, the others
+ * key2()'s 256 bytes two by two.  A 10,000-character buyerIdNumber once
+ * ended the run as trouble ("out of memory") instead of rejecting the
+ * inventory.
+ */
+static const char *
+long_field(const struct event *e)
+{
+	if (strlen(e->person) > 400)
+		return "buyerIdNumber";
+	if (strlen(e->invtno) > 120)
+		return "invtNo";
+	if (strlen(e->ebp) > 120)
+		return "ebpCode";
+	if (strlen(e->orderno) > 120)
+		return "orderNo";
+	if (strlen(e->ebc) > 120)
+		return "ebcCode";
+	if (strlen(e->agent) > 120)
+		return "agentCode";
+	if (strlen(e->copno) > 120)
+		return "copNo";
+	return NULL;
+}
+
 static void
 inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 {
@@ -324,7 +352,8 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		e->out = O_OTHER_SHARD;
 		return;
 	}
-	if ((why = control_field(e)) != NULL) {
+	if ((why = control_field(e)) != NULL ||
+	    (why = long_field(e)) != NULL) {
 		e->out = O_INVALID;
 		e->why = why;
 		return;

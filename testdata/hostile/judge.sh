@@ -1,0 +1,165 @@
+#!/bin/sh
+# judge.sh: one hostile framing input through one judging tool, between
+# business-valid documents that tool judges (tests/golden/hostile-tools/).
+#   T=DIR sh testdata/hostile/judge.sh TOOL KIND      from the source root
+# TOOL is ceb-validate, ceb-reconcile, ceb-quota-check or
+# ceb-manifest-writeoff; KIND one of
+#   xxe doctype deep utf8 half gzip empty dirloop
+# The input is: PRE operand(s), then a stream on stdin (or a directory)
+# holding a good BEFORE document, the hostile one, a good AFTER document,
+# then POST operand(s).  Printed on stdout: the report rows (record, key,
+# rule, severity), the records passed on (as ceb-cat -l lists them) and the
+# tool's exit status.  The tool's own diagnostics stay on stderr.
+#
+# A stateful tool runs with its state (reconcile -s, quota-check --ledger,
+# writeoff -s) that a first run over PRE alone created.  After the hostile
+# run the script prints whether the state was left unchanged or advanced
+# (each tool's man page says which: reconcile and writeoff leave it as it
+# was on trouble, quota-check commits what it judged), then reruns over
+# the same input without the hostile document and checks what DESIGN.md
+# promises whichever way: the final state, report and output equal those
+# of a run that never saw the hostile document.
+set -u
+tool=$1 kind=$2
+top=$PWD
+h=$top/testdata/hostile
+: "${T:?T must name a scratch directory}"
+cd "$T" || exit 99
+cp "$top"/testdata/msg/ceb*.xml .
+state= opts=
+case $tool in
+ceb-validate)
+	pre= before=ceb311.xml after=ceb411.xml post= ;;
+ceb-reconcile)
+	pre=ceb311.xml before=ceb411.xml after=ceb511.xml post=ceb621.xml
+	opts="--now 2026-11-27" state="-s" ;;
+ceb-quota-check)
+	pre= before=ceb621.xml after=ceb625.xml post=
+	state="--ledger" ;;
+ceb-manifest-writeoff)
+	pre=ceb603.xml before=ceb604.xml after=ceb607.xml post=ceb509.xml
+	opts="--now 20261127" state="-s" ;;
+*)
+	echo "judge.sh: unknown tool $tool" >&2
+	exit 99 ;;
+esac
+
+# middle FILE: the hostile document of a three-document file of this
+# directory (without its good-before.xml and good-after.xml).
+middle() {
+	sed -n '11,$p' "$1" | head -n -10
+}
+
+# The hostile input: $in is read as stdin (a file), $ops the operands in
+# its place ("-" or a directory); clean.xml is the same without the
+# hostile document.
+cat "$before" "$after" >clean.xml
+in=hostile.xml ops=-
+case $kind in
+xxe) { cat "$before"; middle "$h/xxe-file.xml"; cat "$after"; } >hostile.xml ;;
+doctype) { cat "$before"; middle "$h/doctype-public-subset.xml"; cat "$after"; } >hostile.xml ;;
+deep) { cat "$before"; sh "$h/gen.sh" deep 10000 >deep.xml; middle deep.xml; rm deep.xml; cat "$after"; } >hostile.xml ;;
+utf8) { cat "$before"; middle "$h/utf8-overlong.xml"; cat "$after"; } >hostile.xml ;;
+half)	# a document cut short (half written), then the good one complete
+	{ cat "$before"; head -c 700 "$after"; cat "$after"; } >hostile.xml ;;
+gzip)	# before in one gzip member, after in a second one cut mid-deflate;
+	# the good AFTER document follows as a plain operand
+	gzip -n -c "$before" >a.gz
+	gzip -n -c "$after" >b.gz
+	{ cat a.gz; head -c $(($(wc -c <b.gz) / 2)) b.gz; } >hostile.xml
+	rm a.gz b.gz
+	in=/dev/null ops="hostile.xml $after" ;;
+empty)	# an empty file, blanks, an empty gzip between the good ones, and
+	# an empty stdin: no messages, not trouble
+	: >empty.xml
+	printf '  \n\t\n' >blank.xml
+	gzip -n -c </dev/null >empty.xml.gz
+	in=/dev/null ops="$before empty.xml blank.xml empty.xml.gz - $after" ;;
+dirloop)	# a directory with the good documents and symbolic-link loops
+	mkdir -p d/sub
+	cp "$before" d/a.xml
+	cp "$after" d/sub/z.xml
+	ln -s . d/self
+	ln -s .. d/sub/up
+	ln -s b.xml d/loop-a.xml
+	ln -s loop-a.xml d/b.xml
+	in=/dev/null ops=d ;;
+*)
+	echo "judge.sh: unknown kind $kind" >&2
+	exit 99 ;;
+esac
+
+# rows REPORT: the judged records of a report, by their stable columns.
+rows() {
+	awk -F, 'NR > 1 { print $7 "," $8 "," $9 "," $10 }' "$1"
+}
+
+# run STATE REPORT OUTPUT STDIN OPERAND...: one run of the tool.
+run() {
+	st=$1 rep=$2 out=$3 sin=$4
+	shift 4
+	if [ -n "$state" ]; then
+		# shellcheck disable=SC2086
+		$tool -q $opts $state "$st" -r "$rep" "$@" <"$sin" >"$out"
+	else
+		# shellcheck disable=SC2086
+		$tool $opts -r "$rep" "$@" <"$sin" >"$out"
+	fi
+}
+
+# snap STATE: the state as one file (a directory's files in order).
+snap() {
+	if [ -d "$1" ]; then
+		for f in $(ls "$1" | grep -v 'lock$' | LC_ALL=C sort); do
+			echo "== $f"
+			cat "$1/$f"
+		done
+	elif [ -f "$1" ]; then
+		cat "$1"
+	fi
+}
+
+if [ -n "$state" ]; then
+	# The state before: what a first run over PRE alone left.
+	# shellcheck disable=SC2086
+	$tool -q $opts $state s0 -r /dev/null $pre </dev/null >/dev/null
+	snap s0 >s0.snap
+	cp -R s0 s
+fi
+# shellcheck disable=SC2086
+if [ -n "$state" ]; then
+	# Diagnostics of the hostile run go to stderr (with -q, only trouble).
+	run s report.csv out.xml "$in" $pre $ops $post
+else
+	run "" report.csv out.xml "$in" $pre $ops $post
+fi
+status=$?
+rows report.csv
+ceb-cat -q -l <out.xml
+echo "status $status"
+[ -n "$state" ] || exit 0
+snap s >s.snap
+if cmp -s s0.snap s.snap; then
+	echo "state unchanged"
+else
+	echo "state advanced"
+fi
+# A run without trouble has nothing to redo.
+[ "$status" = 2 ] || exit 0
+# The rerun without the hostile document, and a reference run over the
+# clean input from the state before.
+cp -R s0 ref
+# shellcheck disable=SC2086
+run ref ref.csv ref.xml clean.xml $pre - $post 2>/dev/null
+# shellcheck disable=SC2086
+run s re.csv re.xml clean.xml $pre - $post 2>/dev/null
+snap ref >ref.snap
+snap s >s.snap
+if cmp -s ref.snap s.snap && cmp -s ref.csv re.csv && cmp -s ref.xml re.xml; then
+	echo "rerun without it: state, report and output as if never seen"
+else
+	echo "rerun without it: DIFFERS from a run that never saw it"
+	diff ref.snap s.snap | head -5
+	diff ref.csv re.csv | head -5
+fi
+exit 0
