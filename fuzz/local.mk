@@ -227,3 +227,20 @@ fuzz_fuzz_validate_receipt_CPPFLAGS = $(fuzz_validate_cppflags)
 fuzz_fuzz_validate_receipt_CFLAGS = $(AM_CFLAGS) -pthread
 fuzz_fuzz_validate_receipt_LDFLAGS = $(AM_LDFLAGS) -pthread -fsanitize=fuzzer
 endif
+
+# ceb-quota-check's per-record entry point in-process: extract, judge
+# against a small ledger, write; a rerun and a cancel of what was counted.
+FUZZ_TARGETS += quota
+check_PROGRAMS += fuzz/replay-quota
+fuzz_replay_quota_SOURCES = fuzz/fuzz-quota.c cmd/ceb-quota-check/extract.c \
+	$(fuzz_quota_sources) fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_quota_CPPFLAGS = $(fuzz_quota_cppflags) \
+	-DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
+if ENABLE_FUZZ
+fuzz_programs += fuzz/fuzz-quota
+fuzz_fuzz_quota_SOURCES = fuzz/fuzz-quota.c cmd/ceb-quota-check/extract.c \
+	$(fuzz_quota_sources) $(fuzz_common_sources)
+fuzz_fuzz_quota_CPPFLAGS = $(fuzz_quota_cppflags) \
+	-DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
+fuzz_fuzz_quota_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif

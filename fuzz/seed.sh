@@ -114,6 +114,21 @@ quota-policy)
 	printf 'annual,x,from,single\n26000,,2019-02-28,5000\n' | put columns
 	printf 'from,single,annual\n2020-02-29,1,1\n2020-02-29,2,2\n' | put twice
 	;;
+quota)
+	# A mode byte (see fuzz-quota.c), then a CEB stream.
+	for f in $(find "$src/tests/quota/fixtures" -name '*.xml' | sort) \
+	    "$src/testdata/msg/ceb621.xml" "$src/testdata/msg/ceb622.xml" \
+	    "$src/testdata/msg/ceb623.xml" "$src/testdata/msg/ceb625.xml"; do
+		b=$(basename "$f")
+		{ printf '\000'; cat "$f"; } | put "$b"
+	done
+	for f in cancel return annual; do
+		{ printf '\004'; cat "$src/tests/quota/fixtures/$f.xml"; } |
+		    put "empty-$f"
+		{ printf '\013'; cat "$src/tests/quota/fixtures/$f.xml"; } |
+		    put "modes-$f"
+	done
+	;;
 *)
 	echo "seed.sh: unknown target: $t" >&2
 	exit 2
