@@ -224,6 +224,23 @@ bs_free(uint64_t ref, uint32_t len)
 		drop(c);
 }
 
+void
+bs_end(void)
+{
+	size_t i;
+
+	for (i = 0; i < nchunks; i++)
+		free(chunks[i].mem);
+	free(chunks);
+	chunks = NULL;
+	nchunks = capchunks = oldest = 0;
+	budget = inmem = peak = 0;
+	spilled = diskend = 0;
+	if (fd >= 0)
+		close(fd);
+	fd = -1;
+}
+
 size_t
 bs_memory(void)
 {

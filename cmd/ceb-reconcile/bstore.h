@@ -39,6 +39,9 @@ const char *bs_get(uint64_t ref, uint32_t len, char **buf, size_t *cap);
 /* The object is no longer needed. */
 void bs_free(uint64_t ref, uint32_t len);
 
+/* Free every chunk and close the spool: back to before bs_init(). */
+void bs_end(void);
+
 /* Bytes in memory now, at most, and spilled to disk so far. */
 size_t bs_memory(void);
 size_t bs_peak(void);

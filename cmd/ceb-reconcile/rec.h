@@ -221,6 +221,9 @@ extern const char *const report_cols[];
 
 /* store.c */
 int store_init(void);
+/* Free what store_init() and the records hold (rc's data, the byte store);
+ * the tool itself just exits, in-process users (fuzz/) call it. */
+void store_end(void);
 int store_doc(struct stream_doc *d, void *arg);	/* loop callback */
 /* Take in one message read back from the state spool. */
 int store_state_msg(const char *bytes, size_t len, const char *spoolname);
@@ -250,5 +253,8 @@ int statedir_open(void);		/* create, lock, clean */
 int statedir_load(void);		/* choose the base state, load it */
 int statedir_commit(void);
 void statedir_close(void);
+/* Forget what statedir_load() noted (for in-process users, like
+ * store_end()). */
+void statedir_end(void);
 
 #endif

@@ -480,6 +480,22 @@ statedir_close(void)
 	lockfd = -1;
 }
 
+void
+statedir_end(void)
+{
+	size_t i;
+
+	for (i = 0; i < nbase; i++)
+		free(base_spools[i]);
+	free(base_spools);
+	base_spools = NULL;
+	nbase = 0;
+	redo = have_cur = 0;
+	free(grp.source);
+	grp.source = NULL;
+	grp.used = 0;
+}
+
 static int
 commit(struct state_out *o)
 {

@@ -60,6 +60,38 @@ store_init(void)
 	return bs_init(rc.memory);
 }
 
+void
+store_end(void)
+{
+	size_t i, n = rc.srcidx ? keyidx_count(rc.srcidx) : 0;
+
+	for (i = 0; i < n && i < rc.nsrcs; i++)	/* nsrcs: capacity */
+		free(rc.srcs[i]);
+	free(rc.srcs);
+	free(rc.msgs);
+	free(rc.recs);
+	free(rc.pks);
+	free(rc.wks);
+	free(rc.yks);
+	free(rc.done);
+	keyidx_free(rc.pk);
+	keyidx_free(rc.wk);
+	keyidx_free(rc.yk);
+	keyidx_free(rc.srcidx);
+	rc.srcs = NULL;
+	rc.msgs = NULL;
+	rc.recs = NULL;
+	rc.pks = NULL;
+	rc.wks = rc.yks = NULL;
+	rc.done = NULL;
+	rc.pk = rc.wk = rc.yk = rc.srcidx = NULL;
+	rc.nsrcs = rc.nmsgs = rc.capmsgs = rc.nrecs = rc.caprecs = 0;
+	rc.cappks = rc.capwks = rc.capyks = rc.ndone = rc.capdone = 0;
+	rc.n_read = rc.n_matched = rc.n_failed = rc.n_pending = 0;
+	rc.n_expired = 0;
+	bs_end();
+}
+
 uint32_t
 store_src(const char *name)
 {
