@@ -244,3 +244,24 @@ fuzz_fuzz_quota_CPPFLAGS = $(fuzz_quota_cppflags) \
 	-DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
 fuzz_fuzz_quota_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+# ceb-reconcile's state directory in-process: load, commit, load again.
+fuzz_reconcile_state_sources = fuzz/fuzz-reconcile-state.c \
+	cmd/ceb-reconcile/rec.h cmd/ceb-reconcile/bstore.h \
+	cmd/ceb-reconcile/fields.c cmd/ceb-reconcile/rules.c \
+	cmd/ceb-reconcile/store.c cmd/ceb-reconcile/match.c \
+	cmd/ceb-reconcile/output.c cmd/ceb-reconcile/statedir.c \
+	cmd/ceb-reconcile/bstore.c
+FUZZ_TARGETS += reconcile-state
+check_PROGRAMS += fuzz/replay-reconcile-state
+fuzz_replay_reconcile_state_SOURCES = $(fuzz_reconcile_state_sources) \
+	fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_reconcile_state_CPPFLAGS = $(fuzz_reconcile_cppflags)
+EXTRA_DIST += fuzz/seeds
+if ENABLE_FUZZ
+fuzz_programs += fuzz/fuzz-reconcile-state
+fuzz_fuzz_reconcile_state_SOURCES = $(fuzz_reconcile_state_sources) \
+	$(fuzz_common_sources)
+fuzz_fuzz_reconcile_state_CPPFLAGS = $(fuzz_reconcile_cppflags)
+fuzz_fuzz_reconcile_state_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif

@@ -129,6 +129,31 @@ quota)
 		    put "modes-$f"
 	done
 	;;
+reconcile-state)
+	# A mode byte (see fuzz-reconcile-state.c).  Bit 4: a CEB stream
+	# taken in as the night before; otherwise state.csv, the line
+	# =====spool===== and the spool (fuzz/seeds/reconcile-state/: states
+	# written by ceb-reconcile).
+	r=$src/testdata/reconcile
+	{ printf '\020'; cat "$r/order.xml" "$r/payment.xml" "$r/waybill.xml"; } |
+	    put pending
+	{ printf '\020'; cat "$r/order.xml" "$r/payment.xml" "$r/waybill.xml" \
+	    "$r/inventory.xml" "$r/inventory2.xml"; } | put matched
+	{ printf '\030'; cat "$r/order.xml" "$r/payment.xml" "$r/waybill.xml" \
+	    "$r/inventory.xml"; } | put spilled
+	{ printf '\021'; cat "$r/inventory2.xml" "$r/order.xml"; } | put shard
+	{ printf '\022'; cat "$src/testdata/msg/ceb311.xml" \
+	    "$src/testdata/msg/ceb411.xml" "$src/testdata/msg/ceb511.xml" \
+	    "$src/testdata/msg/ceb621.xml"; } | put msg
+	if [ -d "$src/fuzz/seeds/$t" ]; then
+		for f in "$src/fuzz/seeds/$t"/*; do
+			[ -f "$f" ] || continue
+			put "$(basename "$f")" <"$f"
+			{ printf '\040'; tail -c +2 "$f"; } |
+			    put "sealed-$(basename "$f")"
+		done
+	fi
+	;;
 *)
 	echo "seed.sh: unknown target: $t" >&2
 	exit 2
