@@ -168,6 +168,25 @@ clean-hardening:
 	    valgrind-logs scan-build-tree scan-build-report check-hostile-large.tap
 .PHONY: clean-hardening
 
+# ceb-manifest-writeoff's readers in-process (manifest XML/CSV, CEB intake,
+# norm_*, then the judgement): fuzz-writeoff.
+fuzz_writeoff_sources = fuzz/fuzz-writeoff.c \
+	cmd/ceb-manifest-writeoff/wo.h cmd/ceb-manifest-writeoff/table.c \
+	cmd/ceb-manifest-writeoff/norm.c cmd/ceb-manifest-writeoff/ceb.c \
+	cmd/ceb-manifest-writeoff/mft-xml.c cmd/ceb-manifest-writeoff/mft-csv.c \
+	cmd/ceb-manifest-writeoff/engine.c
+fuzz_writeoff_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/cmd/ceb-manifest-writeoff
+FUZZ_TARGETS += writeoff
+check_PROGRAMS += fuzz/replay-writeoff
+fuzz_replay_writeoff_SOURCES = $(fuzz_writeoff_sources) fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_writeoff_CPPFLAGS = $(fuzz_writeoff_cppflags)
+if ENABLE_FUZZ
+fuzz_programs += fuzz/fuzz-writeoff
+fuzz_fuzz_writeoff_SOURCES = $(fuzz_writeoff_sources) $(fuzz_common_sources)
+fuzz_fuzz_writeoff_CPPFLAGS = $(fuzz_writeoff_cppflags)
+fuzz_fuzz_writeoff_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif
+
 # ceb-quota-check's policy loader in-process (fuzz-quota-policy).
 fuzz_quota_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/cmd/ceb-quota-check \
 	-DARENA_BLOCK=65536u -I$(top_srcdir)/fuzz

@@ -154,6 +154,25 @@ reconcile-state)
 		done
 	fi
 	;;
+writeoff)
+	# A mode byte (see fuzz-writeoff.c), then a manifest, a CEB message
+	# or a string for norm_*.
+	m=$src/testdata/manifest
+	for f in "$m"/*.csv; do
+		{ printf '\000'; cat "$f"; } | put "$(basename "$f")"
+		{ printf '\054'; cat "$f"; } | put "ceb-map-shard-$(basename "$f")"
+	done
+	for f in "$m"/*.xml "$m"/ceb/*.xml; do
+		{ printf '\001'; cat "$f"; } | put "$(basename "$f")"
+		{ printf '\023'; cat "$f"; } | put "twice-shard-$(basename "$f")"
+	done
+	i=0
+	for v in 618-43844743 'MI0987/20260307' mi0987 20260229 20240229 \
+	    ' cosu 612-3 ' 4 5 AIR Sea 0123W; do
+		i=$((i + 1))
+		printf '\002%s' "$v" | put "norm-$i"
+	done
+	;;
 *)
 	echo "seed.sh: unknown target: $t" >&2
 	exit 2

@@ -358,5 +358,6 @@ main(int argc, char *argv[])
 	state_unlock(lockfd);
 	free(c.manifests);
 	free(c.decl);
+	wo_free(&w);
 	return r;
 }

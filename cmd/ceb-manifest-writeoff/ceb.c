@@ -21,16 +21,10 @@
 #include "msg.h"
 #include "wo.h"
 
-static const char *last_src_in, *last_src;
-
 static const char *
 src_name(const char *s)
 {
-	if (last_src_in == NULL || strcmp(last_src_in, s) != 0) {
-		last_src = wo_str(s);
-		last_src_in = last_src;
-	}
-	return last_src;
+	return wo_intern(s);
 }
 
 static const char *

@@ -19,6 +19,13 @@
 
 static char *arena;
 static size_t arena_left;
+/* Every block, chained through its first bytes, for wo_arena_free(). */
+struct blk { struct blk *next; };
+static struct blk *blocks;
+/* wo_intern()'s table. */
+static struct wo_index seen;
+static const char **vals;
+static size_t nvals, vcap;
 
 static void oom(void) __attribute__((noreturn));
 
@@ -39,8 +46,13 @@ wo_strn(const char *s, size_t n)
 	if (n + 1 > arena_left) {
 		size_t sz = n + 1 > ARENA_BLOCK / 4 ? n + 1 : ARENA_BLOCK;
 
-		if ((p = malloc(sz)) == NULL)
+		struct blk *b;
+
+		if ((b = malloc(sizeof *b + sz)) == NULL)
 			oom();
+		b->next = blocks;
+		blocks = b;
+		p = (char *)(b + 1);
 		if (sz != ARENA_BLOCK) {
 			memcpy(p, s, n);
 			p[n] = '\0';
@@ -93,19 +105,64 @@ wo_grow(void *arr, size_t *cap, size_t need, size_t size)
 const char *
 wo_intern(const char *s)
 {
-	static struct wo_index seen;
-	static const char **vals;
-	static size_t nvals, cap;
 	long i;
 
 	if (s == NULL || *s == '\0')
 		return "";
 	if (vals != NULL && (i = wo_index_get(&seen, s)) >= 0)
 		return vals[i];
-	vals = wo_grow(vals, &cap, nvals + 1, sizeof *vals);
+	vals = wo_grow(vals, &vcap, nvals + 1, sizeof *vals);
 	vals[nvals] = wo_str(s);
 	wo_index_put(&seen, vals[nvals], (long)nvals);
 	return vals[nvals++];
+}
+
+void
+wo_free(struct wo *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nb; i++)
+		free(w->b[i].parts);
+	free(w->p);
+	free(w->b);
+	free(w->m);
+	free(w->d);
+	free(w->r);
+	free(w->c);
+	free(w->wb);
+	free(w->s701);
+	wo_index_free(&w->pidx);
+	wo_index_free(&w->copidx);
+	wo_index_free(&w->invidx);
+	wo_index_free(&w->bidx);
+	wo_index_free(&w->midx);
+	wo_index_free(&w->didx);
+	wo_index_free(&w->dinv);
+	wo_index_free(&w->ridx);
+	wo_index_free(&w->cidx);
+	wo_index_free(&w->wbidx);
+	wo_index_free(&w->bagset);
+	wo_index_free(&w->sum701);
+	memset(w, 0, sizeof *w);
+	wo_arena_free();
+}
+
+void
+wo_arena_free(void)
+{
+	struct blk *b;
+
+	while ((b = blocks) != NULL) {
+		blocks = b->next;
+		free(b);
+	}
+	arena = NULL;
+	arena_left = 0;
+	wo_index_free(&seen);
+	free(vals);
+	vals = NULL;
+	nvals = vcap = 0;
 }
 
 uint64_t

@@ -34,6 +34,11 @@ const char *wo_str(const char *s);
 const char *wo_strn(const char *s, size_t n);
 /* The one arena copy of s, shared by every caller with the same value. */
 const char *wo_intern(const char *s);
+/* Free every arena string and the intern table (end of run, fuzzing). */
+void wo_arena_free(void);
+struct wo;
+/* Free everything of w (its options too are zeroed) and the arena. */
+void wo_free(struct wo *w);
 
 struct wo_index {
 	uint32_t *slots;	/* value + 1, 0 = empty */
