@@ -117,12 +117,13 @@ parcel_get(struct wo *w, const char *lno_raw)
 	norm_lno(lno_raw, lno, sizeof lno);
 	if ((i = wo_index_get(&w->pidx, lno)) >= 0)
 		return i;
-	w->p = wo_grow(w->p, &w->pcap, w->np + 1, sizeof *w->p);
+	w->p = wo_grow_raw(w->p, &w->pcap, w->np + 1, sizeof *w->p);
 	p = &w->p[w->np];
 	memset(p, 0, sizeof *p);
 	p->lno = wo_str(lno);
 	p->lno_raw = strcmp(lno, lno_raw) == 0 ? p->lno : wo_str(lno_raw);
 	p->bill = p->bill2 = p->dep = p->dep2 = -1;
+	p->pf = &wo_noprofile;
 	p->first_day = w->o.now;
 	p->rel_day = -1;
 	p->packNo = -1;
@@ -141,7 +142,7 @@ bill_get(struct wo *w, int kind, char mode, const char *voyage,
 	snprintf(key, sizeof key, "%d|%c|%s|%s", kind, mode, voyage, billno);
 	if ((i = wo_index_get(&w->bidx, key)) >= 0)
 		return i;
-	w->b = wo_grow(w->b, &w->bcap, w->nb + 1, sizeof *w->b);
+	w->b = wo_grow_raw(w->b, &w->bcap, w->nb + 1, sizeof *w->b);
 	b = &w->b[w->nb];
 	memset(b, 0, sizeof *b);
 	b->key = wo_str(key);
@@ -267,17 +268,22 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
 	p->has_inv = 1;
 	p->copNo = cop;
 	p->agentCode = agent;
-	p->agentName = ifield(h, "agentName");
-	p->ebcCode = ifield(h, "ebcCode");
-	p->ebcName = ifield(h, "ebcName");
-	p->ownerCode = ifield(h, "ownerCode");
-	p->customsCode = ifield(h, "customsCode");
-	p->portCode = ifield(h, "portCode");
-	p->country = ifield(h, "country");
-	p->trafMode = ifield(h, "trafMode");
-	p->statFlag = ifield(h, "statisticsFlag");
-	p->ieDate = ifield(h, "ieDate");
-	p->loctNo = ifield(h, "loctNo");
+	{
+		struct profile pf;
+
+		pf.agentName = ifield(h, "agentName");
+		pf.ebcCode = ifield(h, "ebcCode");
+		pf.ebcName = ifield(h, "ebcName");
+		pf.ownerCode = ifield(h, "ownerCode");
+		pf.customsCode = ifield(h, "customsCode");
+		pf.portCode = ifield(h, "portCode");
+		pf.country = ifield(h, "country");
+		pf.trafMode = ifield(h, "trafMode");
+		pf.statFlag = ifield(h, "statisticsFlag");
+		pf.ieDate = ifield(h, "ieDate");
+		pf.loctNo = ifield(h, "loctNo");
+		p->pf = wo_profile(&pf);
+	}
 	if (msg_decimal(h, "grossWeight", &p->gross) != 0)
 		p->gross.v = 0;
 	s = field(h, "packNo");
@@ -319,7 +325,7 @@ take_604(struct wo *w, const struct stream_doc *d, const struct msg *m,
 		return;
 	}
 	if ((pi = wo_index_get(&w->ridx, copkey)) < 0) {
-		w->r = wo_grow(w->r, &w->rcap, w->nr + 1, sizeof *w->r);
+		w->r = wo_grow_raw(w->r, &w->rcap, w->nr + 1, sizeof *w->r);
 		memset(&w->r[w->nr], 0, sizeof w->r[w->nr]);
 		w->r[w->nr].copkey = wo_str(copkey);
 		w->r[w->nr].first_day = w->o.now;
@@ -566,7 +572,7 @@ take_cancel(struct wo *w, int code, const struct stream_doc *d,
 	if (*key == '/' && key[1] == '\0')
 		return;			/* nothing to join on */
 	if ((ci = wo_index_get(&w->cidx, key)) < 0) {
-		w->c = wo_grow(w->c, &w->ccap, w->nc + 1, sizeof *w->c);
+		w->c = wo_grow_raw(w->c, &w->ccap, w->nc + 1, sizeof *w->c);
 		c = &w->c[w->nc];
 		memset(c, 0, sizeof *c);
 		c->invtNo = invt;

@@ -307,7 +307,7 @@ add_done(struct wo *w, struct parcel *p, const char *outcome,
 {
 	struct done *d;
 
-	w->d = wo_grow(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
+	w->d = wo_grow_raw(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
 	d = &w->d[w->nd];
 	memset(d, 0, sizeof *d);
 	d->lno = p->lno;
@@ -318,17 +318,7 @@ add_done(struct wo *w, struct parcel *p, const char *outcome,
 	d->sumCopNo = "";
 	d->copNo = p->copNo ? p->copNo : "";
 	d->agentCode = p->agentCode ? p->agentCode : "";
-	d->agentName = p->agentName ? p->agentName : "";
-	d->ebcCode = p->ebcCode ? p->ebcCode : "";
-	d->ebcName = p->ebcName ? p->ebcName : "";
-	d->ownerCode = p->ownerCode ? p->ownerCode : "";
-	d->customsCode = p->customsCode ? p->customsCode : "";
-	d->portCode = p->portCode ? p->portCode : "";
-	d->country = p->country ? p->country : "";
-	d->trafMode = p->trafMode ? p->trafMode : "";
-	d->statFlag = p->statFlag ? p->statFlag : "";
-	d->ieDate = p->ieDate ? p->ieDate : "";
-	d->loctNo = p->loctNo ? p->loctNo : "";
+	d->pf = p->pf;
 	d->is_new = 1;
 	wo_index_put(&w->didx, d->lno, (long)w->nd);
 	if (*d->invtNo) {
@@ -352,17 +342,15 @@ close_bill(struct wo *w, const struct bill *b)
 {
 	struct done *d;
 
-	w->d = wo_grow(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
+	w->d = wo_grow_raw(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
 	d = &w->d[w->nd];
 	memset(d, 0, sizeof *d);
 	d->lno = b->key;
 	d->outcome = "bill-closed";
 	d->billkey = b->key;
 	d->day = w->o.now_str;
-	d->invtNo = d->sumCopNo = d->copNo = d->agentCode = d->agentName =
-	    d->ebcCode = d->ebcName = d->ownerCode = d->customsCode =
-	    d->portCode = d->country = d->trafMode = d->statFlag = d->ieDate =
-	    d->loctNo = "";
+	d->invtNo = d->sumCopNo = d->copNo = d->agentCode = "";
+	d->pf = &wo_noprofile;
 	d->is_new = 1;
 	wo_index_put(&w->didx, d->lno, (long)w->nd++);
 }

@@ -156,7 +156,7 @@ mentry_put(struct wo *w, const struct mentry *e, int replace)
 		m->deleted = 0;
 		return i;
 	}
-	w->m = wo_grow(w->m, &w->mcap, w->nm + 1, sizeof *w->m);
+	w->m = wo_grow_raw(w->m, &w->mcap, w->nm + 1, sizeof *w->m);
 	w->m[w->nm] = *e;
 	wo_index_put(&w->midx, w->m[w->nm].key, (long)w->nm);
 	return (long)w->nm++;

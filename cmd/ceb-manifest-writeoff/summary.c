@@ -41,16 +41,16 @@ static const char *
 key_value(const struct done *d, int k, char *buf, size_t n)
 {
 	switch (k) {
-	case 0: return d->customsCode;
+	case 0: return d->pf->customsCode;
 	case 1: return d->agentCode;
-	case 2: return d->ebcCode;
-	case 3: return d->ownerCode;
-	case 4: return d->trafMode;
-	case 5: return d->portCode;
-	case 6: return d->country;
-	case 7: return d->loctNo;
+	case 2: return d->pf->ebcCode;
+	case 3: return d->pf->ownerCode;
+	case 4: return d->pf->trafMode;
+	case 5: return d->pf->portCode;
+	case 6: return d->pf->country;
+	case 7: return d->pf->loctNo;
 	case 8:
-		snprintf(buf, n, "%.6s", d->ieDate);
+		snprintf(buf, n, "%.6s", d->pf->ieDate);
 		return buf;
 	}
 	return "";
@@ -171,16 +171,16 @@ write_part(struct wo *w, size_t *idx, size_t from, size_t to, long seq,
 	el(f, "appType", "1");
 	el(f, "appTime", apptime);
 	el(f, "appStatus", "1");
-	el(f, "customsCode", d->customsCode);
+	el(f, "customsCode", d->pf->customsCode);
 	el(f, "copNo", copNo);
 	el(f, "agentCode", d->agentCode);
-	el(f, "agentName", d->agentName);
-	el(f, "ebcCode", d->ebcCode);
-	el(f, "ebcName", d->ebcName);
+	el(f, "agentName", d->pf->agentName);
+	el(f, "ebcCode", d->pf->ebcCode);
+	el(f, "ebcName", d->pf->ebcName);
 	el(f, "declAgentCode", w->o.decl_code ? w->o.decl_code : d->agentCode);
-	el(f, "declAgentName", w->o.decl_name ? w->o.decl_name : d->agentName);
-	if (*d->loctNo)
-		el(f, "loctNo", d->loctNo);
+	el(f, "declAgentName", w->o.decl_name ? w->o.decl_name : d->pf->agentName);
+	if (*d->pf->loctNo)
+		el(f, "loctNo", d->pf->loctNo);
 	el(f, "summaryFlag", flag);
 	el(f, "itemNameFlag", w->o.item_name_flag);
 	el(f, "msgCount", cnt_s);
@@ -193,7 +193,7 @@ write_part(struct wo *w, size_t *idx, size_t from, size_t to, long seq,
 	}
 	fputs("\t</ceb:SummaryApply>\n\t<ceb:BaseTransfer>\n", f);
 	el(f, "copCode", w->o.cop_code ? w->o.cop_code : d->agentCode);
-	el(f, "copName", w->o.cop_name ? w->o.cop_name : d->agentName);
+	el(f, "copName", w->o.cop_name ? w->o.cop_name : d->pf->agentName);
 	el(f, "dxpMode", "DXP");
 	el(f, "dxpId", w->o.dxp_id ? w->o.dxp_id : dxp);
 	fputs("\t</ceb:BaseTransfer>\n</ceb:CEB701Message>\n", f);
@@ -212,7 +212,7 @@ write_part(struct wo *w, size_t *idx, size_t from, size_t to, long seq,
 	dl.type = "CEB701";
 	dl.guid = guid;
 	dl.record = 1;
-	snprintf(seed, sizeof seed, "%s/%s", d->ebcCode, copNo);
+	snprintf(seed, sizeof seed, "%s/%s", d->pf->ebcCode, copNo);
 	dl.key = seed;
 	x[X_OUTCOME] = "summarised";
 	diag_finding(&dl, "W-SUM-001", DIAG_INFO, "", x,
@@ -269,7 +269,7 @@ summary_write(struct wo *w)
 		int k;
 
 		if (strcmp(d->outcome, "written-off") != 0 ||
-		    strcmp(d->statFlag, "B") != 0 || *d->sumCopNo)
+		    strcmp(d->pf->statFlag, "B") != 0 || *d->sumCopNo)
 			continue;
 		if (*d->invtNo == '\0') {
 			struct diag_loc dl;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,8 +76,13 @@ wo_str(const char *s)
 	return s ? wo_strn(s, strlen(s)) : "";
 }
 
-void *
-wo_grow(void *arr, size_t *cap, size_t need, size_t size)
+/*
+ * wo_grow_raw: the same without zeroing the new room, for the large
+ * arrays whose callers set each item: room not yet used is never touched,
+ * so it costs address space, not memory.
+ */
+static void *
+grow(void *arr, size_t *cap, size_t need, size_t size, int zero)
 {
 	size_t nc;
 	void *p;
@@ -91,9 +97,22 @@ wo_grow(void *arr, size_t *cap, size_t need, size_t size)
 	} while (nc < need);
 	if ((p = realloc(arr, nc * size)) == NULL)
 		oom();
-	memset((char *)p + *cap * size, 0, (nc - *cap) * size);
+	if (zero)
+		memset((char *)p + *cap * size, 0, (nc - *cap) * size);
 	*cap = nc;
 	return p;
+}
+
+void *
+wo_grow(void *arr, size_t *cap, size_t need, size_t size)
+{
+	return grow(arr, cap, need, size, 1);
+}
+
+void *
+wo_grow_raw(void *arr, size_t *cap, size_t need, size_t size)
+{
+	return grow(arr, cap, need, size, 0);
 }
 
 /*
@@ -115,6 +134,53 @@ wo_intern(const char *s)
 	vals[nvals] = wo_str(s);
 	wo_index_put(&seen, vals[nvals], (long)nvals);
 	return vals[nvals++];
+}
+
+const struct profile wo_noprofile = { "", "", "", "", "", "", "", "", "",
+	"", "" };
+
+/* Interned profiles: key (each field as length:bytes) -> profiles[]. */
+static struct wo_index pfidx;
+static struct profile **profiles;
+static size_t nprofiles, pfcap;
+
+const struct profile *
+wo_profile(const struct profile *pf)
+{
+	const char *const *f = (const char *const *)pf;
+	char key[2048];
+	size_t o = 0, i, n = sizeof *pf / sizeof *f;
+	long k;
+	struct profile *np;
+
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(f[i]);
+
+		if (o + l + 24 > sizeof key)
+			break;
+		o += (size_t)snprintf(key + o, sizeof key - o, "%zu:", l);
+		memcpy(key + o, f[i], l);
+		o += l;
+	}
+	if (i < n) {		/* absurdly long: not shared */
+		if ((np = malloc(sizeof *np)) == NULL)
+			oom();
+		*np = *pf;
+		profiles = wo_grow(profiles, &pfcap, nprofiles + 1,
+		    sizeof *profiles);
+		profiles[nprofiles++] = np;
+		return np;
+	}
+	key[o] = '\0';
+	if (profiles != NULL && (k = wo_index_get(&pfidx, key)) >= 0)
+		return profiles[k];
+	if ((np = malloc(sizeof *np)) == NULL)
+		oom();
+	*np = *pf;
+	profiles = wo_grow(profiles, &pfcap, nprofiles + 1, sizeof *profiles);
+	profiles[nprofiles] = np;
+	wo_index_put(&pfidx, wo_str(key), (long)nprofiles);
+	return profiles[nprofiles++];
 }
 
 void
@@ -159,6 +225,12 @@ wo_arena_free(void)
 	}
 	arena = NULL;
 	arena_left = 0;
+	while (nprofiles > 0)
+		free(profiles[--nprofiles]);
+	free(profiles);
+	profiles = NULL;
+	pfcap = 0;
+	wo_index_free(&pfidx);
 	wo_index_free(&seen);
 	free(vals);
 	vals = NULL;

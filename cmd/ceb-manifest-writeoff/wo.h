@@ -54,8 +54,9 @@ void wo_index_del(struct wo_index *x, const char *key);
 /* Free the index's tables (the keys belong to their owners). */
 void wo_index_free(struct wo_index *x);
 
-/* Growable array of fixed-size items. */
+/* Growable array of fixed-size items (new room zeroed, or not: _raw). */
 void *wo_grow(void *arr, size_t *cap, size_t need, size_t size);
+void *wo_grow_raw(void *arr, size_t *cap, size_t need, size_t size);
 
 uint64_t wo_hash(const char *s);
 
@@ -100,15 +101,27 @@ struct wo_loc {
 	const char *type, *guid, *key;
 };
 
+/*
+ * The inventory fields a parcel keeps only for its summary (701) and its
+ * state row: they repeat over the parcels of one enterprise, port and
+ * month, so each distinct tuple is stored once (wo_profile()).
+ */
+struct profile {
+	const char *agentName, *ebcCode, *ebcName, *ownerCode, *customsCode,
+	    *portCode, *country, *trafMode, *statFlag, *ieDate, *loctNo;
+};
+extern const struct profile wo_noprofile;	/* every field "" */
+/* The one stored copy of the tuple (its strings must be arena strings). */
+const struct profile *wo_profile(const struct profile *pf);
+
 /* One parcel (logisticsNo): its inventory, receipt, bill and departure. */
 struct parcel {
 	const char *lno;		/* normalised logisticsNo (key) */
 	const char *lno_raw;
 	/* inventory (603) */
 	int has_inv;
-	const char *copNo, *invtNo, *agentCode, *agentName, *ebcCode,
-	    *ebcName, *ownerCode, *customsCode, *portCode, *country,
-	    *trafMode, *statFlag, *ieDate, *loctNo;
+	const char *copNo, *invtNo, *agentCode;
+	const struct profile *pf;	/* never NULL */
 	struct dec gross;
 	long packNo;
 	struct wo_loc inv_loc;
@@ -197,9 +210,8 @@ struct mentry {
 /* A parcel written off (or judged final) in an earlier run. */
 struct done {
 	const char *lno, *outcome, *invtNo, *billkey, *day, *sumCopNo;
-	const char *copNo, *agentCode, *agentName, *ebcCode, *ebcName,
-	    *ownerCode, *customsCode, *portCode, *country, *trafMode,
-	    *statFlag, *ieDate, *loctNo;
+	const char *copNo, *agentCode;
+	const struct profile *pf;	/* never NULL */
 	int is_new;			/* written this run */
 };
 

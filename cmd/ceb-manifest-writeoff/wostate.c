@@ -185,6 +185,19 @@ ri(struct rd *r, int i)
 	return wo_intern(csvio_get(r->c, r->idx[i]));
 }
 
+/* The 11 profile columns from column i on, interned. */
+static const struct profile *
+rprofile(struct rd *r, int i)
+{
+	struct profile pf;
+	const char **f = (const char **)&pf;
+	size_t k;
+
+	for (k = 0; k < sizeof pf / sizeof *f; k++)
+		f[k] = ri(r, i + (int)k);
+	return wo_profile(&pf);
+}
+
 static int
 bad(struct rd *r, const char *col, const char *v)
 {
@@ -351,17 +364,7 @@ load_parcels(struct wo *w, const char *path)
 		p->copNo = rs(&r, 3);
 		p->invtNo = rs(&r, 4);
 		p->agentCode = ri(&r, 5);
-		p->agentName = ri(&r, 6);
-		p->ebcCode = ri(&r, 7);
-		p->ebcName = ri(&r, 8);
-		p->ownerCode = ri(&r, 9);
-		p->customsCode = ri(&r, 10);
-		p->portCode = ri(&r, 11);
-		p->country = ri(&r, 12);
-		p->trafMode = ri(&r, 13);
-		p->statFlag = ri(&r, 14);
-		p->ieDate = ri(&r, 15);
-		p->loctNo = ri(&r, 16);
+		p->pf = rprofile(&r, 6);
 		if (rdec(&r, 17, &p->gross) || rl(&r, 18, &p->packNo) ||
 		    rl(&r, 19, &v))
 			goto fail;
@@ -467,22 +470,20 @@ load_done(struct wo *w, const char *path)
 		return -1;
 	while ((k = rd_next(&r)) == 1) {
 		struct done *d;
-		const char **f[19];
+		const char **f[7];
 		long day;
 
-		w->d = wo_grow(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
+		w->d = wo_grow_raw(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
 		d = &w->d[w->nd];
 		memset(d, 0, sizeof *d);
 		f[0] = &d->lno; f[1] = &d->outcome; f[2] = &d->invtNo;
 		f[3] = &d->billkey; f[4] = &d->day; f[5] = &d->sumCopNo;
-		f[6] = &d->copNo; f[7] = &d->agentCode; f[8] = &d->agentName;
-		f[9] = &d->ebcCode; f[10] = &d->ebcName;
-		f[11] = &d->ownerCode; f[12] = &d->customsCode;
-		f[13] = &d->portCode; f[14] = &d->country;
-		f[15] = &d->trafMode; f[16] = &d->statFlag;
-		f[17] = &d->ieDate; f[18] = &d->loctNo;
-		for (i = 0; i < 19; i++)
-			*f[i] = i >= 7 ? ri(&r, i) : rs(&r, i);
+		f[6] = &d->copNo;
+		for (i = 0; i < 7; i++)
+			*f[i] = i == 1 || i == 3 || i == 4 || i == 5 ?
+			    ri(&r, i) : rs(&r, i);
+		d->agentCode = ri(&r, 7);
+		d->pf = rprofile(&r, 8);
 		if (*d->lno == '\0' || rday(&r, 4, &day) || day < 0 ||
 		    wo_index_get(&w->didx, d->lno) >= 0) {
 			if (diag_status() < 2)
@@ -692,17 +693,17 @@ save_parcels(struct wo *w, const char *path)
 		v[k++] = p->copNo;
 		v[k++] = p->invtNo;
 		v[k++] = p->agentCode;
-		v[k++] = p->agentName;
-		v[k++] = p->ebcCode;
-		v[k++] = p->ebcName;
-		v[k++] = p->ownerCode;
-		v[k++] = p->customsCode;
-		v[k++] = p->portCode;
-		v[k++] = p->country;
-		v[k++] = p->trafMode;
-		v[k++] = p->statFlag;
-		v[k++] = p->ieDate;
-		v[k++] = p->loctNo;
+		v[k++] = p->pf->agentName;
+		v[k++] = p->pf->ebcCode;
+		v[k++] = p->pf->ebcName;
+		v[k++] = p->pf->ownerCode;
+		v[k++] = p->pf->customsCode;
+		v[k++] = p->pf->portCode;
+		v[k++] = p->pf->country;
+		v[k++] = p->pf->trafMode;
+		v[k++] = p->pf->statFlag;
+		v[k++] = p->pf->ieDate;
+		v[k++] = p->pf->loctNo;
 		v[k++] = p->has_inv ? dec_format(p->gross, 0, g, sizeof g) : "";
 		v[k++] = L(p->packNo);
 		v[k++] = L(p->status);
@@ -867,9 +868,10 @@ save_done(struct wo *w, const char *path)
 		const struct done *d = &w->d[i];
 		const char *v[19] = { d->lno, d->outcome, d->invtNo,
 		    d->billkey, d->day, d->sumCopNo, d->copNo, d->agentCode,
-		    d->agentName, d->ebcCode, d->ebcName, d->ownerCode,
-		    d->customsCode, d->portCode, d->country, d->trafMode,
-		    d->statFlag, d->ieDate, d->loctNo };
+		    d->pf->agentName, d->pf->ebcCode, d->pf->ebcName,
+		    d->pf->ownerCode, d->pf->customsCode, d->pf->portCode,
+		    d->pf->country, d->pf->trafMode, d->pf->statFlag,
+		    d->pf->ieDate, d->pf->loctNo };
 
 		if (w->o.now - norm_day(d->day) > w->o.keep)
 			continue;
