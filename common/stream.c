@@ -214,9 +214,39 @@ sax_end(void *data, const xmlChar *local, const xmlChar *prefix,
 }
 
 /*
- * A context whose parse checks well-formedness and builds nothing: every
- * tree-building callback is off; the DOCTYPE callbacks only note that a
- * DTD was declared, and the element callbacks keep the depth.
+ * Content callbacks that keep nothing.  They must be set, not left NULL:
+ * libxml2 words some errors differently when a callback is missing (the
+ * comment of "Double hyphen within comment" is quoted only when there is
+ * a comment handler), and the check-only parse says what the full one says.
+ */
+static void
+sax_text(void *data, const xmlChar *text, int len)
+{
+	(void)data, (void)text, (void)len;
+}
+
+static void
+sax_comment(void *data, const xmlChar *text)
+{
+	(void)data, (void)text;
+}
+
+static void
+sax_pi(void *data, const xmlChar *target, const xmlChar *text)
+{
+	(void)data, (void)target, (void)text;
+}
+
+static void
+sax_reference(void *data, const xmlChar *name)
+{
+	(void)data, (void)name;
+}
+
+/*
+ * A context whose parse checks well-formedness and builds nothing: the
+ * tree-building callbacks keep nothing; the DOCTYPE callbacks only note
+ * that a DTD was declared, and the element callbacks keep the depth.
  */
 static xmlParserCtxtPtr
 new_check_ctxt(void *owner)
@@ -234,6 +264,12 @@ new_check_ctxt(void *owner)
 	h->externalSubset = sax_subset;
 	h->startElementNs = sax_start;
 	h->endElementNs = sax_end;
+	h->characters = sax_text;
+	h->ignorableWhitespace = sax_text;	/* the same, as in SAX2 */
+	h->cdataBlock = sax_text;
+	h->comment = sax_comment;
+	h->processingInstruction = sax_pi;
+	h->reference = sax_reference;
 	return c;
 }
 

@@ -6,7 +6,10 @@
  * is the source.  Checks, besides the sanitizers: every document handed
  * over starts with '<', ends with '>', fits the size limit and has a tree
  * when parsing; indexes and lines never go backwards; a located error has
- * a message; the stream ends (EOF or FATAL) and stays ended.
+ * a message; the stream ends (EOF or FATAL) and stays ended.  With bit 8
+ * of the first byte, the check-only parse (no_tree) is run beside the full
+ * one on the same bytes: both hand over and refuse the same documents with
+ * the same messages and locations.
  */
 #include "config.h"
 
@@ -26,6 +29,48 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The check-only parse agrees with the full parse, result by result. */
+static void
+lockstep(const char *path, const struct stream_opts *o)
+{
+	struct stream_opts light = *o;
+	struct input *in[2];
+	struct stream *s[2];
+	struct stream_doc d[2];
+	struct stream_err e[2];
+	char err[300];
+	int i, r[2];
+
+	light.no_tree = 1;
+	for (i = 0; i < 2; i++) {
+		in[i] = input_open(path, err, sizeof err);
+		FUZZ_ASSERT(in[i] != NULL);
+		s[i] = stream_open(in[i], "fuzz", i ? &light : o);
+		FUZZ_ASSERT(s[i] != NULL);
+	}
+	do {
+		for (i = 0; i < 2; i++) {
+			memset(&e[i], 0, sizeof e[i]);
+			r[i] = stream_next(s[i], &d[i], &e[i]);
+		}
+		FUZZ_ASSERT(r[0] == r[1]);
+		if (r[0] == STREAM_DOC) {
+			FUZZ_ASSERT(d[0].index == d[1].index);
+			FUZZ_ASSERT(d[0].line == d[1].line);
+			FUZZ_ASSERT(d[0].len == d[1].len);
+			FUZZ_ASSERT(d[1].doc == NULL);
+		} else if (r[0] != STREAM_EOF) {
+			FUZZ_ASSERT(e[0].index == e[1].index);
+			FUZZ_ASSERT(e[0].line == e[1].line);
+			FUZZ_ASSERT(strcmp(e[0].msg, e[1].msg) == 0);
+		}
+	} while (r[0] == STREAM_DOC || r[0] == STREAM_BAD);
+	for (i = 0; i < 2; i++) {
+		stream_close(s[i]);
+		input_close(in[i]);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,11 +81,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct stream_doc d;
 	struct stream_err e;
 	long last_index = 0, last_line = 1;
-	int fd, r, steps = 0;
+	int fd, r, steps = 0, mode;
 
 	if (size < 3)
 		return 0;
-	o.no_parse = data[0] & 1;
+	mode = data[0];
+	o.no_parse = mode & 1;
 	if (data[0] & 2)
 		o.max_size = 16 + (size_t)data[1] * 8;
 	if (data[0] & 4)
@@ -93,6 +139,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(stream_next(s, &d, &e) == STREAM_EOF);
 	stream_close(s);
 	input_close(in);
+	if ((mode & 8) && !o.no_parse)
+		lockstep(path, &o);
 	close(fd);
 	return 0;
 }

@@ -401,6 +401,7 @@ check_only_agrees_with_tree(void **state)
 		"<a>\n<b>\x01</b></a>",
 		"<a><![CDATA[<x>]]><!-- c --><?pi x?></a>",
 		"<a/>\n<b>",
+		"<a>\n<!-- a -- b --></a><ok/>",
 	};
 	struct stream_opts check = { .no_tree = 1 };
 	struct result full, light;
