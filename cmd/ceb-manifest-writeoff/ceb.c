@@ -54,6 +54,29 @@ sfield_n(xmlNodePtr n, const char *name, int intern)
 	return wo_intern(buf);
 }
 
+/*
+ * The trimmed field in buf (n bytes), without an arena copy: for values
+ * that are compared first and kept only sometimes.  A value too long for
+ * buf is copied to the arena instead.
+ */
+static const char *
+tfield(xmlNodePtr n, const char *name, char *buf, size_t bn)
+{
+	const char *v = field(n, name), *e;
+
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+		v++;
+	e = v + strlen(v);
+	while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		e--;
+	if ((size_t)(e - v) >= bn)
+		return wo_strn(v, (size_t)(e - v));
+	memcpy(buf, v, (size_t)(e - v));
+	buf[e - v] = '\0';
+	return buf;
+}
+
 /* Trimmed arena copy of a field. */
 static const char *
 sfield(xmlNodePtr n, const char *name)
@@ -186,7 +209,9 @@ apply_status(struct wo *w, struct parcel *p, int status, const char *rtime)
 	if (nr > or || (nr == or && p->rtime && rtime &&
 	    strcmp(rtime, p->rtime) > 0) || p->status == 0) {
 		p->status = status;
-		p->rtime = rtime;
+		if (rtime == NULL || p->rtime == NULL ||
+		    strcmp(rtime, p->rtime) != 0)
+			p->rtime = wo_str(rtime);	/* rtime may be a buffer */
 	}
 	if ((p->status == 800 || p->status == 899) && p->rel_day < 0)
 		p->rel_day = w->o.now;
@@ -307,10 +332,10 @@ static void
 take_604(struct wo *w, const struct stream_doc *d, const struct msg *m,
     xmlNodePtr rec, long recno, const char *guid)
 {
-	char copkey[256];
+	char copkey[256], rbuf[64], ibuf[64];
 	const char *st = field(rec, "returnStatus");
-	const char *rtime = ifield(rec, "returnTime");
-	const char *invt = sfield(rec, "invtNo");
+	const char *rtime = tfield(rec, "returnTime", rbuf, sizeof rbuf);
+	const char *invt = tfield(rec, "invtNo", ibuf, sizeof ibuf);
 	int status = atoi(st);
 	long pi;
 	struct wo_loc l;
@@ -318,10 +343,16 @@ take_604(struct wo *w, const struct stream_doc *d, const struct msg *m,
 	snprintf(copkey, sizeof copkey, "%s/%s", field(rec, "agentCode"),
 	    field(rec, "copNo"));
 	if ((pi = wo_index_get(&w->copidx, copkey)) >= 0) {
-		set_loc(&l, d, m, rec, recno, guid);
-		w->p[pi].seen = 1;
-		apply_status(w, &w->p[pi], status, rtime);
-		index_invt(w, pi, invt, &l);
+		struct parcel *p = &w->p[pi];
+
+		p->seen = 1;
+		apply_status(w, p, status, rtime);
+		/* Most receipts repeat the invtNo the parcel has. */
+		if (*invt && (p->invtNo == NULL ||
+		    strcmp(p->invtNo, invt) != 0)) {
+			set_loc(&l, d, m, rec, recno, guid);
+			index_invt(w, pi, wo_str(invt), &l);
+		}
 		return;
 	}
 	if ((pi = wo_index_get(&w->ridx, copkey)) < 0) {
@@ -339,10 +370,10 @@ take_604(struct wo *w, const struct stream_doc *d, const struct msg *m,
 		if (r->status == 0 || nr > or || (nr == or &&
 		    strcmp(rtime, r->rtime ? r->rtime : "") > 0)) {
 			r->status = status;
-			r->rtime = rtime;
+			r->rtime = wo_str(rtime);
 		}
-		if (*invt)
-			r->invtNo = invt;
+		if (*invt && (r->invtNo == NULL || strcmp(r->invtNo, invt)))
+			r->invtNo = wo_str(invt);
 	}
 }
 
@@ -455,7 +486,7 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 				if (p->bill < 0 && newpart)
 					b->nparcels++;
 				p->bill = bi;
-				p->bag = sfield(ln, "totalPackageNo");
+				p->bag = ifield(ln, "totalPackageNo");
 				p->bill_loc = l;	/* shares the strings */
 				p->bill_loc.line = msg_line(m, ln);
 			} else if (p->bill2 < 0)

@@ -369,7 +369,7 @@ load_parcels(struct wo *w, const char *path)
 		    rl(&r, 19, &v))
 			goto fail;
 		p->status = (int)v;
-		p->rtime = ri(&r, 20);
+		p->rtime = rs(&r, 20);
 		if (rbill(w, &r, 21, &p->bill) || rbill(w, &r, 22, &p->bill2))
 			goto fail;
 		p->bag = rs(&r, 23);
