@@ -12,7 +12,11 @@
 # final state, report and output must equal the reference byte for byte
 # (no canonicalisation: the runs are deterministic for a fixed --now, and
 # a difference in row order or in a left-over temporary file is exactly
-# what the harness is for).  KILL_N / 4 more runs get SIGTERM and as many
+# what the harness is for), with one exception: the generation number of
+# ceb-manifest-writeoff's state (see snap below).  When the killed run had
+# already committed, the night's report and output may be the killed
+# run's own (ceb-manifest-writeoff writes them before its state, and a
+# rerun then reports "already judged"): one of the two must be complete.  KILL_N / 4 more runs get SIGTERM and as many
 # SIGINT at random points: each must end by itself, with status 2, 130 or
 # 143 (or 0/1 when the signal came too late to matter), leave the state
 # old or new (never a mix) and no temporary file, and its rerun must equal
@@ -22,9 +26,10 @@
 # with strace(1) once; a point is a random index into its system calls,
 # turned into "the Jth call of that name" and injected with strace
 # -e inject=NAME:signal=KILL:when=J, so points spread over the whole run
-# in proportion to its work: reading, judging, writing the output, and
-# (a quarter of the points, drawn from that stretch alone) the commit of
-# the state, from the first state file created to the end.  Without a
+# in proportion to its work: reading, judging, writing the output; and
+# the commit of the state: a quarter of the SIGKILL points are drawn from
+# the first state file created to the end, another quarter from the last
+# state file created (the final step of the commit) to the end.  Without a
 # working strace (or with KILL_NO_STRACE=1) the harness falls back to
 # random delays over the length of a run.
 #
@@ -126,10 +131,26 @@ logical() {
 	esac
 }
 # snap DIR: every file of the state directory but the lock, with names.
+# ceb-manifest-writeoff numbers its state generations and, by design, a
+# rerun of a finished night writes the same content as generation N+1:
+# there the number of the current generation is replaced by "N" (in the
+# file names and in CURRENT); a file of any other generation still shows.
 snap() {
+	g=
+	[ $tool = ceb-manifest-writeoff ] && g=$(head -1 "$1/CURRENT" 2>/dev/null)
 	for f in $(ls -A "$1" | grep -v -e '^lock$' -e '\.lock$' | sort); do
-		echo "== $f"
-		if [ -d "$1/$f" ]; then ls -A "$1/$f"; else cat "$1/$f"; fi
+		if [ -n "$g" ]; then
+			echo "== $f" | sed "s/-$g\.csv\$/-N.csv/"
+		else
+			echo "== $f"
+		fi
+		if [ -d "$1/$f" ]; then
+			ls -A "$1/$f"
+		elif [ -n "$g" ] && [ "$f" = CURRENT ]; then
+			sed "1s/^$g\$/N/" "$1/$f"
+		else
+			cat "$1/$f"
+		fi
 	done
 }
 # leftovers DIR: temporary files left in the state directory.
@@ -218,11 +239,16 @@ for tool in $tools; do
 		total=$(wc -l <trace)
 		# The commit: from the first state file created (not the
 		# lock) to the end.
-		commit=$(grep -n -E '^(openat|open|creat|rename|renameat|renameat2|fsync|fdatasync|unlink|unlinkat)\(' trace |
+		grep -n -E '^(openat|open|creat|rename|renameat|renameat2|fsync|fdatasync|unlink|unlinkat)\(' trace |
 		    grep -E '"tr/|</[^>]*/tr/' | grep -v -e 'lock[">]' -e 'O_RDONLY' |
-		    head -1 | cut -d: -f1)
+		    cut -d: -f1 >writes
+		commit=$(head -1 writes)
 		commit=${commit:-1}
-		echo "# $tool: night 2 makes $total system calls, the state is written from call $commit; a run takes about $ms ms"
+		# The last state file created: the final step of the commit.
+		last=$(grep -n -E '^(openat|open|creat)\(.*O_CREAT' trace |
+		    grep -E '"tr/' | grep -v 'lock"' | tail -1 | cut -d: -f1)
+		last=${last:-$commit}
+		echo "# $tool: night 2 makes $total system calls, the state is written from call $commit, its last file from call $last; a run takes about $ms ms"
 	fi
 	for sig in KILL TERM INT; do
 		case $sig in
@@ -236,6 +262,9 @@ for tool in $tools; do
 				if [ $sig = KILL ] && [ $((i % 4)) = 0 ]; then
 					rand $((total - commit + 1))
 					k=$((commit + r))
+				elif [ $sig = KILL ] && [ $((i % 4)) = 2 ]; then
+					rand $((total - last + 1))
+					k=$((last + r))
 				else
 					rand "$total"
 					k=$((r + 1))
