@@ -11,7 +11,14 @@
 #                    night 2 with them (every parcel written off);
 #   fifth            a fifth of the parcels: memory follows the parcels...
 #   plus-import      ...and not the bytes: the same export parcels with an
-#                    import batch twice their size mixed in.
+#                    import batch twice their size mixed in;
+#   size-N           for each N of BENCH_WRITEOFF_SERIES (default 10000
+#                    and 100000; add 300000 for a large run): N parcels,
+#                    nearly all written off, against ceb-cat on the same
+#                    batch (cat-N), with peak RSS, bytes per parcel above
+#                    ceb-cat's and the ratio of the two peaks;
+#   unresolved-N     the same N with 10% of the parcels not departed
+#                    (carried over in --state).
 # Benchmarks measure, they do not judge: no row passes or fails.
 set -u
 LC_ALL=C.UTF-8
@@ -71,3 +78,36 @@ echo "$T: written off $(grep -c ',W-OFF-001,' one.csv) of $n;" \
     "$rss_fifth KiB for $((n / 5)), $rss_mixed KiB with the import batch mixed in"
 echo "$T: state after night 1: $(du -sk st | cut -f1) KiB;" \
     "after night 2: $(cat st/parcels-*.csv | wc -l) parcel lines"
+
+# Memory against the night's parcels: written off, or 10% left open.
+for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
+	ceb-gen -s 43 -e "$sn" -n 0 --split 1000 -x "s$sn.man.xml" \
+	    -m "s$sn.man.csv" -o "s$sn.xml" 2>"s$sn.gen"
+	bench_measure "cat$sn" ceb-cat -q "s$sn.xml"
+	bench_row "$T" "cat-$sn" - "$(msgs "s$sn.gen")" "$(bytes "s$sn.xml")"
+	rc=$BENCH_RSS
+	bench_measure "size$sn" $T -q --now 20250310 -g 0 -m "s$sn.man.xml" \
+	    -m "s$sn.man.csv" -r "size$sn.csv" "s$sn.xml"
+	bench_row "$T" "size-$sn" "cat-$sn" "$(msgs "s$sn.gen")" \
+	    "$(bytes "s$sn.xml")" "$sn parcels"
+	rw=$BENCH_RSS
+	echo "$T: $sn parcels, $(grep -c ',W-OFF-001,' "size$sn.csv") written" \
+	    "off: peak RSS $rw KiB, ceb-cat $rc KiB;" \
+	    "$(( (rw - rc) * 1024 / sn )) B/parcel above ceb-cat;" \
+	    "peak ratio $(echo "$rw $rc" | awk '{ printf "%.2f", $1 / $2 }')"
+	rm -f "s$sn.xml"
+	ceb-gen -s 43 -e "$sn" -n 0 --split 1000 -x "u$sn.man.xml" \
+	    -m "u$sn.man.csv" -o "u$sn.xml" --exp-not-departed=10% \
+	    2>"u$sn.gen"
+	rm -rf "st$sn"
+	bench_measure "unres$sn" $T -q --now 20250310 -s "st$sn" \
+	    -m "u$sn.man.xml" -m "u$sn.man.csv" -r "unres$sn.csv" "u$sn.xml"
+	bench_row "$T" "unresolved-$sn" "cat-$sn" "$(msgs "u$sn.gen")" \
+	    "$(bytes "u$sn.xml")" "$sn parcels, 10% not departed"
+	ru=$BENCH_RSS
+	echo "$T: $sn parcels, 10% open: peak RSS $ru KiB" \
+	    "($(( (ru - rc) * 1024 / sn )) B/parcel above ceb-cat);" \
+	    "$(tail -n +2 "st$sn"/parcels-1.csv | grep -vc '^#end') parcels" \
+	    "carried over, state $(du -sk "st$sn" | cut -f1) KiB"
+	rm -f "u$sn.xml"
+done
