@@ -6,7 +6,11 @@
 #           ($top_srcdir) with the built tools first on PATH and $T set to
 #           a fresh empty scratch directory;
 #   stdin   (optional) fed to the command; /dev/null otherwise;
-#   stdout, stderr, status   what the command must print and return.
+#   stdout, stderr, status   what the command must print and return;
+#   requires (optional) paths, one per line, relative to the source tree,
+#           that the case reads from outside the project (the customs
+#           reference material beside the clone); when one is missing the
+#           case is skipped, said so in TAP, instead of failing.
 # All three outputs are compared.  UPDATE=1 rewrites them from the actual
 # run instead (review the diff before committing).  Arguments: the golden
 # directory, then optionally case-name patterns (shell globs) to run.
@@ -38,6 +42,16 @@ for c in $cases; do
 	d=$dir/$c
 	T=$scratch/$i
 	mkdir -p "$T"
+	missing=
+	if [ -f "$d/requires" ]; then
+		while IFS= read -r r; do
+			[ -n "$r" ] && [ ! -e "$top/$r" ] && missing="$missing $r"
+		done <"$d/requires"
+	fi
+	if [ -n "$missing" ]; then
+		echo "ok $i - $c # SKIP not found:$missing"
+		continue
+	fi
 	in=/dev/null
 	[ -f "$d/stdin" ] && in=$d/stdin
 	(cd "$top" && T=$T /bin/sh -c "$(cat "$d/cmd")" <"$in" >"$T.out" 2>"$T.err")
