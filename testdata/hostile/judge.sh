@@ -14,11 +14,11 @@
 # A stateful tool runs with its state (reconcile -s, quota-check --ledger,
 # writeoff -s) that a first run over PRE alone created.  After the hostile
 # run the script prints whether the state was left unchanged or advanced
-# (each tool's man page says which: reconcile and writeoff leave it as it
-# was on trouble, quota-check commits what it judged), then reruns over
-# the same input without the hostile document and checks what DESIGN.md
-# promises whichever way: the final state, report and output equal those
-# of a run that never saw the hostile document.
+# (reconcile and writeoff leave it as it was on trouble, quota-check
+# commits what it judged: docs/hardening.md, finding 9); after a run in
+# trouble (status 2) it reruns over the same input without the hostile
+# document and checks what DESIGN.md promises whichever way: the final
+# state, report and output equal those of a run that never saw it.
 set -u
 tool=$1 kind=$2
 top=$PWD
