@@ -16,6 +16,7 @@
 
 #include "csvio.h"
 #include "diag.h"
+#include "utf8.h"
 #include "i18n.h"
 
 #define MAX_EXTRA 16
@@ -168,6 +169,7 @@ diag_vfinding(const struct diag_loc *loc, const char *rule,
 	const char *src = loc && loc->source ? loc->source : "";
 
 	vsnprintf(detail, sizeof detail, fmt, ap);
+	utf8_clean(detail);	/* a value cut by a precision or the buffer */
 	if (sev == DIAG_ERROR)
 		raise_status(1);
 	if (!quiet && (sev != DIAG_INFO || verbose)) {

@@ -41,6 +41,7 @@
 #include "mask.h"
 #include "receipt.h"
 #include "rules.h"
+#include "utf8.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/local/share/cebtools"
@@ -396,6 +397,7 @@ hit(struct ctx *c, enum rule_no rule, const char *field, xmlNodePtr at,
 		    "%s", catalogue[rule].id);
 		snprintf(c->res->item[i].text, sizeof c->res->item[i].text,
 		    "%s: %.200s", field, detail);
+		utf8_clean(c->res->item[i].text);	/* for the receipt */
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "utf8.h"
 
 static void
 report_and_status(void **state)
@@ -40,6 +41,9 @@ report_and_status(void **state)
 	assert_int_equal(diag_status(), 0);
 	diag_finding(&loc, "Q-LIM-001", DIAG_ERROR, "totalPrice", vals,
 	    "over %d", 5000);
+	/* A value cut by bytes loses its half character, not the report. */
+	diag_finding(&loc, "Q-LIM-003", DIAG_WARNING, "name", NULL,
+	    "'%.4s' cut", "退单");
 	assert_int_equal(diag_status(), 1);
 	diag_records(3, 2, 1);
 	assert_int_equal(diag_exit(), 1);
@@ -57,7 +61,35 @@ report_and_status(void **state)
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
 	    "Q-LIM-002,warning,qty,\"line \"\"1\"\" second\",,\n"
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
-	    "Q-LIM-001,error,totalPrice,over 5000,100.00,25900.00\n");
+	    "Q-LIM-001,error,totalPrice,over 5000,100.00,25900.00\n"
+	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
+	    "Q-LIM-003,warning,name,'退' cut,,\n");
+}
+
+static void
+utf8_clean_cases(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "plain", "plain" },
+		{ "退单", "退单" },
+		{ "\xe9\x80", "" },			/* cut lead */
+		{ "a\xe9\x80 b", "a b" },
+		{ "\x80\xbfx", "x" },			/* stray continuation */
+		{ "\xc0\xafx", "x" },			/* overlong */
+		{ "\xed\xa0\x80x", "x" },		/* surrogate */
+		{ "\xf4\x90\x80\x80x", "x" },	/* above U+10FFFF */
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },
+		{ "\xff\xfe", "" },
+	};
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(buf, sizeof buf, "%s", cases[i][0]);
+		assert_int_equal(utf8_clean(buf), strlen(cases[i][1]));
+		assert_string_equal(buf, cases[i][1]);
+	}
 }
 
 int
@@ -65,6 +97,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(report_and_status),
+		cmocka_unit_test(utf8_clean_cases),
 	};
 
 	return cmocka_run_group_tests_name("diag", tests, NULL, NULL);

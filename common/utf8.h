@@ -1,0 +1,23 @@
+/*
+ * utf8.h: keep text that is cut by byte counts valid UTF-8.
+ *
+ * Values from messages are valid UTF-8 (libxml2 checks them), but a
+ * printf precision such as "%.40s" or a full buffer cuts them by bytes,
+ * which can leave half a character in a report, a receipt or a terminal.
+ *
+ * Library code: nothing here prints or exits.
+ */
+#ifndef CEB_UTF8_H
+#define CEB_UTF8_H
+
+#include <stddef.h>
+
+/*
+ * Drop, in place, every byte of s that is not part of a complete,
+ * well-formed UTF-8 sequence (a lead byte whose continuation bytes were
+ * cut off, a stray continuation byte, an overlong form, a surrogate, a
+ * byte that is never valid).  Returns the new length.
+ */
+size_t utf8_clean(char *s);
+
+#endif
