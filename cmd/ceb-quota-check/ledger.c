@@ -177,6 +177,18 @@ lr_next(struct lreader *lr, char **line, size_t *len, int *nl)
 	}
 }
 
+/*
+ * A row holding a byte that format_row() never writes: NUL (which would cut
+ * the C string and drop the rest of the row silently) or CR (written as a
+ * blank).  Loading it would change the row on the next save.
+ */
+static int
+bad_bytes(const char *line, size_t len)
+{
+	return memchr(line, '\0', len) != NULL ||
+	    memchr(line, '\r', len) != NULL;
+}
+
 /* Split a CSV line in place into at most max fields; returns the count or
  * -1 when a quoted field is not closed properly. */
 static int
@@ -406,6 +418,12 @@ scan(struct run *r, int load)
 		}
 		lr.sum = fnv(fnv(lr.sum, line, len), "\n", 1);
 		rows++;
+		if (bad_bytes(line, len)) {
+			diag_trouble(path, lr.line, _("ledger row holds a NUL "
+			    "or carriage return, which the ledger never writes "
+			    "(damaged or edited)"));
+			goto fail;
+		}
 		if (split(line, f, NCOLS) != NCOLS) {
 			diag_trouble(path, lr.line, _("ledger row does not "
 			    "have %d fields"), NCOLS);
@@ -1002,6 +1020,12 @@ ledger_reseal(struct run *r)
 		}
 		memcpy(copy, line, len);
 		copy[len] = '\n';
+		if (bad_bytes(line, len)) {
+			diag_trouble(path, lr.line, _("ledger row holds a NUL "
+			    "or carriage return, which the ledger never writes "
+			    "(damaged or edited)"));
+			goto fail;
+		}
 		if (split(line, f, NCOLS) != NCOLS) {
 			diag_trouble(path, lr.line, _("ledger row does not "
 			    "have %d fields"), NCOLS);
