@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,16 +15,24 @@
 
 static char dir[256];
 
+/* Remove the scratch directory (flat: files only). */
 static void
 cleanup(void)
 {
-	char cmd[300];
+	DIR *d;
+	struct dirent *e;
+	char p[600];
 
-	if (*dir && strncmp(dir, "/", 1) == 0) {
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", dir);
+	if (*dir == '\0' || (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		unlink(p);
 	}
+	closedir(d);
+	rmdir(dir);
 }
 
 const char *
