@@ -173,7 +173,7 @@ one() {
 		pid=$!
 		sleep "$(awk -v ms="$2" 'BEGIN { printf "%.3f", ms / 1000 }')"
 		kill -"$3" "$pid" 2>/dev/null
-		wait "$pid"
+		wait "$pid" 2>/dev/null
 		st=$?
 	fi
 	logical k >k.logical
