@@ -247,6 +247,24 @@ index_invt(struct wo *w, long pi, const char *invtNo, const struct wo_loc *l)
 	wo_index_put(&w->invidx, invtNo, pi);
 }
 
+/*
+ * W-FMT-002: a grossWeight that is not an N19,5 decimal.  It counts as 0 in
+ * the totals; the finding names the value, so that a total found wrong
+ * later (W-TOT-001) has its cause beside it.
+ */
+static void
+bad_weight(const struct wo_loc *l, xmlNodePtr h, const char *what)
+{
+	struct diag_loc dl;
+	const char *v = field(h, "grossWeight");
+
+	loc_to_diag(l, &dl);
+	diag_finding(&dl, "W-FMT-002", DIAG_ERROR, "grossWeight", NULL,
+	    *v ? _("%s grossWeight '%.40s' is not a decimal number; counted "
+	    "as 0 kg in the totals") : _("%s has no grossWeight%.0s; counted "
+	    "as 0 kg in the totals"), what, v);
+}
+
 static void
 take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
     xmlNodePtr rec, long recno, const char *guid)
@@ -309,8 +327,10 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
 		pf.loctNo = ifield(h, "loctNo");
 		p->pf = wo_profile(&pf);
 	}
-	if (msg_decimal(h, "grossWeight", &p->gross) != 0)
+	if (msg_decimal(h, "grossWeight", &p->gross) != 0) {
 		p->gross.v = 0;
+		bad_weight(&l, h, _("inventory"));
+	}
 	s = field(h, "packNo");
 	p->packNo = *s ? strtol(s, NULL, 10) : -1;
 	p->inv_loc = l;
@@ -458,6 +478,8 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 		newpart = 1;
 		if (kind == BILL_607 && msg_decimal(h, "grossWeight", &g) == 0)
 			b->gross = dec_add(b->gross, g);
+		else if (kind == BILL_607 && wo_mine(w, b->bill))
+			bad_weight(&l, h, _("607 bill"));
 	}
 	for (ln = msg_line_first(m, rec); ln; ln = msg_line_next(m, ln)) {
 		const char *lno = sfield(ln, "logisticsNo");

@@ -93,6 +93,9 @@ const struct wo_rule wo_rules[] = {
 	  "mode") },
 	{ "W-FMT-001", "error", "unusable",
 	  N_("inventory without logisticsNo") },
+	{ "W-FMT-002", "error", "unusable",
+	  N_("inventory or 607 bill whose grossWeight is missing or not a "
+	  "decimal number: counted as 0 kg in the totals") },
 	{ "W-SUM-001", "info", "summarised",
 	  N_("draft summary application (701) written for written-off "
 	  "inventories") },
