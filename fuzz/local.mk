@@ -284,3 +284,4 @@ fuzz_fuzz_reconcile_state_SOURCES = $(fuzz_reconcile_state_sources) \
 fuzz_fuzz_reconcile_state_CPPFLAGS = $(fuzz_reconcile_cppflags)
 fuzz_fuzz_reconcile_state_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+EXTRA_DIST += fuzz/campaign.sh
