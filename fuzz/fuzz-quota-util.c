@@ -187,48 +187,6 @@ qf_run_free(struct run *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* ledger.c's split(), copied: a CSV line split in place. */
-static int
-split(char *s, char **f, int max)
-{
-	int n = 0;
-
-	for (;;) {
-		char *w;
-
-		if (n == max)
-			return max + 1;
-		if (*s == '"') {
-			w = ++s;
-			f[n++] = w;
-			for (;;) {
-				if (*s == '\0')
-					return -1;
-				if (*s == '"') {
-					if (s[1] == '"') {
-						*w++ = '"';
-						s += 2;
-						continue;
-					}
-					s++;
-					break;
-				}
-				*w++ = *s++;
-			}
-			if (*s != ',' && *s != '\0')
-				return -1;
-			*w = '\0';
-		} else {
-			f[n++] = s;
-			while (*s && *s != ',')
-				s++;
-		}
-		if (*s == '\0')
-			return n;
-		*s++ = '\0';
-	}
-}
-
 static void
 want(struct run *r, const char *k)
 {
@@ -266,7 +224,7 @@ qf_want_rows(struct run *r, const char *text, size_t len)
 		}
 		if (*p == '#')
 			break;
-		if (split(p, f, 17) != 17)
+		if (ledger_split(p, f, 17) != 17)
 			continue;
 		/* person year date invtNo ebpCode orderNo ebcCode agentCode
 		 * copNo ... */

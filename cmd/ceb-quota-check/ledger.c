@@ -191,8 +191,8 @@ bad_bytes(const char *line, size_t len)
 
 /* Split a CSV line in place into at most max fields; returns the count or
  * -1 when a quoted field is not closed properly. */
-static int
-split(char *s, char **f, int max)
+int
+ledger_split(char *s, char **f, int max)
 {
 	int n = 0;
 
@@ -424,7 +424,7 @@ scan(struct run *r, int load)
 			    "(damaged or edited)"));
 			goto fail;
 		}
-		if (split(line, f, NCOLS) != NCOLS) {
+		if (ledger_split(line, f, NCOLS) != NCOLS) {
 			diag_trouble(path, lr.line, _("ledger row does not "
 			    "have %d fields"), NCOLS);
 			goto fail;
@@ -873,7 +873,7 @@ ledger_query(const char *path, const char *id, int year, int key_name,
 		}
 		lr.sum = fnv(fnv(lr.sum, line, len), "\n", 1);
 		rows++;
-		if (split(line, f, NCOLS) != NCOLS ||
+		if (ledger_split(line, f, NCOLS) != NCOLS ||
 		    (why = check_row(f, &y, &amount, &released, &v, &st))) {
 			diag_trouble(path, lr.line, _("ledger row does not "
 			    "parse"));
@@ -1026,7 +1026,7 @@ ledger_reseal(struct run *r)
 			    "(damaged or edited)"));
 			goto fail;
 		}
-		if (split(line, f, NCOLS) != NCOLS) {
+		if (ledger_split(line, f, NCOLS) != NCOLS) {
 			diag_trouble(path, lr.line, _("ledger row does not "
 			    "have %d fields"), NCOLS);
 			goto fail;

@@ -271,6 +271,9 @@ struct pyear *pyear_get(struct run *r, const char *person, int year,
     int create);
 
 /* ledger.c */
+/* Split a ledger CSV line in place into at most max fields; returns the
+ * count (max + 1 when there are more) or -1 for a badly quoted field. */
+int ledger_split(char *s, char **f, int max);
 int ledger_read(struct run *r);
 int ledger_write(struct run *r);
 int ledger_reseal(struct run *r);
