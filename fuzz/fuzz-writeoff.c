@@ -13,7 +13,9 @@
  *   bit 2     --csv-modes ceb (else auto)
  *   bit 3     --csv-map billNo=MAWB,logisticsNo=HAWB
  *   bit 4     --shard 2/3
- *   bits 5-7  --grace days (0..7)
+ *   bits 5-7  --grace days (0..7); an odd grace also runs with every
+ *             record, index and string in the spill file (--memory 1:
+ *             spill.c's region and its page drops instead of malloc)
  *
  * Checks, beyond "no crash": every stored manifest entry, parcel and bill
  * is found again under its key; keys are normalised (normalising them
@@ -191,6 +193,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.o.now_str = "20260308";
 	w.o.now = norm_day(w.o.now_str);
 	w.o.grace = (op >> 5) & 7;
+	wo_mem_init(w.o.grace & 1, NULL);
 	w.o.keep = 190;
 	w.o.tol_is_pct = 1;
 	w.o.tol_ppm = 10000;

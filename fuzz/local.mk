@@ -172,7 +172,8 @@ clean-hardening:
 # norm_*, then the judgement): fuzz-writeoff.
 fuzz_writeoff_sources = fuzz/fuzz-writeoff.c \
 	cmd/ceb-manifest-writeoff/wo.h cmd/ceb-manifest-writeoff/table.c \
-	cmd/ceb-manifest-writeoff/norm.c cmd/ceb-manifest-writeoff/ceb.c \
+	cmd/ceb-manifest-writeoff/spill.c cmd/ceb-manifest-writeoff/norm.c \
+	cmd/ceb-manifest-writeoff/ceb.c \
 	cmd/ceb-manifest-writeoff/mft-xml.c cmd/ceb-manifest-writeoff/mft-csv.c \
 	cmd/ceb-manifest-writeoff/engine.c
 fuzz_writeoff_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/cmd/ceb-manifest-writeoff

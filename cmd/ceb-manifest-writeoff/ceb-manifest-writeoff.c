@@ -30,8 +30,8 @@
 static const char *const synopsis[] = {
 	"[-q] [-g days] [-m manifest] [-r report] [-s dir] [-t tolerance] "
 	"[--csv-map field=Column,...] [--csv-modes auto|ceb|manifest] "
-	"[--decl-agent code,name] [--keep days] [--merge-keys key,...] "
-	"[--now yyyymmdd] [--shard k/n] [--summary dir] [--summary-flag 1|2] "
+	"[--decl-agent code,name] [--keep days] [--memory size] "
+	"[--merge-keys key,...] [--now yyyymmdd] [--shard k/n] [--summary dir] [--summary-flag 1|2] "
 	"[file | dir ...]",
 	"--list-rules",
 	NULL
@@ -40,7 +40,7 @@ static const char *const synopsis[] = {
 enum {
 	OPT_CSV_MAP = LOOP_OPT_LAST, OPT_CSV_MODES, OPT_NOW, OPT_KEEP,
 	OPT_SUMMARY, OPT_SUMMARY_FLAG, OPT_MERGE_KEYS, OPT_DECL_AGENT,
-	OPT_LIST_RULES, OPT_SHARD
+	OPT_LIST_RULES, OPT_SHARD, OPT_MEMORY
 };
 
 /* What the command line says besides the options of struct wo_opts. */
@@ -62,6 +62,7 @@ static const struct option longopts[] = {
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "manifest", required_argument, NULL, 'm' },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "merge-keys", required_argument, NULL, OPT_MERGE_KEYS },
 	{ "now", required_argument, NULL, OPT_NOW },
 	{ "shard", required_argument, NULL, OPT_SHARD },
@@ -81,8 +82,10 @@ static int
 take_doc(struct stream_doc *d, void *arg)
 {
 	struct feed *f = arg;
-	int r = mft_take_doc(f->w, d, xmlDocGetRootElement(d->doc));
+	int r;
 
+	wo_mem_tick();
+	r = mft_take_doc(f->w, d, xmlDocGetRootElement(d->doc));
 	if (r == 0)
 		ceb_take(f->w, d, f->manifest);
 	if (r == 1 || f->manifest || !f->w->o.pass)
@@ -171,6 +174,9 @@ finish(struct wo *w, const char *state_dir)
 		return diag_exit();
 	}
 	engine_run(w);
+	if (wo_mem_stats()->spilled > 0)
+		diag_tally(_("kB spooled to disk"),
+		    (long)(wo_mem_stats()->spilled / 1024));
 	/* The report and stdout are complete before anything is committed. */
 	if (diag_flush() != 0) {
 		diag_trouble(NULL, 0, _("output incomplete: state and "
@@ -205,6 +211,7 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 	w->o.summary_flag = 1;
 	w->o.item_name_flag = "1";
 	w->o.pass = 1;
+	w->memory = (size_t)256 << 20;
 	localtime_r(&t, &tm);
 	strftime(today, sizeof today, "%Y%m%d", &tm);
 	w->o.now_str = today;
@@ -265,6 +272,12 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 			break;
 		case OPT_LIST_RULES:
 			return rules_list() == 0 && fflush(stdout) == 0 ? 0 : 2;
+		case OPT_MEMORY:
+			if (strcmp(optarg, "0") == 0)
+				w->memory = 0;		/* never spill */
+			else if (loop_parse_size(optarg, &w->memory) != 0)
+				goto badval;
+			break;
 		case OPT_MERGE_KEYS:
 			w->o.merge_keys = optarg;
 			break;
@@ -346,6 +359,8 @@ main(int argc, char *argv[])
 		r = diag_exit();
 	if (r < 0 && diag_report_on_stdout())
 		w.o.pass = 0;
+	if (r < 0)
+		wo_mem_init(w.memory, c.state_dir);
 	if (r < 0 && c.state_dir && open_state(&w, c.state_dir, &lockfd) != 0)
 		r = diag_exit();
 	if (r < 0) {
@@ -356,7 +371,7 @@ main(int argc, char *argv[])
 		r = finish(&w, c.state_dir);
 	}
 	state_unlock(lockfd);
-	free(c.manifests);
+	wo_grow_free(c.manifests, &c.nman, sizeof *c.manifests);
 	free(c.decl);
 	wo_free(&w);
 	return r;

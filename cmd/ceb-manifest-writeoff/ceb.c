@@ -137,6 +137,7 @@ parcel_get(struct wo *w, const char *lno_raw)
 	long i;
 	struct parcel *p;
 
+	wo_mem_tick();
 	norm_lno(lno_raw, lno, sizeof lno);
 	if ((i = wo_index_get(&w->pidx, lno)) >= 0)
 		return i;

@@ -113,6 +113,7 @@ resolve_csv_modes(struct wo *w)
 		int k, hit[2] = { 0, 0 };
 		char mode[2];
 
+		wo_mem_tick();
 		if (m->deleted || m->kind != MFT_CSV || m->alt_mode == 0 ||
 		    m->alt_mode == '?')
 			continue;
@@ -154,6 +155,7 @@ index_manifest(struct eng *e)
 		long k;
 		int load = m->kind == MFT_LOAD || m->kind == MFT_CSV;
 
+		wo_mem_tick();
 		if (m->deleted)
 			continue;
 		snprintf(key, sizeof key, "%c|%s|%s", m->mode, m->voyage,
@@ -227,6 +229,7 @@ aggregate(struct eng *e)
 		struct parcel *p = &w->p[i];
 		int t;
 
+		wo_mem_tick();
 		if (wo_index_get(&w->didx, p->lno) >= 0)
 			continue;
 		for (t = 0; t < 2; t++) {
@@ -929,6 +932,7 @@ apply_cancels(struct wo *w)
 		int st = cancel_state(c);
 		long pi = -1, di;
 
+		wo_mem_tick();
 		if (*c->invtNo)
 			pi = wo_index_get(&w->invidx, c->invtNo);
 		if (pi < 0)
@@ -978,12 +982,15 @@ engine_run(struct wo *w)
 	bill_complete(w);
 	index_manifest(&e);
 	aggregate(&e);
-	for (i = 0; i < w->np; i++)
+	for (i = 0; i < w->np; i++) {
+		wo_mem_tick();
 		judge_parcel(&e, &w->p[i]);
+	}
 	/* Which bills still have open parcels. */
 	for (i = 0; i < w->np; i++) {
 		struct parcel *p = &w->p[i];
 
+		wo_mem_tick();
 		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0)
 			continue;
 		if (p->bill >= 0)
@@ -997,12 +1004,15 @@ engine_run(struct wo *w)
 	}
 	for (i = 0; i < w->nb; i++)
 		judge_bill(&e, (long)i);
-	for (i = 0; i < w->nm; i++)
+	for (i = 0; i < w->nm; i++) {
+		wo_mem_tick();
 		judge_entry(&e, &w->m[i]);
+	}
 	/* Parcels final this run leave memory; their bill keeps their sum. */
 	for (i = 0; i < w->np; i++) {
 		struct parcel *p = &w->p[i];
 
+		wo_mem_tick();
 		if (p->resolved == 2 && p->bill >= 0 && p->has_inv) {
 			w->b[p->bill].off_gross = dec_add(
 			    w->b[p->bill].off_gross, p->gross);
@@ -1025,8 +1035,8 @@ engine_run(struct wo *w)
 	free(e.bopen);
 	free(e.bnbags);
 	free(e.bpack);
-	free(e.mm);
-	free(e.bags);
+	wo_grow_free(e.mm, &e.mmcap, sizeof *e.mm);
+	wo_grow_free(e.bags, &e.bagcap, sizeof *e.bags);
 	wo_index_free(&e.mmidx);
 	wo_index_free(&e.hidx);
 	wo_index_free(&e.lhidx);

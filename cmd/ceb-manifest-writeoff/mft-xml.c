@@ -132,10 +132,11 @@ wo_base64(const char *in, unsigned char *out, size_t n)
 long
 mentry_put(struct wo *w, const struct mentry *e, int replace)
 {
-	long i = wo_index_get(&w->midx, e->key);
+	long i;
 	struct mentry *m;
 
-	if (i >= 0) {
+	wo_mem_tick();
+	if ((i = wo_index_get(&w->midx, e->key)) >= 0) {
 		m = &w->m[i];
 		if (replace) {
 			long first = m->first_day;
@@ -172,6 +173,7 @@ mentry_delete(struct wo *w, int kind, char mode, const char *voy,
 	for (i = 0; i < w->nm; i++) {
 		struct mentry *m = &w->m[i];
 
+		wo_mem_tick();
 		if (m->deleted || m->kind != kind || m->mode != mode ||
 		    strcmp(m->voyage, voy) != 0 ||
 		    strcmp(m->master, master) != 0)

@@ -248,6 +248,7 @@ summary_write(struct wo *w)
 	const char **keys;
 	unsigned set;
 	char err[300];
+	int r = -1;
 
 	if (summary_keys(w->o.merge_keys, w->o.summary_flag, &set) != 0)
 		return -1;
@@ -256,18 +257,15 @@ summary_write(struct wo *w)
 		return -1;
 	}
 	sweep_tmp(w->o.summary_dir);
-	if ((idx = calloc(w->nd + 1, sizeof *idx)) == NULL ||
-	    (keys = calloc(w->nd + 1, sizeof *keys)) == NULL) {
-		free(idx);
-		diag_trouble(NULL, 0, _("out of memory"));
-		return -1;
-	}
+	idx = wo_mem_zalloc((w->nd + 1) * sizeof *idx);
+	keys = wo_mem_zalloc((w->nd + 1) * sizeof *keys);
 	for (i = 0; i < w->nd; i++) {
 		struct done *d = &w->d[i];
 		char kb[1024], mb[16];
 		size_t o = 0;
 		int k;
 
+		wo_mem_tick();
 		if (strcmp(d->outcome, "written-off") != 0 ||
 		    strcmp(d->pf->statFlag, "B") != 0 || *d->sumCopNo)
 			continue;
@@ -336,11 +334,9 @@ summary_write(struct wo *w)
 			w->d[idx[j]].sumCopNo = wo_str(copNo);
 		start = end;
 	}
-	free(idx);
-	free(keys);
-	return 0;
+	r = 0;
 fail:
-	free(idx);
-	free(keys);
-	return -1;
+	wo_mem_free(idx, (w->nd + 1) * sizeof *idx);
+	wo_mem_free(keys, (w->nd + 1) * sizeof *keys);
+	return r;
 }

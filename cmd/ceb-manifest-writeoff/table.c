@@ -2,7 +2,8 @@
  * table.c: the small storage layer of ceb-manifest-writeoff.  Strings
  * live in an arena (they are kept for the whole run and written to the
  * state at its end), records in growable arrays, and a string -> index
- * hash with open addressing finds them by key.  Out of memory is fatal
+ * hash with open addressing finds them by key.  All three take their
+ * memory from spill.c, which moves them to a spill file past --memory.  Out of memory is fatal
  * for a batch tool: it is reported and the run stops with status 2.
  */
 #include "config.h"
@@ -21,7 +22,7 @@
 static char *arena;
 static size_t arena_left;
 /* Every block, chained through its first bytes, for wo_arena_free(). */
-struct blk { struct blk *next; };
+struct blk { struct blk *next; size_t size; };
 static struct blk *blocks;
 /* wo_intern()'s table. */
 static struct wo_index seen;
@@ -49,8 +50,8 @@ wo_strn(const char *s, size_t n)
 
 		struct blk *b;
 
-		if ((b = malloc(sizeof *b + sz)) == NULL)
-			oom();
+		b = wo_mem_realloc(NULL, 0, sizeof *b + sz);
+		b->size = sizeof *b + sz;
 		b->next = blocks;
 		blocks = b;
 		p = (char *)(b + 1);
@@ -95,9 +96,8 @@ grow(void *arr, size_t *cap, size_t need, size_t size, int zero)
 			oom();
 		nc *= 2;
 	} while (nc < need);
-	if ((p = realloc(arr, nc * size)) == NULL)
-		oom();
-	if (zero)
+	p = wo_mem_realloc(arr, *cap * size, nc * size);
+	if (zero && !wo_mem_spilled(p))
 		memset((char *)p + *cap * size, 0, (nc - *cap) * size);
 	*cap = nc;
 	return p;
@@ -113,6 +113,13 @@ void *
 wo_grow_raw(void *arr, size_t *cap, size_t need, size_t size)
 {
 	return grow(arr, cap, need, size, 0);
+}
+
+void
+wo_grow_free(void *arr, size_t *cap, size_t size)
+{
+	wo_mem_free(arr, *cap * size);
+	*cap = 0;
 }
 
 /*
@@ -190,14 +197,14 @@ wo_free(struct wo *w)
 
 	for (i = 0; i < w->nb; i++)
 		free(w->b[i].parts);
-	free(w->p);
-	free(w->b);
-	free(w->m);
-	free(w->d);
-	free(w->r);
-	free(w->c);
-	free(w->wb);
-	free(w->s701);
+	wo_grow_free(w->p, &w->pcap, sizeof *w->p);
+	wo_grow_free(w->b, &w->bcap, sizeof *w->b);
+	wo_grow_free(w->m, &w->mcap, sizeof *w->m);
+	wo_grow_free(w->d, &w->dcap, sizeof *w->d);
+	wo_grow_free(w->r, &w->rcap, sizeof *w->r);
+	wo_grow_free(w->c, &w->ccap, sizeof *w->c);
+	wo_grow_free(w->wb, &w->wbcap, sizeof *w->wb);
+	wo_grow_free(w->s701, &w->s701cap, sizeof *w->s701);
 	wo_index_free(&w->pidx);
 	wo_index_free(&w->copidx);
 	wo_index_free(&w->invidx);
@@ -212,6 +219,7 @@ wo_free(struct wo *w)
 	wo_index_free(&w->sum701);
 	memset(w, 0, sizeof *w);
 	wo_arena_free();
+	wo_mem_end();
 }
 
 void
@@ -221,20 +229,19 @@ wo_arena_free(void)
 
 	while ((b = blocks) != NULL) {
 		blocks = b->next;
-		free(b);
+		wo_mem_free(b, b->size);
 	}
 	arena = NULL;
 	arena_left = 0;
 	while (nprofiles > 0)
 		free(profiles[--nprofiles]);
-	free(profiles);
+	wo_grow_free(profiles, &pfcap, sizeof *profiles);
 	profiles = NULL;
-	pfcap = 0;
 	wo_index_free(&pfidx);
 	wo_index_free(&seen);
-	free(vals);
+	wo_grow_free(vals, &vcap, sizeof *vals);
 	vals = NULL;
-	nvals = vcap = 0;
+	nvals = 0;
 }
 
 uint64_t
@@ -278,17 +285,16 @@ rehash(struct wo_index *x)
 
 	y.cap = x->cap ? x->cap * 2 : 1024;
 	y.n = x->n;
-	if ((y.slots = calloc(y.cap, sizeof *y.slots)) == NULL ||
-	    (y.keys = calloc(y.cap, sizeof *y.keys)) == NULL)
-		oom();
+	y.slots = wo_mem_zalloc(y.cap * sizeof *y.slots);
+	y.keys = wo_mem_zalloc(y.cap * sizeof *y.keys);
 	for (i = 0; i < x->cap; i++)
 		if (x->slots[i]) {
+			wo_mem_tick();
 			j = slot_of(&y, x->keys[i]);
 			y.slots[j] = x->slots[i];
 			y.keys[j] = x->keys[i];
 		}
-	free(x->slots);
-	free(x->keys);
+	wo_index_free(x);
 	*x = y;
 }
 
@@ -310,8 +316,8 @@ wo_index_put(struct wo_index *x, const char *key, long v)
 void
 wo_index_free(struct wo_index *x)
 {
-	free(x->slots);
-	free(x->keys);
+	wo_mem_free(x->slots, x->cap * sizeof *x->slots);
+	wo_mem_free(x->keys, x->cap * sizeof *x->keys);
 	memset(x, 0, sizeof *x);
 }
 

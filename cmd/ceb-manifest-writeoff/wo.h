@@ -7,6 +7,7 @@
  *
  *   norm.c         normalisation of bills, transport modes, voyages, dates
  *   table.c        string arena and hash index
+ *   spill.c        where they live: malloc, or a spill file past --memory
  *   ceb.c          CEB 603/604/607/509/507/701 intake
  *   mft-xml.c      customs manifest XML (MT2x01, MT3x01, MT4x01, MT5x02),
  *                  DxpMsg envelopes
@@ -26,6 +27,32 @@
 #include "shard.h"
 #include "diag.h"
 #include "stream.h"
+
+/* ---- spill.c: the memory of every record, index and arena block ---- */
+
+/*
+ * Budget in bytes (0: never spill) and the directory of the spill file
+ * (NULL: TMPDIR).  Without this call everything stays in malloc().
+ */
+void wo_mem_init(size_t budget, const char *dir);
+/* realloc() of a block of old bytes to n (p NULL: a new block). */
+void *wo_mem_realloc(void *p, size_t old, size_t n);
+/* A new zeroed block. */
+void *wo_mem_zalloc(size_t n);
+/* Is p in the spill file?  (Its new blocks are zero already.) */
+int wo_mem_spilled(const void *p);
+void wo_mem_free(void *p, size_t n);
+/* Now and then (a document, a record, a row): keep within the budget. */
+void wo_mem_tick(void);
+struct wo_mem_stats {
+	size_t budget;
+	uint64_t spilled;	/* bytes placed in the spill file */
+	uint64_t drops;		/* times its pages left memory */
+	size_t file;		/* the spill file's size */
+};
+const struct wo_mem_stats *wo_mem_stats(void);
+/* Unmap and close the spill file (after wo_free()). */
+void wo_mem_end(void);
 
 /* ---- table.c: arena strings and a string -> index hash ---- */
 
@@ -57,6 +84,8 @@ void wo_index_free(struct wo_index *x);
 /* Growable array of fixed-size items (new room zeroed, or not: _raw). */
 void *wo_grow(void *arr, size_t *cap, size_t need, size_t size);
 void *wo_grow_raw(void *arr, size_t *cap, size_t need, size_t size);
+/* Free such an array (cap items of size bytes) and zero its capacity. */
+void wo_grow_free(void *arr, size_t *cap, size_t size);
 
 uint64_t wo_hash(const char *s);
 
@@ -275,6 +304,7 @@ struct wo {
 	const char **s701;		/* copNo of input 701s */
 	size_t ns701, s701cap;
 	long nwritten;
+	size_t memory;			/* --memory */
 };
 
 /*

@@ -138,8 +138,10 @@ rd_next(struct rd *r)
 {
 	char **f;
 	size_t n;
-	int k = csvio_next(r->c, &f, &n);
+	int k;
 
+	wo_mem_tick();
+	k = csvio_next(r->c, &f, &n);
 	if (k < 0) {
 		diag_trouble(r->path, csvio_line(r->c), _("damaged state: %s"),
 		    csvio_error(r->c));
@@ -684,6 +686,7 @@ save_parcels(struct wo *w, const char *path)
 		const char *v[64];
 		int nn = 0, k = 0;
 
+		wo_mem_tick();
 		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0 ||
 		    w->o.now - p->first_day > w->o.keep)
 			continue;
@@ -816,6 +819,7 @@ save_manifest(struct wo *w, const char *path)
 		const char *v[64];
 		int nn = 0, k = 0;
 
+		wo_mem_tick();
 		if (m->deleted || m->done ||
 		    w->o.now - m->first_day > w->o.keep)
 			continue;
@@ -873,6 +877,7 @@ save_done(struct wo *w, const char *path)
 		    d->pf->country, d->pf->trafMode, d->pf->statFlag,
 		    d->pf->ieDate, d->pf->loctNo };
 
+		wo_mem_tick();
 		if (w->o.now - norm_day(d->day) > w->o.keep)
 			continue;
 		wr_row(&x, v, 19);
@@ -893,6 +898,7 @@ save_receipts(struct wo *w, const char *path)
 		char st[24], d1[9];
 		const char *v[5];
 
+		wo_mem_tick();
 		/* --shard: most are other shards' receipts: kept --grace
 		 * days only, not --keep. */
 		if (o->status == 0 || w->o.now - o->first_day >

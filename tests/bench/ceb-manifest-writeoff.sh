@@ -17,8 +17,13 @@
 #                    nearly all written off, against ceb-cat on the same
 #                    batch (cat-N), with peak RSS, bytes per parcel above
 #                    ceb-cat's and the ratio of the two peaks;
+#   budget-N         the same N with --memory BENCH_WRITEOFF_BUDGET
+#                    (default 64M): records past the budget go to the spill
+#                    file; peak RSS against the budget, time against size-N,
+#                    and whether the report is the same as size-N's;
 #   unresolved-N     the same N with 10% of the parcels not departed
-#                    (carried over in --state).
+#                    (carried over in --state), in memory and within the
+#                    budget (unresolved-budget-N).
 # Benchmarks measure, they do not judge: no row passes or fails.
 set -u
 LC_ALL=C.UTF-8
@@ -90,11 +95,21 @@ for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
 	    -m "s$sn.man.csv" -r "size$sn.csv" "s$sn.xml"
 	bench_row "$T" "size-$sn" "cat-$sn" "$(msgs "s$sn.gen")" \
 	    "$(bytes "s$sn.xml")" "$sn parcels"
-	rw=$BENCH_RSS
+	rw=$BENCH_RSS sw=$BENCH_SECS
 	echo "$T: $sn parcels, $(grep -c ',W-OFF-001,' "size$sn.csv") written" \
 	    "off: peak RSS $rw KiB, ceb-cat $rc KiB;" \
 	    "$(( (rw - rc) * 1024 / sn )) B/parcel above ceb-cat;" \
 	    "peak ratio $(echo "$rw $rc" | awk '{ printf "%.2f", $1 / $2 }')"
+	bud=${BENCH_WRITEOFF_BUDGET:-64M}
+	bench_measure "budget$sn" $T -q --memory "$bud" --now 20250310 -g 0 \
+	    -m "s$sn.man.xml" -m "s$sn.man.csv" -r "budget$sn.csv" "s$sn.xml"
+	bench_row "$T" "budget-$sn" "size-$sn" "$(msgs "s$sn.gen")" \
+	    "$(bytes "s$sn.xml")" "$sn parcels, --memory $bud"
+	same=differs
+	cmp -s "size$sn.csv" "budget$sn.csv" && same="is the same"
+	echo "$T: $sn parcels within --memory $bud: peak RSS $BENCH_RSS KiB" \
+	    "(in memory $rw KiB), $BENCH_SECS s (in memory $sw s);" \
+	    "the report $same"
 	rm -f "s$sn.xml"
 	ceb-gen -s 43 -e "$sn" -n 0 --split 1000 -x "u$sn.man.xml" \
 	    -m "u$sn.man.csv" -o "u$sn.xml" --exp-not-departed=10% \
@@ -109,5 +124,18 @@ for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
 	    "($(( (ru - rc) * 1024 / sn )) B/parcel above ceb-cat);" \
 	    "$(tail -n +2 "st$sn"/parcels-1.csv | grep -vc '^#end') parcels" \
 	    "carried over, state $(du -sk "st$sn" | cut -f1) KiB"
+	rm -rf "stb$sn"
+	bench_measure "unresb$sn" $T -q --memory "$bud" --now 20250310 \
+	    -s "stb$sn" -m "u$sn.man.xml" -m "u$sn.man.csv" \
+	    -r "unresb$sn.csv" "u$sn.xml"
+	bench_row "$T" "unresolved-budget-$sn" "unresolved-$sn" \
+	    "$(msgs "u$sn.gen")" "$(bytes "u$sn.xml")" \
+	    "$sn parcels, 10% not departed, --memory $bud"
+	same=differs
+	cmp -s "unres$sn.csv" "unresb$sn.csv" &&
+	    cmp -s "st$sn/parcels-1.csv" "stb$sn/parcels-1.csv" &&
+	    same="are the same"
+	echo "$T: $sn parcels, 10% open, within --memory $bud: peak RSS" \
+	    "$BENCH_RSS KiB (in memory $ru KiB); report and state $same"
 	rm -f "u$sn.xml"
 done
