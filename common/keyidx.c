@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "keyidx.h"
+#include "fnv.h"
 
 #define CHUNK (1u << 20)
 #define EMPTY 0xffffffffu
@@ -33,18 +34,7 @@ struct keyidx {
 static uint64_t
 hash64(const void *p, size_t len)
 {
-	const unsigned char *b = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len-- > 0) {
-		h ^= *b++;
-		h *= 0x100000001b3ULL;
-	}
-	/* FNV mixes the low bits poorly; finish with a murmur step. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
+	return fnv64_mix(fnv64(FNV64_INIT, p, len));
 }
 
 struct keyidx *

@@ -20,3 +20,4 @@ common_libceb_a_SOURCES += common/ident.c common/ident.h
 common_libceb_a_SOURCES += common/schema.c common/schema.h
 common_libceb_a_SOURCES += common/keyidx.c common/keyidx.h
 common_libceb_a_SOURCES += common/utf8.c common/utf8.h
+common_libceb_a_SOURCES += common/fnv.h

@@ -2,22 +2,13 @@
  * shard.c: `--shard K/N` parsing and the stable FNV-1a 64 key hash shared
  * by every stateful tool (see shard.h for the contract).
  */
+#include "fnv.h"
 #include "shard.h"
-
-#define FNV64_OFFSET 0xcbf29ce484222325ULL
-#define FNV64_PRIME 0x100000001b3ULL
 
 uint64_t
 shard_hash(const void *p, size_t len)
 {
-	const unsigned char *b = p;
-	uint64_t h = FNV64_OFFSET;
-
-	while (len-- > 0) {
-		h ^= *b++;
-		h *= FNV64_PRIME;
-	}
-	return h;
+	return fnv64(FNV64_INIT, p, len);
 }
 
 /* Parse a decimal integer 1..SHARD_MAX at *sp, advancing *sp. */

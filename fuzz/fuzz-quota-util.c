@@ -12,6 +12,7 @@
 
 #include "fuzz.h"
 #include "fuzz-quota.h"
+#include "fnv.h"
 
 static char dir[256];
 
@@ -101,16 +102,6 @@ qf_read(const char *path, size_t *len)
 	return p;
 }
 
-static uint64_t
-fnv(uint64_t h, const char *p, size_t len)
-{
-	while (len-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 long
 qf_rows(const char *text, size_t len)
 {
@@ -152,7 +143,7 @@ qf_ledger(const uint8_t *body, size_t n, int with_header, int seal,
 		if (l > 0 && p[l - 1] != '\n')
 			p[l++] = '\n';
 		l += (size_t)sprintf(p + l, "#end rows=%ld check=%016" PRIx64
-		    "\n", qf_rows(p, l), fnv(0xcbf29ce484222325ULL, p, l));
+		    "\n", qf_rows(p, l), fnv64(FNV64_INIT, p, l));
 	}
 	*len = l;
 	return p;

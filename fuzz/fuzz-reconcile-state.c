@@ -45,6 +45,7 @@
 #include "input.h"
 #include "rec.h"
 #include "stream.h"
+#include "fnv.h"
 
 #define SEP "\n=====spool=====\n"
 
@@ -301,17 +302,6 @@ put_spools(const char *state, size_t slen, const uint8_t *spool, size_t n)
 	}
 }
 
-/* statedir.c's row check: FNV-1a 64 over the fields of every row. */
-static uint64_t
-fnv(uint64_t h, const char *p, size_t n)
-{
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /*
  * state.csv bytes without their "end," lines and with an end row that
  * checks the rows above it; a malloc'd copy in *out.
@@ -324,7 +314,7 @@ seal_state(const uint8_t *data, size_t len, char **out)
 	FILE *w = open_memstream(&buf, &blen);
 	struct csvio *c;
 	int fd, kc, oc, hc;
-	uint64_t h = 0xcbf29ce484222325ULL, rows = 0;
+	uint64_t h = FNV64_INIT, rows = 0;
 
 	FUZZ_ASSERT(w != NULL);
 	while (i < len) {
@@ -349,8 +339,8 @@ seal_state(const uint8_t *data, size_t len, char **out)
 
 		while (csvio_next(c, &f, &nf) == 1) {
 			for (k = 0; k < nf; k++)
-				h = fnv(fnv(h, f[k], strlen(f[k])), "\x1f", 1);
-			h = fnv(h, "\x1e", 1);
+				h = fnv64(fnv64(h, f[k], strlen(f[k])), "\x1f", 1);
+			h = fnv64(h, "\x1e", 1);
 			rows++;
 		}
 		snprintf(cnt, sizeof cnt, "%llu", (unsigned long long)rows);

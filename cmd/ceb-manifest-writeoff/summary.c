@@ -28,6 +28,7 @@
 #include "diag.h"
 #include "i18n.h"
 #include "state.h"
+#include "fnv.h"
 #include "wo.h"
 
 #define SUMMARY_MAX_LIST 1000
@@ -300,23 +301,15 @@ summary_write(struct wo *w)
 	for (start = 0; start < n;) {
 		size_t end = start, j, from;
 		char seed[64], copNo[31];
-		uint64_t h = 0xcbf29ce484222325ULL;
+		uint64_t h = FNV64_INIT;
 		long cnt, seq;
-		const char *p;
 
 		while (end < n && strcmp(keys[idx[end]], keys[idx[start]]) == 0)
 			end++;
 		for (j = start; j < end; j++) {
-			for (p = keys[idx[j]]; j == start && *p; p++) {
-				h ^= (unsigned char)*p;
-				h *= 0x100000001b3ULL;
-			}
-			for (p = w->d[idx[j]].invtNo; *p; p++) {
-				h ^= (unsigned char)*p;
-				h *= 0x100000001b3ULL;
-			}
-			h ^= '|';
-			h *= 0x100000001b3ULL;
+			if (j == start)
+				h = fnv64_str(h, keys[idx[j]]);
+			h = fnv64(fnv64_str(h, w->d[idx[j]].invtNo), "|", 1);
 		}
 		snprintf(seed, sizeof seed, "%016llX", (unsigned long long)h);
 		snprintf(copNo, sizeof copNo, "WO%s%.12s", w->o.now_str, seed);

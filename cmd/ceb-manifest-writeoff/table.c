@@ -16,6 +16,7 @@
 #include "diag.h"
 #include "i18n.h"
 #include "wo.h"
+#include "fnv.h"
 
 #define ARENA_BLOCK (1u << 20)
 
@@ -247,13 +248,7 @@ wo_arena_free(void)
 uint64_t
 wo_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return fnv64_str(FNV64_INIT, s);
 }
 
 static size_t

@@ -44,6 +44,7 @@
 #include "mask.h"
 #include "quota.h"
 #include "state.h"
+#include "fnv.h"
 
 #define LEDGER_COMMENT "# ceb-quota-check ledger v1: one row per judged " \
 	"inventory; the last line seals the file (rows, checksum)"
@@ -69,23 +70,11 @@ struct lreader {
 	char err[300];
 };
 
-static uint64_t
-fnv(uint64_t h, const char *p, size_t len)
-{
-	while (len-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
-
 static int
 lr_open(struct lreader *lr, const char *path)
 {
 	memset(lr, 0, sizeof *lr);
-	lr->sum = FNV_INIT;
+	lr->sum = FNV64_INIT;
 	if ((lr->in = input_open(path, lr->err, sizeof lr->err)) == NULL)
 		return -1;
 	lr->cap = 1 << 20;
@@ -386,7 +375,7 @@ scan(struct run *r, int load)
 			goto fail;
 		}
 		if (!header && line[0] == '#') {
-			lr.sum = fnv(fnv(lr.sum, line, len), "\n", 1);
+			lr.sum = fnv64(fnv64(lr.sum, line, len), "\n", 1);
 			continue;
 		}
 		if (!header) {
@@ -396,7 +385,7 @@ scan(struct run *r, int load)
 				goto fail;
 			}
 			header = 1;
-			lr.sum = fnv(fnv(lr.sum, line, len), "\n", 1);
+			lr.sum = fnv64(fnv64(lr.sum, line, len), "\n", 1);
 			continue;
 		}
 		if (line[0] == '#') {
@@ -416,7 +405,7 @@ scan(struct run *r, int load)
 			    _("ledger ends in a partial line"));
 			goto fail;
 		}
-		lr.sum = fnv(fnv(lr.sum, line, len), "\n", 1);
+		lr.sum = fnv64(fnv64(lr.sum, line, len), "\n", 1);
 		rows++;
 		if (bad_bytes(line, len)) {
 			diag_trouble(path, lr.line, _("ledger row holds a NUL "
@@ -638,7 +627,7 @@ format_row(struct wbuf *b, const struct row *w)
 static int
 out(FILE *fp, uint64_t *sum, const char *p, size_t len)
 {
-	*sum = fnv(*sum, p, len);
+	*sum = fnv64(*sum, p, len);
 	return fwrite(p, 1, len, fp) == len ? 0 : -1;
 }
 
@@ -658,7 +647,7 @@ ledger_write(struct run *r)
 	char err[512], seal[80];
 	struct state_out *so;
 	struct wbuf b = { NULL, 0, 0 };
-	uint64_t sum = FNV_INIT;
+	uint64_t sum = FNV64_INIT;
 	struct lreader lr;
 	struct vec loaded = { 0 }, fresh = { 0 };
 	size_t i, li = 0;
@@ -702,7 +691,7 @@ ledger_write(struct run *r)
 			if (line[0] == '#' && header)
 				break;	/* the seal, checked below */
 			oldsum = lr.sum;
-			lr.sum = fnv(fnv(oldsum, line, len), "\n", 1);
+			lr.sum = fnv64(fnv64(oldsum, line, len), "\n", 1);
 			if (!header) {
 				header = line[0] != '#';
 				continue;
@@ -868,10 +857,10 @@ ledger_query(const char *path, const char *id, int year, int key_name,
 				}
 				header = 1;
 			}
-			lr.sum = fnv(fnv(lr.sum, line, len), "\n", 1);
+			lr.sum = fnv64(fnv64(lr.sum, line, len), "\n", 1);
 			continue;
 		}
-		lr.sum = fnv(fnv(lr.sum, line, len), "\n", 1);
+		lr.sum = fnv64(fnv64(lr.sum, line, len), "\n", 1);
 		rows++;
 		if (ledger_split(line, f, NCOLS) != NCOLS ||
 		    (why = check_row(f, &y, &amount, &released, &v, &st))) {
@@ -978,7 +967,7 @@ ledger_reseal(struct run *r)
 	size_t len, ccap = 0;
 	int nl, rc, header = 0, year;
 	long rows = 0;
-	uint64_t sum = FNV_INIT;
+	uint64_t sum = FNV64_INIT;
 	struct dec amount, released;
 	enum verdict v;
 	enum rstate st;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "quota.h"
+#include "fnv.h"
 
 #ifndef ARENA_BLOCK	/* the fuzz targets build with a smaller one */
 #define ARENA_BLOCK (8u << 20)
@@ -90,16 +91,7 @@ uint64_t
 ht_hash(const char *k, size_t len)
 {
 	/* FNV-1a, then a final mix so that low bits spread well. */
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (len-- > 0) {
-		h ^= (unsigned char)*k++;
-		h *= 0x100000001b3ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h | (1ULL << 32);	/* high half 0 marks an empty slot */
+	return fnv64_mix(fnv64(FNV64_INIT, k, len)) | (1ULL << 32);	/* high half 0 marks an empty slot */
 }
 
 static struct hslot *

@@ -35,6 +35,7 @@
 #include "bstore.h"
 #include "rec.h"
 #include "state.h"
+#include "fnv.h"
 
 #define FORMAT "1"
 
@@ -64,25 +65,15 @@ spath(const char *name)
 }
 
 static uint64_t
-fnv(uint64_t h, const char *s, size_t n)
-{
-	while (n-- > 0) {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static uint64_t
 row_sum(uint64_t h, const char *const *f, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		h = fnv(h, f[i], strlen(f[i]));
-		h = fnv(h, "\x1f", 1);
+		h = fnv64(h, f[i], strlen(f[i]));
+		h = fnv64(h, "\x1f", 1);
 	}
-	return fnv(h, "\x1e", 1);
+	return fnv64(h, "\x1e", 1);
 }
 
 static int
@@ -292,7 +283,7 @@ read_state(const char *name, int load, char *run, size_t runlen,
 	char file[4096], err[512], **f, sum[32];
 	struct csvio *c;
 	int col[C_N], i, ended = 0, seen_run = 0;
-	uint64_t h = 0xcbf29ce484222325ULL, rows = 0;
+	uint64_t h = FNV64_INIT, rows = 0;
 	size_t n;
 	int r;
 
@@ -545,7 +536,7 @@ write_prev(void)
 		fclose(in);
 	} else {
 		const char *v[C_N];
-		uint64_t h = 0xcbf29ce484222325ULL, rows = 0;
+		uint64_t h = FNV64_INIT, rows = 0;
 		char sh[32] = "", cnt[32], sum[32];
 		int i;
 
@@ -596,7 +587,7 @@ write_spool(uint64_t *newoff, char *name, size_t namelen)
 	char err[512], *buf = NULL, tmpname[64];
 	const char *p;
 	size_t cap = 0, i;
-	uint64_t h = 0xcbf29ce484222325ULL, off = 0;
+	uint64_t h = FNV64_INIT, off = 0;
 	struct state_out *o = NULL;
 	int pass, any = 0;
 
@@ -633,8 +624,8 @@ write_spool(uint64_t *newoff, char *name, size_t namelen)
 				goto fail;
 			newoff[i] = off;
 			if (pass == 0) {
-				h = fnv(h, p, m->len);
-				h = fnv(h, "\n", 1);
+				h = fnv64(h, p, m->len);
+				h = fnv64(h, "\n", 1);
 			} else if (fwrite(p, 1, m->len, out) != m->len ||
 			    putc('\n', out) == EOF) {
 				diag_trouble(NULL, 0, "%s", strerror(errno));
@@ -664,7 +655,7 @@ write_state(const uint64_t *newoff, const char *spool)
 	static struct flds f;
 	struct state_out *o;
 	const char *v[C_N];
-	uint64_t h = 0xcbf29ce484222325ULL, rows = 0;
+	uint64_t h = FNV64_INIT, rows = 0;
 	FILE *out;
 	size_t i;
 	int j;
