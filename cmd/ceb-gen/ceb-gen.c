@@ -213,162 +213,182 @@ list_defects(void)
 		    gen_defects[k].what);
 }
 
-int
-main(int argc, char *argv[])
+static const struct option base_longopts[] = {
+	{ "days", required_argument, NULL, OPT_DAYS },
+	{ "start", required_argument, NULL, OPT_START },
+	{ "records", required_argument, NULL, OPT_RECORDS },
+	{ "split", required_argument, NULL, OPT_SPLIT },
+	{ "bill-size", required_argument, NULL, OPT_BILL_SIZE },
+	{ "bonded-share", required_argument, NULL, OPT_BONDED },
+	{ "cancel-rate", required_argument, NULL, OPT_CANCEL },
+	{ "return-rate", required_argument, NULL, OPT_RETURN },
+	{ "no-receipts", no_argument, NULL, OPT_NO_RECEIPTS },
+	{ "list-defects", no_argument, NULL, OPT_LIST },
+	/* long spellings of the letters */
+	{ "seed", required_argument, NULL, 's' },
+	{ "import", required_argument, NULL, 'n' },
+	{ "export", required_argument, NULL, 'e' },
+	{ "receipts", required_argument, NULL, OPT_RECEIPTS },
+	{ "version", no_argument, NULL, LOOP_OPT_VERSION },
+};
+
+#define NBASE (sizeof base_longopts / sizeof base_longopts[0])
+
+/*
+ * The long options: base_longopts, then --<kind>=rate for every defect
+ * kind, then the terminating zero entry.  lo holds NBASE + D_COUNT + 1.
+ */
+static void
+long_options(struct option *lo)
 {
-	static const struct option base[] = {
-		{ "days", required_argument, NULL, OPT_DAYS },
-		{ "start", required_argument, NULL, OPT_START },
-		{ "records", required_argument, NULL, OPT_RECORDS },
-		{ "split", required_argument, NULL, OPT_SPLIT },
-		{ "bill-size", required_argument, NULL, OPT_BILL_SIZE },
-		{ "bonded-share", required_argument, NULL, OPT_BONDED },
-		{ "cancel-rate", required_argument, NULL, OPT_CANCEL },
-		{ "return-rate", required_argument, NULL, OPT_RETURN },
-		{ "no-receipts", no_argument, NULL, OPT_NO_RECEIPTS },
-		{ "list-defects", no_argument, NULL, OPT_LIST },
-		/* long spellings of the letters */
-		{ "seed", required_argument, NULL, 's' },
-		{ "import", required_argument, NULL, 'n' },
-		{ "export", required_argument, NULL, 'e' },
-		{ "receipts", required_argument, NULL, OPT_RECEIPTS },
-		{ "version", no_argument, NULL, LOOP_OPT_VERSION },
-	};
-	struct option longopts[sizeof base / sizeof base[0] + D_COUNT + 1];
-	struct gen_opts o;
+	int k;
+
+	memcpy(lo, base_longopts, sizeof base_longopts);
+	for (k = 0; k < D_COUNT; k++) {
+		lo[NBASE + k].name = gen_defects[k].name;
+		lo[NBASE + k].has_arg = required_argument;
+		lo[NBASE + k].flag = NULL;
+		lo[NBASE + k].val = OPT_KIND + k;
+	}
+	memset(&lo[NBASE + D_COUNT], 0, sizeof lo[0]);
+}
+
+/* The batch when no option says otherwise. */
+static void
+defaults(struct gen_opts *o)
+{
+	int k;
+
+	memset(o, 0, sizeof *o);
+	o->nimport = 100;		/* -n */
+	o->seed = 1;			/* -s */
+	o->days = 1;			/* --days */
+	o->start_y = 2025;		/* --start */
+	o->start_m = 3;
+	o->start_d = 1;
+	o->split = 1000;		/* --split */
+	o->bill_size = 2500;		/* --bill-size */
+	o->bonded_permille = 600;	/* --bonded-share */
+	o->cancel_permille = 2;		/* --cancel-rate */
+	o->return_permille = 5;		/* --return-rate */
+	o->receipts = 1;		/* --no-receipts */
+	for (k = 0; k < D_COUNT; k++)
+		o->rate[k] = -1;
+}
+
+/*
+ * The options, into o.  Returns -1 to go on, else the exit status (a bad
+ * value or usage trouble, --list-defects, --version).
+ */
+static int
+options(int argc, char *argv[], struct gen_opts *o)
+{
+	struct option longopts[NBASE + D_COUNT + 1];
 	struct stream_opts sopts = { 0 };
 	const char *report = NULL;
-	struct rng rng;
 	long long v;
-	int ch, k, r;
+	int ch;
 
-	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return diag_exit();
-	memcpy(longopts, base, sizeof base);
-	for (k = 0; k < D_COUNT; k++) {
-		struct option *lo = &longopts[sizeof base / sizeof base[0] + k];
-
-		lo->name = gen_defects[k].name;
-		lo->has_arg = required_argument;
-		lo->flag = NULL;
-		lo->val = OPT_KIND + k;
-	}
-	memset(&longopts[sizeof base / sizeof base[0] + D_COUNT], 0,
-	    sizeof longopts[0]);
-	memset(&o, 0, sizeof o);
-	o.nimport = 100;		/* -n */
-	o.seed = 1;			/* -s */
-	o.days = 1;			/* --days */
-	o.start_y = 2025;		/* --start */
-	o.start_m = 3;
-	o.start_d = 1;
-	o.split = 1000;			/* --split */
-	o.bill_size = 2500;		/* --bill-size */
-	o.bonded_permille = 600;	/* --bonded-share */
-	o.cancel_permille = 2;		/* --cancel-rate */
-	o.return_permille = 5;		/* --return-rate */
-	o.receipts = 1;			/* --no-receipts */
-	for (k = 0; k < D_COUNT; k++)
-		o.rate[k] = -1;
+	long_options(longopts);
+	defaults(o);
 	while ((ch = getopt_long(argc, argv, "D:de:k:m:n:o:qs:x:z", longopts,
 	    NULL)) != -1) {
 		if (ch >= OPT_KIND && ch < OPT_KIND + D_COUNT) {
-			if (rate(&o, ch - OPT_KIND, optarg) != 0)
+			if (rate(o, ch - OPT_KIND, optarg) != 0)
 				return 2;
 			continue;
 		}
 		switch (ch) {
 		case 'D':
-			if (defect_option(&o, optarg) != 0)
+			if (defect_option(o, optarg) != 0)
 				return 2;
 			break;
 		case 'd':
-			o.dirmode = 1;
+			o->dirmode = 1;
 			break;
 		case 'e':
 			if (number("-e", optarg, 0, 100000000, &v) != 0)
 				return 2;
-			o.nexport = v;
+			o->nexport = v;
 			break;
 		case 'k':
-			o.key = optarg;
+			o->key = optarg;
 			break;
 		case 'm':
-			o.manifest_csv = optarg;
+			o->manifest_csv = optarg;
 			break;
 		case 'n':
 			if (number("-n", optarg, 0, 100000000, &v) != 0)
 				return 2;
-			o.nimport = v;
+			o->nimport = v;
 			break;
 		case 'o':
-			o.out = optarg;
+			o->out = optarg;
 			break;
 		case 'q':
 		case LOOP_OPT_VERSION:
-			if ((r = loop_common_option(ch, optarg, &sopts,
-			    &report)) == 2)
+			if (loop_common_option(ch, optarg, &sopts,
+			    &report) == 2)
 				return 0;
 			break;
 		case 's':
 			if (number("-s", optarg, 0, 0x7fffffffffffffffLL,
 			    &v) != 0)
 				return 2;
-			o.seed = (uint64_t)v;
+			o->seed = (uint64_t)v;
 			break;
 		case 'x':
-			o.manifest_xml = optarg;
+			o->manifest_xml = optarg;
 			break;
 		case 'z':
-			o.gzip = 1;
+			o->gzip = 1;
 			break;
 		case OPT_DAYS:
 			if (number("--days", optarg, 1, 366, &v) != 0)
 				return 2;
-			o.days = (int)v;
+			o->days = (int)v;
 			break;
 		case OPT_START:
-			if (start_date(&o, optarg) != 0)
+			if (start_date(o, optarg) != 0)
 				return 2;
 			break;
 		case OPT_RECORDS:
 			if (number("--records", optarg, 0, 100, &v) != 0)
 				return 2;
-			o.max_records = (int)v;
+			o->max_records = (int)v;
 			break;
 		case OPT_SPLIT:
 			if (number("--split", optarg, 1, 99999, &v) != 0)
 				return 2;
-			o.split = (int)v;
+			o->split = (int)v;
 			break;
 		case OPT_BILL_SIZE:
 			if (number("--bill-size", optarg, 1, 1000000, &v) != 0)
 				return 2;
-			o.bill_size = (int)v;
+			o->bill_size = (int)v;
 			break;
 		case OPT_BONDED:
 			if (share("--bonded-share", optarg,
-			    &o.bonded_permille) != 0)
+			    &o->bonded_permille) != 0)
 				return 2;
 			break;
 		case OPT_CANCEL:
 			if (share("--cancel-rate", optarg,
-			    &o.cancel_permille) != 0)
+			    &o->cancel_permille) != 0)
 				return 2;
 			break;
 		case OPT_RETURN:
 			if (share("--return-rate", optarg,
-			    &o.return_permille) != 0)
+			    &o->return_permille) != 0)
 				return 2;
 			break;
 		case OPT_NO_RECEIPTS:
-			o.receipts = 0;
+			o->receipts = 0;
 			break;
 		case OPT_RECEIPTS:
 			if (number("--receipts", optarg, 0, 1, &v) != 0)
 				return 2;
-			o.receipts = (int)v;
+			o->receipts = (int)v;
 			break;
 		case OPT_LIST:
 			list_defects();
@@ -379,6 +399,21 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		return diag_usage(synopsis);
+	return -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct gen_opts o;
+	struct rng rng;
+	int r;
+
+	diag_init(argv[0]);
+	if (loop_defaults(&argc, &argv) != 0)
+		return diag_exit();
+	if ((r = options(argc, argv, &o)) >= 0)
+		return r;
 	rng_seed(&rng, o.seed);
 	if (out_open(&o) == 0) {
 		if (gen_import(&o, &rng) == 0)
