@@ -1043,40 +1043,45 @@ enum {
 	OPT_TOLERANCE
 };
 
-int
-main(int argc, char *argv[])
-{
-	static const struct option longopts[] = {
-		LOOP_LONG_OPTIONS,
-		{ "edition", required_argument, NULL, OPT_EDITION },
-		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
-		{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
-		{ "positive-list", required_argument, NULL, OPT_POSITIVE_LIST },
-		{ "rules", required_argument, NULL, OPT_RULES },
-		{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct stream_opts sopts = { 0 };
-	struct rules_opts ropts;
-	struct tool t;
-	const char *report = NULL;	/* -r */
-	const char *schema_dir;		/* -s */
-	const char *jobs;		/* -j */
-	const char *edition;		/* --edition */
-	int listing = 0;		/* --list-rules, --list-types */
-	char err[400], *end;
-	long n;
-	int ch, r, rc;
+static const struct option longopts[] = {
+	LOOP_LONG_OPTIONS,
+	{ "edition", required_argument, NULL, OPT_EDITION },
+	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+	{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
+	{ "positive-list", required_argument, NULL, OPT_POSITIVE_LIST },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
+	{ NULL, 0, NULL, 0 }
+};
 
-	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return diag_exit();
-	memset(&t, 0, sizeof t);
-	memset(&ropts, 0, sizeof ropts);
-	schema_dir = jobs = edition = NULL;
+/* What the command line says besides struct rules_opts and t->receipts. */
+struct cmdline {
+	struct stream_opts sopts;
+	const char *report;		/* -r */
+	const char *schema_dir;		/* -s */
+	long jobs;			/* -j */
+};
+
+/*
+ * The options, into t, ro and c.  Returns -1 to go on, else the exit
+ * status (usage trouble, a bad --edition or -j, --list-rules,
+ * --list-types, --version, --help).  A listing wins over a bad --edition
+ * or -j, wherever it stands on the command line.
+ */
+static int
+options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
+    struct cmdline *c)
+{
+	const char *jobs = NULL;	/* -j */
+	const char *edition = NULL;	/* --edition */
+	int listing = 0;		/* --list-rules, --list-types */
+	char *end;
+	int ch, r;
+
 	while ((ch = getopt_long(argc, argv, "c:j:qR:r:s:", longopts,
 	    NULL)) != -1) {
-		if ((r = loop_common_option(ch, optarg, &sopts, &report)) != 0) {
+		if ((r = loop_common_option(ch, optarg, &c->sopts,
+		    &c->report)) != 0) {
 			if (r < 0)
 				return 2;
 			if (r == 2)
@@ -1085,16 +1090,16 @@ main(int argc, char *argv[])
 		}
 		switch (ch) {
 		case 'c':
-			ropts.codes_dir = optarg;
+			ro->codes_dir = optarg;
 			break;
 		case 'j':
 			jobs = optarg;
 			break;
 		case 'R':
-			t.receipts = optarg;
+			t->receipts = optarg;
 			break;
 		case 's':
-			schema_dir = optarg;
+			c->schema_dir = optarg;
 			break;
 		case OPT_EDITION:
 			edition = optarg;
@@ -1104,13 +1109,13 @@ main(int argc, char *argv[])
 			listing = ch;
 			break;
 		case OPT_POSITIVE_LIST:
-			ropts.positive_list = optarg;
+			ro->positive_list = optarg;
 			break;
 		case OPT_RULES:
-			ropts.rules_file = optarg;
+			ro->rules_file = optarg;
 			break;
 		case OPT_TOLERANCE:
-			ropts.tolerance = optarg;
+			ro->tolerance = optarg;
 			break;
 		default:
 			return diag_usage(synopsis);
@@ -1126,53 +1131,95 @@ main(int argc, char *argv[])
 			diag_write_error(_("standard output"));
 		return diag_status();
 	}
-	ropts.edition = 2022;
+	ro->edition = 2022;
 	if (edition) {
 		if (strcmp(edition, "2018") != 0 && strcmp(edition, "2022") != 0) {
 			diag_trouble(NULL, 0,
 			    _("--edition: expected 2018 or 2022: %s"), edition);
 			return 2;
 		}
-		ropts.edition = atoi(edition);
+		ro->edition = atoi(edition);
 	}
-	n = 1;
+	c->jobs = 1;
 	if (jobs) {
 		errno = 0;
-		n = strtol(jobs, &end, 10);
-		if (errno || end == jobs || *end || n < 1 || n > MAX_JOBS) {
+		c->jobs = strtol(jobs, &end, 10);
+		if (errno || end == jobs || *end || c->jobs < 1 ||
+		    c->jobs > MAX_JOBS) {
 			diag_trouble(NULL, 0,
 			    _("-j: expected 1 to %d jobs: %s"), MAX_JOBS, jobs);
 			return 2;
 		}
 	}
-	t.edition = ropts.edition;
-	t.own_schemas = schema_dir != NULL;
-	if (report && diag_report_open(report, NULL) != 0)
-		return diag_exit();
-	if ((t.rules = rules_load(&ropts, err, sizeof err)) == NULL) {
+	t->edition = ro->edition;
+	t->own_schemas = c->schema_dir != NULL;
+	return -1;
+}
+
+/*
+ * Everything the run needs, in this order: the report file (-r), the
+ * rules and their tables, the schemas, the worker threads (-j).  Returns
+ * 0, or -1 after reporting the trouble.
+ */
+static int
+start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
+{
+	char err[400];
+
+	if (c->report && diag_report_open(c->report, NULL) != 0)
+		return -1;
+	if ((t->rules = rules_load(ro, err, sizeof err)) == NULL) {
 		diag_trouble(NULL, 0, "%s", err);
-		return diag_exit();
+		return -1;
 	}
-	if ((t.schemas = open_schemas(schema_dir, t.edition)) == NULL ||
-	    (t.vctx = schema_vctx_new()) == NULL) {
+	if ((t->schemas = open_schemas(c->schema_dir, t->edition)) == NULL ||
+	    (t->vctx = schema_vctx_new()) == NULL) {
 		diag_trouble(NULL, 0, "%s", strerror(ENOMEM));
-		return diag_exit();
+		return -1;
 	}
 	xmlInitParser();
-	if (n > 1) {
-		sopts.no_parse = 1;
-		if (pool_start(&t, (int)n) != 0) {
+	if (c->jobs > 1) {
+		c->sopts.no_parse = 1;
+		if (pool_start(t, (int)c->jobs) != 0) {
 			diag_trouble(NULL, 0, _("cannot start threads"));
-			return diag_exit();
+			return -1;
 		}
 	}
-	rc = loop_run(argc - optind, argv + optind, &sopts, validate_doc, &t);
-	if (t.threaded)
-		pool_stop(&t, rc);
-	schema_vctx_free(t.vctx);
-	schema_set_free(t.schemas);
-	rules_free(t.rules);
-	while (t.nbad > 0)
-		free(t.bad_roots[--t.nbad]);
+	return 0;
+}
+
+/* After the run: stop the workers, free what start() made. */
+static void
+teardown(struct tool *t, int rc)
+{
+	if (t->threaded)
+		pool_stop(t, rc);
+	schema_vctx_free(t->vctx);
+	schema_set_free(t->schemas);
+	rules_free(t->rules);
+	while (t->nbad > 0)
+		free(t->bad_roots[--t->nbad]);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct rules_opts ropts;
+	struct cmdline c;
+	struct tool t;
+	int r;
+
+	diag_init(argv[0]);
+	if (loop_defaults(&argc, &argv) != 0)
+		return diag_exit();
+	memset(&t, 0, sizeof t);
+	memset(&ropts, 0, sizeof ropts);
+	memset(&c, 0, sizeof c);
+	if ((r = options(argc, argv, &t, &ropts, &c)) >= 0)
+		return r;
+	if (start(&t, &ropts, &c) != 0)
+		return diag_exit();
+	r = loop_run(argc - optind, argv + optind, &c.sopts, validate_doc, &t);
+	teardown(&t, r);
 	return diag_exit();
 }
