@@ -8,7 +8,7 @@
  * from a spill file, unlinked at once, in the state directory or TMPDIR.
  * Records keep their addresses wherever they live, so the judgement is
  * the same code and gives the same result; only where the bytes are
- * changes.  Every 256 ticks (a document read, a record judged, a state
+ * changes.  Every 16 ticks (a document read, a record judged, a state
  * row loaded) the resident size is read from /proc/self/statm, and when
  * it is above the budget the region's pages are dropped from the process
  * (MADV_DONTNEED): they stay in the file -- in the page cache while the
@@ -38,7 +38,7 @@
 #include "wo.h"
 
 #define SPILL_GROW ((size_t)16 << 20)	/* the file grows by at least this */
-#define SPILL_TICKS 64			/* ticks between two statm reads */
+#define SPILL_TICKS 16			/* ticks between two statm reads */
 #define SPILL_COPY ((size_t)1 << 20)	/* a block moves this much at a time */
 
 static struct {
