@@ -85,38 +85,47 @@ today(void)
 	return day_parse(buf);
 }
 
-int
-main(int argc, char *argv[])
+/* What the command line says besides the options kept in rc. */
+struct cmdline {
+	struct stream_opts sopts;
+	const char *report;		/* -r */
+};
+
+static const struct option longopts[] = {
+	LOOP_LONG_OPTIONS,
+	{ "keep-matched", required_argument, NULL, OPT_KEEP },
+	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "now", required_argument, NULL, OPT_NOW },
+	{ "run", required_argument, NULL, OPT_RUN },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "state", required_argument, NULL, 's' },
+	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * The options, into rc and c.  Returns -1 to go on, else the exit status
+ * (usage trouble, a bad value, --list-rules, --version).  A bad value
+ * stops at once; --list-rules is answered only once every option has
+ * been read.
+ */
+static int
+options(int argc, char *argv[], struct cmdline *c)
 {
-	static const struct option longopts[] = {
-		LOOP_LONG_OPTIONS,
-		{ "keep-matched", required_argument, NULL, OPT_KEEP },
-		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
-		{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-		{ "memory", required_argument, NULL, OPT_MEMORY },
-		{ "now", required_argument, NULL, OPT_NOW },
-		{ "run", required_argument, NULL, OPT_RUN },
-		{ "shard", required_argument, NULL, OPT_SHARD },
-		{ "state", required_argument, NULL, 's' },
-		{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct stream_opts sopts = { 0 };
-	const char *report = NULL;	/* -r */
 	const char *run = NULL;		/* --run */
 	int list = 0;			/* --list-rules */
 	int ch, r;
 
-	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return diag_exit();
 	rc.max_age = 7;
 	rc.memory = 256u << 20;
 	rc.keep = 7;
 	rc.now = -1;
 	while ((ch = getopt_long(argc, argv, "pqr:s:x", longopts, NULL)) !=
 	    -1) {
-		if ((r = loop_common_option(ch, optarg, &sopts, &report)) != 0) {
+		if ((r = loop_common_option(ch, optarg, &c->sopts,
+		    &c->report)) != 0) {
 			if (r < 0)
 				return 2;
 			if (r == 2)
@@ -190,15 +199,34 @@ main(int argc, char *argv[])
 		snprintf(rc.run, sizeof rc.run, "%s", run);
 	else
 		day_format(rc.now, rc.run, sizeof rc.run);
-	if (report && diag_report_open(report, report_cols) != 0)
-		return diag_exit();
+	return -1;
+}
+
+/*
+ * With -s, lock the state directory; set up the record store; with -s,
+ * load the state.  Returns 0, or -1 after reporting trouble, with the
+ * lock released.
+ */
+static int
+open_state(void)
+{
 	if ((rc.statedir && statedir_open() != 0) || store_init() != 0 ||
 	    (rc.statedir && statedir_load() != 0)) {
 		if (rc.statedir)
 			statedir_close();
-		return diag_exit();
+		return -1;
 	}
-	loop_run(argc - optind, argv + optind, &sopts, store_doc, NULL);
+	return 0;
+}
+
+/*
+ * After the input: match and write the inventories, check stdout, and
+ * only then, when the run is complete, commit the state; release the
+ * lock and count.  Returns the exit status.
+ */
+static int
+finish(void)
+{
 	if (diag_status() < 2) {
 		match_all();
 		output_inventories();
@@ -212,4 +240,23 @@ main(int argc, char *argv[])
 		statedir_close();
 	rec_summary();
 	return diag_exit();
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct cmdline c;
+	int r;
+
+	diag_init(argv[0]);
+	if (loop_defaults(&argc, &argv) != 0)
+		return diag_exit();
+	if ((r = options(argc, argv, &c)) >= 0)
+		return r;
+	if (c.report && diag_report_open(c.report, report_cols) != 0)
+		return diag_exit();
+	if (open_state() != 0)
+		return diag_exit();
+	loop_run(argc - optind, argv + optind, &c.sopts, store_doc, NULL);
+	return finish();
 }
