@@ -164,44 +164,86 @@ policy_default(struct run *r, const char *path)
 	return policy_load(&r->pol, path);
 }
 
-int
-main(int argc, char *argv[])
+/* What the command line says besides what goes into struct run. */
+struct cmdline {
+	struct stream_opts sopts;
+	const char *report;		/* -r */
+	const char *policy;		/* --policy */
+	const char *query;		/* --query */
+	long year;			/* --year */
+	int reseal;			/* --reseal */
+};
+
+static const struct option longopts[] = {
+	LOOP_LONG_OPTIONS,
+	{ "ledger", required_argument, NULL, OPT_LEDGER },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "date", required_argument, NULL, OPT_DATE },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "year-start", required_argument, NULL, OPT_YEAR_START },
+	{ "query", required_argument, NULL, OPT_QUERY },
+	{ "year", required_argument, NULL, OPT_YEAR },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+	{ "reseal", no_argument, NULL, OPT_RESEAL },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* The extra columns of the report (-r). */
+static const char *const report_cols[] = {
+	"person", "year", "amount", "single_limit", "annual_limit", "used",
+	"remaining", "outcome", NULL
+};
+
+/*
+ * The values of --date, --key and --year-start, checked once every
+ * option has been read, into r.  Returns -1 to go on, else 2.
+ */
+static int
+check_values(struct run *r, const char *date, const char *key,
+    const char *ystart)
 {
-	static const struct option longopts[] = {
-		LOOP_LONG_OPTIONS,
-		{ "ledger", required_argument, NULL, OPT_LEDGER },
-		{ "policy", required_argument, NULL, OPT_POLICY },
-		{ "date", required_argument, NULL, OPT_DATE },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "year-start", required_argument, NULL, OPT_YEAR_START },
-		{ "query", required_argument, NULL, OPT_QUERY },
-		{ "year", required_argument, NULL, OPT_YEAR },
-		{ "shard", required_argument, NULL, OPT_SHARD },
-		{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
-		{ "reseal", no_argument, NULL, OPT_RESEAL },
-		{ NULL, 0, NULL, 0 }
-	};
-	static struct run r;
-	struct stream_opts sopts = { 0 };
-	const char *report = NULL;	/* -r */
-	const char *policy = NULL;	/* --policy */
+	if (date && strcmp(date, "declTime") != 0 &&
+	    strcmp(date, "appTime") != 0) {
+		diag_trouble(NULL, 0, _("--date: declTime or appTime: %s"),
+		    date);
+		return 2;
+	}
+	r->use_apptime = date && strcmp(date, "appTime") == 0;
+	if (key && strcmp(key, "id") != 0 && strcmp(key, "id+name") != 0) {
+		diag_trouble(NULL, 0, _("--key: id or id+name: %s"), key);
+		return 2;
+	}
+	r->key_name = key && strcmp(key, "id+name") == 0;
+	if (ystart && parse_mmdd(ystart, &r->pol.year_start) != 0) {
+		diag_trouble(NULL, 0, _("--year-start: not a day MMDD: %s"),
+		    ystart);
+		return 2;
+	}
+	return -1;
+}
+
+/*
+ * The options, into r and c.  Returns -1 to go on, else the exit status
+ * (usage trouble, a bad value, --list-rules, --version).  --year and
+ * --shard are checked as they come; --list-rules, then --date, --key,
+ * --year-start and a missing --ledger once every option has been read.
+ */
+static int
+options(int argc, char *argv[], struct run *r, struct cmdline *c)
+{
 	const char *date = NULL;	/* --date */
 	const char *key = NULL;		/* --key */
 	const char *ystart = NULL;	/* --year-start */
-	const char *query = NULL;	/* --query */
-	long year = 0;			/* --year */
 	int list = 0;			/* --list-rules */
-	int reseal = 0;			/* --reseal */
 	int ch, rc;
 
-	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return 2;
-	r.ledger_path = NULL;		/* --ledger */
-	r.spool = -1;
-	r.pol.year_start = 101;
+	r->ledger_path = NULL;		/* --ledger */
+	r->spool = -1;
+	r->pol.year_start = 101;
 	while ((ch = getopt_long(argc, argv, "qr:", longopts, NULL)) != -1) {
-		if ((rc = loop_common_option(ch, optarg, &sopts, &report))) {
+		if ((rc = loop_common_option(ch, optarg, &c->sopts,
+		    &c->report))) {
 			if (rc < 0)
 				return 2;
 			if (rc == 2)
@@ -210,10 +252,10 @@ main(int argc, char *argv[])
 		}
 		switch (ch) {
 		case OPT_LEDGER:
-			r.ledger_path = optarg;
+			r->ledger_path = optarg;
 			break;
 		case OPT_POLICY:
-			policy = optarg;
+			c->policy = optarg;
 			break;
 		case OPT_DATE:
 			date = optarg;
@@ -225,13 +267,13 @@ main(int argc, char *argv[])
 			ystart = optarg;
 			break;
 		case OPT_QUERY:
-			query = optarg;
+			c->query = optarg;
 			break;
 		case OPT_YEAR: {
 			char *end;
 
-			year = strtol(optarg, &end, 10);
-			if (*end != '\0' || year < 1900 || year > 9999) {
+			c->year = strtol(optarg, &end, 10);
+			if (*end != '\0' || c->year < 1900 || c->year > 9999) {
 				diag_trouble(NULL, 0,
 				    _("--year: not a year: %s"), optarg);
 				return 2;
@@ -239,7 +281,7 @@ main(int argc, char *argv[])
 			break;
 		}
 		case OPT_SHARD:
-			if (shard_parse(optarg, &r.shard) != 0) {
+			if (shard_parse(optarg, &r->shard) != 0) {
 				diag_trouble(NULL, 0, _("--shard: not K/N with "
 				    "1 <= K <= N <= %d: %s"), SHARD_MAX, optarg);
 				return 2;
@@ -249,7 +291,7 @@ main(int argc, char *argv[])
 			list = 1;
 			break;
 		case OPT_RESEAL:
-			reseal = 1;
+			c->reseal = 1;
 			break;
 		default:
 			return diag_usage(synopsis);
@@ -259,45 +301,57 @@ main(int argc, char *argv[])
 		rules_list();
 		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
 	}
-	if (date && strcmp(date, "declTime") != 0 &&
-	    strcmp(date, "appTime") != 0) {
-		diag_trouble(NULL, 0, _("--date: declTime or appTime: %s"),
-		    date);
-		return 2;
-	}
-	r.use_apptime = date && strcmp(date, "appTime") == 0;
-	if (key && strcmp(key, "id") != 0 && strcmp(key, "id+name") != 0) {
-		diag_trouble(NULL, 0, _("--key: id or id+name: %s"), key);
-		return 2;
-	}
-	r.key_name = key && strcmp(key, "id+name") == 0;
-	if (ystart && parse_mmdd(ystart, &r.pol.year_start) != 0) {
-		diag_trouble(NULL, 0, _("--year-start: not a day MMDD: %s"),
-		    ystart);
-		return 2;
-	}
-	if (r.ledger_path == NULL || *r.ledger_path == '\0')
+	if ((rc = check_values(r, date, key, ystart)) >= 0)
+		return rc;
+	if (r->ledger_path == NULL || *r->ledger_path == '\0')
 		return diag_usage(synopsis);
-	if (reseal)
-		return do_reseal(&r);
-	if (policy_default(&r, policy) != 0)
-		return 2;
-	if (query) {
-		if (year == 0) {
-			time_t now = time(NULL);
-			struct tm tm;
+	return -1;
+}
 
-			localtime_r(&now, &tm);
-			year = policy_year(&r.pol, (long)(tm.tm_year + 1900) *
-			    10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
-		}
-		return ledger_query(r.ledger_path, query, (int)year,
-		    r.key_name, &r.pol) == 0 ? diag_status() : 2;
+/* --query: what the buyer has used in --year (default: this quota year). */
+static int
+do_query(struct run *r, const struct cmdline *c)
+{
+	long year = c->year;
+
+	if (year == 0) {
+		time_t now = time(NULL);
+		struct tm tm;
+
+		localtime_r(&now, &tm);
+		year = policy_year(&r->pol, (long)(tm.tm_year + 1900) *
+		    10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
 	}
-	if (report && diag_report_open(report, (const char *const[]){
-	    "person", "year", "amount", "single_limit", "annual_limit", "used",
-	    "remaining", "outcome", NULL }) != 0)
+	return ledger_query(r->ledger_path, c->query, (int)year,
+	    r->key_name, &r->pol) == 0 ? diag_status() : 2;
+}
+
+/*
+ * After the options: --reseal (it needs no policy); else the policy is
+ * loaded, then --query (it reads the ledger without taking the lock);
+ * else a run: the report (-r) is opened before run() takes the ledger's
+ * lock and goes through quota.h's steps.
+ */
+int
+main(int argc, char *argv[])
+{
+	static struct run r;
+	static struct cmdline c;
+	int rc;
+
+	diag_init(argv[0]);
+	if (loop_defaults(&argc, &argv) != 0)
+		return 2;
+	if ((rc = options(argc, argv, &r, &c)) >= 0)
+		return rc;
+	if (c.reseal)
+		return do_reseal(&r);
+	if (policy_default(&r, c.policy) != 0)
+		return 2;
+	if (c.query)
+		return do_query(&r, &c);
+	if (c.report && diag_report_open(c.report, report_cols) != 0)
 		return diag_exit();
-	(void)run(&r, argc - optind, argv + optind, &sopts);
+	(void)run(&r, argc - optind, argv + optind, &c.sopts);
 	return diag_exit();
 }
