@@ -230,8 +230,8 @@ finish(void)
 	if (diag_status() < 2) {
 		match_all();
 		output_inventories();
-		if (fflush(stdout) != 0 || ferror(stdout))
-			diag_write_error(_("standard output"));
+		/* stdout and the report are complete (or trouble) first. */
+		(void)diag_flush();
 	}
 	/* The state moves on only when the run is complete. */
 	if (rc.statedir && diag_status() < 2)
