@@ -72,6 +72,8 @@ X(ENT_CUSTOMS, "V-ID-011", E, "decl", "ebpCode ebcCode logisticsCode payCode age
   "10-character customs registration code is not 4 digits then 6 digits or capital letters") \
 X(ENT_LENGTH, "V-ID-012", W, "decl", "ebpCode ebcCode logisticsCode payCode agentCode assureCode operatorCode", "-10102", \
   "enterprise code is neither a 10-character customs code nor an 18-character credit code") \
+X(KEY_BLANKS, "V-ID-013", E, "*", "orderNo ebpCode ebcCode copNo agentCode logisticsNo logisticsCode payTransactionId payCode invtNo taxNo coElNo operatorCode sumNo declSeqNo oriMessageType oriCopMsgId assureCode copCode customsCode portCode currency fCurrency iCurrency country tradeCountry unit unit1 unit2 trafMode wrapType tradeMode consigneeDistrict POD gcode", "", \
+  "key or code field has leading or trailing white space (space, tab, CR, LF, U+00A0, U+3000): customs compare it as sent") \
 X(GUID_FORM, "V-GUID-001", E, "decl", "guid", "", \
   "record guid is not a 36-character upper-case UUID (8-4-4-4-12 hexadecimal)") \
 X(GUID_ROOT, "V-GUID-002", W, "decl", "guid (root attribute)", "", \
@@ -202,7 +204,9 @@ static const struct rule_def catalogue[NRULES] = {
 	X(startTime) X(endTime) X(msgCount) X(msgSeqNo) X(returnStatus) \
 	X(returnTime) X(opDate) X(charge) X(gnum) X(itemRecordNo) X(gcode) \
 	X(qty) X(qty1) X(qty2) X(unit) X(unit1) X(unit2) X(price) \
-	X(totalPrice) X(tradeCountry)
+	X(totalPrice) X(tradeCountry) X(copNo) X(logisticsNo) \
+	X(payTransactionId) X(invtNo) X(taxNo) X(coElNo) X(sumNo) \
+	X(declSeqNo) X(oriMessageType) X(oriCopMsgId)
 
 enum field {
 #define X(f) F_##f,
@@ -261,6 +265,7 @@ struct rules {
 	long long now;				/* seconds, China time (UTC+8) */
 	char today[9];				/* YYYYMMDD, China time */
 	struct receipt_writer *rw;		/* -R DIR, mutable state */
+	unsigned char blank[NFIELDS];		/* judged by V-ID-013 */
 };
 
 /* Field name -> enum field, an open-addressing hash built once. */
@@ -880,6 +885,137 @@ check_enterprises(struct ctx *c)
 	}
 }
 
+/*
+ * V-ID-013: white space around a key or a code.  The schema types are
+ * xs:string, so the blanks are part of the value; customs (and
+ * ceb-reconcile) compare the value as sent, and the other rules judge the
+ * trimmed value only.  The fields judged, in every message type and
+ * wherever they occur (head or line): the key fields of all message types
+ * (msg_types[].keys in common/msg.c: orderNo, logisticsNo, copNo, invtNo,
+ * payTransactionId ... -- the fields the 三单对碰 joins on), the code
+ * fields below, and copCode of BaseTransfer (rules_check_message).
+ * White space: space, tab, CR, LF, U+00A0 and U+3000 (the full-width
+ * space of Chinese input methods).  The catalogue's fields column lists
+ * the same set; keep the two together.
+ */
+static const enum field code_fields[] = {
+	F_ebpCode, F_ebcCode, F_logisticsCode, F_payCode, F_agentCode,
+	F_assureCode, F_operatorCode, F_customsCode, F_portCode, F_currency,
+	F_fCurrency, F_iCurrency, F_country, F_tradeCountry, F_unit, F_unit1,
+	F_unit2, F_trafMode, F_wrapType, F_tradeMode, F_consigneeDistrict,
+	F_POD, F_gcode
+};
+
+/* Bytes of the white-space character at s (0: none). */
+static size_t
+ws_lead(const unsigned char *s, size_t len)
+{
+	if (len >= 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' ||
+	    s[0] == '\r'))
+		return 1;
+	if (len >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
+		return 2;
+	if (len >= 3 && s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+/* Bytes of the white-space character that ends s[0..len) (0: none). */
+static size_t
+ws_trail(const unsigned char *s, size_t len)
+{
+	if (len >= 1 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	    s[len - 1] == '\n' || s[len - 1] == '\r'))
+		return 1;
+	if (len >= 2 && s[len - 2] == 0xC2 && s[len - 1] == 0xA0)
+		return 2;
+	if (len >= 3 && s[len - 3] == 0xE3 && s[len - 2] == 0x80 &&
+	    s[len - 1] == 0x80)
+		return 3;
+	return 0;
+}
+
+/* v in quotes, the invisible white space spelled out, at most ~60 bytes. */
+static const char *
+show_blanks(const char *v, char *buf, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	size_t o = 0, k;
+
+	buf[o++] = '"';
+	while (*s != '\0') {
+		const char *esc = NULL;
+
+		if (o > 60 || o + 12 >= n) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		k = 1;
+		if (*s == '\t')
+			esc = "\\t";
+		else if (*s == '\n')
+			esc = "\\n";
+		else if (*s == '\r')
+			esc = "\\r";
+		else if ((k = ws_lead(s, 3)) > 1)	/* stops at the NUL */
+			esc = k == 2 ? "\\u00A0" : "\\u3000";
+		else		/* one whole UTF-8 character */
+			for (k = 1; k < 4 && (s[k] & 0xC0) == 0x80; k++)
+				;
+		if (esc != NULL) {
+			memcpy(buf + o, esc, strlen(esc));
+			o += strlen(esc);
+		} else {
+			memcpy(buf + o, s, k);
+			o += k;
+		}
+		s += k;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+static void
+padded(struct ctx *c, const char *name, const char *v, xmlNodePtr at)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	size_t len, lead, trail, k, i;
+	char buf[128];
+
+	if (v == NULL || (len = strlen(v)) == 0)
+		return;
+	lead = ws_lead(s, len);
+	trail = ws_trail(s, len);
+	if (lead == 0 && trail == 0)
+		return;
+	show_blanks(v, buf, sizeof buf);
+	for (i = 0; i < len && (k = ws_lead(s + i, len - i)) > 0; i += k)
+		;
+	if (i == len)
+		hit(c, R_KEY_BLANKS, name, at, _("%s is white space only"),
+		    buf);
+	else
+		hit(c, R_KEY_BLANKS, name, at, lead && trail ?
+		    _("%s has leading and trailing white space") : lead ?
+		    _("%s has leading white space") :
+		    _("%s has trailing white space"), buf);
+}
+
+/* V-ID-013 over the fields of a head or a line. */
+static void
+check_blanks(struct ctx *c, struct fieldset *fs)
+{
+	int f;
+
+	if (!on(c, R_KEY_BLANKS))
+		return;
+	for (f = 0; f < NFIELDS; f++)
+		if (c->r->blank[f])
+			padded(c, field_names[f], fs->v[f], fs->n[f]);
+}
+
 /* ---- code tables ---- */
 
 static void
@@ -1180,6 +1316,7 @@ check_line(struct ctx *c, struct sums *sm)
 	size_t len;
 
 	sm->lines++;
+	check_blanks(c, &c->l);
 	check_codes(c, &c->l);
 	check_signs(c, &c->l);
 	if (filled(c->l.v[F_totalPrice]) &&
@@ -1364,6 +1501,7 @@ rules_check_record(const struct rules *r, const struct msg *m,
 		check_person(&c, F_buyerIdType, F_buyerIdNumber);
 		check_person(&c, F_payerIdType, F_payerIdNumber);
 	}
+	check_blanks(&c, &c.h);
 	check_enterprises(&c);
 	check_codes(&c, &c.h);
 	check_signs(&c, &c.h);
@@ -1407,6 +1545,13 @@ rules_check_message(const struct rules *r, const struct msg *m,
 		hit(&c, R_GUID_ROOT, "guid", m->root,
 		    _("%s is not an upper-case UUID"),
 		    show(m->guid, buf, sizeof buf));
+	if (on(&c, R_KEY_BLANKS) && m->type->kind == MSG_DECLARATION) {
+		xmlNodePtr bt = msg_child(m->root, MSG_NS_CEB, "BaseTransfer");
+		xmlNodePtr cc = bt ? msg_child(bt, MSG_NS_CEB, "copCode") : NULL;
+
+		if (cc != NULL)
+			padded(&c, "copCode", eltext(cc), cc);
+	}
 	return c.errors;
 }
 
@@ -1589,6 +1734,18 @@ rules_load(const struct rules_opts *o, char *err, size_t n)
 			r->applies[i][k] = (unsigned char)type_in(
 			    catalogue[i].types, &msg_types[k]);
 	}
+	/* V-ID-013: every key field of every type, and the code fields. */
+	for (k = 0; k < msg_ntypes; k++)
+		for (i = 0; i < sizeof msg_types[k].keys /
+		    sizeof msg_types[k].keys[0]; i++) {
+			int f = msg_types[k].keys[i] != NULL ?
+			    field_of(msg_types[k].keys[i]) : -1;
+
+			if (f >= 0)
+				r->blank[f] = 1;
+		}
+	for (i = 0; i < sizeof code_fields / sizeof code_fields[0]; i++)
+		r->blank[code_fields[i]] = 1;
 	if (o->tolerance != NULL && parse_tolerance(r, o->tolerance) != 0) {
 		snprintf(err, n, _("--tolerance: \"%s\" is not an amount or a "
 		    "percentage"), o->tolerance);

@@ -292,6 +292,10 @@ CASES = {
                  ('621', {'agentCode': '11A5910159'})),
     'V-ID-012': (('511', {'logisticsCode': AGENT}),
                  ('511', {'logisticsCode': 'LOG1234'})),
+    # A name may carry blanks, a key may contain one; a key may not
+    # begin or end with one (here the full-width space U+3000).
+    'V-ID-013': (('621', {'ebpName': ' 测试平台 ', 'orderNo': 'ORD 0001'}),
+                 ('621', {'orderNo': 'ORD0001\u3000'})),
     'V-GUID-001': (('411', {}),
                    ('411', {'guid': G[2].lower()})),
     'V-GUID-002': (('513', {}),
