@@ -17,6 +17,7 @@
 #include "csvio.h"
 #include "i18n.h"
 #include "input.h"
+#include "utf8.h"
 
 static int
 needs_quotes(const char *s)
@@ -93,11 +94,23 @@ struct csvio {
 	char err[300];
 };
 
+/* " (Column)" for the field being read, once the header is known. */
+static const char *
+field_name(const struct csvio *c, char *buf, size_t n)
+{
+	if (c->cols == NULL || c->ncur > c->ncols)
+		return "";
+	snprintf(buf, n, " (%s)", c->cols[c->ncur - 1]);
+	utf8_clean(buf);
+	return buf;
+}
+
 static void
 on_field(void *s, size_t len, void *data)
 {
 	struct csvio *c = data;
-	char *v;
+	char *v, name[80];
+	long off;
 
 	if (c->failed)
 		return;
@@ -121,6 +134,23 @@ on_field(void *s, size_t len, void *data)
 		memcpy(v, s, len);
 	v[len] = '\0';
 	c->cur[c->ncur++] = v;
+	/*
+	 * RFC 4180 text in UTF-8: a NUL byte would cut the value short
+	 * unseen, and bytes that are not UTF-8 would reach reports and
+	 * terminals as they are.  Either refuses the file.
+	 */
+	if (memchr(s, '\0', len) != NULL) {
+		c->failed = 1;
+		snprintf(c->err, sizeof c->err, _("field %zu%s holds a NUL "
+		    "byte"), c->ncur, field_name(c, name, sizeof name));
+	} else if ((off = utf8_invalid_at(v)) >= 0) {
+		c->failed = 1;
+		snprintf(c->err, sizeof c->err, _("field %zu%s is not UTF-8 "
+		    "(byte 0x%02X at offset %ld); a GBK export? convert it "
+		    "with iconv -f GBK -t UTF-8"), c->ncur,
+		    field_name(c, name, sizeof name), (unsigned char)v[off],
+		    off);
+	}
 }
 
 static void
@@ -346,7 +376,7 @@ csvio_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, _("empty CSV file: no header row"));
 		break;
 	default:
-		snprintf(err, errlen, "line %ld: %s", c->line, c->err);
+		snprintf(err, errlen, "line %ld: %s", c->cur_line, c->err);
 		break;
 	}
 	csvio_close(c);
@@ -411,7 +441,7 @@ csvio_get(const struct csvio *c, int col)
 long
 csvio_line(const struct csvio *c)
 {
-	return c->row_line;
+	return c->failed ? c->cur_line : c->row_line;
 }
 
 const char *

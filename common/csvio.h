@@ -9,7 +9,8 @@
  * starting with '#' before the header are comments (shipped tables carry
  * their source and date there); a UTF-8 BOM is skipped; the input may be
  * gzip-compressed (input.h).  Every row knows the line it starts on, for
- * located diagnostics.
+ * located diagnostics.  A field holding a NUL byte or bytes that are not
+ * UTF-8 (a GBK export, say) is an error, never passed on cut or as is.
  *
  * Library code: nothing here prints or exits.
  */
@@ -44,7 +45,7 @@ const char *csvio_comments(const struct csvio *c);
 int csvio_next(struct csvio *c, char ***fields, size_t *n);
 /* Value of column col in the current row, "" when the row is short. */
 const char *csvio_get(const struct csvio *c, int col);
-/* Line where the current row starts. */
+/* Line where the current row starts (after an error: the failing row). */
 long csvio_line(const struct csvio *c);
 const char *csvio_error(const struct csvio *c);
 

@@ -56,3 +56,17 @@ utf8_clean(char *s)
 	*w = '\0';
 	return (size_t)(w - (unsigned char *)s);
 }
+
+long
+utf8_invalid_at(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p) {
+		if ((n = seq_len(p)) == 0)
+			return (long)(p - (const unsigned char *)s);
+		p += n;
+	}
+	return -1;
+}

@@ -20,4 +20,10 @@
  */
 size_t utf8_clean(char *s);
 
+/*
+ * Offset of the first byte of s that does not begin a complete,
+ * well-formed UTF-8 sequence, or -1 when all of s is well formed.
+ */
+long utf8_invalid_at(const char *s);
+
 #endif

@@ -103,7 +103,7 @@ mft_csv_read(struct wo *w, const char *path)
 	while ((r = csvio_next(c, &f, &nf)) == 1) {
 		struct mentry e;
 		char voy[128], master[128], house[128], key[512];
-		const char *v[C_N], *s;
+		const char *v[C_N];
 		struct diag_loc dl;
 
 		for (i = 0; i < C_N; i++)
@@ -147,10 +147,8 @@ mft_csv_read(struct wo *w, const char *path)
 		e.house_raw = wo_str(v[C_HOUSE]);
 		e.msgtype = "CSV";
 		e.date = wo_intern(v[C_DATE]);
-		s = v[C_PIECES];
-		e.pieces = *s ? strtol(s, NULL, 10) : -1;
-		s = v[C_GROSS];
-		e.has_gross = *s && dec_parse_str(s, &e.gross) == DEC_OK;
+		mentry_amounts(w, &e, v[C_PIECES], v[C_GROSS], names[C_PIECES],
+		    names[C_GROSS]);
 		e.first_day = w->o.now;
 		e.seen = 1;
 		snprintf(key, sizeof key, "%d|%c|%s|%s|%s", MFT_CSV, e.mode,

@@ -129,6 +129,52 @@ wo_base64(const char *in, unsigned char *out, size_t n)
 	return (long)o;
 }
 
+/*
+ * Pieces and gross weight of a manifest entry from their texts (after its
+ * loc is set).  An empty text means not given.  A text that is not a
+ * number -- "3,0", "2 kg", 30 digits, "three" -- is W-MAN-007 and is left
+ * out of the comparisons rather than read as 0 or cut at its first
+ * non-digit.
+ */
+void
+mentry_amounts(struct wo *w, struct mentry *e, const char *pieces,
+    const char *gross, const char *pcol, const char *gcol)
+{
+	const char *p = pieces;
+	struct diag_loc dl;
+	size_t n = 0;
+	int bad[2], i;
+
+	e->pieces = -1;
+	e->has_gross = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; p[n] >= '0' && p[n] <= '9'; n++)
+		;
+	if (n > 0 && n <= 9 && p[n + strspn(p + n, " \t")] == '\0')
+		e->pieces = strtol(p, NULL, 10);
+	if (*gross)
+		e->has_gross = dec_parse_str(gross, &e->gross) == DEC_OK;
+	bad[0] = *pieces && e->pieces < 0;
+	bad[1] = *gross && !e->has_gross;
+	if (!wo_mine(w, ""))	/* --shard: shard 1 */
+		return;
+	loc_to_diag(&e->loc, &dl);
+	for (i = 0; i < 2; i++) {
+		WO_EXTRA(x);
+
+		if (!bad[i])
+			continue;
+		x[X_OUTCOME] = "unusable";
+		x[X_BILL] = e->master_raw;
+		diag_finding(&dl, "W-MAN-007", DIAG_WARNING, i ? gcol : pcol,
+		    x, i ? _("manifest gross weight '%.40s' is not a decimal "
+		    "number of at most 19 digits; not compared") :
+		    _("manifest pieces '%.40s' is not a whole number; not "
+		    "compared"), i ? gross : pieces);
+	}
+}
+
 long
 mentry_put(struct wo *w, const struct mentry *e, int replace)
 {
@@ -271,7 +317,7 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 	for (c = decl ? decl->children : NULL; c; c = c->next) {
 		struct mentry e;
 		char master[128], house[128], key[512];
-		const char *mraw, *hraw, *s;
+		const char *mraw, *hraw;
 		struct diag_loc dl;
 
 		if (c->type != XML_ELEMENT_NODE ||
@@ -347,10 +393,11 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 		e.date = ltext(c, kind == MFT_ARR ? "" : "LoadingLocation/LoadingDate");
 		if (kind == MFT_ARR)
 			e.date = ltext(decl, "UnloadingLocation/ArrivalDate");
-		s = ltext(c, "ConsignmentPackaging/QuantityQuantity");
-		e.pieces = *s ? strtol(s, NULL, 10) : -1;
-		s = ltext(c, "TotalGrossMassMeasure");
-		e.has_gross = *s && dec_parse_str(s, &e.gross) == DEC_OK;
+		mentry_amounts(w, &e,
+		    ltext(c, "ConsignmentPackaging/QuantityQuantity"),
+		    ltext(c, "TotalGrossMassMeasure"),
+		    "ConsignmentPackaging/QuantityQuantity",
+		    "TotalGrossMassMeasure");
 		e.first_day = w->o.now;
 		e.seen = 1;
 		snprintf(key, sizeof key, "%d|%c|%s|%s|%s", kind, mode, voy,

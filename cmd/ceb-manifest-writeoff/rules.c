@@ -91,6 +91,9 @@ const struct wo_rule wo_rules[] = {
 	{ "W-MAN-006", "error", "unusable",
 	  N_("manifest entry without master bill, journey or known transport "
 	  "mode") },
+	{ "W-MAN-007", "warning", "unusable",
+	  N_("manifest pieces or gross weight that is not a number: not "
+	  "compared with the declared totals") },
 	{ "W-FMT-001", "error", "unusable",
 	  N_("inventory without logisticsNo") },
 	{ "W-FMT-002", "error", "unusable",

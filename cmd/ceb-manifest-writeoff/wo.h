@@ -331,6 +331,9 @@ int mft_take_doc(struct wo *w, struct stream_doc *d, xmlNodePtr root);
 /* Read a CSV manifest; returns 0, or -1 after reporting trouble. */
 int mft_csv_read(struct wo *w, const char *path);
 long mentry_put(struct wo *w, const struct mentry *e, int replace);
+/* Pieces and gross weight of e from their texts; W-MAN-007 when not numbers. */
+void mentry_amounts(struct wo *w, struct mentry *e, const char *pieces,
+    const char *gross, const char *pcol, const char *gcol);
 /* Decode base64 (white space ignored).  Returns length, -1 if invalid. */
 long wo_base64(const char *in, unsigned char *out, size_t n);
 
