@@ -64,10 +64,8 @@ trouble_exit(void)
 	exit(diag_exit());
 }
 
-static void oom(void) __attribute__((noreturn));
-
-static void
-oom(void)
+void
+wo_oom(void)
 {
 	diag_trouble(NULL, 0, _("out of memory"));
 	trouble_exit();
@@ -136,7 +134,7 @@ region_alloc(size_t n)
 	    (S.used + 15) & ~(size_t)15;
 	end = off + n;
 	if (end < off || end > S.reserve)
-		oom();
+		wo_oom();
 	if (end > S.filesz) {
 		want = end + S.filesz / 8 + SPILL_GROW;
 		want -= want % SPILL_GROW;
@@ -230,7 +228,7 @@ wo_mem_realloc(void *p, size_t old, size_t n)
 		return q;
 	}
 	if ((q = realloc(p, n ? n : 1)) == NULL)
-		oom();
+		wo_oom();
 	S.heap = heap + n;
 	return q;
 }

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "i18n.h"
 #include "wo.h"
 #include "fnv.h"
 
@@ -29,15 +27,6 @@ static struct blk *blocks;
 static struct wo_index seen;
 static const char **vals;
 static size_t nvals, vcap;
-
-static void oom(void) __attribute__((noreturn));
-
-static void
-oom(void)
-{
-	diag_trouble(NULL, 0, _("out of memory"));
-	exit(diag_exit());
-}
 
 const char *
 wo_strn(const char *s, size_t n)
@@ -94,7 +83,7 @@ grow(void *arr, size_t *cap, size_t need, size_t size, int zero)
 	nc = *cap ? *cap : 32;
 	do {
 		if (size == 0 || nc > SIZE_MAX / 2 / size)
-			oom();
+			wo_oom();
 		nc *= 2;
 	} while (nc < need);
 	p = wo_mem_realloc(arr, *cap * size, nc * size);
@@ -172,7 +161,7 @@ wo_profile(const struct profile *pf)
 	}
 	if (i < n) {		/* absurdly long: not shared */
 		if ((np = malloc(sizeof *np)) == NULL)
-			oom();
+			wo_oom();
 		*np = *pf;
 		profiles = wo_grow(profiles, &pfcap, nprofiles + 1,
 		    sizeof *profiles);
@@ -183,7 +172,7 @@ wo_profile(const struct profile *pf)
 	if (profiles != NULL && (k = wo_index_get(&pfidx, key)) >= 0)
 		return profiles[k];
 	if ((np = malloc(sizeof *np)) == NULL)
-		oom();
+		wo_oom();
 	*np = *pf;
 	profiles = wo_grow(profiles, &pfcap, nprofiles + 1, sizeof *profiles);
 	profiles[nprofiles] = np;

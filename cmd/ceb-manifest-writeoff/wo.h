@@ -53,6 +53,8 @@ struct wo_mem_stats {
 const struct wo_mem_stats *wo_mem_stats(void);
 /* Unmap and close the spill file (after wo_free()). */
 void wo_mem_end(void);
+/* "out of memory" as trouble, and exit 2. */
+void wo_oom(void) __attribute__((noreturn));
 
 /* ---- table.c: arena strings and a string -> index hash ---- */
 
