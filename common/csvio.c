@@ -376,7 +376,8 @@ csvio_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, _("empty CSV file: no header row"));
 		break;
 	default:
-		snprintf(err, errlen, "line %ld: %s", c->cur_line, c->err);
+		snprintf(err, errlen, "line %ld: %s",
+		    c->cur_line ? c->cur_line : c->line, c->err);
 		break;
 	}
 	csvio_close(c);
@@ -441,7 +442,7 @@ csvio_get(const struct csvio *c, int col)
 long
 csvio_line(const struct csvio *c)
 {
-	return c->failed ? c->cur_line : c->row_line;
+	return c->failed && c->cur_line ? c->cur_line : c->row_line;
 }
 
 const char *
