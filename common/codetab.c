@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "codetab.h"
 #include "csvio.h"
@@ -228,6 +229,29 @@ const char *
 codetab_comments(const struct codetab *t)
 {
 	return t->comments;
+}
+
+int
+codetab_complete(const struct codetab *t)
+{
+	const char *p = t->comments;
+
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n'), *s = p;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (strncasecmp(s, "complete:", 9) == 0) {
+			for (s += 9; *s == ' ' || *s == '\t'; s++)
+				;
+			return strncasecmp(s, "yes", 3) == 0 &&
+			    (s[3] == '\0' || s[3] == '\n' || s[3] == ' ' ||
+			    s[3] == '\t' || s[3] == '-' || s[3] == ',' ||
+			    s[3] == '.' || s[3] == ';');
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
 }
 
 long

@@ -35,6 +35,14 @@ size_t codetab_size(const struct codetab *t);
 const char *codetab_comments(const struct codetab *t);
 
 /*
+ * Whether the table says it is complete: 1 when one of its comment lines
+ * reads "complete: yes" (case and surrounding blanks aside), else 0 -- a
+ * table that says "complete: no", or says nothing, may lack a valid code,
+ * so a code missing from it is doubtful rather than wrong.
+ */
+int codetab_complete(const struct codetab *t);
+
+/*
  * The row of code (len bytes, not necessarily NUL-terminated), as an
  * index >= 0, or -1 when the table has no such code.
  */

@@ -21,3 +21,4 @@ common_libceb_a_SOURCES += common/schema.c common/schema.h
 common_libceb_a_SOURCES += common/keyidx.c common/keyidx.h
 common_libceb_a_SOURCES += common/utf8.c common/utf8.h
 common_libceb_a_SOURCES += common/fnv.h
+common_libceb_a_SOURCES += common/policy.c common/policy.h

@@ -1,5 +1,5 @@
 /*
- * fuzz-quota-policy.c: ceb-quota-check's policy loader (policy.c,
+ * fuzz-quota-policy.c: the quota policy loader (common/policy.c,
  * tables/quota-policy.csv format) over arbitrary bytes, with the quota
  * year starting on one of five days chosen by the input's length.
  *
@@ -43,14 +43,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const int starts[] = { 101, 401, 701, 1001, 301 };
 	struct policy p, q;
-	char path[32], path2[32];
+	char path[32], path2[32], err[512];
+	long line;
 	int fd, fd2;
 	size_t i;
 
 	memset(&p, 0, sizeof p);
 	p.year_start = starts[size % 5];
 	fd = fuzz_memfile(data, size, path, sizeof path);
-	if (policy_load(&p, path) != 0) {
+	if (policy_load(&p, path, err, sizeof err, &line) != 0) {
+		FUZZ_ASSERT(err[0] != '\0');
 		policy_free(&p);
 		close(fd);
 		return 0;
@@ -87,22 +89,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FUZZ_ASSERT(f != NULL);
 		fputs("# written back by fuzz-quota-policy\nfrom,single,"
-		    "annual\n", f);
+		    "annual,single_item,return_days\n", f);
 		for (i = 0; i < p.n; i++) {
 			char s[64], a[64];
 
-			fprintf(f, "%04ld-%02ld-%02ld,%s,%s\n",
+			char r[16] = "";
+
+			if (p.rows[i].return_days >= 0)
+				snprintf(r, sizeof r, "%d",
+				    p.rows[i].return_days);
+			fprintf(f, "%04ld-%02ld-%02ld,%s,%s,%s,%s\n",
 			    p.rows[i].from / 10000, p.rows[i].from / 100 % 100,
 			    p.rows[i].from % 100,
 			    dec_format(p.rows[i].single, 0, s, sizeof s),
-			    dec_format(p.rows[i].annual, 0, a, sizeof a));
+			    dec_format(p.rows[i].annual, 0, a, sizeof a),
+			    p.rows[i].single_item ? "yes" : "no", r);
 		}
 		FUZZ_ASSERT(fclose(f) == 0);
 		memset(&q, 0, sizeof q);
 		q.year_start = p.year_start;
 		fd2 = fuzz_memfile((const uint8_t *)buf, blen, path2,
 		    sizeof path2);
-		FUZZ_ASSERT(policy_load(&q, path2) == 0);
+		FUZZ_ASSERT(policy_load(&q, path2, err, sizeof err, &line) ==
+		    0);
 		close(fd2);
 		free(buf);
 	}
@@ -111,6 +120,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(q.rows[i].from == p.rows[i].from);
 		FUZZ_ASSERT(dec_cmp(q.rows[i].single, p.rows[i].single) == 0);
 		FUZZ_ASSERT(dec_cmp(q.rows[i].annual, p.rows[i].annual) == 0);
+		FUZZ_ASSERT(q.rows[i].single_item == p.rows[i].single_item);
+		FUZZ_ASSERT(q.rows[i].return_days == p.rows[i].return_days);
 	}
 	policy_free(&p);
 	policy_free(&q);

@@ -194,13 +194,13 @@ fuzz_quota_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/cmd/ceb-quota-check \
 FUZZ_TARGETS += quota-policy
 check_PROGRAMS += fuzz/replay-quota-policy
 fuzz_replay_quota_policy_SOURCES = fuzz/fuzz-quota-policy.c \
-	cmd/ceb-quota-check/quota.h cmd/ceb-quota-check/policy.c \
+	cmd/ceb-quota-check/quota.h \
 	fuzz/standalone.c $(fuzz_common_sources)
 fuzz_replay_quota_policy_CPPFLAGS = $(fuzz_quota_cppflags)
 if ENABLE_FUZZ
 fuzz_programs += fuzz/fuzz-quota-policy
 fuzz_fuzz_quota_policy_SOURCES = fuzz/fuzz-quota-policy.c \
-	cmd/ceb-quota-check/quota.h cmd/ceb-quota-check/policy.c \
+	cmd/ceb-quota-check/quota.h \
 	$(fuzz_common_sources)
 fuzz_fuzz_quota_policy_CPPFLAGS = $(fuzz_quota_cppflags)
 fuzz_fuzz_quota_policy_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
@@ -210,7 +210,7 @@ endif
 # (fuzz-quota-ledger).  fuzz/fuzz-quota-util.c: scratch files, sealed
 # ledger texts, a run freed between inputs (also used by fuzz-quota).
 fuzz_quota_sources = cmd/ceb-quota-check/quota.h \
-	cmd/ceb-quota-check/table.c cmd/ceb-quota-check/policy.c \
+	cmd/ceb-quota-check/table.c \
 	cmd/ceb-quota-check/judge.c cmd/ceb-quota-check/ledger.c \
 	fuzz/fuzz-quota.h fuzz/fuzz-quota-util.c
 FUZZ_TARGETS += quota-ledger

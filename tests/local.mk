@@ -34,3 +34,12 @@ endif
 
 TESTS += tests/golden.test
 EXTRA_DIST += tests/golden.sh tests/golden.test tests/golden tests/bench.sh
+
+# The quota policy (common/policy.h).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-policy
+TESTS += tests/unit/test-policy
+tests_unit_test_policy_SOURCES = tests/unit/test-policy.c
+tests_unit_test_policy_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+endif

@@ -153,7 +153,8 @@ parse_mmdd(const char *s, int *out)
 static int
 policy_default(struct run *r, const char *path)
 {
-	char buf[4096];
+	char buf[4096], err[512];
+	long line;
 	const char *env = getenv("CEBTOOLS_DATADIR");
 
 	if (path == NULL) {
@@ -161,7 +162,11 @@ policy_default(struct run *r, const char *path)
 		    env && *env ? env : PKGDATADIR);
 		path = buf;
 	}
-	return policy_load(&r->pol, path);
+	if (policy_load(&r->pol, path, err, sizeof err, &line) != 0) {
+		diag_trouble(path, line, "%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* What the command line says besides what goes into struct run. */

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "dec.h"
+#include "policy.h"
 #include "shard.h"
 
 /* ---- arena and hash table (table.c) ---- */
@@ -64,31 +65,7 @@ struct vec {
 };
 int vec_push(struct vec *v, void *p);
 
-/* ---- policy (policy.c) ---- */
-
-struct policy_row {
-	long from;		/* YYYYMMDD, first day in force */
-	struct dec single;	/* single-transaction limit */
-	struct dec annual;	/* annual limit per person */
-};
-
-struct policy {
-	struct policy_row *rows;	/* sorted by from */
-	size_t n;
-	int year_start;			/* MMDD the quota year starts */
-};
-
-/* Load a policy file; returns 0, or -1 after reporting the trouble. */
-int policy_load(struct policy *p, const char *path);
-/* The row in force on day YYYYMMDD, NULL when none. */
-const struct policy_row *policy_at(const struct policy *p, long day);
-/* The quota year a day YYYYMMDD belongs to. */
-int policy_year(const struct policy *p, long day);
-/* YYYY-MM-DD or YYYYMMDD -> YYYYMMDD, -1 when not a real day. */
-long policy_parse_day(const char *s);
-/* Limits governing a whole quota year (those in force on its last day). */
-const struct policy_row *policy_for_year(const struct policy *p, int year);
-void policy_free(struct policy *p);
+/* ---- policy: common/policy.h ---- */
 
 /* ---- verdicts and ledger rows ---- */
 

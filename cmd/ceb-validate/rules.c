@@ -39,6 +39,7 @@
 #include "i18n.h"
 #include "ident.h"
 #include "mask.h"
+#include "policy.h"
 #include "receipt.h"
 #include "rules.h"
 #include "utf8.h"
@@ -498,20 +499,6 @@ num(const char *s, size_t len)
 	return v;
 }
 
-/* Days since 1970-01-01 of a Gregorian date (Howard Hinnant's method). */
-static long long
-days_from_civil(int y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
  * Judge a time of len 8, 14 or 17 digits.  Returns 0 and the seconds
  * (China time, as if UTC) in *t, or -1 with a reason.
@@ -545,7 +532,8 @@ parse_time(const char *s, size_t len, long long *t, const char **why)
 		*why = "not a time of day";
 		return -1;
 	}
-	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	*t = (long long)policy_day_number((long)y * 10000 + mo * 100 + d) *
+	    86400 + h * 3600 + mi * 60 + se;
 	return 0;
 }
 

@@ -110,6 +110,42 @@ errors(void **state)
 	assert_non_null(strstr(err, path));
 }
 
+/* The "complete:" line of a table's comments. */
+static int
+says_complete(const char *text)
+{
+	char err[256];
+	struct codetab *t;
+	int c;
+
+	put(text);
+	t = codetab_load(path, NULL, err, sizeof err);
+	assert_non_null(t);
+	c = codetab_complete(t);
+	codetab_free(t);
+	unlink(path);
+	return c;
+}
+
+static void
+complete(void **state)
+{
+	(void)state;
+	assert_true(says_complete("# t\n# complete: yes\ncode\n1\n"));
+	assert_true(says_complete("#Complete:YES -- all of them\ncode\n1\n"));
+	assert_true(says_complete("# complete: yes.\ncode\n1\n"));
+	assert_false(says_complete("# complete: no -- 1158 codes\ncode\n1\n"));
+	/* Silence is not a claim of completeness. */
+	assert_false(says_complete("# a table\ncode\n1\n"));
+	assert_false(says_complete("code\n1\n"));
+	/* "yesterday" is not "yes"; the first complete: line decides. */
+	assert_false(says_complete("# complete: yesterday\ncode\n1\n"));
+	assert_false(says_complete("# complete: no\n# complete: yes\n"
+	    "code\n1\n"));
+	/* Only a line that starts with the word counts. */
+	assert_false(says_complete("# is it complete: yes\ncode\n1\n"));
+}
+
 static void
 paths(void **state)
 {
@@ -134,6 +170,7 @@ main(void)
 		cmocka_unit_test(lookup),
 		cmocka_unit_test(big),
 		cmocka_unit_test(errors),
+		cmocka_unit_test(complete),
 		cmocka_unit_test(paths),
 	};
 

@@ -1,24 +1,19 @@
 /*
- * policy.c: the personal limits as effective-dated data.  A policy file is
- * CSV with the columns from (YYYY-MM-DD), single and annual (CNY, exact
- * decimals); each row is in force from its date until the next row's.
- * The shipped file is tables/quota-policy.csv under the package data
- * directory (or $CEBTOOLS_DATADIR); --policy names another.
- *
- * The quota year is the calendar year by default (the common reading of
- * 个人年度); --year-start MMDD makes it start on another day, and a day
- * then belongs to the year in which its quota year started.
+ * policy.c: the personal-quota policy as effective-dated data (see
+ * policy.h).  The shipped file is tables/quota-policy.csv under the
+ * package data directory (or $CEBTOOLS_DATADIR); tools take --policy to
+ * name another.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "csvio.h"
-#include "diag.h"
 #include "i18n.h"
-#include "quota.h"
+#include "policy.h"
 
 static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -67,23 +62,61 @@ cmp_rows(const void *a, const void *b)
 	return (x->from > y->from) - (x->from < y->from);
 }
 
-int
-policy_load(struct policy *p, const char *path)
+/* yes/no (also 1/0, true/false): 1, 0, or -1 when neither. */
+static int
+parse_yes(const char *s)
 {
-	char err[512], **f;
-	size_t nf;
-	struct csvio *c;
-	int cf, cs, ca, r;
+	static const char *const yes[] = { "yes", "y", "1", "true", NULL };
+	static const char *const no[] = { "no", "n", "0", "false", NULL };
+	int i;
 
-	if ((c = csvio_open(path, err, sizeof err)) == NULL) {
-		diag_trouble(path, 0, _("cannot read policy: %s"), err);
+	for (i = 0; yes[i] != NULL; i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+	for (i = 0; no[i] != NULL; i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+/* A whole number of days 0..36600, or -1 for an empty cell; -2 if bad. */
+static int
+parse_days(const char *s)
+{
+	long v = 0;
+	size_t i;
+
+	if (*s == '\0')
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 5)
+			return -2;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= 36600 ? (int)v : -2;
+}
+
+int
+policy_load(struct policy *p, const char *path, char *err, size_t n,
+    long *line)
+{
+	char why[512], **f;
+	size_t nf, i;
+	struct csvio *c;
+	int cf, cs, ca, ci, cr, r;
+
+	*line = 0;
+	if ((c = csvio_open(path, why, sizeof why)) == NULL) {
+		snprintf(err, n, _("cannot read policy: %s"), why);
 		return -1;
 	}
 	cf = csvio_col(c, "from");
 	cs = csvio_col(c, "single");
 	ca = csvio_col(c, "annual");
+	ci = csvio_col(c, "single_item");
+	cr = csvio_col(c, "return_days");
 	if (cf < 0 || cs < 0 || ca < 0) {
-		diag_trouble(path, 0,
+		snprintf(err, n,
 		    _("policy needs the columns from, single and annual"));
 		csvio_close(c);
 		return -1;
@@ -97,33 +130,44 @@ policy_load(struct policy *p, const char *path)
 		    dec_parse_str(csvio_get(c, cs), &row.single) != DEC_OK ||
 		    dec_parse_str(csvio_get(c, ca), &row.annual) != DEC_OK ||
 		    dec_sign(row.single) <= 0 || dec_sign(row.annual) <= 0) {
-			diag_trouble(path, csvio_line(c), _("policy row needs "
-			    "a date YYYY-MM-DD and two positive amounts"));
+			snprintf(err, n, _("policy row needs a date YYYY-MM-DD "
+			    "and two positive amounts"));
+			*line = csvio_line(c);
+			csvio_close(c);
+			return -1;
+		}
+		row.single_item = ci < 0 ? 1 : parse_yes(csvio_get(c, ci));
+		row.return_days = cr < 0 ? -1 : parse_days(csvio_get(c, cr));
+		if (row.single_item < 0 || row.return_days < -1) {
+			snprintf(err, n, _("policy row: single_item must be yes "
+			    "or no, return_days a number of days or empty"));
+			*line = csvio_line(c);
 			csvio_close(c);
 			return -1;
 		}
 		if ((nr = realloc(p->rows, (p->n + 1) * sizeof *nr)) == NULL) {
 			csvio_close(c);
-			diag_trouble(path, 0, _("out of memory"));
+			snprintf(err, n, _("out of memory"));
 			return -1;
 		}
 		p->rows = nr;
 		p->rows[p->n++] = row;
 	}
 	if (r < 0) {
-		diag_trouble(path, csvio_line(c), "%s", csvio_error(c));
+		snprintf(err, n, "%s", csvio_error(c));
+		*line = csvio_line(c);
 		csvio_close(c);
 		return -1;
 	}
 	csvio_close(c);
 	if (p->n == 0) {
-		diag_trouble(path, 0, _("policy has no rows"));
+		snprintf(err, n, _("policy has no rows"));
 		return -1;
 	}
 	qsort(p->rows, p->n, sizeof *p->rows, cmp_rows);
-	for (size_t i = 1; i < p->n; i++)
+	for (i = 1; i < p->n; i++)
 		if (p->rows[i].from == p->rows[i - 1].from) {
-			diag_trouble(path, 0, _("policy has two rows from %ld"),
+			snprintf(err, n, _("policy has two rows from %ld"),
 			    p->rows[i].from);
 			return -1;
 		}
@@ -169,6 +213,26 @@ policy_for_year(const struct policy *p, int year)
 			last = (long)year * 10000 + 1231;
 	}
 	return policy_at(p, last);
+}
+
+long
+policy_day_number(long ymd)
+{
+	long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+long
+policy_days_between(long a, long b)
+{
+	return policy_day_number(b) - policy_day_number(a);
 }
 
 void
