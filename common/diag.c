@@ -146,8 +146,8 @@ diag_set_verbose(int v)
 	verbose = v;
 }
 
-static const char *
-sev_name(enum diag_sev s)
+const char *
+diag_sev_name(enum diag_sev s)
 {
 	switch (s) {
 	case DIAG_INFO:
@@ -212,7 +212,7 @@ diag_vfinding(const struct diag_loc *loc, const char *rule,
 		row[6] = recno;
 		row[7] = loc && loc->key ? loc->key : "";
 		row[8] = rule;
-		row[9] = sev_name(sev);
+		row[9] = diag_sev_name(sev);
 		row[10] = field ? field : "";
 		row[11] = detail;
 		for (i = 0; i < nextra; i++) {

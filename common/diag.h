@@ -21,6 +21,9 @@
 
 enum diag_sev { DIAG_INFO, DIAG_WARNING, DIAG_ERROR };
 
+/* "info", "warning" or "error". */
+const char *diag_sev_name(enum diag_sev sev);
+
 /* Where a finding is.  Zero / NULL members are printed empty. */
 struct diag_loc {
 	const char *source;

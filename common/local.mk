@@ -22,3 +22,6 @@ common_libceb_a_SOURCES += common/keyidx.c common/keyidx.h
 common_libceb_a_SOURCES += common/utf8.c common/utf8.h
 common_libceb_a_SOURCES += common/fnv.h
 common_libceb_a_SOURCES += common/policy.c common/policy.h
+common_libceb_a_SOURCES += common/catalogue.c common/catalogue.h
+EXTRA_DIST += common/catalogue-schema.def common/catalogue-validate.def common/catalogue-reconcile.def \
+	common/catalogue-quota.def common/catalogue-writeoff.def

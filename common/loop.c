@@ -11,6 +11,7 @@
 
 #include <libxml/parser.h>
 
+#include "catalogue.h"
 #include "diag.h"
 #include "i18n.h"
 #include "input.h"
@@ -142,6 +143,15 @@ loop_parse_size(const char *s, size_t *out)
 		return -1;
 	*out = (size_t)v;
 	return 0;
+}
+
+int
+loop_list_rules(const char *tool)
+{
+	diag_set_quiet(1);	/* a listing, not a run: no summary line */
+	if (catalogue_list(stdout, tool) != 0)
+		diag_write_error(_("standard output"));
+	return diag_exit();
 }
 
 const char *

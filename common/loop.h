@@ -61,6 +61,13 @@ int loop_common_option(int opt, const char *arg, struct stream_opts *opts,
  */
 int loop_parse_size(const char *s, size_t *out);
 
+/*
+ * --list-rules: write the rules tool reports (catalogue.h) to stdout as
+ * CSV, with no summary line.  Returns the exit status: 0, or 2 after
+ * reporting a write error.
+ */
+int loop_list_rules(const char *tool);
+
 /* Environment default for an option: getenv(name) or NULL. */
 const char *loop_env(const char *name);
 

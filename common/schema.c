@@ -26,63 +26,9 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
-#include "csvio.h"
 #include "schema.h"
 
 #define NS_XSD "http://www.w3.org/2001/XMLSchema"
-
-const struct schema_rule schema_rules[] = {
-	{ "S-ROOT-001", "error",
-	  "CEBnnnMessage root element that is not a known message type" },
-	{ "S-ROOT-002", "error",
-	  "document that is not a CEB message (root is not CEBnnnMessage or DxpMsg)" },
-	{ "S-ROOT-003", "error",
-	  "no schema for this root in the schema set or edition in use" },
-	{ "S-NS-001", "error",
-	  "CEB root element outside the namespace http://www.chinaport.gov.cn/ceb" },
-	{ "S-XSD-001", "error",
-	  "element not expected here (unknown, out of order or repeated too often)" },
-	{ "S-XSD-002", "error",
-	  "required element missing" },
-	{ "S-XSD-003", "error",
-	  "value violates a facet of its type (length, digits, range)" },
-	{ "S-XSD-004", "error",
-	  "value is not of the element's datatype (decimal, integer, date-time)" },
-	{ "S-XSD-005", "error",
-	  "attribute missing, not allowed or invalid" },
-	{ "S-XSD-006", "error",
-	  "content not allowed: text in an element-only element or children in a simple one" },
-	{ "S-XSD-009", "error",
-	  "other schema validity error" },
-	{ "S-DXP-001", "error",
-	  "DxpMsg envelope whose Data payload cannot be decoded or parsed" },
-	{ "S-DXP-002", "warning",
-	  "DxpMsg TransInfo/MsgType does not name the root of the payload" },
-	{ "S-DXP-003", "info",
-	  "DxpMsg envelope withheld because a record of its payload failed" },
-	{ "S-OUT-001", "info",
-	  "message passed on reduced to its passing records, ds:Signature removed" },
-};
-const size_t schema_nrules = sizeof schema_rules / sizeof schema_rules[0];
-
-int
-schema_rules_list(FILE *out, int header)
-{
-	static const char *const hdr[] = { "rule", "severity", "types",
-	    "fields", "customs_code", "description" };
-	size_t i;
-
-	if (header && csvio_write_row(out, hdr, 6) != 0)
-		return -1;
-	for (i = 0; i < schema_nrules; i++) {
-		const char *row[6] = { schema_rules[i].id,
-		    schema_rules[i].severity, "*", "", "",
-		    schema_rules[i].description };
-		if (csvio_write_row(out, row, 6) != 0)
-			return -1;
-	}
-	return 0;
-}
 
 /* A global element declaration found in a directory's files. */
 struct decl {

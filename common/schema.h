@@ -27,23 +27,6 @@
 #include <stdio.h>
 #include <libxml/tree.h>
 
-/* The S- rules: stable IDs of structural findings. */
-struct schema_rule {
-	const char *id;		/* "S-XSD-001" */
-	const char *severity;	/* "error", "warning", "info" */
-	const char *description;	/* one English line */
-};
-
-extern const struct schema_rule schema_rules[];
-extern const size_t schema_nrules;
-
-/*
- * Write the --list-rules CSV: with header nonzero first the header row
- * (rule,severity,types,fields,customs_code,description), then one row per
- * S- rule.  Returns 0, or -1 on a write error.
- */
-int schema_rules_list(FILE *out, int header);
-
 struct schema_set;
 struct schema;			/* one compiled XSD file */
 
@@ -71,7 +54,7 @@ const char *schema_path(const struct schema *sc);
 
 /* One schema error, located. */
 struct schema_error {
-	const char *rule;	/* an S- rule ID from schema_rules[] */
+	const char *rule;	/* an S- rule ID (common/catalogue-validate.def) */
 	int code;		/* libxml2 error code */
 	xmlNodePtr node;	/* the node it is about (NULL if unknown) */
 	long line;		/* line in the document, 0 if unknown */

@@ -271,7 +271,7 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 				goto badval;
 			break;
 		case OPT_LIST_RULES:
-			return rules_list() == 0 && fflush(stdout) == 0 ? 0 : 2;
+			return loop_list_rules("ceb-manifest-writeoff");
 		case OPT_MEMORY:
 			if (strcmp(optarg, "0") == 0)
 				w->memory = 0;		/* never spill */

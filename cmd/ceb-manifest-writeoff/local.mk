@@ -11,8 +11,7 @@ ceb_manifest_writeoff_SOURCES = \
 	cmd/ceb-manifest-writeoff/mft-csv.c \
 	cmd/ceb-manifest-writeoff/engine.c \
 	cmd/ceb-manifest-writeoff/summary.c \
-	cmd/ceb-manifest-writeoff/wostate.c \
-	cmd/ceb-manifest-writeoff/rules.c
+	cmd/ceb-manifest-writeoff/wostate.c
 dist_man_MANS += man/ceb-manifest-writeoff.1
 
 # Shell tests (TAP): state carry-over, kill -9, ceb-gen answer key.

@@ -15,7 +15,9 @@
  *   engine.c       the write-off judgement and its findings
  *   summary.c      draft CEB701 summary applications
  *   wostate.c      the carry-over state directory
- *   rules.c        the rule catalogue (--list-rules)
+ *
+ * The findings (W- rules) are rows of the common catalogue
+ * (common/catalogue-writeoff.def).
  */
 #ifndef WO_H
 #define WO_H
@@ -352,16 +354,6 @@ int summary_keys(const char *list, int flag, unsigned *set);
 int wostate_load(struct wo *w, const char *dir);
 int wostate_save(struct wo *w, const char *dir);
 
-/* ---- rules.c ---- */
-struct wo_rule {
-	const char *id;
-	const char *severity;
-	const char *outcome;
-	const char *text;
-};
-extern const struct wo_rule wo_rules[];
-int rules_list(void);
-const struct wo_rule *rule_get(const char *id);
 
 /* Extra report columns, in order. */
 enum { X_OUTCOME, X_JOIN, X_MODE, X_VOYAGE, X_BILL, X_LNO, X_INVT, X_FIRST,

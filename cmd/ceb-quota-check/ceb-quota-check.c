@@ -302,10 +302,8 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 			return diag_usage(synopsis);
 		}
 	}
-	if (list) {
-		rules_list();
-		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
-	}
+	if (list)
+		return loop_list_rules("ceb-quota-check");
 	if ((rc = check_values(r, date, key, ystart)) >= 0)
 		return rc;
 	if (r->ledger_path == NULL || *r->ledger_path == '\0')

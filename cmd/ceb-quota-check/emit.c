@@ -5,8 +5,6 @@
  * signature), one with none not at all.  Before each document, the
  * findings on its records, in record order; so the report follows the
  * input, whatever order the judgment took.
- *
- * Also here: the rule catalogue (--list-rules).
  */
 #include "config.h"
 
@@ -24,57 +22,6 @@
 #include "msg.h"
 #include "quota.h"
 #include "stream.h"
-
-static const struct rule {
-	const char *id, *severity, *code, *text;
-} rules[] = {
-	{ "Q-LIM-000", "info", "",
-	  "inventory within the buyer's limits: counted" },
-	{ "Q-LIM-001", "error", "-621005",
-	  "amount over the single-transaction limit" },
-	{ "Q-LIM-002", "error", "-621018",
-	  "amount would take the buyer over the annual limit" },
-	{ "Q-LIM-003", "warning", "",
-	  "one indivisible item over the single-transaction limit but within "
-	  "the annual remainder: passed, taxed in full, counted" },
-	{ "Q-DUP-001", "warning", "",
-	  "the same inventory was already counted: not counted again" },
-	{ "Q-INV-001", "error", "-621013",
-	  "inventory cannot be judged (buyer ID, amounts, currency, date or "
-	  "policy missing or unusable)" },
-	{ "Q-REL-001", "info", "-623025/-625024",
-	  "quota given back by a cancel, a return or a receipt 100/700" },
-	{ "Q-REL-002", "info", "",
-	  "nothing (more) to give back for this inventory" },
-	{ "Q-REL-003", "warning", "",
-	  "cancel, return or receipt matches no inventory in the ledger or "
-	  "the run" },
-	{ "Q-REL-004", "warning", "",
-	  "return names lines the inventory does not have, or cannot be read" },
-	{ "Q-KEY-001", "warning", "",
-	  "buyer of a cancel or return differs from the counted inventory's" },
-	{ "Q-KEY-002", "warning", "",
-	  "receipt's invtNo differs from the one recorded, or another "
-	  "inventory holds it" },
-	{ "Q-KEY-003", "info", "",
-	  "receipt taught the ledger the invtNo of an inventory" },
-};
-
-void
-rules_list(void)
-{
-	size_t i;
-	static const char *const hdr[] = { "rule", "severity",
-	    "customs_code", "description" };
-
-	(void)csvio_write_row(stdout, hdr, 4);
-	for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-		const char *row[4] = { rules[i].id, rules[i].severity,
-		    rules[i].code, _(rules[i].text) };
-		if (csvio_write_row(stdout, row, 4) != 0)
-			diag_write_error(_("standard output"));
-	}
-}
 
 static const char *const outcome_names[] = { "", "invalid", "within",
 	"single-item", "over-single", "over-annual", "duplicate", "released",

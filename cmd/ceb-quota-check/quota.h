@@ -265,6 +265,5 @@ int judge_run(struct run *r);
 
 /* emit.c */
 int emit_run(struct run *r);
-void rules_list(void);
 
 #endif

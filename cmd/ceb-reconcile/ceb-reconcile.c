@@ -192,7 +192,7 @@ options(int argc, char *argv[], struct cmdline *c)
 		}
 	}
 	if (list)
-		return rules_list();
+		return loop_list_rules("ceb-reconcile");
 	if (rc.now < 0)
 		rc.now = today();
 	if (run)

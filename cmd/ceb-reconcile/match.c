@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalogue.h"
 #include "dec.h"
 #include "diag.h"
 #include "i18n.h"
@@ -130,7 +131,7 @@ compare(const struct four *q, const struct cmpdef *c, const char *a,
     const char *b, const char *gnum)
 {
 	char va[512], vb[512], field[64];
-	const struct rule *ru = rule_get(c->rule);
+	enum diag_sev sev = catalogue_sev(c->rule, DIAG_ERROR);
 	/* The inventory's side first when it is one of the two. */
 	int inv = c->tb == RT_INV;
 	const char *other = q->cp[inv ? c->ta : c->tb];
@@ -157,7 +158,7 @@ compare(const struct four *q, const struct cmpdef *c, const char *a,
 	    other, inv ? vb : va, inv ? va : vb,
 	    _("%s of the %s is \"%s\", %s of the %s is \"%s\""),
 	    c->na, _(tname[c->ta]), va, c->nb, _(tname[c->tb]), vb);
-	return ru && ru->sev == DIAG_ERROR;
+	return sev == DIAG_ERROR;
 }
 
 static int

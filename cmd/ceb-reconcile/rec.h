@@ -192,17 +192,6 @@ const char *fields_key(const struct flds *f, char *buf, size_t n);
 const char *fields_orderno(const struct flds *f);
 
 /* rules.c */
-struct rule {
-	const char *id;
-	enum diag_sev sev;
-	const char *code;	/* customs error code, "" */
-	const char *types;	/* message types it is reported on */
-	const char *fields;	/* fields it compares */
-	const char *desc;
-};
-extern const struct rule rules[];
-const struct rule *rule_get(const char *id);
-int rules_list(void);
 /*
  * Report a finding on record r (whose fields are f).  extra columns:
  * outcome, counterpart, value, counterpart_value (may be NULL).

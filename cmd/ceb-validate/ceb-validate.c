@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalogue.h"
 #include "csvio.h"
 #include "diag.h"
 #include "emit.h"
@@ -1127,7 +1128,7 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 		return diag_status();
 	}
 	if (listing == OPT_LIST_RULES) {
-		if (schema_rules_list(stdout, 1) != 0 || rules_list(stdout) != 0)
+		if (catalogue_list(stdout, "ceb-validate") != 0)
 			diag_write_error(_("standard output"));
 		return diag_status();
 	}

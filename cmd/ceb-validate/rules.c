@@ -2,12 +2,12 @@
  * rules.c: the business-rule catalogue of ceb-validate (the V- rules).
  *
  * XML Schema checks shape and length only; customs rejects far more.  This
- * file holds, in ONE table (RULES below), every business rule a single
- * message can be checked for: its stable ID, the message types and fields
- * it applies to, its default severity, the customs error code it
- * corresponds to where the specification has one (table 7-2), and a
- * one-line English description.  --list-rules prints that table,
- * man/cebtools-rules.7 is generated from it, and the golden tests are
+ * file implements every business rule a single message can be checked
+ * for.  The rules are declared once, as rows of the common catalogue
+ * (common/catalogue-validate.def: stable ID, message types and fields,
+ * default severity, the customs error code of table 7-2 it anticipates,
+ * its source and a one-line English description): --list-rules prints
+ * it, man/cebtools-rules.7 is generated from it, and the golden tests are
  * checked against it, so the three cannot drift apart.
  *
  * Sources: the 2022 message specification (field tables: formats, "限定"
@@ -49,125 +49,19 @@
 #endif
 
 /*
- * The catalogue.  X(name, id, severity, types, fields, customs, text):
- * types is a space-separated list of message codes, or "*" (all), "decl"
- * (every declaration), "rcpt" (every receipt); customs holds the codes of
- * the spec's table 7-2 that the rule anticipates (space-separated).
+ * The rules, declared once in common/catalogue-validate.def (ID, severity,
+ * types, fields, customs code, source, description): here each gets a C
+ * name (R_ID_CHECK ...) and the columns the checks need.  types is a
+ * space-separated list of message codes, or "*" (all), "decl" (every
+ * declaration), "rcpt" (every receipt).
  */
 #define E DIAG_ERROR
 #define W DIAG_WARNING
-#define RULES(X) \
-X(ID_CHECK, "V-ID-001", E, "311 411 621 623 625", "buyerIdNumber payerIdNumber", "", \
-  "resident ID number (idType 1): the GB 11643 check character does not match") \
-X(ID_BIRTH, "V-ID-002", E, "311 411 621 623 625", "buyerIdNumber payerIdNumber", "", \
-  "resident ID number: the birth date is not a real date or lies in the future") \
-X(ID_LEGACY, "V-ID-003", E, "311 411 621 623 625", "buyerIdNumber payerIdNumber", "", \
-  "resident ID number has the legacy 15 digits: declare the 18-character form") \
-X(ID_SHAPE, "V-ID-004", E, "311 411 621 623 625", "buyerIdNumber payerIdNumber", "", \
-  "resident ID number is not 17 digits and a check character with a possible address code") \
-X(ID_TYPE, "V-ID-005", E, "311 411 621 623 625", "buyerIdType payerIdType", "", \
-  "ID type must be 1 (resident ID card) in import messages") \
-X(ENT_USCC, "V-ID-010", E, "decl", "ebpCode ebcCode logisticsCode payCode agentCode assureCode operatorCode", "-10102", \
-  "18-character enterprise code: not a unified social credit code (GB 32100 alphabet or check character)") \
-X(ENT_CUSTOMS, "V-ID-011", E, "decl", "ebpCode ebcCode logisticsCode payCode agentCode assureCode operatorCode", "-10102", \
-  "10-character customs registration code is not 4 digits then 6 digits or capital letters") \
-X(ENT_LENGTH, "V-ID-012", W, "decl", "ebpCode ebcCode logisticsCode payCode agentCode assureCode operatorCode", "-10102", \
-  "enterprise code is neither a 10-character customs code nor an 18-character credit code") \
-X(KEY_BLANKS, "V-ID-013", E, "*", "orderNo ebpCode ebcCode copNo agentCode logisticsNo logisticsCode payTransactionId payCode invtNo taxNo coElNo operatorCode sumNo declSeqNo oriMessageType oriCopMsgId assureCode copCode customsCode portCode currency fCurrency iCurrency country tradeCountry unit unit1 unit2 trafMode wrapType tradeMode consigneeDistrict POD gcode", "", \
-  "key or code field has leading or trailing white space (space, tab, CR, LF, U+00A0, U+3000): customs compare it as sent") \
-X(GUID_FORM, "V-GUID-001", E, "decl", "guid", "", \
-  "record guid is not a 36-character upper-case UUID (8-4-4-4-12 hexadecimal)") \
-X(GUID_ROOT, "V-GUID-002", W, "decl", "guid (root attribute)", "", \
-  "message guid is not a 36-character upper-case UUID") \
-X(GUID_DUP, "V-GUID-003", E, "decl", "guid", "", \
-  "two records of one message have the same guid") \
-X(TIME_FORM, "V-TIME-001", E, "*", "appTime payTime logisticsTime leaveTime accountingDate startTime endTime declTime ieDate returnTime opDate", "", \
-  "time is not in its format (YYYYMMDDhhmmss, YYYYMMDD, yyyyMMddHHmmssSSS) or not a real time from 2000 on") \
-X(TIME_FUTURE, "V-TIME-002", E, "*", "appTime payTime logisticsTime accountingDate declTime returnTime opDate", "", \
-  "time lies more than one day in the future") \
-X(TIME_RANGE, "V-TIME-003", E, "701", "startTime endTime", "", \
-  "summary window: startTime and endTime go together, start before end") \
-X(APP_TYPE, "V-APP-001", E, "decl", "appType", "-301009 -401006 -504014", \
-  "appType must be 1 (new), 2 (change) or 3 (delete); a cancellation (623) only 1") \
-X(APP_STATUS, "V-APP-002", E, "decl", "appStatus", "", \
-  "appStatus must be 1 (save) or 2 (declare)") \
-X(APP_IEFLAG, "V-APP-003", E, "621 603 711 213 215", "ieFlag", "", \
-  "ieFlag does not match the message (I for 621, 711, 213, 215; E for 603)") \
-X(APP_ORDERTYPE, "V-APP-004", E, "311 303", "orderType", "", \
-  "orderType must be I in an import order, E, B or W in an export order (2018: E)") \
-X(AMT_LINE, "V-AMT-001", E, "311 303 621 603", "totalPrice qty price", "", \
-  "line totalPrice is not qty x price") \
-X(AMT_GOODS, "V-AMT-002", E, "311 303", "goodsValue totalPrice", "", \
-  "goodsValue is not the sum of the lines' totalPrice") \
-X(AMT_PAID, "V-AMT-003", E, "311", "acturalPaid goodsValue freight taxTotal discount", "", \
-  "acturalPaid is not goodsValue + freight + taxTotal - discount") \
-X(AMT_WEIGHT, "V-AMT-004", E, "621 603", "netWeight grossWeight", "", \
-  "netWeight exceeds grossWeight") \
-X(AMT_PACKNO, "V-AMT-005", E, "511 621", "packNo", "", \
-  "packNo must be 1 (one parcel per waybill and inventory)") \
-X(AMT_POSITIVE, "V-AMT-006", E, "decl", "qty qty1 qty2 packNo weight grossWeight netWeight", "", \
-  "quantity, weight or package count must be greater than zero") \
-X(AMT_NEGATIVE, "V-AMT-007", E, "decl", "price totalPrice goodsValue freight discount taxTotal acturalPaid amountPaid insuredFee charge", "", \
-  "amount must not be negative") \
-X(AMT_GNUM, "V-AMT-008", E, "311 303 507 509 603 621 711", "gnum", "-301002 -621027", \
-  "line gnum must run 1, 2, 3 ... in order, without gaps or duplicates (returns keep the original gnum)") \
-X(AMT_QTY2, "V-AMT-009", E, "621 603 213", "qty2 unit2", "-625009", \
-  "qty2 and unit2 go together: qty2 positive when unit2 is set, empty when it is not") \
-X(LIM_SINGLE, "V-LIM-001", E, "311 621", "goodsValue freight totalPrice insuredFee", "-621005", \
-  "order or inventory value is over the single-transaction limit (5000 CNY from 2019-01-01, 2000 before)") \
-X(LIM_ITEM, "V-LIM-002", W, "311 621", "goodsValue freight totalPrice insuredFee", "", \
-  "one indivisible item over the single-transaction limit: taxed in full and counted in the annual quota") \
-X(CODE_CURRENCY, "V-CODE-001", E, "*", "currency fCurrency iCurrency", "", \
-  "currency code is not in the currency table") \
-X(CODE_COUNTRY, "V-CODE-002", E, "*", "country tradeCountry", "", \
-  "country or region code is not in the country table") \
-X(CODE_UNIT, "V-CODE-003", E, "*", "unit unit1 unit2", "", \
-  "unit of measure is not in the unit table") \
-X(CODE_TRAF, "V-CODE-004", E, "*", "trafMode", "", \
-  "transport mode is not in the transport-mode table") \
-X(CODE_WRAP, "V-CODE-005", E, "*", "wrapType", "", \
-  "wrap type is not in the wrap-type table (1-digit codes)") \
-X(CODE_CUSTOMS, "V-CODE-006", E, "*", "customsCode portCode", "", \
-  "customs district code is not in the customs-district table") \
-X(CODE_TRADE, "V-CODE-007", E, "621 603 213", "tradeMode", "", \
-  "trade mode is not in the table or not allowed here (621: 9610 1210 1239; 603: + 9710 9810 from 2022; 213: 9661 1261)") \
-X(CODE_DISTRICT, "V-CODE-008", E, "311", "consigneeDistrict", "", \
-  "consignee district is not in the administrative-division table") \
-X(CODE_PORT, "V-CODE-009", E, "603", "POD", "", \
-  "port of destination is not in the port table") \
-X(CODE_HS, "V-CODE-010", E, "*", "gcode", "", \
-  "HS code (gcode) must be 10 digits") \
-X(CODE_PLIST, "V-CODE-011", E, "621", "gcode", "-625011", \
-  "HS code is not on the positive list (first 8 digits; only with --positive-list)") \
-X(CODE_PLIST_MODE, "V-CODE-012", E, "621", "gcode tradeMode", "", \
-  "the positive list's remark restricts this HS code to another trade mode") \
-X(CODE_UNITS, "V-CODE-013", W, "621 603", "gcode unit1 unit2", "-625010 -625012", \
-  "unit1 is not the first legal unit of the HS code's 8-digit line, or unit2 (when given) not its second") \
-X(DEP_9610, "V-DEP-001", E, "621", "trafNo voyageNo billNo", "", \
-  "tradeMode 9610 (direct purchase) requires trafNo, voyageNo and billNo") \
-X(DEP_1210, "V-DEP-002", E, "621", "emsNo areaCode areaName itemRecordNo", "", \
-  "tradeMode 1210 or 1239 (bonded) requires emsNo, areaCode, areaName and each line's itemRecordNo") \
-X(DEP_1210_COUNTRY, "V-DEP-003", E, "621", "country", "", \
-  "tradeMode 1210 or 1239 (bonded): the head country must be 142") \
-X(DEP_1210_TRAF, "V-DEP-004", W, "621", "trafNo voyageNo billNo", "", \
-  "tradeMode 1210 or 1239 (bonded): trafNo, voyageNo and billNo are left empty") \
-X(DEP_CNY, "V-DEP-005", E, "311 411 511 621", "currency", "", \
-  "import messages must use currency 142 (CNY)") \
-X(DEP_SIGNATURE, "V-DEP-006", E, "507 509 603 605 607 621 623 625 701", "appStatus ds:Signature", "-621026 -623017 -625028", \
-  "appStatus 2 (declare) requires the ds:Signature block") \
-X(DEP_513, "V-DEP-007", E, "513", "logisticsStatus", "", \
-  "waybill status: logisticsStatus must be S (signed for)") \
-X(DEP_RETURN, "V-DEP-008", W, "rcpt", "returnStatus", "", \
-  "receipt returnStatus is not a documented code or a negative error code") \
-X(DEP_ASSURE, "V-DEP-009", E, "621", "assureCode", "", \
-  "assureCode must be the inventory's ebpCode, ebcCode or logisticsCode") \
-X(DEP_MSGSEQ, "V-DEP-010", E, "507 509 607 701 792", "msgSeqNo msgCount", "", \
-  "split messages: msgSeqNo must lie between 1 and msgCount")
-
+#define I DIAG_INFO
 enum rule_no {
-#define X(name, id, sev, types, fields, customs, text) R_##name,
-	RULES(X)
-#undef X
+#define RULE(name, id, sev, types, fields, customs, source, text) R_##name,
+#include "catalogue-validate.def"
+#undef RULE
 	NRULES
 };
 
@@ -175,19 +69,17 @@ struct rule_def {
 	const char *id;
 	enum diag_sev sev;
 	const char *types;
-	const char *fields;
-	const char *customs;
-	const char *text;
 };
 
-static const struct rule_def catalogue[NRULES] = {
-#define X(name, id, sev, types, fields, customs, text) \
-	{ id, sev, types, fields, customs, text },
-	RULES(X)
-#undef X
+static const struct rule_def vrule[NRULES] = {
+#define RULE(name, id, sev, types, fields, customs, source, text) \
+	{ id, sev, types },
+#include "catalogue-validate.def"
+#undef RULE
 };
 #undef E
 #undef W
+#undef I
 
 /* The fields the rules read, by element local name. */
 #define FIELDS(X) \
@@ -391,7 +283,7 @@ hit(struct ctx *c, enum rule_no rule, const char *field, xmlNodePtr at,
 	va_end(ap);
 	if (at != NULL && c->m != NULL)
 		loc.line = msg_line(c->m, at);
-	diag_finding(&loc, catalogue[rule].id, sev, field, NULL, "%s", detail);
+	diag_finding(&loc, vrule[rule].id, sev, field, NULL, "%s", detail);
 	if (sev != DIAG_ERROR)
 		return;
 	c->errors++;
@@ -400,7 +292,7 @@ hit(struct ctx *c, enum rule_no rule, const char *field, xmlNodePtr at,
 		size_t i = c->res->n++;
 
 		snprintf(c->res->item[i].rule, sizeof c->res->item[i].rule,
-		    "%s", catalogue[rule].id);
+		    "%s", vrule[rule].id);
 		snprintf(c->res->item[i].text, sizeof c->res->item[i].text,
 		    "%s: %.200s", field, detail);
 		utf8_clean(c->res->item[i].text);	/* for the receipt */
@@ -1635,7 +1527,7 @@ load_overrides(struct rules *r, const char *path, char *err, size_t n)
 		if (strncmp(id, "S-", 2) == 0)
 			continue;	/* structural rules are not adjustable */
 		for (i = 0; i < NRULES; i++)
-			if (strcmp(catalogue[i].id, id) == 0)
+			if (strcmp(vrule[i].id, id) == 0)
 				break;
 		if (i == NRULES) {
 			snprintf(err, n, _("%s:%ld: unknown rule \"%s\""), path,
@@ -1717,10 +1609,10 @@ rules_load(const struct rules_opts *o, char *err, size_t n)
 	r->today[8] = '\0';
 	for (i = 0; i < NRULES; i++) {
 		r->on[i] = 1;
-		r->sev[i] = catalogue[i].sev;
+		r->sev[i] = vrule[i].sev;
 		for (k = 0; k < msg_ntypes && k < 64; k++)
 			r->applies[i][k] = (unsigned char)type_in(
-			    catalogue[i].types, &msg_types[k]);
+			    vrule[i].types, &msg_types[k]);
 	}
 	/* V-ID-013: every key field of every type, and the code fields. */
 	for (k = 0; k < msg_ntypes; k++)
@@ -1777,27 +1669,6 @@ rules_free(struct rules *r)
 	codetab_free(r->plist);
 	receipt_writer_free(r->rw);
 	free(r);
-}
-
-int
-rules_list(FILE *out)
-{
-	size_t i;
-
-	for (i = 0; i < NRULES; i++) {
-		const char *row[6];
-
-		row[0] = catalogue[i].id;
-		row[1] = catalogue[i].sev == DIAG_ERROR ? "error" :
-		    catalogue[i].sev == DIAG_WARNING ? "warning" : "info";
-		row[2] = catalogue[i].types;
-		row[3] = catalogue[i].fields;
-		row[4] = catalogue[i].customs;
-		row[5] = catalogue[i].text;
-		if (csvio_write_row(out, row, 6) != 0)
-			return -1;
-	}
-	return 0;
 }
 
 int

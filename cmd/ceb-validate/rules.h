@@ -3,8 +3,8 @@
  * by the tool's skeleton.  The skeleton (ceb-validate.c) parses the
  * options, finds and validates the structure of each message, and calls
  * these functions for every message and every record whose structure it
- * has judged; rules.c implements them.  The S- (structural) rules live in
- * common/schema.h; --list-rules prints those first, then rules_list().
+ * has judged; rules.c implements them.  The rules themselves (S- and V-)
+ * are rows of the common catalogue (common/catalogue.h).
  */
 #ifndef CEB_VALIDATE_RULES_H
 #define CEB_VALIDATE_RULES_H
@@ -29,18 +29,6 @@ struct rules_opts {
 /* Load the catalogue and tables.  NULL + err on failure. */
 struct rules *rules_load(const struct rules_opts *o, char *err, size_t n);
 void rules_free(struct rules *r);
-
-/*
- * --list-rules: the catalogue as CSV rows, 0 or -1 on write error.  main()
- * first writes the header row and the S- rows (schema_rules_list() in
- * common/schema.h), then calls rules_list(), which writes its rows only,
- * no header, in the same columns:
- *   rule,severity,types,fields,customs_code,description
- * (types: space-separated codes such as "311 621", or "*" for all;
- * fields: space-separated element names, may be empty; customs_code such
- * as -621005, may be empty).
- */
-int rules_list(FILE *out);
 
 /*
  * Check one record (rec) of message m; report each finding with

@@ -8,6 +8,7 @@ dist_man_MANS += man/cebtools-rules.7
 # run by golden.test) and its generated man page.
 TESTS += tests/rules/catalogue.test
 EXTRA_DIST += tests/rules/catalogue.test tests/rules/mkman.sh \
+	tests/rules/catalogue.py tests/rules/catalogue-allow.txt \
 	tests/rules/mkcases.py tests/rules/positive-list.csv
 TESTS += tests/rules/receipts.test
 EXTRA_DIST += tests/rules/receipts.test

@@ -1,0 +1,87 @@
+/*
+ * catalogue.c: the rule catalogue (catalogue.h) assembled from the
+ * per-tool lists catalogue-<tool>.def, and --list-rules.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "catalogue.h"
+#include "csvio.h"
+#include "i18n.h"
+
+#define E DIAG_ERROR
+#define W DIAG_WARNING
+#define I DIAG_INFO
+#define RULE(name, id, sev, types, fields, customs, source, text) \
+	{ id, TOOL, sev, types, fields, customs, source, text },
+
+const struct catalogue_rule catalogue[] = {
+#define TOOL "ceb-validate"
+#include "catalogue-schema.def"
+#include "catalogue-validate.def"
+#undef TOOL
+#define TOOL "ceb-reconcile"
+#include "catalogue-reconcile.def"
+#undef TOOL
+#define TOOL "ceb-quota-check"
+#include "catalogue-quota.def"
+#undef TOOL
+#define TOOL "ceb-manifest-writeoff"
+#include "catalogue-writeoff.def"
+#undef TOOL
+};
+const size_t catalogue_n = sizeof catalogue / sizeof catalogue[0];
+
+#undef RULE
+#undef E
+#undef W
+#undef I
+
+const struct catalogue_rule *
+catalogue_find(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < catalogue_n; i++)
+		if (strcmp(catalogue[i].id, id) == 0)
+			return &catalogue[i];
+	return NULL;
+}
+
+enum diag_sev
+catalogue_sev(const char *id, enum diag_sev fallback)
+{
+	const struct catalogue_rule *r = catalogue_find(id);
+
+	return r ? r->sev : fallback;
+}
+
+int
+catalogue_list(FILE *out, const char *tool)
+{
+	static const char *const hdr[] = { "rule", "tool", "severity",
+	    "types", "fields", "customs_code", "source", "description" };
+	const char *row[8];
+	size_t i;
+
+	if (csvio_write_row(out, hdr, 8) != 0)
+		return -1;
+	for (i = 0; i < catalogue_n; i++) {
+		const struct catalogue_rule *r = &catalogue[i];
+
+		if (strcmp(r->tool, "*") != 0 && strcmp(r->tool, tool) != 0)
+			continue;
+		row[0] = r->id;
+		row[1] = r->tool;
+		row[2] = diag_sev_name(r->sev);
+		row[3] = r->types;
+		row[4] = r->fields;
+		row[5] = r->customs;
+		row[6] = r->source;
+		row[7] = _(r->text);
+		if (csvio_write_row(out, row, 8) != 0)
+			return -1;
+	}
+	return 0;
+}
