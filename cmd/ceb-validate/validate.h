@@ -1,0 +1,194 @@
+/*
+ * validate.h: the parts of ceb-validate and how they meet.
+ *
+ *   ceb-validate.c  options, start and end of the run, the callback of the
+ *                   input loop (loop.h)
+ *   judge.c         one document: parse (on a worker), find its schema,
+ *                   validate it; then, on the main thread and in input
+ *                   order, report its findings, run the business rules
+ *                   (rules.h), write receipts and pass it on
+ *   schemaerr.c     schema errors as findings: located, masked, assigned
+ *                   to the record that holds them
+ *   envelope.c      DxpMsg envelopes: the payload opened and judged
+ *   pool.c          -j: worker threads and the bounded queue of batches
+ *                   between them and the main thread
+ *   rules.c         the business rules; receipt.c their receipts
+ *
+ * A document becomes a struct job.  judge_work() is everything that may
+ * run on a worker thread: it touches nothing but the job, its own
+ * validation context and cache, and the schema set under find_mu.
+ * judge_finish() is everything else and runs on the main thread in input
+ * order, so that findings, receipts and output keep the order of the
+ * input whatever the number of workers.
+ */
+#ifndef CEB_VALIDATE_H
+#define CEB_VALIDATE_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "msg.h"
+#include "rules.h"
+#include "schema.h"
+#include "stream.h"
+
+#define MAX_JOBS 64
+
+/* One document on its way through the tool. */
+struct job {
+	struct stream_doc d;	/* detached when threaded */
+	char *src;		/* copy of d.source (threaded) */
+	struct stream_err perr;	/* parse failure (threaded) */
+	int parsed;		/* d.doc holds a tree */
+	enum msg_status st;
+	struct msg m;
+	const struct schema *sc;
+	int missing;		/* no schema declares the root */
+	char why[400];		/* why sc is NULL */
+	/* A DxpMsg envelope's payload. */
+	long pline;		/* source line of the Data element */
+	char pbad[600];		/* payload not decodable: why */
+	xmlDocPtr pdoc;
+	enum msg_status pst;
+	struct msg pm;
+	const struct schema *psc;
+	int pmissing;
+	char pwhy[400];
+	/* Validation results. */
+	struct schema_errors e, pe;
+	int vfail, pvfail;
+	int done;
+};
+
+/* A worker's memory of the schemas it has looked up (no lock needed). */
+#define WCACHE 16
+
+struct wcache {
+	size_t n;
+	struct {
+		int ns_dxp;
+		char name[32];
+		const struct schema *sc;
+	} v[WCACHE];
+};
+
+/* The worker pool of -j (pool.c). */
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work, cv_done;
+	pthread_t th[MAX_JOBS];
+	int nth;
+	struct batch **ring;	/* batches in input order */
+	size_t cap, head, next, tail, count;
+	struct batch *cur;	/* being filled by the main thread */
+	struct batch *garbage;	/* finished batches, freed by a worker */
+	int stop;
+};
+
+struct tool {
+	struct schema_set *schemas;
+	struct rules *rules;
+	const char *receipts;	/* -R */
+	int edition;		/* --edition */
+	int own_schemas;	/* -s given: no edition fallback */
+	int threaded;		/* -j 2 or more */
+	struct schema_vctx *vctx;	/* main thread's */
+	struct wcache cache;		/* main thread's */
+	pthread_mutex_t find_mu;	/* schema_find() from workers */
+	/* Roots whose schema failed to compile, reported once. */
+	char *bad_roots[32];
+	size_t nbad;
+	struct pool pool;
+};
+
+/* What judging one message found. */
+struct verdict {
+	long nrec, passed, failed;
+	int emitted_whole;	/* every record passed */
+};
+
+/* ---- judge.c ---- */
+
+/*
+ * Parse j (when the loop did not), find its schema, open an envelope,
+ * validate: everything that may run on a worker, with the worker's
+ * validation context v and schema cache c (NULL: none).
+ */
+void judge_work(struct tool *t, struct job *j, struct schema_vctx *v,
+    struct wcache *c);
+
+/*
+ * Report and pass on one judged document (main thread, input order).
+ * Returns 0, or -1 when the run must stop (a write error on stdout).
+ */
+int judge_finish(struct tool *t, struct job *j);
+
+/*
+ * Find the schema of m's root in namespace ns; NULL with why filled (and
+ * *missing set when no schema declares it).  Successful look-ups are
+ * remembered in c (may be NULL).
+ */
+const struct schema *judge_find_schema(struct tool *t, struct wcache *c,
+    const struct msg *m, const char *ns, int *missing, char *why, size_t n);
+
+/* A root that is not a known CEB type: one finding (what prefixes it). */
+void judge_root(const struct diag_loc *at, const struct msg *m,
+    enum msg_status st, const char *what);
+
+/*
+ * Judge a known-type message m (errors e from its schema): report every
+ * finding, run the rules, write receipts, and fill keep[] (one byte per
+ * record, malloc'd, NULL when there are no records).
+ */
+struct verdict judge_msg(struct tool *t, const struct stream_doc *d,
+    const struct msg *m, const struct schema *sc, int missing,
+    const char *why, const struct schema_errors *e, int vfail, long line,
+    unsigned char **keep);
+
+/* Pass doc on unchanged unless the report has stdout; 0 or -1. */
+int judge_emit(const struct stream_doc *doc);
+
+/* Free what a job holds; job_free() also the job itself (pool.c's). */
+void job_clear(struct job *j);
+void job_free(struct job *j);
+
+/* ---- schemaerr.c ---- */
+
+/*
+ * Report schema error x of message m as a finding located from at (its
+ * line and path from x); append it to res (may be NULL) for receipts.
+ */
+void serr_report(const struct diag_loc *at, const struct msg *m,
+    const struct schema_error *x, struct rules_result *res);
+
+/* Index (0-based) of the record among recs holding node, or -1. */
+long serr_record_of(const struct msg *m, xmlNodePtr *recs, long nrec,
+    xmlNodePtr node);
+
+/* A schema that cannot be used: a trouble, once per root. */
+void serr_trouble_once(struct tool *t, const char *root, const char *why);
+
+/* ---- envelope.c ---- */
+
+/* Open the payload of envelope j->m, filling the p* members (worker). */
+void env_open_payload(struct tool *t, struct wcache *c, struct job *j);
+
+/* Report and pass on a judged envelope (main thread); 0 or -1. */
+int env_finish(struct tool *t, struct job *j);
+
+/* ---- pool.c ---- */
+
+/* Start n worker threads.  Returns 0, or -1 when none could start. */
+int pool_start(struct tool *t, int n);
+
+/*
+ * Queue d (detached from the loop's stream) for the workers; finished
+ * documents are judged on the way.  Returns 0, or -1 to stop the run.
+ */
+int pool_submit(struct tool *t, struct stream_doc *d);
+
+/* Finish every queued document, stop the threads; returns rc or -1. */
+int pool_stop(struct tool *t, int rc);
+
+#endif
