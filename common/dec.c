@@ -237,6 +237,56 @@ dec_mul(struct dec a, struct dec b)
 	return d;
 }
 
+/* Round the quotient n / d (d > 0) half away from zero. */
+static __int128
+div_round(__int128 n, __int128 d)
+{
+	__int128 q = n / d, r = n % d;
+
+	if (r < 0)
+		r = -r;
+	if (r >= d - r)
+		q += n < 0 ? -1 : 1;
+	return q;
+}
+
+struct dec
+dec_mul_ratio(struct dec a, __int128 num, __int128 den)
+{
+	__int128 p;
+	struct dec d;
+	int big;
+
+	if (den == 0)
+		return a;
+	if (den < 0) {
+		den = -den;
+		num = -num;
+	}
+	if ((big = mul_big(a.v, num, &p)) != 0) {
+		d.v = (__int128)(((unsigned __int128)1 << 126) - 1);
+		if (big < 0)
+			d.v = -d.v;
+		return d;
+	}
+	d.v = div_round(p, den);
+	return d;
+}
+
+struct dec
+dec_round(struct dec a, int places)
+{
+	__int128 unit = 1;
+	int i;
+
+	if (places < 0)
+		places = 0;
+	for (i = places; i < DEC_SCALE; i++)
+		unit *= 10;
+	a.v = div_round(a.v, unit) * unit;
+	return a;
+}
+
 char *
 dec_format(struct dec a, int mindec, char *buf, size_t n)
 {

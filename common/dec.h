@@ -62,6 +62,18 @@ int dec_mul_within(struct dec a, struct dec b, struct dec c, struct dec tol);
 struct dec dec_mul(struct dec a, struct dec b);
 
 /*
+ * a x num / den with one rounding, half away from zero, to 5 decimals:
+ * exact however the ratio would be written as a decimal (used for the tax
+ * formulas, whose factors such as 0.7 / (1 - 0.15) have no finite
+ * expansion).  den must not be 0 (the result is then a itself); a
+ * product beyond 126 bits saturates like dec_mul().
+ */
+struct dec dec_mul_ratio(struct dec a, __int128 num, __int128 den);
+
+/* a rounded half away from zero to places decimals (0..5). */
+struct dec dec_round(struct dec a, int places);
+
+/*
  * Format a into buf: minimal digits, at least mindec decimals (0..5), e.g.
  * "5000", "5000.00", "12.5".  Returns buf.  64 bytes are always enough.
  */

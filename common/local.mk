@@ -25,3 +25,4 @@ common_libceb_a_SOURCES += common/policy.c common/policy.h
 common_libceb_a_SOURCES += common/catalogue.c common/catalogue.h
 EXTRA_DIST += common/catalogue-schema.def common/catalogue-validate.def common/catalogue-reconcile.def \
 	common/catalogue-quota.def common/catalogue-writeoff.def
+common_libceb_a_SOURCES += common/tax.c common/tax.h

@@ -35,11 +35,15 @@ endif
 TESTS += tests/golden.test
 EXTRA_DIST += tests/golden.sh tests/golden.test tests/golden tests/bench.sh
 
-# The quota policy (common/policy.h).
+# The quota policy (common/policy.h), the import tax and its rates table
+# (common/tax.h).
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test-policy
-TESTS += tests/unit/test-policy
+check_PROGRAMS += tests/unit/test-policy tests/unit/test-tax
+TESTS += tests/unit/test-policy tests/unit/test-tax
 tests_unit_test_policy_SOURCES = tests/unit/test-policy.c
 tests_unit_test_policy_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_tax_SOURCES = tests/unit/test-tax.c
+tests_unit_test_tax_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_tax_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 endif

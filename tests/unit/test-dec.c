@@ -102,6 +102,48 @@ products(void **state)
 	    D("9999999999999")), 0);
 }
 
+/* The tax formulas' ratios and rounding to fen. */
+static void
+ratios(void **state)
+{
+	char b[64];
+
+	(void)state;
+	/* 100 x 0.15 x 0.7 / 0.85 = 12.352941176...: one rounding. */
+	assert_string_equal(dec_format(dec_mul_ratio(D("100"), 15000 * 7,
+	    85000 * 10), 0, b, sizeof b), "12.35294");
+	/* Half away from zero, both signs; 1/3 and 2/3. */
+	assert_string_equal(dec_format(dec_mul_ratio(D("0.00001"), 1, 2), 0,
+	    b, sizeof b), "0.00001");
+	assert_string_equal(dec_format(dec_mul_ratio(D("-0.00001"), 1, 2), 0,
+	    b, sizeof b), "-0.00001");
+	assert_string_equal(dec_format(dec_mul_ratio(D("1"), 1, 3), 0, b,
+	    sizeof b), "0.33333");
+	assert_string_equal(dec_format(dec_mul_ratio(D("1"), 2, 3), 0, b,
+	    sizeof b), "0.66667");
+	assert_string_equal(dec_format(dec_mul_ratio(D("1"), -2, -3), 0, b,
+	    sizeof b), "0.66667");
+	assert_string_equal(dec_format(dec_mul_ratio(D("7"), 5, 0), 0, b,
+	    sizeof b), "7");
+	/* Saturates far beyond N19,5 instead of wrapping. */
+	assert_true(dec_sign(dec_mul_ratio(D("99999999999999.99999"),
+	    (__int128)1 << 100, 1)) > 0);
+	assert_string_equal(dec_format(dec_round(D("23.05882"), 4), 0, b,
+	    sizeof b), "23.0588");
+	assert_string_equal(dec_format(dec_round(D("10.70588"), 2), 2, b,
+	    sizeof b), "10.71");
+	assert_string_equal(dec_format(dec_round(D("0.005"), 2), 2, b,
+	    sizeof b), "0.01");
+	assert_string_equal(dec_format(dec_round(D("-0.005"), 2), 2, b,
+	    sizeof b), "-0.01");
+	assert_string_equal(dec_format(dec_round(D("0.00499"), 2), 2, b,
+	    sizeof b), "0.00");
+	assert_string_equal(dec_format(dec_round(D("1.23456"), 5), 0, b,
+	    sizeof b), "1.23456");
+	assert_string_equal(dec_format(dec_round(D("1.5"), 0), 0, b,
+	    sizeof b), "2");
+}
+
 int
 main(void)
 {
@@ -110,6 +152,7 @@ main(void)
 		cmocka_unit_test(parse_errors),
 		cmocka_unit_test(exact_sums),
 		cmocka_unit_test(products),
+		cmocka_unit_test(ratios),
 	};
 
 	return cmocka_run_group_tests_name("dec", tests, NULL, NULL);
