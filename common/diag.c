@@ -81,11 +81,10 @@ clear_progress(void)
 	}
 }
 
-void
-diag_trouble(const char *source, long line, const char *fmt, ...)
+/* "prog: [source[:line]: ]text" on stderr. */
+static void
+vline(const char *source, long line, const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	clear_progress();
 	if (source && line > 0)
 		fprintf(stderr, "%s: %s:%ld: ", prog, source, line);
@@ -93,10 +92,18 @@ diag_trouble(const char *source, long line, const char *fmt, ...)
 		fprintf(stderr, "%s: %s: ", prog, source);
 	else
 		fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+diag_trouble(const char *source, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(source, line, fmt, ap);
+	va_end(ap);
 	raise_status(2);
 }
 
@@ -240,16 +247,16 @@ diag_finding(const struct diag_loc *loc, const char *rule,
 	va_end(ap);
 }
 
-int
-diag_usage(const char *const *synopsis)
+void
+diag_hint(const char *fmt, ...)
 {
-	size_t i;
+	va_list ap;
 
-	for (i = 0; synopsis[i]; i++)
-		fprintf(stderr, "%s %s %s\n", i ? "      " : _("usage:"), prog,
-		    synopsis[i]);
-	raise_status(2);
-	return 2;
+	clear_progress();
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 void
@@ -286,6 +293,7 @@ diag_tally(const char *name, long n)
 void
 diag_progress(unsigned long long bytes)
 {
+	char line[160];
 	time_t now;
 
 	if (quiet || !isatty(STDERR_FILENO))
@@ -299,9 +307,34 @@ diag_progress(unsigned long long bytes)
 		return;
 	}
 	last_progress = now;
-	fprintf(stderr, "\r\033[K%s: %ld messages, %ld records, %.1f MB",
-	    prog, n_messages, n_read, (double)bytes / 1e6);
+	diag_progress_format(line, sizeof line, bytes);
+	fprintf(stderr, "\r\033[K%s: %s", prog, line);
 	progress_shown = 1;
+}
+
+void
+diag_progress_format(char *buf, size_t n, unsigned long long bytes)
+{
+	/* Tools that judge at the end count records only then: a progress
+	 * line saying "0 records" would be false, so it says nothing. */
+	if (n_read > 0)
+		snprintf(buf, n, _("%ld messages, %ld records, %.1f MB"),
+		    n_messages, n_read, (double)bytes / 1e6);
+	else
+		snprintf(buf, n, _("%ld messages, %.1f MB"), n_messages,
+		    (double)bytes / 1e6);
+}
+
+void
+diag_notice(const char *source, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	vline(source, 0, fmt, ap);
+	va_end(ap);
 }
 
 int

@@ -67,8 +67,11 @@ void diag_vfinding(const struct diag_loc *loc, const char *rule,
 void diag_trouble(const char *source, long line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Print "usage: ..." lines (the man page SYNOPSIS) and return 2. */
-int diag_usage(const char *const *synopsis);
+/*
+ * A line on stderr without the program prefix and without changing the
+ * status, for the hint that follows a trouble ("Try 'prog --help' ...").
+ */
+void diag_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Count records for the summary line. */
 void diag_records(long read, long passed, long failed);
@@ -77,8 +80,23 @@ void diag_tally(const char *name, long n);
 /* Count documents (messages) read. */
 void diag_messages(long n);
 
+/*
+ * A word about the input that is neither a finding nor a trouble (an
+ * operand that holds no documents): "prog: source: text" on stderr
+ * unless quiet; the status does not change.
+ */
+void diag_notice(const char *source, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Progress on a terminal for long runs (at most once a second). */
 void diag_progress(unsigned long long bytes);
+
+/*
+ * The text of a progress line into buf: messages read, records counted
+ * so far (left out while a tool counts its records only at the end) and
+ * megabytes read.
+ */
+void diag_progress_format(char *buf, size_t n, unsigned long long bytes);
 
 /* The exit status so far: 0, 1 or 2. */
 int diag_status(void);

@@ -58,13 +58,21 @@ list_push(struct input_list *lst, const char *path, const char *err)
 	return 0;
 }
 
-static int
-wanted_name(const char *name)
-{
-	size_t n = strlen(name);
+/* The names a directory contributes by default. */
+static const char *const xml_suffixes[] = { ".xml", ".xml.gz", NULL };
 
-	return (n > 4 && strcmp(name + n - 4, ".xml") == 0) ||
-	    (n > 7 && strcmp(name + n - 7, ".xml.gz") == 0);
+static int
+wanted_name(const char *name, const char *const *suffixes)
+{
+	size_t n = strlen(name), k;
+
+	for (k = 0; suffixes[k]; k++) {
+		size_t m = strlen(suffixes[k]);
+
+		if (n > m && strcmp(name + n - m, suffixes[k]) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static int
@@ -81,7 +89,8 @@ struct dirstack {
 };
 
 static int
-walk(struct input_list *lst, const char *dir, struct dirstack *ds)
+walk(struct input_list *lst, const char *dir, struct dirstack *ds,
+    const char *const *suffixes)
 {
 	DIR *d;
 	struct dirent *e;
@@ -129,7 +138,7 @@ walk(struct input_list *lst, const char *dir, struct dirstack *ds)
 		if (stat(path, &st) != 0) {
 			/* A dangling link or a vanished file: report it
 			 * only if it looks like something we would read. */
-			if (wanted_name(names[i])) {
+			if (wanted_name(names[i], suffixes)) {
 				snprintf(msg, sizeof msg, "%s", strerror(errno));
 				rc = list_push(lst, path, msg);
 			}
@@ -151,10 +160,11 @@ walk(struct input_list *lst, const char *dir, struct dirstack *ds)
 				ds->dev[ds->n] = st.st_dev;
 				ds->ino[ds->n] = st.st_ino;
 				ds->n++;
-				rc = walk(lst, path, ds);
+				rc = walk(lst, path, ds, suffixes);
 				ds->n--;
 			}
-		} else if (S_ISREG(st.st_mode) && wanted_name(names[i])) {
+		} else if (S_ISREG(st.st_mode) &&
+		    wanted_name(names[i], suffixes)) {
 			rc = list_push(lst, path, NULL);
 		}
 		free(path);
@@ -170,6 +180,13 @@ out:
 int
 input_expand(struct input_list *lst, int argc, char *const argv[])
 {
+	return input_expand_suffixes(lst, argc, argv, xml_suffixes);
+}
+
+int
+input_expand_suffixes(struct input_list *lst, int argc, char *const argv[],
+    const char *const *suffixes)
+{
 	int i;
 
 	if (argc == 0)
@@ -184,7 +201,7 @@ input_expand(struct input_list *lst, int argc, char *const argv[])
 			ds.n = 1;
 			ds.dev[0] = st.st_dev;
 			ds.ino[0] = st.st_ino;
-			if (walk(lst, argv[i], &ds) != 0)
+			if (walk(lst, argv[i], &ds, suffixes) != 0)
 				return -1;
 		} else if (list_push(lst, argv[i], NULL) != 0)
 			return -1;

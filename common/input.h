@@ -37,6 +37,13 @@ struct input_list {
  * error in input order.  Returns 0, or -1 on allocation failure.
  */
 int input_expand(struct input_list *lst, int argc, char *const argv[]);
+/*
+ * The same, with the names a directory contributes given as a list of
+ * suffixes (NULL-terminated, e.g. ".csv", ".csv.gz") instead of *.xml and
+ * *.xml.gz.
+ */
+int input_expand_suffixes(struct input_list *lst, int argc,
+    char *const argv[], const char *const *suffixes);
 void input_list_free(struct input_list *lst);
 
 struct input;

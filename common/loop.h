@@ -12,6 +12,8 @@
 #ifndef CEB_LOOP_H
 #define CEB_LOOP_H
 
+#include <getopt.h>
+
 #include "stream.h"
 
 /* Called for each document; return 0 to go on, -1 to stop the run. */
@@ -26,6 +28,80 @@ int loop_run(int argc, char *const argv[], const struct stream_opts *opts,
 
 /* The stream being read (for stream_doc_detach()), or NULL. */
 struct stream *loop_stream(void);
+
+/*
+ * The command line, the same in every tool (GNU conventions).  A tool
+ * describes its command line as data, one struct loop_cli, and parses it
+ * with loop_getopt() in place of getopt_long():
+ *
+ *	static const struct loop_opthelp opthelp[] = {
+ *		{ "-l", N_("list one CSV row per record") },
+ *		{ "-t TYPES", N_("keep only these message types") },
+ *		{ NULL, NULL }
+ *	};
+ *	static const struct option longopts[] = {
+ *		LOOP_LONG_OPTIONS,
+ *		{ NULL, 0, NULL, 0 }
+ *	};
+ *	static const struct loop_cli cli = {
+ *		synopsis, N_("Merge, filter and list CEB message streams."),
+ *		"lqr:t:", longopts, opthelp, NULL
+ *	};
+ *	...
+ *	diag_init(argv[0]);
+ *	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {
+ *		if ((r = loop_common_option(ch, optarg, &sopts, &report))) {
+ *			if (r != 1)
+ *				return r == 2 ? 0 : 2;	// --help, --version
+ *			continue;
+ *		}
+ *		switch (ch) {
+ *		case 't':
+ *			if (bad value)
+ *				return loop_usage_error("-t",
+ *				    _("unknown message type: %s"), optarg);
+ *			...
+ *		default:		// already reported by loop_getopt()
+ *			return 2;
+ *		}
+ *	}
+ *	loop_run(argc - optind, argv + optind, ...);
+ *
+ * What the operator gets, in every tool:
+ *   --help     usage, purpose, every option with its description (the
+ *              tool's table, then the common options the tool takes), on
+ *              stdout, exit 0;
+ *   --version  version and licence on stdout, exit 0;
+ *   a bad option or value: one line "prog: [where: ]OPTION: reason", then
+ *              "Try 'prog --help' for more information.", exit 2, where
+ *              "where" names the configuration file and line, or the
+ *              environment variable, the option came from.
+ * A test (tests/cli.test) checks that --help describes every option the
+ * man page lists, so a new option needs a line in opthelp[] and in the
+ * man page.
+ */
+
+/* One line of --help: the option as shown, and what it does. */
+struct loop_opthelp {
+	const char *flags;	/* "-s DIR", "--memory=SIZE", "-s, --state=DIR" */
+	const char *text;	/* N_(): lines after the first may start a
+				 * new line with '\n'; they are indented */
+};
+
+/* A tool's command line, as data. */
+struct loop_cli {
+	const char *const *synopsis;	/* usage lines without the program
+					 * name, NULL-terminated (the man
+					 * page SYNOPSIS) */
+	const char *purpose;		/* N_(): what the tool does */
+	const char *optstring;		/* getopt short options */
+	const struct option *longopts;	/* with LOOP_LONG_OPTIONS or the
+					 * common ones the tool takes */
+	const struct loop_opthelp *help; /* the tool's own options,
+					 * { NULL, NULL }-terminated */
+	const char *epilogue;		/* N_(), or NULL: notes printed after
+					 * the options (operands, defaults) */
+};
 
 /*
  * Common long options, shared by every tool.  Tools add their own; the
@@ -48,9 +124,43 @@ enum {
 	{ "help", no_argument, NULL, LOOP_OPT_HELP }
 
 /*
+ * The next option, like getopt_long(3), from three sources in turn:
+ *   1. the lines of the configuration file ($CEBTOOLS_CONFIG, default
+ *      /etc/cebtools.conf when it exists) that start with "<prog>:",
+ *      each line parsed on its own, so that an option missing its value
+ *      at the end of a line is an error there and never takes a word of
+ *      the next line or an operand of the command line;
+ *   2. the environment variable <PROG>_OPTIONS (prog upper-cased, '-' as
+ *      '_', e.g. CEB_QUOTA_CHECK_OPTIONS);
+ *   3. the command line, parsed last, so that it wins.
+ * Words are separated by blanks; single and double quotes group.  The
+ * configuration file and the environment hold options only: an operand
+ * there is an error.  Returns the option (optarg set as by getopt_long),
+ * or -1 when the command line's options are done: then optind indexes
+ * argv's first operand.  On an unknown option, a missing or unwanted
+ * value, an ambiguous abbreviation, an unreadable configuration file or
+ * an unbalanced quote, it reports the trouble as loop_usage_error() does
+ * and returns '?' (the tool returns 2).  Call diag_init() first; call
+ * with the same argc, argv and cli until it returns -1 or '?'.
+ */
+int loop_getopt(int argc, char *const argv[], const struct loop_cli *cli);
+
+/*
+ * Report a bad option or value and return 2 (the exit status): the line
+ * "prog: [where: ]option: reason" through diag_trouble(), where "where"
+ * is the configuration line or environment variable being parsed by
+ * loop_getopt(), then "Try 'prog --help' for more information.".
+ * option may be NULL (a combination of options is wrong).
+ */
+int loop_usage_error(const char *option, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
  * Handle a common option: -q, -r FILE, and the LOOP_OPT_* values.
  * Returns 1 when handled, 0 when not a common option, -1 on a bad value
- * (reported), 2 when the tool should exit 0 at once (--version).
+ * (reported; exit 2), 2 when the tool should exit 0 at once (--help,
+ * --version, printed on stdout; -1 instead when stdout cannot be
+ * written).
  */
 int loop_common_option(int opt, const char *arg, struct stream_opts *opts,
     const char **report_path);
@@ -68,21 +178,14 @@ int loop_parse_size(const char *s, size_t *out);
  */
 int loop_list_rules(const char *tool);
 
+/*
+ * Parse the day of an option such as --now: YYYY-MM-DD or YYYYMMDD, a
+ * real calendar day from 1970 to 9999.  Sets *day to the days since
+ * 1970-01-01 and returns 0, or returns -1.  Every tool takes both forms.
+ */
+int loop_parse_day(const char *s, long *day);
+
 /* Environment default for an option: getenv(name) or NULL. */
 const char *loop_env(const char *name);
-
-/*
- * Options a nightly job repeats can be kept out of the command line.
- * Before the command-line arguments, insert the words of
- *   1. the lines of the configuration file ($CEBTOOLS_CONFIG, default
- *      /etc/cebtools.conf when it exists) that start with "<prog>:",
- *   2. the environment variable <PROG>_OPTIONS (prog upper-cased, '-' as
- *      '_', e.g. CEB_QUOTA_CHECK_OPTIONS),
- * so that the command line, parsed last, wins.  Words are separated by
- * blanks; single and double quotes group.  Call once, right after
- * diag_init(), with main's argc and argv.  Returns 0, or -1 after
- * reporting a trouble (unreadable configuration file, unbalanced quote).
- */
-int loop_defaults(int *argc, char ***argv);
 
 #endif

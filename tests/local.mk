@@ -32,8 +32,9 @@ tests_unit_test_input_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_input_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 endif
 
-TESTS += tests/golden.test
-EXTRA_DIST += tests/golden.sh tests/golden.test tests/golden tests/bench.sh
+TESTS += tests/golden.test tests/cli.test
+EXTRA_DIST += tests/golden.sh tests/golden.test tests/golden tests/bench.sh \
+	tests/cli.test
 
 # The quota policy (common/policy.h), the import tax and its rates table
 # (common/tax.h).

@@ -24,6 +24,31 @@ static const char *const synopsis[] = {
 	NULL
 };
 
+/* --help: the tool's own options; loop.c adds the common ones. */
+static const struct loop_opthelp opthelp[] = {
+	{ "-l", N_("list one CSV row per business record instead "
+	    "of the messages: source, message, line, type, "
+	    "guid, record, key") },
+	{ "-t TYPES", N_("keep only these message types, codes or root "
+	    "names, comma-separated (311,621 or CEB311Message)") },
+	{ NULL, NULL }
+};
+
+static const struct option longopts[] = {
+	LOOP_LONG_OPTIONS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct loop_cli cli = {
+	synopsis,
+	N_("Merge, filter and list streams of CEB messages: each document "
+	    "is written back byte for byte, one after another."),
+	"lqr:t:", longopts, opthelp,
+	N_("With no file, or when file is -, read standard input.  A "
+	    "directory is read whole (every *.xml and *.xml.gz below it, "
+	    "in sorted order).")
+};
+
 struct cat {
 	int list;			/* -l */
 	unsigned char *types;		/* -t, NULL = all */
@@ -109,10 +134,6 @@ fail:
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		LOOP_LONG_OPTIONS,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct stream_opts sopts = { 0 };
 	struct cat c = { 0 };
 	const char *report = NULL;	/* -r */
@@ -120,14 +141,10 @@ main(int argc, char *argv[])
 	int ch, r;
 
 	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return diag_exit();
-	while ((ch = getopt_long(argc, argv, "lqr:t:", longopts, NULL)) != -1) {
+	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {
 		if ((r = loop_common_option(ch, optarg, &sopts, &report)) != 0) {
-			if (r < 0)
-				return 2;
-			if (r == 2)
-				return 0;
+			if (r != 1)
+				return r == 2 ? 0 : 2;	/* --help, --version */
 			continue;
 		}
 		switch (ch) {
@@ -138,14 +155,13 @@ main(int argc, char *argv[])
 			free(c.types);	/* the last -t wins */
 			if ((c.types = malloc(msg_ntypes)) == NULL ||
 			    msg_type_set(optarg, c.types, bad, sizeof bad)) {
-				diag_trouble(NULL, 0,
-				    _("-t: unknown message type: %s"), bad);
 				free(c.types);
-				return 2;
+				return loop_usage_error("-t",
+				    _("unknown message type: %s"), bad);
 			}
 			break;
-		default:
-			return diag_usage(synopsis);
+		default:	/* reported by loop_getopt() */
+			return 2;
 		}
 	}
 	if (report && diag_report_open(report, NULL) != 0)

@@ -39,54 +39,94 @@ static const char *const synopsis[] = {
  */
 const struct gen_defect gen_defects[] = {
 	{ "struct-missing-element", FAM_IMPORT,
-	  "621 InventoryHead lacks a required element (portCode or netWeight)" },
+	  N_("621 InventoryHead lacks a required element (portCode or netWeight)") },
 	{ "struct-overlength", FAM_IMPORT,
-	  "621 InventoryHead note of 1001 characters (C..1000)" },
+	  N_("621 InventoryHead note of 1001 characters (C..1000)") },
 	{ "struct-wrong-order", FAM_IMPORT,
-	  "621 InventoryHead declTime written before ieFlag" },
+	  N_("621 InventoryHead declTime written before ieFlag") },
 	{ "struct-duplicate-block", FAM_IMPORT,
-	  "621 Inventory holds its InventoryHead twice" },
+	  N_("621 Inventory holds its InventoryHead twice") },
 	{ "biz-id-check-digit", FAM_IMPORT,
-	  "buyer ID number with a wrong check character (311, 411, 621)" },
+	  N_("buyer ID number with a wrong check character (311, 411, 621)") },
 	{ "biz-birth-date", FAM_IMPORT,
-	  "buyer ID number with an impossible birth date, right check "
-	  "character (311, 411, 621)" },
+	  N_("buyer ID number with an impossible birth date, right check "
+	  "character (311, 411, 621)") },
 	{ "biz-line-total", FAM_IMPORT,
-	  "621 first line totalPrice is qty x price + 1.00" },
+	  N_("621 first line totalPrice is qty x price + 1.00") },
 	{ "biz-paid-sum", FAM_IMPORT,
-	  "311 taxTotal 1.00 more than acturalPaid accounts for" },
+	  N_("311 taxTotal 1.00 more than acturalPaid accounts for") },
 	{ "biz-code-table", FAM_IMPORT,
-	  "621 wrapType 9 (not in the 1-7 code table)" },
+	  N_("621 wrapType 9 (not in the 1-7 code table)") },
 	{ "biz-guid-lowercase", FAM_IMPORT,
-	  "621 InventoryHead guid in lower case" },
-	{ "rec-missing-order", FAM_IMPORT, "the parcel has no 311 order" },
-	{ "rec-missing-payment", FAM_IMPORT, "the parcel has no 411 payment" },
-	{ "rec-missing-waybill", FAM_IMPORT, "the parcel has no 511 waybill" },
+	  N_("621 InventoryHead guid in lower case") },
+	{ "rec-missing-order", FAM_IMPORT, N_("the parcel has no 311 order") },
+	{ "rec-missing-payment", FAM_IMPORT, N_("the parcel has no 411 payment") },
+	{ "rec-missing-waybill", FAM_IMPORT, N_("the parcel has no 511 waybill") },
 	{ "rec-amount-mismatch", FAM_IMPORT,
-	  "411 amountPaid differs from 311 acturalPaid" },
+	  N_("411 amountPaid differs from 311 acturalPaid") },
 	{ "rec-buyer-mismatch", FAM_IMPORT,
-	  "411 payer is another person than the 311/621 buyer" },
+	  N_("411 payer is another person than the 311/621 buyer") },
 	{ "rec-consignee-mismatch", FAM_IMPORT,
-	  "511 consigneeTelephone differs from the 311 order" },
+	  N_("511 consigneeTelephone differs from the 311 order") },
 	{ "rec-line-mismatch", FAM_IMPORT,
-	  "621 first line qty doubled and price halved against the 311 line" },
+	  N_("621 first line qty doubled and price halved against the 311 line") },
 	{ "quota-over-single", FAM_IMPORT,
-	  "621 of several lines with dutiable value 5000.01 .. 9000" },
+	  N_("621 of several lines with dutiable value 5000.01 .. 9000") },
 	{ "quota-over-annual", FAM_IMPORT,
-	  "621 that takes a buyer's calendar-year total over 26000" },
+	  N_("621 that takes a buyer's calendar-year total over 26000") },
 	{ "quota-single-item", FAM_IMPORT,
-	  "621 of one item (one line, qty 1) worth 5100 .. 12000" },
+	  N_("621 of one item (one line, qty 1) worth 5100 .. 12000") },
 	{ "exp-not-departed", FAM_EXPORT,
-	  "released 603 parcel on its 607 but on no 509 departure" },
+	  N_("released 603 parcel on its 607 but on no 509 departure") },
 	{ "exp-departed-unreleased", FAM_EXPORT,
-	  "603 parcel departed (607, 509, manifest) without a 604 800" },
+	  N_("603 parcel departed (607, 509, manifest) without a 604 800") },
 	{ "exp-duplicate-logisticsno", FAM_EXPORT,
-	  "603 parcel's logisticsNo on the 607/509 of two masters" },
+	  N_("603 parcel's logisticsNo on the 607/509 of two masters") },
 	{ "exp-weight-mismatch", FAM_EXPORT,
-	  "603 grossWeight 1.5 x + 0.5 kg of the weight on 505/607/manifest" },
+	  N_("603 grossWeight 1.5 x + 0.5 kg of the weight on 505/607/manifest") },
 	{ "exp-missing-part", FAM_EXPORT_BILL,
-	  "one msgSeqNo part of a split 607 is never written" },
+	  N_("one msgSeqNo part of a split 607 is never written") },
 };
+
+/* --help: the fixed options; options() adds one line per defect kind. */
+static const struct loop_opthelp base_opthelp[] = {
+	{ "-D KIND=RATE", N_("inject defects of KIND (--list-defects): RATE is "
+	    "a share (0.01 or 1%) or a whole count (25); KIND all "
+	    "sets every kind") },
+	{ "-d", N_("one file per message in the directory -o") },
+	{ "-e, --export=N", N_("number of export parcels (default 0)") },
+	{ "-k KEYFILE", N_("write the answer key (CSV) to KEYFILE") },
+	{ "-m FILE", N_("write the carrier's manifest as CSV to FILE") },
+	{ "-n, --import=N", N_("number of import parcels (default 100)") },
+	{ "-o PATH", N_("where the batch goes (default: standard output; "
+	    "-d and --days need a directory)") },
+	{ "-q", N_("no summary line") },
+	{ "-s, --seed=SEED", N_("the seed (default 1): same options and seed, "
+	    "same bytes") },
+	{ "-x PATH", N_("write the manifest XML documents (a file, or a "
+	    "directory with -d)") },
+	{ "-z", N_("compress the batch with gzip") },
+	{ "--bill-size=N", N_("at most N export parcels under one master bill"
+	    " (default 2500)") },
+	{ "--bonded-share=F", N_("share of bonded (1210) import parcels, 0..1 "
+	    "or a percentage (default 0.6)") },
+	{ "--cancel-rate=F", N_("share of clean import parcels cancelled by a"
+	    " CEB623 after release (default 0.002)") },
+	{ "--return-rate=F", N_("share of clean import parcels returned by a"
+	    " CEB625 after release (default 0.005)") },
+	{ "--days=N", N_("spread the batch over N days (default 1)") },
+	{ "--list-defects", N_("write the defect kinds as CSV and exit") },
+	{ "--no-receipts", N_("write no receipts (CEB622, CEB604); the same "
+	    "as --receipts=0") },
+	{ "--receipts=0|1", N_("write receipts or not (default 1)") },
+	{ "--records=N", N_("exactly N records in each message (1..100; "
+	    "default 0: a realistic mix)") },
+	{ "--split=N", N_("at most N waybills in one CEB607 or CEB509 "
+	    "message (default 1000)") },
+	{ "--start=YYYYMMDD", N_("the first day (default 20250301)") },
+};
+
+#define NBASEHELP (sizeof base_opthelp / sizeof base_opthelp[0])
 
 enum {
 	OPT_DAYS = LOOP_OPT_LAST, OPT_START, OPT_RECORDS, OPT_SPLIT,
@@ -103,8 +143,8 @@ number(const char *opt, const char *s, long long lo, long long hi,
 	long long v = strtoll(s, &end, 10);
 
 	if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
-		diag_trouble(NULL, 0, _("%s: not a number in %lld..%lld: %s"),
-		    opt, lo, hi, s);
+		loop_usage_error(opt, _("not a number in %lld..%lld: %s"), lo,
+		    hi, s);
 		return -1;
 	}
 	*out = v;
@@ -123,8 +163,8 @@ share(const char *opt, const char *s, int *permille)
 		end++;
 	}
 	if (end == s || *end != '\0' || v < 0 || v > 1) {
-		diag_trouble(NULL, 0, _("%s: not a share 0..1 or 0%%..100%%: %s"),
-		    opt, s);
+		loop_usage_error(opt, _("not a share 0..1 or 0%%..100%%: %s"),
+		    s);
 		return -1;
 	}
 	*permille = (int)(v * 1000 + 0.5);
@@ -147,16 +187,16 @@ rate(struct gen_opts *o, int k, const char *s)
 		end++;
 	}
 	if (end == s || *end != '\0' || v < 0 || (pct && v > 100)) {
-		diag_trouble(NULL, 0, _("%s: not a rate (0.01, 1%% or a count):"
-		    " %s"), gen_defects[k].name, s);
+		loop_usage_error(gen_defects[k].name,
+		    _("not a rate (0.01, 1%% or a count): %s"), s);
 		return -1;
 	}
 	if (pct)
 		v /= 100;
 	o->is_count[k] = !pct && (v >= 1 || strchr(s, '.') == NULL);
 	if (o->is_count[k] && v != (double)(long long)v) {
-		diag_trouble(NULL, 0, _("%s: a count must be whole: %s"),
-		    gen_defects[k].name, s);
+		loop_usage_error(gen_defects[k].name,
+		    _("a count must be whole: %s"), s);
 		return -1;
 	}
 	o->rate[k] = v;
@@ -180,7 +220,7 @@ defect_option(struct gen_opts *o, const char *arg)
 				return -1;
 		return 0;
 	}
-	diag_trouble(NULL, 0, _("-D: unknown defect kind: %.*s"), (int)n, arg);
+	loop_usage_error("-D", _("unknown defect kind: %.*s"), (int)n, arg);
 	return -1;
 }
 
@@ -192,7 +232,7 @@ start_date(struct gen_opts *o, const char *s)
 
 	if (strlen(s) != 8 || sscanf(s, "%4d%2d%2d%c", &y, &m, &d, &c) != 3 ||
 	    y < 1990 || m < 1 || m > 12 || d < 1 || d > 31) {
-		diag_trouble(NULL, 0, _("--start: not a date YYYYMMDD: %s"), s);
+		loop_usage_error("--start", _("not a date YYYYMMDD: %s"), s);
 		return -1;
 	}
 	o->start_y = y;
@@ -230,6 +270,7 @@ static const struct option base_longopts[] = {
 	{ "export", required_argument, NULL, 'e' },
 	{ "receipts", required_argument, NULL, OPT_RECEIPTS },
 	{ "version", no_argument, NULL, LOOP_OPT_VERSION },
+	{ "help", no_argument, NULL, LOOP_OPT_HELP },
 };
 
 #define NBASE (sizeof base_longopts / sizeof base_longopts[0])
@@ -283,16 +324,31 @@ defaults(struct gen_opts *o)
 static int
 options(int argc, char *argv[], struct gen_opts *o)
 {
-	struct option longopts[NBASE + D_COUNT + 1];
+	static struct option longopts[NBASE + D_COUNT + 1];
+	static struct loop_opthelp opthelp[NBASEHELP + D_COUNT + 1];
+	static char kindflags[D_COUNT][64];
+	static const struct loop_cli cli = {
+		synopsis,
+		N_("Write a realistic, deterministic batch of CEB messages "
+		    "with injected defects and an answer key naming every "
+		    "defective record."),
+		"D:de:k:m:n:o:qs:x:z", longopts, opthelp, NULL
+	};
 	struct stream_opts sopts = { 0 };
 	const char *report = NULL;
 	long long v;
-	int ch;
+	int ch, k, r;
 
 	long_options(longopts);
+	memcpy(opthelp, base_opthelp, sizeof base_opthelp);
+	for (k = 0; k < D_COUNT; k++) {		/* --<kind>=RATE */
+		snprintf(kindflags[k], sizeof kindflags[k], "--%s=RATE",
+		    gen_defects[k].name);
+		opthelp[NBASEHELP + k].flags = kindflags[k];
+		opthelp[NBASEHELP + k].text = gen_defects[k].what;
+	}
 	defaults(o);
-	while ((ch = getopt_long(argc, argv, "D:de:k:m:n:o:qs:x:z", longopts,
-	    NULL)) != -1) {
+	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {
 		if (ch >= OPT_KIND && ch < OPT_KIND + D_COUNT) {
 			if (rate(o, ch - OPT_KIND, optarg) != 0)
 				return 2;
@@ -326,10 +382,11 @@ options(int argc, char *argv[], struct gen_opts *o)
 			o->out = optarg;
 			break;
 		case 'q':
+		case LOOP_OPT_HELP:
 		case LOOP_OPT_VERSION:
-			if (loop_common_option(ch, optarg, &sopts,
-			    &report) == 2)
-				return 0;
+			if ((r = loop_common_option(ch, optarg, &sopts,
+			    &report)) != 1)
+				return r == 2 ? 0 : 2;	/* --help, --version */
 			break;
 		case 's':
 			if (number("-s", optarg, 0, 0x7fffffffffffffffLL,
@@ -393,12 +450,13 @@ options(int argc, char *argv[], struct gen_opts *o)
 		case OPT_LIST:
 			list_defects();
 			return diag_status();
-		default:
-			return diag_usage(synopsis);
+		default:	/* reported by loop_getopt() */
+			return 2;
 		}
 	}
 	if (optind != argc)
-		return diag_usage(synopsis);
+		return loop_usage_error(argv[optind],
+		    _("ceb-gen takes no operands"));
 	return -1;
 }
 
@@ -410,8 +468,6 @@ main(int argc, char *argv[])
 	int r;
 
 	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return diag_exit();
 	if ((r = options(argc, argv, &o)) >= 0)
 		return r;
 	rng_seed(&rng, o.seed);

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,54 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* --help: the tool's own options; loop.c adds the common ones. */
+static const struct loop_opthelp opthelp[] = {
+	{ "-g, --grace=DAYS", N_("judge what still waits after DAYS days "
+	    "(default 2; 0 judges at once)") },
+	{ "-m, --manifest=PATH", N_("a carrier's manifest: an XML file or "
+	    "stream, a directory of them or of CSV files, or a CSV file; may "
+	    "be repeated") },
+	{ "-s, --state=DIR", N_("keep the carry-over in the state directory "
+	    "DIR (created if missing)") },
+	{ "-t, --tolerance=T", N_("weight tolerance: kg (0.5) or a "
+	    "percentage of the inventories' weight (2%); default 1%") },
+	{ "--csv-map=F=COL,...", N_("read CSV field F (trafMode, voyageNo, "
+	    "date, billNo, logisticsNo, pieces, grossWeight) from column "
+	    "COL") },
+	{ "--csv-modes=WHICH", N_("the code list of the CSV trafMode column: "
+	    "auto (the default), ceb or manifest") },
+	{ "--decl-agent=CODE,NAME", N_("declAgentCode and declAgentName of "
+	    "the summaries") },
+	{ "--keep=DAYS", N_("how long anything stays in the state (default "
+	    "190)") },
+	{ "--list-rules", N_("write the rule catalogue as CSV and exit") },
+	{ "--memory=SIZE", N_("keep the run's records in about SIZE bytes "
+	    "of memory (k, M, G; default 256M; 0: no limit); the rest goes "
+	    "to a spill file") },
+	{ "--merge-keys=KEY,...", N_("the configurable merge keys of the "
+	    "summaries") },
+	{ "--now=DATE", N_("the day of the run, YYYY-MM-DD or YYYYMMDD "
+	    "(default: today, local time)") },
+	{ "--shard=K/N", N_("judge only the parcels of shard K of N (by "
+	    "logisticsNo); N copies side by side cover the night") },
+	{ "--summary=DIR", N_("write draft CEB701 summary applications into "
+	    "DIR") },
+	{ "--summary-flag=1|2", N_("summaryFlag of the summaries: 1 per "
+	    "consignor (the default), 2 per consignor and producer") },
+	{ NULL, NULL }
+};
+
+static const struct loop_cli cli = {
+	synopsis,
+	N_("舱单核销: write off released export parcels (603, 607, 509, 604) "
+	    "against the carrier's manifest: which left on which voyage, "
+	    "which did not, which left without a declaration; draft CEB701 "
+	    "summaries."),
+	"g:m:qr:s:t:", longopts, opthelp,
+	N_("With no file, or when file is -, read standard input.  The "
+	    "messages are passed on unchanged.")
+};
+
 struct feed {
 	struct wo *w;
 	int manifest;		/* documents of -m: never passed on */
@@ -98,6 +147,42 @@ take_doc(struct stream_doc *d, void *arg)
 }
 
 /* A -m operand: XML (stream of manifests) or CSV, told by its first byte. */
+static void read_manifest(struct wo *, const char *,
+    const struct stream_opts *);
+
+/*
+ * A directory of manifests: every *.xml, *.xml.gz, *.csv and *.csv.gz
+ * below it, in sorted order, each read as a file of -m (XML or CSV by its
+ * first byte).  A directory holding none of them is named.
+ */
+static void
+read_manifest_dir(struct wo *w, const char *dir, const struct stream_opts *so)
+{
+	static const char *const suffixes[] = { ".xml", ".xml.gz", ".csv",
+	    ".csv.gz", NULL };
+	struct input_list lst;
+	char *argv[1];
+	size_t i;
+
+	memset(&lst, 0, sizeof lst);
+	argv[0] = (char *)dir;
+	if (input_expand_suffixes(&lst, 1, argv, suffixes) != 0) {
+		diag_trouble(dir, 0, "%s", strerror(ENOMEM));
+		input_list_free(&lst);
+		return;
+	}
+	if (lst.n == 0)
+		diag_trouble(dir, 0, _("no manifests (no *.xml, *.xml.gz, "
+		    "*.csv or *.csv.gz files)"));
+	for (i = 0; i < lst.n; i++) {
+		if (lst.errs[i])
+			diag_trouble(lst.paths[i], 0, "%s", lst.errs[i]);
+		else
+			read_manifest(w, lst.paths[i], so);
+	}
+	input_list_free(&lst);
+}
+
 static void
 read_manifest(struct wo *w, const char *path, const struct stream_opts *so)
 {
@@ -111,7 +196,7 @@ read_manifest(struct wo *w, const char *path, const struct stream_opts *so)
 	argv[0] = (char *)path;
 	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
 	    S_ISDIR(st.st_mode)) {
-		loop_run(1, argv, so, take_doc, &f);
+		read_manifest_dir(w, path, so);
 		return;
 	}
 	if ((in = input_open(path, err, sizeof err)) == NULL) {
@@ -215,20 +300,18 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 	localtime_r(&t, &tm);
 	strftime(today, sizeof today, "%Y%m%d", &tm);
 	w->o.now_str = today;
-	while ((ch = getopt_long(argc, argv, "g:m:qr:s:t:", longopts,
-	    NULL)) != -1) {
+	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {
 		if ((r = loop_common_option(ch, optarg, &c->sopts,
 		    &c->report)) != 0) {
-			if (r < 0)
-				return 2;
-			if (r == 2)
-				return 0;
+			if (r != 1)
+				return r == 2 ? 0 : 2;	/* --help, --version */
 			continue;
 		}
 		switch (ch) {
 		case 'g':
 			if (parse_days(optarg, &w->o.grace))
-				goto badval;
+				return loop_usage_error("-g",
+				    _("not a number of days: %s"), optarg);
 			break;
 		case 'm':
 			c->manifests = wo_grow(c->manifests, &c->nman,
@@ -242,7 +325,8 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 			break;
 		case 't':
 			if (parse_tolerance(optarg, &w->o))
-				goto badval;
+				return loop_usage_error("-t", _("not a weight "
+				    "(0.5) or a percentage (2%%): %s"), optarg);
 			break;
 		case OPT_CSV_MAP:
 			w->o.csv_map = optarg;
@@ -255,20 +339,23 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 			else if (strcmp(optarg, "manifest") == 0)
 				w->o.csv_ceb_modes = 0;
 			else
-				goto badval;
+				return loop_usage_error("--csv-modes",
+				    _("auto, ceb or manifest: %s"), optarg);
 			break;
 		case OPT_DECL_AGENT:
 			free(c->decl);
 			if ((c->decl = strdup(optarg)) == NULL ||
 			    strchr(c->decl, ',') == NULL)
-				goto badval;
+				return loop_usage_error("--decl-agent",
+				    _("expected code,name: %s"), optarg);
 			*strchr(c->decl, ',') = '\0';
 			w->o.decl_code = c->decl;
 			w->o.decl_name = c->decl + strlen(c->decl) + 1;
 			break;
 		case OPT_KEEP:
 			if (parse_days(optarg, &w->o.keep))
-				goto badval;
+				return loop_usage_error("--keep",
+				    _("not a number of days: %s"), optarg);
 			break;
 		case OPT_LIST_RULES:
 			return loop_list_rules("ceb-manifest-writeoff");
@@ -276,19 +363,26 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 			if (strcmp(optarg, "0") == 0)
 				w->memory = 0;		/* never spill */
 			else if (loop_parse_size(optarg, &w->memory) != 0)
-				goto badval;
+				return loop_usage_error("--memory",
+				    _("not a size: %s"), optarg);
 			break;
 		case OPT_MERGE_KEYS:
 			w->o.merge_keys = optarg;
 			break;
-		case OPT_NOW:
-			if (strlen(optarg) != 8 || norm_day(optarg) < 0)
-				goto badval;
-			w->o.now_str = optarg;
+		case OPT_NOW: {
+			long day;
+
+			if (loop_parse_day(optarg, &day) != 0)
+				return loop_usage_error("--now", _("not a date "
+				    "(YYYY-MM-DD or YYYYMMDD): %s"), optarg);
+			w->o.now_str = norm_day_str(day, today);
 			break;
+		}
 		case OPT_SHARD:
 			if (shard_parse(optarg, &w->o.shard) != 0)
-				goto badval;
+				return loop_usage_error("--shard",
+				    _("not K/N with 1 <= K <= N <= %d: %s"),
+				    SHARD_MAX, optarg);
 			if (w->o.shard.n == 1)
 				w->o.shard.n = 0;	/* 1/1: everything */
 			break;
@@ -297,25 +391,16 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 			break;
 		case OPT_SUMMARY_FLAG:
 			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
-				goto badval;
+				return loop_usage_error("--summary-flag",
+				    _("1 or 2: %s"), optarg);
 			w->o.summary_flag = optarg[0] - '0';
 			break;
-		default:
-			return diag_usage(synopsis);
+		default:	/* reported by loop_getopt() */
+			return 2;
 		}
 	}
 	w->o.now = norm_day(w->o.now_str);
 	return -1;
-badval:
-	for (i = 0; longopts[i].name && longopts[i].val != ch; i++)
-		;
-	if (ch < 256)
-		diag_trouble(NULL, 0, _("bad value for option -%c: %s"), ch,
-		    optarg);
-	else
-		diag_trouble(NULL, 0, _("bad value for option --%s: %s"),
-		    longopts[i].name ? longopts[i].name : "?", optarg);
-	return diag_usage(synopsis);
 }
 
 /* Lock the state directory and load it; -1 after reporting trouble. */
@@ -348,8 +433,6 @@ main(int argc, char *argv[])
 	unsigned keyset;
 
 	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return 2;
 	r = options(argc, argv, &w, &c);
 	if (r < 0 && summary_keys(w.o.merge_keys, w.o.summary_flag,
 	    &keyset) != 0)

@@ -27,6 +27,7 @@
 #include "csvio.h"
 #include "diag.h"
 #include "i18n.h"
+#include "loop.h"
 #include "input.h"
 #include "wo.h"
 
@@ -64,7 +65,7 @@ column_names(const char *map, const char *names[C_N], char *buf, size_t n)
 	}
 	return 0;
 bad:
-	diag_trouble(NULL, 0, _("--csv-map: expected field=Column with field "
+	loop_usage_error("--csv-map", _("expected field=Column with field "
 	    "one of trafMode, voyageNo, date, billNo, logisticsNo, pieces, "
 	    "grossWeight: %s"), tok);
 	return -1;

@@ -27,6 +27,7 @@
 
 #include "diag.h"
 #include "i18n.h"
+#include "loop.h"
 #include "state.h"
 #include "fnv.h"
 #include "wo.h"
@@ -76,7 +77,7 @@ summary_keys(const char *list, int flag, unsigned *set)
 			if (strcmp(tok, key_names[k]) == 0)
 				break;
 		if (key_names[k] == NULL) {
-			diag_trouble(NULL, 0, _("--merge-keys: unknown key %s"),
+			loop_usage_error("--merge-keys", _("unknown key %s"),
 			    tok);
 			return -1;
 		}

@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "ident.h"
 #include "i18n.h"
 #include "loop.h"
+#include "mask.h"
 #include "quota.h"
 #include "state.h"
 
@@ -200,32 +202,115 @@ static const char *const report_cols[] = {
 	"remaining", "outcome", NULL
 };
 
+/* --help: the tool's own options; loop.c adds the common ones. */
+static const struct loop_opthelp opthelp[] = {
+	{ "--date=WHICH", N_("the date that puts an inventory in a year and "
+	    "a policy row: declTime (the default) or appTime") },
+	{ "--key=WHAT", N_("what identifies a person: id (the ID number, the "
+	    "default) or id+name") },
+	{ "--ledger=FILE", N_("the quota ledger (required; created when "
+	    "missing)") },
+	{ "--list-rules", N_("write the rule catalogue as CSV and exit") },
+	{ "--policy=FILE", N_("limits from FILE instead of the shipped "
+	    "table") },
+	{ "--query=ID", N_("write, as CSV, what the person ID has used of "
+	    "the year's limits and what remains, and exit") },
+	{ "--reseal", N_("check every row of the ledger and write it back "
+	    "with a new seal") },
+	{ "--shard=K/N", N_("keep only shard K of N (by buyer); N copies "
+	    "side by side cover the night") },
+	{ "--year=YEAR", N_("the year of --query (default: the quota year "
+	    "of today)") },
+	{ "--year-start=MMDD", N_("the day the quota year starts (default "
+	    "0101)") },
+	{ NULL, NULL }
+};
+
+static const struct loop_cli cli = {
+	synopsis,
+	N_("Pass on the import inventories (621) that keep each buyer within "
+	    "the single-transaction and annual limits, counting them in a "
+	    "ledger that survives crashes and reruns; cancels (623), returns "
+	    "(625) and receipts (622) give quota back."),
+	"qr:", longopts, opthelp,
+	N_("With no file, or when file is -, read standard input.  Other "
+	    "message types pass through untouched.")
+};
+
 /*
- * The values of --date, --key and --year-start, checked once every
- * option has been read, into r.  Returns -1 to go on, else 2.
+ * The values of --date, --key and --year-start, checked as they come
+ * (loop_usage_error() then names the configuration line they came
+ * from), into r.  Returns -1 to go on, else 2.
  */
 static int
-check_values(struct run *r, const char *date, const char *key,
-    const char *ystart)
+check_value(struct run *r, int opt, const char *v)
 {
-	if (date && strcmp(date, "declTime") != 0 &&
-	    strcmp(date, "appTime") != 0) {
-		diag_trouble(NULL, 0, _("--date: declTime or appTime: %s"),
-		    date);
-		return 2;
-	}
-	r->use_apptime = date && strcmp(date, "appTime") == 0;
-	if (key && strcmp(key, "id") != 0 && strcmp(key, "id+name") != 0) {
-		diag_trouble(NULL, 0, _("--key: id or id+name: %s"), key);
-		return 2;
-	}
-	r->key_name = key && strcmp(key, "id+name") == 0;
-	if (ystart && parse_mmdd(ystart, &r->pol.year_start) != 0) {
-		diag_trouble(NULL, 0, _("--year-start: not a day MMDD: %s"),
-		    ystart);
-		return 2;
+	switch (opt) {
+	case OPT_DATE:
+		if (strcmp(v, "declTime") != 0 && strcmp(v, "appTime") != 0)
+			return loop_usage_error("--date",
+			    _("declTime or appTime: %s"), v);
+		r->use_apptime = strcmp(v, "appTime") == 0;
+		break;
+	case OPT_KEY:
+		if (strcmp(v, "id") != 0 && strcmp(v, "id+name") != 0)
+			return loop_usage_error("--key",
+			    _("id or id+name: %s"), v);
+		r->key_name = strcmp(v, "id+name") == 0;
+		break;
+	case OPT_YEAR_START:
+		if (parse_mmdd(v, &r->pol.year_start) != 0)
+			return loop_usage_error("--year-start",
+			    _("not a day MMDD: %s"), v);
+		break;
 	}
 	return -1;
+}
+
+/*
+ * The ID of --query: what a buyerIdNumber can be.  An 18-character
+ * resident ID number (17 digits and a check character) or a 15-digit one
+ * must pass GB 11643; anything else must look like a passport or permit
+ * number (5 to 60 letters and digits).  A typing error must never come
+ * back as "nothing used, full quota".  Returns 0, or -1 after reporting.
+ */
+static int
+check_query(const char *id)
+{
+	size_t n = strlen(id), i, digits = 0;
+	char shown[128];
+	enum ident_err e;
+
+	for (i = 0; i < n; i++)
+		if (id[i] >= '0' && id[i] <= '9')
+			digits++;
+	mask(MASK_ID, id, shown, sizeof shown);
+	if (n >= 14 && digits >= n - 1) {	/* meant as an ID number */
+		if (n == 15 && digits == 15)
+			e = IDENT_OK;	/* no check character to judge */
+		else if (n == 18)
+			e = ident_check_id(id, n, NULL, NULL);
+		else
+			e = IDENT_LENGTH;
+		if (e != IDENT_OK) {
+			loop_usage_error("--query", _("not a valid ID number "
+			    "(%s): %s"), ident_strerror(e), shown);
+			return -1;
+		}
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'A' && id[i] <= 'Z') ||
+		    (id[i] >= 'a' && id[i] <= 'z')))
+			break;
+	if (n < 5 || n > 60 || i < n) {
+		loop_usage_error("--query", _("not an ID number (18 "
+		    "characters of GB 11643, or 5 to 60 letters and digits): "
+		    "%s"), shown);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -237,22 +322,17 @@ check_values(struct run *r, const char *date, const char *key,
 static int
 options(int argc, char *argv[], struct run *r, struct cmdline *c)
 {
-	const char *date = NULL;	/* --date */
-	const char *key = NULL;		/* --key */
-	const char *ystart = NULL;	/* --year-start */
 	int list = 0;			/* --list-rules */
 	int ch, rc;
 
 	r->ledger_path = NULL;		/* --ledger */
 	r->spool = -1;
 	r->pol.year_start = 101;
-	while ((ch = getopt_long(argc, argv, "qr:", longopts, NULL)) != -1) {
+	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {
 		if ((rc = loop_common_option(ch, optarg, &c->sopts,
 		    &c->report))) {
-			if (rc < 0)
-				return 2;
-			if (rc == 2)
-				return 0;
+			if (rc != 1)
+				return rc == 2 ? 0 : 2;	/* --help, --version */
 			continue;
 		}
 		switch (ch) {
@@ -262,14 +342,11 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 		case OPT_POLICY:
 			c->policy = optarg;
 			break;
-		case OPT_DATE:
-			date = optarg;
-			break;
-		case OPT_KEY:
-			key = optarg;
-			break;
-		case OPT_YEAR_START:
-			ystart = optarg;
+		case OPT_DATE:		/* --date */
+		case OPT_KEY:		/* --key */
+		case OPT_YEAR_START:	/* --year-start */
+			if ((rc = check_value(r, ch, optarg)) >= 0)
+				return rc;
 			break;
 		case OPT_QUERY:
 			c->query = optarg;
@@ -278,19 +355,17 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 			char *end;
 
 			c->year = strtol(optarg, &end, 10);
-			if (*end != '\0' || c->year < 1900 || c->year > 9999) {
-				diag_trouble(NULL, 0,
-				    _("--year: not a year: %s"), optarg);
-				return 2;
-			}
+			if (*optarg == '\0' || *end != '\0' ||
+			    c->year < 1900 || c->year > 9999)
+				return loop_usage_error("--year",
+				    _("not a year: %s"), optarg);
 			break;
 		}
 		case OPT_SHARD:
-			if (shard_parse(optarg, &r->shard) != 0) {
-				diag_trouble(NULL, 0, _("--shard: not K/N with "
-				    "1 <= K <= N <= %d: %s"), SHARD_MAX, optarg);
-				return 2;
-			}
+			if (shard_parse(optarg, &r->shard) != 0)
+				return loop_usage_error("--shard",
+				    _("not K/N with 1 <= K <= N <= %d: %s"),
+				    SHARD_MAX, optarg);
 			break;
 		case OPT_LIST_RULES:
 			list = 1;
@@ -298,16 +373,16 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 		case OPT_RESEAL:
 			c->reseal = 1;
 			break;
-		default:
-			return diag_usage(synopsis);
+		default:	/* reported by loop_getopt() */
+			return 2;
 		}
 	}
 	if (list)
 		return loop_list_rules("ceb-quota-check");
-	if ((rc = check_values(r, date, key, ystart)) >= 0)
-		return rc;
 	if (r->ledger_path == NULL || *r->ledger_path == '\0')
-		return diag_usage(synopsis);
+		return loop_usage_error("--ledger", _("required"));
+	if (c->query && check_query(c->query) != 0)
+		return 2;
 	return -1;
 }
 
@@ -343,8 +418,6 @@ main(int argc, char *argv[])
 	int rc;
 
 	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return 2;
 	if ((rc = options(argc, argv, &r, &c)) >= 0)
 		return rc;
 	if (c.reseal)

@@ -39,7 +39,7 @@ parse_days(const char *opt, const char *s, int *out)
 	long v = strtol(s, &end, 10);
 
 	if (*s == '\0' || *end != '\0' || v < 0 || v > 100000) {
-		diag_trouble(NULL, 0, _("%s: not a number of days: %s"), opt, s);
+		loop_usage_error(opt, _("not a number of days: %s"), s);
 		return -1;
 	}
 	*out = (int)v;
@@ -68,8 +68,8 @@ parse_tolerance(const char *s)
 	rc.tol = d;
 	return 0;
 bad:
-	diag_trouble(NULL, 0, _("--tolerance: not an amount or a percentage: "
-	    "%s"), s);
+	loop_usage_error("--tolerance",
+	    _("not an amount or a percentage: %s"), s);
 	return -1;
 }
 
@@ -105,6 +105,44 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* --help: the tool's own options; loop.c adds the common ones. */
+static const struct loop_opthelp opthelp[] = {
+	{ "-p", N_("require the payer of the payment to be the buyer of "
+	    "the order (R-BUY-005, R-BUY-006; a platform policy, off by "
+	    "default)") },
+	{ "-s, --state=DIR", N_("keep documents that wait for a counterpart "
+	    "in the state directory DIR (created if missing)") },
+	{ "-x", N_("do not pass on orders, payments and waybills") },
+	{ "--keep-matched=DAYS", N_("remember matched parcels for DAYS days "
+	    "(default 7), so that a late duplicate is recognised") },
+	{ "--list-rules", N_("write the rule catalogue as CSV and exit") },
+	{ "--memory=SIZE", N_("keep at most SIZE bytes of waiting documents "
+	    "in memory (k, M, G; default 256M); the rest goes to a spool "
+	    "file") },
+	{ "--max-age=DAYS", N_("documents leave the state after waiting "
+	    "DAYS days (default 7)") },
+	{ "--now=DATE", N_("the date of this run, YYYY-MM-DD or YYYYMMDD "
+	    "(default: today, local time)") },
+	{ "--run=ID", N_("the run id (default: the date of --now)") },
+	{ "--shard=K/N", N_("judge only shard K of N (by order key); N "
+	    "copies side by side cover the night") },
+	{ "--tolerance=AMOUNT", N_("compare money with this tolerance: an "
+	    "amount (0.01) or a percentage of the larger value (1%); "
+	    "default 0, exact") },
+	{ NULL, NULL }
+};
+
+static const struct loop_cli cli = {
+	synopsis,
+	N_("三单对碰: match each import inventory (621) with its order (311), "
+	    "payment (411) and waybill (511), and pass on the inventories "
+	    "whose three counterparts exist and agree; documents still "
+	    "waiting carry over in the state directory."),
+	"pqr:s:x", longopts, opthelp,
+	N_("With no file, or when file is -, read standard input.  Other "
+	    "message types pass through untouched.")
+};
+
 /*
  * The options, into rc and c.  Returns -1 to go on, else the exit status
  * (usage trouble, a bad value, --list-rules, --version).  A bad value
@@ -122,14 +160,11 @@ options(int argc, char *argv[], struct cmdline *c)
 	rc.memory = 256u << 20;
 	rc.keep = 7;
 	rc.now = -1;
-	while ((ch = getopt_long(argc, argv, "pqr:s:x", longopts, NULL)) !=
-	    -1) {
+	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {
 		if ((r = loop_common_option(ch, optarg, &c->sopts,
 		    &c->report)) != 0) {
-			if (r < 0)
-				return 2;
-			if (r == 2)
-				return 0;
+			if (r != 1)
+				return r == 2 ? 0 : 2;	/* --help, --version */
 			continue;
 		}
 		switch (ch) {
@@ -154,41 +189,34 @@ options(int argc, char *argv[], struct cmdline *c)
 				return 2;
 			break;
 		case OPT_MEMORY:
-			if (loop_parse_size(optarg, &rc.memory) != 0) {
-				diag_trouble(NULL, 0,
-				    _("--memory: not a size: %s"), optarg);
-				return 2;
-			}
+			if (loop_parse_size(optarg, &rc.memory) != 0)
+				return loop_usage_error("--memory",
+				    _("not a size: %s"), optarg);
 			break;
 		case OPT_NOW:
-			if ((rc.now = day_parse(optarg)) < 0) {
-				diag_trouble(NULL, 0,
-				    _("--now: not a date (YYYY-MM-DD): %s"),
-				    optarg);
-				return 2;
-			}
+			if (loop_parse_day(optarg, &rc.now) != 0)
+				return loop_usage_error("--now", _("not a date "
+				    "(YYYY-MM-DD or YYYYMMDD): %s"), optarg);
 			break;
 		case OPT_RUN:
-			if (*optarg == '\0' || strlen(optarg) >= sizeof rc.run) {
-				diag_trouble(NULL, 0, _("--run: bad run id"));
-				return 2;
-			}
+			if (*optarg == '\0' || strlen(optarg) >= sizeof rc.run)
+				return loop_usage_error("--run",
+				    _("empty, or longer than %d bytes"),
+				    (int)sizeof rc.run - 1);
 			run = optarg;
 			break;
 		case OPT_SHARD:
-			if (shard_parse(optarg, &rc.shard) != 0) {
-				diag_trouble(NULL, 0,
-				    _("--shard: not K/N with 1 <= K <= N: %s"),
-				    optarg);
-				return 2;
-			}
+			if (shard_parse(optarg, &rc.shard) != 0)
+				return loop_usage_error("--shard",
+				    _("not K/N with 1 <= K <= N <= %d: %s"),
+				    SHARD_MAX, optarg);
 			break;
 		case OPT_TOLERANCE:
 			if (parse_tolerance(optarg) != 0)
 				return 2;
 			break;
-		default:
-			return diag_usage(synopsis);
+		default:	/* reported by loop_getopt() */
+			return 2;
 		}
 	}
 	if (list)
@@ -249,8 +277,6 @@ main(int argc, char *argv[])
 	int r;
 
 	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return diag_exit();
 	if ((r = options(argc, argv, &c)) >= 0)
 		return r;
 	if (c.report && diag_report_open(c.report, report_cols) != 0)

@@ -21,6 +21,7 @@
 #include "i18n.h"
 #include "mask.h"
 #include "bstore.h"
+#include "loop.h"
 #include "rec.h"
 #include "stream.h"
 
@@ -188,23 +189,9 @@ store_grow_keys(void)
 long
 day_parse(const char *s)
 {
-	int y, m, d;
-	char tail;
-	long yy, era, yoe, doy, doe;
+	long day;
 
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 &&
-	    (strlen(s) != 8 || sscanf(s, "%4d%2d%2d%c", &y, &m, &d,
-	    &tail) != 3))
-		return -1;
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	/* Days from civil (H. Hinnant). */
-	yy = y - (m <= 2);
-	era = yy / 400;
-	yoe = yy - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return loop_parse_day(s, &day) == 0 ? day : -1;
 }
 
 void

@@ -128,6 +128,42 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* --help: the tool's own options; loop.c adds the common ones. */
+static const struct loop_opthelp opthelp[] = {
+	{ "-c DIR", N_("read the code tables from DIR instead of the "
+	    "installed ones") },
+	{ "-j JOBS", N_("parse and validate on JOBS threads (1 to 64, "
+	    "default 1); output stays in input order") },
+	{ "-R DIR", N_("write a customs-style receipt for every record "
+	    "judged into the directory DIR") },
+	{ "-s DIR", N_("take the schemas from DIR") },
+	{ "--edition=YEAR", N_("the edition of the installed schemas: 2018 "
+	    "or 2022 (the default)") },
+	{ "--list-rules", N_("write the rule catalogue as CSV (structural "
+	    "S- rules, then the business rules) and exit") },
+	{ "--list-types", N_("write the supported message types as CSV and "
+	    "exit") },
+	{ "--positive-list=FILE", N_("the 正面清单 (positive list of "
+	    "goods): a CSV file of 8-digit codes; goods outside it are "
+	    "reported") },
+	{ "--rules=FILE", N_("a CSV file (rule, enabled, severity) that "
+	    "turns rules off or changes their severity") },
+	{ "--tolerance=X", N_("how far the amount equalities may differ: "
+	    "an amount (0.01) or a percentage (1%); default 0") },
+	{ NULL, NULL }
+};
+
+static const struct loop_cli cli = {
+	synopsis,
+	N_("Check CEB messages: the XSD structure of every message type, "
+	    "then the business rules (check digits, arithmetic, code "
+	    "tables, cross-field rules); pass on the records that pass."),
+	"c:j:qR:r:s:", longopts, opthelp,
+	N_("With no file, or when file is -, read standard input.  A "
+	    "directory is read whole (every *.xml and *.xml.gz below it, in "
+	    "sorted order).")
+};
+
 /* What the command line says besides struct rules_opts and t->receipts. */
 struct cmdline {
 	struct stream_opts sopts;
@@ -152,14 +188,11 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 	char *end;
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "c:j:qR:r:s:", longopts,
-	    NULL)) != -1) {
+	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {
 		if ((r = loop_common_option(ch, optarg, &c->sopts,
 		    &c->report)) != 0) {
-			if (r < 0)
-				return 2;
-			if (r == 2)
-				return 0;
+			if (r != 1)
+				return r == 2 ? 0 : 2;	/* --help, --version */
 			continue;
 		}
 		switch (ch) {
@@ -191,8 +224,8 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 		case OPT_TOLERANCE:
 			ro->tolerance = optarg;
 			break;
-		default:
-			return diag_usage(synopsis);
+		default:	/* reported by loop_getopt() */
+			return 2;
 		}
 	}
 	if (listing == OPT_LIST_TYPES) {
@@ -207,11 +240,9 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 	}
 	ro->edition = 2022;
 	if (edition) {
-		if (strcmp(edition, "2018") != 0 && strcmp(edition, "2022") != 0) {
-			diag_trouble(NULL, 0,
-			    _("--edition: expected 2018 or 2022: %s"), edition);
-			return 2;
-		}
+		if (strcmp(edition, "2018") != 0 && strcmp(edition, "2022") != 0)
+			return loop_usage_error("--edition",
+			    _("expected 2018 or 2022: %s"), edition);
 		ro->edition = atoi(edition);
 	}
 	c->jobs = 1;
@@ -219,11 +250,9 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 		errno = 0;
 		c->jobs = strtol(jobs, &end, 10);
 		if (errno || end == jobs || *end || c->jobs < 1 ||
-		    c->jobs > MAX_JOBS) {
-			diag_trouble(NULL, 0,
-			    _("-j: expected 1 to %d jobs: %s"), MAX_JOBS, jobs);
-			return 2;
-		}
+		    c->jobs > MAX_JOBS)
+			return loop_usage_error("-j",
+			    _("expected 1 to %d jobs: %s"), MAX_JOBS, jobs);
 	}
 	t->edition = ro->edition;
 	t->own_schemas = c->schema_dir != NULL;
@@ -244,6 +273,11 @@ start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
 		return -1;
 	if ((t->rules = rules_load(ro, err, sizeof err)) == NULL) {
 		diag_trouble(NULL, 0, "%s", err);
+		return -1;
+	}
+	if (t->receipts && rules_receipt_open(t->rules, t->receipts, err,
+	    sizeof err) != 0) {
+		diag_trouble(NULL, 0, _("-R: %s"), err);
 		return -1;
 	}
 	if ((t->schemas = open_schemas(c->schema_dir, t->edition)) == NULL ||
@@ -284,8 +318,6 @@ main(int argc, char *argv[])
 	int r;
 
 	diag_init(argv[0]);
-	if (loop_defaults(&argc, &argv) != 0)
-		return diag_exit();
 	memset(&t, 0, sizeof t);
 	memset(&ropts, 0, sizeof ropts);
 	memset(&c, 0, sizeof c);

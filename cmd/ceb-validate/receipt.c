@@ -6,9 +6,10 @@
  * values come from the declaration's head.  Where a receipt element is
  * required but the declaration cannot supply it, this file decides, and
  * the man page says so:
- *  - guid: derived from the record (its guid, key and the receipt number
- *    of the run) and written as an upper-case UUID, so that a run over the
- *    same input writes the same receipts;
+ *  - guid: derived from the record (its guid, key and its position among
+ *    the receipts of the run) and written as an upper-case UUID, so that a
+ *    run over the same input writes the same receipts (under new file
+ *    numbers: numbering goes on from the files already in the folder);
  *  - preNo (the e-port's pre-entry number, C18): the record's own preNo
  *    when it has 18 characters, otherwise "B" + the day of the run +
  *    "000000000", a number the e-port would never assign;
@@ -22,19 +23,52 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "receipt.h"
 #include "state.h"
 
 struct receipt_writer {
 	char *dir;
-	unsigned long count;
+	unsigned long count;	/* receipts of this run */
+	unsigned long base;	/* highest file number found in dir */
 };
+
+/*
+ * The highest NNNNNN of the files NNNNNN-CEB... in dir into *max (0 when
+ * none).  Returns 0, or -1 with err (not a directory, unreadable).
+ */
+static int
+highest_number(const char *dir, unsigned long *max, char *err, size_t n)
+{
+	DIR *d;
+	struct dirent *e;
+
+	*max = 0;
+	if ((d = opendir(dir)) == NULL) {
+		snprintf(err, n, "%s: %s", dir, errno == ENOTDIR ?
+		    _("not a directory") : strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		const char *p = e->d_name;
+		unsigned long v = 0;
+		int digits = 0;
+
+		for (; *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
+			v = v * 10 + (unsigned long)(*p - '0');
+		if (digits >= 6 && strncmp(p, "-CEB", 4) == 0 && v > *max)
+			*max = v;
+	}
+	closedir(d);
+	return 0;
+}
 
 /*
  * Receipt layouts by receipt type: the record's elements between guid and
@@ -74,7 +108,12 @@ receipt_writer_new(const char *dir, char *err, size_t n)
 
 	if (state_mkdir(dir, err, n) != 0)
 		return NULL;
-	if ((w = calloc(1, sizeof *w)) == NULL ||
+	if ((w = calloc(1, sizeof *w)) != NULL &&
+	    highest_number(dir, &w->base, err, n) != 0) {
+		free(w);
+		return NULL;
+	}
+	if (w == NULL ||
 	    (w->dir = strdup(dir)) == NULL) {
 		free(w);
 		snprintf(err, n, "%s", strerror(ENOMEM));
@@ -303,7 +342,7 @@ receipt_write(struct receipt_writer *w, long long now, const struct msg *m,
 	receipt_stamp(now, when);
 	return_info(res, passed, info, sizeof info);
 	if ((size_t)snprintf(path, sizeof path, "%s/%06lu-CEB%d-%s.xml",
-	    w->dir, w->count, rt->code, name) >= sizeof path) {
+	    w->dir, w->base + w->count, rt->code, name) >= sizeof path) {
 		snprintf(err, n, "%s: path too long", w->dir);
 		return -1;
 	}

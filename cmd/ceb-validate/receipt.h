@@ -7,8 +7,10 @@
  * returnInfo listing the rule IDs and texts of the record's errors, or 120
  * (海关入库, accepted).  Platforms feed these files to the code that reads
  * real customs receipts.  Files are named NNNNNN-CEBnnn-<key>.xml, NNNNNN
- * counting the receipts of the run from 1, so a sorted listing follows the
- * input order; each is written to a temporary name and renamed.
+ * going on from the highest number already in DIR (1 in an empty one), so
+ * that one folder over many nights never holds two receipts with the same
+ * number and a sorted listing follows the order they were written in;
+ * each is written to a temporary name and renamed.
  */
 #ifndef CEB_VALIDATE_RECEIPT_H
 #define CEB_VALIDATE_RECEIPT_H
@@ -21,7 +23,11 @@
 
 struct receipt_writer;
 
-/* A writer into dir (created if missing).  NULL with err on failure. */
+/*
+ * A writer into dir (created if missing; a path that is not a directory
+ * is refused here, once, before any input is read).  NULL with err on
+ * failure.
+ */
 struct receipt_writer *receipt_writer_new(const char *dir, char *err,
     size_t n);
 void receipt_writer_free(struct receipt_writer *w);

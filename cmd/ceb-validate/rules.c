@@ -1672,6 +1672,17 @@ rules_free(struct rules *r)
 }
 
 int
+rules_receipt_open(const struct rules *r, const char *dir, char *err,
+    size_t n)
+{
+	struct rules *w = (struct rules *)r;	/* the writer is run state */
+
+	if (w->rw == NULL && (w->rw = receipt_writer_new(dir, err, n)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
 rules_receipt(const struct rules *r, const char *dir, const struct msg *m,
     xmlNodePtr rec, int passed, const struct rules_result *res, char *err,
     size_t n)

@@ -59,4 +59,12 @@ int rules_receipt(const struct rules *r, const char *dir, const struct msg *m,
     xmlNodePtr rec, int passed, const struct rules_result *res, char *err,
     size_t n);
 
+/*
+ * Open the receipt directory before the first record (created if
+ * missing), so that a path that cannot hold receipts is one trouble up
+ * front, not one per record.  Returns 0, or -1 + err.
+ */
+int rules_receipt_open(const struct rules *r, const char *dir, char *err,
+    size_t n);
+
 #endif

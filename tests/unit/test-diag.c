@@ -92,10 +92,32 @@ utf8_clean_cases(void **state)
 	}
 }
 
+/*
+ * The progress line never claims "0 records" while a tool that counts
+ * its records only at the end (reconcile, quota, write-off) is reading:
+ * it gives the records once some are counted.  Runs first, before any
+ * other test counts records.
+ */
+static void
+progress_without_records(void **state)
+{
+	char buf[160];
+
+	(void)state;
+	diag_init("ceb-test");
+	diag_messages(1200);
+	diag_progress_format(buf, sizeof buf, 3500000);
+	assert_string_equal(buf, "1200 messages, 3.5 MB");
+	diag_records(2400, 2400, 0);
+	diag_progress_format(buf, sizeof buf, 7000000);
+	assert_string_equal(buf, "1200 messages, 2400 records, 7.0 MB");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(progress_without_records),
 		cmocka_unit_test(report_and_status),
 		cmocka_unit_test(utf8_clean_cases),
 	};
