@@ -48,3 +48,15 @@ tests_unit_test_tax_SOURCES = tests/unit/test-tax.c
 tests_unit_test_tax_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_tax_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 endif
+
+# tests/lib/tap.sh: tap_broken, the one way a TAP script reports that its
+# generator or fixture step failed (not ok, never a SKIP); harness.test
+# checks every script that runs ceb-gen does so.
+TESTS += tests/harness.test
+EXTRA_DIST += tests/lib/tap.sh tests/harness.test
+
+# After the tests, say plainly which did not run: a SKIP is not a pass.
+# (.ci/run fails a SKIP in CI unless its allow-list names it.)
+check-local: check-TESTS
+	@$(SHELL) $(srcdir)/tests/skips.sh $(TEST_LOGS)
+EXTRA_DIST += tests/skips.sh

@@ -34,7 +34,8 @@
 # random delays over the length of a run.
 #
 # Randomness is seeded: KILL_SEED (default: from the clock) is printed
-# first; KILL_SEED=... KILL_N=... reproduces a run.  KILL_SIZE scales the
+# first and again with every failure, with the command that replays the
+# run (KILL_SEED=... KILL_N=... KILL_SIZE=... sh tests/kill/kill.sh TOOLS).  KILL_SIZE scales the
 # data in per cent (default 100: 2,000 orders and 3,000 export parcels, about
 # a second per run; make check uses 25).
 set -u
@@ -45,18 +46,21 @@ unset CEBTOOLS_CONFIG CEB_RECONCILE_OPTIONS CEB_QUOTA_CHECK_OPTIONS \
 N=${KILL_N:-8}
 SIZE=${KILL_SIZE:-100}
 seed=${KILL_SEED:-$(( $(date +%s) % 100000 + $$ ))}
+seed0=$seed
 tools=${*:-ceb-reconcile ceb-quota-check ceb-manifest-writeoff}
-T=$(mktemp -d "${TMPDIR:-/tmp}/kill.XXXXXX") || exit 99
+replay="KILL_SEED=$seed0 KILL_N=$N KILL_SIZE=$SIZE sh tests/kill/kill.sh $tools"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/kill.XXXXXX") || tap_broken "mktemp failed"
 trap 'rm -rf "$T"' EXIT INT TERM
 ntest=0
 ok() { ntest=$((ntest + 1)); echo "ok $ntest - $*"; }
-notok() { ntest=$((ntest + 1)); echo "not ok $ntest - $*"; }
-echo "# seed $seed, $N kill points per tool, size $SIZE"
+notok() {
+	ntest=$((ntest + 1))
+	echo "not ok $ntest - $* (seed $seed0; replay: $replay)"
+}
+echo "# seed $seed0, $N kill points per tool, size $SIZE; replay: $replay"
 
-if ! command -v ceb-gen >/dev/null 2>&1; then
-	echo "1..0 # SKIP ceb-gen not built"
-	exit 0
-fi
+tap_need ceb-gen
 use_strace=0
 if [ -z "${KILL_NO_STRACE:-}" ] && command -v strace >/dev/null 2>&1 &&
     strace -f -qq -o /dev/null -e inject=write:signal=KILL:when=1 \
@@ -79,12 +83,14 @@ case " $tools " in *" ceb-reconcile "* | *" ceb-quota-check "*)
 	ceb-gen -q -n "$imp" -s 9 --days 2 --start 20261101 \
 	    --cancel-rate 0.05 --return-rate 0.05 \
 	    --rec-amount-mismatch=0.02 --rec-missing-waybill=0.02 -o d ||
-	    { echo "1..0 # SKIP ceb-gen failed"; exit 0; } ;;
+	    tap_broken "ceb-gen failed (import nights)"
+	tap_records CEB621 "$imp" d ;;
 esac
 case " $tools " in *" ceb-manifest-writeoff "*)
 	ceb-gen -q -s 21 -e "$exp" -n 0 --split 500 -x man.xml -m man.csv \
 	    -o batch.xml --exp-not-departed=20 --exp-departed-unreleased=20 ||
-	    { echo "1..0 # SKIP ceb-gen failed"; exit 0; } ;;
+	    tap_broken "ceb-gen failed (export batch)"
+	tap_records CEB603 "$exp" batch.xml ;;
 esac
 
 # For each tool: night1 DIR, night2 DIR REPORT OUTPUT [COMMAND PREFIX...],
@@ -286,7 +292,7 @@ for tool in $tools; do
 				[ $state = new ] && new=$((new + 1))
 			else
 				bad=$((bad + 1))
-				echo "# $tool: SIG$sig at $where (status $st, state $state): $verdict"
+				echo "# $tool: SIG$sig at $where (status $st, state $state): $verdict (seed $seed0)"
 				head -3 k.err | sed 's/^/#   /'
 			fi
 		done

@@ -5,7 +5,8 @@ LC_ALL=C.UTF-8
 export LC_ALL
 unset CEBTOOLS_CONFIG CEB_RECONCILE_OPTIONS 2>/dev/null || :
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-T=$(mktemp -d "${TMPDIR:-/tmp}/reconcile-test.XXXXXX") || exit 99
+. "$top/tests/lib/tap.sh"
+T=$(mktemp -d "${TMPDIR:-/tmp}/reconcile-test.XXXXXX") || tap_broken "mktemp failed"
 trap 'rm -rf "$T"' EXIT INT TERM
 ntest=0
 
@@ -34,11 +35,6 @@ same() {
 		notok "$1"
 		diff -u "$2" "$3" 2>&1 | head -20 | sed 's/^/# /'
 	fi
-}
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
 }
 
 done_testing() {

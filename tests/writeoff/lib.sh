@@ -4,6 +4,7 @@ LC_ALL=C.UTF-8
 export LC_ALL
 top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 M=$top/testdata/manifest
+. "$top/tests/lib/tap.sh"
 n=0
 ok() {	# ok DESCRIPTION (status of the last test command in $?)
 	n=$((n + 1))
