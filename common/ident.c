@@ -239,7 +239,7 @@ ident_check_customs_code(const char *s, size_t len)
 	for (i = 0; i < 10; i++) {
 		int c = (unsigned char)s[i];
 
-		if (i < 4 ? !isdig(c) : !(isdig(c) || (c >= 'A' && c <= 'Z')))
+		if (!(isdig(c) || (c >= 'A' && c <= 'Z')))
 			return IDENT_CHARSET;
 	}
 	return IDENT_OK;

@@ -101,8 +101,11 @@ int ident_gb32100_check(const char *code17);
 enum ident_err ident_check_uscc(const char *s, size_t len, char *expected);
 
 /*
- * Judge s (len characters) as a 10-character customs registration code:
- * four digits (the customs district) and six digits or capital letters.
+ * Judge s (len characters) as a 10-character customs code in the forms
+ * customs issues: ten digits or capital letters.  Most codes of domestic
+ * enterprises begin with the four digits of a customs district, but the
+ * codes of payment companies may begin with letters, and no check
+ * character is known (domain notes A1.5), so nothing more is judged.
  */
 enum ident_err ident_check_customs_code(const char *s, size_t len);
 

@@ -378,6 +378,21 @@ tax_rates(const struct tax_table *t, const char *gcode, size_t len,
 	return TAX_KNOWN;
 }
 
+int
+tax_vat_min(const struct tax_table *t, long day, struct dec *v)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < t->nv; i++)
+		if (t->v[i].from <= day && day <= t->v[i].to &&
+		    (!found || dec_cmp(t->v[i].vat, *v) < 0)) {
+			*v = t->v[i].vat;
+			found = 1;
+		}
+	return found ? 0 : -1;
+}
+
 /* ---- the tax ---- */
 
 /*

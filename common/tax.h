@@ -71,6 +71,13 @@ struct tax_rates {
 enum tax_why tax_rates(const struct tax_table *t, const char *gcode,
     size_t len, long day, struct tax_rates *r);
 
+/*
+ * The lowest VAT rate of any class in force on day (the low rate): what
+ * any goods pay at least, since every import is of one class or the
+ * other.  0 and *v, or -1 when no class is in force that day.
+ */
+int tax_vat_min(const struct tax_table *t, long day, struct dec *v);
+
 /* A quantity a line declares: unit code (e.g. "035") and amount. */
 struct tax_qty {
 	const char *unit;

@@ -29,8 +29,9 @@
 
 static const char *const synopsis[] = {
 	"[-q] [-c dir] [-j jobs] [-R dir] [-r report] [-s dir] "
-	    "[--edition 2018|2022] [--positive-list file] [--rules file] "
-	    "[--tolerance x] [file | dir ...]",
+	    "[--edition 2018|2022] [--goods file] [--policy file] "
+	    "[--positive-list file] [--rules file] [--tax-rates file] "
+	    "[--tax-tolerance x] [--tolerance x] [file | dir ...]",
 	"--list-rules",
 	"--list-types",
 	NULL
@@ -110,20 +111,28 @@ open_schemas(const char *dir, int edition)
 
 enum {
 	OPT_EDITION = LOOP_OPT_LAST,
+	OPT_GOODS,
 	OPT_LIST_RULES,
 	OPT_LIST_TYPES,
+	OPT_POLICY,
 	OPT_POSITIVE_LIST,
 	OPT_RULES,
+	OPT_TAX_RATES,
+	OPT_TAX_TOLERANCE,
 	OPT_TOLERANCE
 };
 
 static const struct option longopts[] = {
 	LOOP_LONG_OPTIONS,
 	{ "edition", required_argument, NULL, OPT_EDITION },
+	{ "goods", required_argument, NULL, OPT_GOODS },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
+	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "positive-list", required_argument, NULL, OPT_POSITIVE_LIST },
 	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "tax-rates", required_argument, NULL, OPT_TAX_RATES },
+	{ "tax-tolerance", required_argument, NULL, OPT_TAX_TOLERANCE },
 	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
 	{ NULL, 0, NULL, 0 }
 };
@@ -215,8 +224,20 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 		case OPT_LIST_TYPES:
 			listing = ch;
 			break;
+		case OPT_GOODS:
+			ro->goods = optarg;
+			break;
+		case OPT_POLICY:
+			ro->policy_file = optarg;
+			break;
 		case OPT_POSITIVE_LIST:
 			ro->positive_list = optarg;
+			break;
+		case OPT_TAX_RATES:
+			ro->tax_rates = optarg;
+			break;
+		case OPT_TAX_TOLERANCE:
+			ro->tax_tolerance = optarg;
 			break;
 		case OPT_RULES:
 			ro->rules_file = optarg;

@@ -42,6 +42,7 @@
 #include "policy.h"
 #include "receipt.h"
 #include "rules.h"
+#include "tax.h"
 #include "utf8.h"
 
 #ifndef PKGDATADIR
@@ -99,7 +100,8 @@ static const struct rule_def vrule[NRULES] = {
 	X(qty) X(qty1) X(qty2) X(unit) X(unit1) X(unit2) X(price) \
 	X(totalPrice) X(tradeCountry) X(copNo) X(logisticsNo) \
 	X(payTransactionId) X(invtNo) X(taxNo) X(coElNo) X(sumNo) \
-	X(declSeqNo) X(oriMessageType) X(oriCopMsgId)
+	X(declSeqNo) X(oriMessageType) X(oriCopMsgId) X(itemNo) \
+	X(taxPrice) X(customsTax) X(valueAddedTax) X(consumptionTax)
 
 enum field {
 #define X(f) F_##f,
@@ -126,19 +128,6 @@ static const char *const table_files[NTABLES] = {
 	"admin_division.csv", "port.csv", "hs_units.csv"
 };
 
-/*
- * Single-transaction and annual limits by effective date (财关税〔2016〕18号
- * from 2016-04-08, 〔2018〕49号 from 2019-01-01), in CNY.
- */
-static const struct limit {
-	const char *from;	/* YYYYMMDD */
-	long single;
-	long annual;
-} limits[] = {
-	{ "20160408", 2000, 20000 },
-	{ "20190101", 5000, 26000 },
-};
-
 /* Receipt returnStatus codes of the spec's tables (besides negatives). */
 static const char *const return_codes[] = {
 	"1", "2", "3", "4", "100", "120", "300", "399", "500", "501", "502",
@@ -152,9 +141,15 @@ struct rules {
 	unsigned char applies[NRULES][64];	/* by msg_types[] index */
 	unsigned char any[64];			/* some rule applies to type */
 	struct codetab *tab[NTABLES];
+	int complete[NTABLES];			/* the table says so */
 	struct codetab *plist;			/* --positive-list */
+	struct codetab *goods;			/* --goods: itemNo -> gcode */
+	struct policy pol;			/* limits (--policy) */
+	struct tax_table *tax;			/* rates (--tax-rates) */
 	int tol_pct;				/* tolerance is a percentage */
 	struct dec tol;				/* absolute, or percent */
+	int ttol_pct;				/* --tax-tolerance, the same */
+	struct dec ttol;
 	long long now;				/* seconds, China time (UTC+8) */
 	char today[9];				/* YYYYMMDD, China time */
 	struct receipt_writer *rw;		/* -R DIR, mutable state */
@@ -510,8 +505,9 @@ check_times(struct ctx *c)
 
 /* ---- identifiers ---- */
 
+/* A UUID's shape, 8-4-4-4-12 hexadecimal digits of either case. */
 static int
-is_uuid_upper(const char *s, size_t len)
+is_uuid(const char *s, size_t len)
 {
 	size_t i;
 
@@ -521,11 +517,45 @@ is_uuid_upper(const char *s, size_t len)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'A' && s[i] <= 'F')))
+		} else if (!isxdigit((unsigned char)s[i]))
 			return 0;
 	}
 	return 1;
+}
+
+static int
+has_lower(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] >= 'a' && s[i] <= 'z')
+			return 1;
+	return 0;
+}
+
+/*
+ * A guid: the spec asks for "36位系统唯一序号（英文字母大写）" and no more.
+ * The length is the schema's (S-); lower-case letters are the spec's
+ * (lower, V-GUID-001 on a record, V-GUID-002 on the root); the UUID shape
+ * is no requirement (V-GUID-004, a warning).
+ */
+static void
+judge_guid(struct ctx *c, enum rule_no lower, const char *v, xmlNodePtr at)
+{
+	const char *s;
+	size_t len;
+	char buf[80];
+
+	if (v == NULL || (len = span(v, &s)) == 0)
+		return;
+	if (on(c, lower) && has_lower(s, len))
+		hit(c, lower, "guid", at, _("%s has lower-case letters"),
+		    show(v, buf, sizeof buf));
+	else if (on(c, R_GUID_UUID) && len == 36 && !is_uuid(s, len))
+		hit(c, R_GUID_UUID, "guid", at,
+		    _("%s is not a UUID (accepted: the spec asks for 36 "
+		    "upper-case characters only)"), show(v, buf, sizeof buf));
 }
 
 static void
@@ -537,10 +567,7 @@ check_guid(struct ctx *c)
 
 	if (v == NULL || (len = span(v, &s)) == 0)
 		return;
-	/* A guid that is not 36 characters long is a schema error (S-). */
-	if (on(c, R_GUID_FORM) && len == 36 && !is_uuid_upper(s, len))
-		hit(c, R_GUID_FORM, "guid", c->h.n[F_guid],
-		    _("%s is not an upper-case UUID"), show(v, buf, sizeof buf));
+	judge_guid(c, R_GUID_FORM, v, c->h.n[F_guid]);
 	if (on(c, R_GUID_DUP)) {
 		xmlNodePtr o;
 		long k = 1;
@@ -898,6 +925,26 @@ check_blanks(struct ctx *c, struct fieldset *fs)
 
 /* ---- code tables ---- */
 
+/*
+ * Code v of field f is not in table tab: the table's own rule when the
+ * table says it is complete, else V-CODE-014 (a warning: a table that is
+ * not complete may lack a valid code, like the customs districts opened
+ * after its edition).
+ */
+static void
+missing(struct ctx *c, struct fieldset *fs, enum rule_no rule, enum field f,
+    enum table tab, const char *what, const char *v)
+{
+	if (c->r->complete[tab]) {
+		if (on(c, rule))
+			hit(c, rule, field_names[f], fs->n[f],
+			    _("%s is not in the %s table"), v, _(what));
+	} else if (on(c, R_CODE_UNKNOWN))
+		hit(c, R_CODE_UNKNOWN, field_names[f], fs->n[f],
+		    _("%s is not in the %s table, which is not complete: "
+		    "check the code"), v, _(what));
+}
+
 static void
 code_in(struct ctx *c, struct fieldset *fs, enum rule_no rule, enum field f,
     enum table tab, const char *what)
@@ -906,12 +953,10 @@ code_in(struct ctx *c, struct fieldset *fs, enum rule_no rule, enum field f,
 	size_t len;
 	char buf[80];
 
-	if (v == NULL || (len = span(v, &s)) == 0 || !on(c, rule) ||
-	    c->r->tab[tab] == NULL)
+	if (v == NULL || (len = span(v, &s)) == 0 || c->r->tab[tab] == NULL ||
+	    codetab_find(c->r->tab[tab], s, len) >= 0)
 		return;
-	if (codetab_find(c->r->tab[tab], s, len) < 0)
-		hit(c, rule, field_names[f], fs->n[f], _("%s is not in the %s table"),
-		    show(v, buf, sizeof buf), _(what));
+	missing(c, fs, rule, f, tab, what, show(v, buf, sizeof buf));
 }
 
 /* Currency: in the table; 142 in import messages (V-DEP-005). */
@@ -926,11 +971,12 @@ check_currency(struct ctx *c, struct fieldset *fs, enum field f)
 		return;
 	if (c->r->tab[T_CURRENCY] != NULL &&
 	    codetab_find(c->r->tab[T_CURRENCY], s, len) < 0) {
-		if (on(c, R_CODE_CURRENCY))
-			hit(c, R_CODE_CURRENCY, field_names[f], fs->n[f],
-			    _("%s is not in the currency table"),
-			    show(v, buf, sizeof buf));
-		return;
+		missing(c, fs, R_CODE_CURRENCY, f, T_CURRENCY, N_("currency"),
+		    show(v, buf, sizeof buf));
+		/* Not known here (the table is not complete) is no
+		 * excuse in an import message: it must be 142 anyway. */
+		if (c->r->complete[T_CURRENCY])
+			return;
 	}
 	if (on(c, R_DEP_CNY) && !is(v, "142"))
 		hit(c, R_DEP_CNY, field_names[f], fs->n[f],
@@ -1177,6 +1223,16 @@ within(const struct rules *r, struct dec expected, struct dec actual)
 	return dec_cmp(diff, tolerance(r, expected)) <= 0;
 }
 
+/* What the tax rules keep of a line (V-TAX-001). */
+struct tline {
+	char gcode[11];		/* "" when not known */
+	char item[64];		/* itemNo, for the report */
+	struct dec value;	/* totalPrice */
+	struct tax_qty q[3];
+	char unit[3][8];
+	size_t nq;
+};
+
 /* Sums over the lines of a record. */
 struct sums {
 	struct dec total;	/* sum of totalPrice */
@@ -1185,7 +1241,357 @@ struct sums {
 	struct dec qty1;	/* qty of the only line */
 	long gnum_next;		/* expected gnum */
 	int gnum_bad;		/* reported once per record */
+	struct tline *tl;	/* 311 lines, for the tax */
+	size_t ntl, captl;
+	int tl_lost;		/* a line could not be kept */
+	/* CEB816: the lines' amounts, the first line without a rate. */
+	struct dec bill[3];	/* customsTax, valueAddedTax, consumptionTax */
+	int bill_ok;
+	long unknown_line;
+	char unknown[80];
 };
+
+/* ---- the cross-border tax (common/tax.h) ---- */
+
+/* Day YYYYMMDD of a time field (its first 8 digits), or -1. */
+static long
+day_of(const char *v)
+{
+	const char *s;
+
+	if (v == NULL || span(v, &s) < 8 || !digits(s, 8))
+		return -1;
+	return (long)num(s, 8);
+}
+
+/*
+ * The day a record's limits and rates are judged on: an inventory's
+ * declaration date (declTime, else appTime) -- the day customs judges it;
+ * an order's appTime; a tax bill's returnTime; else today.
+ */
+static long
+judge_day(const struct ctx *c)
+{
+	long d = -1;
+
+	switch (c->m->type->code) {
+	case 621:
+		if ((d = day_of(c->h.v[F_declTime])) < 0)
+			d = day_of(c->h.v[F_appTime]);
+		break;
+	case 816:
+		d = day_of(c->h.v[F_returnTime]);
+		break;
+	default:
+		d = day_of(c->h.v[F_appTime]);
+		break;
+	}
+	return d >= 0 ? d : (long)num(c->r->today, 8);
+}
+
+/* YYYYMMDD as YYYY-MM-DD; buf holds 32 bytes. */
+static const char *
+fmtday(long d, char *buf, size_t n)
+{
+	snprintf(buf, n, "%04d-%02d-%02d", (int)(d / 10000 % 10000),
+	    (int)(d / 100 % 100), (int)(d % 100));
+	return buf;
+}
+
+/* The tolerance of the tax rules (--tax-tolerance). */
+static int
+tax_within(const struct rules *r, struct dec expected, struct dec actual)
+{
+	struct dec tol = r->ttol;
+
+	if (r->ttol_pct)
+		tol = dec_mul(dec_abs(expected), dec_mul(r->ttol,
+		    (struct dec){ 1000 }));
+	return dec_cmp(dec_abs(dec_sub(actual, expected)), tol) <= 0;
+}
+
+/* Keep a 311 line for V-TAX-001: its value, quantity, and HS code when
+ * --goods names its itemNo. */
+static void
+keep_line(struct ctx *c, struct sums *sm)
+{
+	struct tline *t;
+	const char *s;
+	size_t len;
+	long row;
+
+	if (c->r->tax == NULL || !(on(c, R_TAX_ORDER) || on(c, R_TAX_NONE) ||
+	    on(c, R_TAX_RATE)))
+		return;
+	if (sm->ntl == sm->captl) {
+		size_t ncap = sm->captl ? sm->captl * 2 : 8;
+		struct tline *n = realloc(sm->tl, ncap * sizeof *n);
+
+		if (n == NULL) {
+			sm->tl_lost = 1;
+			return;
+		}
+		sm->tl = n;
+		sm->captl = ncap;
+	}
+	t = &sm->tl[sm->ntl];
+	memset(t, 0, sizeof *t);
+	if (decof(c->l.v[F_totalPrice], &t->value) != 0) {
+		sm->tl_lost = 1;
+		return;
+	}
+	sm->ntl++;
+	if (c->l.v[F_itemNo] != NULL && (len = span(c->l.v[F_itemNo], &s)) >
+	    0) {
+		snprintf(t->item, sizeof t->item, "%.*s", (int)(len < 60 ?
+		    len : 60), s);
+		if (c->r->goods != NULL &&
+		    (row = codetab_find(c->r->goods, s, len)) >= 0)
+			snprintf(t->gcode, sizeof t->gcode, "%.10s",
+			    codetab_get(c->r->goods, row, "gcode"));
+	}
+	if (c->l.v[F_unit] != NULL && decof(c->l.v[F_qty], &t->q[0].qty) ==
+	    0 && (len = span(c->l.v[F_unit], &s)) > 0 && len < 8) {
+		snprintf(t->unit[0], sizeof t->unit[0], "%.*s", (int)len, s);
+		t->nq = 1;
+	}
+}
+
+/*
+ * V-TAX-001, V-TAX-003, V-TAX-004: the order's taxTotal against the tax
+ * its goods owe.  With --goods every line has an HS code and the estimate
+ * has bounds (tax.h: freight shared any way, thresholds that cannot be
+ * judged); a line without a rate (or without --goods) leaves only the
+ * floor that the law gives: every import pays VAT at least at the low
+ * rate, 70% of it within the limits.  Judged on the order's appTime.
+ */
+static void
+check_order_tax(struct ctx *c, struct sums *sm, struct dec extra, long day,
+    enum tax_regime regime)
+{
+	struct tax_item items[100];
+	struct tax_estimate e;
+	struct dec tax, base, vmin, lo, hi;
+	char b1[64], b2[64], b3[64], d1[32];
+	const char *unknown = NULL;
+	int open = 1, rc;
+	size_t i;
+
+	if (c->r->tax == NULL || sm->tl_lost || sm->ntl == 0 ||
+	    sm->ntl > sizeof items / sizeof items[0] ||
+	    decof(c->h.v[F_taxTotal], &tax) != 0)
+		return;
+	base = extra;
+	for (i = 0; i < sm->ntl; i++) {
+		struct tline *t = &sm->tl[i];
+
+		base = dec_add(base, t->value);
+		if (t->gcode[0] == '\0' && c->r->goods != NULL &&
+		    unknown == NULL) {
+			snprintf(sm->unknown, sizeof sm->unknown,
+			    _("itemNo %s is not in the goods file"),
+			    t->item[0] ? t->item : "(empty)");
+			unknown = sm->unknown;
+		}
+		memset(&items[i], 0, sizeof items[i]);
+		items[i].gcode = t->gcode;
+		items[i].value = t->value;
+		items[i].nq = t->nq;
+		if (t->nq) {
+			items[i].q[0].unit = t->unit[0];
+			items[i].q[0].qty = t->q[0].qty;
+		}
+	}
+	if (c->r->goods != NULL && unknown == NULL) {
+		rc = tax_estimate(c->r->tax, day, regime, items, sm->ntl,
+		    extra, &e);
+		if (rc == 0) {
+			lo = e.lo;
+			hi = e.hi;
+			open = e.open;
+		} else {
+			snprintf(sm->unknown, sizeof sm->unknown,
+			    "%s: %s", items[e.unknown].gcode,
+			    _(tax_strwhy(e.why)));
+			unknown = sm->unknown;
+		}
+	}
+	if (c->r->goods == NULL || unknown != NULL) {
+		if (tax_vat_min(c->r->tax, day, &vmin) != 0)
+			return;		/* no rate before 2016-04-08 */
+		lo = regime == TAX_WITHIN ? dec_mul_ratio(base, vmin.v * 7,
+		    (__int128)100000 * 10) : dec_mul(base, vmin);
+		hi = lo;
+		open = 1;
+	}
+	if (unknown != NULL && on(c, R_TAX_RATE))
+		hit(c, R_TAX_RATE, "itemNo", c->h.n[F_taxTotal],
+		    _("%s: taxTotal is checked only against the least tax any "
+		    "goods owe"), unknown);
+	if (dec_sign(tax) == 0 && dec_sign(lo) > 0) {
+		if (on(c, R_TAX_NONE))
+			hit(c, R_TAX_NONE, "taxTotal", c->h.n[F_taxTotal],
+			    _("taxTotal is 0, the goods owe at least %s "
+			    "(dutiable value %s on %s)"),
+			    fmtdec(dec_round(lo, 2), b1, sizeof b1),
+			    fmtdec(base, b2, sizeof b2),
+			    fmtday(day, d1, sizeof d1));
+		return;
+	}
+	if (!on(c, R_TAX_ORDER))
+		return;
+	if (dec_cmp(tax, lo) < 0 && !tax_within(c->r, lo, tax)) {
+		if (open)
+			hit(c, R_TAX_ORDER, "taxTotal", c->h.n[F_taxTotal],
+			    _("taxTotal %s is below %s, the least tax any goods "
+			    "owe on the dutiable value %s on %s"),
+			    fmtdec(tax, b1, sizeof b1),
+			    fmtdec(dec_round(lo, 2), b2, sizeof b2),
+			    fmtdec(base, b3, sizeof b3),
+			    fmtday(day, d1, sizeof d1));
+		else
+			goto outside;
+	} else if (!open && dec_cmp(tax, hi) > 0 && !tax_within(c->r, hi,
+	    tax))
+		goto outside;
+	return;
+outside:
+	if (dec_cmp(lo, hi) == 0)
+		hit(c, R_TAX_ORDER, "taxTotal", c->h.n[F_taxTotal],
+		    _("taxTotal %s, the estimated tax is %s (%s, rates of %s)"),
+		    fmtdec(tax, b1, sizeof b1),
+		    fmtdec(dec_round(lo, 2), b2, sizeof b2),
+		    regime == TAX_WITHIN ? _("within the limits") :
+		    _("in full"), fmtday(day, d1, sizeof d1));
+	else
+		hit(c, R_TAX_ORDER, "taxTotal", c->h.n[F_taxTotal],
+		    _("taxTotal %s is outside the estimated tax, %s to %s (%s, "
+		    "rates of %s)"), fmtdec(tax, b1, sizeof b1),
+		    fmtdec(dec_round(lo, 2), b2, sizeof b2),
+		    fmtdec(dec_round(hi, 2), b3, sizeof b3),
+		    regime == TAX_WITHIN ? _("within the limits") :
+		    _("in full"), fmtday(day, d1, sizeof d1));
+}
+
+/* |a - b| per amount, summed: how far a scenario is from the bill. */
+static struct dec
+distance(const struct tax_amounts *a, const struct dec *bill)
+{
+	return dec_add(dec_add(dec_abs(dec_sub(a->tariff, bill[0])),
+	    dec_abs(dec_sub(a->vat, bill[1]))),
+	    dec_abs(dec_sub(a->ct, bill[2])));
+}
+
+/*
+ * V-TAX-002 on one line of a tax bill (CEB816): its tariff, VAT and CT
+ * against the tax on its taxPrice, on the bill's day.  The bill does not
+ * say whether the parcel was within the limits, nor (having no
+ * quantities) whether a CT threshold was reached, so the line agrees
+ * when one of these readings gives its three amounts within the
+ * tolerance: within the limits (no tariff, 70%), or in full with the
+ * bill's own tariff; CT due or not where a threshold applies.
+ */
+static void
+check_bill_line(struct ctx *c, struct sums *sm)
+{
+	struct tax_rates r;
+	struct tax_amounts a, best;
+	struct dec price, bill[3], bestd = dec_from_int(0);
+	static const enum field amt[3] = { F_customsTax, F_valueAddedTax,
+		F_consumptionTax };
+	char b[7][64], code[11];
+	const char *s;
+	size_t len;
+	int k, reg, due, found = 0, have = 0;
+	enum tax_why w;
+
+	if (sm->lines == 1) {
+		sm->bill_ok = 1;
+		for (k = 0; k < 3; k++)
+			sm->bill[k] = dec_from_int(0);
+	}
+	for (k = 0; k < 3; k++)
+		if (decof(c->l.v[amt[k]], &bill[k]) != 0)
+			sm->bill_ok = 0;
+		else
+			sm->bill[k] = dec_add(sm->bill[k], bill[k]);
+	if (c->r->tax == NULL || !sm->bill_ok ||
+	    decof(c->l.v[F_taxPrice], &price) != 0 ||
+	    c->l.v[F_gcode] == NULL || (len = span(c->l.v[F_gcode], &s)) != 10)
+		return;
+	snprintf(code, sizeof code, "%.10s", s);
+	w = tax_rates(c->r->tax, s, len, judge_day(c), &r);
+	if (w != TAX_KNOWN) {
+		if (sm->unknown_line == 0) {
+			sm->unknown_line = sm->lines;
+			snprintf(sm->unknown, sizeof sm->unknown, "%s: %s",
+			    code, _(tax_strwhy(w)));
+		}
+		return;
+	}
+	if (!on(c, R_TAX_BILL))
+		return;
+	for (reg = 0; reg < 2 && !found; reg++)
+		for (due = 0; due < 2 && !found; due++) {
+			if (due && dec_sign(r.ct) <= 0)
+				continue;
+			if (!due && dec_sign(r.ct) > 0 &&
+			    dec_sign(r.threshold) <= 0)
+				continue;
+			tax_apply(&r, reg ? TAX_FULL : TAX_WITHIN, price, due,
+			    &bill[0], &a);
+			if (tax_within(c->r, a.tariff, bill[0]) &&
+			    tax_within(c->r, a.vat, bill[1]) &&
+			    tax_within(c->r, a.ct, bill[2]))
+				found = 1;
+			else if (!have || dec_cmp(distance(&a, bill),
+			    bestd) < 0) {
+				best = a;
+				bestd = distance(&a, bill);
+				have = 1;
+			}
+		}
+	if (found || !have)
+		return;
+	hit(c, R_TAX_BILL, "valueAddedTax", c->l.n[F_valueAddedTax] ?
+	    c->l.n[F_valueAddedTax] : c->l.n[F_gcode],
+	    _("line %ld (%s, taxPrice %s): the bill says tariff %s, VAT %s, "
+	    "CT %s; the nearest estimate is tariff %s, VAT %s, CT %s"),
+	    sm->lines, code, fmtdec(price, b[0], sizeof b[0]),
+	    fmtdec(bill[0], b[1], sizeof b[1]),
+	    fmtdec(bill[1], b[2], sizeof b[2]),
+	    fmtdec(bill[2], b[3], sizeof b[3]),
+	    fmtdec(dec_round(best.tariff, 2), b[4], sizeof b[4]),
+	    fmtdec(dec_round(best.vat, 2), b[5], sizeof b[5]),
+	    fmtdec(dec_round(best.ct, 2), b[6], sizeof b[6]));
+}
+
+/* V-TAX-002 on the head of a tax bill: its totals are the lines' sums;
+ * V-TAX-003 for its first line without a rate. */
+static void
+check_bill(struct ctx *c, struct sums *sm)
+{
+	static const enum field amt[3] = { F_customsTax, F_valueAddedTax,
+		F_consumptionTax };
+	struct dec head;
+	char b1[64], b2[64];
+	int k;
+
+	if (sm->unknown_line > 0 && on(c, R_TAX_RATE))
+		hit(c, R_TAX_RATE, "gcode", NULL,
+		    _("line %ld, %s: the bill's tax is not checked"),
+		    sm->unknown_line, sm->unknown);
+	if (!sm->bill_ok || sm->lines == 0 || !on(c, R_TAX_BILL))
+		return;
+	for (k = 0; k < 3; k++)
+		if (decof(c->h.v[amt[k]], &head) == 0 &&
+		    !tax_within(c->r, sm->bill[k], head))
+			hit(c, R_TAX_BILL, field_names[amt[k]],
+			    c->h.n[amt[k]], _("%s is %s, the lines add up to "
+			    "%s"), field_names[amt[k]],
+			    fmtdec(head, b1, sizeof b1),
+			    fmtdec(sm->bill[k], b2, sizeof b2));
+}
 
 static void
 check_line(struct ctx *c, struct sums *sm)
@@ -1261,34 +1667,21 @@ check_line(struct ctx *c, struct sums *sm)
 			check_units(c, s);
 		}
 	}
-}
-
-static const struct limit *
-limit_for(const struct ctx *c)
-{
-	const char *v = filled(c->h.v[F_declTime]) ? c->h.v[F_declTime] :
-	    c->h.v[F_appTime], *s;
-	const struct limit *l = NULL;
-	char day[9];
-	size_t i;
-
-	if (v != NULL && span(v, &s) >= 8 && digits(s, 8))
-		snprintf(day, sizeof day, "%.8s", s);
-	else
-		memcpy(day, c->r->today, sizeof day);
-	for (i = 0; i < sizeof limits / sizeof limits[0]; i++)
-		if (strcmp(day, limits[i].from) >= 0)
-			l = &limits[i];
-	return l;
+	if (c->m->type->code == 311)
+		keep_line(c, sm);
+	else if (c->m->type->code == 816)
+		check_bill_line(c, sm);
 }
 
 static void
-check_totals(struct ctx *c, const struct sums *sm)
+check_totals(struct ctx *c, struct sums *sm)
 {
-	struct dec gv, fr, tax, disc, paid, ins, value, want;
-	char b1[64], b2[64];
+	struct dec gv, fr, tax, disc, paid, ins, value, want, extra;
+	char b1[64], b2[64], d1[32];
 	int code = c->m->type->code;
-	const struct limit *lim;
+	const struct policy_row *pr;
+	enum tax_regime regime = TAX_WITHIN;
+	long day;
 
 	if (on(c, R_AMT_GOODS) && sm->lines > 0 && sm->total_ok &&
 	    decof(c->h.v[F_goodsValue], &gv) == 0 && !within(c->r, sm->total,
@@ -1319,38 +1712,62 @@ check_totals(struct ctx *c, const struct sums *sm)
 		hit(c, R_AMT_PACKNO, "packNo", c->h.n[F_packNo],
 		    _("packNo is %s, expected 1"), fmtdec(gv, b1, sizeof b1));
 	/* The dutiable value: goods, freight and insurance (2016/18). */
+	extra = dec_from_int(0);
+	if (decof(c->h.v[F_freight], &fr) == 0)
+		extra = fr;
 	if (code == 311) {
 		if (decof(c->h.v[F_goodsValue], &gv) != 0)
 			return;
-		value = gv;
-		if (decof(c->h.v[F_freight], &fr) == 0)
-			value = dec_add(value, fr);
+		value = dec_add(gv, extra);
 	} else if (code == 621) {
 		if (sm->lines == 0 || !sm->total_ok)
 			return;
-		value = sm->total;
-		if (decof(c->h.v[F_freight], &fr) == 0)
-			value = dec_add(value, fr);
 		if (decof(c->h.v[F_insuredFee], &ins) == 0)
-			value = dec_add(value, ins);
+			extra = dec_add(extra, ins);
+		value = dec_add(sm->total, extra);
 	} else
 		return;
-	if ((lim = limit_for(c)) == NULL ||
-	    dec_cmp(value, dec_from_int(lim->single)) <= 0)
-		return;
-	if (sm->lines == 1 && dec_cmp(sm->qty1, dec_from_int(1)) == 0 &&
-	    dec_cmp(value, dec_from_int(lim->annual)) <= 0) {
-		if (on(c, R_LIM_ITEM))
-			hit(c, R_LIM_ITEM, code == 311 ? "goodsValue" :
-			    "totalPrice", c->h.n[F_goodsValue],
-			    _("value %s of one indivisible item exceeds the "
-			    "single-transaction limit %ld"),
-			    fmtdec(value, b1, sizeof b1), lim->single);
-	} else if (on(c, R_LIM_SINGLE))
-		hit(c, R_LIM_SINGLE, code == 311 ? "goodsValue" : "totalPrice",
-		    c->h.n[F_goodsValue], _("value %s exceeds the "
-		    "single-transaction limit %ld"),
-		    fmtdec(value, b1, sizeof b1), lim->single);
+	/*
+	 * The limits in force on the record's day (policy.h): an inventory
+	 * is judged on its declaration, as customs judges it (-621005); an
+	 * order only on its appTime, a warning, since its inventory, which
+	 * customs judges, is declared later, perhaps under another limit.
+	 */
+	day = judge_day(c);
+	if ((pr = policy_at(&c->r->pol, day)) != NULL &&
+	    dec_cmp(value, pr->single) > 0) {
+		if (sm->lines == 1 && dec_cmp(sm->qty1, dec_from_int(1)) == 0 &&
+		    pr->single_item && dec_cmp(value, pr->annual) <= 0) {
+			if (on(c, R_LIM_ITEM))
+				hit(c, R_LIM_ITEM, code == 311 ? "goodsValue" :
+				    "totalPrice", c->h.n[F_goodsValue],
+				    _("value %s of one indivisible item exceeds "
+				    "the single-transaction limit %s"),
+				    fmtdec(value, b1, sizeof b1),
+				    fmtdec(pr->single, b2, sizeof b2));
+			regime = TAX_FULL;
+		} else {
+			if (code == 621 && on(c, R_LIM_SINGLE))
+				hit(c, R_LIM_SINGLE, "totalPrice", NULL,
+				    _("value %s exceeds the single-transaction "
+				    "limit %s in force on %s"),
+				    fmtdec(value, b1, sizeof b1),
+				    fmtdec(pr->single, b2, sizeof b2),
+				    fmtday(day, d1, sizeof d1));
+			else if (code == 311 && on(c, R_LIM_ORDER))
+				hit(c, R_LIM_ORDER, "goodsValue",
+				    c->h.n[F_goodsValue], _("value %s exceeds "
+				    "the single-transaction limit %s in force on "
+				    "%s, the order's appTime; customs judges the "
+				    "limit on its inventory's declaration date"),
+				    fmtdec(value, b1, sizeof b1),
+				    fmtdec(pr->single, b2, sizeof b2),
+				    fmtday(day, d1, sizeof d1));
+			return;
+		}
+	}
+	if (code == 311)
+		check_order_tax(c, sm, extra, day, regime);
 }
 
 /* ---- entry points ---- */
@@ -1401,6 +1818,9 @@ rules_check_record(const struct rules *r, const struct msg *m,
 			    "1210"), sm.lines);
 	}
 	check_totals(&c, &sm);
+	if (m->type->code == 816)
+		check_bill(&c, &sm);
+	free(sm.tl);
 	return c.errors;
 }
 
@@ -1409,9 +1829,6 @@ rules_check_message(const struct rules *r, const struct msg *m,
     const struct diag_loc *loc, struct rules_result *res)
 {
 	struct ctx c;
-	const char *s;
-	size_t len;
-	char buf[80];
 
 	if (r == NULL || m == NULL || m->type == NULL)
 		return 0;
@@ -1420,11 +1837,7 @@ rules_check_message(const struct rules *r, const struct msg *m,
 	c.m = m;
 	c.loc = loc;
 	c.res = res;
-	len = span(m->guid ? m->guid : "", &s);
-	if (on(&c, R_GUID_ROOT) && len == 36 && !is_uuid_upper(s, len))
-		hit(&c, R_GUID_ROOT, "guid", m->root,
-		    _("%s is not an upper-case UUID"),
-		    show(m->guid, buf, sizeof buf));
+	judge_guid(&c, R_GUID_ROOT, m->guid, m->root);
 	if (on(&c, R_KEY_BLANKS) && m->type->kind == MSG_DECLARATION) {
 		xmlNodePtr bt = msg_child(m->root, MSG_NS_CEB, "BaseTransfer");
 		xmlNodePtr cc = bt ? msg_child(bt, MSG_NS_CEB, "copCode") : NULL;
@@ -1555,7 +1968,7 @@ load_overrides(struct rules *r, const char *path, char *err, size_t n)
 
 /* --tolerance: an amount ("0.01") or a percentage ("1%"). */
 static int
-parse_tolerance(struct rules *r, const char *s)
+parse_tolerance(const char *s, int *pct, struct dec *tol)
 {
 	char buf[64];
 	size_t len = strlen(s);
@@ -1563,11 +1976,64 @@ parse_tolerance(struct rules *r, const char *s)
 	if (len == 0 || len >= sizeof buf)
 		return -1;
 	memcpy(buf, s, len + 1);
+	*pct = 0;
 	if (buf[len - 1] == '%') {
-		r->tol_pct = 1;
+		*pct = 1;
 		buf[len - 1] = '\0';
 	}
-	if (dec_parse_str(buf, &r->tol) != DEC_OK || dec_sign(r->tol) < 0)
+	if (dec_parse_str(buf, tol) != DEC_OK || dec_sign(*tol) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * The limits (--policy, else tables/quota-policy.csv of the data
+ * directory: the same file as ceb-quota-check's), the tax rates
+ * (--tax-rates, else tables/tax-rates.csv), the goods file (--goods) and
+ * the tax tolerance (--tax-tolerance, default 0.5 CNY).  -c DIR names
+ * code tables only: a directory made for an earlier release need not
+ * hold these.
+ */
+static int
+load_tax(struct rules *r, const struct rules_opts *o, char *err, size_t n)
+{
+	char path[4096], why[400];
+	const char *p;
+	long line;
+
+	if (parse_tolerance(o->tax_tolerance ? o->tax_tolerance : "0.5",
+	    &r->ttol_pct, &r->ttol) != 0) {
+		snprintf(err, n, _("--tax-tolerance: \"%s\" is not an amount "
+		    "or a percentage"), o->tax_tolerance);
+		return -1;
+	}
+	if ((p = o->policy_file) == NULL)
+		p = codetab_path(NULL, "tables", PKGDATADIR,
+		    "quota-policy.csv", path, sizeof path);
+	if (p == NULL) {
+		snprintf(err, n, _("code table path too long"));
+		return -1;
+	}
+	if (policy_load(&r->pol, p, why, sizeof why, &line) != 0) {
+		if (line > 0)
+			snprintf(err, n, "%s:%ld: %s", p, line, why);
+		else
+			snprintf(err, n, "%s: %s", p, why);
+		return -1;
+	}
+	if ((p = o->tax_rates) == NULL)
+		p = codetab_path(NULL, "tables", PKGDATADIR, "tax-rates.csv",
+		    path, sizeof path);
+	if (p == NULL) {
+		snprintf(err, n, _("code table path too long"));
+		return -1;
+	}
+	if ((r->tax = tax_load(p, why, sizeof why)) == NULL) {
+		snprintf(err, n, "%s: %s", p, why);
+		return -1;
+	}
+	if (o->goods != NULL &&
+	    (r->goods = codetab_load(o->goods, "itemNo", err, n)) == NULL)
 		return -1;
 	return 0;
 }
@@ -1626,7 +2092,8 @@ rules_load(const struct rules_opts *o, char *err, size_t n)
 		}
 	for (i = 0; i < sizeof code_fields / sizeof code_fields[0]; i++)
 		r->blank[code_fields[i]] = 1;
-	if (o->tolerance != NULL && parse_tolerance(r, o->tolerance) != 0) {
+	if (o->tolerance != NULL &&
+	    parse_tolerance(o->tolerance, &r->tol_pct, &r->tol) != 0) {
 		snprintf(err, n, _("--tolerance: \"%s\" is not an amount or a "
 		    "percentage"), o->tolerance);
 		goto fail;
@@ -1639,7 +2106,10 @@ rules_load(const struct rules_opts *o, char *err, size_t n)
 		}
 		if ((r->tab[i] = codetab_load(path, "code", err, n)) == NULL)
 			goto fail;
+		r->complete[i] = codetab_complete(r->tab[i]);
 	}
+	if (load_tax(r, o, err, n) != 0)
+		goto fail;
 	if (o->positive_list != NULL &&
 	    (r->plist = codetab_load(o->positive_list, "code", err, n)) ==
 	    NULL)
@@ -1667,6 +2137,9 @@ rules_free(struct rules *r)
 	for (i = 0; i < NTABLES; i++)
 		codetab_free(r->tab[i]);
 	codetab_free(r->plist);
+	codetab_free(r->goods);
+	policy_free(&r->pol);
+	tax_free(r->tax);
 	receipt_writer_free(r->rw);
 	free(r);
 }

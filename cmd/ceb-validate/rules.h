@@ -23,6 +23,10 @@ struct rules_opts {
 	const char *codes_dir;		/* -c DIR, or NULL: shipped tables */
 	const char *positive_list;	/* --positive-list FILE, or NULL */
 	const char *tolerance;		/* --tolerance X, or NULL */
+	const char *policy_file;	/* --policy FILE, or NULL: shipped */
+	const char *tax_rates;		/* --tax-rates FILE, or NULL: shipped */
+	const char *goods;		/* --goods FILE (itemNo -> gcode) */
+	const char *tax_tolerance;	/* --tax-tolerance X, or NULL: 0.5 */
 	int edition;			/* 2018 or 2022 */
 };
 

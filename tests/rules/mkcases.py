@@ -204,6 +204,19 @@ BASE = {
         ('preNo', 'B20230601000000001'), ('invtNo', '22442023I000000001'),
         ('returnStatus', '120'), ('returnTime', '20230601120500000'),
         ('returnInfo', '入库')], lines=[]),
+    # A tax bill: milk powder (13%, no CT) of 110 CNY within the limits:
+    # 110 x 13% x 0.7 = 10.01.
+    '816': dict(record='Tax', head='TaxHeadRd', list='TaxListRd', sig=None,
+                imp=True, fields=[
+        ('guid', G[6]), ('returnTime', '20230602120000000'),
+        ('invtNo', '22442023I000000001'), ('taxNo', 'TAX2244202300000001'),
+        ('customsTax', '0'), ('valueAddedTax', '10.01'),
+        ('consumptionTax', '0'), ('status', '1'), ('ebcCode', EBC),
+        ('agentCode', AGENT), ('customsCode', '2244')],
+                lines=[
+        [('gnum', '1'), ('gcode', '0402210000'), ('taxPrice', '110'),
+         ('customsTax', '0'), ('valueAddedTax', '10.01'),
+         ('consumptionTax', '0')]]),
 }
 
 BONDED = {'tradeMode': '1210', 'emsNo': 'T2244W000001', 'areaCode': OPER,
@@ -274,6 +287,14 @@ def bonded(extra=None):
 
 
 PLIST = '--positive-list tests/rules/positive-list.csv '
+GOODS = '--goods tests/rules/goods.csv '
+# The shipped tables, each made to say it is complete: a code missing
+# from a complete table is its rule's error, from another V-CODE-014.
+COMPLETE = ('mkdir "$T/t" && cp tables/*.csv "$T/t" && '
+            'sed -i "s/^# complete: no/# complete: yes/" "$T"/t/*.csv && ')
+ALL_COMPLETE = '-c "$T/t" '
+# A guid of 36 upper-case characters that is no UUID (prefix, time, counter).
+NONUUID = 'PAY' + '20230601120100' + '%019d' % 1
 
 # rule: (pass, fail); each (base code, modifications[, extra options]).
 CASES = {
@@ -288,8 +309,9 @@ CASES = {
     'V-ID-005': (('311', {}), ('311', {'buyerIdType': '2'})),
     'V-ID-010': (('311', {'ebpCode': '9111000060003734F0'}),
                  ('311', {'ebpCode': '91350100M000100Y44'})),
-    'V-ID-011': (('621', {'agentCode': OPER}),
-                 ('621', {'agentCode': '11A5910159'})),
+    # A payment company's customs code may begin with letters.
+    'V-ID-011': (('411', {'payCode': 'ZF14021901'}),
+                 ('621', {'agentCode': '11a5910159'})),
     'V-ID-012': (('511', {'logisticsCode': AGENT}),
                  ('511', {'logisticsCode': 'LOG1234'})),
     # A name may carry blanks, a key may contain one; a key may not
@@ -298,10 +320,11 @@ CASES = {
                  ('621', {'orderNo': 'ORD0001\u3000'})),
     'V-GUID-001': (('411', {}),
                    ('411', {'guid': G[2].lower()})),
-    'V-GUID-002': (('513', {}),
-                   ('513', {'_root_guid': 'CEB513_TEST_202306031200000000000001'})),
+    'V-GUID-002': (('513', {'_root_guid': 'CEB513_TEST_202306031200000000000001'}),
+                   ('513', {'_root_guid': G[4].lower()})),
     'V-GUID-003': (('411', {}, [{}, {'guid': G[3], 'payTransactionId': 'PAY2'}]),
                    ('411', {}, [{}, {'payTransactionId': 'PAY2'}])),
+    'V-GUID-004': (('411', {}), ('411', {'guid': NONUUID})),
     'V-TIME-001': (('511', {'appTime': '20200229235959'}),
                    ('511', {'appTime': '20230229120000'})),
     'V-TIME-002': (('411', {'payTime': '20231115235959'}),
@@ -332,30 +355,47 @@ CASES = {
                   ('621', {'l2.qty2': None})),
     'V-LIM-001': (('621', {'l1.price': '2445.25', 'l1.totalPrice': '4890.5'}),
                   ('621', {'l1.price': '2445.26', 'l1.totalPrice': '4890.52'})),
+    # Taxed 9.1% within the limit, 13% in full over it (5010, 6010 with
+    # the freight).
     'V-LIM-002': (('311', {'_lines': 1, 'l1.qty': '1', 'l1.price': '4990',
                            'l1.totalPrice': '4990', 'goodsValue': '4990',
-                           'acturalPaid': '5013.2'}),
+                           'taxTotal': '455.91', 'acturalPaid': '5450.91'}),
                   ('311', {'_lines': 1, 'l1.qty': '1', 'l1.price': '6000',
                            'l1.totalPrice': '6000', 'goodsValue': '6000',
-                           'acturalPaid': '6023.2'})),
-    'V-CODE-001': (('303', {}), ('303', {'currency': '999'})),
+                           'taxTotal': '781.3', 'acturalPaid': '6786.3'})),
+    # The last minute of 2018: the limit is 2000 (2990 + 10 freight is
+    # over it), a warning: the inventory may be declared in 2019.
+    'V-LIM-003': (('311', {'appTime': '20181231235900', 'l1.price': '945.25',
+                           'l1.totalPrice': '1890.5', 'goodsValue': '1990',
+                           'taxTotal': '224', 'acturalPaid': '2219'}),
+                  ('311', {'appTime': '20181231235900', 'l1.price': '1445',
+                           'l1.totalPrice': '2890', 'goodsValue': '2989.5',
+                           'taxTotal': '335.94', 'acturalPaid': '3330.44'})),
+    'V-CODE-001': (('303', {}),
+                   ('303', {'currency': '999'}, None, ALL_COMPLETE, COMPLETE)),
     'V-CODE-002': (('621', {}), ('621', {'l2.country': '300'})),
     'V-CODE-003': (('311', {'l1.unit': '035'}), ('311', {'l1.unit': '999'})),
     'V-CODE-004': (('603', {'trafMode': 'T'}), ('603', {'trafMode': 'A'})),
     'V-CODE-005': (('621', {'wrapType': '7'}), ('621', {'wrapType': '8'})),
     'V-CODE-006': (('621', {'customsCode': '2233'}),
-                   ('621', {'customsCode': '9999'})),
+                   ('621', {'customsCode': '9999'}, None, ALL_COMPLETE,
+                    COMPLETE)),
     'V-CODE-007': (('603', {'tradeMode': '9810'}),
                    ('603', {'tradeMode': '0110'})),
     'V-CODE-008': (('311', {'consigneeDistrict': '820000'}),
-                   ('311', {'consigneeDistrict': '110199'})),
-    'V-CODE-009': (('603', {'POD': '3166'}), ('603', {'POD': '9999'})),
+                   ('311', {'consigneeDistrict': '110199'}, None,
+                    ALL_COMPLETE, COMPLETE)),
+    'V-CODE-009': (('603', {'POD': '3166'}),
+                   ('603', {'POD': '9999'}, None, ALL_COMPLETE, COMPLETE)),
     'V-CODE-010': (('603', {}), ('603', {'l1.gcode': '69120010AB'})),
     'V-CODE-011': (('621', {}, None, PLIST),
                    ('621', {'l2.gcode': '3304100000'}, None, PLIST)),
     'V-CODE-012': (('621', bonded({'l1.gcode': '0306179000'}), None, PLIST),
                    ('621', {'l1.gcode': '0306179000'}, None, PLIST)),
     'V-CODE-013': (('621', {}), ('621', {'l1.unit1': '007'})),
+    # 2924 金义综合保税区 came with the 2018-12 list; 9999 is in none.
+    'V-CODE-014': (('621', {'customsCode': '2924', 'portCode': '2924'}),
+                   ('621', {'customsCode': '9999'})),
     'V-DEP-001': (('621', {}), ('621', {'trafNo': None})),
     'V-DEP-002': (('621', bonded()), ('621', bonded({'emsNo': None}))),
     'V-DEP-003': (('621', bonded()), ('621', bonded({'country': '116'}))),
@@ -371,6 +411,19 @@ CASES = {
                   ('621', {'assureCode': PAY})),
     'V-DEP-010': (('507', {'msgCount': '2', 'msgSeqNo': '2'}),
                   ('507', {'msgCount': '2', 'msgSeqNo': '3'})),
+    # With --goods: milk powder 9.1%, a cream 9.1% or 23.06% (its CT
+    # threshold cannot be judged in boxes): 19.06 to 34.35 on 209.5.
+    'V-TAX-001': (('311', {'taxTotal': '19.06', 'acturalPaid': '223.56'},
+                   None, GOODS),
+                  ('311', {'taxTotal': '9999', 'acturalPaid': '10203.5'},
+                   None, GOODS)),
+    'V-TAX-002': (('816', {}),
+                  ('816', {'l1.valueAddedTax': '20', 'valueAddedTax': '20'})),
+    'V-TAX-003': (('311', {'taxTotal': '19.06', 'acturalPaid': '223.56'},
+                   None, GOODS),
+                  ('816', {'l1.gcode': '6403990090'})),
+    'V-TAX-004': (('311', {}),
+                  ('311', {'taxTotal': '0', 'acturalPaid': '204.5'})),
 }
 
 
@@ -383,6 +436,7 @@ def main():
             code, mods = spec[0], spec[1]
             records = spec[2] if len(spec) > 2 else None
             opts = spec[3] if len(spec) > 3 else ''
+            pre = spec[4] if len(spec) > 4 else ''
             d = os.path.join(out, '%s-%s' % (rule, kind))
             os.makedirs(d, exist_ok=True)
             if records:
@@ -390,8 +444,8 @@ def main():
             with open(os.path.join(d, 'stdin'), 'w', encoding='utf-8') as f:
                 f.write(message(code, mods, records))
             with open(os.path.join(d, 'cmd'), 'w') as f:
-                f.write('SOURCE_DATE_EPOCH=%s ceb-validate %s-r - -\n' %
-                        (NOW, opts))
+                f.write('%sSOURCE_DATE_EPOCH=%s ceb-validate %s-r - -\n' %
+                        (pre, NOW, opts))
 
 
 if __name__ == '__main__':

@@ -141,7 +141,12 @@ customs_code(void **state)
 	assert_int_equal(ident_check_customs_code("1105910159", 10), IDENT_OK);
 	assert_int_equal(ident_check_customs_code("46016602EV", 10), IDENT_OK);
 	assert_int_equal(ident_check_customs_code("4601660", 7), IDENT_LENGTH);
-	assert_int_equal(ident_check_customs_code("A6016602EV", 10),
+	/* Payment companies' codes may begin with letters. */
+	assert_int_equal(ident_check_customs_code("ZF14021901", 10), IDENT_OK);
+	assert_int_equal(ident_check_customs_code("A6016602EV", 10), IDENT_OK);
+	assert_int_equal(ident_check_customs_code("4601-602EV", 10),
+	    IDENT_CHARSET);
+	assert_int_equal(ident_check_customs_code("46016602E\xc3", 10),
 	    IDENT_CHARSET);
 	assert_int_equal(ident_check_customs_code("46016602ev", 10),
 	    IDENT_CHARSET);
