@@ -148,15 +148,23 @@ static const struct loop_opthelp opthelp[] = {
 	{ "-s DIR", N_("take the schemas from DIR") },
 	{ "--edition=YEAR", N_("the edition of the installed schemas: 2018 "
 	    "or 2022 (the default)") },
+	{ "--goods=FILE", N_("a CSV file of the items' HS codes (itemNo, "
+	    "gcode): the tax of each order line is then estimated") },
 	{ "--list-rules", N_("write the rule catalogue as CSV (structural "
 	    "S- rules, then the business rules) and exit") },
 	{ "--list-types", N_("write the supported message types as CSV and "
 	    "exit") },
+	{ "--policy=FILE", N_("the quota policy (limits, single-item "
+	    "exception) instead of the shipped tables/quota-policy.csv") },
 	{ "--positive-list=FILE", N_("the 正面清单 (positive list of "
 	    "goods): a CSV file of 8-digit codes; goods outside it are "
 	    "reported") },
 	{ "--rules=FILE", N_("a CSV file (rule, enabled, severity) that "
 	    "turns rules off or changes their severity") },
+	{ "--tax-rates=FILE", N_("the tax rates instead of the shipped "
+	    "tables/tax-rates.csv") },
+	{ "--tax-tolerance=X", N_("how far a tax may differ from the "
+	    "estimate: an amount or a percentage; default 0.5") },
 	{ "--tolerance=X", N_("how far the amount equalities may differ: "
 	    "an amount (0.01) or a percentage (1%); default 0") },
 	{ NULL, NULL }
