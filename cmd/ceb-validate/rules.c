@@ -1247,6 +1247,7 @@ struct sums {
 	/* CEB816: the lines' amounts, the first line without a rate. */
 	struct dec bill[3];	/* customsTax, valueAddedTax, consumptionTax */
 	int bill_ok;
+	int bill_over;		/* taxPrice over the single limit: in full */
 	long unknown_line;
 	char unknown[80];
 };
@@ -1488,8 +1489,10 @@ distance(const struct tax_amounts *a, const struct dec *bill)
  * say whether the parcel was within the limits, nor (having no
  * quantities) whether a CT threshold was reached, so the line agrees
  * when one of these readings gives its three amounts within the
- * tolerance: within the limits (no tariff, 70%), or in full with the
- * bill's own tariff; CT due or not where a threshold applies.
+ * tolerance: within the limits (no tariff, 70%) -- unless its taxPrice
+ * adds up to more than the single-transaction limit of the day, which
+ * leaves only the single item -- or in full with the bill's own tariff;
+ * CT due or not where a threshold applies.
  */
 static void
 check_bill_line(struct ctx *c, struct sums *sm)
@@ -1506,9 +1509,19 @@ check_bill_line(struct ctx *c, struct sums *sm)
 	enum tax_why w;
 
 	if (sm->lines == 1) {
+		const struct policy_row *pr = policy_at(&c->r->pol,
+		    judge_day(c));
+		struct dec sum = dec_from_int(0), v;
+		xmlNodePtr l;
+
 		sm->bill_ok = 1;
 		for (k = 0; k < 3; k++)
 			sm->bill[k] = dec_from_int(0);
+		for (l = msg_line_first(c->m, c->rec); l != NULL;
+		    l = msg_line_next(c->m, l))
+			if (decof(msg_field(l, "taxPrice"), &v) == 0)
+				sum = dec_add(sum, v);
+		sm->bill_over = pr != NULL && dec_cmp(sum, pr->single) > 0;
 	}
 	for (k = 0; k < 3; k++)
 		if (decof(c->l.v[amt[k]], &bill[k]) != 0)
@@ -1531,7 +1544,7 @@ check_bill_line(struct ctx *c, struct sums *sm)
 	}
 	if (!on(c, R_TAX_BILL))
 		return;
-	for (reg = 0; reg < 2 && !found; reg++)
+	for (reg = sm->bill_over; reg < 2 && !found; reg++)
 		for (due = 0; due < 2 && !found; due++) {
 			if (due && dec_sign(r.ct) <= 0)
 				continue;
