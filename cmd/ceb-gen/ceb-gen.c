@@ -25,7 +25,8 @@ static const char *const synopsis[] = {
 	"[-n import] [-o path] [-s seed] [-x manifest-xml] [--days n] "
 	"[--start yyyymmdd] [--records n] [--split n] [--bill-size n] "
 	"[--bonded-share f] "
-	"[--cancel-rate f] [--return-rate f] [--receipts 0|1] [--kind=rate]",
+	"[--cancel-rate f] [--return-rate f] [--receipts 0|1] "
+	"[--sender-shapes] [--kind=rate]",
 	"--list-defects",
 	NULL
 };
@@ -121,6 +122,9 @@ static const struct loop_opthelp base_opthelp[] = {
 	{ "--receipts=0|1", N_("write receipts or not (default 1)") },
 	{ "--records=N", N_("exactly N records in each message (1..100; "
 	    "default 0: a realistic mix)") },
+	{ "--sender-shapes", N_("write what many real senders write: guids "
+	    "that are no UUID, payment companies' codes that begin with "
+	    "letters, customs offices of the 2018-12 code list") },
 	{ "--split=N", N_("at most N waybills in one CEB607 or CEB509 "
 	    "message (default 1000)") },
 	{ "--start=YYYYMMDD", N_("the first day (default 20250301)") },
@@ -131,7 +135,7 @@ static const struct loop_opthelp base_opthelp[] = {
 enum {
 	OPT_DAYS = LOOP_OPT_LAST, OPT_START, OPT_RECORDS, OPT_SPLIT,
 	OPT_BONDED, OPT_CANCEL, OPT_RETURN, OPT_NO_RECEIPTS, OPT_LIST,
-	OPT_RECEIPTS, OPT_BILL_SIZE,
+	OPT_RECEIPTS, OPT_BILL_SIZE, OPT_SHAPES,
 	OPT_KIND		/* OPT_KIND + k: --<kind>=rate */
 };
 
@@ -263,6 +267,7 @@ static const struct option base_longopts[] = {
 	{ "cancel-rate", required_argument, NULL, OPT_CANCEL },
 	{ "return-rate", required_argument, NULL, OPT_RETURN },
 	{ "no-receipts", no_argument, NULL, OPT_NO_RECEIPTS },
+	{ "sender-shapes", no_argument, NULL, OPT_SHAPES },
 	{ "list-defects", no_argument, NULL, OPT_LIST },
 	/* long spellings of the letters */
 	{ "seed", required_argument, NULL, 's' },
@@ -441,6 +446,9 @@ options(int argc, char *argv[], struct gen_opts *o)
 			break;
 		case OPT_NO_RECEIPTS:
 			o->receipts = 0;
+			break;
+		case OPT_SHAPES:
+			o->shapes = 1;
 			break;
 		case OPT_RECEIPTS:
 			if (number("--receipts", optarg, 0, 1, &v) != 0)

@@ -206,6 +206,15 @@ const struct gen_site gen_direct_sites[] = {
 };
 const size_t gen_ndirect_sites = N(gen_direct_sites);
 
+/*
+ * Offices of the 2018-12 code list, absent from the 2018-04 table, seen in
+ * real messages (reference code-tables README): 2924 金义综合保税区
+ * (bonded import) and 4722 武汉东湖综合保税区口岸作业区 (a Wuhan CEB621 of
+ * 2019 with customsCode and portCode 4722).  Used with --sender-shapes.
+ */
+const struct gen_site gen_bonded_site_2018b = { "2924", "2924", "Z", "金华" };
+const struct gen_site gen_direct_site_2018b = { "4722", "4722", "5", "武汉" };
+
 const struct gen_site gen_export_sites[] = {
 	{ "2244", "2233", "5", "上海" },	/* air, 浦东机场 */
 	{ "5141", "5141", "5", "广州" },	/* air, 广州机场 */
@@ -277,12 +286,44 @@ const char gen_signature[] =
     "<ds:X509Data><ds:X509Certificate>Q0VCR0VOIFBMQUNFSE9MREVSIENFUlRJRklDQVRF</ds:X509Certificate></ds:X509Data>"
     "</ds:KeyInfo></ds:Signature>";
 
+static int guid_sender;			/* gen_guid_sender() */
+static unsigned long long guid_counter;
+
+void
+gen_guid_sender(void)
+{
+	guid_sender = 1;
+}
+
+void
+gen_letter_code(struct rng *r, char out[11])
+{
+	static const char an[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	int i;
+
+	out[0] = 'Z';
+	out[1] = 'F';
+	for (i = 2; i < 10; i++)
+		out[i] = an[rng_below(r, 31)];
+	out[10] = '\0';
+}
+
 void
 gen_guid(struct rng *r, char out[37])
 {
 	static const char hex[] = "0123456789ABCDEF";
-	uint64_t a = rng_next(r), b = rng_next(r);
+	uint64_t a, b;
 	int i, j = 0;
+
+	if (guid_sender) {
+		snprintf(out, 37, "%c%cCEB%014llu%017llu",
+		    'A' + (int)rng_below(r, 26), 'A' + (int)rng_below(r, 26),
+		    (unsigned long long)rng_below(r, 100000000000000ULL),
+		    ++guid_counter);
+		return;
+	}
+	a = rng_next(r);
+	b = rng_next(r);
 
 	for (i = 0; i < 32; i++) {
 		uint64_t w = i < 16 ? a : b;

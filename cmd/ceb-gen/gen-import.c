@@ -71,7 +71,7 @@ static struct {
 	struct rng *r;
 	struct gen_party platforms[NPLATFORMS], ebcs[NEBCS], payers[NPAYERS];
 	struct gen_party carriers[NCARRIERS], agents[NAGENTS];
-	struct gen_party areas[4];		/* bonded warehouse operators */
+	struct gen_party areas[5];		/* bonded warehouse operators */
 	struct gen_party customs;		/* sender of receipts */
 	const char *carrier_prefix[NCARRIERS];
 	int ebc_platform[NEBCS];
@@ -85,6 +85,18 @@ static struct {
 static const char *const carrier_prefixes[NCARRIERS] = {
 	"SF", "YT", "ZT", "JD", "EMS", "ST", "YD", "DB"
 };
+
+/* The customs site of a parcel: site n of its kind, or (--sender-shapes)
+ * the office of the 2018-12 list one past them. */
+static const struct gen_site *
+site_of(const struct parcel *p)
+{
+	if (p->bonded)
+		return (size_t)p->site < gen_nbonded_sites ?
+		    &gen_bonded_sites[p->site] : &gen_bonded_site_2018b;
+	return (size_t)p->site < gen_ndirect_sites ?
+	    &gen_direct_sites[p->site] : &gen_direct_site_2018b;
+}
 
 /* Buyer details are a function of the buyer's number, never stored. */
 static void
@@ -137,6 +149,15 @@ setup(const struct gen_opts *o, struct rng *r, long long reserved)
 	for (i = 0; i < 4; i++)
 		gen_enterprise(r, &g.areas[i], "保税仓储有限公司",
 		    gen_bonded_sites[i].customs);
+	if (o->shapes) {
+		/* After everything else, so that a batch without the option
+		 * draws the same numbers as before it existed. */
+		gen_enterprise(r, &g.areas[4], "保税仓储有限公司",
+		    gen_bonded_site_2018b.customs);
+		for (i = 0; i < NPAYERS; i++)
+			gen_letter_code(r, g.payers[i].code);
+		gen_guid_sender();
+	}
 	snprintf(g.customs.code, sizeof g.customs.code, "CUSTOMS");
 	g.nbuyers = o->nimport / 4;
 	if (g.nbuyers < 50)
@@ -354,7 +375,7 @@ identify(struct parcel *p, int day)
 	    g.carrier_prefix[p->carrier], 700000000000LL + g.serial);
 	snprintf(p->copNo, sizeof p->copNo, "C%s%08lld", d.ymd, g.serial);
 	snprintf(p->preNo, sizeof p->preNo, "B%s%09lld", d.ymd, g.serial);
-	s = p->bonded ? &gen_bonded_sites[p->site] : &gen_direct_sites[p->site];
+	s = site_of(p);
 	snprintf(p->invtNo, sizeof p->invtNo, "%s%04dI%09lld", s->customs,
 	    year2 % 10000, g.serial);
 	if (p->bonded) {
@@ -570,8 +591,7 @@ legal_qty(const struct line *l, const char *unit, long long qty)
 static void
 emit_inventory(const struct parcel *p, int defect, const char *id)
 {
-	const struct gen_site *s = p->bonded ? &gen_bonded_sites[p->site] :
-	    &gen_direct_sites[p->site];
+	const struct gen_site *s = site_of(p);
 	struct sbuf *b = &g.b;
 	struct gen_date d;
 	char t[15], guid[37];
@@ -707,8 +727,7 @@ static void
 emit_receipt(const struct parcel *p, int day, long sec, const char *status,
     const char *info, int with_invt)
 {
-	const struct gen_site *s = p->bonded ? &gen_bonded_sites[p->site] :
-	    &gen_direct_sites[p->site];
+	const struct gen_site *s = site_of(p);
 	struct sbuf *b = &g.b;
 	struct gen_date d;
 	char t[18], guid[37];
@@ -753,8 +772,7 @@ emit_undo(const struct parcel *p, int code, int day)
 	sb_el(b, "appType", "1");
 	sb_el(b, "appTime", t);
 	sb_el(b, "appStatus", "2");
-	sb_el(b, "customsCode", (p->bonded ? &gen_bonded_sites[p->site] :
-	    &gen_direct_sites[p->site])->customs);
+	sb_el(b, "customsCode", site_of(p)->customs);
 	sb_el(b, "orderNo", p->orderNo);
 	sb_el(b, "ebpCode", g.platforms[p->platform].code);
 	sb_el(b, "ebpName", g.platforms[p->platform].name);
@@ -817,8 +835,9 @@ parcel(int day, int defect, long long buyer, long long value, int agent)
 	memset(&p, 0, sizeof p);
 	gen_day(g.o, day, &d);
 	p.bonded = rng_permille(g.r, g.o->bonded_permille);
-	p.site = (int)rng_below(g.r, p.bonded ? gen_nbonded_sites :
-	    gen_ndirect_sites);
+	/* With --sender-shapes one more site: an office of the 2018-12 list. */
+	p.site = (int)rng_below(g.r, (p.bonded ? gen_nbonded_sites :
+	    gen_ndirect_sites) + (g.o->shapes ? 1 : 0));
 	p.ebc = (int)rng_below(g.r, NEBCS);
 	p.platform = g.ebc_platform[p.ebc];
 	p.payer = (int)rng_below(g.r, NPAYERS);

@@ -98,6 +98,8 @@ extern const struct gen_site gen_bonded_sites[];	/* 1210 import */
 extern const size_t gen_nbonded_sites;
 extern const struct gen_site gen_direct_sites[];	/* 9610 import */
 extern const size_t gen_ndirect_sites;
+/* --sender-shapes: offices of the 2018-12 code list (after the others). */
+extern const struct gen_site gen_bonded_site_2018b, gen_direct_site_2018b;
 extern const struct gen_site gen_export_sites[];	/* 9610 export */
 extern const size_t gen_nexport_sites;
 
@@ -176,6 +178,7 @@ struct gen_opts {
 	int sea_permille;
 	int cancel_permille, return_permille;
 	int receipts;
+	int shapes;		/* --sender-shapes */
 	const char *out;	/* NULL = stdout */
 	const char *key;	/* answer key path or NULL */
 	const char *manifest_csv, *manifest_xml;
@@ -225,6 +228,14 @@ void gen_time17(const struct gen_date *d, long sec, int ms, char out[18]);
 /* ---- shared value makers (gen-data.c) ---- */
 
 void gen_guid(struct rng *r, char out[37]);
+/*
+ * --sender-shapes: from now on gen_guid() writes guids as many senders
+ * build them, 36 upper-case characters that are no UUID (two letters,
+ * "CEB", 14 digits, a 17-digit counter).
+ */
+void gen_guid_sender(void);
+/* A payment company's customs code that begins with letters. */
+void gen_letter_code(struct rng *r, char out[11]);
 void gen_id_number(struct rng *r, char out[19]);
 void gen_person_name(struct rng *r, char *out, size_t n);
 void gen_phone(struct rng *r, char out[12]);
