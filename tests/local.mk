@@ -60,3 +60,16 @@ EXTRA_DIST += tests/lib/tap.sh tests/harness.test
 check-local: check-TESTS
 	@$(SHELL) $(srcdir)/tests/skips.sh $(TEST_LOGS)
 EXTRA_DIST += tests/skips.sh
+
+# make mutants: the suite against the deliberate bugs of tests/mutants/list,
+# one at a time in a scratch copy (mutants.d/); MUTANTS="name ..." picks
+# some, MUTANTS_FULL=1 runs all of make check for each (tests/mutants/run.sh).
+MUTANTS_DIR = $(abs_top_builddir)/mutants.d
+mutants:
+	top_srcdir='$(abs_top_srcdir)' MUTANTS_DIR='$(MUTANTS_DIR)' \
+	    $(SHELL) $(srcdir)/tests/mutants/run.sh $(MUTANTS)
+clean-local: clean-mutants
+clean-mutants:
+	rm -rf mutants.d
+.PHONY: mutants clean-mutants
+EXTRA_DIST += tests/mutants/list tests/mutants/run.sh
