@@ -3,6 +3,14 @@
 # per-script .log files), one line each, under a banner that says they did
 # not run; nothing when there is none.  Run by make check after the tests
 # (check-local) so that a SKIP is never mistaken for a pass.
+#
+# A test that replaced /dev/null (a tool writing "-r /dev/null" through a
+# temporary file and a rename, as root) has corrupted every test run
+# beside it: say so, and fail.
+if [ ! -c /dev/null ]; then
+	echo "make check: /dev/null is no longer a character device: a test replaced it" >&2
+	exit 1
+fi
 n=0
 for f in "$@"; do
 	[ -f "$f" ] || continue
