@@ -30,6 +30,9 @@ const struct catalogue_rule catalogue[] = {
 #define TOOL "ceb-manifest-writeoff"
 #include "catalogue-writeoff.def"
 #undef TOOL
+#define TOOL "ceb-sign"
+#include "catalogue-sign.def"
+#undef TOOL
 };
 const size_t catalogue_n = sizeof catalogue / sizeof catalogue[0];
 

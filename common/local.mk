@@ -24,5 +24,7 @@ common_libceb_a_SOURCES += common/fnv.h
 common_libceb_a_SOURCES += common/policy.c common/policy.h
 common_libceb_a_SOURCES += common/catalogue.c common/catalogue.h
 EXTRA_DIST += common/catalogue-schema.def common/catalogue-validate.def common/catalogue-reconcile.def \
-	common/catalogue-quota.def common/catalogue-writeoff.def
+	common/catalogue-quota.def common/catalogue-writeoff.def \
+	common/catalogue-sign.def
 common_libceb_a_SOURCES += common/tax.c common/tax.h
+common_libceb_a_SOURCES += common/dsig.c common/dsig.h

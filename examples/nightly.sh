@@ -8,10 +8,13 @@
 # waiting for their counterparts, each buyer's quota ledger, parcels not
 # yet written off.  Run it again on the same day and nothing is counted
 # twice.  GRACE (days, default 2) is how long a released export parcel may
-# wait for its departure.
+# wait for its departure.  TRUST (a PEM file or a directory of PEM CA
+# certificates) makes validation check every signing certificate against
+# those CAs as well.
 #
 #   1. ceb-cat                merge everything that arrived
-#   2. ceb-validate           structure and business rules; receipts
+#   2. ceb-validate           structure, business rules, signatures;
+#                             receipts
 #   3. ceb-reconcile          三单对碰: 621 against 311 / 411 / 511
 #   4. ceb-quota-check        single and annual limits per buyer
 #   5. ceb-manifest-writeoff  舱单核销: export parcels against the manifest
@@ -31,9 +34,9 @@ echo "== 1. merging $day"
 ceb-cat -r "$work/cat.csv" "$day" >"$work/day.xml"
 note $?
 
-echo "== 2. validation"
-ceb-validate -r "$work/validate.csv" -R "$work/receipts" "$work/day.xml" \
-    >"$work/valid.xml"
+echo "== 2. validation (structure, rules, signatures)"
+ceb-validate ${TRUST:+--trust "$TRUST"} -r "$work/validate.csv" \
+    -R "$work/receipts" "$work/day.xml" >"$work/valid.xml"
 note $?
 
 echo "== 3. 三单对碰 (reconciliation)"

@@ -13,7 +13,7 @@
 #   make scan-build         the clang static analyzer over the whole build.
 
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = stream gzip msg emit dec csv validate reconcile
+FUZZ_TARGETS = stream gzip msg emit dec csv validate reconcile dsig
 FUZZ_FLAGS =
 
 fuzz_common_sources = fuzz/fuzz.h fuzz/fuzz-util.c
@@ -54,6 +54,11 @@ check_PROGRAMS += fuzz/replay-reconcile
 fuzz_replay_reconcile_SOURCES = $(fuzz_reconcile_sources) fuzz/standalone.c $(fuzz_common_sources)
 fuzz_replay_reconcile_CPPFLAGS = $(fuzz_reconcile_cppflags)
 
+# The XML-DSig verifier and signer (common/dsig.h).
+check_PROGRAMS += fuzz/replay-dsig
+fuzz_replay_dsig_SOURCES = fuzz/fuzz-dsig.c fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_dsig_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
+
 TESTS += fuzz/replay.test tests/faults/faults.test
 
 EXTRA_DIST += fuzz/replay.test fuzz/seed.sh fuzz/mkdict.sh fuzz/ceb.dict \
@@ -65,8 +70,11 @@ if ENABLE_FUZZ
 # configure --enable-fuzz (CC=clang): the libFuzzer binaries themselves.
 fuzz_programs = fuzz/fuzz-stream fuzz/fuzz-gzip fuzz/fuzz-msg \
 	fuzz/fuzz-emit fuzz/fuzz-dec fuzz/fuzz-csv fuzz/fuzz-validate \
-	fuzz/fuzz-reconcile
+	fuzz/fuzz-reconcile fuzz/fuzz-dsig
 noinst_PROGRAMS += $(fuzz_programs)
+fuzz_fuzz_dsig_SOURCES = fuzz/fuzz-dsig.c $(fuzz_common_sources)
+fuzz_fuzz_dsig_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
+fuzz_fuzz_dsig_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 fuzz_fuzz_stream_SOURCES = fuzz/fuzz-stream.c $(fuzz_common_sources)
 fuzz_fuzz_stream_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 fuzz_fuzz_gzip_SOURCES = fuzz/fuzz-gzip.c $(fuzz_common_sources)

@@ -48,6 +48,22 @@ gzip)
 	    head -c 300; } | put truncated
 	{ printf '\000\377'; head -c 65536 /dev/zero | gzip -1; } | put zeros
 	;;
+dsig)
+	for f in $(xmls); do
+		raw "$f" | put "$(basename "$f")"
+	done
+	# The hostile signatures of tests/dsig/hostile.test, a few of them.
+	m=$src/testdata/msg/ceb311.xml
+	perl -0pe 's|(<ds:Signature>.*</ds:Signature>)|$1$1|s' "$m" | put two-sigs
+	perl -0pe 's|Reference URI=""|Reference URI="#o"|' "$m" | put ref-id
+	perl -0pe 's|<ds:SignatureValue>[^<]*<|<ds:SignatureValue><|' "$m" |
+	    put empty-value
+	perl -0pe 's|<ds:X509Certificate>[^<]{8}|<ds:X509Certificate>%%%%%%%%|' \
+	    "$m" | put bad-cert
+	printf '<?pi x?><a xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><b/><ds:Signature/></a>' |
+	    put pi-empty-sig
+	printf '<a/>' | put bare
+	;;
 msg|emit|validate|reconcile|validate-receipt)
 	for f in $(xmls); do
 		raw "$f" | put "$(basename "$f")"

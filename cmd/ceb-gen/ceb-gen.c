@@ -24,7 +24,8 @@ static const char *const synopsis[] = {
 	"[-dqz] [-D kind=rate] [-e export] [-k keyfile] [-m manifest.csv] "
 	"[-n import] [-o path] [-s seed] [-x manifest-xml] [--days n] "
 	"[--start yyyymmdd] [--records n] [--split n] [--bill-size n] "
-	"[--bonded-share f] "
+	"[--bonded-share f] [--sign rsa|sm2|none] [--sign-key key] "
+	"[--sign-cert cert] "
 	"[--cancel-rate f] [--return-rate f] [--receipts 0|1] "
 	"[--sender-shapes] [--kind=rate]",
 	"--list-defects",
@@ -77,6 +78,14 @@ const struct gen_defect gen_defects[] = {
 	  N_("621 that takes a buyer's calendar-year total over 26000") },
 	{ "quota-single-item", FAM_IMPORT,
 	  N_("621 of one item (one line, qty 1) worth 5100 .. 12000") },
+	{ "sig-changed-after-signing", FAM_IMPORT,
+	  N_("621 message whose root guid is changed after it was signed") },
+	{ "sig-bad-digest", FAM_IMPORT,
+	  N_("621 message whose DigestValue is altered after signing") },
+	{ "sig-bad-signature", FAM_IMPORT,
+	  N_("621 message whose SignatureValue is altered after signing") },
+	{ "sig-wrong-certificate", FAM_IMPORT,
+	  N_("621 message whose X509Certificate is another signer's") },
 	{ "exp-not-departed", FAM_EXPORT,
 	  N_("released 603 parcel on its 607 but on no 509 departure") },
 	{ "exp-departed-unreleased", FAM_EXPORT,
@@ -127,6 +136,12 @@ static const struct loop_opthelp base_opthelp[] = {
 	    "letters, customs offices of the 2018-12 code list") },
 	{ "--split=N", N_("at most N waybills in one CEB607 or CEB509 "
 	    "message (default 1000)") },
+	{ "--sign=rsa|sm2|none", N_("sign the declarations with the RSA "
+	    "(the default) or SM2 test key, or write placeholder signatures "
+	    "that fail verification") },
+	{ "--sign-key=KEY", N_("sign with this PEM key (or OpenSSL store "
+	    "URI) instead of the test key") },
+	{ "--sign-cert=CERT", N_("the certificate of --sign-key") },
 	{ "--start=YYYYMMDD", N_("the first day (default 20250301)") },
 };
 
@@ -135,7 +150,8 @@ static const struct loop_opthelp base_opthelp[] = {
 enum {
 	OPT_DAYS = LOOP_OPT_LAST, OPT_START, OPT_RECORDS, OPT_SPLIT,
 	OPT_BONDED, OPT_CANCEL, OPT_RETURN, OPT_NO_RECEIPTS, OPT_LIST,
-	OPT_RECEIPTS, OPT_BILL_SIZE, OPT_SHAPES,
+	OPT_RECEIPTS, OPT_BILL_SIZE, OPT_SHAPES, OPT_SIGN, OPT_SIGN_KEY,
+	OPT_SIGN_CERT,
 	OPT_KIND		/* OPT_KIND + k: --<kind>=rate */
 };
 
@@ -263,6 +279,9 @@ static const struct option base_longopts[] = {
 	{ "records", required_argument, NULL, OPT_RECORDS },
 	{ "split", required_argument, NULL, OPT_SPLIT },
 	{ "bill-size", required_argument, NULL, OPT_BILL_SIZE },
+	{ "sign", required_argument, NULL, OPT_SIGN },
+	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
+	{ "sign-cert", required_argument, NULL, OPT_SIGN_CERT },
 	{ "bonded-share", required_argument, NULL, OPT_BONDED },
 	{ "cancel-rate", required_argument, NULL, OPT_CANCEL },
 	{ "return-rate", required_argument, NULL, OPT_RETURN },
@@ -423,6 +442,23 @@ options(int argc, char *argv[], struct gen_opts *o)
 			if (number("--split", optarg, 1, 99999, &v) != 0)
 				return 2;
 			o->split = (int)v;
+			break;
+		case OPT_SIGN:
+			if (strcmp(optarg, "rsa") == 0)
+				o->sign = GEN_SIGN_RSA;
+			else if (strcmp(optarg, "sm2") == 0)
+				o->sign = GEN_SIGN_SM2;
+			else if (strcmp(optarg, "none") == 0)
+				o->sign = GEN_SIGN_NONE;
+			else
+				return loop_usage_error("--sign",
+				    _("expected rsa, sm2 or none: %s"), optarg);
+			break;
+		case OPT_SIGN_KEY:
+			o->sign_key = optarg;
+			break;
+		case OPT_SIGN_CERT:
+			o->sign_cert = optarg;
 			break;
 		case OPT_BILL_SIZE:
 			if (number("--bill-size", optarg, 1, 1000000, &v) != 0)

@@ -719,7 +719,7 @@ emit_inventory(const struct parcel *p, int defect, const char *id)
 	sb_puts(b, "</ceb:Inventory>\n");
 	key621(p);
 	out_record(p->dinv, 621, &g.agents[p->agent], b->p, b->n,
-	    defect >= D_STRUCT_MISSING && defect <= D_QUOTA_ITEM &&
+	    defect >= D_STRUCT_MISSING && defect <= D_SIG_CERT &&
 	    defect != D_BIZ_PAID ? defect : D_NONE, g.key);
 }
 
@@ -987,7 +987,7 @@ gen_import(const struct gen_opts *o, struct rng *r)
 	for (i = 0; i < o->nimport && !out_failed(); i++) {
 		int day = (int)(i * o->days / o->nimport);
 		int defect = gen_pick_next(&pick, r, D_STRUCT_MISSING,
-		    D_QUOTA_ITEM);
+		    D_SIG_CERT);
 
 		if (defect == D_QUOTA_ANNUAL)
 			annual(day);

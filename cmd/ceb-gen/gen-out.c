@@ -6,6 +6,12 @@
  * message.  The answer key learns a record's message index only when its
  * message is written, so key rows wait with their message.
  *
+ * Declarations carry a ds:Signature: by default a real one, made with
+ * the TEST key of testdata/keys (or --sign-key), so that every tool that
+ * verifies accepts the batch; the sig- defects alter a signed message
+ * afterwards.  The placeholder block is signed in place (common/dsig.h)
+ * and spliced back into the text, so the layout is the same either way.
+ *
  * Memory is bounded by the open messages (at most 100 records or 4 MB
  * each, one per day, type and sender), never by the batch.
  */
@@ -20,9 +26,12 @@
 
 #include "csvio.h"
 #include "diag.h"
+#include "dsig.h"
 #include "gen.h"
 #include "i18n.h"
+#include "loop.h"
 #include "msg.h"
+#include "stream.h"
 
 #define MSG_BYTES_MAX (4u << 20)
 
@@ -64,7 +73,11 @@ static struct {
 	int failed;
 	long ndefects;
 	struct sbuf tmp;
+	struct dsig_signer *signer;	/* NULL: --sign none */
+	char *other_cert;		/* base64 DER for sig-wrong-certificate */
 } out;
+
+static char *pem_body(const char *pem);
 
 int
 out_failed(void)
@@ -180,6 +193,25 @@ out_open(const struct gen_opts *o)
 
 	out.o = o;
 	rng_seed(&out.rng, o->seed ^ 0x6F75747075747321ULL);
+	if (o->sign != GEN_SIGN_NONE) {
+		char err[400];
+
+		if (o->sign_key)
+			out.signer = dsig_signer_new(o->sign_key,
+			    loop_env("CEB_SIGN_PASS"), o->sign_cert, NULL, err,
+			    sizeof err);
+		else if (o->sign == GEN_SIGN_SM2)
+			out.signer = dsig_signer_new_pem(gen_sm2_key,
+			    gen_sm2_cert, NULL, err, sizeof err);
+		else
+			out.signer = dsig_signer_new_pem(gen_rsa_key,
+			    gen_rsa_cert, NULL, err, sizeof err);
+		if (out.signer == NULL) {
+			diag_trouble(NULL, 0, "%s", err);
+			return -1;
+		}
+		out.other_cert = pem_body(gen_other_cert);
+	}
 	if (o->dirmode || o->days > 1) {
 		if (o->out == NULL || strcmp(o->out, "-") == 0) {
 			diag_trouble(NULL, 0, _("-d and --days need -o DIR"));
@@ -304,11 +336,111 @@ draw_target(int code)
 	return (int)rng_range(&out.rng, 51, 100);
 }
 
+/* The base64 body of a PEM block, malloc'd. */
+static char *
+pem_body(const char *pem)
+{
+	char *s = xstrdup(pem), *o = s;
+	const char *p = strchr(pem, '\n');
+
+	for (p = p ? p + 1 : pem; *p && *p != '-'; p++)
+		if (*p != '\n')
+			*o++ = *p;
+	*o = '\0';
+	return s;
+}
+
+/* The signature defect carried by a record of m, or D_NONE. */
+static int
+sig_defect(const struct mbuf *m)
+{
+	int i;
+
+	for (i = 0; i < m->nkeys; i++)
+		if (m->keys[i].defect >= D_SIG_CHANGED &&
+		    m->keys[i].defect <= D_SIG_CERT)
+			return m->keys[i].defect;
+	return D_NONE;
+}
+
+/* Change the first character of the text of element name in s[0..n). */
+static void
+flip_text(char *s, size_t n, const char *name)
+{
+	char open[64];
+	char *p;
+
+	snprintf(open, sizeof open, "<ds:%s>", name);
+	if ((p = memmem(s, n, open, strlen(open))) != NULL) {
+		p += strlen(open);
+		*p = *p == 'A' ? 'B' : 'A';
+	}
+}
+
+/*
+ * Replace the placeholder signature at b->p + at with a real one over the
+ * message, then apply defect (D_SIG_*, or D_NONE).
+ */
+static void
+sign_message(struct sbuf *b, size_t at, int defect)
+{
+	size_t plen = strlen(gen_signature), slen;
+	struct stream_err err;
+	xmlBufferPtr xb;
+	xmlDocPtr doc;
+	xmlNodePtr sig;
+	char why[300], *p;
+
+	memset(&err, 0, sizeof err);
+	if ((doc = stream_parse_memory(b->p, b->n, "ceb-gen", &err)) == NULL ||
+	    (sig = msg_child(xmlDocGetRootElement(doc), MSG_NS_DS,
+	    "Signature")) == NULL || dsig_sign(out.signer, doc, NULL, 1, why,
+	    sizeof why) != 0 || (xb = xmlBufferCreate()) == NULL) {
+		diag_trouble(NULL, 0, _("cannot sign a message: %s"), doc ?
+		    why : err.msg);
+		exit(diag_exit());
+	}
+	sig = msg_child(xmlDocGetRootElement(doc), MSG_NS_DS, "Signature");
+	xmlNodeDump(xb, doc, sig, 0, 0);
+	slen = (size_t)xmlBufferLength(xb);
+	sb_reserve(b, slen);
+	memmove(b->p + at + slen, b->p + at + plen, b->n - at - plen);
+	memcpy(b->p + at, xmlBufferContent(xb), slen);
+	b->n = b->n - plen + slen;
+	xmlBufferFree(xb);
+	xmlFreeDoc(doc);
+	if (defect == D_SIG_CHANGED) {
+		/* The last hex digit of the root guid. */
+		if ((p = memmem(b->p, b->n, "guid=\"", 6)) != NULL &&
+		    (p = memchr(p + 6, '"', b->n - (size_t)(p + 6 - b->p))) !=
+		    NULL)
+			p[-1] = p[-1] == '0' ? '1' : '0';
+	} else if (defect == D_SIG_DIGEST)
+		flip_text(b->p, b->n, "DigestValue");
+	else if (defect == D_SIG_VALUE)
+		flip_text(b->p, b->n, "SignatureValue");
+	else if (defect == D_SIG_CERT) {
+		char *c = memmem(b->p, b->n, "<ds:X509Certificate>", 20), *e;
+		size_t ol, nl = strlen(out.other_cert);
+
+		if (c == NULL || (e = memmem(c, b->n - (size_t)(c - b->p),
+		    "</ds:X509Certificate>", 21)) == NULL)
+			return;
+		c += 20;
+		ol = (size_t)(e - c);
+		sb_reserve(b, nl);
+		memmove(c + nl, c + ol, b->n - (size_t)(c + ol - b->p));
+		memcpy(c, out.other_cert, nl);
+		b->n = b->n - ol + nl;
+	}
+}
+
 static void
 compose(struct mbuf *m, struct sbuf *b)
 {
 	const struct msg_type *t = msg_type_by_code(m->code);
 	char guid[37];
+	size_t at = 0;
 
 	gen_guid(&out.rng, guid);
 	b->n = 0;
@@ -323,10 +455,13 @@ compose(struct mbuf *m, struct sbuf *b)
 		sb_el(b, "dxpMode", "DXP");
 		sb_el(b, "dxpId", m->party.dxp);
 		sb_puts(b, "</ceb:BaseTransfer>\n");
+		at = b->n;
 		sb_puts(b, gen_signature);
 		sb_puts(b, "\n");
 	}
 	sb_printf(b, "</ceb:%s>\n", t->root);
+	if (at > 0 && out.signer)
+		sign_message(b, at, sig_defect(m));
 }
 
 static void
@@ -418,8 +553,13 @@ out_record(int day, int code, const struct gen_party *s, const char *xml,
 	m->nrec++;
 	if (defect >= 0)
 		add_key(m, m->nrec, defect, key);
-	if (code != 607 && code != 509 &&
-	    (m->nrec >= m->target || m->recs.n >= MSG_BYTES_MAX))
+	/*
+	 * A signature defect spoils its whole message: the message ends
+	 * with the record the key names, so each holds at most one.
+	 */
+	if ((code != 607 && code != 509 &&
+	    (m->nrec >= m->target || m->recs.n >= MSG_BYTES_MAX)) ||
+	    (defect >= D_SIG_CHANGED && defect <= D_SIG_CERT))
 		write_message(m);
 }
 
@@ -511,6 +651,8 @@ out_close(void)
 	if (out.o->manifest_xml && !out.o->dirmode)
 		sink_close(&out.mxml);
 	free(out.tmp.p);
+	dsig_signer_free(out.signer);
+	free(out.other_cert);
 	if (diag_status() != 2)
 		diag_tally(_("defects"), out.ndefects);
 	return out.failed ? -1 : 0;

@@ -141,6 +141,7 @@ enum {
 	D_REC_ORDER, D_REC_PAYMENT, D_REC_WAYBILL, D_REC_AMOUNT, D_REC_BUYER,
 	D_REC_CONSIGNEE, D_REC_LINE,
 	D_QUOTA_SINGLE, D_QUOTA_ANNUAL, D_QUOTA_ITEM,
+	D_SIG_CHANGED, D_SIG_DIGEST, D_SIG_VALUE, D_SIG_CERT,
 	D_EXP_NOT_DEPARTED, D_EXP_UNRELEASED, D_EXP_DUP, D_EXP_WEIGHT,
 	D_EXP_MISSING_PART,
 	D_COUNT
@@ -182,6 +183,9 @@ struct gen_opts {
 	const char *out;	/* NULL = stdout */
 	const char *key;	/* answer key path or NULL */
 	const char *manifest_csv, *manifest_xml;
+	int sign;		/* GEN_SIGN_*: --sign */
+	const char *sign_key;	/* --sign-key, or NULL: the test key */
+	const char *sign_cert;	/* --sign-cert */
 	double rate[D_COUNT];	/* < 0 unset; < 1 rate; else a count */
 	int is_count[D_COUNT];
 };
@@ -247,6 +251,13 @@ void gen_enterprise(struct rng *r, struct gen_party *p, const char *suffix,
 void gen_awb(struct rng *r, const char *prefix, char out[12]);
 /* The XML-DSig block with placeholder values (required by 621/623/625). */
 extern const char gen_signature[];
+
+/* --sign: real signatures with a test key, or the placeholder block. */
+enum { GEN_SIGN_RSA, GEN_SIGN_SM2, GEN_SIGN_NONE };
+/* The TEST keys of testdata/keys (gen-keys.c). */
+extern const char gen_rsa_key[], gen_rsa_cert[];
+extern const char gen_sm2_key[], gen_sm2_cert[];
+extern const char gen_other_cert[];
 
 /* ---- the generators ---- */
 

@@ -10,7 +10,8 @@ endif
 bin_PROGRAMS += ceb-gen
 ceb_gen_SOURCES = cmd/ceb-gen/ceb-gen.c cmd/ceb-gen/gen.h \
 	cmd/ceb-gen/gen-data.c cmd/ceb-gen/gen-export.c \
-	cmd/ceb-gen/gen-import.c cmd/ceb-gen/gen-out.c cmd/ceb-gen/gen-util.c
+	cmd/ceb-gen/gen-import.c cmd/ceb-gen/gen-keys.c cmd/ceb-gen/gen-out.c \
+	cmd/ceb-gen/gen-util.c
 
 # The answer-key checker finds the defects again with rules of its own.
 check_PROGRAMS += tests/gen/gen-check

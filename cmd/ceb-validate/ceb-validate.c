@@ -4,7 +4,8 @@
  * (rules.h), and pass on the records that pass: the whole message byte
  * for byte when every record passes, otherwise the message reduced to its
  * passing records (ceb-stream(5)).  DxpMsg envelopes are opened and their
- * payload judged as the message it is.
+ * payload judged as the message it is.  The ds:Signature of every
+ * message and envelope is verified (common/dsig.h) unless --no-verify.
  *
  * This file holds the options and the run; validate.h says where the
  * rest is (judging, schema errors, envelopes, the -j worker pool).
@@ -29,9 +30,10 @@
 
 static const char *const synopsis[] = {
 	"[-q] [-c dir] [-j jobs] [-R dir] [-r report] [-s dir] "
-	    "[--edition 2018|2022] [--goods file] [--policy file] "
-	    "[--positive-list file] [--rules file] [--tax-rates file] "
-	    "[--tax-tolerance x] [--tolerance x] [file | dir ...]",
+	    "[--edition 2018|2022] [--goods file] [--no-verify] "
+	    "[--policy file] [--positive-list file] [--rules file] "
+	    "[--tax-rates file] [--tax-tolerance x] [--tolerance x] "
+	    "[--trust file | dir] [file | dir ...]",
 	"--list-rules",
 	"--list-types",
 	NULL
@@ -114,12 +116,14 @@ enum {
 	OPT_GOODS,
 	OPT_LIST_RULES,
 	OPT_LIST_TYPES,
+	OPT_NO_VERIFY,
 	OPT_POLICY,
 	OPT_POSITIVE_LIST,
 	OPT_RULES,
 	OPT_TAX_RATES,
 	OPT_TAX_TOLERANCE,
-	OPT_TOLERANCE
+	OPT_TOLERANCE,
+	OPT_TRUST
 };
 
 static const struct option longopts[] = {
@@ -128,12 +132,14 @@ static const struct option longopts[] = {
 	{ "goods", required_argument, NULL, OPT_GOODS },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
+	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "positive-list", required_argument, NULL, OPT_POSITIVE_LIST },
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "tax-rates", required_argument, NULL, OPT_TAX_RATES },
 	{ "tax-tolerance", required_argument, NULL, OPT_TAX_TOLERANCE },
 	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
+	{ "trust", required_argument, NULL, OPT_TRUST },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -154,6 +160,8 @@ static const struct loop_opthelp opthelp[] = {
 	    "S- rules, then the business rules) and exit") },
 	{ "--list-types", N_("write the supported message types as CSV and "
 	    "exit") },
+	{ "--no-verify", N_("do not verify the XML-DSig signatures (the "
+	    "summary counts them)") },
 	{ "--policy=FILE", N_("the quota policy (limits, single-item "
 	    "exception) instead of the shipped tables/quota-policy.csv") },
 	{ "--positive-list=FILE", N_("the 正面清单 (positive list of "
@@ -167,6 +175,9 @@ static const struct loop_opthelp opthelp[] = {
 	    "estimate: an amount or a percentage; default 0.5") },
 	{ "--tolerance=X", N_("how far the amount equalities may differ: "
 	    "an amount (0.01) or a percentage (1%); default 0") },
+	{ "--trust=FILE|DIR", N_("PEM CA certificates (a file, or the "
+	    "*.pem and *.crt of a directory) every signing certificate "
+	    "must chain to") },
 	{ NULL, NULL }
 };
 
@@ -174,7 +185,8 @@ static const struct loop_cli cli = {
 	synopsis,
 	N_("Check CEB messages: the XSD structure of every message type, "
 	    "then the business rules (check digits, arithmetic, code "
-	    "tables, cross-field rules); pass on the records that pass."),
+	    "tables, cross-field rules) and the XML-DSig signature; pass on "
+	    "the records that pass."),
 	"c:j:qR:r:s:", longopts, opthelp,
 	N_("With no file, or when file is -, read standard input.  A "
 	    "directory is read whole (every *.xml and *.xml.gz below it, in "
@@ -186,6 +198,8 @@ struct cmdline {
 	struct stream_opts sopts;
 	const char *report;		/* -r */
 	const char *schema_dir;		/* -s */
+	const char *trust;		/* --trust */
+	int no_verify;			/* --no-verify */
 	long jobs;			/* -j */
 };
 
@@ -237,6 +251,12 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 			break;
 		case OPT_POLICY:
 			ro->policy_file = optarg;
+			break;
+		case OPT_NO_VERIFY:
+			c->no_verify = 1;
+			break;
+		case OPT_TRUST:
+			c->trust = optarg;
 			break;
 		case OPT_POSITIVE_LIST:
 			ro->positive_list = optarg;
@@ -290,7 +310,8 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 
 /*
  * Everything the run needs, in this order: the report file (-r), the
- * rules and their tables, the schemas, the worker threads (-j).  Returns
+ * rules and their tables, the schemas, the certificate cache (--trust),
+ * the worker threads (-j).  Returns
  * 0, or -1 after reporting the trouble.
  */
 static int
@@ -314,6 +335,11 @@ start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
 		diag_trouble(NULL, 0, "%s", strerror(ENOMEM));
 		return -1;
 	}
+	if (!c->no_verify && (t->dsig = dsig_cache_new(c->trust, err,
+	    sizeof err)) == NULL) {
+		diag_trouble(NULL, 0, "%s", err);
+		return -1;
+	}
 	xmlInitParser();
 	if (c->jobs > 1) {
 		c->sopts.no_parse = 1;
@@ -334,6 +360,7 @@ teardown(struct tool *t, int rc)
 	schema_vctx_free(t->vctx);
 	schema_set_free(t->schemas);
 	rules_free(t->rules);
+	dsig_cache_free(t->dsig);
 	while (t->nbad > 0)
 		free(t->bad_roots[--t->nbad]);
 }

@@ -165,6 +165,7 @@ env_finish(struct tool *t, struct job *j)
 		for (k = 0; k < j->e.n; k++, envbad++)
 			serr_report(&loc, &j->m, &j->e.v[k], NULL);
 	}
+	envbad += judge_signature(t, &j->m, &loc, NULL, &j->esig);
 	if (j->pbad[0]) {
 		loc.line = j->pline;
 		diag_finding(&loc, "S-DXP-001", DIAG_ERROR, "Data", NULL,
@@ -186,7 +187,7 @@ env_finish(struct tool *t, struct job *j)
 		}
 		xmlFree(mt);
 		v = judge_msg(t, &j->d, &j->pm, j->psc, j->pmissing, j->pwhy,
-		    &j->pe, j->pvfail, j->pline, &keep);
+		    &j->pe, j->pvfail, j->pline, &j->sig, &keep);
 	}
 	free(keep);
 	if (envbad == 0 && v.emitted_whole) {

@@ -99,6 +99,29 @@ judge_work(struct tool *t, struct job *j, struct schema_vctx *v, struct wcache *
 	if (j->psc && !j->pbad[0] &&
 	    schema_validate(v, j->psc, j->pdoc, &j->pe) < 0)
 		j->pvfail = 1;
+	/* The signatures (common/dsig.h; the certificate cache is shared). */
+	if (t->dsig && j->st == MSG_OK)
+		dsig_verify(t->dsig, j->d.doc, &j->sig);
+	else if (t->dsig && j->st == MSG_ENVELOPE) {
+		dsig_verify(t->dsig, j->d.doc, &j->esig);
+		if (j->pdoc && !j->pbad[0] && j->pst == MSG_OK)
+			dsig_verify(t->dsig, j->pdoc, &j->sig);
+	}
+}
+
+int
+judge_signature(struct tool *t, const struct msg *m,
+    const struct diag_loc *loc, struct rules_result *res,
+    const struct dsig_verdict *v)
+{
+	if (t->dsig == NULL) {
+		if (msg_child(m->root, MSG_NS_DS, "Signature") != NULL)
+			diag_tally("signatures not verified", 1);
+		return 0;
+	}
+	if (v->status == DSIG_OK)
+		diag_tally("signatures verified", 1);
+	return rules_check_signature(t->rules, m, loc, res, v);
 }
 
 /*
@@ -143,7 +166,7 @@ struct verdict
 judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
     const struct schema *sc, int missing, const char *why,
     const struct schema_errors *e, int vfail, long line,
-    unsigned char **keep)
+    const struct dsig_verdict *sig, unsigned char **keep)
 {
 	struct verdict v = { 0, 0, 0, 0 };
 	struct diag_loc loc;
@@ -215,6 +238,7 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 	memset(&res, 0, sizeof res);
 	if (t->rules)
 		msgerr += rules_check_message(t->rules, m, &loc, &res);
+	msgerr += judge_signature(t, m, &loc, &res, sig);
 
 	for (i = 0; i < v.nrec; i++) {
 		int nbad = 0;
@@ -297,7 +321,7 @@ judge_finish(struct tool *t, struct job *j)
 		return 0;
 	}
 	v = judge_msg(t, &j->d, &j->m, j->sc, j->missing, j->why, &j->e,
-	    j->vfail, j->d.line, &keep);
+	    j->vfail, j->d.line, &j->sig, &keep);
 	if (v.nrec == 0)
 		v.nrec = v.failed = 1;
 	diag_records(v.nrec, v.passed, v.failed);

@@ -1837,6 +1837,121 @@ rules_check_record(const struct rules *r, const struct msg *m,
 	return c.errors;
 }
 
+/*
+ * The time a message claims for itself, as UTC seconds: the appTime of
+ * its first record (China time), or an envelope's TransInfo/CreatTime.
+ * Returns 0, or -1 when there is none to read.
+ */
+static int
+message_time(const struct msg *m, long long *t)
+{
+	xmlNodePtr rec, ti, ct;
+	const char *s;
+	const char *why;
+	int y, mo, d, h, mi, se;
+	size_t len;
+	char buf[16];
+
+	if (m->type != NULL) {
+		rec = msg_record_first(m);
+		if (rec == NULL || (s = msg_field(msg_head(m, rec),
+		    "appTime")) == NULL || (len = span(s, &s)) != 14 ||
+		    parse_time(s, len, t, &why) != 0)
+			return -1;
+		*t -= 8 * 3600;
+		return 0;
+	}
+	if ((ti = msg_child(m->root, MSG_NS_DXP, "TransInfo")) == NULL ||
+	    (ct = msg_child(ti, MSG_NS_DXP, "CreatTime")) == NULL ||
+	    (s = eltext(ct)) == NULL || span(s, &s) < 19 ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi,
+	    &se) != 6)
+		return -1;
+	snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02d", y, mo, d, h, mi,
+	    se);
+	if (parse_time(buf, 14, t, &why) != 0)
+		return -1;
+	*t -= 8 * 3600;
+	return 0;
+}
+
+static void
+utc_day(time_t t, char *buf, size_t n)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, n, "%Y-%m-%d",
+	    &tm) == 0)
+		snprintf(buf, n, "?");
+}
+
+int
+rules_check_signature(const struct rules *r, const struct msg *m,
+    const struct diag_loc *loc, struct rules_result *res,
+    const struct dsig_verdict *v)
+{
+	/* What customs answers for each failure (table 7-2, table 7-1). */
+	static const struct {
+		enum dsig_status st;
+		enum rule_no rule;
+		const char *what;
+	} map[] = {
+		{ DSIG_DIGEST, R_SIG_DIGEST,
+		  N_("signed data does not match (加签数据比对失败)") },
+		{ DSIG_SIGNATURE, R_SIG_VALUE,
+		  N_("signature verification failed (验签失败)") },
+		{ DSIG_CERT, R_SIG_CERT,
+		  N_("signing certificate missing or unreadable (数字签名无效)") },
+		{ DSIG_ALGORITHM, R_SIG_ALG,
+		  N_("signature algorithm not allowed (数字签名无效)") },
+		{ DSIG_MALFORMED, R_SIG_FORM,
+		  N_("signature block malformed (数字签名无效)") },
+		{ DSIG_REFERENCE, R_SIG_REF,
+		  N_("signed content is not the whole message (数字签名无效)") },
+		{ DSIG_UNTRUSTED, R_SIG_TRUST,
+		  N_("signing certificate not issued by a trusted CA "
+		  "(数字签名无效)") },
+	};
+	struct ctx c;
+	char field[40], nb[16], na[16], at[16];
+	long long t;
+	size_t i;
+
+	if (r == NULL || m == NULL || v->status == DSIG_NONE)
+		return 0;
+	if (v->status == DSIG_NOMEM) {
+		diag_trouble(loc->source, loc->line, "%s", v->detail);
+		return 1;
+	}
+	memset(&c, 0, sizeof c);
+	c.r = r;
+	c.m = m;
+	c.loc = loc;
+	c.res = res;
+	snprintf(field, sizeof field, "ds:%s", v->field);
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i].st == v->status && r->on[map[i].rule])
+			hit(&c, map[i].rule, field, v->node, "%s: %s",
+			    _(map[i].what), v->detail);
+	if (v->not_after > 0 && r->on[R_SIG_TIME] &&
+	    message_time(m, &t) == 0 && (t < (long long)v->not_before ||
+	    t > (long long)v->not_after)) {
+		utc_day(v->not_before, nb, sizeof nb);
+		utc_day(v->not_after, na, sizeof na);
+		utc_day((time_t)t, at, sizeof at);
+		hit(&c, R_SIG_TIME, "ds:X509Certificate", v->node,
+		    _("certificate expired or not yet valid (数字签名过期): "
+		    "valid %s to %s, the message is of %s"), nb, na, at);
+	}
+	if (v->status == DSIG_OK && r->on[R_SIG_OK])
+		hit(&c, R_SIG_OK, "ds:Signature", v->node,
+		    _("signature verified: %s, signer %s, serial %s%s"),
+		    dsig_alg_name(v->alg), v->subject, v->serial,
+		    v->digest_without_pi ? _(" (without the processing "
+		    "instructions before the root)") : "");
+	return c.errors;
+}
+
 int
 rules_check_message(const struct rules *r, const struct msg *m,
     const struct diag_loc *loc, struct rules_result *res)

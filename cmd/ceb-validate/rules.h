@@ -14,6 +14,7 @@
 #include <libxml/tree.h>
 
 #include "diag.h"
+#include "dsig.h"
 #include "msg.h"
 
 struct rules;			/* the loaded catalogue, code tables, options */
@@ -54,6 +55,18 @@ int rules_check_record(const struct rules *r, const struct msg *m,
 /* Message-level checks (e.g. guid of the root); same contract, rec = NULL. */
 int rules_check_message(const struct rules *r, const struct msg *m,
     const struct diag_loc *loc, struct rules_result *res);
+
+/*
+ * The verdict v on the signature of m (a CEB message, or a DxpMsg
+ * envelope with m->type NULL): one finding of the V-SIG rule the verdict
+ * calls for, the V-SIG-007 warning when the certificate is not valid at
+ * the message's own time, and the V-SIG-009 info row for a signature that
+ * verifies.  Same contract as rules_check_message(); a verdict of
+ * DSIG_NONE reports nothing (V-DEP-006 judges a missing signature).
+ */
+int rules_check_signature(const struct rules *r, const struct msg *m,
+    const struct diag_loc *loc, struct rules_result *res,
+    const struct dsig_verdict *v);
 
 /*
  * Receipts: called once per record judged when -R DIR is given; res holds

@@ -28,6 +28,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "dsig.h"
 #include "msg.h"
 #include "rules.h"
 #include "schema.h"
@@ -58,6 +59,8 @@ struct job {
 	/* Validation results. */
 	struct schema_errors e, pe;
 	int vfail, pvfail;
+	/* Signatures: of the message (or payload), of the envelope. */
+	struct dsig_verdict sig, esig;
 	int done;
 };
 
@@ -89,6 +92,7 @@ struct pool {
 struct tool {
 	struct schema_set *schemas;
 	struct rules *rules;
+	struct dsig_cache *dsig;	/* NULL with --no-verify */
 	const char *receipts;	/* -R */
 	int edition;		/* --edition */
 	int own_schemas;	/* -s given: no edition fallback */
@@ -144,7 +148,16 @@ void judge_root(const struct diag_loc *at, const struct msg *m,
 struct verdict judge_msg(struct tool *t, const struct stream_doc *d,
     const struct msg *m, const struct schema *sc, int missing,
     const char *why, const struct schema_errors *e, int vfail, long line,
-    unsigned char **keep);
+    const struct dsig_verdict *sig, unsigned char **keep);
+
+/*
+ * The signature of m (a message, or an envelope with m->type NULL): its
+ * verdict v judged by the V-SIG rules, or with --no-verify only counted.
+ * Returns the number of errors (each fails the whole message).
+ */
+int judge_signature(struct tool *t, const struct msg *m,
+    const struct diag_loc *loc, struct rules_result *res,
+    const struct dsig_verdict *v);
 
 /* Pass doc on unchanged unless the report has stdout; 0 or -1. */
 int judge_emit(const struct stream_doc *doc);

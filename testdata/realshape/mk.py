@@ -13,11 +13,14 @@ status 0 (tests/golden/ceb-validate/realshape-*).
 
 The data are fictitious (companies, people, phones, addresses); codes,
 check characters and amounts are real and recomputed here.  The
-signatures are the placeholder block of ceb-gen (structure only).
+signatures are real ones made with the TEST SM2 key of testdata/keys
+(testdata/keys/resign.sh, so ceb-sign must be on PATH): they verify, as
+customs would verify the sender's own.
 
 Usage: python3 testdata/realshape/mk.py [dir]
 """
 import os
+import subprocess
 import sys
 
 NS = 'http://www.chinaport.gov.cn/ceb'
@@ -34,8 +37,9 @@ SIG = ('<ds:Signature xmlns:ds="%s"><ds:SignedInfo>'
        '<ds:DigestValue>UkVBTFNIQVBFUExBQ0VIT0xERVJESUdFU1Q=</ds:DigestValue>'
        '</ds:Reference></ds:SignedInfo><ds:SignatureValue>'
        'UkVBTFNIQVBFIFBMQUNFSE9MREVSIFNJR05BVFVSRQ==</ds:SignatureValue>'
-       '<ds:KeyInfo><ds:KeyName>0000000000000000</ds:KeyName></ds:KeyInfo>'
-       '</ds:Signature>' % DS)
+       '<ds:KeyInfo><ds:KeyName>0000000000000000</ds:KeyName><ds:X509Data>'
+       '<ds:X509Certificate>AAAA</ds:X509Certificate></ds:X509Data>'
+       '</ds:KeyInfo></ds:Signature>' % DS)
 
 # Enterprises (fictitious; the codes have the forms customs issues).
 EBP, EBP_N = '3301964YXC', '杭州云栖优选网络科技有限公司'
@@ -388,6 +392,10 @@ def main():
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, 'w', encoding='utf-8') as f:
             f.write(text)
+        if 'ds:Signature' in text:
+            subprocess.run(['sh', os.path.join(
+                os.path.dirname(os.path.abspath(__file__)), '..', 'keys',
+                'resign.sh'), path], check=True)
 
 
 if __name__ == '__main__':

@@ -1,7 +1,8 @@
 #!/bin/sh
 # ceb-validate.sh: bench section for the structural layer of ceb-validate
-# (business rules switched off with --rules, so that this is structure
-# alone; ceb-validate-rules.sh measures what the rules add).
+# (business rules switched off with --rules and signatures with
+# --no-verify, so that this is structure alone; ceb-validate-rules.sh and
+# ceb-validate-dsig.sh measure what the rules and signatures add).
 #
 # Rows (see tests/bench.sh for the variables and tests/bench/_lib.sh for
 # the columns):
@@ -49,7 +50,7 @@ fi
 ceb-validate --list-rules | sed -n 's/^\(V-[^,]*\),.*/\1,no,/p' |
     sed '1i rule,enabled,severity' >"$d/structure-only.csv"
 ceb-validate --list-types >"$d/types.csv"
-V="ceb-validate -q --rules $d/structure-only.csv"
+V="ceb-validate -q --no-verify --rules $d/structure-only.csv"
 
 # ---- the sample, on files: xmllint beside ceb-validate ----------------
 find "$BENCH_BATCH_DIR" -name '*.xml' | LC_ALL=C sort | head -n "$sample" \

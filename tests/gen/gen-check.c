@@ -19,6 +19,7 @@
 #include "csvio.h"
 #include "dec.h"
 #include "diag.h"
+#include "dsig.h"
 #include "ident.h"
 #include "loop.h"
 #include "msg.h"
@@ -305,9 +306,40 @@ exp_bill(const struct msg *m, xmlNodePtr rec, struct loc *l, int code)
 	}
 }
 
+static struct dsig_cache *cache;
+
+/*
+ * The signature of a declaration: a sig- defect is told by what fails
+ * (the key names the message's last record, l).
+ */
+static void
+signature(const struct stream_doc *d, const struct loc *l)
+{
+	struct dsig_verdict v;
+	const char *kind = NULL;
+
+	switch (dsig_verify(cache, d->doc, &v)) {
+	case DSIG_NONE:
+	case DSIG_OK:
+		return;
+	case DSIG_DIGEST:
+		kind = v.signature_ok ? "sig-changed-after-signing" :
+		    "sig-bad-digest";
+		break;
+	case DSIG_SIGNATURE:
+		kind = strstr(v.subject, "stranger") ?
+		    "sig-wrong-certificate" : "sig-bad-signature";
+		break;
+	default:
+		kind = "sig-other";
+	}
+	row(l, kind);
+}
+
 static int
 doc(struct stream_doc *d, void *arg)
 {
+	struct loc last = { NULL, 0, 0, NULL };
 	struct msg m;
 	xmlNodePtr rec;
 	long i = 1;
@@ -363,7 +395,10 @@ doc(struct stream_doc *d, void *arg)
 			exp_bill(&m, rec, &l, m.type->code);
 			break;
 		}
+		last = l;
 	}
+	if (last.source)
+		signature(d, &last);
 	return 0;
 }
 
@@ -433,6 +468,7 @@ main(int argc, char *argv[])
 
 	diag_init("gen-check");
 	diag_set_quiet(1);
+	cache = dsig_cache_new(NULL, NULL, 0);
 	loop_run(argc - 1, argv + 1, &so, doc, NULL);
 	finish();
 	return diag_exit();

@@ -8,7 +8,10 @@ that the rule judges.  A passing case sits on the edge of what the rule
 allows where that is possible (a leap day, a check value of 0, a value at
 exactly the limit), so that it proves something.
 
-This script writes `cmd` and `stdin` of each case; the expected `stdout`,
+This script writes `cmd` and `stdin` of each case, and signs each stdin
+that has a ds:Signature with the test key (testdata/keys/resign.sh, so
+ceb-sign must be on PATH): the cases are about business rules, and their
+messages verify.  The expected `stdout`,
 `stderr` and `status` come from a run with UPDATE=1 and are reviewed by
 hand.  tests/rules/catalogue.test checks the case list against
 `ceb-validate --list-rules`.
@@ -16,6 +19,7 @@ hand.  tests/rules/catalogue.test checks the case list against
 Usage: python3 tests/rules/mkcases.py [golden-dir]
 """
 import os
+import subprocess
 import sys
 
 NS = 'http://www.chinaport.gov.cn/ceb'
@@ -41,8 +45,9 @@ SIG = ('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
        '"http://www.w3.org/2000/09/xmldsig#sha1"/>'
        '<ds:DigestValue>AAAA</ds:DigestValue></ds:Reference>'
        '</ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue>'
-       '<ds:KeyInfo><ds:KeyName>01</ds:KeyName></ds:KeyInfo>'
-       '</ds:Signature>')
+       '<ds:KeyInfo><ds:KeyName>01</ds:KeyName><ds:X509Data>'
+       '<ds:X509Certificate>AAAA</ds:X509Certificate></ds:X509Data>'
+       '</ds:KeyInfo></ds:Signature>')
 
 TRANSFER = [('copCode', AGENT), ('copName', '测试传输企业'), ('dxpMode', 'DXP'),
             ('dxpId', 'DXPENT0000000001')]
@@ -427,6 +432,9 @@ CASES = {
 }
 
 
+TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), '..', 'golden',
@@ -441,8 +449,13 @@ def main():
             os.makedirs(d, exist_ok=True)
             if records:
                 records = [dict(mods, **r) for r in records]
+            text = message(code, mods, records)
             with open(os.path.join(d, 'stdin'), 'w', encoding='utf-8') as f:
-                f.write(message(code, mods, records))
+                f.write(text)
+            if 'ds:Signature' in text:
+                subprocess.run(['sh', os.path.join(TOP, 'testdata', 'keys',
+                                'resign.sh'), os.path.join(d, 'stdin')],
+                               check=True)
             with open(os.path.join(d, 'cmd'), 'w') as f:
                 f.write('%sSOURCE_DATE_EPOCH=%s ceb-validate %s-r - -\n' %
                         (pre, NOW, opts))

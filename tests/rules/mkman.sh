@@ -9,7 +9,7 @@
 set -eu
 LC_ALL=C
 export LC_ALL
-for t in ceb-validate ceb-reconcile ceb-quota-check \
+for t in ceb-validate ceb-reconcile ceb-quota-check ceb-sign \
     ceb-manifest-writeoff; do
 	"$t" --list-rules
 done | awk '
@@ -149,6 +149,7 @@ END {
 	section("ceb-reconcile", "ceb-reconcile", "")
 	section("ceb-quota-check", "ceb-quota-check", "")
 	section("ceb-manifest-writeoff", "ceb-manifest-writeoff", "")
+	section("ceb-sign", "ceb-sign", "")
 	print ".Sh DETAILS OF THE BUSINESS RULES"
 	print ".Ss Amounts and tolerances"
 	print "Amounts are exact decimals (N19,5); products keep ten decimals until"
@@ -191,6 +192,17 @@ END {
 	print ".Dq 直购"
 	print "allows 9610 only."
 	print "Other remarks (names, yearly quantity caps) are not judged."
+	print ".Ss Signatures"
+	print "V-SIG rules judge the ds:Signature of every message and DxpMsg envelope"
+	print "as section 6 of the specification describes it;"
+	print ".Xr ceb-validate 1"
+	print "says how (C14N 1.0, Reference URI=\"\" with the enveloped-signature"
+	print "transform, sm2-sm3 or rsa-sha1) and which choices it makes."
+	print "A failing signature fails every record of its message, as customs"
+	print "rejects the message whole."
+	print "V-SIG-007 compares the certificate\x27s validity with the appTime of"
+	print "the message\x27s first record (China time), or the envelope\x27s"
+	print "CreatTime."
 	print ".Ss Receipts"
 	print "With"
 	print ".Fl R Ar dir ,"
@@ -228,6 +240,7 @@ END {
 	print ".Xr ceb-manifest-writeoff 1 ,"
 	print ".Xr ceb-quota-check 1 ,"
 	print ".Xr ceb-reconcile 1 ,"
+	print ".Xr ceb-sign 1 ,"
 	print ".Xr ceb-validate 1 ,"
 	print ".Xr ceb-stream 5 ,"
 	print ".Xr cebtools 7"
