@@ -161,19 +161,27 @@ check_judgment(const struct event *e)
 		FUZZ_ASSERT(e->passes);
 		break;
 	case O_SINGLE_ITEM:
-		FUZZ_ASSERT(e->single_item);
+		FUZZ_ASSERT(e->single_item && p->single_item);
 		FUZZ_ASSERT(dec_cmp(e->o_amount, p->single) > 0);
 		FUZZ_ASSERT(dec_cmp(after, p->annual) <= 0);
 		FUZZ_ASSERT(e->passes);
 		break;
 	case O_OVER_SINGLE:
-		FUZZ_ASSERT(!e->single_item);
+		/* One item is over only where the policy grants no exception. */
+		FUZZ_ASSERT(!e->single_item || !p->single_item);
 		FUZZ_ASSERT(dec_cmp(e->o_amount, p->single) > 0);
 		FUZZ_ASSERT(!e->passes);
 		break;
 	case O_OVER_ANNUAL:
 		FUZZ_ASSERT(dec_cmp(after, p->annual) > 0);
 		FUZZ_ASSERT(!e->passes);
+		break;
+	case O_CHANGED:
+		/* A change taken: the new amount fits the year without the
+		 * amount it replaced. */
+		FUZZ_ASSERT(e->change);
+		FUZZ_ASSERT(dec_cmp(after, p->annual) <= 0);
+		FUZZ_ASSERT(e->passes);
 		break;
 	default:
 		FUZZ_ASSERT(!"a judged inventory without a verdict");

@@ -28,7 +28,7 @@
 static const char *const synopsis[] = {
 	"[-q] [-r report] --ledger file [--date declTime | appTime]",
 	"    [--key id | id+name] [--policy file] [--shard K/N]",
-	"    [--year-start MMDD] [file | dir ...]",
+	"    [--tax-rates file] [--year-start MMDD] [file | dir ...]",
 	"--ledger file --query ID [--year year] [--key id | id+name]",
 	"--ledger file --reseal",
 	"--list-rules",
@@ -38,7 +38,7 @@ static const char *const synopsis[] = {
 enum {
 	OPT_LEDGER = LOOP_OPT_LAST, OPT_POLICY, OPT_DATE, OPT_KEY,
 	OPT_YEAR_START, OPT_QUERY, OPT_YEAR, OPT_SHARD, OPT_LIST_RULES,
-	OPT_RESEAL
+	OPT_RESEAL, OPT_TAX_RATES
 };
 
 static int
@@ -153,7 +153,7 @@ parse_mmdd(const char *s, int *out)
 }
 
 static int
-policy_default(struct run *r, const char *path)
+policy_default(struct run *r, const char *path, const char *tax_rates)
 {
 	char buf[4096], err[512];
 	long line;
@@ -168,6 +168,16 @@ policy_default(struct run *r, const char *path)
 		diag_trouble(path, line, "%s", err);
 		return -1;
 	}
+	/* The rates of the report's estimated tax (common/tax.h). */
+	if ((path = tax_rates) == NULL) {
+		snprintf(buf, sizeof buf, "%s/tables/tax-rates.csv",
+		    env && *env ? env : PKGDATADIR);
+		path = buf;
+	}
+	if ((r->tax = tax_load(path, err, sizeof err)) == NULL) {
+		diag_trouble(path, 0, "%s", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -176,6 +186,7 @@ struct cmdline {
 	struct stream_opts sopts;
 	const char *report;		/* -r */
 	const char *policy;		/* --policy */
+	const char *tax_rates;		/* --tax-rates */
 	const char *query;		/* --query */
 	long year;			/* --year */
 	int reseal;			/* --reseal */
@@ -193,13 +204,14 @@ static const struct option longopts[] = {
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "reseal", no_argument, NULL, OPT_RESEAL },
+	{ "tax-rates", required_argument, NULL, OPT_TAX_RATES },
 	{ NULL, 0, NULL, 0 }
 };
 
 /* The extra columns of the report (-r). */
 static const char *const report_cols[] = {
 	"person", "year", "amount", "single_limit", "annual_limit", "used",
-	"remaining", "outcome", NULL
+	"remaining", "outcome", "tax", NULL
 };
 
 /* --help: the tool's own options; loop.c adds the common ones. */
@@ -217,6 +229,8 @@ static const struct loop_opthelp opthelp[] = {
 	    "the year's limits and what remains, and exit") },
 	{ "--reseal", N_("check every row of the ledger and write it back "
 	    "with a new seal") },
+	{ "--tax-rates=FILE", N_("the rates of the report's estimated tax "
+	    "instead of the shipped tables/tax-rates.csv") },
 	{ "--shard=K/N", N_("keep only shard K of N (by buyer); N copies "
 	    "side by side cover the night") },
 	{ "--year=YEAR", N_("the year of --query (default: the quota year "
@@ -373,6 +387,9 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 		case OPT_RESEAL:
 			c->reseal = 1;
 			break;
+		case OPT_TAX_RATES:
+			c->tax_rates = optarg;
+			break;
 		default:	/* reported by loop_getopt() */
 			return 2;
 		}
@@ -422,7 +439,7 @@ main(int argc, char *argv[])
 		return rc;
 	if (c.reseal)
 		return do_reseal(&r);
-	if (policy_default(&r, c.policy) != 0)
+	if (policy_default(&r, c.policy, c.tax_rates) != 0)
 		return 2;
 	if (c.query)
 		return do_query(&r, &c);

@@ -25,7 +25,40 @@
 
 static const char *const outcome_names[] = { "", "invalid", "within",
 	"single-item", "over-single", "over-annual", "duplicate", "released",
-	"nothing", "orphan", "learnt", "" };
+	"nothing", "orphan", "learnt", "changed", "change-over", "late",
+	"over-quantity", "repeated", "" };
+
+/*
+ * The estimated tax of what an inventory counts (tax.h: within the limits,
+ * or in full for the single item), for the report's tax column: "" when
+ * nothing is counted, "unknown" when a line has no rate.
+ */
+static const char *
+tax_cell(const struct event *e, char *buf, size_t n)
+{
+	int full;
+
+	if (e->kind != E_INVENTORY)
+		return "";
+	if (e->out == O_WITHIN || e->out == O_SINGLE_ITEM)
+		full = e->out == O_SINGLE_ITEM;
+	else if (e->out == O_CHANGED)
+		full = dec_cmp(e->o_amount, e->o_pol ? e->o_pol->single :
+		    e->o_amount) > 0;
+	else
+		return "";
+	if (!e->tax_ok)
+		return e->tax_why && *e->tax_why ? "unknown" : "";
+	return dec_format(dec_round(e->tax[full], 2), 2, buf, n);
+}
+
+/* A cancel or return that customs would refuse: the record fails. */
+static int
+release_fails(const struct event *e)
+{
+	return e->out == O_OVER_QTY || e->out == O_REPEATED ||
+	    (e->out == O_ORPHAN && e->kind == E_CANCEL);
+}
 
 /* A person key for people to read: ID (and name) masked by default. */
 static char *
@@ -59,8 +92,11 @@ figures(const struct event *e, struct dec *single, struct dec *annual,
 	*single = e->o_pol ? e->o_pol->single : dec_from_int(0);
 	*annual = e->o_pol ? e->o_pol->annual : dec_from_int(0);
 	*remaining = dec_sub(*annual, e->o_used);
-	if (e->out == O_WITHIN || e->out == O_SINGLE_ITEM)
+	if (e->out == O_WITHIN || e->out == O_SINGLE_ITEM ||
+	    e->out == O_CHANGED)
 		*remaining = dec_sub(*remaining, e->o_amount);
+	else if (e->out == O_CHANGE_OVER)	/* the earlier amount stays */
+		*remaining = dec_sub(*remaining, e->o_old);
 }
 
 static void
@@ -72,8 +108,8 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 	    e->msgguid, e->record, key };
 	struct dec single, annual, remaining;
 	char person[256], year[16], amt[64], s1[64], s2[64], used[64],
-	    rem[64];
-	const char *extra[9];
+	    rem[64], tax[64];
+	const char *extra[10];
 	const char *who = e->o_person ? e->o_person : e->person;
 	va_list ap;
 
@@ -89,7 +125,8 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 	if (e->o_year)
 		snprintf(year, sizeof year, "%d", e->o_year);
 	if (e->out != O_INVALID && e->out != O_ORPHAN && e->out != O_LEARNT &&
-	    e->out != O_NOTHING && e->out != O_NONE)
+	    e->out != O_NOTHING && e->out != O_NONE && e->out != O_LATE &&
+	    e->out != O_OVER_QTY && e->out != O_REPEATED)
 		dec_format(e->o_amount, 2, amt, sizeof amt);
 	else if (e->out == O_INVALID && e->kind == E_INVENTORY &&
 	    e->lines && *e->lines)
@@ -104,8 +141,10 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 		if (dec_sign(r) < 0)
 			r = dec_from_int(0);
 		/* used + remaining = annual: both after the judgment. */
-		dec_format(e->out == O_WITHIN || e->out == O_SINGLE_ITEM ?
-		    dec_add(e->o_used, e->o_amount) : e->o_used, 2, used,
+		dec_format(e->out == O_WITHIN || e->out == O_SINGLE_ITEM ||
+		    e->out == O_CHANGED ? dec_add(e->o_used, e->o_amount) :
+		    e->out == O_CHANGE_OVER ? dec_add(e->o_used, e->o_old) :
+		    e->o_used, 2, used,
 		    sizeof used);
 		dec_format(r, 2, rem, sizeof rem);
 	}
@@ -116,6 +155,7 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 	extra[5] = used;
 	extra[6] = rem;
 	extra[7] = outcome_names[e->out];
+	extra[8] = tax_cell(e, tax, sizeof tax);
 	va_start(ap, fmt);
 	diag_vfinding(&loc, rule, sev, field, extra, fmt, ap);
 	va_end(ap);
@@ -215,9 +255,54 @@ report_event(const struct event *e)
 			    release_what[e->kind]);
 		break;
 	case O_ORPHAN:
-		finding(e, "Q-REL-003", DIAG_WARNING, "invtNo", 0,
-		    _("%s matches no inventory in the ledger or this run: "
-		    "nothing given back"), release_what[e->kind]);
+		if (e->kind == E_CANCEL)
+			finding(e, "Q-REL-005", DIAG_ERROR, "invtNo", 0,
+			    _("cancel of an inventory that is neither in the "
+			    "ledger nor in this run: customs refuse it"));
+		else
+			finding(e, "Q-REL-003", DIAG_WARNING, "invtNo", 0,
+			    _("%s matches no inventory in the ledger or this "
+			    "run: nothing given back"), release_what[e->kind]);
+		return;
+	case O_CHANGED:
+		finding(e, "Q-CHG-001", DIAG_INFO, "totalPrice", 1,
+		    _("change of the inventory: %s counted instead of %s; "
+		    "used %s of %s in %d, remaining %s"),
+		    dec_format(e->o_amount, 2, a, sizeof a),
+		    dec_format(e->o_old, 2, b, sizeof b),
+		    dec_format(dec_add(e->o_used, e->o_amount), 2, c, sizeof c),
+		    dec_format(annual, 2, d, sizeof d), e->o_year,
+		    dec_format(remaining, 2, pm, sizeof pm));
+		return;
+	case O_CHANGE_OVER:
+		finding(e, "Q-CHG-002", DIAG_ERROR, "totalPrice", 1,
+		    _("change of the inventory to %s is %s (buyer used %s of "
+		    "%s without it): rejected, %s stays counted"),
+		    dec_format(e->o_amount, 2, a, sizeof a),
+		    e->why && strcmp(e->why, "over-single") == 0 ?
+		    _("over the single-transaction limit") :
+		    _("over the annual limit"),
+		    dec_format(e->o_used, 2, b, sizeof b),
+		    dec_format(annual, 2, c, sizeof c),
+		    dec_format(e->o_old, 2, d, sizeof d));
+		return;
+	case O_REPEATED:
+		finding(e, "Q-REL-006", DIAG_ERROR, "invtNo", 0,
+		    _("cancel of an inventory already cancelled or given back "
+		    "(dated %s): customs refuse it"), e->row->date);
+		return;
+	case O_OVER_QTY:
+		finding(e, "Q-REL-007", DIAG_ERROR, "qty", 0,
+		    _("return of line %ld asks more than was bought and not "
+		    "yet returned: customs refuse it, nothing given back"),
+		    e->o_days);
+		return;
+	case O_LATE:
+		finding(e, "Q-REL-008", DIAG_WARNING, "appTime", 0,
+		    _("return %ld days after the inventory was %s, past the "
+		    "window of %d days: nothing given back"), e->o_days,
+		    e->why && strcmp(e->why, "released") == 0 ?
+		    _("released") : _("declared"), e->o_window);
 		return;
 	case O_LEARNT:
 		finding(e, "Q-KEY-003", DIAG_INFO, "invtNo", 0,
@@ -364,10 +449,17 @@ emit_run(struct run *r)
 					counted++;
 				else if (!e->passes)
 					rejected++;
-			} else if (e->out == O_RELEASED)
-				released++;
+			} else {
+				int fails = release_fails(e);
+
+				if (e->kind != E_RECEIPT)
+					diag_records(1, !fails, fails);
+				if (e->out == O_RELEASED)
+					released++;
+			}
 			any = 1;
-			keep[j] = e->kind == E_INVENTORY ? e->passes : 1;
+			keep[j] = e->kind == E_INVENTORY ? e->passes :
+			    !release_fails(e);
 		}
 		if (sd->code == 622)
 			any = sd->mine;	/* receipts: once, by shard 1 */

@@ -333,6 +333,63 @@ long_field(const struct event *e)
 	return NULL;
 }
 
+/*
+ * The estimated tax of the inventory's amount (common/tax.h), within the
+ * limits and in full, on its day: each line's HS code, totalPrice and
+ * declared quantities (qty, qty1, qty2 with their units: the CT
+ * thresholds are per unit), freight and insurance shared by value.
+ * Where a line has no rate, tax_why says so and nothing is assumed.
+ */
+static void
+estimate_tax(struct run *r, struct event *e, const struct msg *m,
+    xmlNodePtr rec)
+{
+	static const char *const qn[3] = { "qty", "qty1", "qty2" };
+	static const char *const un[3] = { "unit", "unit1", "unit2" };
+	struct tax_item it[99];
+	struct tax_estimate te;
+	struct dec extra = dec_from_int(0), v;
+	xmlNodePtr l, h = msg_head(m, rec);
+	size_t n = 0;
+	int k, reg;
+	char why[160];
+
+	e->tax_why = "";
+	if (r->tax == NULL)
+		return;
+	if (msg_decimal(h, "freight", &v) == 0)
+		extra = dec_add(extra, v);
+	if (msg_decimal(h, "insuredFee", &v) == 0)
+		extra = dec_add(extra, v);
+	for (l = msg_line_first(m, rec); l && n < 99; l = msg_line_next(m, l)) {
+		const char *g = msg_field(l, "gcode");
+
+		memset(&it[n], 0, sizeof it[n]);
+		it[n].gcode = g ? g : "";
+		if (msg_decimal(l, "totalPrice", &it[n].value) != 0)
+			return;
+		for (k = 0; k < 3; k++) {
+			const char *u = msg_field(l, un[k]);
+
+			if (u != NULL && *u != '\0' &&
+			    msg_decimal(l, qn[k], &it[n].q[it[n].nq].qty) == 0)
+				it[n].q[it[n].nq++].unit = u;
+		}
+		n++;
+	}
+	for (reg = 0; reg < 2; reg++) {
+		if (tax_estimate(r->tax, e->day, reg ? TAX_FULL : TAX_WITHIN,
+		    it, n, extra, &te) != 0) {
+			snprintf(why, sizeof why, "%s: %s",
+			    it[te.unknown].gcode, tax_strwhy(te.why));
+			e->tax_why = arena_str(&r->ar, why);
+			return;
+		}
+		e->tax[reg] = te.point;
+	}
+	e->tax_ok = 1;
+}
+
 static void
 inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 {
@@ -393,6 +450,8 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		e->why = "policy";
 		return;
 	}
+	e->change = strcmp(field(r, h, "appType"), "2") == 0;
+	estimate_tax(r, e, m, rec);
 }
 
 static void
@@ -413,6 +472,8 @@ release(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		e->time = time_of(field(r, h, "returnTime"), 14, 17);
 		e->releases = strcmp(e->status, "100") == 0 ||
 		    strcmp(e->status, "700") == 0;
+		if (strcmp(e->status, "800") == 0)
+			e->date = field(r, h, "returnTime");	/* 放行 */
 		return;
 	}
 	e->person = person_key(r, h, &id);

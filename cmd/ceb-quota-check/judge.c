@@ -337,26 +337,36 @@ report_judgment(struct event *e, enum verdict v, struct dec used,
 	e->passes = verdict_counted(v);
 }
 
+/*
+ * The verdict on amount e->amount for a buyer who has used `used` of the
+ * year: over the single limit is rejected, except one indivisible item
+ * where the policy grants the exception (财关税〔2018〕49号, from
+ * 2019-01-01; before it such an item went to general trade), which is
+ * counted if the year's remainder holds it.
+ */
+static enum verdict
+verdict_of(const struct event *e, struct dec used)
+{
+	struct dec after = dec_add(used, e->amount);
+
+	if (dec_cmp(e->amount, e->pol->single) > 0) {
+		if (!e->single_item || !e->pol->single_item)
+			return V_OVER_SINGLE;
+		return dec_cmp(after, e->pol->annual) <= 0 ? V_SINGLE_ITEM :
+		    V_OVER_ANNUAL;
+	}
+	return dec_cmp(after, e->pol->annual) > 0 ? V_OVER_ANNUAL : V_WITHIN;
+}
+
 /* Judge inventory e into row w (new, or rejected before). */
 static void
 judge(struct run *r, struct event *e, struct row *w)
 {
 	struct pyear *py = w->py;
 	struct dec after = dec_add(py->used, e->amount);
-	enum verdict v;
+	enum verdict v = verdict_of(e, py->used);
 
 	(void)r;
-	if (dec_cmp(e->amount, e->pol->single) > 0) {
-		if (e->single_item && dec_cmp(after, e->pol->annual) <= 0)
-			v = V_SINGLE_ITEM;
-		else if (e->single_item)
-			v = V_OVER_ANNUAL;
-		else
-			v = V_OVER_SINGLE;
-	} else if (dec_cmp(after, e->pol->annual) > 0)
-		v = V_OVER_ANNUAL;
-	else
-		v = V_WITHIN;
 	w->verdict = v;
 	w->used = py->used;
 	w->guid = e->guid;
@@ -420,6 +430,108 @@ rejudge(struct run *r, struct event *e, struct row *w)
 static void
 apply_release(struct run *r, struct event *e, struct row *w);
 
+/* Split a copy of event entry ent (up to its end) at ':' into f. */
+static int
+entry_fields(const char *ent, char *buf, size_t n, char **f, int max)
+{
+	int k = 0;
+	char *p;
+
+	snprintf(buf, n, "%s", ent);
+	if ((p = strchr(buf, ' ')) != NULL)
+		*p = '\0';
+	for (p = buf; k < max; k++) {
+		f[k] = p;
+		if ((p = strchr(p, ':')) == NULL)
+			return k + 1;
+		*p++ = '\0';
+	}
+	return k;
+}
+
+/*
+ * A change (621 appType 2) of an inventory that is counted: the change
+ * replaces the earlier amount, judged against the buyer's year without
+ * it (customs' 改单).  Taken, the row holds the new amount and lines and
+ * the buyer's total moves by the difference; over a limit, the change is
+ * rejected and the earlier amount stays counted.  Either way the entry
+ *     A:guid:verdict:old:new:used
+ * records it, and the earlier judgment is kept as a J entry, so that a
+ * rerun says both again as the first run did.
+ */
+static void
+change(struct run *r, struct event *e, struct row *w)
+{
+	struct pyear *old = w->py, *npy;
+	struct dec base;
+	enum verdict v;
+	char entry[256], u[64], a[64], b[64];
+
+	if ((npy = pyear_get(r, e->person, e->year, 1)) == NULL)
+		npy = old;
+	base = npy == old ? dec_sub(old->used, w->amount) : npy->used;
+	v = verdict_of(e, base);
+	snprintf(entry, sizeof entry, "A:%s:%s:%s:%s:%s", e->guid,
+	    verdict_name(v), dec_format(w->amount, 2, a, sizeof a),
+	    dec_format(e->amount, 2, b, sizeof b),
+	    dec_format(base, 2, u, sizeof u));
+	set_limits(e);
+	e->o_old = w->amount;
+	e->o_amount = e->amount;
+	e->o_used = base;
+	if (!verdict_counted(v)) {
+		(void)append_event(r, w, entry);
+		e->out = O_CHANGE_OVER;
+		e->why = verdict_name(v);
+		e->passes = 0;
+		return;
+	}
+	{
+		char j[256], ju[64], ja[64];
+
+		snprintf(j, sizeof j, "J:%s:%s:%s:%s", w->guid,
+		    verdict_name(w->verdict),
+		    dec_format(w->used, 2, ju, sizeof ju),
+		    dec_format(w->amount, 2, ja, sizeof ja));
+		(void)append_event(r, w, j);
+	}
+	(void)append_event(r, w, entry);
+	old->used = dec_sub(old->used, w->amount);
+	npy->used = dec_add(npy->used, e->amount);
+	w->person = e->person;
+	w->year = e->year;
+	w->py = npy;
+	w->date = e->date;
+	w->amount = e->amount;
+	w->lines = e->lines;
+	w->verdict = v;
+	w->used = base;
+	w->guid = e->guid;
+	w->changed = 1;
+	e->out = O_CHANGED;
+	e->passes = 1;
+}
+
+/* A change judged by an earlier run: said again from its A entry. */
+static void
+change_again(struct event *e, const char *ent)
+{
+	char buf[256], *f[7];
+	enum verdict v = V_OVER_ANNUAL;
+
+	set_limits(e);
+	e->o_amount = e->amount;
+	if (entry_fields(ent, buf, sizeof buf, f, 7) >= 6) {
+		(void)verdict_parse(f[2], &v);
+		(void)dec_parse_str(f[3], &e->o_old);
+		(void)dec_parse_str(f[4], &e->o_amount);
+		(void)dec_parse_str(f[5], &e->o_used);
+	}
+	e->passes = verdict_counted(v);
+	e->out = e->passes ? O_CHANGED : O_CHANGE_OVER;
+	e->why = verdict_name(v);
+}
+
 static void
 inventory(struct run *r, struct event *e)
 {
@@ -427,6 +539,11 @@ inventory(struct run *r, struct event *e)
 	const char *j;
 	size_t i;
 
+	if (w->state != S_PENDING && strcmp(e->guid, "-") != 0 &&
+	    (j = ledger_event_find(w->events, 'A', e->guid)) != NULL) {
+		change_again(e, j);
+		return;
+	}
 	if (w->state == S_PENDING) {
 		judge(r, e, w);
 		for (i = 0; i < w->deferred.n; i++)
@@ -468,6 +585,10 @@ inventory(struct run *r, struct event *e)
 	}
 	if (w->state == S_REJECTED) {
 		rejudge(r, e, w);
+		return;
+	}
+	if (e->change && w->state == S_COUNTED) {
+		change(r, e, w);
 		return;
 	}
 	/* The same inventory again: counted once. */
@@ -635,6 +756,92 @@ release_limits(struct run *r, struct event *e, struct row *w)
 	e->o_pol = pr;
 }
 
+/* The first entry of kind k in an event list, or NULL. */
+static const char *
+first_entry(const char *events, char k)
+{
+	const char *p = events;
+
+	while (p != NULL && *p != '\0') {
+		if (p[0] == k && p[1] == ':')
+			return p;
+		if ((p = strchr(p, ' ')) != NULL)
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * A return after the policy's window (海关总署公告2020年第45号: returned
+ * within 30 days of release) gives nothing back: 1 with O_LATE set, else
+ * 0.  The days run from the release (放行) that a receipt 800 recorded
+ * (a V entry), else from the inventory's declaration date -- a release is
+ * never earlier, so a return is called late only when it is.
+ */
+static int
+late(struct run *r, struct event *e, const struct row *w)
+{
+	const struct policy_row *pr;
+	const char *v = first_entry(w->events, 'V');
+	long ret, base = -1;
+
+	if (e->time == UINT64_MAX)
+		return 0;
+	ret = (long)(e->time / 1000000);
+	if ((pr = policy_at(&r->pol, ret)) == NULL || pr->return_days < 0)
+		return 0;
+	e->why = "declared";
+	if (v != NULL) {
+		char buf[128], *f[4];
+
+		if (entry_fields(v, buf, sizeof buf, f, 4) >= 3 &&
+		    strlen(f[2]) >= 8) {
+			char d[9];
+
+			snprintf(d, sizeof d, "%.8s", f[2]);
+			if ((base = policy_parse_day(d)) >= 0)
+				e->why = "released";
+		}
+	}
+	if (base < 0) {
+		char d[9];
+
+		snprintf(d, sizeof d, "%.8s", w->date);
+		if ((base = policy_parse_day(d)) < 0)
+			return 0;
+	}
+	e->o_days = policy_days_between(base, ret);
+	e->o_window = pr->return_days;
+	if (e->o_days <= pr->return_days)
+		return 0;
+	e->out = O_LATE;
+	return 1;
+}
+
+/*
+ * A return of more of a line than was bought and not yet returned:
+ * customs refuse it, nothing is given back (1, O_OVER_QTY, e->o_days the
+ * line's gnum), where earlier releases capped it in silence.
+ */
+static int
+over_quantity(const struct row *w, struct event *e)
+{
+	struct pline pl[100];
+	size_t n = parse_lines(w->lines, pl, 100), i, j;
+
+	for (j = 0; j < e->nrl; j++)
+		for (i = 0; i < n; i++)
+			if (pl[i].gnum == e->rl[j].gnum) {
+				pl[i].ret = dec_add(pl[i].ret, e->rl[j].qty);
+				if (dec_cmp(pl[i].ret, pl[i].qty) > 0) {
+					e->out = O_OVER_QTY;
+					e->o_days = pl[i].gnum;
+					return 1;
+				}
+			}
+	return 0;
+}
+
 static void
 apply_release(struct run *r, struct event *e, struct row *w)
 {
@@ -651,20 +858,9 @@ apply_release(struct run *r, struct event *e, struct row *w)
 	}
 	if (strcmp(e->guid, "-") != 0 &&
 	    (ent = ledger_event_find(w->events, kind_char(e), e->guid))) {
-		char buf[256], *p, *f[6];
-		int n = 0;
+		char buf[256], *f[6];
+		int n = entry_fields(ent, buf, sizeof buf, f, 6);
 
-		snprintf(buf, sizeof buf, "%s", ent);
-		if ((p = strchr(buf, ' ')) != NULL)
-			*p = '\0';
-		for (p = buf; n < 6; n++) {
-			f[n] = p;
-			if ((p = strchr(p, ':')) == NULL) {
-				n++;
-				break;
-			}
-			*p++ = '\0';
-		}
 		e->out = O_RELEASED;
 		if (n >= 4) {
 			(void)dec_parse_str(f[2], &e->o_amount);
@@ -686,11 +882,16 @@ apply_release(struct run *r, struct event *e, struct row *w)
 		e->why = "rejected";
 		return;
 	}
+	if (e->kind == E_RETURN && e->nrl > 0 && over_quantity(w, e))
+		return;
 	if (w->state == S_RELEASED) {
-		e->out = O_NOTHING;
+		/* A second cancel: customs refuse it (-623005, -623009). */
+		e->out = e->kind == E_CANCEL ? O_REPEATED : O_NOTHING;
 		e->why = "released";
 		return;
 	}
+	if (e->kind == E_RETURN && late(r, e, w))
+		return;
 	if (e->kind == E_RETURN && e->nrl > 0)
 		give = return_amount(r, e, w, &unknown);
 	else
@@ -793,6 +994,15 @@ judge_run(struct run *r)
 			/* Known already (a rerun): said the same way. */
 			e->out = O_LEARNT;
 			e->row = w;
+		}
+		/* A receipt 800 (放行): the day a return's window opens. */
+		if (!e->mismatch && e->date != NULL && *e->date != '\0' &&
+		    first_entry(w->events, 'V') == NULL) {
+			char v[160];
+
+			snprintf(v, sizeof v, "V:%s:%.14s", e->guid, e->date);
+			if (append_event(r, w, v) != 0)
+				goto nomem;
 		}
 	}
 	/* Judge and release, in order. */

@@ -24,6 +24,7 @@
 #include "dec.h"
 #include "policy.h"
 #include "shard.h"
+#include "tax.h"
 
 /* ---- arena and hash table (table.c) ---- */
 
@@ -149,6 +150,11 @@ enum outcome {
 	O_NOTHING,		/* nothing (more) to give back */
 	O_ORPHAN,		/* matches no inventory */
 	O_LEARNT,		/* a receipt taught an invtNo */
+	O_CHANGED,		/* a change (appType 2) recounted the amount */
+	O_CHANGE_OVER,		/* a change over a limit: rejected */
+	O_LATE,			/* a return after the window: nothing back */
+	O_OVER_QTY,		/* a return of more than was bought: rejected */
+	O_REPEATED,		/* a cancel of what was given back: rejected */
 	O_OTHER_SHARD		/* not this shard's (no report) */
 };
 
@@ -165,6 +171,10 @@ struct event {
 	const char *person;	/* person key, "" when none */
 	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
 	/* inventory */
+	int change;		/* appType 2: a change of a declared one */
+	int tax_ok;		/* the tax of the amount could be estimated */
+	struct dec tax[2];	/* within the limits, in full (tax.h) */
+	const char *tax_why;	/* !tax_ok: why ("" when not tried) */
 	const char *date;
 	long day;		/* YYYYMMDD */
 	int year;
@@ -183,6 +193,9 @@ struct event {
 	const char *why;	/* O_INVALID, O_NOTHING: reason */
 	struct dec o_amount, o_used;
 	const struct policy_row *o_pol;	/* limits reported */
+	struct dec o_old;	/* O_CHANGED: the amount replaced */
+	long o_days;		/* O_LATE: days after release; the window */
+	int o_window;
 	int o_year;
 	const char *o_person;
 	int passes;		/* 621: the record passes */
@@ -209,6 +222,7 @@ struct run {
 	int key_name;		/* --key id+name */
 	struct shard shard;
 	struct policy pol;
+	struct tax_table *tax;	/* rates of the estimated tax, or NULL */
 	/* input */
 	struct arena ar;
 	struct vec evs;		/* struct event * */

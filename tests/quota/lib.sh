@@ -7,7 +7,8 @@
 #       [APPTIME]]]]
 #       one <Inventory>; LINES is "qty:price;qty:price;..." (gnum counts
 #       from 1, totalPrice = qty x price computed here)
-#       (CUR=code in the environment: another head currency)
+#       (CUR=code in the environment: another head currency; APPTYPE=2:
+#       a change of a declared inventory)
 #   msg621 GUID INVENTORY...      wraps inventories in a CEB621Message
 #   msg623 GUID RECGUID COPNO ORDERNO INVTNO ID APPTIME
 #   msg625 GUID RECGUID COPNO ORDERNO INVTNO ID APPTIME "gnum:qty;..."
@@ -33,7 +34,7 @@ inv() {
 	_fr=${7:-0.00} _ins=${8:-0.00} _name=${9:-王丽娟}
 	_app=${10:-${_decl}093000}
 	printf '\n<ceb:Inventory><ceb:InventoryHead>'
-	printf '<ceb:guid>%s</ceb:guid><ceb:appType>1</ceb:appType>' "$_g"
+	printf '<ceb:guid>%s</ceb:guid><ceb:appType>%s</ceb:appType>' "$_g" "${APPTYPE:-1}"
 	printf '<ceb:appTime>%s</ceb:appTime><ceb:appStatus>2</ceb:appStatus>' "$_app"
 	printf '<ceb:orderNo>%s</ceb:orderNo><ceb:ebpCode>%s</ceb:ebpCode>' "$_ord" "$EBP"
 	printf '<ceb:ebpName>杭州云栖优选网络科技有限公司</ceb:ebpName>'
