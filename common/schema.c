@@ -712,6 +712,56 @@ schema_validate(struct schema_vctx *v, const struct schema *sc,
 	return (int)(out->n + out->dropped - before);
 }
 
+/* Streaming validation: count the errors, keep nothing else. */
+static void
+count_error(void *arg, xmlErrorPtr e)
+{
+	struct schema_stream *st = arg;
+
+	if (e != NULL && e->level >= XML_ERR_ERROR)
+		st->nerr++;
+}
+
+int
+schema_stream_begin(struct schema_vctx *v, const struct schema *sc,
+    struct schema_stream *st)
+{
+	xmlSchemaValidCtxtPtr c = vctx_for(v, sc);
+
+	memset(st, 0, sizeof *st);
+	if (c == NULL)
+		return -1;
+	xmlSchemaSetValidStructuredErrors(c, count_error, st);
+	/*
+	 * With no SAX handler of ours to wrap, the plug hands back the
+	 * validator's own callbacks, which the caller calls directly.
+	 */
+	st->plug = xmlSchemaSAXPlug(c, &st->sax, &st->ud);
+	if (st->plug == NULL) {
+		xmlSchemaSetValidStructuredErrors(c, NULL, NULL);
+		return -1;
+	}
+	st->vc = c;
+	return 0;
+}
+
+int
+schema_stream_end(struct schema_stream *st)
+{
+	xmlSchemaValidCtxtPtr c = st->vc;
+	int valid;
+
+	if (st->plug == NULL)
+		return -1;
+	valid = xmlSchemaIsValid(c);
+	xmlSchemaSAXUnplug(st->plug);
+	xmlSchemaSetValidStructuredErrors(c, NULL, NULL);
+	st->plug = NULL;
+	if (valid < 0)
+		return -1;
+	return valid == 1 && st->nerr == 0 ? 0 : 1;
+}
+
 char *
 schema_node_path(xmlNodePtr node, char *buf, size_t n)
 {

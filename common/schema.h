@@ -89,6 +89,35 @@ int schema_validate(struct schema_vctx *v, const struct schema *sc,
     xmlDocPtr doc, struct schema_errors *out);
 
 /*
+ * Validation while parsing, with no tree (libxml2's xmlSchemaSAXPlug):
+ * schema_stream_begin() starts validating one document against sc; the
+ * caller then forwards every SAX2 event from the root's start tag to its
+ * end to st->sax (startElementNs, endElementNs, characters; each called
+ * with st->ud), and schema_stream_end() says whether the document was
+ * valid.  Only the verdict is kept: a caller that must report the errors
+ * validates the tree (schema_validate()), whose errors carry their nodes.
+ * One validation at a time per schema_vctx (that is, per thread).
+ */
+struct schema_stream {
+	xmlSAXHandlerPtr sax;	/* the validator's callbacks */
+	void *ud;		/* their first argument */
+	void *plug;		/* private */
+	void *vc;		/* private */
+	size_t nerr;		/* errors seen so far */
+};
+
+/* Returns 0, or -1 when validation cannot start (out of memory). */
+int schema_stream_begin(struct schema_vctx *v, const struct schema *sc,
+    struct schema_stream *st);
+
+/*
+ * End the validation begun with schema_stream_begin() (always call it).
+ * Returns 0 when the document was valid, 1 when it was not, -1 when
+ * validation could not run.
+ */
+int schema_stream_end(struct schema_stream *st);
+
+/*
  * The element path of node from the root, by local names, with a 1-based
  * index where an element has siblings of the same name:
  * "/CEB621Message/Inventory[2]/InventoryHead/copNo".  Returns buf.

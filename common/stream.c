@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
 #include "i18n.h"
@@ -94,6 +95,15 @@ struct stream {
 
 	int sax_depth;		/* check-only parse: element depth */
 	int sax_dtd;		/* check-only parse: a DTD was declared */
+
+	/* The single scan (opts.scan, scan_doc()). */
+	int scan_on;
+	xmlParserCtxtPtr sctxt;
+	int scan_depth;
+	int scan_fail;		/* the framer must decide */
+	int scan_done;		/* the root ended */
+	size_t scan_len;	/* ... this many bytes after start */
+	size_t scan_big;	/* largest document handed over */
 
 	long index;		/* documents started */
 	long doc_line;		/* line where the current one started */
@@ -316,6 +326,256 @@ parse_doc(struct stream *s, xmlParserCtxtPtr c, const char *bytes,
 	return 0;
 }
 
+/*
+ * ---- The single scan ----
+ *
+ * libxml2 parses the stream's buffer in place (a static input from the
+ * document's first '<' to the end of what was read) and the end tag of
+ * the root stops it: where it stopped is where the document ends.  The
+ * scan hands a document over only when the framer would have handed over
+ * the same bytes without complaint -- well-formed, no DOCTYPE, not too
+ * deep, not too many attributes, within the size limit, UTF-8 (so that
+ * the parser's offsets are the buffer's) -- and otherwise gives the
+ * document back to the framer untouched, which then does exactly what
+ * it does without the scan.  For a well-formed document the framer's
+ * tokenizer and the parser agree on where the root ends.
+ */
+
+static ssize_t refill(struct stream *s);
+static int scan_doc(struct stream *s, struct stream_doc *d,
+    struct stream_err *err);
+
+#define SCAN_MIN (128 * 1024)	/* bytes wanted in the buffer first */
+#define SCAN_DICT_RENEW 50000	/* names before the parser is renewed */
+
+static void
+scan_stop(xmlParserCtxtPtr c, struct stream *s)
+{
+	s->scan_fail = 1;
+	xmlStopParser(c);
+}
+
+static void
+scan_start(void *data, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattr, int ndef,
+    const xmlChar **attrs)
+{
+	xmlParserCtxtPtr c = data;
+	struct stream *s = c->_private;
+	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
+
+	/* The framer's refusals (depth of an open element, quoted values
+	 * of one tag): leave those documents to it. */
+	if (++s->scan_depth > s->opts.max_depth || nns + nattr > MAX_ATTRS) {
+		scan_stop(c, s);
+		return;
+	}
+	if (s->opts.on_element)
+		s->opts.on_element(s->opts.on_element_arg, s->scan_depth,
+		    (const char *)local, (const char *)uri);
+	if (h && h->startElementNs)
+		h->startElementNs(s->opts.scan->arg, local, prefix, uri, nns,
+		    ns, nattr, ndef, attrs);
+}
+
+static void
+scan_end(void *data, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	xmlParserCtxtPtr c = data;
+	struct stream *s = c->_private;
+	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
+	xmlParserInputPtr in = c->input;
+
+	if (h && h->endElementNs)
+		h->endElementNs(s->opts.scan->arg, local, prefix, uri);
+	if (--s->scan_depth > 0)
+		return;
+	/* The root closed: the parser stands just after its '>'. */
+	if (in == NULL || in->buf == NULL || in->buf->encoder != NULL) {
+		scan_stop(c, s);	/* converted: offsets are not ours */
+		return;
+	}
+	s->scan_len = in->consumed + (size_t)(in->cur - in->base);
+	s->scan_done = 1;
+	xmlStopParser(c);
+}
+
+static void
+scan_text(void *data, const xmlChar *text, int len)
+{
+	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
+	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
+
+	if (h && h->characters)
+		h->characters(s->opts.scan->arg, text, len);
+}
+
+static void
+scan_comment(void *data, const xmlChar *text)
+{
+	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
+	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
+
+	if (h && h->comment)
+		h->comment(s->opts.scan->arg, text);
+}
+
+static void
+scan_pi(void *data, const xmlChar *target, const xmlChar *text)
+{
+	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
+	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
+
+	if (h && h->processingInstruction)
+		h->processingInstruction(s->opts.scan->arg, target, text);
+}
+
+static void
+scan_subset(void *data, const xmlChar *name, const xmlChar *ext_id,
+    const xmlChar *sys_id)
+{
+	xmlParserCtxtPtr c = data;
+
+	(void)name, (void)ext_id, (void)sys_id;
+	scan_stop(c, c->_private);	/* a DOCTYPE: the framer refuses it */
+}
+
+static void
+scan_reference(void *data, const xmlChar *name)
+{
+	xmlParserCtxtPtr c = data;
+
+	(void)name;
+	scan_stop(c, c->_private);
+}
+
+static void
+scan_error(void *data, xmlErrorPtr e)
+{
+	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
+
+	if (e != NULL && e->level >= XML_ERR_ERROR)
+		s->scan_fail = 1;
+}
+
+static xmlParserCtxtPtr
+new_scan_ctxt(struct stream *s)
+{
+	xmlParserCtxtPtr c = xmlNewParserCtxt();
+	xmlSAXHandlerPtr h;
+
+	if (c == NULL)
+		return NULL;
+	c->_private = s;
+	c->userData = c;
+	h = c->sax;
+	memset(h, 0, sizeof *h);
+	h->initialized = XML_SAX2_MAGIC;
+	h->serror = scan_error;
+	h->internalSubset = scan_subset;
+	h->externalSubset = scan_subset;
+	h->startElementNs = scan_start;
+	h->endElementNs = scan_end;
+	h->characters = scan_text;
+	h->ignorableWhitespace = scan_text;	/* the same: no guessing */
+	h->cdataBlock = scan_text;
+	h->comment = scan_comment;
+	h->processingInstruction = scan_pi;
+	h->reference = scan_reference;
+	return c;
+}
+
+/*
+ * Parse from s->start to the end of the buffer; the document's length, or
+ * 0 when the framer must decide.
+ */
+static size_t
+scan_parse(struct stream *s)
+{
+	xmlParserCtxtPtr c = s->sctxt;
+	xmlParserInputBufferPtr ib;
+	xmlParserInputPtr in;
+	size_t avail = s->end - s->start;
+
+	if (avail > (size_t)0x7fffffff)
+		return 0;
+	if (c->dict != NULL && xmlDictSize(c->dict) > SCAN_DICT_RENEW) {
+		xmlParserCtxtPtr n = new_scan_ctxt(s);
+
+		if (n == NULL)
+			return 0;
+		xmlFreeParserCtxt(c);
+		c = s->sctxt = n;
+	}
+	s->buf[s->end] = '\0';		/* libxml2 stops at a NUL too */
+	xmlCtxtReset(c);
+	if ((ib = xmlParserInputBufferCreateStatic(s->buf + s->start,
+	    (int)avail, XML_CHAR_ENCODING_NONE)) == NULL)
+		return 0;
+	if ((in = xmlNewIOInputStream(c, ib, XML_CHAR_ENCODING_NONE)) ==
+	    NULL) {
+		xmlFreeParserInputBuffer(ib);
+		return 0;
+	}
+	inputPush(c, in);
+	(void)xmlCtxtUseOptions(c, parse_options);
+	c->_private = s;
+	c->userData = c;
+	s->scan_depth = 0;
+	s->scan_fail = 0;
+	s->scan_done = 0;
+	s->scan_len = 0;
+	if (s->opts.scan && s->opts.scan->begin)
+		s->opts.scan->begin(s->opts.scan->arg, c, s->name, s->index,
+		    s->doc_line);
+	(void)xmlParseDocument(c);
+	if (!s->scan_done || s->scan_fail || !c->wellFormed ||
+	    !c->nsWellFormed || s->scan_len == 0 ||
+	    s->scan_len > s->opts.max_size || s->scan_len > avail)
+		return 0;
+	return s->scan_len;
+}
+
+/*
+ * A document starts at s->start (the framer is just past its '<'): scan
+ * it.  Returns STREAM_DOC with *d filled, or 0 to let the framer frame
+ * it (nothing of the stream has changed then, except that more bytes
+ * may have been read).
+ */
+static int
+scan_doc(struct stream *s, struct stream_doc *d, struct stream_err *err)
+{
+	size_t want = s->scan_big * 2 > SCAN_MIN ? s->scan_big * 2 : SCAN_MIN;
+	size_t len;
+
+	/* The whole document in the buffer, at best: read ahead first. */
+	while (!s->eof && !s->fatal && s->end - s->start < want &&
+	    s->end - s->start <= s->opts.max_size) {
+		ssize_t n = refill(s);
+
+		if (n < 0)
+			s->fatal = 1;
+		else if (n == 0)
+			s->eof = 1;
+	}
+	if ((len = scan_parse(s)) == 0)
+		return 0;
+	if (len > s->scan_big)
+		s->scan_big = len;
+	s->st = F_OUT;
+	s->pos = s->start + len;
+	s->line_base = s->doc_line;
+	err->index = s->index;
+	d->source = s->name;
+	d->index = s->index;
+	d->line = s->doc_line;
+	d->bytes = s->buf + s->start;
+	d->len = len;
+	d->scanned = 1;
+	return STREAM_DOC;
+}
+
 struct stream *
 stream_open(struct input *in, const char *name, const struct stream_opts *o)
 {
@@ -335,6 +595,14 @@ stream_open(struct input *in, const char *name, const struct stream_opts *o)
 	s->st = F_OUT;
 	if (!s->opts.no_parse && (s->ctxt = s->opts.no_tree ?
 	    new_check_ctxt(s) : new_ctxt(s)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->scan_on = !s->opts.no_scan && ((s->opts.no_tree &&
+	    !s->opts.no_parse) || (s->opts.no_parse && s->opts.scan != NULL));
+	if (s->scan_on && (s->sctxt = new_scan_ctxt(s)) == NULL) {
+		if (s->ctxt)
+			xmlFreeParserCtxt(s->ctxt);
 		free(s);
 		return NULL;
 	}
@@ -402,8 +670,10 @@ begin_doc(struct stream *s, size_t at)
 
 /*
  * Run the framer until a document is complete (returns 1), the buffer is
- * exhausted (0), stray bytes must be reported (2) or the gap between
- * documents has grown past the size limit (3).
+ * exhausted (0), stray bytes must be reported (2), the gap between
+ * documents has grown past the size limit (3) or, with the single scan,
+ * a document starts at s->start (4: the framer goes on from its '<' if
+ * scan_doc() gives it back).
  */
 static int
 frame(struct stream *s)
@@ -460,6 +730,10 @@ frame(struct stream *s)
 				s->tag_at = i;
 				s->st = F_LT;
 				i++;
+				if (s->scan_on) {
+					s->pos = i;
+					return 4;	/* scan_doc() first */
+				}
 				continue;
 			}
 stray:
@@ -706,6 +980,11 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 			    "the source is not read"), s->opts.max_size);
 			return STREAM_FATAL;
 		}
+		if (r == 4) {
+			if ((r = scan_doc(s, d, err)) != 0)
+				return r;
+			continue;	/* the framer takes this one */
+		}
 		if (r == 2) {
 			/* Stray bytes between documents. */
 			fmt_err(err, 0, s->garbage_line,
@@ -853,8 +1132,38 @@ stream_close(struct stream *s)
 	free_last(s);
 	if (s->ctxt)
 		xmlFreeParserCtxt(s->ctxt);
+	if (s->sctxt)
+		xmlFreeParserCtxt(s->sctxt);
 	free(s->buf);
 	free(s);
+}
+
+int
+stream_doc_parse(struct stream_doc *d, const struct stream_opts *opts,
+    struct stream_err *err)
+{
+	struct stream s;
+	xmlParserCtxtPtr c;
+	xmlDocPtr doc;
+	int r;
+
+	memset(&s, 0, sizeof s);
+	if (opts)
+		s.opts = *opts;
+	s.opts.no_tree = 0;
+	s.opts.on_element = NULL;
+	s.line_base = d->line;
+	err->index = d->index;
+	if ((c = new_ctxt(&s)) == NULL) {
+		fmt_err(err, d->index, d->line, "%s", strerror(ENOMEM));
+		return STREAM_BAD;
+	}
+	r = parse_doc(&s, c, d->bytes, d->len, d->source, err, &doc);
+	xmlFreeParserCtxt(c);
+	if (r != 0)
+		return STREAM_BAD;
+	d->doc = doc;
+	return STREAM_DOC;
 }
 
 xmlDocPtr

@@ -15,12 +15,30 @@
 #define CEB_STREAM_H
 
 #include <stddef.h>
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "input.h"
 
 #define STREAM_DEFAULT_MAX_SIZE (16u * 1024 * 1024)
 #define STREAM_DEFAULT_MAX_DEPTH 128
+
+/*
+ * The single scan (stream_opts.scan): a consumer of a document's SAX2
+ * events.  begin() is told before each attempt (the parser, and where
+ * the document starts); then h's callbacks (startElementNs,
+ * endElementNs, characters, comment, processingInstruction; any may be
+ * NULL) receive the events with arg.  A document handed over with
+ * stream_doc.scanned set was seen whole, once, by these callbacks, and
+ * is well-formed; otherwise the events seen since the last begin() are
+ * to be forgotten.
+ */
+struct stream_scan {
+	const xmlSAXHandler *h;
+	void *arg;
+	void (*begin)(void *arg, xmlParserCtxtPtr c, const char *source,
+	    long index, long line);
+};
 
 struct stream_opts {
 	size_t max_size;	/* largest document in bytes */
@@ -36,6 +54,19 @@ struct stream_opts {
 	void (*on_element)(void *arg, int depth, const char *local,
 	    const char *uri);
 	void *on_element_arg;
+	/*
+	 * One scan per document: libxml2 parses the buffer from where a
+	 * document starts and itself finds where its root element ends, so
+	 * that the bytes are read once, not framed and then parsed.  On with
+	 * no_tree (the check), or with no_parse when scan is set (the
+	 * consumer's pass); the framer takes over, as if the scan had not
+	 * been tried, for a document the scan cannot hand over alone (not
+	 * well-formed, refused, not UTF-8, not whole in the buffer).  The
+	 * documents, refusals and messages are those of the framer.
+	 * no_scan turns it off.
+	 */
+	const struct stream_scan *scan;
+	int no_scan;
 };
 
 /* One document as handed to a tool. */
@@ -47,6 +78,7 @@ struct stream_doc {
 	size_t len;
 	xmlDocPtr doc;		/* the parsed tree */
 	int owned;		/* set by stream_doc_detach() */
+	int scanned;		/* seen whole by opts.scan (single scan) */
 };
 
 /* A problem found in a source, located. */
@@ -105,6 +137,17 @@ void stream_close(struct stream *s);
  * tree, or NULL with a message in err (line relative to the bytes).
  */
 xmlDocPtr stream_parse_memory(const char *bytes, size_t len, const char *name,
+    struct stream_err *err);
+
+/*
+ * Parse a document framed with opts.no_parse as stream_next() would have
+ * parsed it (same settings, same messages and lines): build its tree
+ * into d->doc.  The tree is then d's when d is detached (freed by
+ * stream_doc_free()), else the caller's.  opts may be NULL.  Safe to call
+ * on several documents at once (a parser per call).  Returns STREAM_DOC,
+ * or STREAM_BAD with *err filled.
+ */
+int stream_doc_parse(struct stream_doc *d, const struct stream_opts *opts,
     struct stream_err *err);
 
 #endif

@@ -244,6 +244,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct msg m;
 	xmlDocPtr doc;
 	xmlNodePtr rec;
+	struct fdoc *fd;
 	char key[512], type[16], e[512], when[18];
 	long long now = (long long)(size * 2654435761u % 4102444800u);
 	long i = 0;
@@ -264,6 +265,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	loc.message = 1;
 	loc.type = msg_short(m.type, type, sizeof type);
 	loc.guid = m.guid;
+	FUZZ_ASSERT((fd = fdoc_new()) != NULL);
+	FUZZ_ASSERT(fdoc_from_tree(fd, &m) == 0);
 	for (rec = msg_record_first(&m); rec; rec = msg_record_next(&m, rec)) {
 		char *bytes;
 		size_t len;
@@ -273,7 +276,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		loc.record = ++i;
 		loc.line = msg_line(&m, rec);
 		loc.key = msg_key(&m, rec, key, sizeof key);
-		n = rules_check_record(rules, &m, rec, &loc, &res);
+		n = rules_check_record(rules, &m, fd, (size_t)i - 1, &loc,
+		    &res);
 		if (receipt_write(w, now, &m, rec, n == 0, &res, e,
 		    sizeof e) != 0) {
 			fprintf(stderr, "receipt_write: %s\n", e);
@@ -290,6 +294,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(bytes);
 	}
 	receipt_writer_free(w);
+	fdoc_free(fd);
 	xmlFreeDoc(doc);
 	return 0;
 }

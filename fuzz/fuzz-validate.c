@@ -55,10 +55,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag_loc loc;
 	struct msg m;
 	xmlDocPtr doc;
-	xmlNodePtr rec;
+	struct fdoc *fd;
 	char key[512], type[16];
-	long i = 0;
-	size_t k;
+	size_t k, i;
 
 	memset(&err, 0, sizeof err);
 	if ((doc = stream_parse_memory((const char *)data, size, "fuzz",
@@ -70,13 +69,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		loc.message = 1;
 		loc.type = msg_short(m.type, type, sizeof type);
 		loc.guid = m.guid;
-		for (rec = msg_record_first(&m); rec;
-		    rec = msg_record_next(&m, rec)) {
+		FUZZ_ASSERT((fd = fdoc_new()) != NULL);
+		FUZZ_ASSERT(fdoc_from_tree(fd, &m) == 0);
+		FUZZ_ASSERT(fdoc_records(fd) == (size_t)msg_record_count(&m));
+		for (i = 0; i < fdoc_records(fd); i++) {
 			memset(&res, 0, sizeof res);
-			loc.record = ++i;
-			loc.line = msg_line(&m, rec);
-			loc.key = msg_key(&m, rec, key, sizeof key);
-			(void)rules_check_record(rules, &m, rec, &loc, &res);
+			loc.record = (long)i + 1;
+			loc.line = fdoc_record_line(fd, i);
+			loc.key = fdoc_key(fd, i, key, sizeof key);
+			(void)rules_check_record(rules, &m, fd, i, &loc, &res);
 			FUZZ_ASSERT(res.n <= sizeof res.item / sizeof res.item[0]);
 			for (k = 0; k < res.n; k++) {
 				FUZZ_ASSERT(memchr(res.item[k].rule, '\0',
@@ -87,8 +88,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		memset(&res, 0, sizeof res);
 		loc.record = 0;
-		(void)rules_check_message(rules, &m, &loc, &res);
+		(void)rules_check_message(rules, &m, fd, &loc, &res);
 		FUZZ_ASSERT(res.n <= sizeof res.item / sizeof res.item[0]);
+		fdoc_free(fd);
 	}
 	xmlFreeDoc(doc);
 	return 0;

@@ -36,6 +36,7 @@ fuzz_replay_csv_SOURCES = fuzz/fuzz-csv.c fuzz/standalone.c $(fuzz_common_source
 fuzz_replay_csv_CFLAGS = $(AM_CFLAGS)
 # ceb-validate's rules in-process (the first per-tool target).
 fuzz_validate_sources = fuzz/fuzz-validate.c cmd/ceb-validate/rules.c \
+	cmd/ceb-validate/fields.c cmd/ceb-validate/fields.h \
 	cmd/ceb-validate/rules.h cmd/ceb-validate/receipt.c \
 	cmd/ceb-validate/receipt.h
 fuzz_validate_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/cmd/ceb-validate \
@@ -245,6 +246,7 @@ FUZZ_TARGETS += validate-receipt
 check_PROGRAMS += fuzz/replay-validate-receipt
 fuzz_replay_validate_receipt_SOURCES = fuzz/fuzz-validate-receipt.c \
 	cmd/ceb-validate/rules.c cmd/ceb-validate/rules.h \
+	cmd/ceb-validate/fields.c cmd/ceb-validate/fields.h \
 	cmd/ceb-validate/receipt.c cmd/ceb-validate/receipt.h \
 	fuzz/standalone.c $(fuzz_common_sources)
 fuzz_replay_validate_receipt_CPPFLAGS = $(fuzz_validate_cppflags)
@@ -254,6 +256,7 @@ if ENABLE_FUZZ
 fuzz_programs += fuzz/fuzz-validate-receipt
 fuzz_fuzz_validate_receipt_SOURCES = fuzz/fuzz-validate-receipt.c \
 	cmd/ceb-validate/rules.c cmd/ceb-validate/rules.h \
+	cmd/ceb-validate/fields.c cmd/ceb-validate/fields.h \
 	cmd/ceb-validate/receipt.c cmd/ceb-validate/receipt.h \
 	$(fuzz_common_sources)
 fuzz_fuzz_validate_receipt_CPPFLAGS = $(fuzz_validate_cppflags)

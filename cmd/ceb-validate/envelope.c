@@ -119,8 +119,9 @@ env_open_payload(struct tool *t, struct wcache *c, struct job *j)
 		return;
 	}
 	if (j->pst == MSG_OK)
-		j->psc = judge_find_schema(t, c, &j->pm, MSG_NS_CEB, &j->pmissing,
-		    j->pwhy, sizeof j->pwhy);
+		j->psc = judge_find_schema(t, c,
+		    (const char *)j->pm.root->name, j->pm.type, MSG_NS_CEB,
+		    &j->pmissing, j->pwhy, sizeof j->pwhy);
 }
 
 /* The text of dxp:TransInfo/dxp:MsgType, or NULL. */
@@ -165,7 +166,7 @@ env_finish(struct tool *t, struct job *j)
 		for (k = 0; k < j->e.n; k++, envbad++)
 			serr_report(&loc, &j->m, &j->e.v[k], NULL);
 	}
-	envbad += judge_signature(t, &j->m, &loc, NULL, &j->esig);
+	envbad += judge_signature(t, &j->m, NULL, &loc, NULL, &j->esig);
 	if (j->pbad[0]) {
 		loc.line = j->pline;
 		diag_finding(&loc, "S-DXP-001", DIAG_ERROR, "Data", NULL,
@@ -186,7 +187,8 @@ env_finish(struct tool *t, struct job *j)
 			    j->pm.root->name);
 		}
 		xmlFree(mt);
-		v = judge_msg(t, &j->d, &j->pm, j->psc, j->pmissing, j->pwhy,
+		v = judge_msg(t, &j->d, &j->pm, NULL, j->psc, j->pmissing,
+		    j->pwhy,
 		    &j->pe, j->pvfail, j->pline, &j->sig, &keep);
 	}
 	free(keep);

@@ -39,10 +39,10 @@ unlock(struct tool *t)
  * root.
  */
 const struct schema *
-judge_find_schema(struct tool *t, struct wcache *c, const struct msg *m,
-    const char *ns, int *missing, char *why, size_t n)
+judge_find_schema(struct tool *t, struct wcache *c, const char *name,
+    const struct msg_type *type, const char *ns, int *missing, char *why,
+    size_t n)
 {
-	const char *name = (const char *)m->root->name;
 	int dxp = strcmp(ns, MSG_NS_DXP) == 0;
 	const struct schema *sc;
 	size_t i;
@@ -51,8 +51,8 @@ judge_find_schema(struct tool *t, struct wcache *c, const struct msg *m,
 		if (c->v[i].ns_dxp == dxp && strcmp(c->v[i].name, name) == 0)
 			return c->v[i].sc;
 
-	if (m->type && t->edition == 2018 && !t->own_schemas &&
-	    !(m->type->editions & MSG_ED_2018)) {
+	if (type && t->edition == 2018 && !t->own_schemas &&
+	    !(type->editions & MSG_ED_2018)) {
 		*missing = 1;
 		snprintf(why, n, _("%s is not part of the 2018 edition"),
 		    name);
@@ -75,23 +75,34 @@ judge_find_schema(struct tool *t, struct wcache *c, const struct msg *m,
  * schema, open an envelope, validate.
  */
 void
-judge_work(struct tool *t, struct job *j, struct schema_vctx *v, struct wcache *c)
+judge_work(struct tool *t, struct job *j, struct schema_vctx *v,
+    struct wcache *c, struct saxw *w)
 {
+	if (j->sax)
+		return;		/* judged by the stream's single scan */
+	/*
+	 * One SAX pass when nothing needs a tree (sax.c); a signed message
+	 * needs one when signatures are verified ("Signature" in the bytes
+	 * is a cheap, safe test: an element of that name spells it).
+	 */
+	if (j->d.doc == NULL && w != NULL && t->sax && (t->dsig == NULL ||
+	    memmem(j->d.bytes, j->d.len, "Signature", 9) == NULL) &&
+	    sax_judge_bytes(w, j) == 0)
+		return;
 	if (j->d.doc == NULL) {
 		memset(&j->perr, 0, sizeof j->perr);
-		j->d.doc = stream_parse_memory(j->d.bytes, j->d.len,
-		    j->d.source, &j->perr);
-		if (j->d.doc == NULL)
+		if (stream_doc_parse(&j->d, NULL, &j->perr) != STREAM_DOC)
 			return;
+		j->tree_owned = !j->d.owned;
 	}
 	j->parsed = 1;
 	j->st = msg_open(&j->m, j->d.doc, j->d.line);
 	if (j->st == MSG_OK)
-		j->sc = judge_find_schema(t, c, &j->m, MSG_NS_CEB, &j->missing, j->why,
-		    sizeof j->why);
+		j->sc = judge_find_schema(t, c, (const char *)j->m.root->name,
+		    j->m.type, MSG_NS_CEB, &j->missing, j->why, sizeof j->why);
 	else if (j->st == MSG_ENVELOPE) {
-		j->sc = judge_find_schema(t, c, &j->m, MSG_NS_DXP, &j->missing,
-		    j->why, sizeof j->why);
+		j->sc = judge_find_schema(t, c, (const char *)j->m.root->name,
+		    NULL, MSG_NS_DXP, &j->missing, j->why, sizeof j->why);
 		env_open_payload(t, c, j);
 	}
 	if (j->sc && schema_validate(v, j->sc, j->d.doc, &j->e) < 0)
@@ -110,12 +121,13 @@ judge_work(struct tool *t, struct job *j, struct schema_vctx *v, struct wcache *
 }
 
 int
-judge_signature(struct tool *t, const struct msg *m,
+judge_signature(struct tool *t, const struct msg *m, const struct fdoc *fd,
     const struct diag_loc *loc, struct rules_result *res,
     const struct dsig_verdict *v)
 {
 	if (t->dsig == NULL) {
-		if (msg_child(m->root, MSG_NS_DS, "Signature") != NULL)
+		if (fd != NULL ? fdoc_signed(fd) : msg_child(m->root,
+		    MSG_NS_DS, "Signature") != NULL)
 			diag_tally("signatures not verified", 1);
 		return 0;
 	}
@@ -164,8 +176,8 @@ judge_root(const struct diag_loc *at, const struct msg *m,
  */
 struct verdict
 judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
-    const struct schema *sc, int missing, const char *why,
-    const struct schema_errors *e, int vfail, long line,
+    const struct fdoc *fd, const struct schema *sc, int missing,
+    const char *why, const struct schema_errors *e, int vfail, long line,
     const struct dsig_verdict *sig, unsigned char **keep)
 {
 	struct verdict v = { 0, 0, 0, 0 };
@@ -175,7 +187,7 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 	long *nerr = NULL, i, msgerr = 0;
 	size_t k;
 	char type[16], key[512], err[300];
-	const char *root = (const char *)m->root->name;
+	const char *root = m->type->root;
 
 	memset(&loc, 0, sizeof loc);
 	loc.source = d->source;
@@ -185,8 +197,21 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 	loc.guid = m->guid;
 	*keep = NULL;
 
-	for (rec = msg_record_first(m); rec; rec = msg_record_next(m, rec))
-		v.nrec++;
+	/* The fields the rules read: from the pass, or from the tree. */
+	if (fd == NULL) {
+		if (t->fdtree == NULL && (t->fdtree = fdoc_new()) == NULL) {
+			diag_trouble(d->source, line, "%s", strerror(ENOMEM));
+			v.nrec = v.failed = 1;
+			return v;
+		}
+		if (fdoc_from_tree(t->fdtree, m) != 0) {
+			diag_trouble(d->source, line, "%s", strerror(ENOMEM));
+			v.nrec = v.failed = 1;
+			return v;
+		}
+		fd = t->fdtree;
+	}
+	v.nrec = (long)fdoc_records(fd);
 	if (v.nrec > 0) {
 		recs = calloc((size_t)v.nrec, sizeof *recs);
 		nerr = calloc((size_t)v.nrec, sizeof *nerr);
@@ -201,9 +226,10 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 			return v;
 		}
 		i = 0;
-		for (rec = msg_record_first(m); rec;
-		    rec = msg_record_next(m, rec))
-			recs[i++] = rec;
+		if (m->root != NULL)	/* a tree: for errors and receipts */
+			for (rec = msg_record_first(m); rec && i < v.nrec;
+			    rec = msg_record_next(m, rec))
+				recs[i++] = rec;
 	}
 
 	/* Structure: findings outside any record fail the message. */
@@ -235,19 +261,19 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 			msgerr++;
 		}
 	}
-	memset(&res, 0, sizeof res);
+	res.n = 0;	/* items are written before they are read */
 	if (t->rules)
-		msgerr += rules_check_message(t->rules, m, &loc, &res);
-	msgerr += judge_signature(t, m, &loc, &res, sig);
+		msgerr += rules_check_message(t->rules, m, fd, &loc, &res);
+	msgerr += judge_signature(t, m, fd, &loc, &res, sig);
 
 	for (i = 0; i < v.nrec; i++) {
 		int nbad = 0;
 
 		loc.record = i + 1;
-		loc.key = msg_key(m, recs[i], key, sizeof key);
-		schema_utf8_trim(key);	/* msg_key() may cut a character */
-		loc.line = msg_line(m, recs[i]);
-		memset(&res, 0, sizeof res);
+		loc.key = fdoc_key(fd, (size_t)i, key, sizeof key);
+		schema_utf8_trim(key);	/* fdoc_key() may cut a character */
+		loc.line = fdoc_record_line(fd, (size_t)i);
+		res.n = 0;
 		if (nerr[i])
 			for (k = 0; k < e->n; k++)
 				if (serr_record_of(m, recs, v.nrec,
@@ -257,16 +283,16 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 					nbad++;
 				}
 		if (t->rules)
-			nbad += rules_check_record(t->rules, m, recs[i], &loc,
-			    &res);
+			nbad += rules_check_record(t->rules, m, fd, (size_t)i,
+			    &loc, &res);
 		(*keep)[i] = nbad == 0 && msgerr == 0;
 		if ((*keep)[i])
 			v.passed++;
 		else
 			v.failed++;
-		if (t->receipts && t->rules && rules_receipt(t->rules,
-		    t->receipts, m, recs[i], (*keep)[i], &res, err,
-		    sizeof err) != 0)
+		if (t->receipts && t->rules && recs[i] != NULL &&
+		    rules_receipt(t->rules, t->receipts, m, recs[i],
+		    (*keep)[i], &res, err, sizeof err) != 0)
 			diag_trouble(d->source, loc.line, _("receipt: %s"),
 			    err);
 	}
@@ -291,6 +317,39 @@ judge_emit(const struct stream_doc *doc)
 	return 0;
 }
 
+/*
+ * Write the passing records of j (keep[]) to stdout.  A message judged
+ * in one pass has no tree: it is parsed now (it is well-formed and
+ * valid), the only tree a failing record of such a message costs.
+ * Returns 0, or -1 on a write error.
+ */
+static int
+emit_part(struct job *j, const unsigned char *keep)
+{
+	struct stream_doc d;
+	struct stream_err err;
+	struct msg m;
+	int r;
+
+	if (!j->sax)
+		return emit_subset(stdout, &j->m, keep);
+	d = j->d;
+	d.doc = NULL;
+	d.owned = 0;
+	memset(&err, 0, sizeof err);
+	if (stream_doc_parse(&d, NULL, &err) != STREAM_DOC ||
+	    msg_open(&m, d.doc, d.line) != MSG_OK) {
+		/* Cannot happen: the pass found it well-formed. */
+		diag_trouble(j->d.source, j->d.line, _("document %ld: %s"),
+		    j->d.index, err.msg[0] ? err.msg : "parse error");
+		xmlFreeDoc(d.doc);
+		return 0;
+	}
+	r = emit_subset(stdout, &m, keep);
+	xmlFreeDoc(d.doc);
+	return r;
+}
+
 /* Report and pass on one judged document (main thread, input order). */
 int
 judge_finish(struct tool *t, struct job *j)
@@ -303,9 +362,8 @@ judge_finish(struct tool *t, struct job *j)
 
 	if (!j->parsed) {
 		/* As the input loop reports a document it cannot parse. */
-		diag_trouble(j->d.source, j->d.line + (j->perr.line > 0 ?
-		    j->perr.line - 1 : 0), _("document %ld: %s"), j->d.index,
-		    j->perr.msg);
+		diag_trouble(j->d.source, j->perr.line, _("document %ld: %s"),
+		    j->d.index, j->perr.msg);
 		diag_messages(-1);	/* the loop counted it as framed */
 		return 0;
 	}
@@ -320,8 +378,8 @@ judge_finish(struct tool *t, struct job *j)
 		diag_records(1, 0, 1);
 		return 0;
 	}
-	v = judge_msg(t, &j->d, &j->m, j->sc, j->missing, j->why, &j->e,
-	    j->vfail, j->d.line, &j->sig, &keep);
+	v = judge_msg(t, &j->d, &j->m, j->sax ? j->fd : NULL, j->sc,
+	    j->missing, j->why, &j->e, j->vfail, j->d.line, &j->sig, &keep);
 	if (v.nrec == 0)
 		v.nrec = v.failed = 1;
 	diag_records(v.nrec, v.passed, v.failed);
@@ -337,8 +395,7 @@ judge_finish(struct tool *t, struct job *j)
 		diag_finding(&loc, "S-OUT-001", DIAG_INFO, "", NULL,
 		    _("passed on with %ld of its %ld records, without "
 		    "ds:Signature"), v.passed, v.nrec);
-		if (!diag_report_on_stdout() &&
-		    emit_subset(stdout, &j->m, keep) != 0) {
+		if (!diag_report_on_stdout() && emit_part(j, keep) != 0) {
 			diag_write_error(_("standard output"));
 			rc = -1;
 		}
@@ -350,6 +407,17 @@ judge_finish(struct tool *t, struct job *j)
 void
 job_clear(struct job *j)
 {
+	if (j->tree_owned) {
+		xmlFreeDoc(j->d.doc);
+		j->d.doc = NULL;
+		j->tree_owned = 0;
+	}
+	free(j->sguid);
+	j->sguid = NULL;
+	if (j->fd_owned)
+		fdoc_free(j->fd);
+	j->fd = NULL;
+	j->fd_owned = 0;
 	if (j->pdoc)
 		xmlFreeDoc(j->pdoc);
 	schema_errors_free(&j->e);

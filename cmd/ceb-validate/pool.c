@@ -65,13 +65,13 @@ claim(struct tool *t)
 
 static void
 run_batch(struct tool *t, struct batch *b, struct schema_vctx *v,
-    struct wcache *c)
+    struct wcache *c, struct saxw *w)
 {
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
 		if (v)
-			judge_work(t, b->v[i], v, c);
+			judge_work(t, b->v[i], v, c, w);
 		else
 			b->v[i]->vfail = 1;
 	}
@@ -83,9 +83,12 @@ worker(void *arg)
 	struct tool *t = arg;
 	struct schema_vctx *v = schema_vctx_new();
 	struct wcache c;
+	struct saxw *w = NULL;
 	struct batch *b, *g;
 
 	memset(&c, 0, sizeof c);
+	if (v != NULL && t->sax)
+		w = sax_new(t, v, &c);	/* NULL: the tree judges all */
 	for (;;) {
 		pthread_mutex_lock(&t->pool.mu);
 		while (t->pool.next == t->pool.tail && t->pool.garbage == NULL && !t->pool.stop)
@@ -105,12 +108,13 @@ worker(void *arg)
 		}
 		if (b == NULL)
 			continue;
-		run_batch(t, b, v, &c);
+		run_batch(t, b, v, &c, w);
 		pthread_mutex_lock(&t->pool.mu);
 		b->done = 1;
 		pthread_cond_signal(&t->pool.cv_done);
 		pthread_mutex_unlock(&t->pool.mu);
 	}
+	sax_free(w);
 	schema_vctx_free(v);
 	return NULL;
 }
@@ -134,7 +138,7 @@ drain_one(struct tool *t, int wait, int *rc)
 	while (!b->done && wait) {
 		if ((mine = claim(t)) != NULL) {
 			pthread_mutex_unlock(&t->pool.mu);
-			run_batch(t, mine, t->vctx, &t->cache);
+			run_batch(t, mine, t->vctx, &t->cache, t->saxw);
 			pthread_mutex_lock(&t->pool.mu);
 			mine->done = 1;
 			continue;

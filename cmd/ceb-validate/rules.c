@@ -36,6 +36,7 @@
 #include "codetab.h"
 #include "csvio.h"
 #include "dec.h"
+#include "fields.h"
 #include "i18n.h"
 #include "ident.h"
 #include "mask.h"
@@ -82,40 +83,6 @@ static const struct rule_def vrule[NRULES] = {
 #undef W
 #undef I
 
-/* The fields the rules read, by element local name. */
-#define FIELDS(X) \
-	X(guid) X(appType) X(appTime) X(appStatus) X(orderType) X(orderNo) \
-	X(ebpCode) X(ebcCode) X(goodsValue) X(freight) X(discount) \
-	X(taxTotal) X(acturalPaid) X(currency) X(buyerIdType) \
-	X(buyerIdNumber) X(payerIdType) X(payerIdNumber) X(payCode) \
-	X(agentCode) X(assureCode) X(operatorCode) X(logisticsCode) \
-	X(amountPaid) X(payTime) X(insuredFee) X(weight) X(packNo) \
-	X(logisticsStatus) X(logisticsTime) X(ieFlag) X(declTime) X(ieDate) \
-	X(customsCode) X(portCode) X(tradeMode) X(trafMode) X(trafNo) \
-	X(voyageNo) X(billNo) X(emsNo) X(areaCode) X(areaName) X(country) \
-	X(wrapType) X(grossWeight) X(netWeight) X(consigneeDistrict) X(POD) \
-	X(fCurrency) X(iCurrency) X(leaveTime) X(accountingDate) \
-	X(startTime) X(endTime) X(msgCount) X(msgSeqNo) X(returnStatus) \
-	X(returnTime) X(opDate) X(charge) X(gnum) X(itemRecordNo) X(gcode) \
-	X(qty) X(qty1) X(qty2) X(unit) X(unit1) X(unit2) X(price) \
-	X(totalPrice) X(tradeCountry) X(copNo) X(logisticsNo) \
-	X(payTransactionId) X(invtNo) X(taxNo) X(coElNo) X(sumNo) \
-	X(declSeqNo) X(oriMessageType) X(oriCopMsgId) X(itemNo) \
-	X(taxPrice) X(customsTax) X(valueAddedTax) X(consumptionTax)
-
-enum field {
-#define X(f) F_##f,
-	FIELDS(X)
-#undef X
-	NFIELDS
-};
-
-static const char *const field_names[NFIELDS] = {
-#define X(f) #f,
-	FIELDS(X)
-#undef X
-};
-
 /* The code tables, by file name in tables/ (or -c DIR). */
 enum table {
 	T_CURRENCY, T_COUNTRY, T_UNIT, T_TRAF, T_WRAP, T_CUSTOMS, T_TRADE,
@@ -156,55 +123,7 @@ struct rules {
 	unsigned char blank[NFIELDS];		/* judged by V-ID-013 */
 };
 
-/* Field name -> enum field, an open-addressing hash built once. */
-static signed char fmap[512];
-
-static unsigned
-fhash(const char *s)
-{
-	unsigned h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h & 511;
-}
-
-static void
-fmap_init(void)
-{
-	int i;
-
-	if (fmap[0] != 0)
-		return;
-	memset(fmap, -1, sizeof fmap);
-	for (i = 0; i < NFIELDS; i++) {
-		unsigned h = fhash(field_names[i]);
-
-		while (fmap[h] >= 0)
-			h = (h + 1) & 511;
-		fmap[h] = (signed char)i;
-	}
-}
-
-static int
-field_of(const char *name)
-{
-	unsigned h = fhash(name);
-
-	while (fmap[h] >= 0) {
-		if (strcmp(field_names[(int)fmap[h]], name) == 0)
-			return fmap[h];
-		h = (h + 1) & 511;
-	}
-	return -1;
-}
-
-/* The values of one head (or one line). */
-struct fieldset {
-	const char *v[NFIELDS];
-	xmlNodePtr n[NFIELDS];
-};
-
+/* Text of element e (message_time(): an envelope's CreatTime). */
 static const char *
 eltext(xmlNodePtr e)
 {
@@ -218,40 +137,14 @@ eltext(xmlNodePtr e)
 	return msg_field(e->parent, (const char *)e->name);
 }
 
-static void
-scan(xmlNodePtr parent, struct fieldset *fs)
-{
-	xmlNodePtr c;
-	xmlNsPtr ceb = NULL;	/* the CEB namespace node, once seen */
-
-	memset(fs, 0, sizeof *fs);
-	if (parent == NULL)
-		return;
-	for (c = parent->children; c != NULL; c = c->next) {
-		int f;
-
-		if (c->type != XML_ELEMENT_NODE || c->ns == NULL)
-			continue;
-		if (c->ns != ceb) {
-			if (strcmp((const char *)c->ns->href, MSG_NS_CEB) != 0)
-				continue;
-			ceb = c->ns;
-		}
-		if ((f = field_of((const char *)c->name)) >= 0 &&
-		    fs->v[f] == NULL) {
-			fs->v[f] = eltext(c);
-			fs->n[f] = c;
-		}
-	}
-}
-
 /* One record being checked. */
 struct ctx {
 	const struct rules *r;
 	const struct msg *m;
 	const struct diag_loc *loc;
 	struct rules_result *res;
-	xmlNodePtr rec;
+	const struct fdoc *d;		/* the message's fields */
+	size_t ri;			/* this record's index in d */
 	struct fieldset h;		/* head fields */
 	struct fieldset l;		/* current line's fields */
 	int errors;
@@ -265,7 +158,7 @@ on(const struct ctx *c, enum rule_no rule)
 }
 
 static void __attribute__((format(printf, 5, 6)))
-hit(struct ctx *c, enum rule_no rule, const char *field, xmlNodePtr at,
+hit(struct ctx *c, enum rule_no rule, const char *field, long at,
     const char *fmt, ...)
 {
 	struct diag_loc loc = *c->loc;
@@ -276,8 +169,8 @@ hit(struct ctx *c, enum rule_no rule, const char *field, xmlNodePtr at,
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
-	if (at != NULL && c->m != NULL)
-		loc.line = msg_line(c->m, at);
+	if (at > 0)
+		loc.line = at;
 	diag_finding(&loc, vrule[rule].id, sev, field, NULL, "%s", detail);
 	if (sev != DIAG_ERROR)
 		return;
@@ -459,14 +352,14 @@ check_times(struct ctx *c)
 			continue;
 		if (len != time_fields[i].len) {
 			if (on(c, R_TIME_FORM))
-				hit(c, R_TIME_FORM, field_names[f], c->h.n[f],
+				hit(c, R_TIME_FORM, field_names[f], c->h.ln[f],
 				    _("%s is not %s"), show(v, buf, sizeof buf),
 				    time_format(time_fields[i].len));
 			continue;
 		}
 		if (parse_time(s, len, &t, &why) != 0) {
 			if (on(c, R_TIME_FORM))
-				hit(c, R_TIME_FORM, field_names[f], c->h.n[f],
+				hit(c, R_TIME_FORM, field_names[f], c->h.ln[f],
 				    _("%s is not a real %s time: %s"),
 				    show(v, buf, sizeof buf),
 				    time_format(len), _(why));
@@ -474,7 +367,7 @@ check_times(struct ctx *c)
 		}
 		if (time_fields[i].future && t > c->r->now + 86400 &&
 		    on(c, R_TIME_FUTURE))
-			hit(c, R_TIME_FUTURE, field_names[f], c->h.n[f],
+			hit(c, R_TIME_FUTURE, field_names[f], c->h.ln[f],
 			    _("%s lies more than one day in the future"),
 			    show(v, buf, sizeof buf));
 	}
@@ -484,7 +377,7 @@ check_times(struct ctx *c)
 
 		if (hs != he)
 			hit(c, R_TIME_RANGE, hs ? "endTime" : "startTime",
-			    hs ? c->h.n[F_startTime] : c->h.n[F_endTime],
+			    hs ? c->h.ln[F_startTime] : c->h.ln[F_endTime],
 			    _("%s is given without %s"),
 			    hs ? "startTime" : "endTime",
 			    hs ? "endTime" : "startTime");
@@ -496,7 +389,7 @@ check_times(struct ctx *c)
 			if (la == lb && la == 14 && digits(a, la) &&
 			    digits(b, lb) && strncmp(a, b, la) > 0)
 				hit(c, R_TIME_RANGE, "endTime",
-				    c->h.n[F_endTime],
+				    c->h.ln[F_endTime],
 				    _("endTime %.14s is before startTime %.14s"),
 				    b, a);
 		}
@@ -541,7 +434,7 @@ has_lower(const char *s, size_t len)
  * is no requirement (V-GUID-004, a warning).
  */
 static void
-judge_guid(struct ctx *c, enum rule_no lower, const char *v, xmlNodePtr at)
+judge_guid(struct ctx *c, enum rule_no lower, const char *v, long at)
 {
 	const char *s;
 	size_t len;
@@ -567,17 +460,16 @@ check_guid(struct ctx *c)
 
 	if (v == NULL || (len = span(v, &s)) == 0)
 		return;
-	judge_guid(c, R_GUID_FORM, v, c->h.n[F_guid]);
+	judge_guid(c, R_GUID_FORM, v, c->h.ln[F_guid]);
 	if (on(c, R_GUID_DUP)) {
-		xmlNodePtr o;
+		size_t o;
 		long k = 1;
 
-		for (o = msg_record_first(c->m); o != NULL && o != c->rec;
-		    o = msg_record_next(c->m, o), k++) {
-			const char *g = msg_field(msg_head(c->m, o), "guid");
+		for (o = 0; o < c->ri; o++, k++) {
+			const char *g = fdoc_head_field(c->d, o, F_guid);
 
 			if (g != NULL && strcmp(g, v) == 0) {
-				hit(c, R_GUID_DUP, "guid", c->h.n[F_guid],
+				hit(c, R_GUID_DUP, "guid", c->h.ln[F_guid],
 				    _("%s is also the guid of record %ld"),
 				    show(v, buf, sizeof buf), k);
 				break;
@@ -598,19 +490,19 @@ check_app(struct ctx *c)
 		    is(v, "1") || is(v, "2") || is(v, "3");
 
 		if (!ok)
-			hit(c, R_APP_TYPE, "appType", c->h.n[F_appType],
+			hit(c, R_APP_TYPE, "appType", c->h.ln[F_appType],
 			    t->code == 623 ? _("%s is not 1 (new)") :
 			    _("%s is not 1, 2 or 3"), show(v, buf, sizeof buf));
 	}
 	if (on(c, R_APP_STATUS) && (v = c->h.v[F_appStatus]) != NULL &&
 	    !is(v, "1") && !is(v, "2"))
-		hit(c, R_APP_STATUS, "appStatus", c->h.n[F_appStatus],
+		hit(c, R_APP_STATUS, "appStatus", c->h.ln[F_appStatus],
 		    _("%s is not 1 or 2"), show(v, buf, sizeof buf));
 	if (on(c, R_APP_IEFLAG) && (v = c->h.v[F_ieFlag]) != NULL) {
 		const char *want = t->code == 603 ? "E" : "I";
 
 		if (!is(v, want))
-			hit(c, R_APP_IEFLAG, "ieFlag", c->h.n[F_ieFlag],
+			hit(c, R_APP_IEFLAG, "ieFlag", c->h.ln[F_ieFlag],
 			    _("%s, expected %s in a CEB%d message"),
 			    show(v, buf, sizeof buf), want, t->code);
 	}
@@ -625,18 +517,18 @@ check_app(struct ctx *c)
 			ok = is(v, "E") || is(v, "B") || is(v, "W");
 		if (!ok)
 			hit(c, R_APP_ORDERTYPE, "orderType",
-			    c->h.n[F_orderType], _("%s is not allowed in a "
+			    c->h.ln[F_orderType], _("%s is not allowed in a "
 			    "CEB%d message"), show(v, buf, sizeof buf),
 			    t->code);
 	}
 	if (on(c, R_DEP_SIGNATURE) && is(c->h.v[F_appStatus], "2") &&
-	    msg_child(c->m->root, MSG_NS_DS, "Signature") == NULL)
-		hit(c, R_DEP_SIGNATURE, "ds:Signature", c->h.n[F_appStatus],
+	    !fdoc_signed(c->d))
+		hit(c, R_DEP_SIGNATURE, "ds:Signature", c->h.ln[F_appStatus],
 		    _("appStatus is 2 but the message has no ds:Signature"));
 	if (on(c, R_DEP_513) && (v = c->h.v[F_logisticsStatus]) != NULL &&
 	    !is(v, "S"))
 		hit(c, R_DEP_513, "logisticsStatus",
-		    c->h.n[F_logisticsStatus], _("%s is not S"),
+		    c->h.ln[F_logisticsStatus], _("%s is not S"),
 		    show(v, buf, sizeof buf));
 	if (on(c, R_DEP_RETURN) && (v = c->h.v[F_returnStatus]) != NULL) {
 		const char *s;
@@ -648,7 +540,7 @@ check_app(struct ctx *c)
 			    strncmp(s, return_codes[i], len) == 0;
 		if (!ok)
 			hit(c, R_DEP_RETURN, "returnStatus",
-			    c->h.n[F_returnStatus],
+			    c->h.ln[F_returnStatus],
 			    _("%s is not a documented receipt status"),
 			    show(v, buf, sizeof buf));
 	}
@@ -662,7 +554,7 @@ check_app(struct ctx *c)
 		    dec_cmp(seq, cnt) > 0)) {
 			char b1[64], b2[64];
 
-			hit(c, R_DEP_MSGSEQ, "msgSeqNo", c->h.n[F_msgSeqNo],
+			hit(c, R_DEP_MSGSEQ, "msgSeqNo", c->h.ln[F_msgSeqNo],
 			    _("msgSeqNo %s is not between 1 and msgCount %s"),
 			    fmtdec(seq, b1, sizeof b1),
 			    fmtdec(cnt, b2, sizeof b2));
@@ -683,7 +575,7 @@ check_person(struct ctx *c, enum field typef, enum field numf)
 		return;
 	if (!is(type, "1")) {
 		if (on(c, R_ID_TYPE))
-			hit(c, R_ID_TYPE, field_names[typef], c->h.n[typef],
+			hit(c, R_ID_TYPE, field_names[typef], c->h.ln[typef],
 			    _("%s is not 1 (resident ID card)"),
 			    show(type, buf, sizeof buf));
 		return;
@@ -698,30 +590,30 @@ check_person(struct ctx *c, enum field typef, enum field numf)
 		break;
 	case IDENT_CHECK:
 		if (on(c, R_ID_CHECK))
-			hit(c, R_ID_CHECK, field_names[numf], c->h.n[numf],
+			hit(c, R_ID_CHECK, field_names[numf], c->h.ln[numf],
 			    _("%s: check character is %c, expected %c"), m1,
 			    s[17], exp);
 		break;
 	case IDENT_BIRTH_DATE:
 	case IDENT_FUTURE:
 		if (on(c, R_ID_BIRTH))
-			hit(c, R_ID_BIRTH, field_names[numf], c->h.n[numf],
+			hit(c, R_ID_BIRTH, field_names[numf], c->h.ln[numf],
 			    _("%s: %s"), m1, _(ident_strerror(e)));
 		break;
 	case IDENT_LEGACY15:
 		if (!on(c, R_ID_LEGACY))
 			break;
 		if (ident_id15_to_18(s, conv) == 0)
-			hit(c, R_ID_LEGACY, field_names[numf], c->h.n[numf],
+			hit(c, R_ID_LEGACY, field_names[numf], c->h.ln[numf],
 			    _("%s has 15 digits; the 18-character form is %s"),
 			    m1, mask(MASK_ID, conv, m2, sizeof m2));
 		else
-			hit(c, R_ID_LEGACY, field_names[numf], c->h.n[numf],
+			hit(c, R_ID_LEGACY, field_names[numf], c->h.ln[numf],
 			    _("%s has 15 digits"), m1);
 		break;
 	default:
 		if (on(c, R_ID_SHAPE))
-			hit(c, R_ID_SHAPE, field_names[numf], c->h.n[numf],
+			hit(c, R_ID_SHAPE, field_names[numf], c->h.ln[numf],
 			    _("%s: %s"), m1, _(ident_strerror(e)));
 		break;
 	}
@@ -758,20 +650,20 @@ check_enterprises(struct ctx *c)
 			if (e == IDENT_OK || !on(c, R_ENT_USCC))
 				continue;
 			if (e == IDENT_CHECK)
-				hit(c, R_ENT_USCC, field_names[f], c->h.n[f],
+				hit(c, R_ENT_USCC, field_names[f], c->h.ln[f],
 				    _("%s: check character is %c, expected %c"),
 				    buf, s[17], exp);
 			else
-				hit(c, R_ENT_USCC, field_names[f], c->h.n[f],
+				hit(c, R_ENT_USCC, field_names[f], c->h.ln[f],
 				    _("%s: %s"), buf, _(ident_strerror(e)));
 		} else if (len == 10) {
 			e = ident_check_customs_code(s, len);
 			if (e != IDENT_OK && on(c, R_ENT_CUSTOMS))
 				hit(c, R_ENT_CUSTOMS, field_names[f],
-				    c->h.n[f], _("%s: %s"), buf,
+				    c->h.ln[f], _("%s: %s"), buf,
 				    _(ident_strerror(e)));
 		} else if (on(c, R_ENT_LENGTH))
-			hit(c, R_ENT_LENGTH, field_names[f], c->h.n[f],
+			hit(c, R_ENT_LENGTH, field_names[f], c->h.ln[f],
 			    _("%s has %zu characters"), buf, len);
 	}
 	if (on(c, R_DEP_ASSURE) && filled(c->h.v[F_assureCode])) {
@@ -786,7 +678,7 @@ check_enterprises(struct ctx *c)
 		    is(c->h.v[F_ebcCode], want) ||
 		    is(c->h.v[F_logisticsCode], want);
 		if (!ok)
-			hit(c, R_DEP_ASSURE, "assureCode", c->h.n[F_assureCode],
+			hit(c, R_DEP_ASSURE, "assureCode", c->h.ln[F_assureCode],
 			    _("%s is none of ebpCode, ebcCode, logisticsCode"),
 			    show(a, buf, sizeof buf));
 	}
@@ -885,7 +777,7 @@ show_blanks(const char *v, char *buf, size_t n)
 }
 
 static void
-padded(struct ctx *c, const char *name, const char *v, xmlNodePtr at)
+padded(struct ctx *c, const char *name, const char *v, long at)
 {
 	const unsigned char *s = (const unsigned char *)v;
 	size_t len, lead, trail, k, i;
@@ -920,7 +812,7 @@ check_blanks(struct ctx *c, struct fieldset *fs)
 		return;
 	for (f = 0; f < NFIELDS; f++)
 		if (c->r->blank[f])
-			padded(c, field_names[f], fs->v[f], fs->n[f]);
+			padded(c, field_names[f], fs->v[f], fs->ln[f]);
 }
 
 /* ---- code tables ---- */
@@ -937,10 +829,10 @@ missing(struct ctx *c, struct fieldset *fs, enum rule_no rule, enum field f,
 {
 	if (c->r->complete[tab]) {
 		if (on(c, rule))
-			hit(c, rule, field_names[f], fs->n[f],
+			hit(c, rule, field_names[f], fs->ln[f],
 			    _("%s is not in the %s table"), v, _(what));
 	} else if (on(c, R_CODE_UNKNOWN))
-		hit(c, R_CODE_UNKNOWN, field_names[f], fs->n[f],
+		hit(c, R_CODE_UNKNOWN, field_names[f], fs->ln[f],
 		    _("%s is not in the %s table, which is not complete: "
 		    "check the code"), v, _(what));
 }
@@ -979,7 +871,7 @@ check_currency(struct ctx *c, struct fieldset *fs, enum field f)
 			return;
 	}
 	if (on(c, R_DEP_CNY) && !is(v, "142"))
-		hit(c, R_DEP_CNY, field_names[f], fs->n[f],
+		hit(c, R_DEP_CNY, field_names[f], fs->ln[f],
 		    _("%s, expected 142 (CNY)"), show(v, buf, sizeof buf));
 }
 
@@ -1050,11 +942,11 @@ check_trade(struct ctx *c)
 				allowed = 0;
 		}
 		if (!known)
-			hit(c, R_CODE_TRADE, "tradeMode", c->h.n[F_tradeMode],
+			hit(c, R_CODE_TRADE, "tradeMode", c->h.ln[F_tradeMode],
 			    _("%s is not in the trade-mode table"),
 			    show(v, buf, sizeof buf));
 		else if (!allowed)
-			hit(c, R_CODE_TRADE, "tradeMode", c->h.n[F_tradeMode],
+			hit(c, R_CODE_TRADE, "tradeMode", c->h.ln[F_tradeMode],
 			    _("%s is not allowed in a CEB%d message"),
 			    show(v, buf, sizeof buf), c->m->type->code);
 	}
@@ -1065,8 +957,8 @@ check_trade(struct ctx *c)
 		for (i = 0; i < 3; i++)
 			if (!filled(c->h.v[need[i]]))
 				hit(c, R_DEP_9610, field_names[need[i]],
-				    c->h.n[need[i]] ? c->h.n[need[i]] :
-				    c->h.n[F_tradeMode],
+				    c->h.ln[need[i]] ? c->h.ln[need[i]] :
+				    c->h.ln[F_tradeMode],
 				    _("is empty with tradeMode 9610"));
 	}
 	if (bonded(c)) {
@@ -1078,19 +970,19 @@ check_trade(struct ctx *c)
 		for (i = 0; on(c, R_DEP_1210) && i < 3; i++)
 			if (!filled(c->h.v[need[i]]))
 				hit(c, R_DEP_1210, field_names[need[i]],
-				    c->h.n[need[i]] ? c->h.n[need[i]] :
-				    c->h.n[F_tradeMode],
+				    c->h.ln[need[i]] ? c->h.ln[need[i]] :
+				    c->h.ln[F_tradeMode],
 				    _("is empty with tradeMode %.4s"), s);
 		if (on(c, R_DEP_1210_COUNTRY) && c->h.v[F_country] != NULL &&
 		    !is(c->h.v[F_country], "142"))
 			hit(c, R_DEP_1210_COUNTRY, "country",
-			    c->h.n[F_country],
+			    c->h.ln[F_country],
 			    _("%s, expected 142 with tradeMode %.4s"),
 			    show(c->h.v[F_country], buf, sizeof buf), s);
 		for (i = 0; on(c, R_DEP_1210_TRAF) && i < 3; i++)
 			if (filled(c->h.v[empty[i]]))
 				hit(c, R_DEP_1210_TRAF, field_names[empty[i]],
-				    c->h.n[empty[i]],
+				    c->h.ln[empty[i]],
 				    _("%s is filled with tradeMode %.4s"),
 				    show(c->h.v[empty[i]], buf, sizeof buf),
 				    s);
@@ -1113,7 +1005,7 @@ check_plist(struct ctx *c, const char *s, size_t len)
 		return;
 	if ((row = codetab_find(c->r->plist, s, 8)) < 0) {
 		if (on(c, R_CODE_PLIST))
-			hit(c, R_CODE_PLIST, "gcode", c->l.n[F_gcode],
+			hit(c, R_CODE_PLIST, "gcode", c->l.ln[F_gcode],
 			    _("%.8s is not on the positive list"), s);
 		return;
 	}
@@ -1122,12 +1014,12 @@ check_plist(struct ctx *c, const char *s, size_t len)
 	remark = codetab_get(c->r->plist, row, "remark");
 	snprintf(buf, sizeof buf, "%.4s", c->h.v[F_tradeMode]);
 	if (strstr(remark, "网购保税") != NULL && !bonded(c))
-		hit(c, R_CODE_PLIST_MODE, "gcode", c->l.n[F_gcode],
+		hit(c, R_CODE_PLIST_MODE, "gcode", c->l.ln[F_gcode],
 		    _("%.8s is restricted to bonded import (1210), tradeMode "
 		    "is %s"), s, buf);
 	else if (strstr(remark, "直购") != NULL && strstr(remark, "仅限") !=
 	    NULL && !is(c->h.v[F_tradeMode], "9610"))
-		hit(c, R_CODE_PLIST_MODE, "gcode", c->l.n[F_gcode],
+		hit(c, R_CODE_PLIST_MODE, "gcode", c->l.ln[F_gcode],
 		    _("%.8s is restricted to direct purchase (9610), tradeMode "
 		    "is %s"), s, buf);
 }
@@ -1151,17 +1043,17 @@ check_units(struct ctx *c, const char *gcode)
 	want2 = codetab_get(c->r->tab[T_HS], row, "unit2");
 	if (*want1 != '\0' && filled(c->l.v[F_unit1]) &&
 	    !is(c->l.v[F_unit1], want1))
-		hit(c, R_CODE_UNITS, "unit1", c->l.n[F_unit1],
+		hit(c, R_CODE_UNITS, "unit1", c->l.ln[F_unit1],
 		    _("%s, the first legal unit of %.8s is %s"),
 		    show(c->l.v[F_unit1], b1, sizeof b1), gcode, want1);
 	/* The spec leaves unit2 optional ("否"): only a given one is judged. */
 	if (*want2 != '\0' && filled(u2) && !is(u2, want2))
-		hit(c, R_CODE_UNITS, "unit2", c->l.n[F_unit2] ?
-		    c->l.n[F_unit2] : c->l.n[F_gcode],
+		hit(c, R_CODE_UNITS, "unit2", c->l.ln[F_unit2] ?
+		    c->l.ln[F_unit2] : c->l.ln[F_gcode],
 		    _("%s, the second legal unit of %.8s is %s"),
 		    show(u2, b2, sizeof b2), gcode, want2);
 	else if (*want2 == '\0' && filled(u2))
-		hit(c, R_CODE_UNITS, "unit2", c->l.n[F_unit2],
+		hit(c, R_CODE_UNITS, "unit2", c->l.ln[F_unit2],
 		    _("%s, but %.8s has no second legal unit"),
 		    show(u2, b2, sizeof b2), gcode);
 }
@@ -1189,7 +1081,7 @@ check_signs(struct ctx *c, struct fieldset *fs)
 
 		if (filled(fs->v[f]) && decof(fs->v[f], &d) == 0 &&
 		    dec_sign(d) <= 0)
-			hit(c, R_AMT_POSITIVE, field_names[f], fs->n[f],
+			hit(c, R_AMT_POSITIVE, field_names[f], fs->ln[f],
 			    _("%s is not greater than zero"),
 			    fmtdec(d, buf, sizeof buf));
 	}
@@ -1199,7 +1091,7 @@ check_signs(struct ctx *c, struct fieldset *fs)
 
 		if (filled(fs->v[f]) && decof(fs->v[f], &d) == 0 &&
 		    dec_sign(d) < 0)
-			hit(c, R_AMT_NEGATIVE, field_names[f], fs->n[f],
+			hit(c, R_AMT_NEGATIVE, field_names[f], fs->ln[f],
 			    _("%s is negative"), fmtdec(d, buf, sizeof buf));
 	}
 }
@@ -1426,12 +1318,12 @@ check_order_tax(struct ctx *c, struct sums *sm, struct dec extra, long day,
 		open = 1;
 	}
 	if (unknown != NULL && on(c, R_TAX_RATE))
-		hit(c, R_TAX_RATE, "itemNo", c->h.n[F_taxTotal],
+		hit(c, R_TAX_RATE, "itemNo", c->h.ln[F_taxTotal],
 		    _("%s: taxTotal is checked only against the least tax any "
 		    "goods owe"), unknown);
 	if (dec_sign(tax) == 0 && dec_sign(lo) > 0) {
 		if (on(c, R_TAX_NONE))
-			hit(c, R_TAX_NONE, "taxTotal", c->h.n[F_taxTotal],
+			hit(c, R_TAX_NONE, "taxTotal", c->h.ln[F_taxTotal],
 			    _("taxTotal is 0, the goods owe at least %s "
 			    "(dutiable value %s on %s)"),
 			    fmtdec(dec_round(lo, 2), b1, sizeof b1),
@@ -1443,7 +1335,7 @@ check_order_tax(struct ctx *c, struct sums *sm, struct dec extra, long day,
 		return;
 	if (dec_cmp(tax, lo) < 0 && !tax_within(c->r, lo, tax)) {
 		if (open)
-			hit(c, R_TAX_ORDER, "taxTotal", c->h.n[F_taxTotal],
+			hit(c, R_TAX_ORDER, "taxTotal", c->h.ln[F_taxTotal],
 			    _("taxTotal %s is below %s, the least tax any goods "
 			    "owe on the dutiable value %s on %s"),
 			    fmtdec(tax, b1, sizeof b1),
@@ -1458,14 +1350,14 @@ check_order_tax(struct ctx *c, struct sums *sm, struct dec extra, long day,
 	return;
 outside:
 	if (dec_cmp(lo, hi) == 0)
-		hit(c, R_TAX_ORDER, "taxTotal", c->h.n[F_taxTotal],
+		hit(c, R_TAX_ORDER, "taxTotal", c->h.ln[F_taxTotal],
 		    _("taxTotal %s, the estimated tax is %s (%s, rates of %s)"),
 		    fmtdec(tax, b1, sizeof b1),
 		    fmtdec(dec_round(lo, 2), b2, sizeof b2),
 		    regime == TAX_WITHIN ? _("within the limits") :
 		    _("in full"), fmtday(day, d1, sizeof d1));
 	else
-		hit(c, R_TAX_ORDER, "taxTotal", c->h.n[F_taxTotal],
+		hit(c, R_TAX_ORDER, "taxTotal", c->h.ln[F_taxTotal],
 		    _("taxTotal %s is outside the estimated tax, %s to %s (%s, "
 		    "rates of %s)"), fmtdec(tax, b1, sizeof b1),
 		    fmtdec(dec_round(lo, 2), b2, sizeof b2),
@@ -1512,14 +1404,14 @@ check_bill_line(struct ctx *c, struct sums *sm)
 		const struct policy_row *pr = policy_at(&c->r->pol,
 		    judge_day(c));
 		struct dec sum = dec_from_int(0), v;
-		xmlNodePtr l;
+		size_t l0, nl, l;
 
 		sm->bill_ok = 1;
 		for (k = 0; k < 3; k++)
 			sm->bill[k] = dec_from_int(0);
-		for (l = msg_line_first(c->m, c->rec); l != NULL;
-		    l = msg_line_next(c->m, l))
-			if (decof(msg_field(l, "taxPrice"), &v) == 0)
+		fdoc_lines(c->d, c->ri, &l0, &nl);
+		for (l = l0; l < l0 + nl; l++)
+			if (decof(fdoc_line_field(c->d, l, F_taxPrice), &v) == 0)
 				sum = dec_add(sum, v);
 		sm->bill_over = pr != NULL && dec_cmp(sum, pr->single) > 0;
 	}
@@ -1566,8 +1458,8 @@ check_bill_line(struct ctx *c, struct sums *sm)
 		}
 	if (found || !have)
 		return;
-	hit(c, R_TAX_BILL, "valueAddedTax", c->l.n[F_valueAddedTax] ?
-	    c->l.n[F_valueAddedTax] : c->l.n[F_gcode],
+	hit(c, R_TAX_BILL, "valueAddedTax", c->l.ln[F_valueAddedTax] ?
+	    c->l.ln[F_valueAddedTax] : c->l.ln[F_gcode],
 	    _("line %ld (%s, taxPrice %s): the bill says tariff %s, VAT %s, "
 	    "CT %s; the nearest estimate is tariff %s, VAT %s, CT %s"),
 	    sm->lines, code, fmtdec(price, b[0], sizeof b[0]),
@@ -1591,7 +1483,7 @@ check_bill(struct ctx *c, struct sums *sm)
 	int k;
 
 	if (sm->unknown_line > 0 && on(c, R_TAX_RATE))
-		hit(c, R_TAX_RATE, "gcode", NULL,
+		hit(c, R_TAX_RATE, "gcode", 0,
 		    _("line %ld, %s: the bill's tax is not checked"),
 		    sm->unknown_line, sm->unknown);
 	if (!sm->bill_ok || sm->lines == 0 || !on(c, R_TAX_BILL))
@@ -1600,7 +1492,7 @@ check_bill(struct ctx *c, struct sums *sm)
 		if (decof(c->h.v[amt[k]], &head) == 0 &&
 		    !tax_within(c->r, sm->bill[k], head))
 			hit(c, R_TAX_BILL, field_names[amt[k]],
-			    c->h.n[amt[k]], _("%s is %s, the lines add up to "
+			    c->h.ln[amt[k]], _("%s is %s, the lines add up to "
 			    "%s"), field_names[amt[k]],
 			    fmtdec(head, b1, sizeof b1),
 			    fmtdec(sm->bill[k], b2, sizeof b2));
@@ -1632,7 +1524,7 @@ check_line(struct ctx *c, struct sums *sm)
 		    tolerance(c->r, dec_mul(q, p)) : c->r->tol;
 
 		if (!dec_mul_within(q, p, t, tol))
-			hit(c, R_AMT_LINE, "totalPrice", c->l.n[F_totalPrice],
+			hit(c, R_AMT_LINE, "totalPrice", c->l.ln[F_totalPrice],
 			    _("totalPrice is %s, qty x price is %s x %s"),
 			    fmtdec(t, b1, sizeof b1), fmtdec(q, b2, sizeof b2),
 			    fmtdec(p, b3, sizeof b3));
@@ -1646,11 +1538,11 @@ check_line(struct ctx *c, struct sums *sm)
 			sm->gnum_bad = 1;
 			if (len > 0 && len <= 9 && digits(s, len) &&
 			    num(s, len) < want)
-				hit(c, R_AMT_GNUM, "gnum", c->l.n[F_gnum],
+				hit(c, R_AMT_GNUM, "gnum", c->l.ln[F_gnum],
 				    _("gnum %d repeats or goes back, expected "
 				    "%ld"), num(s, len), want);
 			else
-				hit(c, R_AMT_GNUM, "gnum", c->l.n[F_gnum],
+				hit(c, R_AMT_GNUM, "gnum", c->l.ln[F_gnum],
 				    _("gnum %s, expected %ld"),
 				    show(c->l.v[F_gnum], b1, sizeof b1), want);
 		}
@@ -1660,19 +1552,19 @@ check_line(struct ctx *c, struct sums *sm)
 
 		if (hu && (!hq || decof(c->l.v[F_qty2], &q2) != 0 ||
 		    dec_sign(q2) <= 0))
-			hit(c, R_AMT_QTY2, "qty2", c->l.n[F_qty2] ?
-			    c->l.n[F_qty2] : c->l.n[F_unit2],
+			hit(c, R_AMT_QTY2, "qty2", c->l.ln[F_qty2] ?
+			    c->l.ln[F_qty2] : c->l.ln[F_unit2],
 			    _("unit2 is %s but qty2 is not a positive number"),
 			    show(c->l.v[F_unit2], b1, sizeof b1));
 		else if (!hu && hq)
-			hit(c, R_AMT_QTY2, "qty2", c->l.n[F_qty2],
+			hit(c, R_AMT_QTY2, "qty2", c->l.ln[F_qty2],
 			    _("qty2 is %s without unit2"),
 			    show(c->l.v[F_qty2], b1, sizeof b1));
 	}
 	if (c->l.v[F_gcode] != NULL && (len = span(c->l.v[F_gcode], &s)) > 0) {
 		if (len != 10 || !digits(s, len)) {
 			if (on(c, R_CODE_HS))
-				hit(c, R_CODE_HS, "gcode", c->l.n[F_gcode],
+				hit(c, R_CODE_HS, "gcode", c->l.ln[F_gcode],
 				    _("%s is not 10 digits"),
 				    show(c->l.v[F_gcode], b1, sizeof b1));
 		} else {
@@ -1699,7 +1591,7 @@ check_totals(struct ctx *c, struct sums *sm)
 	if (on(c, R_AMT_GOODS) && sm->lines > 0 && sm->total_ok &&
 	    decof(c->h.v[F_goodsValue], &gv) == 0 && !within(c->r, sm->total,
 	    gv))
-		hit(c, R_AMT_GOODS, "goodsValue", c->h.n[F_goodsValue],
+		hit(c, R_AMT_GOODS, "goodsValue", c->h.ln[F_goodsValue],
 		    _("goodsValue is %s, the lines' totalPrice add up to %s"),
 		    fmtdec(gv, b1, sizeof b1), fmtdec(sm->total, b2, sizeof b2));
 	if (on(c, R_AMT_PAID) && decof(c->h.v[F_goodsValue], &gv) == 0 &&
@@ -1710,19 +1602,19 @@ check_totals(struct ctx *c, struct sums *sm)
 		want = dec_sub(dec_add(dec_add(gv, fr), tax), disc);
 		if (!within(c->r, want, paid))
 			hit(c, R_AMT_PAID, "acturalPaid",
-			    c->h.n[F_acturalPaid], _("acturalPaid is %s, "
+			    c->h.ln[F_acturalPaid], _("acturalPaid is %s, "
 			    "goodsValue + freight + taxTotal - discount is %s"),
 			    fmtdec(paid, b1, sizeof b1),
 			    fmtdec(want, b2, sizeof b2));
 	}
 	if (on(c, R_AMT_WEIGHT) && decof(c->h.v[F_netWeight], &gv) == 0 &&
 	    decof(c->h.v[F_grossWeight], &fr) == 0 && dec_cmp(gv, fr) > 0)
-		hit(c, R_AMT_WEIGHT, "netWeight", c->h.n[F_netWeight],
+		hit(c, R_AMT_WEIGHT, "netWeight", c->h.ln[F_netWeight],
 		    _("netWeight %s exceeds grossWeight %s"),
 		    fmtdec(gv, b1, sizeof b1), fmtdec(fr, b2, sizeof b2));
 	if (on(c, R_AMT_PACKNO) && decof(c->h.v[F_packNo], &gv) == 0 &&
 	    dec_cmp(gv, dec_from_int(1)) != 0)
-		hit(c, R_AMT_PACKNO, "packNo", c->h.n[F_packNo],
+		hit(c, R_AMT_PACKNO, "packNo", c->h.ln[F_packNo],
 		    _("packNo is %s, expected 1"), fmtdec(gv, b1, sizeof b1));
 	/* The dutiable value: goods, freight and insurance (2016/18). */
 	extra = dec_from_int(0);
@@ -1753,7 +1645,7 @@ check_totals(struct ctx *c, struct sums *sm)
 		    pr->single_item && dec_cmp(value, pr->annual) <= 0) {
 			if (on(c, R_LIM_ITEM))
 				hit(c, R_LIM_ITEM, code == 311 ? "goodsValue" :
-				    "totalPrice", c->h.n[F_goodsValue],
+				    "totalPrice", c->h.ln[F_goodsValue],
 				    _("value %s of one indivisible item exceeds "
 				    "the single-transaction limit %s"),
 				    fmtdec(value, b1, sizeof b1),
@@ -1761,7 +1653,7 @@ check_totals(struct ctx *c, struct sums *sm)
 			regime = TAX_FULL;
 		} else {
 			if (code == 621 && on(c, R_LIM_SINGLE))
-				hit(c, R_LIM_SINGLE, "totalPrice", NULL,
+				hit(c, R_LIM_SINGLE, "totalPrice", 0,
 				    _("value %s exceeds the single-transaction "
 				    "limit %s in force on %s"),
 				    fmtdec(value, b1, sizeof b1),
@@ -1769,7 +1661,7 @@ check_totals(struct ctx *c, struct sums *sm)
 				    fmtday(day, d1, sizeof d1));
 			else if (code == 311 && on(c, R_LIM_ORDER))
 				hit(c, R_LIM_ORDER, "goodsValue",
-				    c->h.n[F_goodsValue], _("value %s exceeds "
+				    c->h.ln[F_goodsValue], _("value %s exceeds "
 				    "the single-transaction limit %s in force on "
 				    "%s, the order's appTime; customs judges the "
 				    "limit on its inventory's declaration date"),
@@ -1787,22 +1679,24 @@ check_totals(struct ctx *c, struct sums *sm)
 
 int
 rules_check_record(const struct rules *r, const struct msg *m,
-    xmlNodePtr rec, const struct diag_loc *loc, struct rules_result *res)
+    const struct fdoc *d, size_t ri, const struct diag_loc *loc,
+    struct rules_result *res)
 {
 	struct ctx c;
 	struct sums sm;
-	xmlNodePtr line;
+	size_t l0, nl, line;
 
-	if (r == NULL || m == NULL || m->type == NULL || rec == NULL ||
-	    !r->any[m->type - msg_types])
+	if (r == NULL || m == NULL || m->type == NULL || d == NULL ||
+	    ri >= fdoc_records(d) || !r->any[m->type - msg_types])
 		return 0;
 	memset(&c, 0, sizeof c);
 	c.r = r;
 	c.m = m;
 	c.loc = loc;
 	c.res = res;
-	c.rec = rec;
-	scan(msg_head(m, rec), &c.h);
+	c.d = d;
+	c.ri = ri;
+	fdoc_head(d, ri, &c.h);
 	check_guid(&c);
 	check_app(&c);
 	check_times(&c);
@@ -1819,14 +1713,14 @@ rules_check_record(const struct rules *r, const struct msg *m,
 	memset(&sm, 0, sizeof sm);
 	sm.total_ok = 1;
 	sm.gnum_next = 1;
-	for (line = msg_line_first(m, rec); line != NULL;
-	    line = msg_line_next(m, line)) {
-		scan(line, &c.l);
+	fdoc_lines(d, ri, &l0, &nl);
+	for (line = l0; line < l0 + nl; line++) {
+		fdoc_line(d, line, &c.l);
 		check_line(&c, &sm);
 		if (on(&c, R_DEP_1210) && bonded(&c) &&
 		    !filled(c.l.v[F_itemRecordNo]))
-			hit(&c, R_DEP_1210, "itemRecordNo", c.l.n[F_gnum] ?
-			    c.l.n[F_gnum] : line,
+			hit(&c, R_DEP_1210, "itemRecordNo", c.l.ln[F_gnum] ?
+			    c.l.ln[F_gnum] : fdoc_line_line(d, line),
 			    _("line %ld: itemRecordNo is empty with tradeMode "
 			    "1210"), sm.lines);
 	}
@@ -1915,6 +1809,7 @@ rules_check_signature(const struct rules *r, const struct msg *m,
 	struct ctx c;
 	char field[40], nb[16], na[16], at[16];
 	long long t;
+	long line;
 	size_t i;
 
 	if (r == NULL || m == NULL || v->status == DSIG_NONE)
@@ -1929,9 +1824,10 @@ rules_check_signature(const struct rules *r, const struct msg *m,
 	c.loc = loc;
 	c.res = res;
 	snprintf(field, sizeof field, "ds:%s", v->field);
+	line = v->node != NULL ? msg_line(m, v->node) : 0;
 	for (i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (map[i].st == v->status && r->on[map[i].rule])
-			hit(&c, map[i].rule, field, v->node, "%s: %s",
+			hit(&c, map[i].rule, field, line, "%s: %s",
 			    _(map[i].what), v->detail);
 	if (v->not_after > 0 && r->on[R_SIG_TIME] &&
 	    message_time(m, &t) == 0 && (t < (long long)v->not_before ||
@@ -1939,12 +1835,12 @@ rules_check_signature(const struct rules *r, const struct msg *m,
 		utc_day(v->not_before, nb, sizeof nb);
 		utc_day(v->not_after, na, sizeof na);
 		utc_day((time_t)t, at, sizeof at);
-		hit(&c, R_SIG_TIME, "ds:X509Certificate", v->node,
+		hit(&c, R_SIG_TIME, "ds:X509Certificate", line,
 		    _("certificate expired or not yet valid (数字签名过期): "
 		    "valid %s to %s, the message is of %s"), nb, na, at);
 	}
 	if (v->status == DSIG_OK && r->on[R_SIG_OK])
-		hit(&c, R_SIG_OK, "ds:Signature", v->node,
+		hit(&c, R_SIG_OK, "ds:Signature", line,
 		    _("signature verified: %s, signer %s, serial %s%s"),
 		    dsig_alg_name(v->alg), v->subject, v->serial,
 		    v->digest_without_pi ? _(" (without the processing "
@@ -1954,25 +1850,25 @@ rules_check_signature(const struct rules *r, const struct msg *m,
 
 int
 rules_check_message(const struct rules *r, const struct msg *m,
-    const struct diag_loc *loc, struct rules_result *res)
+    const struct fdoc *d, const struct diag_loc *loc,
+    struct rules_result *res)
 {
 	struct ctx c;
+	const char *cc;
+	long line;
 
-	if (r == NULL || m == NULL || m->type == NULL)
+	if (r == NULL || m == NULL || m->type == NULL || d == NULL)
 		return 0;
 	memset(&c, 0, sizeof c);
 	c.r = r;
 	c.m = m;
 	c.loc = loc;
 	c.res = res;
-	judge_guid(&c, R_GUID_ROOT, m->guid, m->root);
-	if (on(&c, R_KEY_BLANKS) && m->type->kind == MSG_DECLARATION) {
-		xmlNodePtr bt = msg_child(m->root, MSG_NS_CEB, "BaseTransfer");
-		xmlNodePtr cc = bt ? msg_child(bt, MSG_NS_CEB, "copCode") : NULL;
-
-		if (cc != NULL)
-			padded(&c, "copCode", eltext(cc), cc);
-	}
+	c.d = d;
+	judge_guid(&c, R_GUID_ROOT, m->guid, fdoc_root_line(d));
+	if (on(&c, R_KEY_BLANKS) && m->type->kind == MSG_DECLARATION &&
+	    (cc = fdoc_copcode(d, &line)) != NULL)
+		padded(&c, "copCode", cc, line);
 	return c.errors;
 }
 
@@ -2191,7 +2087,7 @@ rules_load(const struct rules_opts *o, char *err, size_t n)
 	char path[4096], stampbuf[18];
 	size_t i, k;
 
-	fmap_init();
+	(void)field_of("guid");	/* builds the name table before any thread */
 	if ((r = calloc(1, sizeof *r)) == NULL) {
 		snprintf(err, n, "out of memory");
 		return NULL;

@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "dsig.h"
+#include "fields.h"
 #include "msg.h"
 
 struct rules;			/* the loaded catalogue, code tables, options */
@@ -36,7 +37,9 @@ struct rules *rules_load(const struct rules_opts *o, char *err, size_t n);
 void rules_free(struct rules *r);
 
 /*
- * Check one record (rec) of message m; report each finding with
+ * Check record rec (0-based) of message m, whose fields d holds
+ * (fields.h: gathered from its tree or from the SAX events of the
+ * validating pass); report each finding with
  * diag_finding(loc, ...); also append each error-severity finding's rule id
  * and text to *res (may be NULL) so receipts can list them.  Returns the
  * number of error findings (the record fails if > 0).  Called from the main
@@ -50,11 +53,13 @@ struct rules_result {
 	} item[32];
 };
 int rules_check_record(const struct rules *r, const struct msg *m,
-    xmlNodePtr rec, const struct diag_loc *loc, struct rules_result *res);
+    const struct fdoc *d, size_t rec, const struct diag_loc *loc,
+    struct rules_result *res);
 
-/* Message-level checks (e.g. guid of the root); same contract, rec = NULL. */
+/* Message-level checks (e.g. guid of the root); same contract. */
 int rules_check_message(const struct rules *r, const struct msg *m,
-    const struct diag_loc *loc, struct rules_result *res);
+    const struct fdoc *d, const struct diag_loc *loc,
+    struct rules_result *res);
 
 /*
  * The verdict v on the signature of m (a CEB message, or a DxpMsg

@@ -3,10 +3,13 @@
  *
  *   ceb-validate.c  options, start and end of the run, the callback of the
  *                   input loop (loop.h)
- *   judge.c         one document: parse (on a worker), find its schema,
- *                   validate it; then, on the main thread and in input
+ *   judge.c         one document: judge it in one SAX pass (sax.c) or
+ *                   parse its tree, find its schema, validate it (on a
+ *                   worker); then, on the main thread and in input
  *                   order, report its findings, run the business rules
  *                   (rules.h), write receipts and pass it on
+ *   sax.c           the one pass: parse, validate and gather the fields
+ *                   the rules read (fields.h) with no tree
  *   schemaerr.c     schema errors as findings: located, masked, assigned
  *                   to the record that holds them
  *   envelope.c      DxpMsg envelopes: the payload opened and judged
@@ -26,9 +29,11 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <libxml/parser.h>
 
 #include "diag.h"
 #include "dsig.h"
+#include "fields.h"
 #include "msg.h"
 #include "rules.h"
 #include "schema.h"
@@ -41,7 +46,13 @@ struct job {
 	struct stream_doc d;	/* detached when threaded */
 	char *src;		/* copy of d.source (threaded) */
 	struct stream_err perr;	/* parse failure (threaded) */
-	int parsed;		/* d.doc holds a tree */
+	int parsed;		/* d.doc holds a tree, or sax is set */
+	int tree_owned;		/* judge_work() parsed d.doc: job_clear frees */
+	/* Judged by the one SAX pass (sax.c): m has no tree, fd the fields. */
+	int sax;
+	char *sguid;		/* the root's guid (m.guid) */
+	struct fdoc *fd;
+	int fd_owned;
 	enum msg_status st;
 	struct msg m;
 	const struct schema *sc;
@@ -97,6 +108,9 @@ struct tool {
 	int edition;		/* --edition */
 	int own_schemas;	/* -s given: no edition fallback */
 	int threaded;		/* -j 2 or more */
+	int sax;		/* documents may be judged in one SAX pass */
+	struct saxw *saxw;	/* main thread's */
+	struct fdoc *fdtree;	/* main thread's: fields from a tree */
 	struct schema_vctx *vctx;	/* main thread's */
 	struct wcache cache;		/* main thread's */
 	pthread_mutex_t find_mu;	/* schema_find() from workers */
@@ -120,7 +134,7 @@ struct verdict {
  * validation context v and schema cache c (NULL: none).
  */
 void judge_work(struct tool *t, struct job *j, struct schema_vctx *v,
-    struct wcache *c);
+    struct wcache *c, struct saxw *w);
 
 /*
  * Report and pass on one judged document (main thread, input order).
@@ -129,34 +143,39 @@ void judge_work(struct tool *t, struct job *j, struct schema_vctx *v,
 int judge_finish(struct tool *t, struct job *j);
 
 /*
- * Find the schema of m's root in namespace ns; NULL with why filled (and
- * *missing set when no schema declares it).  Successful look-ups are
- * remembered in c (may be NULL).
+ * Find the schema of the root name (of message type type, NULL when not a
+ * CEB type) in namespace ns; NULL with why filled (and *missing set when
+ * no schema declares it).  Successful look-ups are remembered in c (may
+ * be NULL).
  */
 const struct schema *judge_find_schema(struct tool *t, struct wcache *c,
-    const struct msg *m, const char *ns, int *missing, char *why, size_t n);
+    const char *name, const struct msg_type *type, const char *ns,
+    int *missing, char *why, size_t n);
 
 /* A root that is not a known CEB type: one finding (what prefixes it). */
 void judge_root(const struct diag_loc *at, const struct msg *m,
     enum msg_status st, const char *what);
 
 /*
- * Judge a known-type message m (errors e from its schema): report every
+ * Judge a known-type message m (errors e from its schema; its fields fd,
+ * or NULL to gather them from m's tree): report every
  * finding, run the rules, write receipts, and fill keep[] (one byte per
  * record, malloc'd, NULL when there are no records).
  */
 struct verdict judge_msg(struct tool *t, const struct stream_doc *d,
-    const struct msg *m, const struct schema *sc, int missing,
+    const struct msg *m, const struct fdoc *fd, const struct schema *sc,
+    int missing,
     const char *why, const struct schema_errors *e, int vfail, long line,
     const struct dsig_verdict *sig, unsigned char **keep);
 
 /*
- * The signature of m (a message, or an envelope with m->type NULL): its
+ * The signature of m (a message, or an envelope with m->type NULL; fd its
+ * fields, or NULL to look at its tree): its
  * verdict v judged by the V-SIG rules, or with --no-verify only counted.
  * Returns the number of errors (each fails the whole message).
  */
 int judge_signature(struct tool *t, const struct msg *m,
-    const struct diag_loc *loc, struct rules_result *res,
+    const struct fdoc *fd, const struct diag_loc *loc, struct rules_result *res,
     const struct dsig_verdict *v);
 
 /* Pass doc on unchanged unless the report has stdout; 0 or -1. */
@@ -165,6 +184,34 @@ int judge_emit(const struct stream_doc *doc);
 /* Free what a job holds; job_free() also the job itself (pool.c's). */
 void job_clear(struct job *j);
 void job_free(struct job *j);
+
+/* ---- sax.c ---- */
+
+struct saxw;	/* one thread's parser, validation and fields */
+
+/* The SAX2 callbacks of the pass (their data is the struct saxw). */
+const xmlSAXHandler *sax_handler(void);
+
+/* A thread's pass, validating with v and finding schemas through c. */
+struct saxw *sax_new(struct tool *t, struct schema_vctx *v,
+    struct wcache *c);
+void sax_free(struct saxw *w);
+
+/*
+ * Judge j in one pass over its bytes.  Returns 0 with j->sax set (j->m
+ * without a tree, j->fd its fields, j->sc its schema: the document is
+ * valid), or -1 when the tree must judge it (nothing of j is then set).
+ */
+int sax_judge_bytes(struct saxw *w, struct job *j);
+
+/*
+ * The same pass driven by another parser c (the stream's single scan):
+ * sax_begin() before the document's first event, sax_end() after its
+ * last, complete when the parser found it whole and well-formed; same
+ * return as sax_judge_bytes().
+ */
+void sax_begin(struct saxw *w, struct job *j, xmlParserCtxtPtr c);
+int sax_end(struct saxw *w, int complete);
 
 /* ---- schemaerr.c ---- */
 

@@ -1,0 +1,326 @@
+/*
+ * sax.c: ceb-validate's one pass over a document (validate.h).  The bytes
+ * are parsed with SAX and no tree, validated while they are parsed against
+ * the schema of their root (schema_stream_begin()), and the fields the
+ * business rules read are gathered from the same events (fields.h).
+ *
+ * The pass judges a document alone only when nothing needs a tree: it is
+ * well-formed, a known CEB message in its namespace with a schema, valid,
+ * not an envelope, not signed when signatures are verified, and shorter
+ * than 65535 lines (beyond which libxml2's tree numbers lines otherwise).
+ * Anything else -- and every invalid document, whose schema errors are
+ * reported with their nodes -- goes the way of the tree (judge_work()),
+ * which judges it exactly as before; the pass then only cost time.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/dict.h>
+
+#include "validate.h"
+
+/* A parser context is renewed when its dictionary of names grows past
+ * this: names of hostile documents must not pile up over a long run. */
+#define DICT_RENEW 50000
+
+static const int parse_options = XML_PARSE_NONET | XML_PARSE_NOCDATA |
+    XML_PARSE_COMPACT | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+    XML_PARSE_BIG_LINES;
+
+struct saxw {
+	struct tool *t;
+	struct wcache *cache;
+	struct schema_vctx *v;
+	xmlParserCtxtPtr ctxt;	/* of sax_judge_bytes() */
+	xmlParserCtxtPtr cur;	/* the events' parser (line numbers) */
+	struct job *j;
+	struct fdoc *fd;	/* being filled */
+	struct schema_stream st;
+	int validating;
+	int depth;
+	int bad;		/* the tree must judge it */
+};
+
+static void
+bad(struct saxw *w)
+{
+	w->bad = 1;
+}
+
+/* The root: what msg_open() would say, its schema, its guid. */
+static void
+root(struct saxw *w, const char *local, const char *uri, int nattr,
+    const xmlChar **attrs)
+{
+	struct job *j = w->j;
+	const struct msg_type *type;
+	const char *v = NULL, *e = NULL;
+	int i;
+
+	if (strncmp(local, "CEB", 3) != 0 || strlen(local) != 13 ||
+	    strcmp(local + 6, "Message") != 0 || uri == NULL ||
+	    strcmp(uri, MSG_NS_CEB) != 0 ||
+	    (type = msg_type_by_root(local)) == NULL) {
+		bad(w);		/* not a known CEB message: the tree says */
+		return;
+	}
+	j->sc = judge_find_schema(w->t, w->cache, local, type, MSG_NS_CEB,
+	    &j->missing, j->why, sizeof j->why);
+	if (j->sc == NULL) {
+		bad(w);
+		return;
+	}
+	for (i = 0; i < nattr; i++)
+		if (attrs[5 * i + 2] == NULL &&
+		    strcmp((const char *)attrs[5 * i], "guid") == 0) {
+			v = (const char *)attrs[5 * i + 3];
+			e = (const char *)attrs[5 * i + 4];
+			break;
+		}
+	/* A value with a reference is decoded by the tree: leave it to it. */
+	if (v != NULL && memchr(v, '&', (size_t)(e - v)) != NULL) {
+		bad(w);
+		return;
+	}
+	free(j->sguid);
+	j->sguid = NULL;
+	if (v != NULL && e > v) {
+		if ((j->sguid = malloc((size_t)(e - v) + 1)) == NULL) {
+			bad(w);
+			return;
+		}
+		memcpy(j->sguid, v, (size_t)(e - v));
+		j->sguid[e - v] = '\0';
+	}
+	memset(&j->m, 0, sizeof j->m);
+	j->m.type = type;
+	j->m.guid = j->sguid ? j->sguid : "";
+	j->m.line_base = j->d.line;
+	fdoc_reset(w->fd, type, j->d.line);
+	if (schema_stream_begin(w->v, j->sc, &w->st) != 0) {
+		bad(w);
+		return;
+	}
+	w->validating = 1;
+}
+
+static void
+on_start(void *data, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattr, int ndef,
+    const xmlChar **attrs)
+{
+	struct saxw *w = data;
+	long line = w->cur->input != NULL ? w->cur->input->line : 0;
+
+	w->depth++;
+	if (w->bad)
+		return;
+	if (line >= 65535) {
+		bad(w);
+		return;
+	}
+	if (w->depth == 1) {
+		root(w, (const char *)local, (const char *)uri, nattr, attrs);
+		if (w->bad)
+			return;
+	}
+	w->st.sax->startElementNs(w->st.ud, local, prefix, uri, nns, ns,
+	    nattr, ndef, attrs);
+	fdoc_start(w->fd, (const char *)local, (const char *)uri, line);
+}
+
+static void
+on_end(void *data, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct saxw *w = data;
+
+	if (!w->bad) {
+		w->st.sax->endElementNs(w->st.ud, local, prefix, uri);
+		fdoc_end(w->fd);
+	}
+	w->depth--;
+}
+
+static void
+on_text(void *data, const xmlChar *s, int len)
+{
+	struct saxw *w = data;
+
+	if (w->bad || w->depth < 1)
+		return;
+	w->st.sax->characters(w->st.ud, s, len);
+	fdoc_text(w->fd, (const char *)s, (size_t)len);
+}
+
+static void
+on_nothing(void *data, const xmlChar *a, const xmlChar *b)
+{
+	(void)data, (void)a, (void)b;
+}
+
+static void
+on_comment(void *data, const xmlChar *text)
+{
+	(void)data, (void)text;
+}
+
+/* An entity reference or a DOCTYPE: never in a document we judge alone. */
+static void
+on_reference(void *data, const xmlChar *name)
+{
+	(void)name;
+	bad(data);
+}
+
+static void
+on_subset(void *data, const xmlChar *name, const xmlChar *ext,
+    const xmlChar *sys)
+{
+	(void)name, (void)ext, (void)sys;
+	bad(data);
+}
+
+static void
+on_error(void *data, xmlErrorPtr e)
+{
+	if (e != NULL && e->level >= XML_ERR_ERROR)
+		bad(data);
+}
+
+const xmlSAXHandler *
+sax_handler(void)
+{
+	static xmlSAXHandler h;
+
+	if (h.initialized == 0) {	/* first call: the main thread's */
+		h.startElementNs = on_start;
+		h.endElementNs = on_end;
+		h.characters = on_text;
+		h.ignorableWhitespace = on_text;	/* no blank guessing */
+		h.cdataBlock = on_text;
+		h.comment = on_comment;
+		h.processingInstruction = on_nothing;
+		h.reference = on_reference;
+		h.internalSubset = on_subset;
+		h.externalSubset = on_subset;
+		h.serror = on_error;
+		h.initialized = XML_SAX2_MAGIC;
+	}
+	return &h;
+}
+
+static xmlParserCtxtPtr
+new_ctxt(struct saxw *w)
+{
+	xmlParserCtxtPtr c = xmlNewParserCtxt();
+
+	if (c == NULL)
+		return NULL;
+	memcpy(c->sax, sax_handler(), sizeof *c->sax);
+	c->userData = w;
+	return c;
+}
+
+struct saxw *
+sax_new(struct tool *t, struct schema_vctx *v, struct wcache *c)
+{
+	struct saxw *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		return NULL;
+	w->t = t;
+	w->v = v;
+	w->cache = c;
+	if ((w->fd = fdoc_new()) == NULL || (w->ctxt = new_ctxt(w)) == NULL) {
+		sax_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+sax_free(struct saxw *w)
+{
+	if (w == NULL)
+		return;
+	if (w->ctxt)
+		xmlFreeParserCtxt(w->ctxt);
+	fdoc_free(w->fd);
+	free(w);
+}
+
+void
+sax_begin(struct saxw *w, struct job *j, xmlParserCtxtPtr c)
+{
+	w->j = j;
+	w->cur = c;
+	w->depth = 0;
+	w->bad = 0;
+	w->validating = 0;
+	fdoc_reset(w->fd, NULL, j->d.line);
+}
+
+int
+sax_end(struct saxw *w, int complete)
+{
+	struct job *j = w->j;
+
+	if (w->validating && schema_stream_end(&w->st) != 0)
+		bad(w);
+	w->validating = 0;
+	if (!complete || w->depth != 0 || fdoc_failed(w->fd))
+		bad(w);
+	/* A signature to verify needs the tree (common/dsig.h). */
+	if (!w->bad && w->t->dsig != NULL && fdoc_signed(w->fd))
+		bad(w);
+	w->j = NULL;
+	if (w->bad) {
+		j->sc = NULL;
+		j->missing = 0;
+		j->why[0] = '\0';
+		return -1;
+	}
+	j->sax = 1;
+	j->parsed = 1;
+	j->st = MSG_OK;
+	/* The fields go with the job; the worker starts a new set. */
+	if (w->t->threaded) {
+		struct fdoc *fresh = fdoc_new();
+
+		if (fresh == NULL) {
+			j->sax = 0;
+			j->parsed = 0;
+			return -1;
+		}
+		j->fd = w->fd;
+		j->fd_owned = 1;
+		w->fd = fresh;
+	} else
+		j->fd = w->fd;	/* judged before the next document */
+	return 0;
+}
+
+int
+sax_judge_bytes(struct saxw *w, struct job *j)
+{
+	xmlParserCtxtPtr c = w->ctxt;
+
+	if (c->dict != NULL && xmlDictSize(c->dict) > DICT_RENEW) {
+		xmlParserCtxtPtr n = new_ctxt(w);
+
+		if (n == NULL)
+			return -1;
+		xmlFreeParserCtxt(c);
+		c = w->ctxt = n;
+	}
+	sax_begin(w, j, c);
+	c->userData = w;
+	(void)xmlCtxtReadMemory(c, j->d.bytes, (int)j->d.len, j->d.source,
+	    NULL, parse_options);
+	return sax_end(w, c->wellFormed && c->nsWellFormed);
+}
