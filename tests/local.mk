@@ -1,6 +1,6 @@
 # Unit tests (cmocka) and golden command-line tests; all speak TAP.
 if HAVE_CMOCKA
-unit_tests = tests/unit/test-dec tests/unit/test-stream tests/unit/test-mask tests/unit/test-msg tests/unit/test-csvio tests/unit/test-emit tests/unit/test-state tests/unit/test-diag tests/unit/test-input
+unit_tests = tests/unit/test-dec tests/unit/test-stream tests/unit/test-mask tests/unit/test-msg tests/unit/test-csvio tests/unit/test-emit tests/unit/test-state tests/unit/test-diag tests/unit/test-input tests/unit/test-origin tests/unit/test-envelope
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 tests_unit_test_dec_SOURCES = tests/unit/test-dec.c
@@ -27,6 +27,12 @@ tests_unit_test_state_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_diag_SOURCES = tests/unit/test-diag.c
 tests_unit_test_diag_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_diag_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_origin_SOURCES = tests/unit/test-origin.c
+tests_unit_test_origin_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_origin_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_envelope_SOURCES = tests/unit/test-envelope.c
+tests_unit_test_envelope_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_envelope_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_input_SOURCES = tests/unit/test-input.c
 tests_unit_test_input_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_input_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

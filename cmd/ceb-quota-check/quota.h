@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "dec.h"
+#include "origin.h"
 #include "policy.h"
 #include "shard.h"
 #include "tax.h"
@@ -165,6 +166,7 @@ struct event {
 	/* where */
 	const char *source;
 	long message, line, record;
+	const struct origin *o;	/* its document's (the sdoc's) */
 	const char *type, *msgguid;
 	/* identity */
 	const char *guid;	/* record guid (sanitised) */
@@ -211,11 +213,13 @@ struct sdoc {
 	int code;		/* message type code, 0 when not CEB */
 	size_t first, n;	/* its events: evs[first .. first+n) */
 	int nrec;		/* records in the message */
+	struct origin o;	/* its origin, strings interned */
 	int mine;		/* emitted by this shard when not judged */
 };
 
 /* The whole run. */
 struct run {
+	const struct origin *cur;	/* of the document being taken in */
 	/* options */
 	const char *ledger_path;
 	int use_apptime;	/* --date appTime */

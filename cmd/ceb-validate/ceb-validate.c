@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalogue.h"
 #include "csvio.h"
@@ -24,12 +25,13 @@
 #include "i18n.h"
 #include "loop.h"
 #include "msg.h"
+#include "outfile.h"
 #include "rules.h"
 #include "schema.h"
 #include "validate.h"
 
 static const char *const synopsis[] = {
-	"[-q] [-c dir] [-j jobs] [-R dir] [-r report] [-s dir] "
+	"[-q] [-c dir] [-j jobs] [-o file] [-R dir] [-r report] [-s dir] "
 	    "[--edition 2018|2022] [--goods file] [--no-verify] "
 	    "[--policy file] [--positive-list file] [--rules file] "
 	    "[--tax-rates file] [--tax-tolerance x] [--tolerance x] "
@@ -149,6 +151,9 @@ static const struct loop_opthelp opthelp[] = {
 	    "installed ones") },
 	{ "-j JOBS", N_("parse and validate on JOBS threads (1 to 64, "
 	    "default 1); output stays in input order") },
+	{ "-o FILE", N_("write the messages that pass to FILE (- for "
+	    "standard output, even a terminal); without -o they go to "
+	    "standard output unless it is a terminal") },
 	{ "-R DIR", N_("write a customs-style receipt for every record "
 	    "judged into the directory DIR") },
 	{ "-s DIR", N_("take the schemas from DIR") },
@@ -187,7 +192,7 @@ static const struct loop_cli cli = {
 	    "then the business rules (check digits, arithmetic, code "
 	    "tables, cross-field rules) and the XML-DSig signature; pass on "
 	    "the records that pass."),
-	"c:j:qR:r:s:", longopts, opthelp,
+	"c:j:o:qR:r:s:", longopts, opthelp,
 	N_("With no file, or when file is -, read standard input.  A "
 	    "directory is read whole (every *.xml and *.xml.gz below it, in "
 	    "sorted order).")
@@ -201,6 +206,8 @@ struct cmdline {
 	const char *trust;		/* --trust */
 	int no_verify;			/* --no-verify */
 	long jobs;			/* -j */
+	const char *out;		/* -o */
+	struct outfile *of;		/* -o FILE, being written */
 };
 
 /*
@@ -235,6 +242,9 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 			break;
 		case 'R':
 			t->receipts = optarg;
+			break;
+		case 'o':
+			c->out = optarg;
 			break;
 		case 's':
 			c->schema_dir = optarg;
@@ -309,10 +319,15 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 }
 
 /*
- * Everything the run needs, in this order: the report file (-r), the
- * rules and their tables, the schemas, the certificate cache (--trust),
- * the worker threads (-j).  Returns
- * 0, or -1 after reporting the trouble.
+ * Everything the run needs, in this order: the report file (-r), where
+ * the messages go (-o), the rules and their tables, the schemas, the
+ * certificate cache (--trust), the worker threads (-j).  Returns 0, or -1
+ * after reporting the trouble.
+ *
+ * Without -o the messages that pass go to stdout -- unless the report
+ * took it (-r -), or stdout is a terminal: an operator checking a file
+ * by hand wants the findings, not the file again; -o - writes them there
+ * all the same.
  */
 static int
 start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
@@ -321,6 +336,15 @@ start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
 
 	if (c->report && diag_report_open(c->report, NULL) != 0)
 		return -1;
+	if (c->out) {
+		if ((c->of = outfile_open(c->out, 0644, err, sizeof err)) ==
+		    NULL) {
+			diag_trouble(NULL, 0, "-o: %s", err);
+			return -1;
+		}
+		t->out = outfile_stream(c->of);
+	} else if (!diag_report_on_stdout() && !isatty(STDOUT_FILENO))
+		t->out = stdout;
 	if ((t->rules = rules_load(ro, err, sizeof err)) == NULL) {
 		diag_trouble(NULL, 0, "%s", err);
 		return -1;
@@ -341,6 +365,8 @@ start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
 		return -1;
 	}
 	xmlInitParser();
+	c->sopts.keep_rejects = 1;	/* envelopes are judged all the same */
+	t->sopts = &c->sopts;
 	if (c->jobs > 1) {
 		c->sopts.no_parse = 1;
 		if (pool_start(t, (int)c->jobs) != 0) {
@@ -351,12 +377,23 @@ start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
 	return 0;
 }
 
-/* After the run: stop the workers, free what start() made. */
+/* After the run: stop the workers, put -o in place, free what start() made. */
 static void
-teardown(struct tool *t, int rc)
+teardown(struct tool *t, struct cmdline *c, int rc)
 {
+	char err[400];
+
 	if (t->threaded)
 		pool_stop(t, rc);
+	if (c->of != NULL) {
+		if (diag_flush() != 0 && strcmp(c->out, "-") != 0)
+			outfile_abort(c->of);
+		else if (outfile_commit(c->of, err, sizeof err) != 0)
+			diag_trouble(c->out, 0, "%s", err);
+	}
+	if (t->held > 0 && !diag_report_on_stdout())
+		diag_note(_("%ld messages that pass not written to the "
+		    "terminal (-o - writes them)"), t->held);
 	schema_vctx_free(t->vctx);
 	schema_set_free(t->schemas);
 	rules_free(t->rules);
@@ -382,6 +419,6 @@ main(int argc, char *argv[])
 	if (start(&t, &ropts, &c) != 0)
 		return diag_exit();
 	r = loop_run(argc - optind, argv + optind, &c.sopts, validate_doc, &t);
-	teardown(&t, r);
+	teardown(&t, &c, r);
 	return diag_exit();
 }
