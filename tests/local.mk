@@ -58,8 +58,8 @@ endif
 # tests/lib/tap.sh: tap_broken, the one way a TAP script reports that its
 # generator or fixture step failed (not ok, never a SKIP); harness.test
 # checks every script that runs ceb-gen does so.
-TESTS += tests/harness.test
-EXTRA_DIST += tests/lib/tap.sh tests/harness.test
+TESTS += tests/harness.test tests/ci-script.test
+EXTRA_DIST += tests/lib/tap.sh tests/harness.test tests/ci-script.test
 
 # After the tests, say plainly which did not run: a SKIP is not a pass.
 # (.ci/run fails a SKIP in CI unless its allow-list names it.)
