@@ -79,3 +79,8 @@ clean-mutants:
 	rm -rf mutants.d
 .PHONY: mutants clean-mutants
 EXTRA_DIST += tests/mutants/list tests/mutants/run.sh
+
+# The store (common/store.h): cebtools-state(5)'s examples; the state
+# dump the shell tests compare; old-format state for the conversion test.
+TESTS += tests/state/examples.test tests/convert/convert.test
+EXTRA_DIST += tests/state tests/state-dump.sh tests/convert
