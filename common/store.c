@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "i18n.h"
+#include "input.h"
 #include "store.h"
 
 #define NCACHE 64
@@ -747,4 +748,76 @@ store_set_aside(struct store *s, long long run, const char *source,
 	return st == NULL || store_bind(s, st, "itiit", run, source,
 	    (long long)message, (long long)line, reason) != 0 ||
 	    store_step(s, st) != 0 ? -1 : 0;
+}
+
+/* SHA-256 of the bytes of the regular file at path: 0, 1 not a regular
+ * file, -1 unreadable. */
+static int
+file_digest(const char *path, unsigned char out[STORE_DIGEST_LEN])
+{
+	unsigned char buf[65536];
+	unsigned int olen = 0;
+	EVP_MD_CTX *md;
+	struct stat st;
+	ssize_t n;
+	int fd, rc = -1;
+
+	if (strcmp(path, "-") == 0)
+		return 1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 1;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		goto out;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+			goto out;
+	if (n == 0 && EVP_DigestFinal_ex(md, out, &olen) == 1 &&
+	    olen == STORE_DIGEST_LEN)
+		rc = 0;
+out:
+	EVP_MD_CTX_free(md);
+	close(fd);
+	return rc;
+}
+
+int
+store_input_identity(int argc, char *const argv[], char hex[STORE_HEX_LEN])
+{
+	struct input_list lst;
+	unsigned char *dg = NULL, id[STORE_DIGEST_LEN];
+	size_t i;
+	int rc = 1;
+
+	if (argc == 0)
+		return 1;
+	memset(&lst, 0, sizeof lst);
+	if (input_expand(&lst, argc, argv) != 0 ||
+	    (dg = malloc(lst.n * STORE_DIGEST_LEN + 1)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < lst.n; i++) {
+		if (lst.errs[i]) {
+			rc = -1;
+			goto out;
+		}
+		if ((rc = file_digest(lst.paths[i],
+		    dg + i * STORE_DIGEST_LEN)) != 0)
+			goto out;
+	}
+	if (store_run_identity(dg, lst.n, id) != 0) {
+		rc = -1;
+		goto out;
+	}
+	store_hex(id, hex);
+	rc = 0;
+out:
+	free(dg);
+	input_list_free(&lst);
+	return rc;
 }

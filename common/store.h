@@ -266,3 +266,16 @@ long long store_document_run(struct store *s, const char *digest);
 /* Record a document set aside (not judged); returns 0 or -1. */
 int store_set_aside(struct store *s, long long run, const char *source,
     long message, long line, const char *reason);
+
+/*
+ * The identity of a run's input known before reading it, for tools whose
+ * state must know at the start whether a run is a rerun: SHA-256 over the
+ * sorted SHA-256 digests of the raw bytes of every file the operands
+ * name (input_expand(): directories contribute their *.xml and *.xml.gz),
+ * so the same files in any order are the same input.  Returns 0 with the
+ * hex digest in hex, 1 when it cannot be known beforehand (standard input,
+ * no operand, a source that is not a regular file), -1 when a file cannot
+ * be read (the run will report it).
+ */
+int store_input_identity(int argc, char *const argv[],
+    char hex[STORE_HEX_LEN]);

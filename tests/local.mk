@@ -82,5 +82,5 @@ EXTRA_DIST += tests/mutants/list tests/mutants/run.sh
 
 # The store (common/store.h): cebtools-state(5)'s examples; the state
 # dump the shell tests compare; old-format state for the conversion test.
-TESTS += tests/state/examples.test tests/convert/convert.test
+TESTS += tests/state/examples.test tests/convert/convert.test tests/nightly.test
 EXTRA_DIST += tests/state tests/state-dump.sh tests/convert
