@@ -401,6 +401,10 @@ store_open(struct store **sp, const char *path,
 	if (!readonly && (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
 	    store_exec(s, "PRAGMA synchronous = FULL") != 0))
 		goto fail;
+	/* Up to 64 MB of pages: a night's lookups in a large store stay in
+	 * memory once read; memory stays bounded whatever the store's size. */
+	if (store_exec(s, "PRAGMA cache_size = -65536") != 0)
+		goto fail;
 	if (store_exec(s, "PRAGMA foreign_keys = ON") != 0 ||
 	    migrate(s, schema, readonly) != 0)
 		goto fail;
