@@ -420,7 +420,7 @@ emit_run(struct run *r)
 		if (sd->seen > 0 && sd->mine) {
 			char t[16];
 			struct diag_loc loc = { sd->source, sd->index,
-			    sd->line, t, NULL, 0, NULL };
+			    sd->line, t, NULL, 0, NULL, &sd->o };
 
 			snprintf(t, sizeof t, "CEB%d", sd->code);
 			diag_finding(&loc, "Q-RUN-001", DIAG_INFO, NULL, NULL,
