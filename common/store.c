@@ -768,7 +768,16 @@ file_digest(const char *path, unsigned char out[STORE_DIGEST_LEN])
 
 	if (strcmp(path, "-") == 0)
 		return 1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/*
+	 * Look before opening: a FIFO or a device must not be opened here,
+	 * since closing a FIFO's only reader before the run reads it makes
+	 * its writer fail (SIGPIPE) and loses what it wrote.
+	 */
+	if (stat(path, &st) != 0)
+		return -1;
+	if (!S_ISREG(st.st_mode))
+		return 1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
