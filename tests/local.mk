@@ -79,3 +79,13 @@ clean-mutants:
 	rm -rf mutants.d
 .PHONY: mutants clean-mutants
 EXTRA_DIST += tests/mutants/list tests/mutants/run.sh
+
+# Every example of the README's pipelines and of cebtools(7), as written.
+TESTS += tests/examples.test
+EXTRA_DIST += tests/examples.test
+
+# Issue 19: envelopes read by every tool, the origin through pipelines and
+# two nights, a stream back to files.
+TESTS += tests/stream/envelopes.test tests/stream/origin.test \
+	tests/stream/split.test
+EXTRA_DIST += tests/stream
