@@ -84,3 +84,13 @@ EXTRA_DIST += tests/mutants/list tests/mutants/run.sh
 # dump the shell tests compare; old-format state for the conversion test.
 TESTS += tests/state/examples.test tests/convert/convert.test tests/nightly.test
 EXTRA_DIST += tests/state tests/state-dump.sh tests/convert
+
+# Every example of the README's pipelines and of cebtools(7), as written.
+TESTS += tests/examples.test
+EXTRA_DIST += tests/examples.test
+
+# Issue 19: envelopes read by every tool, the origin through pipelines and
+# two nights, a stream back to files.
+TESTS += tests/stream/envelopes.test tests/stream/origin.test \
+	tests/stream/split.test
+EXTRA_DIST += tests/stream
