@@ -17,6 +17,9 @@
 	{ id, TOOL, sev, types, fields, customs, source, text },
 
 const struct catalogue_rule catalogue[] = {
+#define TOOL "*"
+#include "catalogue-stream.def"
+#undef TOOL
 #define TOOL "ceb-validate"
 #include "catalogue-schema.def"
 #include "catalogue-validate.def"

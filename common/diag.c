@@ -20,6 +20,7 @@
 #include "i18n.h"
 
 #define MAX_EXTRA 16
+#define NCOMMON 17
 #define MAX_TALLY 32
 
 static const char *prog = "cebtools";
@@ -38,9 +39,10 @@ static size_t ntally;
 static time_t last_progress;
 static int progress_shown;
 
-static const char *const common_cols[] = {
+static const char *const common_cols[NCOMMON] = {
 	"tool", "source", "message", "line", "type", "guid", "record", "key",
-	"rule", "severity", "field", "detail"
+	"rule", "severity", "field", "detail",
+	"envelope", "via_source", "via_message", "via_line", "received"
 };
 
 void
@@ -107,10 +109,25 @@ diag_trouble(const char *source, long line, const char *fmt, ...)
 	raise_status(2);
 }
 
+void
+diag_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	clear_progress();
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 int
 diag_report_open(const char *path, const char *const *extra)
 {
-	const char *cols[12 + MAX_EXTRA];
+	const char *cols[NCOMMON + MAX_EXTRA];
 	size_t i;
 
 	nextra = 0;
@@ -126,11 +143,11 @@ diag_report_open(const char *path, const char *const *extra)
 	}
 	free(report_path);
 	report_path = strdup(path);
-	for (i = 0; i < 12; i++)
+	for (i = 0; i < NCOMMON; i++)
 		cols[i] = common_cols[i];
 	for (i = 0; i < nextra; i++)
-		cols[12 + i] = extra_names[i];
-	if (csvio_write_row(report, cols, 12 + nextra) != 0)
+		cols[NCOMMON + i] = extra_names[i];
+	if (csvio_write_row(report, cols, NCOMMON + nextra) != 0)
 		report_failed = 1;
 	return 0;
 }
@@ -172,8 +189,9 @@ diag_vfinding(const struct diag_loc *loc, const char *rule,
     enum diag_sev sev, const char *field, const char *const *extra,
     const char *fmt, va_list ap)
 {
-	char detail[2048], msgno[24], line[24], recno[24];
+	char detail[2048], msgno[24], line[24], recno[24], vmsg[24], vline[24];
 	const char *src = loc && loc->source ? loc->source : "";
+	const struct origin *o = loc ? loc->origin : NULL;
 
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	utf8_clean(detail);	/* a value cut by a precision or the buffer */
@@ -184,6 +202,10 @@ diag_vfinding(const struct diag_loc *loc, const char *rule,
 		fprintf(stderr, "%s: %s", prog, src);
 		if (loc && loc->line > 0)
 			fprintf(stderr, ":%ld", loc->line);
+		if (o && o->envelope)
+			fprintf(stderr, " (envelope %s)", o->envelope);
+		if (o && o->received)
+			fprintf(stderr, " (received %s)", o->received);
 		fputs(":", stderr);
 		if (loc && loc->type && *loc->type)
 			fprintf(stderr, " %s", loc->type);
@@ -200,10 +222,14 @@ diag_vfinding(const struct diag_loc *loc, const char *rule,
 		fprintf(stderr, ": %s\n", detail);
 	}
 	if (report && !report_failed) {
-		const char *row[12 + MAX_EXTRA];
+		const char *row[NCOMMON + MAX_EXTRA];
 		size_t i, have = 0;
 
-		msgno[0] = line[0] = recno[0] = '\0';
+		msgno[0] = line[0] = recno[0] = vmsg[0] = vline[0] = '\0';
+		if (o && o->via && o->via_message > 0)
+			snprintf(vmsg, sizeof vmsg, "%ld", o->via_message);
+		if (o && o->via && o->via_line > 0)
+			snprintf(vline, sizeof vline, "%ld", o->via_line);
 		if (loc && loc->message > 0)
 			snprintf(msgno, sizeof msgno, "%ld", loc->message);
 		if (loc && loc->line > 0)
@@ -222,12 +248,17 @@ diag_vfinding(const struct diag_loc *loc, const char *rule,
 		row[9] = diag_sev_name(sev);
 		row[10] = field ? field : "";
 		row[11] = detail;
+		row[12] = o && o->envelope ? o->envelope : "";
+		row[13] = o && o->via ? o->via : "";
+		row[14] = vmsg;
+		row[15] = vline;
+		row[16] = o && o->received ? o->received : "";
 		for (i = 0; i < nextra; i++) {
 			if (extra && !have && extra[i] == NULL)
 				have = 1;
-			row[12 + i] = extra && !have ? extra[i] : "";
+			row[NCOMMON + i] = extra && !have ? extra[i] : "";
 		}
-		if (csvio_write_row(report, row, 12 + nextra) != 0) {
+		if (csvio_write_row(report, row, NCOMMON + nextra) != 0) {
 			report_failed = 1;
 			diag_trouble(report_path, 0,
 			    _("cannot write report: %s"), strerror(errno));

@@ -10,14 +10,19 @@
  * cannot trust): a line on stderr, always, and exit status 2.
  *
  * Every report starts with the columns of DESIGN.md (tool, source, message,
- * line, type, guid, record, key, rule, severity, field, detail); a tool may
- * add its own columns after them.
+ * line, type, guid, record, key, rule, severity, field, detail), then the
+ * rest of the document's origin (origin.h): envelope, via_source,
+ * via_message, via_line and received; a tool may add its own columns
+ * after them.  On stderr the envelope and received follow source:line in
+ * parentheses.
  */
 #ifndef CEB_DIAG_H
 #define CEB_DIAG_H
 
 #include <stdarg.h>
 #include <stdio.h>
+
+#include "origin.h"
 
 enum diag_sev { DIAG_INFO, DIAG_WARNING, DIAG_ERROR };
 
@@ -33,6 +38,12 @@ struct diag_loc {
 	const char *guid;
 	long record;		/* 1-based record index in the message */
 	const char *key;	/* business key, e.g. "ebpCode/orderNo" */
+	/*
+	 * The document's origin (may be NULL): its envelope, received and
+	 * via fill their columns.  source, message and line above are
+	 * already the origin's (stream.h).
+	 */
+	const struct origin *origin;
 };
 
 /* Set the program name used as prefix and in the report's tool column. */
@@ -62,6 +73,12 @@ void diag_finding(const struct diag_loc *loc, const char *rule,
 void diag_vfinding(const struct diag_loc *loc, const char *rule,
     enum diag_sev sev, const char *field, const char *const *extra,
     const char *fmt, va_list ap);
+
+/*
+ * A note for the operator on stderr ("prog: ..."), unless quiet: not a
+ * finding, not a trouble; the exit status is unchanged.
+ */
+void diag_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Report a trouble located at source:line (source may be NULL). */
 void diag_trouble(const char *source, long line, const char *fmt, ...)

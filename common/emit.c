@@ -11,16 +11,74 @@
 
 #include "emit.h"
 
-int
-emit_doc(FILE *out, const struct stream_doc *d)
+/* Length of the XML declaration that bytes start with, or 0. */
+static size_t
+decl_len(const char *b, size_t len)
 {
-	if (fwrite(d->bytes, 1, d->len, out) != d->len || putc('\n', out) == EOF)
+	size_t i;
+
+	if (len < 6 || memcmp(b, "<?xml", 5) != 0 || (b[5] != ' ' &&
+	    b[5] != '\t' && b[5] != '\r' && b[5] != '\n'))
+		return 0;
+	for (i = 5; i + 1 < len; i++)
+		if (b[i] == '?' && b[i + 1] == '>')
+			return i + 2;
+	return 0;
+}
+
+/* bytes with o's mark after their XML declaration; no newline. */
+static int
+put_marked(FILE *out, const char *b, size_t len, const struct origin *o)
+{
+	size_t k = o ? decl_len(b, len) : 0;
+
+	if (fwrite(b, 1, k, out) != k ||
+	    (o && origin_mark_write(out, o) != 0) ||
+	    fwrite(b + k, 1, len - k, out) != len - k)
 		return -1;
 	return 0;
 }
 
 int
-emit_tree(FILE *out, xmlDocPtr doc)
+emit_marked(FILE *out, const char *bytes, size_t len, const struct origin *o)
+{
+	if (put_marked(out, bytes, len, o) != 0 || putc('\n', out) == EOF)
+		return -1;
+	return 0;
+}
+
+int
+emit_doc(FILE *out, const struct stream_doc *d)
+{
+	return emit_marked(out, d->bytes, d->len, &d->origin);
+}
+
+int
+emit_delivered(FILE *out, const struct stream_doc *d)
+{
+	if (d->env)
+		return emit_marked(out, d->env->bytes, d->env->len,
+		    &d->origin);
+	return emit_doc(out, d);
+}
+
+int
+emit_wrapped(FILE *out, const struct stream_doc *d,
+    const struct envelope_head *h, const struct origin *o)
+{
+	static const char decl[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+
+	if (fputs(decl, out) == EOF || (o && origin_mark_write(out, o) != 0) ||
+	    putc('\n', out) == EOF || envelope_write(out, h, d->bytes,
+	    d->len) != 0 || putc('\n', out) == EOF)
+		return -1;
+	return 0;
+}
+
+/* Serialise doc, marked with o (NULL: no mark). */
+static int
+put_tree(FILE *out, xmlDocPtr doc, const struct origin *o)
 {
 	xmlChar *mem = NULL;
 	int len = 0, r = 0;
@@ -31,14 +89,21 @@ emit_tree(FILE *out, xmlDocPtr doc)
 		return -1;
 	}
 	/* xmlDocDumpMemory ends with a newline already. */
-	if (fwrite(mem, 1, (size_t)len, out) != (size_t)len)
+	if (put_marked(out, (const char *)mem, (size_t)len, o) != 0)
 		r = -1;
 	xmlFree(mem);
 	return r;
 }
 
 int
-emit_subset(FILE *out, const struct msg *m, const unsigned char *keep)
+emit_tree(FILE *out, xmlDocPtr doc)
+{
+	return put_tree(out, doc, NULL);
+}
+
+int
+emit_subset(FILE *out, const struct origin *o, const struct msg *m,
+    const unsigned char *keep)
 {
 	xmlDocPtr copy;
 	xmlNodePtr root, rec, next, c;
@@ -69,7 +134,7 @@ emit_subset(FILE *out, const struct msg *m, const unsigned char *keep)
 		xmlUnlinkNode(c);
 		xmlFreeNode(c);
 	}
-	r = emit_tree(out, copy);
+	r = put_tree(out, copy, o);
 	xmlFreeDoc(copy);
 	return r;
 }

@@ -11,6 +11,7 @@ common_libceb_a_SOURCES = \
 	common/mask.c common/mask.h \
 	common/msg.c common/msg.h \
 	common/state.c common/state.h \
+	common/store.c common/store.h \
 	common/stream.c common/stream.h
 
 # Modules added by later issues are appended below, one line each.
@@ -23,8 +24,12 @@ common_libceb_a_SOURCES += common/utf8.c common/utf8.h
 common_libceb_a_SOURCES += common/fnv.h
 common_libceb_a_SOURCES += common/policy.c common/policy.h
 common_libceb_a_SOURCES += common/catalogue.c common/catalogue.h
-EXTRA_DIST += common/catalogue-schema.def common/catalogue-validate.def common/catalogue-reconcile.def \
+EXTRA_DIST += common/catalogue-stream.def common/catalogue-schema.def \
+	common/catalogue-validate.def common/catalogue-reconcile.def \
 	common/catalogue-quota.def common/catalogue-writeoff.def \
 	common/catalogue-sign.def
+common_libceb_a_SOURCES += common/origin.c common/origin.h
+common_libceb_a_SOURCES += common/envelope.c common/envelope.h
+common_libceb_a_SOURCES += common/outfile.c common/outfile.h
 common_libceb_a_SOURCES += common/tax.c common/tax.h
 common_libceb_a_SOURCES += common/dsig.c common/dsig.h

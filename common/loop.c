@@ -25,6 +25,22 @@
 #include <wchar.h>
 
 static struct stream *current;
+static loop_bad_fn bad_fn;
+static void *bad_arg;
+
+void
+loop_on_bad(loop_bad_fn fn, void *arg)
+{
+	bad_fn = fn;
+	bad_arg = arg;
+}
+
+static void
+bad(const char *name, long index, long line, const char *reason)
+{
+	if (bad_fn != NULL)
+		bad_fn(name, index, line, reason, bad_arg);
+}
 
 struct stream *
 loop_stream(void)
@@ -40,6 +56,51 @@ report_stream_err(const char *name, const struct stream_err *e)
 		    e->msg);
 	else
 		diag_trouble(name, e->line, "%s", e->msg);
+	bad(name, e->index, e->line, e->msg);
+}
+
+static void
+stream_finding(const struct stream_doc *d, const char *rule,
+    const char *type, const char *field, long line, const char *msg)
+{
+	struct diag_loc loc;
+
+	memset(&loc, 0, sizeof loc);
+	loc.source = d->source;
+	loc.message = d->index;
+	loc.line = line;
+	loc.type = type;
+	loc.origin = &d->origin;
+	diag_finding(&loc, rule, catalogue_sev(rule, DIAG_ERROR), field, NULL,
+	    "%s", msg);
+}
+
+void
+loop_report_notes(const struct stream_doc *d)
+{
+	int i;
+
+	for (i = 0; i < d->nnotes; i++)
+		stream_finding(d, d->notes[i].rule, d->notes[i].type,
+		    d->notes[i].field, d->notes[i].line, d->notes[i].msg);
+}
+
+void
+loop_report_reject(const struct stream_doc *d)
+{
+	stream_finding(d, d->reject.rule, d->reject.type, d->reject.field,
+	    d->reject.line, d->reject.msg);
+	diag_records(1, 0, 1);
+}
+
+/*
+ * A tool that frames only (opts.no_parse) parses each document itself
+ * (stream_doc_parse()) and reports its notes then, in order.
+ */
+static int
+s_no_parse(const struct stream_opts *o)
+{
+	return o != NULL && o->no_parse;
 }
 
 /* Read one source; returns 0, or -1 when fn asked to stop. */
@@ -58,6 +119,7 @@ run_source(const char *path, const struct stream_opts *opts, loop_fn fn,
 
 	if ((in = input_open(path, err, sizeof err)) == NULL) {
 		diag_trouble(name, 0, _("cannot read: %s"), err);
+		bad(name, 0, 0, err);
 		return 0;
 	}
 	if ((s = stream_open(in, name, opts)) == NULL) {
@@ -83,6 +145,13 @@ run_source(const char *path, const struct stream_opts *opts, loop_fn fn,
 		}
 		ndocs++;
 		diag_messages(1);
+		if (r == STREAM_REJECT && !(opts && opts->keep_rejects)) {
+			loop_report_notes(&d);
+			loop_report_reject(&d);
+			continue;
+		}
+		if (!s_no_parse(opts))
+			loop_report_notes(&d);	/* else the tool's, parsed */
 		if (fn(&d, arg) != 0) {
 			rc = -1;
 			break;
@@ -124,6 +193,7 @@ loop_run(int argc, char *const argv[], const struct stream_opts *opts,
 			if (lst.errs[i]) {
 				diag_trouble(lst.paths[i], 0, "%s",
 				    lst.errs[i]);
+				bad(lst.paths[i], 0, 0, lst.errs[i]);
 				continue;
 			}
 			rc = run_source(lst.paths[i], opts, fn, arg);

@@ -1,7 +1,8 @@
 /*
  * loop.h: the shared input loop, in the manner of mblaze's blaze822_loop():
  * expand the operands, open each source in order, frame and parse its
- * documents, and hand each one to the tool's callback.  Every problem on
+ * documents (opening envelopes, reading origin marks: stream.h), and hand
+ * each one to the tool's callback.  Every problem on
  * the way (an unreadable file, a corrupt gzip member, a document that is
  * not well-formed, refused or incomplete) is reported as a located trouble
  * through diag.h, and the loop goes on with what can still be read.
@@ -25,6 +26,17 @@ typedef int (*loop_fn)(struct stream_doc *doc, void *arg);
  */
 int loop_run(int argc, char *const argv[], const struct stream_opts *opts,
     loop_fn fn, void *arg);
+
+/*
+ * Called for each source, document or stretch that loop_run() could not
+ * use, after reporting it as trouble: the source's display name, the
+ * document's index in it (0 between documents or for a whole source), its
+ * line and the reason.  A stateful tool records it as set aside.  NULL
+ * (the default) calls nothing.
+ */
+typedef void (*loop_bad_fn)(const char *source, long index, long line,
+    const char *reason, void *arg);
+void loop_on_bad(loop_bad_fn fn, void *arg);
 
 /* The stream being read (for stream_doc_detach()), or NULL. */
 struct stream *loop_stream(void);
@@ -102,6 +114,17 @@ struct loop_cli {
 	const char *epilogue;		/* N_(), or NULL: notes printed after
 					 * the options (operands, defaults) */
 };
+
+/*
+ * The findings of the stream layer, as loop_run() reports them before it
+ * hands a document over (a tool that parses documents itself, with
+ * stream_doc_parse(), or keeps rejects, reports them the same way): the
+ * notes of d (an unreadable origin mark, an envelope's MsgType that
+ * lies), and why d was rejected (d->rejected: an envelope without a
+ * usable message), which also counts as one failed record.
+ */
+void loop_report_notes(const struct stream_doc *d);
+void loop_report_reject(const struct stream_doc *d);
 
 /*
  * Common long options, shared by every tool.  Tools add their own; the

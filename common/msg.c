@@ -285,8 +285,8 @@ msg_open(struct msg *m, xmlDocPtr doc, long line_base)
 	if (root == NULL)
 		return MSG_NOT_CEB;
 	name = (const char *)root->name;
-	if (strcmp(name, "DxpMsg") == 0 && root->ns &&
-	    strcmp((const char *)root->ns->href, MSG_NS_DXP) == 0)
+	if ((strcmp(name, "DxpMsg") == 0 || strcmp(name, "DxpMsgSv") == 0) &&
+	    root->ns && strcmp((const char *)root->ns->href, MSG_NS_DXP) == 0)
 		return MSG_ENVELOPE;
 	if (strncmp(name, "CEB", 3) != 0 || strlen(name) != 13 ||
 	    strcmp(name + 6, "Message") != 0)
@@ -449,7 +449,7 @@ msg_key(const struct msg *m, xmlNodePtr rec, char *buf, size_t n)
 long
 msg_line(const struct msg *m, xmlNodePtr node)
 {
-	long l = node ? xmlGetLineNo(node) : 0;
+	long l = node && !m->flat ? xmlGetLineNo(node) : 0;
 
 	return l > 0 ? m->line_base + l - 1 : m->line_base;
 }

@@ -70,7 +70,7 @@ enum msg_status {
 	MSG_NOT_CEB,		/* the root is not a CEBnnnMessage at all */
 	MSG_BAD_NS,		/* a CEB root name in the wrong namespace */
 	MSG_UNKNOWN,		/* a CEBnnnMessage root we do not know */
-	MSG_ENVELOPE		/* a DxpMsg transport envelope */
+	MSG_ENVELOPE		/* a DxpMsg or DxpMsgSv transport envelope */
 };
 
 /* A parsed message. */
@@ -80,6 +80,7 @@ struct msg {
 	xmlNodePtr root;
 	const char *guid;		/* root guid attribute, "" if none */
 	long line_base;			/* source line of the document start */
+	int flat;			/* every node is on line_base */
 };
 
 /*
@@ -138,7 +139,7 @@ int msg_decimal(xmlNodePtr parent, const char *name, struct dec *out);
  */
 char *msg_key(const struct msg *m, xmlNodePtr rec, char *buf, size_t n);
 
-/* Source line of node (line_base + node line - 1). */
+/* Source line of node (line_base + node line - 1; line_base when flat). */
 long msg_line(const struct msg *m, xmlNodePtr node);
 
 /* "CEB311" for a type. */

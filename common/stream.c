@@ -13,6 +13,15 @@
  * longer than the size limit (a gzip bomb of zeros, a file that is no
  * stream at all) ends the source, so that neither memory nor time grows
  * with such a stretch beyond what the limit allows.
+ *
+ * While it scans a document's prolog the framer notes the first comment
+ * that is an origin mark and where the root element starts; when the
+ * document is complete the mark is read and cut out of the buffer (the
+ * bytes before it move up over it), so that what is handed over is the
+ * document as delivered.  An envelope is opened by framing its decoded
+ * Data with a second stream over that memory, which neither opens
+ * envelopes nor reads marks: the payload gets every limit and refusal of
+ * a document read from a file.
  */
 #include "config.h"
 
@@ -23,9 +32,9 @@
 #include <string.h>
 
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "envelope.h"
 #include "i18n.h"
 #include "stream.h"
 
@@ -38,6 +47,8 @@
  * CEB elements carry a handful (guid, version, namespace declarations).
  */
 #define MAX_ATTRS 1000
+
+#define NO_OFF ((size_t)-1)
 
 /* Framer states. */
 enum fs {
@@ -95,15 +106,22 @@ struct stream {
 
 	int sax_depth;		/* check-only parse: element depth */
 	int sax_dtd;		/* check-only parse: a DTD was declared */
+	char sax_root[64];	/* check-only parse: the root's local name */
+	int sax_root_dxp;	/* ... in the dxp namespace */
 
-	/* The single scan (opts.scan, scan_doc()). */
-	int scan_on;
-	xmlParserCtxtPtr sctxt;
-	int scan_depth;
-	int scan_fail;		/* the framer must decide */
-	int scan_done;		/* the root ended */
-	size_t scan_len;	/* ... this many bytes after start */
-	size_t scan_big;	/* largest document handed over */
+	/* The current document's prolog (offsets from start). */
+	size_t cmt_at;		/* the comment being scanned, or NO_OFF */
+	size_t mark_at, mark_end;	/* its origin mark, when has_mark */
+	int has_mark;
+	size_t root_at;		/* its root element, when has_root */
+	int has_root;
+	char markbuf[ORIGIN_MARK_MAX + 16];	/* the mark's values */
+
+	/* A stream over memory: a payload, or a document to parse again. */
+	int borrowed;		/* buf is the caller's: never written */
+	int no_envelope;	/* envelopes are not opened */
+	struct envelope *env;	/* of the last document handed over */
+	xmlParserCtxtPtr tctxt;	/* builds an envelope's tree (no_tree) */
 
 	long index;		/* documents started */
 	long doc_line;		/* line where the current one started */
@@ -208,6 +226,12 @@ sax_start(void *data, const xmlChar *local, const xmlChar *prefix,
 	(void)prefix, (void)nns, (void)ns, (void)nattr, (void)ndef,
 	    (void)attrs;
 	s->sax_depth++;
+	if (s->sax_depth == 1) {
+		snprintf(s->sax_root, sizeof s->sax_root, "%s",
+		    (const char *)local);
+		s->sax_root_dxp = uri != NULL && envelope_is_root(
+		    (const char *)local, (const char *)uri);
+	}
 	if (s->opts.on_element)
 		s->opts.on_element(s->opts.on_element_arg, s->sax_depth,
 		    (const char *)local, (const char *)uri);
@@ -299,6 +323,8 @@ parse_doc(struct stream *s, xmlParserCtxtPtr c, const char *bytes,
 	s->perr_set = 0;
 	s->sax_dtd = 0;
 	s->sax_depth = 0;
+	s->sax_root[0] = '\0';
+	s->sax_root_dxp = 0;
 	c->_private = s;
 	c->userData = c;
 	d = xmlCtxtReadMemory(c, bytes, (int)len, name, NULL, parse_options);
@@ -326,256 +352,6 @@ parse_doc(struct stream *s, xmlParserCtxtPtr c, const char *bytes,
 	return 0;
 }
 
-/*
- * ---- The single scan ----
- *
- * libxml2 parses the stream's buffer in place (a static input from the
- * document's first '<' to the end of what was read) and the end tag of
- * the root stops it: where it stopped is where the document ends.  The
- * scan hands a document over only when the framer would have handed over
- * the same bytes without complaint -- well-formed, no DOCTYPE, not too
- * deep, not too many attributes, within the size limit, UTF-8 (so that
- * the parser's offsets are the buffer's) -- and otherwise gives the
- * document back to the framer untouched, which then does exactly what
- * it does without the scan.  For a well-formed document the framer's
- * tokenizer and the parser agree on where the root ends.
- */
-
-static ssize_t refill(struct stream *s);
-static int scan_doc(struct stream *s, struct stream_doc *d,
-    struct stream_err *err);
-
-#define SCAN_MIN (128 * 1024)	/* bytes wanted in the buffer first */
-#define SCAN_DICT_RENEW 50000	/* names before the parser is renewed */
-
-static void
-scan_stop(xmlParserCtxtPtr c, struct stream *s)
-{
-	s->scan_fail = 1;
-	xmlStopParser(c);
-}
-
-static void
-scan_start(void *data, const xmlChar *local, const xmlChar *prefix,
-    const xmlChar *uri, int nns, const xmlChar **ns, int nattr, int ndef,
-    const xmlChar **attrs)
-{
-	xmlParserCtxtPtr c = data;
-	struct stream *s = c->_private;
-	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
-
-	/* The framer's refusals (depth of an open element, quoted values
-	 * of one tag): leave those documents to it. */
-	if (++s->scan_depth > s->opts.max_depth || nns + nattr > MAX_ATTRS) {
-		scan_stop(c, s);
-		return;
-	}
-	if (s->opts.on_element)
-		s->opts.on_element(s->opts.on_element_arg, s->scan_depth,
-		    (const char *)local, (const char *)uri);
-	if (h && h->startElementNs)
-		h->startElementNs(s->opts.scan->arg, local, prefix, uri, nns,
-		    ns, nattr, ndef, attrs);
-}
-
-static void
-scan_end(void *data, const xmlChar *local, const xmlChar *prefix,
-    const xmlChar *uri)
-{
-	xmlParserCtxtPtr c = data;
-	struct stream *s = c->_private;
-	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
-	xmlParserInputPtr in = c->input;
-
-	if (h && h->endElementNs)
-		h->endElementNs(s->opts.scan->arg, local, prefix, uri);
-	if (--s->scan_depth > 0)
-		return;
-	/* The root closed: the parser stands just after its '>'. */
-	if (in == NULL || in->buf == NULL || in->buf->encoder != NULL) {
-		scan_stop(c, s);	/* converted: offsets are not ours */
-		return;
-	}
-	s->scan_len = in->consumed + (size_t)(in->cur - in->base);
-	s->scan_done = 1;
-	xmlStopParser(c);
-}
-
-static void
-scan_text(void *data, const xmlChar *text, int len)
-{
-	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
-	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
-
-	if (h && h->characters)
-		h->characters(s->opts.scan->arg, text, len);
-}
-
-static void
-scan_comment(void *data, const xmlChar *text)
-{
-	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
-	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
-
-	if (h && h->comment)
-		h->comment(s->opts.scan->arg, text);
-}
-
-static void
-scan_pi(void *data, const xmlChar *target, const xmlChar *text)
-{
-	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
-	const xmlSAXHandler *h = s->opts.scan ? s->opts.scan->h : NULL;
-
-	if (h && h->processingInstruction)
-		h->processingInstruction(s->opts.scan->arg, target, text);
-}
-
-static void
-scan_subset(void *data, const xmlChar *name, const xmlChar *ext_id,
-    const xmlChar *sys_id)
-{
-	xmlParserCtxtPtr c = data;
-
-	(void)name, (void)ext_id, (void)sys_id;
-	scan_stop(c, c->_private);	/* a DOCTYPE: the framer refuses it */
-}
-
-static void
-scan_reference(void *data, const xmlChar *name)
-{
-	xmlParserCtxtPtr c = data;
-
-	(void)name;
-	scan_stop(c, c->_private);
-}
-
-static void
-scan_error(void *data, xmlErrorPtr e)
-{
-	struct stream *s = ((xmlParserCtxtPtr)data)->_private;
-
-	if (e != NULL && e->level >= XML_ERR_ERROR)
-		s->scan_fail = 1;
-}
-
-static xmlParserCtxtPtr
-new_scan_ctxt(struct stream *s)
-{
-	xmlParserCtxtPtr c = xmlNewParserCtxt();
-	xmlSAXHandlerPtr h;
-
-	if (c == NULL)
-		return NULL;
-	c->_private = s;
-	c->userData = c;
-	h = c->sax;
-	memset(h, 0, sizeof *h);
-	h->initialized = XML_SAX2_MAGIC;
-	h->serror = scan_error;
-	h->internalSubset = scan_subset;
-	h->externalSubset = scan_subset;
-	h->startElementNs = scan_start;
-	h->endElementNs = scan_end;
-	h->characters = scan_text;
-	h->ignorableWhitespace = scan_text;	/* the same: no guessing */
-	h->cdataBlock = scan_text;
-	h->comment = scan_comment;
-	h->processingInstruction = scan_pi;
-	h->reference = scan_reference;
-	return c;
-}
-
-/*
- * Parse from s->start to the end of the buffer; the document's length, or
- * 0 when the framer must decide.
- */
-static size_t
-scan_parse(struct stream *s)
-{
-	xmlParserCtxtPtr c = s->sctxt;
-	xmlParserInputBufferPtr ib;
-	xmlParserInputPtr in;
-	size_t avail = s->end - s->start;
-
-	if (avail > (size_t)0x7fffffff)
-		return 0;
-	if (c->dict != NULL && xmlDictSize(c->dict) > SCAN_DICT_RENEW) {
-		xmlParserCtxtPtr n = new_scan_ctxt(s);
-
-		if (n == NULL)
-			return 0;
-		xmlFreeParserCtxt(c);
-		c = s->sctxt = n;
-	}
-	s->buf[s->end] = '\0';		/* libxml2 stops at a NUL too */
-	xmlCtxtReset(c);
-	if ((ib = xmlParserInputBufferCreateStatic(s->buf + s->start,
-	    (int)avail, XML_CHAR_ENCODING_NONE)) == NULL)
-		return 0;
-	if ((in = xmlNewIOInputStream(c, ib, XML_CHAR_ENCODING_NONE)) ==
-	    NULL) {
-		xmlFreeParserInputBuffer(ib);
-		return 0;
-	}
-	inputPush(c, in);
-	(void)xmlCtxtUseOptions(c, parse_options);
-	c->_private = s;
-	c->userData = c;
-	s->scan_depth = 0;
-	s->scan_fail = 0;
-	s->scan_done = 0;
-	s->scan_len = 0;
-	if (s->opts.scan && s->opts.scan->begin)
-		s->opts.scan->begin(s->opts.scan->arg, c, s->name, s->index,
-		    s->doc_line);
-	(void)xmlParseDocument(c);
-	if (!s->scan_done || s->scan_fail || !c->wellFormed ||
-	    !c->nsWellFormed || s->scan_len == 0 ||
-	    s->scan_len > s->opts.max_size || s->scan_len > avail)
-		return 0;
-	return s->scan_len;
-}
-
-/*
- * A document starts at s->start (the framer is just past its '<'): scan
- * it.  Returns STREAM_DOC with *d filled, or 0 to let the framer frame
- * it (nothing of the stream has changed then, except that more bytes
- * may have been read).
- */
-static int
-scan_doc(struct stream *s, struct stream_doc *d, struct stream_err *err)
-{
-	size_t want = s->scan_big * 2 > SCAN_MIN ? s->scan_big * 2 : SCAN_MIN;
-	size_t len;
-
-	/* The whole document in the buffer, at best: read ahead first. */
-	while (!s->eof && !s->fatal && s->end - s->start < want &&
-	    s->end - s->start <= s->opts.max_size) {
-		ssize_t n = refill(s);
-
-		if (n < 0)
-			s->fatal = 1;
-		else if (n == 0)
-			s->eof = 1;
-	}
-	if ((len = scan_parse(s)) == 0)
-		return 0;
-	if (len > s->scan_big)
-		s->scan_big = len;
-	s->st = F_OUT;
-	s->pos = s->start + len;
-	s->line_base = s->doc_line;
-	err->index = s->index;
-	d->source = s->name;
-	d->index = s->index;
-	d->line = s->doc_line;
-	d->bytes = s->buf + s->start;
-	d->len = len;
-	d->scanned = 1;
-	return STREAM_DOC;
-}
-
 struct stream *
 stream_open(struct input *in, const char *name, const struct stream_opts *o)
 {
@@ -593,19 +369,37 @@ stream_open(struct input *in, const char *name, const struct stream_opts *o)
 		s->opts.max_depth = STREAM_DEFAULT_MAX_DEPTH;
 	s->line = 1;
 	s->st = F_OUT;
+	s->cmt_at = NO_OFF;
 	if (!s->opts.no_parse && (s->ctxt = s->opts.no_tree ?
 	    new_check_ctxt(s) : new_ctxt(s)) == NULL) {
 		free(s);
 		return NULL;
 	}
-	s->scan_on = !s->opts.no_scan && ((s->opts.no_tree &&
-	    !s->opts.no_parse) || (s->opts.no_parse && s->opts.scan != NULL));
-	if (s->scan_on && (s->sctxt = new_scan_ctxt(s)) == NULL) {
-		if (s->ctxt)
-			xmlFreeParserCtxt(s->ctxt);
-		free(s);
+	return s;
+}
+
+/*
+ * A stream over len bytes of memory that stay the caller's and are never
+ * written (no origin marks are read: they cannot be cut out), its first
+ * line numbered line; nested: envelopes are not opened (an envelope's
+ * payload).
+ */
+static struct stream *
+open_memory(const char *bytes, size_t len, const char *name,
+    const struct stream_opts *o, long line, int nested)
+{
+	struct stream_opts mo = *o;
+	struct stream *s;
+
+	mo.no_parse = 0;
+	if ((s = stream_open(NULL, name, &mo)) == NULL)
 		return NULL;
-	}
+	s->buf = (char *)bytes;		/* borrowed: only read */
+	s->borrowed = 1;
+	s->cap = s->end = len;
+	s->eof = 1;
+	s->line = line;
+	s->no_envelope = nested;
 	return s;
 }
 
@@ -666,14 +460,31 @@ begin_doc(struct stream *s, size_t at)
 	s->doctype = 0;
 	s->skipping = 0;
 	s->gap = 0;
+	s->cmt_at = NO_OFF;
+	s->has_mark = 0;
+	s->has_root = 0;
+}
+
+/* The comment that ends at offset gt ('>') is an origin mark: note it. */
+static void
+note_mark(struct stream *s, size_t gt)
+{
+	size_t at = s->start + s->cmt_at;
+	const char *text = s->buf + at + 4;	/* after "<!--" */
+	size_t len = gt - 2 - (at + 4);		/* before "-->" */
+
+	if (gt + 1 - at <= ORIGIN_MARK_MAX && origin_is_mark(text, len)) {
+		s->mark_at = s->cmt_at;
+		s->mark_end = gt + 1 - s->start;
+		s->has_mark = 1;
+	}
+	s->cmt_at = NO_OFF;
 }
 
 /*
  * Run the framer until a document is complete (returns 1), the buffer is
- * exhausted (0), stray bytes must be reported (2), the gap between
- * documents has grown past the size limit (3) or, with the single scan,
- * a document starts at s->start (4: the framer goes on from its '<' if
- * scan_doc() gives it back).
+ * exhausted (0), stray bytes must be reported (2) or the gap between
+ * documents has grown past the size limit (3).
  */
 static int
 frame(struct stream *s)
@@ -730,10 +541,6 @@ frame(struct stream *s)
 				s->tag_at = i;
 				s->st = F_LT;
 				i++;
-				if (s->scan_on) {
-					s->pos = i;
-					return 4;	/* scan_doc() first */
-				}
 				continue;
 			}
 stray:
@@ -803,6 +610,11 @@ stray:
 				s->quote = 0;
 				s->slash = 0;
 				s->nattr = 0;
+				if (s->depth == 0 && !s->root_seen &&
+				    !s->has_root) {
+					s->root_at = s->tag_at - s->start;
+					s->has_root = 1;
+				}
 				continue;	/* rescan this byte */
 			}
 			i++;
@@ -815,6 +627,11 @@ stray:
 				if (s->nbang == 2) {
 					s->st = F_COMMENT;
 					s->run = 0;
+					/* A comment of the prolog: a mark? */
+					s->cmt_at = s->depth == 0 &&
+					    !s->root_seen && !s->has_mark &&
+					    !s->borrowed ? s->tag_at -
+					    s->start : NO_OFF;
 				}
 				continue;
 			}
@@ -836,9 +653,11 @@ stray:
 		case F_COMMENT:
 			if (c == '-')
 				s->run++;
-			else if (c == '>' && s->run >= 2)
+			else if (c == '>' && s->run >= 2) {
 				s->st = F_TEXT;
-			else
+				if (s->cmt_at != NO_OFF)
+					note_mark(s, i);
+			} else
 				s->run = 0;
 			i++;
 			continue;
@@ -950,6 +769,15 @@ stray:
 	return 0;
 }
 
+static int
+root_is_envelope(xmlDocPtr doc)
+{
+	xmlNodePtr r = xmlDocGetRootElement(doc);
+
+	return r != NULL && envelope_is_root((const char *)r->name,
+	    r->ns ? (const char *)r->ns->href : NULL);
+}
+
 static void
 free_last(struct stream *s)
 {
@@ -957,6 +785,221 @@ free_last(struct stream *s)
 		xmlFreeDoc(s->doc);
 		s->doc = NULL;
 	}
+	envelope_free(s->env);
+	s->env = NULL;
+}
+
+static void
+add_note(struct stream_doc *d, const char *rule, const char *type,
+    const char *field, long line, const char *fmt, ...)
+{
+	struct stream_note *n;
+	va_list ap;
+
+	if (d->nnotes >= (int)(sizeof d->notes / sizeof d->notes[0]))
+		return;
+	n = &d->notes[d->nnotes++];
+	n->rule = rule;
+	n->type = type;
+	n->field = field;
+	n->line = line;
+	va_start(ap, fmt);
+	vsnprintf(n->msg, sizeof n->msg, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The document just framed ([start, start + len)): its origin, from its
+ * mark or from where it was read, and its root element; the mark is cut
+ * out of the buffer.  Returns the new length.
+ */
+static size_t
+take_mark(struct stream *s, struct stream_doc *d, size_t len)
+{
+	struct origin *o = &d->origin;
+	const char *why;
+
+	o->source = s->name;
+	o->message = s->index;
+	o->line = s->doc_line;
+	d->root_off = s->has_root ? s->root_at : 0;
+	if (s->has_mark) {
+		size_t ms = s->start + s->mark_at;
+		size_t mlen = s->mark_end - s->mark_at, k;
+		struct origin mo;
+		long nl = 0;
+
+		memset(&mo, 0, sizeof mo);
+		for (k = ms; k < ms + mlen; k++)
+			nl += s->buf[k] == '\n';
+		if (origin_mark_read(s->buf + ms + 4, mlen - 7, &mo, s->markbuf,
+		    sizeof s->markbuf, &why) == 0) {
+			mo.via = s->name;
+			mo.via_message = s->index;
+			mo.via_line = s->doc_line;
+			*o = mo;
+		} else
+			add_note(d, "S-ORIG-001", NULL, "", s->doc_line,
+			    _("origin mark not readable (%s): the document "
+			    "is reported where it was read"), why);
+		/* Cut it out: the bytes before it move up over it. */
+		if (s->line_at <= s->start)
+			(void)line_of(s, s->start);
+		memmove(s->buf + s->start + mlen, s->buf + s->start,
+		    s->mark_at);
+		s->start += mlen;
+		if (s->line_at <= s->start) {
+			/* Lines after the mark count its line breaks. */
+			s->line_at = s->start;
+			s->line = s->doc_line + nl;
+		}
+		len -= mlen;
+		if (d->root_off >= s->mark_end)
+			d->root_off -= mlen;
+	}
+	d->root_len = len - d->root_off;
+	d->source = o->source;
+	d->index = o->message;
+	d->line = o->line;
+	return len;
+}
+
+static struct stream *open_memory(const char *bytes, size_t len,
+    const char *name, const struct stream_opts *o, long line, int nested);
+
+static int
+reject(struct stream_doc *d, struct stream_err *err, const char *rule,
+    const char *type, const char *field, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->index = d->index;
+	err->line = line;
+	err->rule = rule;
+	err->type = type;
+	err->field = field;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	one_line(err->msg);
+	d->bytes = NULL;
+	d->len = 0;
+	d->doc = NULL;
+	d->rejected = 1;
+	d->reject.rule = rule;
+	d->reject.type = type;
+	d->reject.field = field;
+	d->reject.line = line;
+	snprintf(d->reject.msg, sizeof d->reject.msg, "%.*s",
+	    (int)sizeof d->reject.msg - 1, err->msg);
+	return STREAM_REJECT;
+}
+
+/*
+ * The document handed over is an envelope (its tree in s->doc, or none
+ * when checking only): open it and hand over the message inside instead.
+ * Returns STREAM_DOC, STREAM_REJECT or STREAM_BAD (out of memory).
+ */
+static int
+open_envelope(struct stream *s, struct stream_doc *d, struct stream_err *err)
+{
+	int marked = d->origin.via != NULL;
+	struct stream_doc pd, extra;
+	struct stream_err pe;
+	struct envelope *env;
+	struct stream *in;
+	xmlDocPtr envdoc, pdoc;
+	const char *rule, *root, *etype;
+	char why[300], rootname[64];
+	long where;
+	int r, dxp;
+
+	if (s->doc != NULL) {
+		envdoc = s->doc;
+		s->doc = NULL;
+	} else if ((envdoc = stream_parse_memory(d->bytes, d->len, s->name,
+	    err)) == NULL)
+		return STREAM_BAD;
+	etype = strcmp((const char *)xmlDocGetRootElement(envdoc)->name,
+	    "DxpMsgSv") == 0 ? "DxpMsgSv" : "DxpMsg";
+	r = envelope_open(envdoc, d->bytes, d->len, s->doc_line,
+	    s->opts.max_size, &env, &rule, &where, why, sizeof why);
+	if (env == NULL) {
+		xmlFreeDoc(envdoc);
+		fmt_err(err, d->index, s->doc_line, "%s", why);
+		return STREAM_BAD;
+	}
+	s->env = env;
+	d->env = env;
+	if (!marked) {
+		if (r == 0)
+			d->origin.line = d->line = env->data_line;
+		if (*env->copmsgid)
+			d->origin.envelope = env->copmsgid;
+	}
+	if (r != 0)
+		return reject(d, err, rule, etype, "Data", marked ? d->line :
+		    where, "%s", why);
+	if ((in = open_memory(env->payload, env->plen, s->name, &s->opts, 1,
+	    1)) == NULL) {
+		fmt_err(err, d->index, s->doc_line, "%s", strerror(ENOMEM));
+		return STREAM_BAD;
+	}
+	memset(&pe, 0, sizeof pe);
+	r = stream_next(in, &pd, &pe);
+	if (r == STREAM_EOF) {
+		stream_close(in);
+		return reject(d, err, "S-DXP-004", etype, "Data", d->line,
+		    _("Data decodes to no message (%zu bytes of white space)"),
+		    env->plen);
+	}
+	if (r != STREAM_DOC) {
+		stream_close(in);
+		return reject(d, err, "S-DXP-001", etype, "Data", d->line,
+		    _("the message in Data is not usable: line %ld of it: %s"),
+		    pe.line, pe.msg);
+	}
+	pdoc = in->doc;
+	in->doc = NULL;
+	/* A copy: the tree's names die with the tree or the parser. */
+	snprintf(rootname, sizeof rootname, "%s", pdoc ?
+	    (const char *)xmlDocGetRootElement(pdoc)->name : in->sax_root);
+	root = rootname;
+	dxp = pdoc ? envelope_is_root(root, xmlDocGetRootElement(pdoc)->ns ?
+	    (const char *)xmlDocGetRootElement(pdoc)->ns->href : NULL) :
+	    in->sax_root_dxp;
+	if (dxp) {
+		xmlFreeDoc(pdoc);
+		stream_close(in);
+		return reject(d, err, "S-DXP-005", etype, "Data", d->line,
+		    _("the message in Data is itself an envelope (%s)"), root);
+	}
+	d->bytes = pd.bytes;		/* in env->payload */
+	d->len = pd.len;
+	d->root_off = pd.root_off;
+	d->root_len = pd.root_len;
+	d->doc = s->doc = pdoc;
+	d->env = env;
+	memset(&pe, 0, sizeof pe);
+	r = stream_next(in, &extra, &pe);
+	if (r != STREAM_EOF) {
+		stream_close(in);
+		return reject(d, err, "S-DXP-001", etype, "Data", d->line,
+		    _("Data holds more than one message, or text after it"));
+	}
+	/*
+	 * MsgType is "agreed by the two parties" (spec table 4-3): for a CEB
+	 * message it names its root; other payloads (a manifest: MT3201)
+	 * have codes of their own, judged only when they claim a CEB root.
+	 */
+	if (env->msgtype[0] && strcmp(env->msgtype, root) != 0 &&
+	    (strncmp(env->msgtype, "CEB", 3) == 0 || (strncmp(root, "CEB",
+	    3) == 0 && strstr(root, "Message") != NULL)))
+		add_note(d, "S-DXP-002", env->root, "MsgType", d->line,
+		    _("MsgType says %s, the message in Data is %s"),
+		    env->msgtype, root);
+	stream_close(in);
+	return STREAM_DOC;
 }
 
 int
@@ -979,11 +1022,6 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 			    "between documents (the size limit); the rest of "
 			    "the source is not read"), s->opts.max_size);
 			return STREAM_FATAL;
-		}
-		if (r == 4) {
-			if ((r = scan_doc(s, d, err)) != 0)
-				return r;
-			continue;	/* the framer takes this one */
 		}
 		if (r == 2) {
 			/* Stray bytes between documents. */
@@ -1026,9 +1064,7 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 				    "refused: untrusted input"));
 				return STREAM_BAD;
 			}
-			d->source = s->name;
-			d->index = s->index;
-			d->line = s->doc_line;
+			len = take_mark(s, d, len);
 			d->bytes = s->buf + s->start;
 			d->len = len;
 			if (s->opts.no_parse)
@@ -1037,7 +1073,10 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 			    err, &s->doc) != 0)
 				return STREAM_BAD;
 			d->doc = s->doc;
-			return STREAM_DOC;
+			if (s->no_envelope || !(s->doc ? root_is_envelope(
+			    s->doc) : s->sax_root_dxp))
+				return STREAM_DOC;
+			return open_envelope(s, d, err);
 		}
 		/* Need more bytes. */
 		if (s->st != F_OUT && !s->skipping &&
@@ -1091,19 +1130,56 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 	}
 }
 
+/* Copy the strings of d's origin into one block, d->own. */
+static int
+own_strings(struct stream_doc *d)
+{
+	const char **v[4];
+	size_t n = 0, i;
+	char *p;
+
+	v[0] = &d->origin.source;
+	v[1] = &d->origin.envelope;
+	v[2] = &d->origin.received;
+	v[3] = &d->origin.via;
+	for (i = 0; i < 4; i++)
+		n += *v[i] ? strlen(*v[i]) + 1 : 0;
+	if ((p = malloc(n + 1)) == NULL)
+		return -1;
+	free(d->own);
+	d->own = p;
+	for (i = 0; i < 4; i++)
+		if (*v[i]) {
+			size_t k = strlen(*v[i]) + 1;
+
+			memcpy(p, *v[i], k);
+			*v[i] = p;
+			p += k;
+		}
+	d->source = d->origin.source;
+	return 0;
+}
+
 int
 stream_doc_detach(struct stream *s, struct stream_doc *d)
 {
+	struct stream_doc c = *d;
 	char *copy = malloc(d->len + 1);
 
-	if (copy == NULL)
+	c.own = NULL;
+	if (copy == NULL || own_strings(&c) != 0) {
+		free(copy);
 		return -1;
+	}
 	memcpy(copy, d->bytes, d->len);
 	copy[d->len] = '\0';
-	d->bytes = copy;
-	d->owned = 1;
-	if (d->doc == s->doc)
+	c.bytes = c.mem = copy;
+	c.owned = 1;
+	if (c.doc == s->doc)
 		s->doc = NULL;	/* the caller owns the tree now */
+	if (c.env != NULL && c.env == s->env)
+		s->env = NULL;	/* and the envelope */
+	*d = c;
 	return 0;
 }
 
@@ -1112,10 +1188,82 @@ stream_doc_free(struct stream_doc *d)
 {
 	if (!d->owned)
 		return;
-	free((char *)d->bytes);
+	free(d->mem);
+	free(d->own);
 	if (d->doc)
 		xmlFreeDoc(d->doc);
+	envelope_free((struct envelope *)d->env);
 	memset(d, 0, sizeof *d);
+}
+
+int
+stream_doc_parse(struct stream_doc *d, const struct stream_opts *opts,
+    struct stream_err *err)
+{
+	int marked = d->origin.via != NULL;
+	struct stream_doc nd;
+	struct stream *t;
+	int r, i;
+
+	if ((t = open_memory(d->bytes, d->len, d->source, opts, d->line,
+	    0)) == NULL) {
+		fmt_err(err, d->index, d->line, "%s", strerror(ENOMEM));
+		return STREAM_BAD;
+	}
+	t->index = d->index - 1;	/* so that its document has d's */
+	r = stream_next(t, &nd, err);
+	if (r == STREAM_BAD || r == STREAM_FATAL || r == STREAM_EOF) {
+		if (r == STREAM_EOF)
+			fmt_err(err, d->index, d->line, _("no document"));
+		stream_close(t);
+		return STREAM_BAD;
+	}
+	for (i = 0; i < nd.nnotes && d->nnotes < 2; i++) {
+		d->notes[d->nnotes] = nd.notes[i];
+		if (marked)
+			d->notes[d->nnotes].line = d->line;
+		d->nnotes++;
+	}
+	if (r == STREAM_REJECT) {
+		if (marked)
+			err->line = nd.reject.line = d->line;
+		d->rejected = 1;
+		d->reject = nd.reject;
+		d->env = t->env;	/* now d's */
+		t->env = NULL;
+		if (!marked && d->env != NULL) {
+			/* As stream_next() names it (open_envelope()). */
+			d->origin.line = d->line = nd.line;
+			d->origin.envelope = nd.origin.envelope;
+		}
+		stream_close(t);
+		return STREAM_REJECT;
+	}
+	d->doc = t->doc;
+	t->doc = NULL;
+	if (t->env != NULL) {
+		d->env = t->env;
+		t->env = NULL;
+		d->bytes = nd.bytes;	/* in the envelope, now d's */
+		d->len = nd.len;
+		if (!marked) {
+			d->origin.line = d->line = nd.line;
+			d->origin.envelope = nd.origin.envelope;
+		}
+	}
+	d->root_off = nd.root_off;
+	d->root_len = nd.root_len;
+	stream_close(t);
+	return STREAM_DOC;
+}
+
+enum msg_status
+stream_msg_open(struct msg *m, const struct stream_doc *d)
+{
+	enum msg_status st = msg_open(m, d->doc, d->line);
+
+	m->flat = d->origin.envelope != NULL;
+	return st;
 }
 
 unsigned long long
@@ -1132,38 +1280,9 @@ stream_close(struct stream *s)
 	free_last(s);
 	if (s->ctxt)
 		xmlFreeParserCtxt(s->ctxt);
-	if (s->sctxt)
-		xmlFreeParserCtxt(s->sctxt);
-	free(s->buf);
+	if (!s->borrowed)
+		free(s->buf);
 	free(s);
-}
-
-int
-stream_doc_parse(struct stream_doc *d, const struct stream_opts *opts,
-    struct stream_err *err)
-{
-	struct stream s;
-	xmlParserCtxtPtr c;
-	xmlDocPtr doc;
-	int r;
-
-	memset(&s, 0, sizeof s);
-	if (opts)
-		s.opts = *opts;
-	s.opts.no_tree = 0;
-	s.opts.on_element = NULL;
-	s.line_base = d->line;
-	err->index = d->index;
-	if ((c = new_ctxt(&s)) == NULL) {
-		fmt_err(err, d->index, d->line, "%s", strerror(ENOMEM));
-		return STREAM_BAD;
-	}
-	r = parse_doc(&s, c, d->bytes, d->len, d->source, err, &doc);
-	xmlFreeParserCtxt(c);
-	if (r != 0)
-		return STREAM_BAD;
-	d->doc = doc;
-	return STREAM_DOC;
 }
 
 xmlDocPtr

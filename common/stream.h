@@ -9,36 +9,29 @@
  * no network, no DTD loading, no external entities, no entity substitution;
  * a document with a DOCTYPE is refused before it is parsed.
  *
+ * Two things come off a document before a tool sees it.  Its origin mark
+ * (origin.h), a comment in its prolog, is read and removed, so that the
+ * bytes handed over are the bytes as delivered; since the mark lies
+ * before the root element, a framer that feeds a push parser chunk by
+ * chunk skips its span and hands libxml2 the rest as scanned.  A DxpMsg
+ * or DxpMsgSv envelope (envelope.h) is opened: the tool gets the message
+ * inside, the envelope stays with it (stream_doc.env).
+ *
  * Library code: nothing here prints or exits.
  */
 #ifndef CEB_STREAM_H
 #define CEB_STREAM_H
 
 #include <stddef.h>
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "envelope.h"
 #include "input.h"
+#include "msg.h"
+#include "origin.h"
 
 #define STREAM_DEFAULT_MAX_SIZE (16u * 1024 * 1024)
 #define STREAM_DEFAULT_MAX_DEPTH 128
-
-/*
- * The single scan (stream_opts.scan): a consumer of a document's SAX2
- * events.  begin() is told before each attempt (the parser, and where
- * the document starts); then h's callbacks (startElementNs,
- * endElementNs, characters, comment, processingInstruction; any may be
- * NULL) receive the events with arg.  A document handed over with
- * stream_doc.scanned set was seen whole, once, by these callbacks, and
- * is well-formed; otherwise the events seen since the last begin() are
- * to be forgotten.
- */
-struct stream_scan {
-	const xmlSAXHandler *h;
-	void *arg;
-	void (*begin)(void *arg, xmlParserCtxtPtr c, const char *source,
-	    long index, long line);
-};
 
 struct stream_opts {
 	size_t max_size;	/* largest document in bytes */
@@ -55,30 +48,60 @@ struct stream_opts {
 	    const char *uri);
 	void *on_element_arg;
 	/*
-	 * One scan per document: libxml2 parses the buffer from where a
-	 * document starts and itself finds where its root element ends, so
-	 * that the bytes are read once, not framed and then parsed.  On with
-	 * no_tree (the check), or with no_parse when scan is set (the
-	 * consumer's pass); the framer takes over, as if the scan had not
-	 * been tried, for a document the scan cannot hand over alone (not
-	 * well-formed, refused, not UTF-8, not whole in the buffer).  The
-	 * documents, refusals and messages are those of the framer.
-	 * no_scan turns it off.
+	 * The input loop (loop.h) hands rejected documents (STREAM_REJECT)
+	 * to the tool too, instead of reporting them itself: a tool that
+	 * judges an envelope's own structure still sees it (d.env).
 	 */
-	const struct stream_scan *scan;
-	int no_scan;
+	int keep_rejects;
+};
+
+/*
+ * A finding about a document that the stream layer makes and the input
+ * loop reports (loop.h): a rule of the catalogue (catalogue-stream.def),
+ * the field, the line (of the origin) and the detail.
+ */
+struct stream_note {
+	const char *rule;
+	const char *type;	/* "DxpMsg" for an envelope's, or NULL */
+	const char *field;
+	long line;
+	char msg[300];
 };
 
 /* One document as handed to a tool. */
 struct stream_doc {
-	const char *source;	/* display name of the source */
-	long index;		/* 1-based position in the source */
-	long line;		/* source line where the document starts */
-	const char *bytes;	/* raw bytes: first '<' to the root's '>' */
+	/*
+	 * Where it came from: origin.source, .message and .line, copied here
+	 * for the many readers that want only those.  For a document read
+	 * where it was delivered, the source read, the document's index in
+	 * it and its first line (for a message that arrived in an envelope:
+	 * the line of the envelope's Data); for a document that carries an
+	 * origin mark, what the mark says.
+	 */
+	const char *source;
+	long index;
+	long line;
+	struct origin origin;
+	/*
+	 * The message: first '<' to the root's '>', as delivered (the mark
+	 * removed; for an envelope, its decoded Data), and within them the
+	 * root element, '<' to its last '>': what a document's identity is
+	 * computed from, unchanged by marks, XML declarations and BOMs.
+	 */
+	const char *bytes;
 	size_t len;
-	xmlDocPtr doc;		/* the parsed tree */
+	size_t root_off, root_len;
+	xmlDocPtr doc;		/* the parsed tree of the message */
+	const struct envelope *env;	/* the envelope it came in, or NULL */
+	/* Findings about it (an unreadable mark, a MsgType that lies). */
+	struct stream_note notes[2];
+	int nnotes;
+	/* STREAM_REJECT: why it cannot be used (no bytes, no tree then). */
+	int rejected;
+	struct stream_note reject;
 	int owned;		/* set by stream_doc_detach() */
-	int scanned;		/* seen whole by opts.scan (single scan) */
+	char *mem;		/* detached: the bytes as framed */
+	char *own;		/* detached: the strings of origin */
 };
 
 /* A problem found in a source, located. */
@@ -86,13 +109,21 @@ struct stream_err {
 	long index;		/* document index, 0 when between documents */
 	long line;
 	char msg[512];
+	/*
+	 * STREAM_REJECT: the rule of the catalogue the document breaks and
+	 * the field; the document's origin is in *doc.
+	 */
+	const char *rule;
+	const char *type;	/* "DxpMsg" or "DxpMsgSv" */
+	const char *field;
 };
 
 enum {
 	STREAM_FATAL = -2,	/* the source cannot be read further */
 	STREAM_BAD = -1,	/* one bad document or stretch; call again */
 	STREAM_EOF = 0,
-	STREAM_DOC = 1
+	STREAM_DOC = 1,
+	STREAM_REJECT = 2	/* a finding: the document cannot be used */
 };
 
 struct stream;
@@ -111,17 +142,23 @@ struct stream *stream_open(struct input *in, const char *name,
  * unless detached), STREAM_EOF at the end, STREAM_BAD with *err filled for a
  * document that cannot be used (not well-formed, refused, too large, too
  * deep, incomplete at the end of the input) or for stray bytes between
- * documents -- the caller reports it and calls again -- or STREAM_FATAL
- * with *err filled when the input itself failed (read error, corrupt or
- * truncated gzip); every complete document before it has been handed over.
+ * documents -- the caller reports it and calls again --, STREAM_REJECT
+ * with *err filled (err->rule set) and the document's origin in *doc (no
+ * bytes, no tree; doc->rejected and doc->reject say why, doc->env holds
+ * the envelope when it could be read) for a well-formed document that
+ * cannot be used (an envelope that holds no readable message), or
+ * STREAM_FATAL with *err
+ * filled when the input itself failed (read error, corrupt or truncated
+ * gzip); every complete document before it has been handed over.
  */
 int stream_next(struct stream *s, struct stream_doc *doc,
     struct stream_err *err);
 
 /*
- * Make doc independent of the stream: its bytes are copied and its tree is
- * taken over.  Free it with stream_doc_free().  Returns 0, or -1 when out of
- * memory (doc is then unchanged).
+ * Make doc independent of the stream: its bytes and the strings of its
+ * origin are copied, its tree and envelope taken over.  Free it with
+ * stream_doc_free().  Returns 0, or -1 when out of memory (doc is then
+ * unchanged).
  */
 int stream_doc_detach(struct stream *s, struct stream_doc *doc);
 void stream_doc_free(struct stream_doc *doc);
@@ -132,22 +169,28 @@ unsigned long long stream_bytes(const struct stream *s);
 void stream_close(struct stream *s);
 
 /*
- * Parse len bytes as one document with the same safe settings (used for
- * payloads such as the base64 content of a DxpMsg envelope).  Returns the
- * tree, or NULL with a message in err (line relative to the bytes).
+ * Parse len bytes as one document with the same safe settings (a document
+ * read back from a spool).  Returns the tree, or NULL with a message in
+ * err (line relative to the bytes).
  */
 xmlDocPtr stream_parse_memory(const char *bytes, size_t len, const char *name,
     struct stream_err *err);
 
 /*
- * Parse a document framed with opts.no_parse as stream_next() would have
- * parsed it (same settings, same messages and lines): build its tree
- * into d->doc.  The tree is then d's when d is detached (freed by
- * stream_doc_free()), else the caller's.  opts may be NULL.  Safe to call
- * on several documents at once (a parser per call).  Returns STREAM_DOC,
- * or STREAM_BAD with *err filled.
+ * Parse a document framed with opts.no_parse (owned: detached) as
+ * stream_next() would have: build its tree and open its envelope.  For
+ * the worker threads of a tool that frames on one thread and parses on
+ * many; safe to call on several documents at once.  Returns STREAM_DOC,
+ * STREAM_BAD or STREAM_REJECT, with *err filled for the last two.
  */
 int stream_doc_parse(struct stream_doc *d, const struct stream_opts *opts,
     struct stream_err *err);
+
+/*
+ * msg_open() for a document handed over: its lines are those of its
+ * origin, and every line of a message that arrived in an envelope is the
+ * line of the envelope's Data (the delivered file has no other).
+ */
+enum msg_status stream_msg_open(struct msg *m, const struct stream_doc *d);
 
 #endif

@@ -5,7 +5,6 @@
 
 #include "utf8.h"
 
-/* Length of the well-formed sequence at p, or 0 (RFC 3629). */
 static size_t
 seq_len(const unsigned char *p)
 {
@@ -69,4 +68,10 @@ utf8_invalid_at(const char *s)
 		p += n;
 	}
 	return -1;
+}
+
+size_t
+utf8_seq_len(const char *p)
+{
+	return seq_len((const unsigned char *)p);
 }

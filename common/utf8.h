@@ -26,4 +26,11 @@ size_t utf8_clean(char *s);
  */
 long utf8_invalid_at(const char *s);
 
+/*
+ * Length of the well-formed UTF-8 sequence (RFC 3629) that starts at p,
+ * in a NUL-terminated string: 1 to 4, or 0 when the bytes there are not
+ * one (a NUL byte counts as a sequence of 1).
+ */
+size_t utf8_seq_len(const char *p);
+
 #endif

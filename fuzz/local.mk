@@ -226,6 +226,7 @@ endif
 fuzz_quota_sources = cmd/ceb-quota-check/quota.h \
 	cmd/ceb-quota-check/table.c \
 	cmd/ceb-quota-check/judge.c cmd/ceb-quota-check/ledger.c \
+	cmd/ceb-quota-check/qstore.c \
 	fuzz/fuzz-quota.h fuzz/fuzz-quota-util.c
 FUZZ_TARGETS += quota-ledger
 check_PROGRAMS += fuzz/replay-quota-ledger
@@ -302,3 +303,14 @@ fuzz_fuzz_reconcile_state_CPPFLAGS = $(fuzz_reconcile_cppflags)
 fuzz_fuzz_reconcile_state_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
 EXTRA_DIST += fuzz/campaign.sh
+
+# The envelope decoder of the stream layer (common/envelope.h), through
+# stream_next(): fuzz-envelope.
+FUZZ_TARGETS += envelope
+check_PROGRAMS += fuzz/replay-envelope
+fuzz_replay_envelope_SOURCES = fuzz/fuzz-envelope.c fuzz/standalone.c $(fuzz_common_sources)
+if ENABLE_FUZZ
+fuzz_programs += fuzz/fuzz-envelope
+fuzz_fuzz_envelope_SOURCES = fuzz/fuzz-envelope.c $(fuzz_common_sources)
+fuzz_fuzz_envelope_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif

@@ -35,6 +35,27 @@ stream)
 	printf '\000\000\000<a><![CDATA[</a>]]><?pi ?><!-- </a> --></a>' |
 	    put markup
 	;;
+envelope)
+	# A mode byte (see fuzz-envelope.c), then Data as it is (even) or
+	# to be base64-encoded (odd).
+	for f in $(xmls); do
+		b=$(basename "$f")
+		{ printf '\001'; raw "$f"; } | put "$b"
+		{ printf '\007'; raw "$f"; } | put "sv-notree-$b"
+		{ printf '\000'; raw "$f" | base64; } | put "b64-$b"
+	done
+	printf '\000PGEv-Pg==' | put dash
+	printf '\000PGEvPg' | put unpadded
+	printf '\000PG==PGEv' | put pad-inside
+	printf '\000<Zip>UEsDBA==</Zip>' | put zip
+	printf '\000  \n ' | put blank
+	printf '\001<a/><b/>' | put two
+	printf '\001<?xml version="1.0"?><!--ceb-origin source="x" message="1" line="1"--><a/>' |
+	    put marked
+	printf '\001<dxp:DxpMsg xmlns:dxp="http://www.chinaport.gov.cn/dxp"><dxp:Data>PGEvPg==</dxp:Data></dxp:DxpMsg>' |
+	    put nested
+	printf '\001<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>' | put doctype
+	;;
 gzip)
 	# Two option bytes (see fuzz-gzip.c), then a source.
 	for f in $(find "$src/testdata" -type f -name '*.gz' | sort); do

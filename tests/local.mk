@@ -1,6 +1,6 @@
 # Unit tests (cmocka) and golden command-line tests; all speak TAP.
 if HAVE_CMOCKA
-unit_tests = tests/unit/test-dec tests/unit/test-stream tests/unit/test-mask tests/unit/test-msg tests/unit/test-csvio tests/unit/test-emit tests/unit/test-state tests/unit/test-diag tests/unit/test-input
+unit_tests = tests/unit/test-dec tests/unit/test-stream tests/unit/test-mask tests/unit/test-msg tests/unit/test-csvio tests/unit/test-emit tests/unit/test-state tests/unit/test-diag tests/unit/test-input tests/unit/test-origin tests/unit/test-envelope
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 tests_unit_test_dec_SOURCES = tests/unit/test-dec.c
@@ -27,6 +27,12 @@ tests_unit_test_state_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_diag_SOURCES = tests/unit/test-diag.c
 tests_unit_test_diag_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_diag_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_origin_SOURCES = tests/unit/test-origin.c
+tests_unit_test_origin_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_origin_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_envelope_SOURCES = tests/unit/test-envelope.c
+tests_unit_test_envelope_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_envelope_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_input_SOURCES = tests/unit/test-input.c
 tests_unit_test_input_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_input_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -52,8 +58,8 @@ endif
 # tests/lib/tap.sh: tap_broken, the one way a TAP script reports that its
 # generator or fixture step failed (not ok, never a SKIP); harness.test
 # checks every script that runs ceb-gen does so.
-TESTS += tests/harness.test
-EXTRA_DIST += tests/lib/tap.sh tests/harness.test
+TESTS += tests/harness.test tests/ci-script.test
+EXTRA_DIST += tests/lib/tap.sh tests/harness.test tests/ci-script.test
 
 # After the tests, say plainly which did not run: a SKIP is not a pass.
 # (.ci/run fails a SKIP in CI unless its allow-list names it.)
@@ -73,3 +79,18 @@ clean-mutants:
 	rm -rf mutants.d
 .PHONY: mutants clean-mutants
 EXTRA_DIST += tests/mutants/list tests/mutants/run.sh
+
+# The store (common/store.h): cebtools-state(5)'s examples; the state
+# dump the shell tests compare; old-format state for the conversion test.
+TESTS += tests/state/examples.test tests/convert/convert.test tests/nightly.test
+EXTRA_DIST += tests/state tests/state-dump.sh tests/convert
+
+# Every example of the README's pipelines and of cebtools(7), as written.
+TESTS += tests/examples.test
+EXTRA_DIST += tests/examples.test
+
+# Issue 19: envelopes read by every tool, the origin through pipelines and
+# two nights, a stream back to files.
+TESTS += tests/stream/envelopes.test tests/stream/origin.test \
+	tests/stream/split.test
+EXTRA_DIST += tests/stream

@@ -100,6 +100,7 @@ set_loc(struct wo_loc *l, const struct stream_doc *d, const struct msg *m,
 	l->source = src_name(d->source);
 	l->message = d->index;
 	l->line = msg_line(m, rec);
+	l->o = wo_origin(d);
 	l->record = recno;
 	msg_short(m->type, type, sizeof type);
 	l->type = wo_intern(type);
@@ -680,7 +681,7 @@ ceb_take(struct wo *w, struct stream_doc *d, int from_manifest)
 	const char *guid;
 
 	(void)from_manifest;
-	if (msg_open(&m, d->doc, d->line) != MSG_OK)
+	if (stream_msg_open(&m, d) != MSG_OK)
 		return 0;
 	guid = wo_str(m.guid);
 	for (rec = msg_record_first(&m); rec; rec = msg_record_next(&m, rec)) {

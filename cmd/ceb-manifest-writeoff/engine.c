@@ -45,6 +45,7 @@ loc_to_diag(const struct wo_loc *l, struct diag_loc *d)
 	d->guid = l->guid;
 	d->record = l->record;
 	d->key = l->key;
+	d->origin = l->o;
 }
 
 /* Per (mode, voyage, master) of the manifest. */

@@ -3,8 +3,8 @@
  * (manifest-notes §1-§3), read on LOCAL element names only: stored copies
  * arrive with the namespace stripped or renamed (xmlnsbak=...), so the
  * urn:Declaration:datamodel:standard:CN:MTxxxx:1 namespace is never
- * required.  Also here: opening DxpMsg transport envelopes (the business
- * document is the base64 text of DxpMsg/Data).
+ * required.  A manifest that arrives in a DxpMsg envelope is opened by
+ * the stream layer (common/envelope.h) like any other message.
  *
  * What is kept of a manifest, per Consignment: the kind of message
  * (pre-stowage MT2x01, arrival MT3x01, loading MT4x01 and tally MT5x02,
@@ -82,51 +82,6 @@ ltext(xmlNodePtr n, const char *path)
 	r = wo_strn(s, (size_t)(end - s));
 	xmlFree(t);
 	return r;
-}
-
-long
-wo_base64(const char *in, unsigned char *out, size_t n)
-{
-	unsigned v = 0;
-	int bits = 0, pad = 0;
-	size_t o = 0;
-
-	for (; *in; in++) {
-		int c = (unsigned char)*in, d;
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (pad)
-			return -1;
-		if (c >= 'A' && c <= 'Z')
-			d = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			d = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			d = c - '0' + 52;
-		else if (c == '+')
-			d = 62;
-		else if (c == '/')
-			d = 63;
-		else
-			return -1;
-		v = (v << 6) | (unsigned)d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= n)
-				return -1;
-			out[o++] = (unsigned char)(v >> bits);
-			v &= (1u << bits) - 1;
-		}
-	}
-	if (pad > 2)
-		return -1;
-	return (long)o;
 }
 
 /*
@@ -330,7 +285,9 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 		norm_bill(hraw, house, sizeof house);
 		e.loc.source = wo_intern(d->source);
 		e.loc.message = d->index;
-		e.loc.line = d->line + xmlGetLineNo(c) - 1;
+		e.loc.line = d->origin.envelope ? d->line :
+		    d->line + xmlGetLineNo(c) - 1;
+		e.loc.o = wo_origin(d);
 		e.loc.type = mt;
 		e.loc.guid = msgid;
 		snprintf(key, sizeof key, "%s%s%s", mraw, *hraw ? "/" : "",
@@ -408,66 +365,6 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 	diag_tally(_("manifest messages"), 1);
 }
 
-/*
- * Open a DxpMsg envelope and hand its payload on: 1 when it held a
- * manifest (or could not be opened), 2 when it held a CEB message.
- */
-static int
-take_envelope(struct wo *w, struct stream_doc *d, xmlNodePtr root)
-{
-	xmlNodePtr data = lchild(root, "Data");
-	xmlChar *t;
-	unsigned char *buf;
-	long n;
-	size_t cap;
-	struct stream_err err;
-	struct stream_doc inner;
-	int r;
-
-	if (data == NULL || lchild(data, "Zip")) {
-		diag_trouble(d->source, d->line,
-		    _("document %ld: DxpMsg envelope without a plain Data "
-		    "payload"), d->index);
-		return 1;
-	}
-	if ((t = xmlNodeGetContent(data)) == NULL)
-		return 1;
-	cap = strlen((const char *)t) / 4 * 3 + 4;
-	if ((buf = malloc(cap)) == NULL) {
-		xmlFree(t);
-		diag_trouble(NULL, 0, _("out of memory"));
-		return 1;
-	}
-	n = wo_base64((const char *)t, buf, cap);
-	xmlFree(t);
-	if (n < 0) {
-		diag_trouble(d->source, d->line,
-		    _("document %ld: DxpMsg Data is not base64"), d->index);
-		free(buf);
-		return 1;
-	}
-	memset(&err, 0, sizeof err);
-	inner = *d;
-	inner.bytes = (const char *)buf;
-	inner.len = (size_t)n;
-	inner.doc = stream_parse_memory((const char *)buf, (size_t)n,
-	    d->source, &err);
-	if (inner.doc == NULL) {
-		diag_trouble(d->source, d->line + err.line,
-		    _("document %ld: DxpMsg payload: %s"), d->index, err.msg);
-		free(buf);
-		return 1;
-	}
-	r = mft_take_doc(w, &inner, xmlDocGetRootElement(inner.doc));
-	if (r == 0) {
-		ceb_take(w, &inner, 1);
-		r = 2;
-	}
-	xmlFreeDoc(inner.doc);
-	free(buf);
-	return r;
-}
-
 int
 mft_take_doc(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 {
@@ -477,7 +374,5 @@ mft_take_doc(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 		take_manifest(w, d, root);
 		return 1;
 	}
-	if (strcmp((const char *)root->name, "DxpMsg") == 0)
-		return take_envelope(w, d, root);
 	return 0;
 }

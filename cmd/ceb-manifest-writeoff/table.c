@@ -180,6 +180,35 @@ wo_profile(const struct profile *pf)
 	return profiles[nprofiles++];
 }
 
+/* Origins kept for the run (wo_origin()), freed with the arena. */
+static struct origin **origins;
+static size_t norigins, orcap;
+
+const struct origin *
+wo_origin(const struct stream_doc *d)
+{
+	const struct origin *o = &d->origin, *last;
+	struct origin *n;
+
+	if (o->envelope == NULL && o->via == NULL && o->received == NULL)
+		return NULL;
+	last = norigins ? origins[norigins - 1] : NULL;
+	if (last && strcmp(last->source, o->source) == 0 &&
+	    last->message == o->message && last->line == o->line &&
+	    last->via_line == o->via_line)
+		return last;	/* the next record of the same document */
+	if ((n = malloc(sizeof *n)) == NULL)
+		wo_oom();
+	*n = *o;
+	n->source = wo_intern(o->source);
+	n->envelope = o->envelope ? wo_intern(o->envelope) : NULL;
+	n->received = o->received ? wo_intern(o->received) : NULL;
+	n->via = o->via ? wo_intern(o->via) : NULL;
+	origins = wo_grow(origins, &orcap, norigins + 1, sizeof *origins);
+	origins[norigins++] = n;
+	return n;
+}
+
 void
 wo_free(struct wo *w)
 {
@@ -227,6 +256,10 @@ wo_arena_free(void)
 		free(profiles[--nprofiles]);
 	wo_grow_free(profiles, &pfcap, sizeof *profiles);
 	profiles = NULL;
+	while (norigins > 0)
+		free(origins[--norigins]);
+	wo_grow_free(origins, &orcap, sizeof *origins);
+	origins = NULL;
 	wo_index_free(&pfidx);
 	wo_index_free(&seen);
 	wo_grow_free(vals, &vcap, sizeof *vals);

@@ -65,6 +65,12 @@ const char *wo_str(const char *s);
 const char *wo_strn(const char *s, size_t n);
 /* The one arena copy of s, shared by every caller with the same value. */
 const char *wo_intern(const char *s);
+/*
+ * The origin of d for its records' wo_loc, in memory that lasts until
+ * wo_arena_free(), one per document: NULL when it says no more than
+ * source, message and line (no envelope, read where it was delivered).
+ */
+const struct origin *wo_origin(const struct stream_doc *d);
 /* Free every arena string and the intern table (end of run, fuzzing). */
 void wo_arena_free(void);
 struct wo;
@@ -132,6 +138,7 @@ struct wo_loc {
 	const char *source;
 	long message, line, record;
 	const char *type, *guid, *key;
+	const struct origin *o;	/* envelope, via: wo_origin() */
 };
 
 /*
@@ -327,9 +334,8 @@ int cancel_state(const struct cancel *c);
 
 /* ---- mft-xml.c / mft-csv.c ---- */
 /*
- * Take a manifest document, or open a DxpMsg envelope.  Returns 1 when the
- * document was a manifest (taken, not to be passed on), 2 for an envelope
- * whose CEB payload was taken (pass the envelope on), 0 for anything else.
+ * Take a manifest document.  Returns 1 when the document was a manifest
+ * (taken, not to be passed on), 0 for anything else.
  */
 int mft_take_doc(struct wo *w, struct stream_doc *d, xmlNodePtr root);
 /* Read a CSV manifest; returns 0, or -1 after reporting trouble. */
@@ -338,8 +344,6 @@ long mentry_put(struct wo *w, const struct mentry *e, int replace);
 /* Pieces and gross weight of e from their texts; W-MAN-007 when not numbers. */
 void mentry_amounts(struct wo *w, struct mentry *e, const char *pieces,
     const char *gross, const char *pcol, const char *gcol);
-/* Decode base64 (white space ignored).  Returns length, -1 if invalid. */
-long wo_base64(const char *in, unsigned char *out, size_t n);
 
 /* ---- engine.c ---- */
 void engine_run(struct wo *w);

@@ -105,7 +105,7 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 {
 	char key[300];
 	struct diag_loc loc = { e->source, e->message, e->line, e->type,
-	    e->msgguid, e->record, key };
+	    e->msgguid, e->record, key, e->o };
 	struct dec single, annual, remaining;
 	char person[256], year[16], amt[64], s1[64], s2[64], used[64],
 	    rem[64], tax[64];
@@ -360,7 +360,6 @@ static int
 write_doc(struct run *r, const struct sdoc *sd, const unsigned char *keep,
     size_t nkeep, char **buf, size_t *cap)
 {
-	struct stream_doc d;
 	size_t i, kept = 0;
 
 	for (i = 0; i < nkeep; i++)
@@ -373,10 +372,7 @@ write_doc(struct run *r, const struct sdoc *sd, const unsigned char *keep,
 		return -1;
 	}
 	if (nkeep == 0 || kept == nkeep) {
-		memset(&d, 0, sizeof d);
-		d.bytes = *buf;
-		d.len = sd->len;
-		if (emit_doc(stdout, &d) != 0)
+		if (emit_marked(stdout, *buf, sd->len, &sd->o) != 0)
 			goto werr;
 		return 0;
 	}
@@ -395,7 +391,7 @@ write_doc(struct run *r, const struct sdoc *sd, const unsigned char *keep,
 			    sd->index);
 			return -1;
 		}
-		rc = emit_subset(stdout, &m, keep);
+		rc = emit_subset(stdout, &sd->o, &m, keep);
 		xmlFreeDoc(doc);
 		if (rc != 0)
 			goto werr;
@@ -421,6 +417,16 @@ emit_run(struct run *r)
 		size_t nkeep = 0;
 		int any = sd->mine;
 
+		if (sd->seen > 0 && sd->mine) {
+			char t[16];
+			struct diag_loc loc = { sd->source, sd->index,
+			    sd->line, t, NULL, 0, NULL, &sd->o };
+
+			snprintf(t, sizeof t, "CEB%d", sd->code);
+			diag_finding(&loc, "Q-RUN-001", DIAG_INFO, NULL, NULL,
+			    _("document already judged by run %lld: reported "
+			    "as then, nothing counted again"), sd->seen);
+		}
 		if (sd->n > kcap) {
 			unsigned char *nk = realloc(keep, sd->n);
 

@@ -20,6 +20,7 @@
 #include "i18n.h"
 #include "msg.h"
 #include "quota.h"
+#include "store.h"
 #include "stream.h"
 
 /*
@@ -262,6 +263,7 @@ new_event(struct run *r, struct stream_doc *d, const struct msg *m,
 	e->seq = r->evs.n - 1;
 	e->time = UINT64_MAX;
 	e->source = intern(r, d->source);
+	e->o = r->cur;
 	e->message = d->index;
 	e->line = msg_line(m, rec);
 	e->record = recno;
@@ -544,16 +546,29 @@ extract_doc(struct run *r, struct stream_doc *d)
 	sd->source = intern(r, d->source);
 	sd->index = d->index;
 	sd->line = d->line;
+	sd->o = d->origin;
+	sd->o.source = sd->source;
+	sd->o.envelope = d->origin.envelope ? intern(r, d->origin.envelope) :
+	    NULL;
+	sd->o.received = d->origin.received ? intern(r, d->origin.received) :
+	    NULL;
+	sd->o.via = d->origin.via ? intern(r, d->origin.via) : NULL;
+	r->cur = &sd->o;
 	sd->off = r->spool_off;
 	sd->len = d->len;
 	sd->first = r->evs.n;
 	sd->mine = r->shard.n == 0 || r->shard.k == 1;
+	if (store_doc_digest(d->bytes, d->len, sd->digest) != 0) {
+		diag_trouble(d->source, d->line, _("cannot compute the "
+		    "document's digest"));
+		return -1;
+	}
 	if (spool_write(r, d->bytes, d->len) != 0) {
 		diag_trouble(NULL, 0, _("cannot write the spool file: %s"),
 		    strerror(errno));
 		return -1;
 	}
-	if (msg_open(&m, d->doc, d->line) == MSG_OK)
+	if (stream_msg_open(&m, d) == MSG_OK)
 		code = m.type->code;
 	sd->code = code;
 	if (code == 621 || code == 622 || code == 623 || code == 625) {

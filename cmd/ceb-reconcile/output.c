@@ -26,6 +26,8 @@ output_msg(uint32_t mid, const char *bytes)
 	static char *buf;
 	static size_t cap;
 	struct rmsg *m = &rc.msgs[mid];
+	struct origin o;
+	char day[16];
 	unsigned j, kept = 0;
 
 	if (m->emitted || m->type != RT_INV)
@@ -41,9 +43,9 @@ output_msg(uint32_t mid, const char *bytes)
 	if (bytes == NULL &&
 	    (bytes = bs_get(m->off, m->len, &buf, &cap)) == NULL)
 		return -1;
+	store_origin(mid, &o, day, sizeof day);
 	if (kept == m->nrec) {
-		if (fwrite(bytes, 1, m->len, stdout) != m->len ||
-		    putchar('\n') == EOF)
+		if (emit_marked(stdout, bytes, m->len, &o) != 0)
 			goto werr;
 	} else {
 		struct stream_err e;
@@ -65,7 +67,7 @@ output_msg(uint32_t mid, const char *bytes)
 		keep = k;
 		for (j = 0; j < m->nrec; j++)
 			keep[j] = rc.recs[m->first + j].state == ST_MATCHED;
-		r = emit_subset(stdout, &mm, keep);
+		r = emit_subset(stdout, &o, &mm, keep);
 		xmlFreeDoc(doc);
 		if (r != 0)
 			goto werr;

@@ -68,9 +68,12 @@ enum rstate {
 struct rmsg {
 	uint64_t off;		/* bstore reference of the bytes (BS_NONE) */
 	uint32_t len;
-	uint32_t src;		/* index in rc.srcs */
+	uint32_t src;		/* index in rc.srcs: where it was delivered */
 	uint32_t index;		/* document index in its source */
 	uint32_t line;
+	uint32_t env;		/* its envelope's CopMsgId in rc.srcs, NONE */
+	uint32_t via;		/* where this run read it in rc.srcs, NONE */
+	uint32_t via_index, via_line;
 	uint32_t first;		/* id of its first record */
 	uint16_t nrec;
 	uint8_t type;		/* enum rtype */
@@ -190,6 +193,13 @@ int fields_read(struct flds *f, const struct rrec *r);
 const char *fields_key(const struct flds *f, char *buf, size_t n);
 /* The order number, used for --shard. */
 const char *fields_orderno(const struct flds *f);
+
+/*
+ * The origin of message mid (origin.h): where it was delivered, its
+ * envelope, where this run read it, and -- for a message carried over in
+ * the state -- the day it first came in, written to day (n bytes).
+ */
+void store_origin(uint32_t mid, struct origin *o, char *day, size_t n);
 
 /* rules.c */
 /*

@@ -23,15 +23,17 @@ vfinding(const struct rrec *r, const struct flds *f, const char *rule,
     const char *counterpart, const char *value, const char *other,
     const char *fmt, va_list ap)
 {
-	const struct rmsg *m = &rc.msgs[r->msg];
 	struct diag_loc loc;
+	struct origin o;
 	const char *extra[5];
-	char key[300];
+	char key[300], day[16];
 
+	store_origin(r->msg, &o, day, sizeof day);
 	memset(&loc, 0, sizeof loc);
-	loc.source = rc.srcs[m->src];
-	loc.message = m->index;
+	loc.source = o.source;
+	loc.message = o.message;
 	loc.line = r->line;
+	loc.origin = &o;
 	loc.type = fields_typename(r->type);
 	loc.guid = f->guid;
 	loc.record = r->recno;

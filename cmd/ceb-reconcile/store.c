@@ -110,6 +110,27 @@ store_src(const char *name)
 	return (uint32_t)id;
 }
 
+void
+store_origin(uint32_t mid, struct origin *o, char *day, size_t n)
+{
+	const struct rmsg *m = &rc.msgs[mid];
+
+	memset(o, 0, sizeof *o);
+	o->source = rc.srcs[m->src];
+	o->message = m->index;
+	o->line = m->line;
+	o->envelope = m->env != NONE ? rc.srcs[m->env] : NULL;
+	if (m->via != NONE) {
+		o->via = rc.srcs[m->via];
+		o->via_message = m->via_index;
+		o->via_line = m->via_line;
+	}
+	if (m->from_state && m->nrec > 0) {
+		day_format(rc.recs[m->first].first_seen, day, n);
+		o->received = day;
+	}
+}
+
 long
 store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
     uint64_t hash)
@@ -435,7 +456,7 @@ mine(const char *orderno)
  */
 static int
 take_msg(const char *bytes, size_t len, const struct msg *m, int t,
-    uint32_t src, long index, long line, unsigned char *keep, int *nkeep)
+    const struct origin *o, unsigned char *keep, int *nkeep)
 {
 	struct rmsg *mm;
 	xmlNodePtr rec;
@@ -450,9 +471,13 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 	mid = (uint32_t)rc.nmsgs++;
 	mm = &rc.msgs[mid];
 	memset(mm, 0, sizeof *mm);
-	mm->src = src;
-	mm->index = (uint32_t)index;
-	mm->line = (uint32_t)line;
+	mm->src = store_src(o->source);
+	mm->index = (uint32_t)o->message;
+	mm->line = (uint32_t)o->line;
+	mm->env = o->envelope ? store_src(o->envelope) : NONE;
+	mm->via = o->via ? store_src(o->via) : NONE;
+	mm->via_index = (uint32_t)o->via_message;
+	mm->via_line = (uint32_t)o->via_line;
 	mm->type = (uint8_t)t;
 	mm->from_state = (uint8_t)rc.loading;
 	mm->first = (uint32_t)rc.nrecs;
@@ -565,7 +590,7 @@ store_doc(struct stream_doc *d, void *arg)
 	int t, ok, nkeep, nrec;
 
 	(void)arg;
-	ok = msg_open(&m, d->doc, d->line) == MSG_OK;
+	ok = stream_msg_open(&m, d) == MSG_OK;
 	t = ok ? fields_type(m.type) : -1;
 	if (t < 0)
 		return pass_other(d, &m, ok);
@@ -574,15 +599,14 @@ store_doc(struct stream_doc *d, void *arg)
 		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
 	}
-	if (take_msg(d->bytes, d->len, &m, t, store_src(d->source), d->index,
-	    d->line, keep, &nkeep) != 0)
+	if (take_msg(d->bytes, d->len, &m, t, &d->origin, keep, &nkeep) != 0)
 		return -1;
 	/* Counterparts go on unchanged (this shard's records only). */
 	if (t == RT_INV || rc.no_counterparts || diag_report_on_stdout() ||
 	    nkeep == 0)
 		return 0;
-	if ((nkeep == nrec ? emit_doc(stdout, d) : emit_subset(stdout, &m,
-	    keep)) != 0) {
+	if ((nkeep == nrec ? emit_doc(stdout, d) : emit_subset(stdout,
+	    &d->origin, &m, keep)) != 0) {
 		diag_write_error(_("standard output"));
 		return -1;
 	}
@@ -593,6 +617,7 @@ int
 store_state_msg(const char *bytes, size_t len, const char *spoolname)
 {
 	struct stream_err e;
+	struct origin o;
 	struct msg m;
 	xmlDocPtr doc;
 	int t, nkeep, r;
@@ -605,8 +630,11 @@ store_state_msg(const char *bytes, size_t len, const char *spoolname)
 		xmlFreeDoc(doc);
 		return -1;
 	}
-	r = take_msg(bytes, len, &m, t, store_src(rc.load_src), rc.load_index,
-	    rc.load_line, NULL, &nkeep);
+	memset(&o, 0, sizeof o);
+	o.source = rc.load_src;
+	o.message = rc.load_index;
+	o.line = rc.load_line;
+	r = take_msg(bytes, len, &m, t, &o, NULL, &nkeep);
 	xmlFreeDoc(doc);
 	return r;
 }

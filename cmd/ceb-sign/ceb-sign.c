@@ -2,9 +2,12 @@
  * ceb-sign: sign every declaration of a stream with a software key and its
  * certificate (RSA: rsa-sha1, SM2: sm2-sm3), as the specification's
  * section 6 describes (common/dsig.h), and write the signed stream.  A
- * DxpMsg envelope gets a signature of its own.  Receipts and documents
- * that are not CEB messages pass through unchanged.  A message that
- * already has a ds:Signature is re-signed only with --replace.
+ * message that arrived in a DxpMsg envelope (opened by the stream layer,
+ * stream_doc.env) is written in its envelope, and the envelope gets a
+ * signature of its own; the message inside stays as it came.  Receipts
+ * and documents that are not CEB messages pass through unchanged.  A
+ * message that already has a ds:Signature is re-signed only with
+ * --replace.
  */
 #include "config.h"
 
@@ -46,7 +49,12 @@ sign_doc(struct stream_doc *d, void *arg)
 	struct sign *g = arg;
 	struct diag_loc loc;
 	struct msg m;
-	enum msg_status st = msg_open(&m, d->doc, d->line);
+	/* The document to sign: the envelope when there is one. */
+	const char *bytes = d->env ? d->env->bytes : d->bytes;
+	size_t len = d->env ? d->env->len : d->len;
+	xmlDocPtr doc = d->env ? d->env->doc : d->doc;
+	enum msg_status st = d->env ? msg_open(&m, doc, d->line) :
+	    stream_msg_open(&m, d);
 	char type[16], err[300], *out = NULL;
 	size_t olen = 0;
 	long nrec;
@@ -56,7 +64,8 @@ sign_doc(struct stream_doc *d, void *arg)
 	loc.source = d->source;
 	loc.message = d->index;
 	loc.line = d->line;
-	loc.type = st == MSG_ENVELOPE ? "DxpMsg" : st == MSG_OK ?
+	loc.origin = &d->origin;
+	loc.type = st == MSG_ENVELOPE ? d->env->root : st == MSG_OK ?
 	    msg_short(m.type, type, sizeof type) : NULL;
 	loc.guid = st == MSG_OK ? m.guid : NULL;
 	nrec = st == MSG_OK ? msg_record_count(&m) : 1;
@@ -69,8 +78,8 @@ sign_doc(struct stream_doc *d, void *arg)
 		diag_tally("passed through", 1);
 		goto raw;
 	}
-	r = dsig_sign_bytes(g->s, d->bytes, d->len, d->doc, place(&m),
-	    g->replace, &out, &olen, err, sizeof err);
+	r = dsig_sign_bytes(g->s, bytes, len, doc, place(&m), g->replace, &out,
+	    &olen, err, sizeof err);
 	if (r == 1) {
 		diag_finding(&loc, "G-SIGN-001", DIAG_WARNING, "ds:Signature",
 		    NULL, _("already signed; written unchanged (--replace "
@@ -87,15 +96,15 @@ sign_doc(struct stream_doc *d, void *arg)
 	}
 	diag_records(nrec, nrec, 0);
 	diag_tally("signed", 1);
-	if (!diag_report_on_stdout() && (fwrite(out, 1, olen, stdout) != olen ||
-	    putc('\n', stdout) == EOF)) {
+	if (!diag_report_on_stdout() && emit_marked(stdout, out, olen,
+	    &d->origin) != 0) {
 		free(out);
 		goto fail;
 	}
 	free(out);
 	return 0;
 raw:
-	if (!diag_report_on_stdout() && emit_doc(stdout, d) != 0)
+	if (!diag_report_on_stdout() && emit_delivered(stdout, d) != 0)
 		goto fail;
 	return 0;
 fail:

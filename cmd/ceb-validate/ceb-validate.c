@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalogue.h"
 #include "csvio.h"
@@ -24,16 +25,17 @@
 #include "i18n.h"
 #include "loop.h"
 #include "msg.h"
+#include "outfile.h"
 #include "rules.h"
 #include "schema.h"
 #include "validate.h"
 
 static const char *const synopsis[] = {
-	"[-q] [-c dir] [-j jobs] [-R dir] [-r report] [-s dir] "
+	"[-q] [-c dir] [-j jobs] [-o file] [-R dir] [-r report] [-s dir] "
 	    "[--edition 2018|2022] [--goods file] [--no-verify] "
 	    "[--policy file] [--positive-list file] [--rules file] "
 	    "[--tax-rates file] [--tax-tolerance x] [--tolerance x] "
-	    "[--trust file | dir] [file | dir ...]",
+	    "[--tree] [--trust file | dir] [file | dir ...]",
 	"--list-rules",
 	"--list-types",
 	NULL
@@ -123,6 +125,7 @@ enum {
 	OPT_TAX_RATES,
 	OPT_TAX_TOLERANCE,
 	OPT_TOLERANCE,
+	OPT_TREE,
 	OPT_TRUST
 };
 
@@ -139,6 +142,7 @@ static const struct option longopts[] = {
 	{ "tax-rates", required_argument, NULL, OPT_TAX_RATES },
 	{ "tax-tolerance", required_argument, NULL, OPT_TAX_TOLERANCE },
 	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
+	{ "tree", no_argument, NULL, OPT_TREE },
 	{ "trust", required_argument, NULL, OPT_TRUST },
 	{ NULL, 0, NULL, 0 }
 };
@@ -149,6 +153,9 @@ static const struct loop_opthelp opthelp[] = {
 	    "installed ones") },
 	{ "-j JOBS", N_("parse and validate on JOBS threads (1 to 64, "
 	    "default 1); output stays in input order") },
+	{ "-o FILE", N_("write the messages that pass to FILE (- for "
+	    "standard output, even a terminal); without -o they go to "
+	    "standard output unless it is a terminal") },
 	{ "-R DIR", N_("write a customs-style receipt for every record "
 	    "judged into the directory DIR") },
 	{ "-s DIR", N_("take the schemas from DIR") },
@@ -175,6 +182,9 @@ static const struct loop_opthelp opthelp[] = {
 	    "estimate: an amount or a percentage; default 0.5") },
 	{ "--tolerance=X", N_("how far the amount equalities may differ: "
 	    "an amount (0.01) or a percentage (1%); default 0") },
+	{ "--tree", N_("judge every message from its parsed tree, as "
+	    "before the one pass (the same findings, slower; for "
+	    "comparison)") },
 	{ "--trust=FILE|DIR", N_("PEM CA certificates (a file, or the "
 	    "*.pem and *.crt of a directory) every signing certificate "
 	    "must chain to") },
@@ -187,7 +197,7 @@ static const struct loop_cli cli = {
 	    "then the business rules (check digits, arithmetic, code "
 	    "tables, cross-field rules) and the XML-DSig signature; pass on "
 	    "the records that pass."),
-	"c:j:qR:r:s:", longopts, opthelp,
+	"c:j:o:qR:r:s:", longopts, opthelp,
 	N_("With no file, or when file is -, read standard input.  A "
 	    "directory is read whole (every *.xml and *.xml.gz below it, in "
 	    "sorted order).")
@@ -200,7 +210,10 @@ struct cmdline {
 	const char *schema_dir;		/* -s */
 	const char *trust;		/* --trust */
 	int no_verify;			/* --no-verify */
+	int tree;			/* --tree */
 	long jobs;			/* -j */
+	const char *out;		/* -o */
+	struct outfile *of;		/* -o FILE, being written */
 };
 
 /*
@@ -236,6 +249,9 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 		case 'R':
 			t->receipts = optarg;
 			break;
+		case 'o':
+			c->out = optarg;
+			break;
 		case 's':
 			c->schema_dir = optarg;
 			break;
@@ -254,6 +270,9 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 			break;
 		case OPT_NO_VERIFY:
 			c->no_verify = 1;
+			break;
+		case OPT_TREE:
+			c->tree = 1;
 			break;
 		case OPT_TRUST:
 			c->trust = optarg;
@@ -309,10 +328,15 @@ options(int argc, char *argv[], struct tool *t, struct rules_opts *ro,
 }
 
 /*
- * Everything the run needs, in this order: the report file (-r), the
- * rules and their tables, the schemas, the certificate cache (--trust),
- * the worker threads (-j).  Returns
- * 0, or -1 after reporting the trouble.
+ * Everything the run needs, in this order: the report file (-r), where
+ * the messages go (-o), the rules and their tables, the schemas, the
+ * certificate cache (--trust), the worker threads (-j).  Returns 0, or -1
+ * after reporting the trouble.
+ *
+ * Without -o the messages that pass go to stdout -- unless the report
+ * took it (-r -), or stdout is a terminal: an operator checking a file
+ * by hand wants the findings, not the file again; -o - writes them there
+ * all the same.
  */
 static int
 start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
@@ -321,6 +345,15 @@ start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
 
 	if (c->report && diag_report_open(c->report, NULL) != 0)
 		return -1;
+	if (c->out) {
+		if ((c->of = outfile_open(c->out, 0644, err, sizeof err)) ==
+		    NULL) {
+			diag_trouble(NULL, 0, "-o: %s", err);
+			return -1;
+		}
+		t->out = outfile_stream(c->of);
+	} else if (!diag_report_on_stdout() && !isatty(STDOUT_FILENO))
+		t->out = stdout;
 	if ((t->rules = rules_load(ro, err, sizeof err)) == NULL) {
 		diag_trouble(NULL, 0, "%s", err);
 		return -1;
@@ -341,17 +374,19 @@ start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
 		return -1;
 	}
 	xmlInitParser();
+	c->sopts.keep_rejects = 1;	/* envelopes are judged all the same */
+	t->sopts = &c->sopts;
 	/*
-	 * One SAX pass per document unless receipts need its tree; with
-	 * signatures verified on one thread, the stream's tree serves the
-	 * (mostly signed) messages as before.
+	 * One SAX pass per document unless receipts need its tree: the
+	 * stream only frames, and judge_work() parses a tree for the
+	 * documents that need one (invalid, signed, enveloped).
 	 */
-	t->sax = t->receipts == NULL;
+	t->sax = t->receipts == NULL && !c->tree;
 	if (t->sax && (t->saxw = sax_new(t, t->vctx, &t->cache)) == NULL) {
 		diag_trouble(NULL, 0, "%s", strerror(ENOMEM));
 		return -1;
 	}
-	if (t->sax && t->dsig == NULL)
+	if (t->sax)
 		c->sopts.no_parse = 1;
 	if (c->jobs > 1) {
 		c->sopts.no_parse = 1;
@@ -363,12 +398,23 @@ start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
 	return 0;
 }
 
-/* After the run: stop the workers, free what start() made. */
+/* After the run: stop the workers, put -o in place, free what start() made. */
 static void
-teardown(struct tool *t, int rc)
+teardown(struct tool *t, struct cmdline *c, int rc)
 {
+	char err[400];
+
 	if (t->threaded)
 		pool_stop(t, rc);
+	if (c->of != NULL) {
+		if (diag_flush() != 0 && strcmp(c->out, "-") != 0)
+			outfile_abort(c->of);
+		else if (outfile_commit(c->of, err, sizeof err) != 0)
+			diag_trouble(c->out, 0, "%s", err);
+	}
+	if (t->held > 0 && !diag_report_on_stdout())
+		diag_note(_("%ld messages that pass not written to the "
+		    "terminal (-o - writes them)"), t->held);
 	sax_free(t->saxw);
 	fdoc_free(t->fdtree);
 	schema_vctx_free(t->vctx);
@@ -396,6 +442,6 @@ main(int argc, char *argv[])
 	if (start(&t, &ropts, &c) != 0)
 		return diag_exit();
 	r = loop_run(argc - optind, argv + optind, &c.sopts, validate_doc, &t);
-	teardown(&t, r);
+	teardown(&t, &c, r);
 	return diag_exit();
 }

@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "emit.h"
 #include "i18n.h"
+#include "loop.h"
 #include "msg.h"
 #include "validate.h"
 
@@ -71,53 +72,64 @@ judge_find_schema(struct tool *t, struct wcache *c, const char *name,
 }
 
 /*
- * Everything that can run on a worker: parse (when threaded), find the
- * schema, open an envelope, validate.
+ * Everything that can run on a worker: parse (when threaded: the stream
+ * layer opens an envelope there), find the schemas, validate the message
+ * and the envelope it came in.
  */
 void
 judge_work(struct tool *t, struct job *j, struct schema_vctx *v,
     struct wcache *c, struct saxw *w)
 {
 	if (j->sax)
-		return;		/* judged by the stream's single scan */
+		return;
 	/*
 	 * One SAX pass when nothing needs a tree (sax.c); a signed message
 	 * needs one when signatures are verified ("Signature" in the bytes
 	 * is a cheap, safe test: an element of that name spells it).
 	 */
-	if (j->d.doc == NULL && w != NULL && t->sax && (t->dsig == NULL ||
-	    memmem(j->d.bytes, j->d.len, "Signature", 9) == NULL) &&
-	    sax_judge_bytes(w, j) == 0)
+	if (j->d.doc == NULL && !j->d.rejected && w != NULL && t->sax &&
+	    (t->dsig == NULL || memmem(j->d.bytes, j->d.len, "Signature",
+	    9) == NULL) && sax_judge_bytes(w, j) == 0)
 		return;
-	if (j->d.doc == NULL) {
+	if (j->d.doc == NULL && !j->d.rejected) {
 		memset(&j->perr, 0, sizeof j->perr);
-		if (stream_doc_parse(&j->d, NULL, &j->perr) != STREAM_DOC)
-			return;
+		j->pr = stream_doc_parse(&j->d, t->sopts, &j->perr);
+		/* Parsed here for a document the stream still holds: the
+		 * tree and envelope are the job's to free. */
 		j->tree_owned = !j->d.owned;
+		if (j->pr == STREAM_BAD)
+			return;
 	}
-	j->parsed = 1;
-	j->st = msg_open(&j->m, j->d.doc, j->d.line);
-	if (j->st == MSG_OK)
-		j->sc = judge_find_schema(t, c, (const char *)j->m.root->name,
-		    j->m.type, MSG_NS_CEB, &j->missing, j->why, sizeof j->why);
-	else if (j->st == MSG_ENVELOPE) {
-		j->sc = judge_find_schema(t, c, (const char *)j->m.root->name,
-		    NULL, MSG_NS_DXP, &j->missing, j->why, sizeof j->why);
-		env_open_payload(t, c, j);
+	if (!j->d.rejected) {
+		j->parsed = 1;
+		j->st = stream_msg_open(&j->m, &j->d);
+		if (j->st == MSG_OK)
+			j->sc = judge_find_schema(t, c,
+			    (const char *)j->m.root->name, j->m.type,
+			    MSG_NS_CEB, &j->missing, j->why, sizeof j->why);
+	}
+	/* An envelope is judged even when it holds no usable message. */
+	if (j->d.env != NULL) {
+		/* Where the envelope is: in the file read, unless a mark
+		 * says the message came from elsewhere. */
+		(void)msg_open(&j->em, j->d.env->doc, j->d.origin.via ?
+		    j->d.line : j->d.env->line);
+		j->em.flat = j->d.origin.via != NULL;
+		j->esc = judge_find_schema(t, c,
+		    (const char *)j->em.root->name, NULL, MSG_NS_DXP,
+		    &j->emissing, j->ewhy, sizeof j->ewhy);
+		if (j->esc && schema_validate(v, j->esc, j->d.env->doc,
+		    &j->ee) < 0)
+			j->evfail = 1;
 	}
 	if (j->sc && schema_validate(v, j->sc, j->d.doc, &j->e) < 0)
 		j->vfail = 1;
-	if (j->psc && !j->pbad[0] &&
-	    schema_validate(v, j->psc, j->pdoc, &j->pe) < 0)
-		j->pvfail = 1;
-	/* The signatures (common/dsig.h; the certificate cache is shared). */
-	if (t->dsig && j->st == MSG_OK)
+	/* The signatures (common/dsig.h; the certificate cache is shared):
+	 * the message's, and the envelope's own when it came in one. */
+	if (t->dsig && j->parsed && j->st == MSG_OK)
 		dsig_verify(t->dsig, j->d.doc, &j->sig);
-	else if (t->dsig && j->st == MSG_ENVELOPE) {
-		dsig_verify(t->dsig, j->d.doc, &j->esig);
-		if (j->pdoc && !j->pbad[0] && j->pst == MSG_OK)
-			dsig_verify(t->dsig, j->pdoc, &j->sig);
-	}
+	if (t->dsig && j->d.env != NULL)
+		dsig_verify(t->dsig, j->d.env->doc, &j->esig);
 }
 
 int
@@ -195,6 +207,7 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 	loc.line = line;
 	loc.type = msg_short(m->type, type, sizeof type);
 	loc.guid = m->guid;
+	loc.origin = &d->origin;
 	*keep = NULL;
 
 	/* The fields the rules read: from the pass, or from the tree. */
@@ -304,13 +317,15 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 	return v;
 }
 
-/* Write the document unless the report has stdout; 0 or -1. */
+/* Write the document to t->out, if any; 0 or -1. */
 int
-judge_emit(const struct stream_doc *doc)
+judge_emit(struct tool *t, const struct stream_doc *doc)
 {
-	if (diag_report_on_stdout())
+	if (t->out == NULL) {
+		t->held++;
 		return 0;
-	if (emit_doc(stdout, doc) != 0) {
+	}
+	if (emit_doc(t->out, doc) != 0) {
 		diag_write_error(_("standard output"));
 		return -1;
 	}
@@ -318,13 +333,50 @@ judge_emit(const struct stream_doc *doc)
 }
 
 /*
- * Write the passing records of j (keep[]) to stdout.  A message judged
+ * The envelope the message came in, against its schema: each error a
+ * finding; returns their number (any fails the message as a whole).
+ */
+static long
+judge_envelope(struct tool *t, const struct job *j)
+{
+	const char *root = j->d.env->root;
+	struct diag_loc loc;
+	long bad = 0;
+	size_t k;
+
+	memset(&loc, 0, sizeof loc);
+	loc.source = j->d.source;
+	loc.message = j->d.index;
+	loc.line = j->em.line_base;
+	loc.type = root;
+	loc.origin = &j->d.origin;
+	if (j->esc == NULL) {
+		if (j->emissing)
+			diag_finding(&loc, "S-ROOT-003", DIAG_ERROR, root,
+			    NULL, _("no schema for %s: %s"), root, j->ewhy);
+		else
+			serr_trouble_once(t, root, j->ewhy);
+		return 1;
+	}
+	if (j->evfail) {
+		diag_trouble(j->d.source, loc.line,
+		    _("schema validation could not run"));
+		bad++;
+	}
+	for (k = 0; k < j->ee.n; k++, bad++)
+		serr_report(&loc, &j->em, &j->ee.v[k], NULL);
+	return bad + judge_signature(t, &j->em, NULL, &loc, NULL,
+	    &j->esig);
+}
+
+/*
+ * Write the passing records of j (keep[]) to t->out.  A message judged
  * in one pass has no tree: it is parsed now (it is well-formed and
  * valid), the only tree a failing record of such a message costs.
  * Returns 0, or -1 on a write error.
  */
 static int
-emit_part(struct job *j, const unsigned char *keep)
+emit_part(struct tool *t, struct job *j, const unsigned char *keep)
 {
 	struct stream_doc d;
 	struct stream_err err;
@@ -332,20 +384,23 @@ emit_part(struct job *j, const unsigned char *keep)
 	int r;
 
 	if (!j->sax)
-		return emit_subset(stdout, &j->m, keep);
+		return emit_subset(t->out, &j->d.origin, &j->m, keep);
 	d = j->d;
 	d.doc = NULL;
+	d.env = NULL;
+	d.nnotes = 0;
 	d.owned = 0;
 	memset(&err, 0, sizeof err);
-	if (stream_doc_parse(&d, NULL, &err) != STREAM_DOC ||
-	    msg_open(&m, d.doc, d.line) != MSG_OK) {
+	if (stream_doc_parse(&d, t->sopts, &err) != STREAM_DOC ||
+	    stream_msg_open(&m, &d) != MSG_OK) {
 		/* Cannot happen: the pass found it well-formed. */
 		diag_trouble(j->d.source, j->d.line, _("document %ld: %s"),
 		    j->d.index, err.msg[0] ? err.msg : "parse error");
 		xmlFreeDoc(d.doc);
+		envelope_free((struct envelope *)d.env);
 		return 0;
 	}
-	r = emit_subset(stdout, &m, keep);
+	r = emit_subset(t->out, &j->d.origin, &m, keep);
 	xmlFreeDoc(d.doc);
 	return r;
 }
@@ -358,22 +413,32 @@ judge_finish(struct tool *t, struct job *j)
 	struct verdict v;
 	unsigned char *keep = NULL;
 	char type[16];
+	long envbad = 0;
 	int rc = 0;
 
+	if (t->sopts->no_parse)
+		loop_report_notes(&j->d);	/* made by stream_doc_parse() */
+	if (j->d.rejected) {
+		if (j->d.env != NULL)
+			(void)judge_envelope(t, j);
+		loop_report_reject(&j->d);
+		return 0;
+	}
 	if (!j->parsed) {
 		/* As the input loop reports a document it cannot parse. */
-		diag_trouble(j->d.source, j->perr.line, _("document %ld: %s"),
-		    j->d.index, j->perr.msg);
+		diag_trouble(j->d.source, j->perr.line > 0 ? j->perr.line :
+		    j->d.line, _("document %ld: %s"), j->d.index, j->perr.msg);
 		diag_messages(-1);	/* the loop counted it as framed */
 		return 0;
 	}
-	if (j->st == MSG_ENVELOPE)
-		return env_finish(t, j);
+	if (j->d.env != NULL)
+		envbad = judge_envelope(t, j);
+	memset(&loc, 0, sizeof loc);
+	loc.source = j->d.source;
+	loc.message = j->d.index;
+	loc.line = j->d.line;
+	loc.origin = &j->d.origin;
 	if (j->st != MSG_OK) {
-		memset(&loc, 0, sizeof loc);
-		loc.source = j->d.source;
-		loc.message = j->d.index;
-		loc.line = j->d.line;
 		judge_root(&loc, &j->m, j->st, "");
 		diag_records(1, 0, 1);
 		return 0;
@@ -382,20 +447,24 @@ judge_finish(struct tool *t, struct job *j)
 	    j->missing, j->why, &j->e, j->vfail, j->d.line, &j->sig, &keep);
 	if (v.nrec == 0)
 		v.nrec = v.failed = 1;
+	if (envbad > 0) {
+		/* The envelope was delivered with it: nothing passes. */
+		v.failed = v.nrec;
+		v.passed = 0;
+		v.emitted_whole = 0;
+	}
 	diag_records(v.nrec, v.passed, v.failed);
 	if (v.emitted_whole) {
-		rc = judge_emit(&j->d);
+		rc = judge_emit(t, &j->d);
 	} else if (v.passed > 0) {
-		memset(&loc, 0, sizeof loc);
-		loc.source = j->d.source;
-		loc.message = j->d.index;
-		loc.line = j->d.line;
 		loc.type = msg_short(j->m.type, type, sizeof type);
 		loc.guid = j->m.guid;
 		diag_finding(&loc, "S-OUT-001", DIAG_INFO, "", NULL,
 		    _("passed on with %ld of its %ld records, without "
 		    "ds:Signature"), v.passed, v.nrec);
-		if (!diag_report_on_stdout() && emit_part(j, keep) != 0) {
+		if (t->out == NULL)
+			t->held++;
+		else if (emit_part(t, j, keep) != 0) {
 			diag_write_error(_("standard output"));
 			rc = -1;
 		}
@@ -410,6 +479,8 @@ job_clear(struct job *j)
 	if (j->tree_owned) {
 		xmlFreeDoc(j->d.doc);
 		j->d.doc = NULL;
+		envelope_free((struct envelope *)j->d.env);
+		j->d.env = NULL;
 		j->tree_owned = 0;
 	}
 	free(j->sguid);
@@ -418,10 +489,8 @@ job_clear(struct job *j)
 		fdoc_free(j->fd);
 	j->fd = NULL;
 	j->fd_owned = 0;
-	if (j->pdoc)
-		xmlFreeDoc(j->pdoc);
 	schema_errors_free(&j->e);
-	schema_errors_free(&j->pe);
+	schema_errors_free(&j->ee);
 }
 
 void
@@ -429,6 +498,5 @@ job_free(struct job *j)
 {
 	job_clear(j);
 	stream_doc_free(&j->d);
-	free(j->src);
 	free(j);
 }

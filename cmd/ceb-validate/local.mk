@@ -3,7 +3,7 @@
 bin_PROGRAMS += ceb-validate
 ceb_validate_SOURCES = cmd/ceb-validate/ceb-validate.c \
 	cmd/ceb-validate/validate.h cmd/ceb-validate/judge.c \
-	cmd/ceb-validate/schemaerr.c cmd/ceb-validate/envelope.c \
+	cmd/ceb-validate/schemaerr.c \
 	cmd/ceb-validate/pool.c cmd/ceb-validate/sax.c
 ceb_validate_CFLAGS = $(AM_CFLAGS) -pthread
 ceb_validate_LDFLAGS = $(AM_LDFLAGS) -pthread

@@ -196,10 +196,7 @@ pool_submit(struct tool *t, struct stream_doc *d)
 
 	if ((q->cur == NULL && (q->cur = calloc(1, sizeof *q->cur)) == NULL) ||
 	    (j = calloc(1, sizeof *j)) == NULL ||
-	    (j->src = strdup(d->source)) == NULL ||
 	    stream_doc_detach(loop_stream(), d) != 0) {
-		if (j)
-			free(j->src);
 		free(j);
 		if (q->cur && q->cur->n == 0) {
 			free(q->cur);
@@ -209,7 +206,6 @@ pool_submit(struct tool *t, struct stream_doc *d)
 		return -1;
 	}
 	j->d = *d;
-	j->d.source = j->src;	/* outlives the source's name */
 	q->cur->v[q->cur->n++] = j;
 	q->cur->bytes += d->len;
 	if (q->cur->n == BATCH_DOCS || q->cur->bytes >= BATCH_BYTES)

@@ -16,6 +16,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -41,14 +42,22 @@ struct saxw {
 	struct fdoc *fd;	/* being filled */
 	struct schema_stream st;
 	int validating;
+	/* The values of the Id attributes seen (ids_n of them, each
+	 * NUL-terminated, in ids[0..ids_len)). */
+	char *ids;
+	size_t ids_len, ids_cap, ids_n;
 	int depth;
+	int flat;		/* every element on the message's first line */
 	int bad;		/* the tree must judge it */
 };
 
+/* The tree must judge it: the rest of the parse is of no use. */
 static void
 bad(struct saxw *w)
 {
 	w->bad = 1;
+	if (w->cur != NULL)
+		xmlStopParser(w->cur);
 }
 
 /* The root: what msg_open() would say, its schema, its guid. */
@@ -100,12 +109,71 @@ root(struct saxw *w, const char *local, const char *uri, int nattr,
 	j->m.type = type;
 	j->m.guid = j->sguid ? j->sguid : "";
 	j->m.line_base = j->d.line;
+	/* As stream_msg_open(): a message that came in an envelope is all
+	 * on the line of the envelope's Data. */
+	j->m.flat = w->flat = j->d.origin.envelope != NULL;
 	fdoc_reset(w->fd, type, j->d.line);
 	if (schema_stream_begin(w->v, j->sc, &w->st) != 0) {
 		bad(w);
 		return;
 	}
 	w->validating = 1;
+}
+
+/*
+ * xs:ID values must be unique in a document, and libxml2 checks that only
+ * on a tree (it registers IDs on attribute nodes; the streaming validator
+ * has none).  In the schemas ceb-validate knows (its own, the official
+ * bundles) the only xs:ID attributes are the Id attributes of XML-DSig
+ * and of the envelopes: a document in which two attributes named Id (in
+ * any case) carry the same value goes to the tree, which judges it.
+ */
+static void
+check_attrs(struct saxw *w, int nattr, const xmlChar **attrs)
+{
+	const char *v, *e, *p;
+	size_t len;
+	int i;
+
+	for (i = 0; i < nattr; i++) {
+		v = (const char *)attrs[5 * i + 3];
+		e = (const char *)attrs[5 * i + 4];
+		len = (size_t)(e - v);
+		/* A value with a reference reaches SAX2 undecoded: the tree
+		 * decodes it, and judges the document. */
+		if (memchr(v, '&', len) != NULL) {
+			bad(w);
+			return;
+		}
+		if (strcasecmp((const char *)attrs[5 * i], "id") != 0)
+			continue;
+		if (memchr(v, '\0', len) != NULL) {
+			bad(w);
+			return;
+		}
+		for (p = w->ids; p < w->ids + w->ids_len; p += strlen(p) + 1)
+			if (strlen(p) == len && memcmp(p, v, len) == 0) {
+				bad(w);
+				return;
+			}
+		if (w->ids_len + len + 1 > w->ids_cap) {
+			size_t c = w->ids_cap ? 2 * w->ids_cap : 256;
+			char *n;
+
+			while (w->ids_len + len + 1 > c)
+				c *= 2;
+			if ((n = realloc(w->ids, c)) == NULL) {
+				bad(w);
+				return;
+			}
+			w->ids = n;
+			w->ids_cap = c;
+		}
+		memcpy(w->ids + w->ids_len, v, len);
+		w->ids[w->ids_len + len] = '\0';
+		w->ids_len += len + 1;
+		w->ids_n++;
+	}
 }
 
 static void
@@ -128,9 +196,14 @@ on_start(void *data, const xmlChar *local, const xmlChar *prefix,
 		if (w->bad)
 			return;
 	}
+	if (nattr > 0)
+		check_attrs(w, nattr, attrs);
+	if (w->bad)
+		return;
 	w->st.sax->startElementNs(w->st.ud, local, prefix, uri, nns, ns,
 	    nattr, ndef, attrs);
-	fdoc_start(w->fd, (const char *)local, (const char *)uri, line);
+	fdoc_start(w->fd, (const char *)local, (const char *)uri,
+	    w->flat ? 0 : line);
 }
 
 static void
@@ -251,6 +324,7 @@ sax_free(struct saxw *w)
 	if (w->ctxt)
 		xmlFreeParserCtxt(w->ctxt);
 	fdoc_free(w->fd);
+	free(w->ids);
 	free(w);
 }
 
@@ -260,6 +334,8 @@ sax_begin(struct saxw *w, struct job *j, xmlParserCtxtPtr c)
 	w->j = j;
 	w->cur = c;
 	w->depth = 0;
+	w->ids_len = w->ids_n = 0;
+	w->flat = 0;
 	w->bad = 0;
 	w->validating = 0;
 	fdoc_reset(w->fd, NULL, j->d.line);

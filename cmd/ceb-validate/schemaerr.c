@@ -92,7 +92,7 @@ serr_report(const struct diag_loc *at, const struct msg *m,
 	if (x->node)
 		loc.line = msg_line(m, x->node);
 	else if (x->line > 0)
-		loc.line = m->line_base + x->line - 1;
+		loc.line = m->flat ? m->line_base : m->line_base + x->line - 1;
 	if (x->node)
 		schema_node_path(x->node, path, sizeof path);
 	else

@@ -3,16 +3,16 @@
  *
  *   ceb-validate.c  options, start and end of the run, the callback of the
  *                   input loop (loop.h)
- *   judge.c         one document: judge it in one SAX pass (sax.c) or
- *                   parse its tree, find its schema, validate it (on a
- *                   worker); then, on the main thread and in input
+ *   judge.c         one document: judge it in one SAX pass (sax.c), or
+ *                   parse it (on a worker; the stream layer opens an
+ *                   envelope there), find its schema, validate it and its
+ *                   envelope; then, on the main thread and in input
  *                   order, report its findings, run the business rules
  *                   (rules.h), write receipts and pass it on
  *   sax.c           the one pass: parse, validate and gather the fields
  *                   the rules read (fields.h) with no tree
  *   schemaerr.c     schema errors as findings: located, masked, assigned
  *                   to the record that holds them
- *   envelope.c      DxpMsg envelopes: the payload opened and judged
  *   pool.c          -j: worker threads and the bounded queue of batches
  *                   between them and the main thread
  *   rules.c         the business rules; receipt.c their receipts
@@ -44,10 +44,10 @@
 /* One document on its way through the tool. */
 struct job {
 	struct stream_doc d;	/* detached when threaded */
-	char *src;		/* copy of d.source (threaded) */
 	struct stream_err perr;	/* parse failure (threaded) */
+	int pr;			/* stream_doc_parse(): STREAM_* (threaded) */
 	int parsed;		/* d.doc holds a tree, or sax is set */
-	int tree_owned;		/* judge_work() parsed d.doc: job_clear frees */
+	int tree_owned;		/* judge_work() parsed d.doc, d.env: ours */
 	/* Judged by the one SAX pass (sax.c): m has no tree, fd the fields. */
 	int sax;
 	char *sguid;		/* the root's guid (m.guid) */
@@ -58,21 +58,16 @@ struct job {
 	const struct schema *sc;
 	int missing;		/* no schema declares the root */
 	char why[400];		/* why sc is NULL */
-	/* A DxpMsg envelope's payload. */
-	long pline;		/* source line of the Data element */
-	char pbad[600];		/* payload not decodable: why */
-	xmlDocPtr pdoc;
-	enum msg_status pst;
-	struct msg pm;
-	const struct schema *psc;
-	int pmissing;
-	char pwhy[400];
-	/* Validation results. */
-	struct schema_errors e, pe;
-	int vfail, pvfail;
-	/* Signatures: of the message (or payload), of the envelope. */
+	/* The envelope the message came in (d.env), and its schema. */
+	struct msg em;
+	const struct schema *esc;
+	int emissing;
+	char ewhy[400];
+	/* Validation results: the message's, the envelope's. */
+	struct schema_errors e, ee;
+	int vfail, evfail;
+	/* Signatures: of the message, of the envelope. */
 	struct dsig_verdict sig, esig;
-	int done;
 };
 
 /* A worker's memory of the schemas it has looked up (no lock needed). */
@@ -101,6 +96,7 @@ struct pool {
 };
 
 struct tool {
+	const struct stream_opts *sopts;	/* how documents are read */
 	struct schema_set *schemas;
 	struct rules *rules;
 	struct dsig_cache *dsig;	/* NULL with --no-verify */
@@ -118,6 +114,10 @@ struct tool {
 	char *bad_roots[32];
 	size_t nbad;
 	struct pool pool;
+	/* Where the messages that pass go: -o, stdout, or nowhere (the
+	 * report took stdout, or stdout is a terminal and no -o asked). */
+	FILE *out;
+	long held;		/* messages not written to the terminal */
 };
 
 /* What judging one message found. */
@@ -178,8 +178,8 @@ int judge_signature(struct tool *t, const struct msg *m,
     const struct fdoc *fd, const struct diag_loc *loc, struct rules_result *res,
     const struct dsig_verdict *v);
 
-/* Pass doc on unchanged unless the report has stdout; 0 or -1. */
-int judge_emit(const struct stream_doc *doc);
+/* Pass doc on unchanged (to t->out, when there is one); 0 or -1. */
+int judge_emit(struct tool *t, const struct stream_doc *doc);
 
 /* Free what a job holds; job_free() also the job itself (pool.c's). */
 void job_clear(struct job *j);
@@ -228,14 +228,6 @@ long serr_record_of(const struct msg *m, xmlNodePtr *recs, long nrec,
 
 /* A schema that cannot be used: a trouble, once per root. */
 void serr_trouble_once(struct tool *t, const char *root, const char *why);
-
-/* ---- envelope.c ---- */
-
-/* Open the payload of envelope j->m, filling the p* members (worker). */
-void env_open_payload(struct tool *t, struct wcache *c, struct job *j);
-
-/* Report and pass on a judged envelope (main thread); 0 or -1. */
-int env_finish(struct tool *t, struct job *j);
 
 /* ---- pool.c ---- */
 

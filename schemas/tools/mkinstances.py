@@ -179,11 +179,16 @@ class Schema:
             p.kind, p.stype = 'simple', self.simple_type(t)
         return p
 
-    def root(self):
-        if len(self.elements) != 1:
+    def root(self, name=None):
+        # A file may declare several top-level elements (DxpMsg.xsd: DxpMsg and
+        # DxpMsgSv); its root is the one it is named after.
+        if name in self.elements:
+            e = self.elements[name]
+        elif len(self.elements) != 1:
             raise SystemExit('mkinstances: expected exactly one top-level element, found %s'
                              % sorted(self.elements))
-        name, e = next(iter(self.elements.items()))
+        else:
+            name, e = next(iter(self.elements.items()))
         p = self.element(e)
         p.lo = p.hi = 1
         return p
@@ -688,7 +693,7 @@ def main(argv):
         sys.stderr.write('usage: mkinstances.py SCHEMA.xsd OUTDIR\n')
         return 2
     schema = Schema(argv[0])
-    rootp = schema.root()
+    rootp = schema.root(os.path.basename(argv[0])[:-4])
     out = argv[1]
     os.makedirs(out, exist_ok=True)
     decl = ' xmlns:%s="%s"' % (PREFIX[rootp.ns], rootp.ns)

@@ -30,7 +30,7 @@ import re
 import sys
 
 top, listdir, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-TOOLS = ["ceb-validate", "ceb-reconcile", "ceb-quota-check",
+TOOLS = ["ceb-cat", "ceb-validate", "ceb-reconcile", "ceb-quota-check",
          "ceb-manifest-writeoff", "ceb-sign"]
 HEADER = ["rule", "tool", "severity", "types", "fields", "customs_code",
           "source", "description"]

@@ -9,7 +9,7 @@
 set -eu
 LC_ALL=C
 export LC_ALL
-for t in ceb-validate ceb-reconcile ceb-quota-check ceb-sign \
+for t in ceb-cat ceb-validate ceb-reconcile ceb-quota-check ceb-sign \
     ceb-manifest-writeoff; do
 	"$t" --list-rules
 done | awk '

@@ -22,8 +22,10 @@ report_and_status(void **state)
 	char path[64], buf[2048];
 	static const char *const extra[] = { "used", "remaining", NULL };
 	static const char *const vals[] = { "100.00", "25900.00", NULL };
+	static const struct origin o = { "day1.xml", 3, 200, "E-1",
+	    "20261127", "stdin", 4, 9 };
 	struct diag_loc loc = { "day1.xml", 3, 214, "CEB621", "G-1", 2,
-	    "3301980K0E/INV,1" };
+	    "3301980K0E/INV,1", NULL }, loc2 = loc;
 	FILE *f;
 	size_t n;
 
@@ -36,7 +38,8 @@ report_and_status(void **state)
 	assert_int_equal(diag_status(), 0);
 	diag_finding(&loc, "Q-INFO-001", DIAG_INFO, "", vals, "fine");
 	assert_int_equal(diag_status(), 0);
-	diag_finding(&loc, "Q-LIM-002", DIAG_WARNING, "qty", NULL,
+	loc2.origin = &o;
+	diag_finding(&loc2, "Q-LIM-002", DIAG_WARNING, "qty", NULL,
 	    "line \"1\"\nsecond");
 	assert_int_equal(diag_status(), 0);
 	diag_finding(&loc, "Q-LIM-001", DIAG_ERROR, "totalPrice", vals,
@@ -55,15 +58,17 @@ report_and_status(void **state)
 	unlink(path);
 	assert_string_equal(buf,
 	    "tool,source,message,line,type,guid,record,key,rule,severity,"
-	    "field,detail,used,remaining\n"
+	    "field,detail,envelope,via_source,via_message,via_line,received,"
+	    "used,remaining\n"
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
-	    "Q-INFO-001,info,,fine,100.00,25900.00\n"
+	    "Q-INFO-001,info,,fine,,,,,,100.00,25900.00\n"
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
-	    "Q-LIM-002,warning,qty,\"line \"\"1\"\" second\",,\n"
+	    "Q-LIM-002,warning,qty,\"line \"\"1\"\" second\",E-1,stdin,4,9,"
+	    "20261127,,\n"
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
-	    "Q-LIM-001,error,totalPrice,over 5000,100.00,25900.00\n"
+	    "Q-LIM-001,error,totalPrice,over 5000,,,,,,100.00,25900.00\n"
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
-	    "Q-LIM-003,warning,name,'退' cut,,\n");
+	    "Q-LIM-003,warning,name,'退' cut,,,,,,,\n");
 }
 
 static void

@@ -48,13 +48,14 @@ static int
 do_doc(FILE *f, const void *a, const void *b)
 {
 	(void)b;
-	return emit_doc(f, a);
+	return emit_marked(f, ((const struct stream_doc *)a)->bytes,
+	    ((const struct stream_doc *)a)->len, NULL);
 }
 
 static int
 do_subset(FILE *f, const void *a, const void *b)
 {
-	return emit_subset(f, a, b);
+	return emit_subset(f, NULL, a, b);
 }
 
 static void

@@ -1,0 +1,253 @@
+/*
+ * outfile.c: files created safely (outfile.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "outfile.h"
+
+struct outfile {
+	FILE *f;
+	int dfd;		/* the directory, -1 for stdout */
+	int direct;		/* written in place: not a regular file */
+	char *base;		/* the file's name in it */
+	char tmp[64];		/* the temporary file's */
+};
+
+/* A name no one can guess: ".<prefix>.<16 hex digits>". */
+static void
+random_name(char *buf, size_t n, const char *prefix)
+{
+	unsigned char r[8];
+	size_t i;
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		for (i = 0; i < sizeof r; i++)	/* no entropy: still unique */
+			r[i] = (unsigned char)(rand() ^ getpid() >> (i % 4));
+	snprintf(buf, n, ".%.24s.%02x%02x%02x%02x%02x%02x%02x%02x", prefix,
+	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+}
+
+struct outfile *
+outfile_open(const char *path, mode_t mode, char *err, size_t n)
+{
+	struct outfile *o = calloc(1, sizeof *o);
+	char *dcopy = NULL, *bcopy = NULL;
+	struct stat st;
+	int fd = -1, tries;
+
+	if (o == NULL) {
+		snprintf(err, n, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	o->dfd = -1;
+	if (strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return o;
+	}
+	if ((dcopy = strdup(path)) == NULL || (bcopy = strdup(path)) == NULL ||
+	    (o->base = strdup(basename(bcopy))) == NULL) {
+		snprintf(err, n, "%s", strerror(ENOMEM));
+		goto fail;
+	}
+	if (*o->base == '\0' || strcmp(o->base, ".") == 0 ||
+	    strcmp(o->base, "..") == 0 || path[strlen(path) - 1] == '/') {
+		snprintf(err, n, _("%s: not a file name"), path);
+		goto fail;
+	}
+	if ((o->dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0) {
+		snprintf(err, n, _("%s: cannot open its directory: %s"), path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fstatat(o->dfd, o->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			snprintf(err, n, _("%s: a symbolic link: refused"),
+			    path);
+			goto fail;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			/* A device or a pipe (/dev/null): written as it is,
+			 * never replaced. */
+			if ((fd = openat(o->dfd, o->base, O_WRONLY |
+			    O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+			    (o->f = fdopen(fd, "w")) == NULL) {
+				snprintf(err, n, "%s: %s", path,
+				    strerror(errno));
+				if (fd >= 0)
+					close(fd);
+				goto fail;
+			}
+			o->direct = 1;
+			free(dcopy);
+			free(bcopy);
+			return o;
+		}
+	}
+	for (tries = 0; tries < 100 && fd < 0; tries++) {
+		random_name(o->tmp, sizeof o->tmp, o->base);
+		fd = openat(o->dfd, o->tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		snprintf(err, n, _("%s: cannot create a file beside it: %s"),
+		    path, strerror(errno));
+		goto fail;
+	}
+	(void)fchmod(fd, mode);		/* whatever the umask */
+	if ((o->f = fdopen(fd, "w")) == NULL) {
+		snprintf(err, n, "%s: %s", path, strerror(errno));
+		close(fd);
+		(void)unlinkat(o->dfd, o->tmp, 0);
+		goto fail;
+	}
+	free(dcopy);
+	free(bcopy);
+	return o;
+fail:
+	free(dcopy);
+	free(bcopy);
+	if (o->dfd >= 0)
+		close(o->dfd);
+	free(o->base);
+	free(o);
+	return NULL;
+}
+
+FILE *
+outfile_stream(struct outfile *o)
+{
+	return o->f;
+}
+
+static void
+outfile_free(struct outfile *o)
+{
+	if (o->dfd >= 0)
+		close(o->dfd);
+	free(o->base);
+	free(o);
+}
+
+int
+outfile_commit(struct outfile *o, char *err, size_t n)
+{
+	int r = 0;
+
+	if (o->dfd < 0 || o->direct) {
+		if (fflush(o->f) != 0 || ferror(o->f)) {
+			snprintf(err, n, "%s", strerror(errno ? errno : EIO));
+			r = -1;
+		}
+		if (o->direct && fclose(o->f) != 0 && r == 0) {
+			snprintf(err, n, "%s", strerror(errno));
+			r = -1;
+		}
+		outfile_free(o);
+		return r;
+	}
+	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
+		snprintf(err, n, _("%s: write error: %s"), o->base,
+		    strerror(errno ? errno : EIO));
+		r = -1;
+	}
+	if (fclose(o->f) != 0 && r == 0) {
+		snprintf(err, n, _("%s: write error: %s"), o->base,
+		    strerror(errno));
+		r = -1;
+	}
+	if (r == 0 && renameat(o->dfd, o->tmp, o->dfd, o->base) != 0) {
+		snprintf(err, n, _("%s: cannot rename the new file into "
+		    "place: %s"), o->base, strerror(errno));
+		r = -1;
+	}
+	if (r != 0)
+		(void)unlinkat(o->dfd, o->tmp, 0);
+	else
+		(void)fsync(o->dfd);
+	outfile_free(o);
+	return r;
+}
+
+void
+outfile_abort(struct outfile *o)
+{
+	if (o->dfd >= 0) {
+		fclose(o->f);
+		if (!o->direct)
+			(void)unlinkat(o->dfd, o->tmp, 0);
+	}
+	outfile_free(o);
+}
+
+int
+outfile_dir(const char *path, char *err, size_t n)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+		snprintf(err, n, _("%s: cannot create the directory: %s"),
+		    path, strerror(errno));
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0) {
+		snprintf(err, n, errno == ELOOP || errno == ENOTDIR ?
+		    _("%s: not a directory (or a symbolic link to one)") :
+		    "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, n, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+		snprintf(err, n, _("%s: others can write into it: refused"),
+		    path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+FILE *
+outfile_new(int dfd, const char *name, const char *ext, mode_t mode,
+    char *used, size_t n)
+{
+	FILE *f;
+	int fd, i;
+
+	for (i = 1; i <= 10000; i++) {
+		if (i == 1)
+			snprintf(used, n, "%s%s", name, ext);
+		else
+			snprintf(used, n, "%s-%d%s", name, i, ext);
+		fd = openat(dfd, used, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST)
+			return NULL;
+	}
+	if (fd < 0)
+		return NULL;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		(void)unlinkat(dfd, used, 0);
+	}
+	return f;
+}
