@@ -11,6 +11,7 @@ common_libceb_a_SOURCES = \
 	common/mask.c common/mask.h \
 	common/msg.c common/msg.h \
 	common/state.c common/state.h \
+	common/store.c common/store.h \
 	common/stream.c common/stream.h
 
 # Modules added by later issues are appended below, one line each.

@@ -25,6 +25,22 @@
 #include <wchar.h>
 
 static struct stream *current;
+static loop_bad_fn bad_fn;
+static void *bad_arg;
+
+void
+loop_on_bad(loop_bad_fn fn, void *arg)
+{
+	bad_fn = fn;
+	bad_arg = arg;
+}
+
+static void
+bad(const char *name, long index, long line, const char *reason)
+{
+	if (bad_fn != NULL)
+		bad_fn(name, index, line, reason, bad_arg);
+}
 
 struct stream *
 loop_stream(void)
@@ -40,6 +56,7 @@ report_stream_err(const char *name, const struct stream_err *e)
 		    e->msg);
 	else
 		diag_trouble(name, e->line, "%s", e->msg);
+	bad(name, e->index, e->line, e->msg);
 }
 
 static void
@@ -102,6 +119,7 @@ run_source(const char *path, const struct stream_opts *opts, loop_fn fn,
 
 	if ((in = input_open(path, err, sizeof err)) == NULL) {
 		diag_trouble(name, 0, _("cannot read: %s"), err);
+		bad(name, 0, 0, err);
 		return 0;
 	}
 	if ((s = stream_open(in, name, opts)) == NULL) {
@@ -175,6 +193,7 @@ loop_run(int argc, char *const argv[], const struct stream_opts *opts,
 			if (lst.errs[i]) {
 				diag_trouble(lst.paths[i], 0, "%s",
 				    lst.errs[i]);
+				bad(lst.paths[i], 0, 0, lst.errs[i]);
 				continue;
 			}
 			rc = run_source(lst.paths[i], opts, fn, arg);

@@ -27,6 +27,17 @@ typedef int (*loop_fn)(struct stream_doc *doc, void *arg);
 int loop_run(int argc, char *const argv[], const struct stream_opts *opts,
     loop_fn fn, void *arg);
 
+/*
+ * Called for each source, document or stretch that loop_run() could not
+ * use, after reporting it as trouble: the source's display name, the
+ * document's index in it (0 between documents or for a whole source), its
+ * line and the reason.  A stateful tool records it as set aside.  NULL
+ * (the default) calls nothing.
+ */
+typedef void (*loop_bad_fn)(const char *source, long index, long line,
+    const char *reason, void *arg);
+void loop_on_bad(loop_bad_fn fn, void *arg);
+
 /* The stream being read (for stream_doc_detach()), or NULL. */
 struct stream *loop_stream(void);
 

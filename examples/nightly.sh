@@ -1,16 +1,27 @@
-#!/bin/sh
+#!/bin/bash
 # nightly.sh: the nightly job over one day's directory of CEB messages.
 #
-#   examples/nightly.sh DAYDIR [WORKDIR]
+#   examples/nightly.sh DAYDIR [OUTDIR]
 #
-# WORKDIR (default $TMPDIR/cebtools-nightly) keeps the night's outputs and,
-# under WORKDIR/state, what carries over to the next night: documents still
-# waiting for their counterparts, each buyer's quota ledger, parcels not
-# yet written off.  Run it again on the same day and nothing is counted
-# twice.  GRACE (days, default 2) is how long a released export parcel may
-# wait for its departure.  TRUST (a PEM file or a directory of PEM CA
-# certificates) makes validation check every signing certificate against
-# those CAs as well.
+# State that carries over to the next night -- documents still waiting
+# for their counterparts, each buyer's quota ledger, parcels not yet
+# written off -- lives under $CEBTOOLS_STATE (default /var/lib/cebtools,
+# never under TMPDIR):
+#   reconcile/    ceb-reconcile --state
+#   quota.db      ceb-quota-check --ledger (cebtools-state(5))
+#   writeoff/     ceb-manifest-writeoff --state
+#   nightly.lock  held for the whole night
+# A second night started on the same state while one runs exits at once
+# (status 2) and says so.  Intermediate files go to a private directory
+# (mktemp -d), removed at the end; the night's results (reports, receipts,
+# summaries, the accepted inventories) go to OUTDIR (default
+# $CEBTOOLS_STATE/nights/DAY-TIME).  Run it again over the same day and
+# nothing is counted twice; run it over another batch the same day and it
+# is the next run (the tools know a run by its input).  GRACE (days,
+# default 2) is how long a released export parcel may wait for its
+# departure.  TRUST (a PEM file or a directory of PEM CA certificates)
+# makes validation check every signing certificate against those CAs as
+# well.
 #
 #   1. ceb-cat                merge everything that arrived
 #   2. ceb-validate           structure, business rules, signatures;
@@ -19,51 +30,70 @@
 #   4. ceb-quota-check        single and annual limits per buyer
 #   5. ceb-manifest-writeoff  舱单核销: export parcels against the manifest
 #
-# Exit status: the worst status of the steps (0 all passed, 1 findings,
-# 2 trouble).
+# Exit status, one for the night: the worst of the steps (0 all passed,
+# 1 findings, 2 trouble: a step could not run or a pipeline broke).
 set -u
-day=${1:?usage: nightly.sh DAYDIR [WORKDIR]}
-work=${2:-${TMPDIR:-/tmp}/cebtools-nightly}
+set -o pipefail
+day=${1:?usage: nightly.sh DAYDIR [OUTDIR]}
+state=${CEBTOOLS_STATE:-/var/lib/cebtools}
 grace=${GRACE:-2}
-state=$work/state
-mkdir -p "$work/receipts" "$work/summaries" "$state"
+[ -d "$day" ] || { echo "nightly.sh: $day: not a directory" >&2; exit 2; }
+umask 077
+mkdir -p "$state" || exit 2
+
+# One night at a time on this state.
+exec 9>>"$state/nightly.lock" || exit 2
+if ! flock -n 9; then
+	echo "nightly.sh: another night is running on $state" \
+	    "(it holds $state/nightly.lock); not starting" >&2
+	exit 2
+fi
+
+out=${2:-$state/nights/$(basename "$day")-$(date +%Y%m%dT%H%M%S)}
+mkdir -p "$out/receipts" "$out/summaries" || exit 2
+work=$(mktemp -d "${TMPDIR:-/tmp}/cebtools-nightly.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
+trap 'exit 2' INT TERM HUP
+
 worst=0
 note() { [ "$1" -gt "$worst" ] && worst=$1; return 0; }
 
 echo "== 1. merging $day"
-ceb-cat -r "$work/cat.csv" "$day" >"$work/day.xml"
+ceb-cat -r "$out/cat.csv" "$day" >"$work/day.xml"
 note $?
 
 echo "== 2. validation (structure, rules, signatures)"
-ceb-validate ${TRUST:+--trust "$TRUST"} -r "$work/validate.csv" \
-    -R "$work/receipts" "$work/day.xml" >"$work/valid.xml"
+ceb-validate ${TRUST:+--trust "$TRUST"} -r "$out/validate.csv" \
+    -R "$out/receipts" "$work/day.xml" >"$work/valid.xml"
 note $?
 
 echo "== 3. 三单对碰 (reconciliation)"
-ceb-reconcile -s "$state/reconcile" -r "$work/reconcile.csv" \
+ceb-reconcile -s "$state/reconcile" -r "$out/reconcile.csv" \
     "$work/valid.xml" >"$work/reconciled.xml"
 note $?
 
 echo "== 4. personal quota"
-ceb-quota-check --ledger "$state/quota-ledger.csv.gz" -r "$work/quota.csv" \
-    "$work/reconciled.xml" >"$work/accepted.xml"
+ceb-quota-check --ledger "$state/quota.db" -r "$out/quota.csv" \
+    "$work/reconciled.xml" >"$out/accepted.xml"
 note $?
 
 echo "== 5. export manifest write-off"
-manifests=
+manifests=()
 for m in "$day"/manifest*.csv "$day"/manifest*.xml; do
-	[ -f "$m" ] && manifests="$manifests -m $m"
+	[ -f "$m" ] && manifests+=(-m "$m")
 done
-# shellcheck disable=SC2086
-ceb-manifest-writeoff -s "$state/writeoff" -g "$grace" $manifests \
-    --summary "$work/summaries" -r "$work/writeoff.csv" "$work/valid.xml" \
+ceb-manifest-writeoff -s "$state/writeoff" -g "$grace" "${manifests[@]}" \
+    --summary "$out/summaries" -r "$out/writeoff.csv" "$work/valid.xml" \
     >/dev/null
 note $?
 
 echo "== findings of the night, by rule and severity"
 for r in validate reconcile quota writeoff; do
-	[ -f "$work/$r.csv" ] && sed 1d "$work/$r.csv"
+	[ -f "$out/$r.csv" ] && sed 1d "$out/$r.csv"
 done | awk -F, '{ print $9 " " $10 }' | sort | uniq -c
-echo "== accepted inventories: $(ceb-cat -q -l -t 621 "$work/accepted.xml" | sed 1d | wc -l)"
-echo "== results in $work (exit status $worst)"
+note $?
+n=$(ceb-cat -q -l -t 621 "$out/accepted.xml" | sed 1d | wc -l)
+note $?
+echo "== accepted inventories: $n"
+echo "== results in $out (exit status $worst)"
 exit $worst

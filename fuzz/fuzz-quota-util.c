@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include <sqlite3.h>
+
 #include "fuzz-quota.h"
 #include "fnv.h"
 
@@ -156,6 +158,7 @@ qf_run_init(struct run *r, const char *path)
 	r->ledger_path = path;
 	r->spool = -1;
 	r->pol.year_start = 101;
+	r->lock_timeout = 0;
 }
 
 void
@@ -170,6 +173,12 @@ qf_run_free(struct run *r)
 	free(r->docs.v);
 	free(r->strv.v);
 	free(r->pys.v);
+	free(r->qevs.v);
+	free(r->asides.v);
+	free((char *)r->store_path);
+	free(r->convert_from);
+	if (r->st)
+		qstore_close(r);
 	ht_free(&r->keys);
 	ht_free(&r->pyears);
 	ht_free(&r->strs);
@@ -278,5 +287,104 @@ qf_check_row(const struct row *w)
 		break;
 	default:
 		FUZZ_ASSERT(!"a row left pending");
+	}
+}
+
+/* ---- the SQLite store ---- */
+
+static sqlite3 *
+qf_db(const char *path)
+{
+	sqlite3 *db;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		abort();
+	return db;
+}
+
+long
+qf_count(const char *path)
+{
+	sqlite3 *db = qf_db(path);
+	sqlite3_stmt *st;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM inventories", -1,
+	    &st, NULL) != SQLITE_OK)
+		abort();
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+void
+qf_want_store(struct run *r, const char *path)
+{
+	sqlite3 *db = qf_db(path);
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "SELECT key FROM inventory_keys", -1, &st,
+	    NULL) != SQLITE_OK)
+		abort();
+	while (sqlite3_step(st) == SQLITE_ROW)
+		want(r, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+char *
+qf_dump(const char *path, size_t *len)
+{
+	static const char *const q[] = {
+		"SELECT * FROM inventories ORDER BY id",
+		"SELECT person, year, used FROM buyer_years ORDER BY 1, 2",
+		"SELECT inventory, person, year, kind, guid, amount, delta, "
+		    "used_after, time FROM quota_events ORDER BY seq",
+		"SELECT * FROM inventory_keys ORDER BY 1"
+	};
+	sqlite3 *db = qf_db(path);
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&buf, &n);
+	size_t i;
+
+	if (fp == NULL)
+		abort();
+	for (i = 0; i < sizeof q / sizeof q[0]; i++) {
+		sqlite3_stmt *st;
+		int c;
+
+		if (sqlite3_prepare_v2(db, q[i], -1, &st, NULL) != SQLITE_OK)
+			abort();
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			for (c = 0; c < sqlite3_column_count(st); c++)
+				fprintf(fp, "%s\037", sqlite3_column_text(st,
+				    c) ? (const char *)sqlite3_column_text(st,
+				    c) : "");
+			fputc('\n', fp);
+		}
+		sqlite3_finalize(st);
+		fputs("==\n", fp);
+	}
+	sqlite3_close(db);
+	fclose(fp);
+	*len = n;
+	return buf;
+}
+
+void
+qf_unlink(const char *path)
+{
+	static const char *const suf[] = { "", "-wal", "-shm", ".lock",
+	    ".converted" };
+	char p[4200];
+	size_t i;
+
+	for (i = 0; i < sizeof suf / sizeof suf[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suf[i]);
+		(void)unlink(p);
 	}
 }

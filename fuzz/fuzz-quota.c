@@ -6,7 +6,7 @@
  * judge_run() against a small ledger (built at start-up from three of
  * the tool's test fixtures, so that the fuzzed records meet counted,
  * partial and released rows of the same buyers), and the new ledger is
- * written (ledger_write).  Mode bits: 0 --key id+name, 1 --date appTime,
+ * written (ledger_write) into the SQLite store (qstore.c).  Mode bits: 0 --key id+name, 1 --date appTime,
  * 2 start from no ledger, 3 quota year from 1 April.
  *
  * Checks:
@@ -19,7 +19,7 @@
  *    the old rows plus the new ones, and each buyer's total in it is the
  *    total the run computed;
  *  - a rerun of the same input on the new ledger reports every record
- *    the same way and writes the same bytes (when every record has a
+ *    the same way and leaves the same state (when every record has a
  *    guid: without one a message cannot be recognised);
  *  - a cancel (623) of each inventory the run counted, judged afterwards,
  *    gives back exactly amount - released, leaves the row released, and
@@ -44,6 +44,7 @@
 static int devnull = -1;
 static char *l0;		/* the starting ledger */
 static size_t l0len;
+static long l0rows;		/* its inventories */
 
 static void
 set_policy(struct run *r, int year_start)
@@ -100,10 +101,23 @@ feed(struct run *r, const uint8_t *data, size_t size)
 static int
 night(struct run *r)
 {
-	if (judge_prepare(r) != 0 || ledger_read(r) != 0 ||
-	    judge_run(r) != 0)
-		return -1;
-	return ledger_write(r);
+	int rc = -1;
+
+	if (qstore_open(r) == 0 && judge_prepare(r) == 0 &&
+	    ledger_read(r) == 0 && judge_run(r) == 0)
+		rc = ledger_write(r);
+	qstore_close(r);
+	return rc;
+}
+
+/* A run that only reads the store (ledger_read) with every key wanted. */
+static void
+load_all(struct run *r, const char *path)
+{
+	qf_want_store(r, path);
+	FUZZ_ASSERT(qstore_open(r) == 0);
+	FUZZ_ASSERT(ledger_read(r) == 0);
+	qstore_close(r);
 }
 
 int
@@ -121,7 +135,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	diag_set_quiet(1);
 	if ((devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
 		abort();
-	unlink(qf_path("l0"));
+	qf_unlink(qf_path("l0"));
 	start(&r, qf_path("l0"), 0);
 	for (i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
 		char p[4096];
@@ -142,6 +156,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	qf_run_free(&r);
 	l0 = qf_read(qf_path("l0"), &l0len);
 	FUZZ_ASSERT(l0 != NULL);
+	l0rows = qf_count(qf_path("l0"));
 	return 0;
 }
 
@@ -213,13 +228,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct run r1, r2, r3, ra, rb;
 	char *l1, *l2, *l3;
 	size_t len1, len2, len3, i;
-	long newrows = 0, ncancel = 0;
+	long newrows = 0, ncancel = 0, rows_a, rows_b;
 	int mode, guids = 1;
 
 	if (size < 1)
 		return 0;
 	mode = data[0];
-	unlink(path);
+	qf_unlink(path);
 	if (!(mode & 4))
 		qf_write(path, l0, l0len);
 
@@ -235,8 +250,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		qf_check_row(w);
 		FUZZ_ASSERT(dec_sign(w->py->used) >= 0);
-		if (w->line == 0)
-			newrows++;
 	}
 	for (i = 0; i < r1.pys.n; i++)
 		FUZZ_ASSERT(dec_sign(((struct pyear *)
@@ -257,14 +270,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* The ledger written: every row loads, totals agree. */
-	l1 = qf_read(path, &len1);
+	l1 = qf_dump(path, &len1);
 	FUZZ_ASSERT(l1 != NULL);
 	start(&ra, path, mode);
-	qf_want_rows(&ra, l1, len1);
-	FUZZ_ASSERT(ledger_read(&ra) == 0);
-	FUZZ_ASSERT(ra.ledger_rows == (mode & 4 ? 0 : qf_rows(l0, l0len)) +
-	    newrows);
-	if ((long)ra.rows.n == ra.ledger_rows)
+	load_all(&ra, path);
+	rows_a = qf_count(path);
+	newrows = (long)r1.nnew;
+	FUZZ_ASSERT(rows_a == (mode & 4 ? 0 : l0rows) + newrows);
+	if ((long)ra.rows.n == rows_a)
 		for (i = 0; i < r1.pys.n; i++) {
 			struct pyear *p = r1.pys.v[i];
 			struct pyear *q = pyear_get(&ra, p->person, p->year, 0);
@@ -281,7 +294,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(r2.evs.n == r1.evs.n);
 		for (i = 0; i < r1.evs.n; i++)
 			FUZZ_ASSERT(same_outcome(r1.evs.v[i], r2.evs.v[i]));
-		l2 = qf_read(path, &len2);
+		l2 = qf_dump(path, &len2);
 		FUZZ_ASSERT(l2 != NULL && len2 == len1 &&
 		    memcmp(l1, l2, len1) == 0);
 		free(l2);
@@ -327,12 +340,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < r3.evs.n; i++)	/* judge_run finds its own */
 			((struct event *)r3.evs.v[i])->row = NULL;
 		FUZZ_ASSERT(night(&r3) == 0);
-		l3 = qf_read(path, &len3);
+		l3 = qf_dump(path, &len3);
 		FUZZ_ASSERT(l3 != NULL);
 		start(&rb, path, mode);
-		qf_want_rows(&rb, l3, len3);
-		FUZZ_ASSERT(ledger_read(&rb) == 0);
-		FUZZ_ASSERT(rb.ledger_rows == ra.ledger_rows);
+		load_all(&rb, path);
+		rows_b = qf_count(path);
+		FUZZ_ASSERT(rows_b == rows_a);
 		{
 			size_t j = 0;
 
@@ -362,8 +375,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 		/* Totals: what the night counted, less what was given back. */
-		if ((long)rb.rows.n == rb.ledger_rows &&
-		    (long)ra.rows.n == ra.ledger_rows)
+		if ((long)rb.rows.n == rows_b &&
+		    (long)ra.rows.n == rows_a)
 			for (i = 0; i < ra.pys.n; i++) {
 				struct pyear *p = ra.pys.v[i];
 				struct pyear *q = pyear_get(&rb, p->person,

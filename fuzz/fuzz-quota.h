@@ -59,4 +59,13 @@ int qf_row_same(const struct row *a, const struct row *b);
 /* Check what a loaded row must hold (the seal of check_row()). */
 void qf_check_row(const struct row *w);
 
+/* The store (qstore.c) at path: its number of inventories; mark every key
+ * it holds as wanted (so ledger_read() loads every row); its content as
+ * text (malloc'd; run numbers and times left out); remove it and the
+ * files beside it. */
+long qf_count(const char *path);
+void qf_want_store(struct run *r, const char *path);
+char *qf_dump(const char *path, size_t *len);
+void qf_unlink(const char *path);
+
 #endif

@@ -229,6 +229,7 @@ endif
 fuzz_quota_sources = cmd/ceb-quota-check/quota.h \
 	cmd/ceb-quota-check/table.c \
 	cmd/ceb-quota-check/judge.c cmd/ceb-quota-check/ledger.c \
+	cmd/ceb-quota-check/qstore.c \
 	fuzz/fuzz-quota.h fuzz/fuzz-quota-util.c
 FUZZ_TARGETS += quota-ledger
 check_PROGRAMS += fuzz/replay-quota-ledger

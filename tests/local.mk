@@ -80,6 +80,11 @@ clean-mutants:
 .PHONY: mutants clean-mutants
 EXTRA_DIST += tests/mutants/list tests/mutants/run.sh
 
+# The store (common/store.h): cebtools-state(5)'s examples; the state
+# dump the shell tests compare; old-format state for the conversion test.
+TESTS += tests/state/examples.test tests/convert/convert.test tests/nightly.test
+EXTRA_DIST += tests/state tests/state-dump.sh tests/convert
+
 # Every example of the README's pipelines and of cebtools(7), as written.
 TESTS += tests/examples.test
 EXTRA_DIST += tests/examples.test

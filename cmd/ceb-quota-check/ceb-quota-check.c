@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +22,15 @@
 #include "loop.h"
 #include "mask.h"
 #include "quota.h"
-#include "state.h"
+#include "store.h"
 
 static const char *const synopsis[] = {
 	"[-q] [-r report] --ledger file [--date declTime | appTime]",
-	"    [--key id | id+name] [--policy file] [--shard K/N]",
-	"    [--tax-rates file] [--year-start MMDD] [file | dir ...]",
+	"    [--key id | id+name] [--lock-timeout seconds] [--policy file]",
+	"    [--run label] [--shard K/N] [--tax-rates file]",
+	"    [--year-start MMDD] [file | dir ...]",
 	"--ledger file --query ID [--year year] [--key id | id+name]",
-	"--ledger file --reseal",
+	"--ledger file --check",
 	"--list-rules",
 	NULL
 };
@@ -38,7 +38,7 @@ static const char *const synopsis[] = {
 enum {
 	OPT_LEDGER = LOOP_OPT_LAST, OPT_POLICY, OPT_DATE, OPT_KEY,
 	OPT_YEAR_START, OPT_QUERY, OPT_YEAR, OPT_SHARD, OPT_LIST_RULES,
-	OPT_RESEAL, OPT_TAX_RATES
+	OPT_CHECK, OPT_LOCK_TIMEOUT, OPT_RUN, OPT_TAX_RATES
 };
 
 static int
@@ -67,41 +67,20 @@ spool_open(void)
 }
 
 /*
- * A run killed while writing leaves its temporary file (LEDGER.tmp.PID,
- * see state.h) behind; under the lock nobody else can be writing one, so
- * they are removed.
+ * Steps 1-5 of quota.h in the store's one transaction: the store is
+ * opened (locked, checked, converted from a CSV ledger on first use)
+ * before the input is read, so that two runs never interleave.
  */
-static void
-remove_stale_temps(const char *ledger)
-{
-	char pat[4200];
-	glob_t g;
-	size_t i;
-
-	snprintf(pat, sizeof pat, "%s.tmp.*", ledger);
-	if (glob(pat, GLOB_NOSORT, NULL, &g) != 0)
-		return;
-	for (i = 0; i < g.gl_pathc; i++)
-		(void)unlink(g.gl_pathv[i]);
-	globfree(&g);
-}
-
-/* Steps 1-5 of quota.h under the ledger's lock. */
 static int
 run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 {
-	char lockpath[4096], err[512];
-	int lock, busy;
-
-	snprintf(lockpath, sizeof lockpath, "%s.lock", r->ledger_path);
-	if ((lock = state_lock(lockpath, &busy, err, sizeof err)) < 0) {
-		diag_trouble(NULL, 0, "%s", err);
-		return -1;
-	}
-	remove_stale_temps(r->ledger_path);
+	if (qstore_open(r) != 0)
+		goto fail;
 	if ((r->spool = spool_open()) < 0)
 		goto fail;
+	loop_on_bad(qstore_bad, r);
 	loop_run(argc, argv, so, cb_doc, r);
+	loop_on_bad(NULL, NULL);
 	if (judge_prepare(r) != 0) {
 		diag_trouble(NULL, 0, _("out of memory"));
 		goto fail;
@@ -112,30 +91,13 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 		abort();	/* test hook: die between commit and output */
 	(void)emit_run(r);
 	close(r->spool);
-	state_unlock(lock);
+	qstore_close(r);
 	return 0;
 fail:
 	if (r->spool >= 0)
 		close(r->spool);
-	state_unlock(lock);
+	qstore_close(r);
 	return -1;
-}
-
-/* --reseal, under the ledger's lock. */
-static int
-do_reseal(struct run *r)
-{
-	char lockpath[4096], err[512];
-	int lock, busy, rc;
-
-	snprintf(lockpath, sizeof lockpath, "%s.lock", r->ledger_path);
-	if ((lock = state_lock(lockpath, &busy, err, sizeof err)) < 0) {
-		diag_trouble(NULL, 0, "%s", err);
-		return 2;
-	}
-	rc = ledger_reseal(r);
-	state_unlock(lock);
-	return rc == 0 ? 0 : 2;
 }
 
 static int
@@ -189,7 +151,7 @@ struct cmdline {
 	const char *tax_rates;		/* --tax-rates */
 	const char *query;		/* --query */
 	long year;			/* --year */
-	int reseal;			/* --reseal */
+	int check;			/* --check */
 };
 
 static const struct option longopts[] = {
@@ -203,7 +165,9 @@ static const struct option longopts[] = {
 	{ "year", required_argument, NULL, OPT_YEAR },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
-	{ "reseal", no_argument, NULL, OPT_RESEAL },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
+	{ "run", required_argument, NULL, OPT_RUN },
 	{ "tax-rates", required_argument, NULL, OPT_TAX_RATES },
 	{ NULL, 0, NULL, 0 }
 };
@@ -216,19 +180,22 @@ static const char *const report_cols[] = {
 
 /* --help: the tool's own options; loop.c adds the common ones. */
 static const struct loop_opthelp opthelp[] = {
+	{ "--check", N_("check that every buyer's total equals its events "
+	    "and its counted inventories, and exit") },
 	{ "--date=WHICH", N_("the date that puts an inventory in a year and "
 	    "a policy row: declTime (the default) or appTime") },
 	{ "--key=WHAT", N_("what identifies a person: id (the ID number, the "
 	    "default) or id+name") },
-	{ "--ledger=FILE", N_("the quota ledger (required; created when "
-	    "missing)") },
+	{ "--ledger=FILE", N_("the quota ledger, an SQLite store (required; "
+	    "created when missing; a CSV ledger is converted)") },
 	{ "--list-rules", N_("write the rule catalogue as CSV and exit") },
 	{ "--policy=FILE", N_("limits from FILE instead of the shipped "
 	    "table") },
 	{ "--query=ID", N_("write, as CSV, what the person ID has used of "
 	    "the year's limits and what remains, and exit") },
-	{ "--reseal", N_("check every row of the ledger and write it back "
-	    "with a new seal") },
+	{ "--lock-timeout=SECONDS", N_("wait at most SECONDS for another "
+	    "run that holds the ledger (default 60)") },
+	{ "--run=LABEL", N_("a name recorded with the run in the ledger") },
 	{ "--tax-rates=FILE", N_("the rates of the report's estimated tax "
 	    "instead of the shipped tables/tax-rates.csv") },
 	{ "--shard=K/N", N_("keep only shard K of N (by buyer); N copies "
@@ -341,6 +308,7 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 
 	r->ledger_path = NULL;		/* --ledger */
 	r->spool = -1;
+	r->lock_timeout = store_lock_timeout();	/* --lock-timeout */
 	r->pol.year_start = 101;
 	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {
 		if ((rc = loop_common_option(ch, optarg, &c->sopts,
@@ -384,8 +352,18 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 		case OPT_LIST_RULES:
 			list = 1;
 			break;
-		case OPT_RESEAL:
-			c->reseal = 1;
+		case OPT_CHECK:
+			c->check = 1;
+			break;
+		case OPT_LOCK_TIMEOUT:
+			if (store_parse_timeout(optarg, &r->lock_timeout) != 0) {
+				diag_trouble(NULL, 0, _("--lock-timeout: not a "
+				    "number of seconds: %s"), optarg);
+				return 2;
+			}
+			break;
+		case OPT_RUN:
+			r->run_label = optarg;
 			break;
 		case OPT_TAX_RATES:
 			c->tax_rates = optarg;
@@ -417,13 +395,12 @@ do_query(struct run *r, const struct cmdline *c)
 		year = policy_year(&r->pol, (long)(tm.tm_year + 1900) *
 		    10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
 	}
-	return ledger_query(r->ledger_path, c->query, (int)year,
-	    r->key_name, &r->pol) == 0 ? diag_status() : 2;
+	return ledger_query(r, c->query, (int)year) == 0 ? diag_status() : 2;
 }
 
 /*
- * After the options: --reseal (it needs no policy); else the policy is
- * loaded, then --query (it reads the ledger without taking the lock);
+ * After the options: --check (it needs no policy); else the policy is
+ * loaded, then --query (it reads the store without taking the lock);
  * else a run: the report (-r) is opened before run() takes the ledger's
  * lock and goes through quota.h's steps.
  */
@@ -437,8 +414,8 @@ main(int argc, char *argv[])
 	diag_init(argv[0]);
 	if ((rc = options(argc, argv, &r, &c)) >= 0)
 		return rc;
-	if (c.reseal)
-		return do_reseal(&r);
+	if (c.check)
+		return ledger_check(&r) == 0 ? 0 : 2;
 	if (policy_default(&r, c.policy, c.tax_rates) != 0)
 		return 2;
 	if (c.query)

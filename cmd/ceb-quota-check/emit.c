@@ -417,6 +417,16 @@ emit_run(struct run *r)
 		size_t nkeep = 0;
 		int any = sd->mine;
 
+		if (sd->seen > 0 && sd->mine) {
+			char t[16];
+			struct diag_loc loc = { sd->source, sd->index,
+			    sd->line, t, NULL, 0, NULL, &sd->o };
+
+			snprintf(t, sizeof t, "CEB%d", sd->code);
+			diag_finding(&loc, "Q-RUN-001", DIAG_INFO, NULL, NULL,
+			    _("document already judged by run %lld: reported "
+			    "as then, nothing counted again"), sd->seen);
+		}
 		if (sd->n > kcap) {
 			unsigned char *nk = realloc(keep, sd->n);
 

@@ -20,6 +20,7 @@
 #include "i18n.h"
 #include "msg.h"
 #include "quota.h"
+#include "store.h"
 #include "stream.h"
 
 /*
@@ -557,6 +558,11 @@ extract_doc(struct run *r, struct stream_doc *d)
 	sd->len = d->len;
 	sd->first = r->evs.n;
 	sd->mine = r->shard.n == 0 || r->shard.k == 1;
+	if (store_doc_digest(d->bytes, d->len, sd->digest) != 0) {
+		diag_trouble(d->source, d->line, _("cannot compute the "
+		    "document's digest"));
+		return -1;
+	}
 	if (spool_write(r, d->bytes, d->len) != 0) {
 		diag_trouble(NULL, 0, _("cannot write the spool file: %s"),
 		    strerror(errno));

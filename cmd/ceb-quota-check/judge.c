@@ -366,7 +366,6 @@ judge(struct run *r, struct event *e, struct row *w)
 	struct dec after = dec_add(py->used, e->amount);
 	enum verdict v = verdict_of(e, py->used);
 
-	(void)r;
 	w->verdict = v;
 	w->used = py->used;
 	w->guid = e->guid;
@@ -376,6 +375,9 @@ judge(struct run *r, struct event *e, struct row *w)
 		w->state = S_COUNTED;
 	} else
 		w->state = S_REJECTED;
+	(void)qstore_log(r, w, verdict_counted(v) ? "counted" : "rejected",
+	    e->guid, e->amount, verdict_counted(v) ? e->amount :
+	    dec_from_int(0), e->time);
 	report_judgment(e, v, w->used, e->amount);
 }
 
@@ -497,6 +499,8 @@ change(struct run *r, struct event *e, struct row *w)
 	}
 	(void)append_event(r, w, entry);
 	old->used = dec_sub(old->used, w->amount);
+	(void)qstore_log(r, w, "changed", e->guid, w->amount,
+	    dec_sub(dec_from_int(0), w->amount), e->time);
 	npy->used = dec_add(npy->used, e->amount);
 	w->person = e->person;
 	w->year = e->year;
@@ -508,6 +512,8 @@ change(struct run *r, struct event *e, struct row *w)
 	w->used = base;
 	w->guid = e->guid;
 	w->changed = 1;
+	(void)qstore_log(r, w, "changed", e->guid, e->amount, e->amount,
+	    e->time);
 	e->out = O_CHANGED;
 	e->passes = 1;
 }
@@ -910,6 +916,9 @@ apply_release(struct run *r, struct event *e, struct row *w)
 	    dec_format(w->py->used, 2, u, sizeof u),
 	    e->time == UINT64_MAX ? 0ULL : (unsigned long long)e->time);
 	(void)append_event(r, w, entry);
+	(void)qstore_log(r, w, e->kind == E_CANCEL ? "cancelled" :
+	    e->kind == E_RETURN ? "returned" : "released", e->guid, w->amount,
+	    dec_sub(dec_from_int(0), give), e->time);
 	e->out = O_RELEASED;
 	e->o_amount = give;
 	e->o_used = w->py->used;
@@ -982,6 +991,8 @@ judge_run(struct run *r)
 
 			w->invtno = e->invtno;
 			w->changed = 1;
+			(void)qstore_log(r, w, "changed", e->guid, w->amount,
+			    dec_from_int(0), e->time);
 			if (c == NULL || ht_put(&r->keys, c, strlen(c),
 			    w->idx) != 0)
 				goto nomem;

@@ -4,6 +4,7 @@ ceb_quota_check_SOURCES = cmd/ceb-quota-check/ceb-quota-check.c \
 	cmd/ceb-quota-check/quota.h cmd/ceb-quota-check/table.c \
 	cmd/ceb-quota-check/extract.c \
 	cmd/ceb-quota-check/judge.c cmd/ceb-quota-check/ledger.c \
+	cmd/ceb-quota-check/qstore.c \
 	cmd/ceb-quota-check/emit.c
 
 # Crash (kill -9), concurrency, rerun and ceb-gen answer-key tests; goldens are in

@@ -5,11 +5,12 @@
  *   1. read the input: every document is spooled to a temporary file and
  *      every record the tool has an opinion on becomes a compact event
  *      (extract.c); nothing is judged yet;
- *   2. scan the ledger once (ledger.c): check its seal, total what each
- *      buyer of the run has used per year, load the rows that the run's
- *      keys refer to;
+ *   2. look up in the store (qstore.c, an SQLite file; cebtools-state(5))
+ *      the inventories that the run's keys name and what each buyer of
+ *      the run has used per year;
  *   3. judge the events in evaluation order (judge.c);
- *   4. write the new ledger next to the old one and rename it over it;
+ *   4. write the changed inventories, the quota events and the buyers'
+ *      totals, and commit the run's one transaction;
  *   5. emit the spooled documents in input order, and the findings
  *      (emit.c).
  * Memory grows with the run's input and the buyers it names, not with the
@@ -98,7 +99,9 @@ struct pyear {
 	const char *person;
 	int year;
 	struct dec used;
-	int active;		/* summed in the current ledger scan */
+	int loaded;		/* used read from the store */
+	int dirty;		/* changed by this run */
+	long long last_event;	/* its last quota event of this run */
 };
 
 /* One ledger row: an inventory judged by this or an earlier run. */
@@ -115,7 +118,7 @@ struct row {
 	struct dec released;	/* given back so far */
 	const char *guid;	/* guid of the judged inventory record */
 	const char *events;	/* history, see ledger.c */
-	long line;		/* line in the old ledger, 0 for a new row */
+	long long id;		/* id in the store, 0 for a new row */
 	uint32_t idx;		/* index in run.rows */
 	size_t newseq;		/* order of creation for new rows */
 	int changed;
@@ -215,6 +218,25 @@ struct sdoc {
 	int nrec;		/* records in the message */
 	struct origin o;	/* its origin, strings interned */
 	int mine;		/* emitted by this shard when not judged */
+	unsigned char digest[32];	/* store_doc_digest() */
+	long long seen;		/* an earlier run judged it (0: none) */
+};
+
+/* One change of a buyer's year, for the store's quota_events table. */
+struct qev {
+	struct row *w;
+	const char *kind;	/* counted, rejected, changed, cancelled... */
+	const char *guid;
+	const char *person;
+	int year;
+	struct dec amount, delta, used_after;
+	uint64_t time;
+};
+
+/* A source or document set aside (loop_on_bad()). */
+struct aside {
+	const char *source, *reason;
+	long index, line;
 };
 
 /* The whole run. */
@@ -235,15 +257,21 @@ struct run {
 	uint64_t spool_off;
 	struct htab strs;	/* interned strings */
 	struct vec strv;
+	/* store */
+	struct store *st;
+	const char *store_path;	/* the SQLite file */
+	char *convert_from;	/* a v1 ledger to convert, or NULL */
+	double lock_timeout;
+	const char *run_label;	/* --run */
+	long long rerun_of;	/* a committed run with the same input */
+	struct vec qevs;	/* struct qev *, in order */
+	struct vec asides;	/* struct aside * */
 	/* ledger */
 	struct htab keys;	/* inventory keys -> rows index */
 	struct vec rows;	/* struct row *: loaded and new */
 	struct htab pyears;	/* "person\037year" -> pys index */
 	struct vec pys;		/* struct pyear * */
 	size_t nnew;
-	int ledger_gzip;
-	int ledger_exists;
-	long ledger_rows;
 };
 
 /* extract.c */
@@ -265,17 +293,37 @@ int key_order(char *buf, size_t n, const char *ebp, const char *orderno);
 struct pyear *pyear_get(struct run *r, const char *person, int year,
     int create);
 
-/* ledger.c */
+/* ledger.c: the v1 (CSV) ledger, read only to convert it */
 /* Split a ledger CSV line in place into at most max fields; returns the
  * count (max + 1 when there are more) or -1 for a badly quoted field. */
 int ledger_split(char *s, char **f, int max);
-int ledger_read(struct run *r);
-int ledger_write(struct run *r);
-int ledger_reseal(struct run *r);
-int ledger_query(const char *path, const char *id, int year, int key_name,
-    const struct policy *pol);
+struct v1row {
+	const char *person, *date, *invtno, *ebp, *orderno, *ebc, *agent;
+	const char *copno, *lines, *guid, *events;
+	int year;
+	struct dec amount, used, released;
+	enum verdict verdict;
+	enum rstate state;
+	long line;
+};
+typedef int (*ledger_v1_fn)(const struct v1row *v, void *arg);
+int ledger_v1_each(const char *path, ledger_v1_fn fn, void *arg);
+/* The entry of kind for guid in a row's history, or NULL. */
 const char *ledger_event_find(const char *events, char kind,
     const char *guid);
+
+/* qstore.c: the store (cebtools-state(5)) */
+int qstore_open(struct run *r);		/* lock, check, convert, BEGIN */
+int ledger_read(struct run *r);		/* step 2 */
+int ledger_write(struct run *r);	/* step 4, commits */
+void qstore_close(struct run *r);
+void qstore_bad(const char *source, long index, long line,
+    const char *reason, void *arg);	/* a loop_bad_fn */
+/* Log a change of a buyer's year (judge.c). */
+int qstore_log(struct run *r, struct row *w, const char *kind,
+    const char *guid, struct dec amount, struct dec delta, uint64_t time);
+int ledger_query(struct run *r, const char *id, int year);
+int ledger_check(struct run *r);	/* --check */
 
 /* judge.c */
 int judge_prepare(struct run *r);

@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "loop.h"
 #include "rec.h"
+#include "store.h"
 
 static const char *const synopsis[] = {
 	"[-pqx] [-r report] [-s dir] [--keep-matched days] [--max-age days] "
@@ -123,7 +124,8 @@ static const struct loop_opthelp opthelp[] = {
 	    "DAYS days (default 7)") },
 	{ "--now=DATE", N_("the date of this run, YYYY-MM-DD or YYYYMMDD "
 	    "(default: today, local time)") },
-	{ "--run=ID", N_("the run id (default: the date of --now)") },
+	{ "--run=ID", N_("the run id (default: the date of --now and a "
+	    "digest of the input files)") },
 	{ "--shard=K/N", N_("judge only shard K of N (by order key); N "
 	    "copies side by side cover the night") },
 	{ "--tolerance=AMOUNT", N_("compare money with this tolerance: an "
@@ -225,8 +227,18 @@ options(int argc, char *argv[], struct cmdline *c)
 		rc.now = today();
 	if (run)
 		snprintf(rc.run, sizeof rc.run, "%s", run);
-	else
+	else {
+		/* Known by its input: the --now date and the digest of the
+		 * input files (store_input_identity()), so that another
+		 * batch on the same day is the next run, not a redo. */
+		char hex[STORE_HEX_LEN];
+
 		day_format(rc.now, rc.run, sizeof rc.run);
+		if (rc.statedir && store_input_identity(argc - optind,
+		    argv + optind, hex) == 0)
+			snprintf(rc.run + strlen(rc.run), sizeof rc.run -
+			    strlen(rc.run), "+%.16s", hex);
+	}
 	return -1;
 }
 

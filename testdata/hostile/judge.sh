@@ -109,13 +109,15 @@ run() {
 
 # snap STATE: the state as one file (a directory's files in order).
 snap() {
-	if [ -d "$1" ]; then
+	if [ -d "$1" ] && [ -f "$1/state.db" ]; then
+		sh "$top/tests/state-dump.sh" "$1/state.db"
+	elif [ -d "$1" ]; then
 		for f in $(ls "$1" | grep -v 'lock$' | LC_ALL=C sort); do
 			echo "== $f"
 			cat "$1/$f"
 		done
 	elif [ -f "$1" ]; then
-		cat "$1"
+		sh "$top/tests/state-dump.sh" "$1"
 	fi
 }
 
@@ -155,11 +157,15 @@ run ref ref.csv ref.xml clean.xml $pre - $post 2>/dev/null
 run s re.csv re.xml clean.xml $pre - $post 2>/dev/null
 snap ref >ref.snap
 snap s >s.snap
-if cmp -s ref.snap s.snap && cmp -s ref.csv re.csv && cmp -s ref.xml re.xml; then
+# A document the hostile run judged is recognised by the rerun: one info
+# finding (*-RUN-001, "already judged") that a run which never saw it
+# cannot have; the rest must be the same.
+grep -v ',[A-Z]-RUN-001,' re.csv >re-seen.csv
+if cmp -s ref.snap s.snap && cmp -s ref.csv re-seen.csv && cmp -s ref.xml re.xml; then
 	echo "rerun without it: state, report and output as if never seen"
 else
 	echo "rerun without it: DIFFERS from a run that never saw it"
 	diff ref.snap s.snap | head -5
-	diff ref.csv re.csv | head -5
+	diff ref.csv re-seen.csv | head -5
 fi
 exit 0

@@ -5,10 +5,15 @@
 # 10% cancels, returns and receipts).  Printed: the time and peak RSS of
 #   ceb-cat       reading and writing the same batch (the baseline: the
 #                 cost of parsing every document once and copying it);
-#   reseal        checking and sealing the generated ledger (one pass over
-#                 it: the floor of any run on that ledger);
-#   quota-check   the night's run on the full ledger;
-#   rerun         the same night again (nothing new to count).
+#   convert       turning the generated CSV ledger (the format of the
+#                 releases before the SQLite store) into the store: a
+#                 run with no input, once;
+#   quota-check   the night's run on the full ledger (the store);
+#   rerun         the same night again (nothing new to count);
+#   csv-night     with BENCH_QUOTA_OLD=DIR (a directory holding the
+#                 ceb-quota-check of a release before the store, e.g.
+#                 main@aa7b289), the same night on the CSV ledger by that
+#                 binary: today's figures beside the new ones.
 # Benchmarks measure, they do not judge: no row passes or fails.
 # BENCH_DIR (default: a temporary directory) holds the generated files,
 # which take about 6 GB at the default sizes.
@@ -67,24 +72,68 @@ msgs=$(grep -c '^<?xml' "$D/night.xml")
 bench_measure "$D/cat" ceb-cat -q "$D/night.xml"
 bench_row ceb-quota-check ceb-cat-baseline - "$msgs" "$bytes"
 
-bench_measure "$D/reseal" ceb-quota-check --ledger "$D/ledger.csv" --reseal
-bench_row ceb-quota-check "reseal-$rows-rows" ceb-cat-baseline "$rows" \
-    "$(wc -c <"$D/ledger.csv")"
+# The release before the store: it seals the generated CSV ledger
+# (--reseal), then runs the night on a copy of it.  The store is then made
+# from the sealed ledger by the conversion of a first run (measured);
+# without the old release, by importing the rows with the sqlite3 shell.
+if [ -n "${BENCH_QUOTA_OLD:-}" ] && [ -x "$BENCH_QUOTA_OLD/ceb-quota-check" ]
+then
+	"$BENCH_QUOTA_OLD/ceb-quota-check" --ledger "$D/ledger.csv" --reseal
+	cp "$D/ledger.csv" "$D/old-ledger.csv"
+	wrap='"$0" "$@"; s=$?; [ $s -le 1 ] && exit 0; exit $s'
+	bench_measure "$D/old" sh -c "$wrap" "$BENCH_QUOTA_OLD/ceb-quota-check" \
+	    -q --ledger "$D/old-ledger.csv" -r "$D/old-report.csv" \
+	    "$D/night.xml"
+	bench_row ceb-quota-check "csv-night-$n-inv-old-release" \
+	    ceb-cat-baseline "$msgs" "$bytes"
+	rm -f "$D/old-ledger.csv"
+	bench_measure "$D/convert" ceb-quota-check -q --ledger \
+	    "$D/ledger.csv" /dev/null
+	bench_row ceb-quota-check "convert-$rows-rows" ceb-cat-baseline \
+	    "$rows" "$(wc -c <"$D/ledger.csv.converted")"
+else
+	ceb-quota-check -q --ledger "$D/ledger.db" /dev/null
+	sqlite3 "$D/ledger.db" <<-EOF
+	.mode csv
+	.import --skip 1 $D/ledger.csv stage
+	INSERT INTO inventories(person, year, date, invtno, ebp, orderno, ebc,
+	    agent, copno, amount, lines, verdict, state, used, released, guid,
+	    history, run) SELECT person, year, date, invtNo, ebpCode, orderNo,
+	    ebcCode, agentCode, copNo, amount, lines, verdict, state, used,
+	    released, guid, events, 1 FROM stage;
+	DROP TABLE stage;
+	INSERT OR IGNORE INTO inventory_keys SELECT 'I' || char(31) || invtno, id
+	    FROM inventories;
+	INSERT OR IGNORE INTO inventory_keys SELECT 'O' || char(31) || ebp ||
+	    char(31) || orderno, id FROM inventories;
+	INSERT OR IGNORE INTO inventory_keys SELECT 'A' || char(31) || agent ||
+	    char(31) || copno, id FROM inventories;
+	INSERT OR IGNORE INTO inventory_keys SELECT 'E' || char(31) || ebc ||
+	    char(31) || copno, id FROM inventories;
+	INSERT INTO quota_events(run, inventory, person, year, kind, guid,
+	    amount, delta, used_after) SELECT 1, id, person, year, 'counted',
+	    guid, amount, amount, amount FROM inventories;
+	INSERT INTO buyer_years SELECT person, year,
+	    printf('%.2f', sum(amount)), NULL FROM inventories GROUP BY 1, 2;
+	EOF
+fi
 
 # Exit status 1 (some inventories rejected) is the normal outcome of a
 # night; /usr/bin/time would print an extra line for it, so the run is
 # wrapped and 1 reported as 0.  The peak RSS is the tool's (time's
 # RUSAGE_CHILDREN maximum covers the wrapper's child).
 wrap='ceb-quota-check "$@"; s=$?; [ $s -le 1 ] && exit 0; exit $s'
-bench_measure "$D/run" sh -c "$wrap" sh -q --ledger "$D/ledger.csv" \
+bench_measure "$D/run" sh -c "$wrap" sh -q --ledger "$D/ledger.db" \
     -r "$D/report.csv" "$D/night.xml"
 bench_row ceb-quota-check "night-$n-inv" ceb-cat-baseline "$msgs" "$bytes"
 
-bench_measure "$D/rerun" sh -c "$wrap" sh -q --ledger "$D/ledger.csv" \
+bench_measure "$D/rerun" sh -c "$wrap" sh -q --ledger "$D/ledger.db" \
     -r "$D/report2.csv" "$D/night.xml"
 bench_row ceb-quota-check "rerun-$n-inv" ceb-cat-baseline "$msgs" "$bytes"
 cmp -s "$D/report.csv" "$D/report2.csv" ||
     echo "    note: the rerun's report differs from the first run's"
-echo "    ledger: $(sed -n 's/^#end rows=\([0-9]*\) .*/\1/p' "$D/ledger.csv") rows after the night," \
-    "$(wc -c <"$D/ledger.csv") bytes"
+[ -f "$D/old-report.csv" ] && { cmp -s "$D/report.csv" "$D/old-report.csv" ||
+    echo "    note: the report differs from the old release's"; }
+echo "    ledger: $(sqlite3 "$D/ledger.db" 'SELECT count(*) FROM inventories') inventories after the night," \
+    "$(wc -c <"$D/ledger.db") bytes"
 exit 0

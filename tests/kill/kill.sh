@@ -49,7 +49,8 @@ seed=${KILL_SEED:-$(( $(date +%s) % 100000 + $$ ))}
 seed0=$seed
 tools=${*:-ceb-reconcile ceb-quota-check ceb-manifest-writeoff}
 replay="KILL_SEED=$seed0 KILL_N=$N KILL_SIZE=$SIZE sh tests/kill/kill.sh $tools"
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/tap.sh"
+top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$top/tests/lib/tap.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/kill.XXXXXX") || tap_broken "mktemp failed"
 trap 'rm -rf "$T"' EXIT INT TERM
 ntest=0
@@ -127,7 +128,7 @@ night2() {
 logical() {
 	case $tool in
 	ceb-reconcile) cat "$1/state.csv" 2>/dev/null ;;
-	ceb-quota-check) cat "$1/ledger" 2>/dev/null ;;
+	ceb-quota-check) sh "$top/tests/state-dump.sh" "$1/ledger" 2>/dev/null ;;
 	ceb-manifest-writeoff)
 		g=$(cat "$1/CURRENT" 2>/dev/null)
 		for f in bills parcels manifest done receipts; do
@@ -142,6 +143,14 @@ logical() {
 # there the number of the current generation is replaced by "N" (in the
 # file names and in CURRENT); a file of any other generation still shows.
 snap() {
+	if [ $tool = ceb-quota-check ]; then
+		# The SQLite store (cebtools-state(5)): what it holds, not its
+		# bytes (run numbers and times differ; -wal and -shm come and
+		# go with SQLite's checkpoints).
+		ls -A "$1" | grep -v -e '^ledger' -e 'lock$'
+		logical "$1"
+		return
+	fi
 	g=
 	[ $tool = ceb-manifest-writeoff ] && g=$(head -1 "$1/CURRENT" 2>/dev/null)
 	for f in $(ls -A "$1" | grep -v -e '^lock$' -e '\.lock$' | sort); do
@@ -254,6 +263,17 @@ for tool in $tools; do
 		last=$(grep -n -E '^(openat|open|creat)\(.*O_CREAT' trace |
 		    grep -E '"tr/' | grep -v 'lock"' | tail -1 | cut -d: -f1)
 		last=${last:-$commit}
+		if [ $tool = ceb-quota-check ]; then
+			# The SQLite store is opened first and written at the
+			# commit: the commit is from the first write to its
+			# write-ahead log, its final step the last sync.
+			commit=$(grep -n -E '^(pwrite64|write)\([0-9]*</[^>]*/tr/ledger-wal>' trace |
+			    head -1 | cut -d: -f1)
+			commit=${commit:-1}
+			last=$(grep -n -E '^(fsync|fdatasync)\(' trace |
+			    tail -1 | cut -d: -f1)
+			last=${last:-$commit}
+		fi
 		echo "# $tool: night 2 makes $total system calls, the state is written from call $commit, its last file from call $last; a run takes about $ms ms"
 	fi
 	for sig in KILL TERM INT; do

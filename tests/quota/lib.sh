@@ -129,3 +129,8 @@ ok() {
 		_tap_fail=1
 	fi
 }
+
+# The state of a store as text (tests/state-dump.sh), and its number of
+# inventories.
+dump() { sh "$top/tests/state-dump.sh" "$1"; }
+nrows() { sqlite3 "$1" "SELECT count(*) FROM inventories"; }

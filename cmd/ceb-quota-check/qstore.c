@@ -1,0 +1,1069 @@
+/*
+ * qstore.c: ceb-quota-check's ledger in the SQLite store (common/store.h;
+ * the schema is documented in cebtools-state(5)).
+ *
+ *   inventories     one row per inventory judged by any run (what the v1
+ *                   CSV ledger held), with its history of earlier
+ *                   judgments and releases so that a rerun recognises
+ *                   each record it has already applied;
+ *   inventory_keys  each inventory's keys (invtNo, ebpCode+orderNo,
+ *                   agentCode+copNo, ebcCode+copNo) -> its row: a run
+ *                   looks up only the keys its records name;
+ *   quota_events    append-only: one row per change of a buyer's year
+ *                   (counted, rejected, changed, cancelled, returned,
+ *                   released; corrected is kept for later corrections),
+ *                   amounts as exact decimal text, never updated or
+ *                   deleted (triggers refuse it);
+ *   buyer_years     per buyer and quota year the quota used, checkable
+ *                   against the events (--check).
+ *
+ * Where the store lives: --ledger FILE is the SQLite file itself, unless
+ * FILE ends in .csv or .csv.gz (a ledger name of the CSV releases): the
+ * store is then the same name ending in .db instead.  A v1 (CSV) ledger
+ * found at FILE is converted on first use, inside the run's transaction
+ * (nothing converted unless the run commits): it is first renamed FILE +
+ * ".converted" (never deleted; a file of that name already there is
+ * trouble) and read from there until a run commits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "csvio.h"
+#include "diag.h"
+#include "i18n.h"
+#include "mask.h"
+#include "quota.h"
+#include "store.h"
+
+static const char schema_v1[] = STORE_SCHEMA_COMMON
+"CREATE TABLE inventories("
+"  id INTEGER PRIMARY KEY,"
+"  person TEXT NOT NULL,"
+"  year INTEGER NOT NULL,"
+"  date TEXT NOT NULL,"
+"  invtno TEXT NOT NULL, ebp TEXT NOT NULL, orderno TEXT NOT NULL,"
+"  ebc TEXT NOT NULL, agent TEXT NOT NULL, copno TEXT NOT NULL,"
+"  amount TEXT NOT NULL,"
+"  lines TEXT NOT NULL,"
+"  verdict TEXT NOT NULL CHECK (verdict IN ('within', 'single-item',"
+"    'over-single', 'over-annual')),"
+"  state TEXT NOT NULL CHECK (state IN ('counted', 'partial', 'released',"
+"    'rejected')),"
+"  used TEXT NOT NULL,"
+"  released TEXT NOT NULL,"
+"  guid TEXT NOT NULL,"
+"  history TEXT NOT NULL DEFAULT '',"
+"  run INTEGER REFERENCES runs(id));"
+"CREATE INDEX inventories_buyer ON inventories(person, year);"
+"CREATE TABLE inventory_keys("
+"  key TEXT PRIMARY KEY,"
+"  inventory INTEGER NOT NULL REFERENCES inventories(id)) WITHOUT ROWID;"
+"CREATE TABLE quota_events("
+"  seq INTEGER PRIMARY KEY,"
+"  run INTEGER NOT NULL REFERENCES runs(id),"
+"  inventory INTEGER NOT NULL REFERENCES inventories(id),"
+"  person TEXT NOT NULL,"
+"  year INTEGER NOT NULL,"
+"  kind TEXT NOT NULL CHECK (kind IN ('counted', 'rejected', 'changed',"
+"    'cancelled', 'returned', 'released', 'corrected')),"
+"  guid TEXT NOT NULL,"
+"  amount TEXT NOT NULL,"
+"  delta TEXT NOT NULL,"
+"  used_after TEXT NOT NULL,"
+"  time INTEGER,"
+"  mac BLOB);"
+"CREATE INDEX quota_events_buyer ON quota_events(person, year);"
+"CREATE TRIGGER quota_events_no_update BEFORE UPDATE ON quota_events"
+"  BEGIN SELECT RAISE(ABORT, 'quota events are never changed'); END;"
+"CREATE TRIGGER quota_events_no_delete BEFORE DELETE ON quota_events"
+"  BEGIN SELECT RAISE(ABORT, 'quota events are never deleted'); END;"
+"CREATE TABLE buyer_years("
+"  person TEXT NOT NULL,"
+"  year INTEGER NOT NULL,"
+"  used TEXT NOT NULL,"
+"  last_event INTEGER REFERENCES quota_events(seq),"
+"  PRIMARY KEY(person, year)) WITHOUT ROWID;"
+"CREATE VIEW buyer_year AS SELECT b.person, b.year, b.used,"
+"  (SELECT count(*) FROM inventories i WHERE i.person = b.person"
+"    AND i.year = b.year AND i.state IN ('counted', 'partial'))"
+"    AS inventories,"
+"  (SELECT count(*) FROM quota_events e WHERE e.person = b.person"
+"    AND e.year = b.year) AS events"
+"  FROM buyer_years b;"
+"CREATE VIEW quota_history AS SELECT e.seq, e.run, r.started, e.person,"
+"  e.year, e.kind, e.amount, e.delta, e.used_after, i.invtno, i.ebp,"
+"  i.orderno, e.guid FROM quota_events e"
+"  JOIN inventories i ON i.id = e.inventory"
+"  JOIN runs r ON r.id = e.run ORDER BY e.seq;";
+
+static const char *const migrations[] = { schema_v1, NULL };
+
+static const struct store_schema schema = { "ceb-quota-check", migrations };
+
+static int
+ends_with(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* Nonzero when path holds something that is not an SQLite database. */
+static int
+is_v1(const char *path)
+{
+	char buf[16];
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	return n > 0 && !(n == 16 && memcmp(buf, "SQLite format 3", 16) == 0);
+}
+
+/* Rename from to to, never replacing to.  Returns 0 or -1 (errno). */
+static int
+keep_rename(const char *from, const char *to)
+{
+	if (link(from, to) != 0)
+		return -1;
+	return unlink(from);
+}
+
+/*
+ * Where the store is, and a v1 ledger to convert: see the file comment.
+ * An in-place conversion (FILE itself holds a v1 ledger) moves FILE aside
+ * under the v1 releases' own lock (FILE.lock), so that two first runs do
+ * not both move it.  Returns 0, or -1 after reporting.
+ */
+static int
+resolve(struct run *r)
+{
+	const char *p = r->ledger_path;
+	size_t n = strlen(p);
+	char *s, *conv;
+
+	if ((conv = malloc(n + 16)) == NULL || (s = malloc(n + 8)) == NULL) {
+		free(conv);
+		diag_trouble(p, 0, _("out of memory"));
+		return -1;
+	}
+	snprintf(conv, n + 16, "%s.converted", p);
+	if (ends_with(p, ".csv") || ends_with(p, ".csv.gz")) {
+		size_t stem = n - (ends_with(p, ".csv") ? 4 : 7);
+
+		memcpy(s, p, stem);
+		memcpy(s + stem, ".db", 4);
+	} else
+		memcpy(s, p, n + 1);
+	r->store_path = s;
+	r->convert_from = conv;
+	if (strcmp(s, p) == 0 && is_v1(p)) {
+		char lk[4200];
+		int fd;
+
+		snprintf(lk, sizeof lk, "%s.lock", p);
+		fd = open(lk, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+			diag_trouble(lk, 0, _("cannot lock: %s"),
+			    strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		if (is_v1(p) && keep_rename(p, conv) != 0) {
+			diag_trouble(p, 0, _("cannot move the CSV ledger aside "
+			    "to %s to convert it: %s"), conv, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* ---- conversion of a v1 ledger ---- */
+
+static const char sql_inv_insert[] =
+    "INSERT INTO inventories(person, year, date, invtno, ebp, orderno, "
+    "ebc, agent, copno, amount, lines, verdict, state, used, released, "
+    "guid, history, run) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+static const char sql_inv_update[] =
+    "UPDATE inventories SET person = ?1, year = ?2, date = ?3, "
+    "invtno = ?4, ebp = ?5, orderno = ?6, ebc = ?7, agent = ?8, "
+    "copno = ?9, amount = ?10, lines = ?11, verdict = ?12, state = ?13, "
+    "used = ?14, released = ?15, guid = ?16, history = ?17, run = ?18 "
+    "WHERE id = ?19";
+static const char sql_key_insert[] =
+    "INSERT OR IGNORE INTO inventory_keys(key, inventory) VALUES (?1, ?2)";
+static const char sql_key_get[] =
+    "SELECT inventory FROM inventory_keys WHERE key = ?1";
+static const char sql_inv_get[] =
+    "SELECT person, year, date, invtno, ebp, orderno, ebc, agent, copno, "
+    "amount, lines, verdict, state, used, released, guid, history "
+    "FROM inventories WHERE id = ?1";
+static const char sql_event_insert[] =
+    "INSERT INTO quota_events(run, inventory, person, year, kind, guid, "
+    "amount, delta, used_after, time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+    "?8, ?9, ?10)";
+static const char sql_by_get[] =
+    "SELECT used FROM buyer_years WHERE person = ?1 AND year = ?2";
+static const char sql_by_put[] =
+    "INSERT INTO buyer_years(person, year, used, last_event) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(person, year) DO UPDATE SET "
+    "used = excluded.used, last_event = excluded.last_event";
+
+static int
+fail(struct run *r)
+{
+	diag_trouble(r->store_path, 0, "%s", store_errmsg(r->st));
+	return -1;
+}
+
+static int
+insert_keys(struct run *r, long long id, const char *invtno,
+    const char *agent, const char *ebc, const char *ebp, const char *copno,
+    const char *orderno)
+{
+	char k[4][256];
+	int n = 0, i;
+	sqlite3_stmt *st;
+
+	if (key_invt(k[n], 256, invtno) == 0)
+		n++;
+	if (key_order(k[n], 256, ebp, orderno) == 0)
+		n++;
+	if (key_agent(k[n], 256, agent, copno) == 0)
+		n++;
+	if (key_ebc(k[n], 256, ebc, copno) == 0)
+		n++;
+	for (i = 0; i < n; i++)
+		if ((st = store_prepare(r->st, sql_key_insert)) == NULL ||
+		    store_bind(r->st, st, "ti", k[i], id) != 0 ||
+		    store_step(r->st, st) != 0)
+			return -1;
+	return 0;
+}
+
+static long long
+insert_event(struct run *r, long long run, long long inv, const char *person,
+    int year, const char *kind, const char *guid, struct dec amount,
+    struct dec delta, struct dec used_after, unsigned long long time)
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_event_insert);
+	char a[64], d[64], u[64];
+
+	if (st == NULL || store_bind(r->st, st, "iititttttn", run, inv, person,
+	    (long long)year, kind, guid, dec_format(amount, 2, a, sizeof a),
+	    dec_format(delta, 2, d, sizeof d),
+	    dec_format(used_after, 2, u, sizeof u)) != 0)
+		return -1;
+	if (time != 0 && sqlite3_bind_int64(st, 10, (long long)time) !=
+	    SQLITE_OK)
+		return -1;
+	if (store_step(r->st, st) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(store_db(r->st));
+}
+
+/* buyer_years: read, add delta, write. */
+static int
+buyer_add(struct run *r, const char *person, int year, struct dec delta,
+    long long ev)
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_by_get);
+	struct dec used = dec_from_int(0);
+	char u[64];
+	int rc;
+
+	if (st == NULL || store_bind(r->st, st, "ti", person,
+	    (long long)year) != 0 || (rc = store_step(r->st, st)) < 0)
+		return -1;
+	if (rc == 1) {
+		(void)dec_parse_str(store_text(st, 0), &used);
+		sqlite3_reset(st);
+	}
+	used = dec_add(used, delta);
+	st = store_prepare(r->st, sql_by_put);
+	return st == NULL || store_bind(r->st, st, "titi", person,
+	    (long long)year, dec_format(used, 2, u, sizeof u), ev) != 0 ||
+	    store_step(r->st, st) != 0 ? -1 : 0;
+}
+
+struct conv {
+	struct run *r;
+	long long run;
+	long rows, events;
+};
+
+static int
+kind_of(char c, const char **kind)
+{
+	*kind = c == 'C' ? "cancelled" : c == 'R' ? "returned" :
+	    c == 'X' ? "released" : c == 'J' ? "rejected" : NULL;
+	return *kind ? 0 : -1;
+}
+
+/*
+ * One v1 row: the inventory, its keys, and its history as events: each
+ * earlier judgment (J, always a rejection), then the row's own judgment,
+ * then each release (C, R, X) with the amount it gave back.
+ */
+static int
+conv_row(const struct v1row *v, void *arg)
+{
+	struct conv *c = arg;
+	struct run *r = c->r;
+	sqlite3_stmt *st = store_prepare(r->st, sql_inv_insert);
+	char amt[64], used[64], rel[64], *h, *save = NULL, *tok;
+	long long id, ev = 0;
+	int counted = verdict_counted(v->verdict) && v->state != S_REJECTED;
+	struct dec zero = dec_from_int(0), after;
+
+	if (!shard_mine(&r->shard, v->person, strcspn(v->person, "|"))) {
+		diag_trouble(r->convert_from, v->line, _("ledger row belongs "
+		    "to another shard than %u/%u"), r->shard.k, r->shard.n);
+		return -1;
+	}
+	if (st == NULL || store_bind(r->st, st, "tittttttttttttttti",
+	    v->person, (long long)v->year, v->date, v->invtno, v->ebp,
+	    v->orderno, v->ebc, v->agent, v->copno,
+	    dec_format(v->amount, 2, amt, sizeof amt), v->lines,
+	    verdict_name(v->verdict), state_name(v->state),
+	    dec_format(v->used, 2, used, sizeof used),
+	    dec_format(v->released, 2, rel, sizeof rel), v->guid,
+	    v->events, c->run) != 0 || store_step(r->st, st) != 0)
+		return fail(r);
+	id = sqlite3_last_insert_rowid(store_db(r->st));
+	if (insert_keys(r, id, v->invtno, v->agent, v->ebc, v->ebp, v->copno,
+	    v->orderno) != 0)
+		return fail(r);
+	if ((h = strdup(v->events)) == NULL)
+		return -1;
+	/* Earlier judgments first. */
+	for (tok = strtok_r(h, " ", &save); tok; tok = strtok_r(NULL, " ",
+	    &save)) {
+		char *f[5];
+		int n = 0;
+		char *p = tok;
+		struct dec a = zero, u = zero;
+
+		if (tok[0] != 'J')
+			continue;
+		while (n < 5 && p) {
+			f[n++] = p;
+			if ((p = strchr(p, ':')) != NULL)
+				*p++ = '\0';
+		}
+		if (n < 5 || dec_parse_str(f[3], &u) != DEC_OK ||
+		    dec_parse_str(f[4], &a) != DEC_OK) {
+			diag_trouble(r->convert_from, v->line, _("ledger "
+			    "history entry does not parse"));
+			free(h);
+			return -1;
+		}
+		if ((ev = insert_event(r, c->run, id, v->person, v->year,
+		    "rejected", f[1], a, zero, u, 0)) < 0) {
+			free(h);
+			return fail(r);
+		}
+		c->events++;
+	}
+	free(h);
+	after = counted ? dec_add(v->used, v->amount) : v->used;
+	if ((ev = insert_event(r, c->run, id, v->person, v->year, counted ?
+	    "counted" : "rejected", v->guid, v->amount, counted ? v->amount :
+	    zero, after, 0)) < 0)
+		return fail(r);
+	c->events++;
+	if ((h = strdup(v->events)) == NULL)
+		return -1;
+	save = NULL;
+	for (tok = strtok_r(h, " ", &save); tok; tok = strtok_r(NULL, " ",
+	    &save)) {
+		char *f[5];
+		int n = 0;
+		char *p = tok;
+		const char *kind;
+		struct dec g = zero, u = zero;
+
+		/* Releases only; J is above; A (a change, issue 18) and V (a
+		 * release day) stay in the history text: the row's own event
+		 * counts its current amount. */
+		if (tok[0] != 'C' && tok[0] != 'R' && tok[0] != 'X')
+			continue;
+		while (n < 5 && p) {
+			f[n++] = p;
+			if ((p = strchr(p, ':')) != NULL)
+				*p++ = '\0';
+		}
+		if (n < 5 || kind_of(tok[0], &kind) != 0 ||
+		    dec_parse_str(f[2], &g) != DEC_OK ||
+		    dec_parse_str(f[3], &u) != DEC_OK) {
+			diag_trouble(r->convert_from, v->line, _("ledger "
+			    "history entry does not parse"));
+			free(h);
+			return -1;
+		}
+		if ((ev = insert_event(r, c->run, id, v->person, v->year, kind,
+		    f[1], v->amount, dec_sub(zero, g), u,
+		    strtoull(f[4], NULL, 10))) < 0) {
+			free(h);
+			return fail(r);
+		}
+		c->events++;
+	}
+	free(h);
+	if (buyer_add(r, v->person, v->year, counted ?
+	    dec_sub(v->amount, v->released) : zero, ev) != 0)
+		return fail(r);
+	c->rows++;
+	return 0;
+}
+
+/*
+ * Convert the v1 ledger, when there is one and the store has never
+ * committed a run, as a run of its own inside the transaction.
+ */
+static int
+convert(struct run *r)
+{
+	struct store_run run;
+	struct conv c;
+	long long runs;
+	char note[256];
+	sqlite3_stmt *st;
+	static const char sql_meta[] =
+	    "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)";
+
+	if (!store_exists(r->convert_from))
+		return 0;
+	if ((runs = store_int(r->st, "SELECT count(*) FROM runs", 0)) < 0)
+		return fail(r);
+	if (runs > 0)
+		return 0;	/* converted by an earlier run */
+	memset(&run, 0, sizeof run);
+	run.tool = "ceb-quota-check";
+	run.label = "conversion";
+	snprintf(run.identity, sizeof run.identity, "conversion");
+	store_now(run.started, sizeof run.started);
+	if (store_run_insert(r->st, &run) != 0)
+		return fail(r);
+	memset(&c, 0, sizeof c);
+	c.r = r;
+	c.run = run.id;
+	if (ledger_v1_each(r->convert_from, conv_row, &c) != 0)
+		return -1;
+	snprintf(note, sizeof note, "converted %ld rows (%ld events) from %s",
+	    c.rows, c.events, r->convert_from);
+	if ((st = store_prepare(r->st, "UPDATE runs SET note = ?1, records = "
+	    "?2 WHERE id = ?3")) == NULL ||
+	    store_bind(r->st, st, "tii", note, (long long)c.rows, run.id) ||
+	    store_step(r->st, st) != 0 ||
+	    (st = store_prepare(r->st, sql_meta)) == NULL ||
+	    store_bind(r->st, st, "tt", "converted_from", r->convert_from) ||
+	    store_step(r->st, st) != 0)
+		return fail(r);
+	return 0;
+}
+
+/* ---- the run ---- */
+
+int
+qstore_open(struct run *r)
+{
+	char err[600];
+	enum store_status rc;
+
+	if (resolve(r) != 0)
+		return -1;
+	rc = store_open(&r->st, r->store_path, &schema, 0, r->lock_timeout,
+	    err, sizeof err);
+	if (rc != STORE_OK) {
+		diag_trouble(r->store_path, 0, "%s", err);
+		return -1;
+	}
+	/* A CSV ledger named FILE.csv[.gz]: moved aside under the lock. */
+	if (strcmp(r->store_path, r->ledger_path) != 0 &&
+	    is_v1(r->ledger_path) && !store_exists(r->convert_from) &&
+	    store_int(r->st, "SELECT count(*) FROM runs", 0) == 0 &&
+	    keep_rename(r->ledger_path, r->convert_from) != 0) {
+		diag_trouble(r->ledger_path, 0, _("cannot move the CSV ledger "
+		    "aside to %s to convert it: %s"), r->convert_from,
+		    strerror(errno));
+		return -1;
+	}
+	if (store_begin(r->st) != 0)
+		return fail(r);
+	return convert(r);
+}
+
+void
+qstore_close(struct run *r)
+{
+	store_close(r->st);
+	r->st = NULL;
+}
+
+void
+qstore_bad(const char *source, long index, long line, const char *reason,
+    void *arg)
+{
+	struct run *r = arg;
+	struct aside *a = arena_alloc(&r->ar, sizeof *a);
+
+	if (a == NULL)
+		return;
+	a->source = arena_str(&r->ar, source);
+	a->reason = arena_str(&r->ar, reason);
+	a->index = index;
+	a->line = line;
+	(void)vec_push(&r->asides, a);
+}
+
+int
+qstore_log(struct run *r, struct row *w, const char *kind, const char *guid,
+    struct dec amount, struct dec delta, uint64_t time)
+{
+	struct qev *q = arena_alloc(&r->ar, sizeof *q);
+
+	if (q == NULL)
+		return -1;
+	q->w = w;
+	q->kind = kind;
+	q->guid = guid;
+	q->person = w->person;
+	q->year = w->year;
+	q->amount = amount;
+	q->delta = delta;
+	q->used_after = w->py->used;
+	q->time = time;
+	w->py->dirty = 1;
+	return vec_push(&r->qevs, q);
+}
+
+/* The row with this id, loaded and indexed when not yet. */
+static int
+load(struct run *r, long long id, struct htab *byid)
+{
+	char idk[32], k[4][256];
+	int n = snprintf(idk, sizeof idk, "%lld", id), nk = 0, i;
+	sqlite3_stmt *st;
+	struct row *w;
+	int rc;
+
+	if (ht_get(byid, idk, (size_t)n) != HT_NONE)
+		return 0;
+	if ((st = store_prepare(r->st, sql_inv_get)) == NULL ||
+	    store_bind(r->st, st, "i", id) != 0 ||
+	    (rc = store_step(r->st, st)) < 0)
+		return fail(r);
+	if (rc == 0) {
+		diag_trouble(r->store_path, 0, _("inventory key names "
+		    "inventory %lld, which is not in the store"), id);
+		return -1;
+	}
+	if ((w = arena_alloc(&r->ar, sizeof *w)) == NULL)
+		goto nomem;
+	w->person = arena_str(&r->ar, store_text(st, 0));
+	w->year = sqlite3_column_int(st, 1);
+	w->date = arena_str(&r->ar, store_text(st, 2));
+	w->invtno = arena_str(&r->ar, store_text(st, 3));
+	w->ebp = arena_str(&r->ar, store_text(st, 4));
+	w->orderno = arena_str(&r->ar, store_text(st, 5));
+	w->ebc = arena_str(&r->ar, store_text(st, 6));
+	w->agent = arena_str(&r->ar, store_text(st, 7));
+	w->copno = arena_str(&r->ar, store_text(st, 8));
+	if (dec_parse_str(store_text(st, 9), &w->amount) != DEC_OK ||
+	    verdict_parse(store_text(st, 11), &w->verdict) != 0 ||
+	    state_parse(store_text(st, 12), &w->state) != 0 ||
+	    dec_parse_str(store_text(st, 13), &w->used) != DEC_OK ||
+	    dec_parse_str(store_text(st, 14), &w->released) != DEC_OK) {
+		sqlite3_reset(st);
+		diag_trouble(r->store_path, 0, _("inventory %lld in the store "
+		    "does not parse (edited?)"), id);
+		return -1;
+	}
+	w->lines = arena_str(&r->ar, store_text(st, 10));
+	w->guid = arena_str(&r->ar, store_text(st, 15));
+	w->events = arena_str(&r->ar, store_text(st, 16));
+	sqlite3_reset(st);
+	w->id = id;
+	w->idx = (uint32_t)r->rows.n;
+	if (w->person == NULL || vec_push(&r->rows, w) != 0 ||
+	    ht_put(byid, arena_str(&r->ar, idk), (size_t)n, w->idx) != 0)
+		goto nomem;
+	if (key_invt(k[nk], 256, w->invtno) == 0)
+		nk++;
+	if (key_agent(k[nk], 256, w->agent, w->copno) == 0)
+		nk++;
+	if (key_ebc(k[nk], 256, w->ebc, w->copno) == 0)
+		nk++;
+	if (key_order(k[nk], 256, w->ebp, w->orderno) == 0)
+		nk++;
+	for (i = 0; i < nk; i++) {
+		size_t kl = strlen(k[i]);
+		uint32_t old = ht_get(&r->keys, k[i], kl);
+		char *c;
+
+		if (old != HT_NONE && old != HT_NONE - 1)
+			continue;	/* held by another row: first keeps */
+		/* A wanted key keeps the string it has in the table: only
+		 * the value changes (ht_put). */
+		c = old == HT_NONE - 1 ? k[i] : arena_dup(&r->ar, k[i], kl);
+		if (c == NULL || ht_put(&r->keys, c, kl, w->idx) != 0)
+			goto nomem;
+	}
+	w->py = pyear_get(r, w->person, w->year, 1);
+	return w->py == NULL ? -1 : 0;
+nomem:
+	diag_trouble(NULL, 0, _("out of memory"));
+	return -1;
+}
+
+int
+ledger_read(struct run *r)
+{
+	struct htab byid = { NULL, 0, 0 };
+	const char **want = NULL;
+	size_t nw = 0, i;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	/* The wanted keys, collected first: loading adds keys. */
+	if (r->keys.n > 0 && (want = malloc(r->keys.n * sizeof *want)) ==
+	    NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	for (i = 0; i < r->keys.cap; i++)
+		if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1)
+			want[nw++] = r->keys.s[i].k;
+	for (i = 0; i < nw; i++) {
+		int found;
+		long long id;
+
+		if ((st = store_prepare(r->st, sql_key_get)) == NULL ||
+		    store_bind(r->st, st, "t", want[i]) != 0 ||
+		    (found = store_step(r->st, st)) < 0) {
+			fail(r);
+			goto out;
+		}
+		if (!found)
+			continue;
+		id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (load(r, id, &byid) != 0)
+			goto out;
+	}
+	/* Every buyer-year the run may touch: its total. */
+	for (i = 0; i < r->pys.n; i++) {
+		struct pyear *py = r->pys.v[i];
+		int found;
+
+		if ((st = store_prepare(r->st, sql_by_get)) == NULL ||
+		    store_bind(r->st, st, "ti", py->person,
+		    (long long)py->year) != 0 ||
+		    (found = store_step(r->st, st)) < 0) {
+			fail(r);
+			goto out;
+		}
+		py->used = dec_from_int(0);
+		if (found) {
+			if (dec_parse_str(store_text(st, 0), &py->used) !=
+			    DEC_OK) {
+				sqlite3_reset(st);
+				diag_trouble(r->store_path, 0, _("buyer total "
+				    "in the store does not parse (edited?)"));
+				goto out;
+			}
+			sqlite3_reset(st);
+		}
+		py->loaded = 1;
+	}
+	rc = 0;
+out:
+	free(want);
+	ht_free(&byid);
+	return rc;
+}
+
+static int
+write_row(struct run *r, struct row *w, long long run)
+{
+	sqlite3_stmt *st = store_prepare(r->st, w->id ? sql_inv_update :
+	    sql_inv_insert);
+	char amt[64], used[64], rel[64];
+
+	if (st == NULL || store_bind(r->st, st, w->id ?
+	    "titttttttttttttttii" : "tittttttttttttttti",
+	    w->person, (long long)w->year, w->date, w->invtno, w->ebp,
+	    w->orderno, w->ebc, w->agent, w->copno,
+	    dec_format(w->amount, 2, amt, sizeof amt), w->lines,
+	    verdict_name(w->verdict), state_name(w->state),
+	    dec_format(w->used, 2, used, sizeof used),
+	    dec_format(w->released, 2, rel, sizeof rel), w->guid, w->events,
+	    run, w->id) != 0 || store_step(r->st, st) != 0)
+		return -1;
+	if (w->id == 0)
+		w->id = sqlite3_last_insert_rowid(store_db(r->st));
+	return insert_keys(r, w->id, w->invtno, w->agent, w->ebc, w->ebp,
+	    w->copno, w->orderno);
+}
+
+static int
+cmp_newseq(const void *a, const void *b)
+{
+	const struct row *x = *(struct row *const *)a;
+	const struct row *y = *(struct row *const *)b;
+
+	return (x->newseq > y->newseq) - (x->newseq < y->newseq);
+}
+
+/* The run's row, its documents and what it set aside. */
+static int
+write_run(struct run *r, long long *id)
+{
+	struct store_run run;
+	unsigned char *dg, ident[STORE_DIGEST_LEN];
+	char hex[STORE_HEX_LEN];
+	size_t i;
+
+	memset(&run, 0, sizeof run);
+	if ((dg = malloc(r->docs.n * STORE_DIGEST_LEN + 1)) == NULL)
+		return -1;
+	for (i = 0; i < r->docs.n; i++)
+		memcpy(dg + i * STORE_DIGEST_LEN,
+		    ((struct sdoc *)r->docs.v[i])->digest, STORE_DIGEST_LEN);
+	if (store_run_identity(dg, r->docs.n, ident) != 0) {
+		free(dg);
+		return -1;
+	}
+	free(dg);
+	store_hex(ident, run.identity);
+	if ((r->rerun_of = store_run_find(r->st, run.identity)) < 0)
+		return -1;
+	run.tool = "ceb-quota-check";
+	run.label = r->run_label;
+	run.documents = (long)r->docs.n;
+	run.set_aside = (long)r->asides.n;
+	for (i = 0; i < r->evs.n; i++) {
+		struct event *e = r->evs.v[i];
+
+		if (e->kind != E_INVENTORY || e->out == O_OTHER_SHARD)
+			continue;
+		run.records++;
+		if (e->passes)
+			run.passed++;
+		else
+			run.failed++;
+	}
+	run.status = diag_status() > 1 || r->asides.n ? 2 :
+	    run.failed ? 1 : 0;
+	if (r->rerun_of > 0)
+		run.note = "rerun";
+	if (store_run_insert(r->st, &run) != 0)
+		return -1;
+	*id = run.id;
+	for (i = 0; i < r->docs.n; i++) {
+		struct sdoc *sd = r->docs.v[i];
+		char t[16];
+
+		store_hex(sd->digest, hex);
+		if (r->rerun_of == 0 && sd->mine &&
+		    (sd->seen = store_document_run(r->st, hex)) < 0)
+			return -1;
+		if (sd->seen == run.id)
+			sd->seen = 0;	/* twice in this run: Q-DUP-001 */
+		snprintf(t, sizeof t, "CEB%d", sd->code);
+		if (store_document(r->st, run.id, hex, sd->source, sd->index,
+		    sd->line, sd->code ? t : NULL, NULL) != 0)
+			return -1;
+	}
+	for (i = 0; i < r->asides.n; i++) {
+		struct aside *a = r->asides.v[i];
+
+		if (store_set_aside(r->st, run.id, a->source, a->index,
+		    a->line, a->reason) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+ledger_write(struct run *r)
+{
+	struct vec fresh = { 0 };
+	long long run, ev = 0;
+	size_t i;
+
+	if (write_run(r, &run) != 0)
+		return fail(r);
+	for (i = 0; i < r->rows.n; i++) {
+		struct row *w = r->rows.v[i];
+
+		if (w->id == 0 && w->state != S_PENDING &&
+		    vec_push(&fresh, w) != 0) {
+			free(fresh.v);
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
+		}
+	}
+	if (fresh.n > 1)
+		qsort(fresh.v, fresh.n, sizeof *fresh.v, cmp_newseq);
+	for (i = 0; i < r->rows.n; i++) {
+		struct row *w = r->rows.v[i];
+
+		if (w->id != 0 && w->changed && write_row(r, w, run) != 0)
+			goto fail;
+	}
+	for (i = 0; i < fresh.n; i++)
+		if (write_row(r, fresh.v[i], run) != 0)
+			goto fail;
+	free(fresh.v);
+	fresh.v = NULL;
+	for (i = 0; i < r->qevs.n; i++) {
+		struct qev *q = r->qevs.v[i];
+
+		if (q->w->id == 0)
+			continue;
+		if ((ev = insert_event(r, run, q->w->id, q->person, q->year,
+		    q->kind, q->guid, q->amount, q->delta, q->used_after,
+		    q->time == UINT64_MAX ? 0 : q->time)) < 0)
+			return fail(r);
+		q->w->py->last_event = ev;
+	}
+	for (i = 0; i < r->pys.n; i++) {
+		struct pyear *py = r->pys.v[i];
+		char u[64];
+		sqlite3_stmt *st;
+
+		if (!py->dirty || py->last_event == 0)
+			continue;
+		if ((st = store_prepare(r->st, sql_by_put)) == NULL ||
+		    store_bind(r->st, st, "titi", py->person,
+		    (long long)py->year, dec_format(py->used, 2, u, sizeof u),
+		    py->last_event) != 0 || store_step(r->st, st) != 0)
+			return fail(r);
+	}
+	if (getenv("CEB_QUOTA_CHECK_CRASH_BEFORE_COMMIT"))
+		abort();	/* test hook: die inside the transaction */
+	if (store_commit(r->st) != 0)
+		return fail(r);
+	return 0;
+fail:
+	free(fresh.v);
+	return fail(r);
+}
+
+/* ---- --query and --check (read-only) ---- */
+
+static int
+open_ro(struct run *r)
+{
+	char err[600];
+
+	if (resolve(r) != 0)
+		return -1;
+	if (!store_exists(r->store_path)) {
+		if (strcmp(r->store_path, r->ledger_path) != 0 &&
+		    store_exists(r->ledger_path))
+			diag_trouble(r->ledger_path, 0, _("a CSV ledger not "
+			    "converted yet: a run converts it"));
+		else
+			diag_trouble(r->ledger_path, 0, _("cannot read "
+			    "ledger: %s"), strerror(ENOENT));
+		return -1;
+	}
+	if (store_open(&r->st, r->store_path, &schema, 1, r->lock_timeout,
+	    err, sizeof err) != STORE_OK) {
+		diag_trouble(r->store_path, 0, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static const char sql_query[] =
+    "SELECT person, used, inventories FROM buyer_year "
+    "WHERE year = ?2 AND (person = ?1 OR substr(person, 1, length(?1) + 1) "
+    "= ?1 || '|') ORDER BY person";
+
+static void
+query_row(const char *person, int year, const struct policy_row *pr,
+    struct dec used, long n)
+{
+	char pm[256], s1[64], s2[64], s3[64], s4[64], yb[16], nb[24], *p;
+	const char *row[7];
+	struct dec rem = dec_sub(pr->annual, used);
+	const char *bar = strchr(person, '|');
+
+	if (dec_sign(rem) < 0)
+		rem = dec_from_int(0);
+	if (bar) {
+		char id[128], nm[128];
+
+		snprintf(id, sizeof id, "%.*s", (int)(bar - person), person);
+		mask(MASK_ID, id, pm, sizeof pm);
+		mask(MASK_NAME, bar + 1, nm, sizeof nm);
+		p = pm + strlen(pm);
+		snprintf(p, sizeof pm - (size_t)(p - pm), "|%s", nm);
+	} else
+		mask(MASK_ID, person, pm, sizeof pm);
+	snprintf(yb, sizeof yb, "%d", year);
+	snprintf(nb, sizeof nb, "%ld", n);
+	row[0] = pm;
+	row[1] = yb;
+	row[2] = dec_format(pr->single, 2, s1, sizeof s1);
+	row[3] = dec_format(pr->annual, 2, s2, sizeof s2);
+	row[4] = dec_format(used, 2, s3, sizeof s3);
+	row[5] = dec_format(rem, 2, s4, sizeof s4);
+	row[6] = nb;
+	if (csvio_write_row(stdout, row, 7) != 0)
+		diag_write_error(_("standard output"));
+}
+
+int
+ledger_query(struct run *r, const char *id, int year)
+{
+	const struct policy_row *pr = policy_for_year(&r->pol, year);
+	char norm[128], *p;
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	snprintf(norm, sizeof norm, "%s", id);
+	for (p = norm; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (pr == NULL) {
+		diag_trouble(NULL, 0, _("no quota policy in force in %d"),
+		    year);
+		return -1;
+	}
+	if (open_ro(r) != 0)
+		return -1;
+	printf("person,year,single_limit,annual_limit,used,remaining,"
+	    "inventories\n");
+	if (r->st != NULL) {
+		if ((st = store_prepare(r->st, sql_query)) == NULL ||
+		    store_bind(r->st, st, "ti", norm, (long long)year) != 0)
+			goto fail;
+		while ((rc = store_step(r->st, st)) == 1) {
+			struct dec used;
+
+			if (dec_parse_str(store_text(st, 1), &used) != DEC_OK)
+				used = dec_from_int(0);
+			query_row(store_text(st, 0), year, pr, used,
+			    (long)sqlite3_column_int64(st, 2));
+			n++;
+		}
+		if (rc < 0)
+			goto fail;
+	}
+	if (n == 0)
+		query_row(norm, year, pr, dec_from_int(0), 0);
+	qstore_close(r);
+	return 0;
+fail:
+	fail(r);
+	qstore_close(r);
+	return -1;
+}
+
+/*
+ * --check: every buyer-year's total equals the sum of its events' deltas,
+ * and every counted inventory's amount less what was given back.  Exact
+ * decimals, in C (SQLite would sum text as floating point).
+ */
+int
+ledger_check(struct run *r)
+{
+	static const char sql_sum[] =
+	    "SELECT b.person, b.year, b.used, e.delta FROM buyer_years b "
+	    "LEFT JOIN quota_events e ON e.person = b.person AND "
+	    "e.year = b.year ORDER BY b.person, b.year";
+	static const char sql_rows[] =
+	    "SELECT b.person, b.year, b.used, i.amount, i.released FROM "
+	    "buyer_years b LEFT JOIN inventories i ON i.person = b.person AND "
+	    "i.year = b.year AND i.state IN ('counted', 'partial', "
+	    "'released') ORDER BY b.person, b.year";
+	const char *sqls[2] = { sql_sum, sql_rows };
+	long bad = 0, n = 0;
+	int pass;
+
+	if (open_ro(r) != 0)
+		return -1;
+	if (r->st == NULL)
+		return 0;
+	for (pass = 0; pass < 2; pass++) {
+		sqlite3_stmt *st = store_prepare(r->st, sqls[pass]);
+		char cur[600] = "";
+		struct dec sum = dec_from_int(0), used = sum;
+		int rc, have = 0;
+
+		if (st == NULL)
+			goto fail;
+		for (;;) {
+			char key[600];
+
+			rc = store_step(r->st, st);
+			if (rc < 0)
+				goto fail;
+			if (rc == 1)
+				snprintf(key, sizeof key, "%s\037%d",
+				    store_text(st, 0), sqlite3_column_int(st, 1));
+			if (have && (rc == 0 || strcmp(key, cur) != 0)) {
+				n += pass == 0;
+				if (dec_cmp(sum, used) != 0) {
+					char a[64], b[64];
+
+					bad++;
+					diag_trouble(r->store_path, 0, _("buyer "
+					    "year %s: total %s, but its %s sum "
+					    "to %s"), strchr(cur, '\037') + 1,
+					    dec_format(used, 2, a, sizeof a),
+					    pass ? _("inventories") :
+					    _("events"),
+					    dec_format(sum, 2, b, sizeof b));
+				}
+				have = 0;
+			}
+			if (rc == 0)
+				break;
+			if (!have) {
+				snprintf(cur, sizeof cur, "%s", key);
+				sum = dec_from_int(0);
+				(void)dec_parse_str(store_text(st, 2), &used);
+				have = 1;
+			}
+			if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+				struct dec a = dec_from_int(0), b = a;
+
+				(void)dec_parse_str(store_text(st, 3), &a);
+				if (pass == 1)
+					(void)dec_parse_str(store_text(st, 4),
+					    &b);
+				sum = dec_add(sum, dec_sub(a, b));
+			}
+		}
+	}
+	qstore_close(r);
+	if (bad == 0)
+		printf("%ld buyer-years checked: totals agree with events and "
+		    "inventories\n", n);
+	return bad ? -1 : 0;
+fail:
+	fail(r);
+	qstore_close(r);
+	return -1;
+}

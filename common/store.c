@@ -1,0 +1,836 @@
+/*
+ * store.c: the SQLite store of the stateful tools (store.h has the
+ * contract).  The run lock is an open-file-description lock (F_OFD_SETLK)
+ * on one byte of the database file, far past the bytes SQLite locks
+ * itself (0x40000000 .. 0x400001ff), on a descriptor of our own.  Not a
+ * POSIX (process) lock: SQLite releases every POSIX lock of the process
+ * on the file (F_UNLCK of the whole range) each time it unlocks, and
+ * closing any descriptor of the file would drop them too.  An OFD lock
+ * does not tell its holder's pid, so the holder also read-locks the byte
+ * STORE_RUN_LOCK + 1 + its pid: a waiter's F_OFD_GETLK over that span
+ * returns the conflicting lock, whose offset names the holder.  No file
+ * beside the database takes part, so removing one cannot break the
+ * exclusion.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "i18n.h"
+#include "input.h"
+#include "store.h"
+
+#define NCACHE 64
+
+struct store {
+	sqlite3 *db;
+	int fd;			/* holds the run lock */
+	dev_t dev;
+	ino_t ino;
+	char *path;
+	int intx;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[NCACHE];
+	int ncache;
+	char msg[512];
+};
+
+static void
+setmsg(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+	va_end(ap);
+}
+
+static void
+dbmsg(struct store *s, const char *what)
+{
+	setmsg(s, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s->msg;
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+int
+store_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int
+store_parse_timeout(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno != 0 || !(v >= 0) ||
+	    v > 86400.0 * 7)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+double
+store_lock_timeout(void)
+{
+	const char *e = getenv("CEBTOOLS_LOCK_TIMEOUT");
+	double v;
+
+	if (e != NULL && store_parse_timeout(e, &v) == 0)
+		return v;
+	return STORE_LOCK_TIMEOUT;
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* An open-file-description lock (F_OFD_*) on len bytes at start. */
+static int
+ofd(int fd, int cmd, short type, int64_t start, int64_t len,
+    struct flock *fl)
+{
+	memset(fl, 0, sizeof *fl);
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = (off_t)start;
+	fl->l_len = (off_t)len;
+	return fcntl(fd, cmd, fl);
+}
+
+/*
+ * Take the run lock on s->fd, polling every 20 ms for at most timeout
+ * seconds, then name ourselves: a read lock on the byte STORE_RUN_LOCK +
+ * 1 + pid.  Returns STORE_OK, STORE_BUSY (message names the holder) or
+ * STORE_ERR.
+ */
+static enum store_status
+run_lock(struct store *s, double timeout)
+{
+	double start = now_s();
+	struct flock fl;
+
+	for (;;) {
+		if (ofd(s->fd, F_OFD_SETLK, F_WRLCK, STORE_RUN_LOCK, 1,
+		    &fl) == 0)
+			break;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR) {
+			setmsg(s, _("cannot lock: %s"),
+			    strerror(errno));
+			return STORE_ERR;
+		}
+		if (now_s() - start >= timeout) {
+			if (ofd(s->fd, F_OFD_GETLK, F_WRLCK,
+			    STORE_RUN_LOCK + 1, STORE_PID_SPAN, &fl) == 0 &&
+			    fl.l_type != F_UNLCK)
+				setmsg(s, _("in use by process %lld "
+				    "(waited %g s; see --lock-timeout)"),
+				    (long long)(fl.l_start -
+				    STORE_RUN_LOCK - 1), timeout);
+			else
+				setmsg(s, _("in use by another run "
+				    "(waited %g s; see --lock-timeout)"),
+				    timeout);
+			return STORE_BUSY;
+		}
+		{
+			struct timespec d = { 0, 20 * 1000 * 1000 };
+
+			nanosleep(&d, NULL);
+		}
+	}
+	if (ofd(s->fd, F_OFD_SETLK, F_RDLCK, STORE_RUN_LOCK + 1 +
+	    (int64_t)getpid(), 1, &fl) != 0) {
+		setmsg(s, _("cannot lock: %s"), strerror(errno));
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+/*
+ * Open path without following a symlink, take the lock, and make sure
+ * the file locked is still the one the path names (another run may have
+ * replaced it while we waited).
+ */
+static enum store_status
+open_locked(struct store *s, int readonly, double timeout)
+{
+	struct stat a, b;
+	enum store_status rc;
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		s->fd = open(s->path, (readonly ? O_RDONLY : O_RDWR | O_CREAT) |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (s->fd < 0) {
+			setmsg(s, _("cannot open: %s"),
+			    errno == ELOOP ? "a symbolic link (refused)" :
+			    strerror(errno));
+			return STORE_ERR;
+		}
+		if (fstat(s->fd, &a) != 0 || !S_ISREG(a.st_mode)) {
+			setmsg(s, _("not a regular file"));
+			return STORE_ERR;
+		}
+		if (readonly)
+			rc = STORE_OK;
+		else if ((rc = run_lock(s, timeout)) != STORE_OK)
+			return rc;
+		if (lstat(s->path, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino) {
+			s->dev = a.st_dev;
+			s->ino = a.st_ino;
+			return STORE_OK;
+		}
+		close(s->fd);
+		s->fd = -1;
+	}
+	setmsg(s, _("keeps being replaced"));
+	return STORE_ERR;
+}
+
+int
+store_exec(struct store *s, const char *sql)
+{
+	char *e = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &e) != SQLITE_OK) {
+		setmsg(s, "%s", e ? e : sqlite3_errmsg(s->db));
+		sqlite3_free(e);
+		return -1;
+	}
+	return 0;
+}
+
+long long
+store_int(struct store *s, const char *sql, long long def)
+{
+	sqlite3_stmt *st;
+	long long v = def;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		dbmsg(s, "prepare");
+		return -1;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		dbmsg(s, "query");
+		v = -1;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* PRAGMA quick_check must answer one row, "ok". */
+static int
+quick_check(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc, ok = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		dbmsg(s, "cannot read the store");
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		if (t && strcmp(t, "ok") == 0 && ok == 0)
+			ok = 1;
+		else {
+			char *p;
+
+			setmsg(s, _("the store fails its consistency check "
+			    "(damaged or edited): %s"), t ? t : "?");
+			for (p = s->msg; *p; p++)
+				if (*p == '\n' || *p == '\r' || *p == '\t')
+					*p = ' ';
+			ok = -1;
+			break;
+		}
+	}
+	if (ok == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		dbmsg(s, "the store cannot be checked");
+	sqlite3_finalize(st);
+	return ok == 1 ? 0 : -1;
+}
+
+/* Bring the schema up to date (or check it, read-only). */
+static int
+migrate(struct store *s, const struct store_schema *sc, int readonly)
+{
+	long long v = store_int(s, "PRAGMA user_version", 0), m = 0, i;
+	char sql[160];
+	sqlite3_stmt *st;
+
+	if (v < 0)
+		return -1;
+	while (sc->migrations[m] != NULL)
+		m++;
+	if (v > m) {
+		setmsg(s, _("the store has schema version %lld; this %s knows "
+		    "versions up to %lld (written by a newer release?)"), v,
+		    sc->tool, m);
+		return -1;
+	}
+	if (v > 0) {
+		/* Whose store is it? */
+		if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE "
+		    "key = 'tool'", -1, &st, NULL) != SQLITE_OK) {
+			dbmsg(s, "not a cebtools store");
+			return -1;
+		}
+		if (sqlite3_step(st) != SQLITE_ROW ||
+		    strcmp((const char *)sqlite3_column_text(st, 0),
+		    sc->tool) != 0) {
+			setmsg(s, _("not a store of %s"), sc->tool);
+			sqlite3_finalize(st);
+			return -1;
+		}
+		sqlite3_finalize(st);
+	}
+	if (v == m)
+		return 0;
+	if (readonly) {
+		setmsg(s, _("the store has schema version %lld, not %lld: run "
+		    "%s on it once to bring it up to date"), v, m, sc->tool);
+		return -1;
+	}
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	for (i = v; i < m; i++)
+		if (store_exec(s, sc->migrations[i]) != 0)
+			goto fail;
+	if (v == 0) {
+		if (sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) "
+		    "VALUES ('tool', ?1)", -1, &st, NULL) != SQLITE_OK)
+			goto fail;
+		sqlite3_bind_text(st, 1, sc->tool, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			goto fail;
+		}
+		sqlite3_finalize(st);
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", m);
+	if (store_exec(s, sql) != 0 || store_exec(s, "COMMIT") != 0)
+		goto fail;
+	return 0;
+fail:
+	{
+		char keep[sizeof s->msg];
+
+		memcpy(keep, s->msg, sizeof keep);
+		if (keep[0] == '\0')
+			snprintf(keep, sizeof keep, "%s",
+			    sqlite3_errmsg(s->db));
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		snprintf(s->msg, sizeof s->msg, "cannot set up the store: %s",
+		    keep);
+	}
+	return -1;
+}
+
+enum store_status
+store_open(struct store **sp, const char *path,
+    const struct store_schema *schema, int readonly, double timeout,
+    char *err, size_t n)
+{
+	struct store *s;
+	enum store_status rc = STORE_ERR;
+	int flags;
+
+	*sp = NULL;
+	if ((s = calloc(1, sizeof *s)) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		snprintf(err, n, "%s", strerror(ENOMEM));
+		free(s);
+		return STORE_ERR;
+	}
+	s->fd = -1;
+	if ((rc = open_locked(s, readonly, timeout)) != STORE_OK)
+		goto fail;
+	rc = STORE_ERR;
+	flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+	    SQLITE_OPEN_NOFOLLOW;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		setmsg(s, _("cannot open: %s"), s->db ?
+		    sqlite3_errmsg(s->db) : strerror(ENOMEM));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, (int)(timeout * 1000));
+	if (quick_check(s) != 0)
+		goto fail;
+	if (!readonly && (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
+	    store_exec(s, "PRAGMA synchronous = FULL") != 0))
+		goto fail;
+	/* Up to 64 MB of pages: a night's lookups in a large store stay in
+	 * memory once read; memory stays bounded whatever the store's size. */
+	if (store_exec(s, "PRAGMA cache_size = -65536") != 0)
+		goto fail;
+	if (store_exec(s, "PRAGMA foreign_keys = ON") != 0 ||
+	    migrate(s, schema, readonly) != 0)
+		goto fail;
+	*sp = s;
+	return STORE_OK;
+fail:
+	snprintf(err, n, "%s", s->msg);
+	store_close(s);
+	return rc;
+}
+
+sqlite3_stmt *
+store_prepare(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].st);
+			sqlite3_clear_bindings(s->cache[i].st);
+			return s->cache[i].st;
+		}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		dbmsg(s, "prepare");
+		return NULL;
+	}
+	if (s->ncache < NCACHE) {
+		s->cache[s->ncache].sql = sql;
+		s->cache[s->ncache].st = st;
+		s->ncache++;
+	} else {
+		/* A tool with more statements than the cache: never. */
+		sqlite3_finalize(st);
+		setmsg(s, _("statement cache full"));
+		return NULL;
+	}
+	return st;
+}
+
+int
+store_bind(struct store *s, sqlite3_stmt *st, const char *fmt, ...)
+{
+	va_list ap;
+	int i, rc = SQLITE_OK;
+
+	va_start(ap, fmt);
+	for (i = 1; *fmt && rc == SQLITE_OK; fmt++, i++) {
+		switch (*fmt) {
+		case 't': {
+			const char *t = va_arg(ap, const char *);
+
+			rc = t ? sqlite3_bind_text(st, i, t, -1,
+			    SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+			break;
+		}
+		case 'i':
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, long long));
+			break;
+		case 'b': {
+			const void *p = va_arg(ap, const void *);
+			size_t len = va_arg(ap, size_t);
+
+			rc = sqlite3_bind_blob64(st, i, p, len,
+			    SQLITE_TRANSIENT);
+			break;
+		}
+		case 'n':
+			rc = sqlite3_bind_null(st, i);
+			break;
+		default:
+			rc = SQLITE_MISUSE;
+			break;
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		dbmsg(s, "bind");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_step(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	dbmsg(s, "state");
+	sqlite3_reset(st);
+	return -1;
+}
+
+const char *
+store_text(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return t ? t : "";
+}
+
+int
+store_begin(struct store *s)
+{
+	if (store_exec(s, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	s->intx = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	struct stat st;
+
+	if (lstat(s->path, &st) != 0 || st.st_dev != s->dev ||
+	    st.st_ino != s->ino) {
+		setmsg(s, _("removed or replaced during the run; "
+		    "nothing committed"));
+		store_rollback(s);
+		return -1;
+	}
+	if (store_exec(s, "COMMIT") != 0) {
+		char keep[sizeof s->msg];
+
+		memcpy(keep, s->msg, sizeof keep);
+		store_rollback(s);
+		snprintf(s->msg, sizeof s->msg, "cannot commit: %s", keep);
+		return -1;
+	}
+	s->intx = 0;
+	/* Committed; the checkpoint only moves it into the main file. */
+	(void)sqlite3_wal_checkpoint_v2(s->db, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (s->intx)
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->intx = 0;
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
+	if (s->db) {
+		store_rollback(s);
+		sqlite3_close(s->db);
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->path);
+	free(s);
+}
+
+/* ---- digests ---- */
+
+/* Where the root element starts: past any declaration, processing
+ * instruction, comment or white space before it. */
+static size_t
+root_start(const char *b, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		if (b[i] != '<') {
+			i++;
+			continue;
+		}
+		if (i + 1 < len && b[i + 1] == '?') {
+			const char *e = memmem(b + i, len - i, "?>", 2);
+
+			if (e == NULL)
+				return i;
+			i = (size_t)(e - b) + 2;
+		} else if (i + 3 < len && memcmp(b + i, "<!--", 4) == 0) {
+			const char *e = memmem(b + i, len - i, "-->", 3);
+
+			if (e == NULL)
+				return i;
+			i = (size_t)(e - b) + 3;
+		} else
+			return i;
+	}
+	return 0;
+}
+
+int
+store_doc_digest(const char *bytes, size_t len,
+    unsigned char out[STORE_DIGEST_LEN])
+{
+	size_t off = root_start(bytes, len);
+	unsigned int olen = 0;
+
+	return EVP_Digest(bytes + off, len - off, out, &olen, EVP_sha256(),
+	    NULL) == 1 && olen == STORE_DIGEST_LEN ? 0 : -1;
+}
+
+static int
+cmp_digest(const void *a, const void *b)
+{
+	return memcmp(a, b, STORE_DIGEST_LEN);
+}
+
+int
+store_run_identity(unsigned char *digests, size_t n,
+    unsigned char out[STORE_DIGEST_LEN])
+{
+	unsigned int olen = 0;
+
+	if (n > 1)
+		qsort(digests, n, STORE_DIGEST_LEN, cmp_digest);
+	return EVP_Digest(n ? digests : (const unsigned char *)"",
+	    n * STORE_DIGEST_LEN, out, &olen, EVP_sha256(), NULL) == 1 &&
+	    olen == STORE_DIGEST_LEN ? 0 : -1;
+}
+
+void
+store_hex(const unsigned char d[STORE_DIGEST_LEN], char *hex)
+{
+	static const char x[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < STORE_DIGEST_LEN; i++) {
+		hex[2 * i] = x[d[i] >> 4];
+		hex[2 * i + 1] = x[d[i] & 15];
+	}
+	hex[2 * STORE_DIGEST_LEN] = '\0';
+}
+
+void
+store_now(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- runs and documents ---- */
+
+static const char sql_run_insert[] =
+    "INSERT INTO runs(tool, identity, label, started, ended, documents, "
+    "records, passed, failed, set_aside, status, note) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
+int
+store_run_insert(struct store *s, struct store_run *run)
+{
+	sqlite3_stmt *st = store_prepare(s, sql_run_insert);
+	char ended[32];
+
+	store_now(ended, sizeof ended);
+	if (run->started[0] == '\0')
+		memcpy(run->started, ended, sizeof run->started);
+	if (st == NULL || store_bind(s, st, "tttttiiiiiit", run->tool,
+	    run->identity, run->label, run->started, ended,
+	    (long long)run->documents, (long long)run->records,
+	    (long long)run->passed, (long long)run->failed,
+	    (long long)run->set_aside, (long long)run->status,
+	    run->note) != 0 || store_step(s, st) != 0)
+		return -1;
+	run->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static const char sql_run_find[] =
+    "SELECT max(id) FROM runs WHERE identity = ?1";
+
+/* The first column of the one row st gives for text t: 0 when NULL or
+ * no row, -1 on error. */
+static long long
+int_for(struct store *s, const char *sql, const char *t)
+{
+	sqlite3_stmt *st = store_prepare(s, sql);
+	long long id;
+	int rc;
+
+	if (st == NULL || store_bind(s, st, "t", t) != 0 ||
+	    (rc = store_step(s, st)) < 0)
+		return -1;
+	id = rc ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return id;
+}
+
+long long
+store_run_find(struct store *s, const char *identity)
+{
+	return int_for(s, sql_run_find, identity);
+}
+
+static const char sql_doc_insert[] =
+    "INSERT OR IGNORE INTO documents(digest, run, source, message, line, "
+    "type, guid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+int
+store_document(struct store *s, long long run, const char *digest,
+    const char *source, long message, long line, const char *type,
+    const char *guid)
+{
+	sqlite3_stmt *st = store_prepare(s, sql_doc_insert);
+
+	return st == NULL || store_bind(s, st, "titiitt", digest, run,
+	    source, (long long)message, (long long)line, type, guid) != 0 ||
+	    store_step(s, st) != 0 ? -1 : 0;
+}
+
+static const char sql_doc_run[] =
+    "SELECT min(run) FROM documents WHERE digest = ?1";
+
+long long
+store_document_run(struct store *s, const char *digest)
+{
+	return int_for(s, sql_doc_run, digest);
+}
+
+static const char sql_aside[] =
+    "INSERT INTO set_aside(run, source, message, line, reason) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+
+int
+store_set_aside(struct store *s, long long run, const char *source,
+    long message, long line, const char *reason)
+{
+	sqlite3_stmt *st = store_prepare(s, sql_aside);
+
+	return st == NULL || store_bind(s, st, "itiit", run, source,
+	    (long long)message, (long long)line, reason) != 0 ||
+	    store_step(s, st) != 0 ? -1 : 0;
+}
+
+/* SHA-256 of the bytes of the regular file at path: 0, 1 not a regular
+ * file, -1 unreadable. */
+static int
+file_digest(const char *path, unsigned char out[STORE_DIGEST_LEN])
+{
+	unsigned char buf[65536];
+	unsigned int olen = 0;
+	EVP_MD_CTX *md;
+	struct stat st;
+	ssize_t n;
+	int fd, rc = -1;
+
+	if (strcmp(path, "-") == 0)
+		return 1;
+	/*
+	 * Look before opening: a FIFO or a device must not be opened here,
+	 * since closing a FIFO's only reader before the run reads it makes
+	 * its writer fail (SIGPIPE) and loses what it wrote.
+	 */
+	if (stat(path, &st) != 0)
+		return -1;
+	if (!S_ISREG(st.st_mode))
+		return 1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 1;
+	}
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		goto out;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+			goto out;
+	if (n == 0 && EVP_DigestFinal_ex(md, out, &olen) == 1 &&
+	    olen == STORE_DIGEST_LEN)
+		rc = 0;
+out:
+	EVP_MD_CTX_free(md);
+	close(fd);
+	return rc;
+}
+
+int
+store_input_identity(int argc, char *const argv[], char hex[STORE_HEX_LEN])
+{
+	struct input_list lst;
+	unsigned char *dg = NULL, id[STORE_DIGEST_LEN];
+	size_t i;
+	int rc = 1;
+
+	if (argc == 0)
+		return 1;
+	memset(&lst, 0, sizeof lst);
+	if (input_expand(&lst, argc, argv) != 0 ||
+	    (dg = malloc(lst.n * STORE_DIGEST_LEN + 1)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < lst.n; i++) {
+		if (lst.errs[i]) {
+			rc = -1;
+			goto out;
+		}
+		if ((rc = file_digest(lst.paths[i],
+		    dg + i * STORE_DIGEST_LEN)) != 0)
+			goto out;
+	}
+	if (store_run_identity(dg, lst.n, id) != 0) {
+		rc = -1;
+		goto out;
+	}
+	store_hex(id, hex);
+	rc = 0;
+out:
+	free(dg);
+	input_list_free(&lst);
+	return rc;
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# state-dump.sh: what a cebtools store (cebtools-state(5)) holds, as text
+# that two stores with the same state print alike.
+#
+#   sh tests/state-dump.sh FILE
+#
+# Every table of the tool's state, "== table" then its rows as CSV, in
+# insertion order (rowid tables) or key order (WITHOUT ROWID tables).
+# Left out: what tells runs apart rather than the state -- the tables
+# meta, runs, documents and set_aside, and the columns run, seq,
+# last_event and mac (run ids and event numbers differ between a state
+# reached in two runs and the same state reached in three).
+set -eu
+db=${1:?usage: state-dump.sh FILE}
+[ -s "$db" ] || exit 0
+for t in $(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE
+    type = 'table' AND name NOT IN ('meta', 'runs', 'documents',
+    'set_aside') AND name NOT LIKE 'sqlite_%' ORDER BY name"); do
+	cols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM
+	    pragma_table_info('$t') WHERE name NOT IN ('run', 'seq',
+	    'last_event', 'mac')")
+	if sqlite3 "$db" "SELECT rowid FROM \"$t\" LIMIT 0" >/dev/null 2>&1
+	then
+		order=rowid
+	else
+		order=$cols
+	fi
+	echo "== $t"
+	sqlite3 -csv "$db" "SELECT $cols FROM \"$t\" ORDER BY $order"
+done
