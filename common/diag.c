@@ -426,7 +426,7 @@ diag_exit(void)
 			/* TRANSLATORS: one more count of the summary line,
 			   such as ", 12 written off". */
 			fprintf(stderr, _(", %ld %s"), tally[i].n,
-			    tally[i].name);
+			    _(tally[i].name));
 		if (status == 2)
 			fputs(_(" (trouble: see above)"), stderr);
 		fputc('\n', stderr);
