@@ -48,14 +48,17 @@ static const char *const common_cols[NCOMMON] = {
 void
 diag_init(const char *p)
 {
-	const char *slash = strrchr(p, '/');
+	const char *slash = strrchr(p, '/'), *dir;
 
 	prog = slash ? slash + 1 : p;
 	/* Messages and character handling follow the operator's locale;
 	 * numbers are formatted by dec.c, never by the locale. */
 	setlocale(LC_MESSAGES, "");
 	setlocale(LC_CTYPE, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* CEBTOOLS_LOCALEDIR: the catalogues of a build tree (make check),
+	 * before they are installed under LOCALEDIR. */
+	dir = getenv("CEBTOOLS_LOCALEDIR");
+	bindtextdomain(PACKAGE, dir && *dir ? dir : LOCALEDIR);
 	textdomain(PACKAGE);
 	/* A closed pipe is a write error we report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
@@ -216,7 +219,7 @@ diag_vfinding(const struct diag_loc *loc, const char *rule,
 			fputc(':', stderr);
 		fprintf(stderr, " %s", rule);
 		if (sev == DIAG_WARNING)
-			fputs(" (warning)", stderr);
+			fputs(_(" (warning)"), stderr);
 		if (field && *field)
 			fprintf(stderr, " %s", field);
 		fprintf(stderr, ": %s\n", detail);
@@ -420,7 +423,10 @@ diag_exit(void)
 		    "%ld failed"), prog, n_messages, n_read, n_passed,
 		    n_failed);
 		for (i = 0; i < ntally; i++)
-			fprintf(stderr, ", %ld %s", tally[i].n, tally[i].name);
+			/* TRANSLATORS: one more count of the summary line,
+			   such as ", 12 written off". */
+			fprintf(stderr, _(", %ld %s"), tally[i].n,
+			    _(tally[i].name));
 		if (status == 2)
 			fputs(_(" (trouble: see above)"), stderr);
 		fputc('\n', stderr);

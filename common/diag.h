@@ -92,7 +92,11 @@ void diag_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Count records for the summary line. */
 void diag_records(long read, long passed, long failed);
-/* Count a named outcome (shown in the summary in order of first use). */
+/*
+ * Count a named outcome (shown in the summary in order of first use).
+ * name is English and is translated when the summary is printed
+ * (po/Makevars extracts the first argument of diag_tally()).
+ */
 void diag_tally(const char *name, long n);
 /* Count documents (messages) read. */
 void diag_messages(long n);

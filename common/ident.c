@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "i18n.h"
 #include "ident.h"
 
 static const char gb32100_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -17,23 +18,23 @@ ident_strerror(enum ident_err e)
 {
 	switch (e) {
 	case IDENT_OK:
-		return "valid";
+		return N_("valid");
 	case IDENT_LENGTH:
-		return "wrong length";
+		return N_("wrong length");
 	case IDENT_LEGACY15:
-		return "15-digit legacy number";
+		return N_("15-digit legacy number");
 	case IDENT_CHARSET:
-		return "invalid character";
+		return N_("invalid character");
 	case IDENT_ADDRESS:
-		return "impossible address code";
+		return N_("impossible address code");
 	case IDENT_BIRTH_DATE:
-		return "impossible birth date";
+		return N_("impossible birth date");
 	case IDENT_FUTURE:
-		return "birth date in the future";
+		return N_("birth date in the future");
 	case IDENT_CHECK:
-		return "check character does not match";
+		return N_("check character does not match");
 	}
-	return "unknown error";
+	return N_("unknown error");
 }
 
 static int

@@ -792,6 +792,21 @@ help_line(const char *flags, const char *text)
 	help_wrap(text, HELP_TEXTCOL, HELP_TEXTCOL);
 }
 
+/* Columns that s takes on a terminal (a Chinese character takes two). */
+static int
+display_width(const char *s)
+{
+	wchar_t wbuf[256];
+	size_t n = mbstowcs(wbuf, s, sizeof wbuf / sizeof wbuf[0] - 1);
+	int w;
+
+	if (n == (size_t)-1)
+		return (int)strlen(s);
+	wbuf[n] = L'\0';
+	w = wcswidth(wbuf, n);
+	return w < 0 ? (int)strlen(s) : w;
+}
+
 /*
  * One usage line: "Usage: prog synopsis", wrapped between bracketed
  * groups so that "[-r report]" is never cut.
@@ -805,7 +820,7 @@ help_usage(const char *label, const char *prog, const char *syn)
 
 	snprintf(head, sizeof head, "%s %s", label, prog);
 	fputs(head, stdout);
-	col = indent = (int)strlen(head);
+	col = indent = display_width(head);
 	indent = indent > 40 ? 8 : indent + 1;
 	for (p = syn;; p++) {
 		if (*p == '[')

@@ -13,14 +13,14 @@
 #   make scan-build         the clang static analyzer over the whole build.
 
 FUZZ_SECONDS = 60
-FUZZ_TARGETS = stream gzip msg emit dec csv validate reconcile dsig
+FUZZ_TARGETS = stream gzip msg emit dec csv validate reconcile dsig tax
 FUZZ_FLAGS =
 
 fuzz_common_sources = fuzz/fuzz.h fuzz/fuzz-util.c
 
 # The same targets with an ordinary main(): replayed by make check.
 fuzz_replays = fuzz/replay-stream fuzz/replay-gzip fuzz/replay-msg \
-	fuzz/replay-emit fuzz/replay-dec fuzz/replay-csv
+	fuzz/replay-emit fuzz/replay-dec fuzz/replay-csv fuzz/replay-tax
 check_PROGRAMS += $(fuzz_replays)
 fuzz_replay_stream_SOURCES = fuzz/fuzz-stream.c fuzz/standalone.c $(fuzz_common_sources)
 fuzz_replay_stream_CFLAGS = $(AM_CFLAGS)
@@ -34,6 +34,8 @@ fuzz_replay_dec_SOURCES = fuzz/fuzz-dec.c fuzz/standalone.c $(fuzz_common_source
 fuzz_replay_dec_CFLAGS = $(AM_CFLAGS)
 fuzz_replay_csv_SOURCES = fuzz/fuzz-csv.c fuzz/standalone.c $(fuzz_common_sources)
 fuzz_replay_csv_CFLAGS = $(AM_CFLAGS)
+fuzz_replay_tax_SOURCES = fuzz/fuzz-tax.c fuzz/standalone.c $(fuzz_common_sources)
+fuzz_replay_tax_CFLAGS = $(AM_CFLAGS)
 # ceb-validate's rules in-process (the first per-tool target).
 fuzz_validate_sources = fuzz/fuzz-validate.c cmd/ceb-validate/rules.c \
 	cmd/ceb-validate/fields.c cmd/ceb-validate/fields.h \
@@ -71,8 +73,10 @@ if ENABLE_FUZZ
 # configure --enable-fuzz (CC=clang): the libFuzzer binaries themselves.
 fuzz_programs = fuzz/fuzz-stream fuzz/fuzz-gzip fuzz/fuzz-msg \
 	fuzz/fuzz-emit fuzz/fuzz-dec fuzz/fuzz-csv fuzz/fuzz-validate \
-	fuzz/fuzz-reconcile fuzz/fuzz-dsig
+	fuzz/fuzz-reconcile fuzz/fuzz-dsig fuzz/fuzz-tax
 noinst_PROGRAMS += $(fuzz_programs)
+fuzz_fuzz_tax_SOURCES = fuzz/fuzz-tax.c $(fuzz_common_sources)
+fuzz_fuzz_tax_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 fuzz_fuzz_dsig_SOURCES = fuzz/fuzz-dsig.c $(fuzz_common_sources)
 fuzz_fuzz_dsig_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_SRCDIR='"$(abs_top_srcdir)"'
 fuzz_fuzz_dsig_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer

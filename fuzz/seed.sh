@@ -141,6 +141,13 @@ ROWS
 	{ printf '\001'; rows; printf '#end rows=6 check=0000000000000000\n'; } |
 	    put bad-seal
 	;;
+tax)
+	put shipped <"$src/tables/tax-rates.csv"
+	h='kind,hs_prefix,vat_class,valid_from,valid_to,vat,ct,ct_specific,ct_threshold,ct_units,tariff,source'
+	printf '%s\nvat,,standard,,,0.13,,,,,,x\ngoods,33,standard,,,,0.15,,10000,035 036,0.01,x\n' "$h" | put small
+	printf '%s\nvat,,low,2016-04-08,,0.09,,,,,,x\ngoods,4901,low,,,,,,,,0,x\ngoods,4901,low,2020-01-01,,,,,,,0,x\n' "$h" | put overlap
+	printf '%s\ngoods,3304,standard,,,0.99999,0.99999,,0.00001,096,0.99999,x\n' "$h" | put extreme
+	;;
 quota-policy)
 	for f in "$src/tables/quota-policy.csv" \
 	    $(find "$src/tests/quota/fixtures" -name 'policy*.csv' | sort); do

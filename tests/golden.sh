@@ -15,8 +15,17 @@
 # run instead (review the diff before committing).  Arguments: the golden
 # directory, then optionally case-name patterns (shell globs) to run.
 set -u
-LC_ALL=C.UTF-8
-export LC_ALL
+# GOLDEN_LANG (tests/golden-zh.test): run the cases in that locale, as an
+# operator's login would (LANG set, no LC_ALL, no LANGUAGE); otherwise C.
+unset LANGUAGE LC_MESSAGES LC_CTYPE 2>/dev/null || :
+if [ -n "${GOLDEN_LANG:-}" ]; then
+	unset LC_ALL
+	LANG=$GOLDEN_LANG
+	export LANG
+else
+	LC_ALL=C.UTF-8
+	export LC_ALL
+fi
 unset CEBTOOLS_CONFIG 2>/dev/null || :
 dir=$1
 shift

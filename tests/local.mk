@@ -42,6 +42,10 @@ TESTS += tests/golden.test tests/cli.test
 EXTRA_DIST += tests/golden.sh tests/golden.test tests/golden tests/bench.sh \
 	tests/cli.test
 
+# Chinese: goldens under LANG=zh_CN.UTF-8, and a complete catalogue.
+TESTS += tests/golden-zh.test tests/po/complete.test
+EXTRA_DIST += tests/golden-zh.test tests/golden-zh tests/po/complete.test
+
 # The quota policy (common/policy.h), the import tax and its rates table
 # (common/tax.h).
 if HAVE_CMOCKA

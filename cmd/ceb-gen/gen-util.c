@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "gen.h"
+#include "i18n.h"
 
 /* splitmix64 spreads the seed; xoshiro256** (Blackman, Vigna) draws. */
 void
@@ -79,7 +80,7 @@ sb_reserve(struct sbuf *b, size_t more)
 		while (cap < b->n + more + 1)
 			cap *= 2;
 		if ((b->p = realloc(b->p, cap)) == NULL) {
-			diag_trouble(NULL, 0, "out of memory");
+			diag_trouble(NULL, 0, "%s", _("out of memory"));
 			exit(diag_exit());
 		}
 		b->cap = cap;

@@ -275,7 +275,7 @@ check_query(const char *id)
 			e = IDENT_LENGTH;
 		if (e != IDENT_OK) {
 			loop_usage_error("--query", _("not a valid ID number "
-			    "(%s): %s"), ident_strerror(e), shown);
+			    "(%s): %s"), _(ident_strerror(e)), shown);
 			return -1;
 		}
 		return 0;

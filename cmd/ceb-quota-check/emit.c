@@ -298,11 +298,18 @@ report_event(const struct event *e)
 		    e->o_days);
 		return;
 	case O_LATE:
-		finding(e, "Q-REL-008", DIAG_WARNING, "appTime", 0,
-		    _("return %ld days after the inventory was %s, past the "
-		    "window of %d days: nothing given back"), e->o_days,
-		    e->why && strcmp(e->why, "released") == 0 ?
-		    _("released") : _("declared"), e->o_window);
+		/* Two whole sentences: "released" alone is also a count
+		 * of the summary line, and translates differently. */
+		if (e->why && strcmp(e->why, "released") == 0)
+			finding(e, "Q-REL-008", DIAG_WARNING, "appTime", 0,
+			    _("return %ld days after the inventory was "
+			    "released, past the window of %d days: nothing "
+			    "given back"), e->o_days, e->o_window);
+		else
+			finding(e, "Q-REL-008", DIAG_WARNING, "appTime", 0,
+			    _("return %ld days after the inventory was "
+			    "declared, past the window of %d days: nothing "
+			    "given back"), e->o_days, e->o_window);
 		return;
 	case O_LEARNT:
 		finding(e, "Q-KEY-003", DIAG_INFO, "invtNo", 0,

@@ -246,7 +246,7 @@ missing(struct rrec *r, const uint32_t cp[RT_N])
 	    "R-MISS-003" };
 	static const char *const what[RT_N] = { N_("order"), N_("payment"),
 	    N_("waybill") };
-	char wait[64] = "";
+	char wait[128] = "";
 	int t;
 
 	for (t = 0; t < RT_INV; t++)
@@ -256,8 +256,8 @@ missing(struct rrec *r, const uint32_t cp[RT_N])
 		for (t = 0; t < RT_INV; t++)
 			if (!live(cp[t]))
 				snprintf(wait + strlen(wait), sizeof wait -
-				    strlen(wait), "%s%s", *wait ? ", " : "",
-				    what[t]);
+				    strlen(wait), "%s%s", *wait ? _(", ") : "",
+				    _(what[t]));
 		rfinding(r, &fl[RT_INV], "R-PEND-001", NULL, "pending", NULL,
 		    NULL, NULL, _("order %s/%s waits for %s (day %ld of %d)"),
 		    fl[RT_INV].h[I_EBP], fl[RT_INV].h[I_ORDERNO], wait,
@@ -432,10 +432,10 @@ rec_summary(void)
 		if (rc.recs[i].state == ST_MATCHED)
 			matched++;
 	diag_records(rc.n_read, matched, rc.n_failed);
-	diag_tally("parcels matched", rc.n_matched);
-	diag_tally("pending", rc.n_pending);
+	diag_tally(_("parcels matched"), rc.n_matched);
+	diag_tally(_("pending"), rc.n_pending);
 	if (rc.n_expired)
-		diag_tally("expired", rc.n_expired);
+		diag_tally(_("expired"), rc.n_expired);
 	if (bs_spilled() > 0)
-		diag_tally("kB spooled to disk", (long)(bs_spilled() / 1024));
+		diag_tally(_("kB spooled to disk"), (long)(bs_spilled() / 1024));
 }

@@ -360,7 +360,7 @@ arrive(uint32_t id, const struct flds *f)
 		if (r->apptype != '3' && e->hash == r->hash) {
 			/* The same document again: a resend, not a finding. */
 			store_leave(id, ST_MERGED);
-			diag_tally("resent", 1);
+			diag_tally(_("resent"), 1);
 			return;
 		}
 		if (r->apptype == '3') {
@@ -397,7 +397,7 @@ arrive(uint32_t id, const struct flds *f)
 		/* Its key matched earlier in this run. */
 		if (rc.recs[*slot].hash == r->hash) {
 			store_leave(id, ST_MERGED);
-			diag_tally("resent", 1);
+			diag_tally(_("resent"), 1);
 			return;
 		}
 		rfinding(r, f, dup_rule[t], NULL, "duplicate", NULL, NULL,
