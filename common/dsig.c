@@ -1201,7 +1201,7 @@ shape(xmlNodePtr sig, struct parts *p)
 		return 0;
 	for (t = tr->children; t; t = t->next)
 		if (t->type == XML_ELEMENT_NODE && (nt++ > 0 ||
-		    !attr_is(t, DSIG_URI_ENVELOPED)))
+		    !is_ds(t, "Transform") || !attr_is(t, DSIG_URI_ENVELOPED)))
 			return 0;
 	for (c = xd->children; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && (nx++ > 0 ||

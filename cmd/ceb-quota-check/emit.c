@@ -28,30 +28,6 @@ static const char *const outcome_names[] = { "", "invalid", "within",
 	"nothing", "orphan", "learnt", "changed", "change-over", "late",
 	"over-quantity", "repeated", "" };
 
-/*
- * The estimated tax of what an inventory counts (tax.h: within the limits,
- * or in full for the single item), for the report's tax column: "" when
- * nothing is counted, "unknown" when a line has no rate.
- */
-static const char *
-tax_cell(const struct event *e, char *buf, size_t n)
-{
-	int full;
-
-	if (e->kind != E_INVENTORY)
-		return "";
-	if (e->out == O_WITHIN || e->out == O_SINGLE_ITEM)
-		full = e->out == O_SINGLE_ITEM;
-	else if (e->out == O_CHANGED)
-		full = dec_cmp(e->o_amount, e->o_pol ? e->o_pol->single :
-		    e->o_amount) > 0;
-	else
-		return "";
-	if (!e->tax_ok)
-		return e->tax_why && *e->tax_why ? "unknown" : "";
-	return dec_format(dec_round(e->tax[full], 2), 2, buf, n);
-}
-
 /* A cancel or return that customs would refuse: the record fails. */
 static int
 release_fails(const struct event *e)
@@ -155,7 +131,7 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 	extra[5] = used;
 	extra[6] = rem;
 	extra[7] = outcome_names[e->out];
-	extra[8] = tax_cell(e, tax, sizeof tax);
+	extra[8] = quota_tax_cell(e, tax, sizeof tax);
 	va_start(ap, fmt);
 	diag_vfinding(&loc, rule, sev, field, extra, fmt, ap);
 	va_end(ap);

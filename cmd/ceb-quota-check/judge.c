@@ -824,6 +824,26 @@ late(struct run *r, struct event *e, const struct row *w)
 	return 1;
 }
 
+/* quota.h */
+const char *
+quota_tax_cell(const struct event *e, char *buf, size_t n)
+{
+	int full;
+
+	if (e->kind != E_INVENTORY)
+		return "";
+	if (e->out == O_WITHIN || e->out == O_SINGLE_ITEM)
+		full = e->out == O_SINGLE_ITEM;
+	else if (e->out == O_CHANGED)
+		full = dec_cmp(e->o_amount, e->o_pol ? e->o_pol->single :
+		    e->o_amount) > 0;
+	else
+		return "";
+	if (!e->tax_ok)
+		return e->tax_why && *e->tax_why ? "unknown" : "";
+	return dec_format(dec_round(e->tax[full], 2), 2, buf, n);
+}
+
 /*
  * A return of more of a line than was bought and not yet returned:
  * customs refuse it, nothing is given back (1, O_OVER_QTY, e->o_days the
@@ -1041,6 +1061,17 @@ judge_run(struct run *r)
 			continue;
 		}
 		apply_release(r, e, w);
+	}
+	/* What each counted inventory's tax is, for the store (--query). */
+	for (i = 0; i < n; i++) {
+		struct event *e = ord[i];
+		char buf[64];
+
+		if (e->kind == E_INVENTORY && e->row != NULL &&
+		    (e->out == O_WITHIN || e->out == O_SINGLE_ITEM ||
+		    e->out == O_CHANGED) && (e->row->tax = arena_str(&r->ar,
+		    quota_tax_cell(e, buf, sizeof buf))) == NULL)
+			goto nomem;
 	}
 	free(ord);
 	return 0;

@@ -104,7 +104,14 @@ static const char schema_v1[] = STORE_SCHEMA_COMMON
 "  JOIN inventories i ON i.id = e.inventory"
 "  JOIN runs r ON r.id = e.run ORDER BY e.seq;";
 
-static const char *const migrations[] = { schema_v1, NULL };
+/* Version 2: each inventory's estimated tax (issue 18), as the report's
+ * tax column said when it was counted: '' when never estimated (rows of
+ * version 1 and of converted CSV ledgers), 'unknown' when a rate was
+ * missing. */
+static const char schema_v2[] =
+"ALTER TABLE inventories ADD COLUMN tax TEXT NOT NULL DEFAULT '';";
+
+static const char *const migrations[] = { schema_v1, schema_v2, NULL };
 
 static const struct store_schema schema = { "ceb-quota-check", migrations };
 
@@ -205,6 +212,8 @@ static const char sql_inv_update[] =
     "copno = ?9, amount = ?10, lines = ?11, verdict = ?12, state = ?13, "
     "used = ?14, released = ?15, guid = ?16, history = ?17, run = ?18 "
     "WHERE id = ?19";
+static const char sql_inv_tax[] =
+    "UPDATE inventories SET tax = ?1 WHERE id = ?2";
 static const char sql_key_insert[] =
     "INSERT OR IGNORE INTO inventory_keys(key, inventory) VALUES (?1, ?2)";
 static const char sql_key_get[] =
@@ -718,6 +727,10 @@ write_row(struct run *r, struct row *w, long long run)
 		return -1;
 	if (w->id == 0)
 		w->id = sqlite3_last_insert_rowid(store_db(r->st));
+	if (w->tax != NULL && ((st = store_prepare(r->st, sql_inv_tax)) ==
+	    NULL || store_bind(r->st, st, "ti", w->tax, w->id) != 0 ||
+	    store_step(r->st, st) != 0))
+		return -1;
 	return insert_keys(r, w->id, w->invtno, w->agent, w->ebc, w->ebp,
 	    w->copno, w->orderno);
 }
@@ -899,12 +912,51 @@ static const char sql_query[] =
     "WHERE year = ?2 AND (person = ?1 OR substr(person, 1, length(?1) + 1) "
     "= ?1 || '|') ORDER BY person";
 
+/*
+ * The estimated tax of what a buyer-year counts: each counted inventory's
+ * tax as its report said, in proportion to what is still counted after
+ * returns (amount less released); *unknown counts the inventories with no
+ * estimate (a rate missing, or counted before the store kept the tax).
+ */
+static const char sql_query_tax[] =
+    "SELECT amount, released, tax FROM inventories WHERE person = ?1 "
+    "AND year = ?2 AND state IN ('counted', 'partial')";
+
+static int
+query_tax(struct run *r, const char *person, int year, struct dec *tax,
+    long *unknown)
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_query_tax);
+	int rc;
+
+	*tax = dec_from_int(0);
+	*unknown = 0;
+	if (st == NULL || store_bind(r->st, st, "ti", person,
+	    (long long)year) != 0)
+		return -1;
+	while ((rc = store_step(r->st, st)) == 1) {
+		struct dec a, rel, t;
+
+		if (dec_parse_str(store_text(st, 0), &a) != DEC_OK ||
+		    dec_parse_str(store_text(st, 1), &rel) != DEC_OK ||
+		    dec_parse_str(store_text(st, 2), &t) != DEC_OK) {
+			(*unknown)++;
+			continue;
+		}
+		if (dec_sign(rel) > 0 && dec_sign(a) > 0)
+			t = dec_mul_ratio(t, dec_sub(a, rel).v, a.v);
+		*tax = dec_add(*tax, t);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 static void
 query_row(const char *person, int year, const struct policy_row *pr,
-    struct dec used, long n)
+    struct dec used, long n, struct dec tax, long unknown)
 {
-	char pm[256], s1[64], s2[64], s3[64], s4[64], yb[16], nb[24], *p;
-	const char *row[7];
+	char pm[256], s1[64], s2[64], s3[64], s4[64], s5[64], yb[16], nb[24],
+	    ub[24], *p;
+	const char *row[9];
 	struct dec rem = dec_sub(pr->annual, used);
 	const char *bar = strchr(person, '|');
 
@@ -929,7 +981,10 @@ query_row(const char *person, int year, const struct policy_row *pr,
 	row[4] = dec_format(used, 2, s3, sizeof s3);
 	row[5] = dec_format(rem, 2, s4, sizeof s4);
 	row[6] = nb;
-	if (csvio_write_row(stdout, row, 7) != 0)
+	row[7] = dec_format(dec_round(tax, 2), 2, s5, sizeof s5);
+	snprintf(ub, sizeof ub, "%ld", unknown);
+	row[8] = ub;
+	if (csvio_write_row(stdout, row, 9) != 0)
 		diag_write_error(_("standard output"));
 }
 
@@ -940,6 +995,7 @@ ledger_query(struct run *r, const char *id, int year)
 	char norm[128], *p;
 	sqlite3_stmt *st;
 	int rc, n = 0;
+	long nb;
 
 	snprintf(norm, sizeof norm, "%s", id);
 	for (p = norm; *p; p++)
@@ -953,25 +1009,34 @@ ledger_query(struct run *r, const char *id, int year)
 	if (open_ro(r) != 0)
 		return -1;
 	printf("person,year,single_limit,annual_limit,used,remaining,"
-	    "inventories\n");
+	    "inventories,tax,tax_unknown\n");
 	if (r->st != NULL) {
 		if ((st = store_prepare(r->st, sql_query)) == NULL ||
 		    store_bind(r->st, st, "ti", norm, (long long)year) != 0)
 			goto fail;
 		while ((rc = store_step(r->st, st)) == 1) {
-			struct dec used;
+			struct dec used, tax;
+			long unknown;
+			char *who = strdup(store_text(st, 0));
 
 			if (dec_parse_str(store_text(st, 1), &used) != DEC_OK)
 				used = dec_from_int(0);
-			query_row(store_text(st, 0), year, pr, used,
-			    (long)sqlite3_column_int64(st, 2));
+			nb = (long)sqlite3_column_int64(st, 2);
+			if (who == NULL || query_tax(r, who, year, &tax,
+			    &unknown) != 0) {
+				free(who);
+				goto fail;
+			}
+			query_row(who, year, pr, used, nb, tax, unknown);
+			free(who);
 			n++;
 		}
 		if (rc < 0)
 			goto fail;
 	}
 	if (n == 0)
-		query_row(norm, year, pr, dec_from_int(0), 0);
+		query_row(norm, year, pr, dec_from_int(0), 0,
+		    dec_from_int(0), 0);
 	qstore_close(r);
 	return 0;
 fail:

@@ -118,6 +118,9 @@ struct row {
 	struct dec released;	/* given back so far */
 	const char *guid;	/* guid of the judged inventory record */
 	const char *events;	/* history, see ledger.c */
+	const char *tax;	/* estimated tax of what it counts, as the
+				 * report's tax column; NULL: not judged by
+				 * this run (the store keeps its own) */
 	long long id;		/* id in the store, 0 for a new row */
 	uint32_t idx;		/* index in run.rows */
 	size_t newseq;		/* order of creation for new rows */
@@ -331,5 +334,12 @@ int judge_run(struct run *r);
 
 /* emit.c */
 int emit_run(struct run *r);
+/*
+ * The estimated tax of what inventory event e counts (tax.h: within the
+ * limits, or in full for the single item and an amount over the single
+ * limit): "" when nothing is counted, "unknown" when a line has no rate,
+ * else the amount (two decimals, in buf).
+ */
+const char *quota_tax_cell(const struct event *e, char *buf, size_t n);
 
 #endif
