@@ -98,3 +98,9 @@ EXTRA_DIST += tests/examples.test tests/install.test tests/sharded-night.test
 TESTS += tests/stream/envelopes.test tests/stream/origin.test \
 	tests/stream/split.test
 EXTRA_DIST += tests/stream
+
+# Files the tests read that no rule above distributes (make distcheck, run
+# by .ci/run, builds and tests from the tarball alone; tests/ci-script.test
+# reads .ci/run).
+EXTRA_DIST += .ci/run tests/nightly.test tests/rules/goods.csv \
+	tests/validate/mutate.py tests/validate/structure-only.sh
