@@ -249,8 +249,8 @@ outfile_dir_check(int dfd, const char *path, char *err, size_t n)
 		return -1;
 	}
 	if ((st.st_mode & (S_IWOTH | S_IWGRP)) && !(st.st_mode & S_ISVTX)) {
-		snprintf(err, n, _("%s: %s can write into this directory: "
-		    "refused (--allow-shared-dir)"), path,
+		snprintf(err, n, _("%s: others can write into this directory "
+		    "(%s): refused (--allow-shared-dir)"), path,
 		    st.st_mode & S_IWOTH ? _("every user") : _("its group"));
 		return -1;
 	}
