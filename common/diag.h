@@ -61,13 +61,15 @@ int diag_report_on_stdout(void);
 
 /*
  * Caps against amplification (docs/security.md): at most per_doc
- * findings are shown (on stderr and in the report) for one document and
- * per_run for the whole run; past a cap each document, then the run, gets
- * one summary finding S-CAP-001 with the count of those not shown (at
- * the next document, at diag_flush() or at diag_exit()).  A finding not
- * shown still raises the exit status.  0: no cap.
+ * warnings and errors are shown (on stderr and in the report) for one
+ * document (counted while its findings come one after another) and
+ * per_run for the whole run; past a cap each document, then the run,
+ * gets one summary finding S-CAP-001 with the count of those not shown
+ * (at the next document, at diag_flush() or at diag_exit()).  A finding
+ * not shown still raises the exit status.  Info findings (a record's
+ * outcome) are never capped.  0: no cap.
  */
-#define DIAG_CAP_DOC 100
+#define DIAG_CAP_DOC 1000
 #define DIAG_CAP_RUN 100000
 void diag_set_caps(long per_run, long per_doc);
 

@@ -894,12 +894,12 @@ loop_help(const struct loop_cli *cli)
 		    "to another user (refused by default)") },
 		{ "--raw-cells", N_("leave report cells that start with = + - "
 		    "@ as they are (for programs; default: a leading ')") },
-		{ "--max-findings=N", N_("show at most N findings in a run, "
-		    "then one with the count of the rest (default 100000; 0: "
-		    "no cap)") },
-		{ "--max-doc-findings=N", N_("show at most N findings in a row "
-		    "for one document, then one with the count of the rest "
-		    "(default 100; 0: no cap)") },
+		{ "--max-findings=N", N_("show at most N warnings and errors "
+		    "in a run, then one finding with the count of the rest "
+		    "(default 100000; 0: no cap)") },
+		{ "--max-doc-findings=N", N_("show at most N warnings and "
+		    "errors in a row for one document, then one finding with "
+		    "the count of the rest (default 1000; 0: no cap)") },
 		{ "--help", N_("print this help and exit") },
 		{ "--version", N_("print the version and licence and exit") },
 		{ NULL, NULL }

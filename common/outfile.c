@@ -182,6 +182,30 @@ outfile_commit(struct outfile *o, char *err, size_t n)
 	return r;
 }
 
+int
+outfile_publish_now(struct outfile *o, char *err, size_t n)
+{
+	if (o->dfd < 0 || o->direct) {
+		if (fflush(o->f) == 0 && !ferror(o->f))
+			return 0;
+		snprintf(err, n, "%s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
+		snprintf(err, n, _("%s: write error: %s"), o->base,
+		    strerror(errno ? errno : EIO));
+		return -1;
+	}
+	if (renameat(o->dfd, o->tmp, o->dfd, o->base) != 0) {
+		snprintf(err, n, _("%s: cannot rename the new file into "
+		    "place: %s"), o->base, strerror(errno));
+		return -1;
+	}
+	(void)fsync(o->dfd);
+	o->direct = 1;		/* in place from now on */
+	return 0;
+}
+
 void
 outfile_abort(struct outfile *o)
 {

@@ -44,6 +44,14 @@ FILE *outfile_stream(struct outfile *o);
  */
 int outfile_commit(struct outfile *o, char *err, size_t n);
 
+/*
+ * Flush, sync and rename the new file over the path now, and keep
+ * writing to it (a tool's report before its state commits: a run killed
+ * after the commit has left its whole report).  outfile_commit() then
+ * only flushes and closes.  Returns 0, or -1 with a message in err.
+ */
+int outfile_publish_now(struct outfile *o, char *err, size_t n);
+
 /* Give up: remove the temporary file, leave path alone; frees o. */
 void outfile_abort(struct outfile *o);
 

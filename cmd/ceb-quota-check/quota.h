@@ -182,6 +182,8 @@ struct event {
 	/* identity */
 	const char *guid;	/* record guid (sanitised) */
 	const char *person;	/* person key, "" when none */
+	int id_err;		/* enum ident_err of a malformed buyer ID
+				 * (idType 1), 0 when none: Q-ID-001 */
 	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
 	/* inventory */
 	int change;		/* appType 2: a change of a declared one */
