@@ -75,6 +75,8 @@ diag_init(const char *p)
 	textdomain(PACKAGE);
 	/* A closed pipe is a write error we report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	/* The umask read once, here, before any thread writes a file. */
+	(void)outfile_mode(0);
 }
 
 const char *

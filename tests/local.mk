@@ -109,4 +109,4 @@ EXTRA_DIST += .ci/run tests/nightly.test tests/rules/goods.csv \
 TESTS += tests/security/files.test tests/security/output.test \
 	tests/security/ledger.test tests/security/amplify.test \
 	tests/security/ids.test
-EXTRA_DIST += tests/security
+EXTRA_DIST += tests/security docs/security.md
