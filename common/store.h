@@ -146,8 +146,6 @@ void store_rollback(struct store *s);
 /* Close: a transaction still open is rolled back; the lock is released. */
 void store_close(struct store *s);
 
-#endif
-
 /* ---- documents and runs known by their input ---- */
 
 #define STORE_DIGEST_LEN 32		/* SHA-256 */
@@ -279,3 +277,5 @@ int store_set_aside(struct store *s, long long run, const char *source,
  */
 int store_input_identity(int argc, char *const argv[],
     char hex[STORE_HEX_LEN]);
+
+#endif
