@@ -13,7 +13,6 @@
  */
 #include "config.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,9 +214,10 @@ push(struct series *s, double x)
 
 /* The history of one code and unit, for the goods indicators. */
 struct ghist {
-	struct series lp;	/* ln price, K-GOODS-001's window */
+	struct series lp;	/* unit prices, K-GOODS-001's window */
 	struct series w;	/* weight per unit, K-GOODS-002's window */
-	double med_lp, sigma, med_w;
+	double med_p, q_p, med_w;	/* median and low quantile of the
+					 * prices, median weight per unit */
 };
 
 static const char sql_groups[] =
@@ -240,7 +240,6 @@ history(struct risk *r, const char *hs8, const char *unit,
 	long lo1 = i1 ? window_lo(r, i1) : 99999999;
 	long lo2 = i2 ? window_lo(r, i2) : 99999999;
 	sqlite3_stmt *st;
-	size_t k;
 	int rc;
 
 	if ((st = store_prepare(r->st, sql_hist)) == NULL ||
@@ -251,7 +250,7 @@ history(struct risk *r, const char *hs8, const char *unit,
 		double p = sqlite3_column_double(st, 0);
 		long day = (long)sqlite3_column_int64(st, 2);
 
-		if (day >= lo1 && p > 0 && push(&g->lp, log(p)) != 0)
+		if (day >= lo1 && p > 0 && push(&g->lp, p) != 0)
 			goto oom;
 		if (day >= lo2 && sqlite3_column_type(st, 1) != SQLITE_NULL &&
 		    push(&g->w, sqlite3_column_double(st, 1)) != 0)
@@ -260,17 +259,16 @@ history(struct risk *r, const char *hs8, const char *unit,
 	if (rc < 0)
 		return sqlfail(r);
 	if (g->lp.n) {
-		g->med_lp = median(g->lp.v, g->lp.n);
-		for (k = 0; k < g->lp.n; k++)
-			g->lp.v[k] = fabs(g->lp.v[k] - g->med_lp);
 		/*
-		 * 1.4826 MAD estimates the standard deviation of a normal
-		 * log price; a floor of 0.05 keeps a code whose every line
-		 * has one price from calling a cent less an outlier.
+		 * The median, and the low quantile the policy names (the
+		 * 5th percentile: the cheapest lines a code sells at
+		 * honestly), nearest rank on the sorted prices.
 		 */
-		g->sigma = 1.4826 * median(g->lp.v, g->lp.n);
-		if (g->sigma < 0.05)
-			g->sigma = 0.05;
+		double q = i1 ? i1->threshold : 0;
+		size_t at = (size_t)(q * (double)(g->lp.n - 1) + 0.5);
+
+		g->med_p = median(g->lp.v, g->lp.n);
+		g->q_p = g->lp.v[at < g->lp.n ? at : g->lp.n - 1];
 	}
 	if (g->w.n)
 		g->med_w = median(g->w.v, g->w.n);
@@ -323,22 +321,23 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 	}
 	while ((rc = store_step(r->st, st)) == 1) {
 		double p = sqlite3_column_double(st, 0);
-		double med = exp(g.med_lp), z = (log(p) - g.med_lp) / g.sigma;
+		double med = g.med_p, low = g.q_p;
 		struct diag_loc loc;
 		struct hit h = { NULL, "goods", entity, entity, 0, 0, 0, 0 };
 
 		row_loc(st, 4, &loc);
-		if (i1 && (long)g.lp.n >= i1->min_n && z < -i1->threshold &&
-		    p < i1->param * med) {
+		if (i1 && (long)g.lp.n >= i1->min_n && low > 0 &&
+		    p < i1->param * low) {
 			h.ind = i1;
-			h.value = z;
-			h.threshold = -i1->threshold;
-			h.baseline = med;
+			h.value = p / low;
+			h.threshold = i1->param;
+			h.baseline = low;
 			h.n = (long)g.lp.n;
 			if (hit(&h, &loc, "price", _("%s unit price %.2f is %.0f%% "
-			    "of the median %.2f of %ld lines (robust z %.1f; "
-			    "e-commerce company %s)"), entity, p,
-			    100 * p / med, med, (long)g.lp.n, z,
+			    "of the %g%% quantile %.2f and %.0f%% of the median "
+			    "%.2f of %ld lines (e-commerce company %s)"), entity,
+			    p, 100 * p / low, 100 * i1->threshold, low,
+			    100 * p / med, med, (long)g.lp.n,
 			    store_text(st, 3)) != 0)
 				goto reset;
 			c1++;
@@ -396,8 +395,8 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 		if (c1) {
 			h.ind = i1;
 			h.value = (double)c1;
-			h.threshold = -i1->threshold;
-			h.baseline = exp(g.med_lp);
+			h.threshold = i1->param;
+			h.baseline = g.q_p;
 			h.n = (long)g.lp.n;
 			if (score(r, &h) != 0)
 				goto out;
@@ -496,7 +495,7 @@ static const struct split {
 	  "  WHERE run <= ?1 AND day BETWEEN ?2 AND ?3 AND addr != ''"
 	  "  AND buyer != '' AND addr IN (SELECT addr FROM risk_parcels"
 	  "  WHERE run = ?1) GROUP BY addr"
-	  "  HAVING count(DISTINCT buyer) >= ?4 ORDER BY addr",
+	  "  HAVING count(DISTINCT buyer) >= ?4 ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, buyer_m"
 	  "  FROM risk_parcels WHERE run = ?1 AND addr = ?2 ORDER BY rowid" },
 	{ "K-SPLIT-002", "phone", "buyerTelephone",
@@ -504,7 +503,7 @@ static const struct split {
 	  "  WHERE run <= ?1 AND day BETWEEN ?2 AND ?3 AND phone != ''"
 	  "  AND buyer != '' AND phone IN (SELECT phone FROM risk_parcels"
 	  "  WHERE run = ?1) GROUP BY phone"
-	  "  HAVING count(DISTINCT buyer) >= ?4 ORDER BY phone",
+	  "  HAVING count(DISTINCT buyer) >= ?4 ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, buyer_m"
 	  "  FROM risk_parcels WHERE run = ?1 AND phone = ?2 ORDER BY rowid" },
 	{ "K-SPLIT-003", "buyer", "buyerIdNumber",
@@ -512,7 +511,7 @@ static const struct split {
 	  "  WHERE run <= ?1 AND day BETWEEN ?2 AND ?3 AND buyer != ''"
 	  "  AND addr != '' AND buyer IN (SELECT buyer FROM risk_parcels"
 	  "  WHERE run = ?1) GROUP BY buyer"
-	  "  HAVING count(DISTINCT addr) >= ?4 ORDER BY buyer",
+	  "  HAVING count(DISTINCT addr) >= ?4 ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, addr_m"
 	  "  FROM risk_parcels WHERE run = ?1 AND buyer = ?2 ORDER BY rowid" },
 	{ "K-SPLIT-004", "buyer", "totalPrice",
@@ -521,7 +520,7 @@ static const struct split {
 	  "  AND amount >= ?5 AND amount <= ?6"
 	  "  AND buyer IN (SELECT buyer FROM risk_parcels WHERE run = ?1"
 	  "  AND amount >= ?5 AND amount <= ?6) GROUP BY buyer"
-	  "  HAVING count(*) >= ?4 ORDER BY buyer",
+	  "  HAVING count(*) >= ?4 ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, amount"
 	  "  FROM risk_parcels WHERE run = ?1 AND buyer = ?2"
 	  "  AND amount >= ?3 AND amount <= ?4 ORDER BY rowid" },
@@ -532,7 +531,7 @@ static const struct split {
 	  "  WHERE run = ?1) AND buyer IN (SELECT buyer FROM risk_parcels"
 	  "  WHERE run = ?1) GROUP BY buyer, day, ebc HAVING count(*) >= ?4"
 	  "  AND sum(amount) > ?6 AND max(amount) <= ?6 AND min(amount) >= ?5"
-	  "  ORDER BY buyer, day, ebc",
+	  "  ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, amount"
 	  "  FROM risk_parcels WHERE run = ?1"
 	  "  AND buyer || '@' || day || '@' || ebc = ?2 ORDER BY rowid" },

@@ -4,7 +4,7 @@ bin_PROGRAMS += ceb-risk
 ceb_risk_SOURCES = cmd/ceb-risk/ceb-risk.c cmd/ceb-risk/risk.h \
 	cmd/ceb-risk/collect.c cmd/ceb-risk/judge.c cmd/ceb-risk/report.c \
 	cmd/ceb-risk/rpolicy.c cmd/ceb-risk/rstore.c
-ceb_risk_LDADD = $(LDADD) -lm
+
 
 # The answer-key, history and rerun tests; goldens are in
 # tests/golden/ceb-risk/ (run by tests/golden.test).

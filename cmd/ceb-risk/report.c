@@ -50,7 +50,7 @@ static const char sql_rank[] =
 "  group_concat(indicator || '=' || CASE WHEN value = CAST(value AS INTEGER)"
 "  THEN CAST(value AS INTEGER) ELSE printf('%.2f', value) END, ' ')"
 "  FROM (SELECT * FROM risk_scores WHERE run = ?1 ORDER BY indicator)"
-"  GROUP BY dimension, entity ORDER BY score DESC, dimension, entity";
+"  GROUP BY dimension, entity ORDER BY score DESC, dimension, 3, entity";
 
 int
 report_ranking(struct risk *r)
@@ -117,6 +117,23 @@ wfail:
 	return -1;
 }
 
+/*
+ * Text from the input on its way to a terminal: control characters as
+ * \xNN, never raw.
+ */
+static void
+put_safe(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
 static const char sql_ex_run[] =
 "SELECT max(run) FROM risk_scores WHERE entity = ?1";
 static const char sql_ex_ind[] =
@@ -164,9 +181,11 @@ report_explain(struct risk *r, const char *entity)
 		if (!any) {
 			long day = (long)sqlite3_column_int64(st, 8);
 
-			printf(_("%s (%s, %s): run %lld, night %04ld-%02ld-%02ld"
-			    "\n"), entity, store_text(st, 0), store_text(st, 1),
-			    run, day / 10000, day / 100 % 100, day % 100);
+			put_safe(entity);
+			printf(" (%s, ", store_text(st, 0));
+			put_safe(store_text(st, 1));
+			printf(_("): run %lld, night %04ld-%02ld-%02ld\n"), run,
+			    day / 10000, day / 100 % 100, day % 100);
 			any = 1;
 		}
 		total += sqlite3_column_double(st, 5);
@@ -183,10 +202,16 @@ report_explain(struct risk *r, const char *entity)
 			sqlite3_reset(st);
 			return sqlfail(r) ? 2 : 2;
 		}
-		while ((rc = store_step(r->st, hs)) == 1)
-			printf("    %s:%lld: %s: %s\n", store_text(hs, 0),
-			    (long long)sqlite3_column_int64(hs, 2),
-			    store_text(hs, 3), store_text(hs, 4));
+		while ((rc = store_step(r->st, hs)) == 1) {
+			fputs("    ", stdout);
+			put_safe(store_text(hs, 0));
+			printf(":%lld: ", (long long)sqlite3_column_int64(hs,
+			    2));
+			put_safe(store_text(hs, 3));
+			fputs(": ", stdout);
+			put_safe(store_text(hs, 4));
+			putchar('\n');
+		}
 		if (rc < 0) {
 			sqlite3_reset(st);
 			return sqlfail(r) ? 2 : 2;
@@ -195,5 +220,9 @@ report_explain(struct risk *r, const char *entity)
 	if (rc < 0)
 		return sqlfail(r) ? 2 : 2;
 	printf(_("  score %g\n"), total);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		diag_write_error(_("standard output"));
+		return 2;
+	}
 	return diag_status();
 }
