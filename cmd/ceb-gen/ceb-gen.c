@@ -97,7 +97,7 @@ const struct gen_defect gen_defects[] = {
 	{ "exp-missing-part", FAM_EXPORT_BILL,
 	  N_("one msgSeqNo part of a split 607 is never written") },
 	{ "risk-undervalued", FAM_RISK,
-	  N_("621 first line priced at 8 .. 20 % of the low end of its "
+	  N_("621 first line priced at 0.08 .. 0.20 times the low end of its "
 	  "goods' price range") },
 	{ "risk-weight", FAM_RISK,
 	  N_("one-line 621 whose netWeight is 6 times its goods' weight") },

@@ -22,9 +22,9 @@
 #include "store.h"
 
 static const char *const synopsis[] = {
-	"[-q] [-o ranking.csv] [-r report] [-R report.csv ...] --store file",
-	"    [--lock-timeout seconds] [--policy file] [--quota-policy file]",
-	"    [--run label] [--top n] [file | dir ...]",
+	"[-q] [-o ranking.csv] [-r report] [-R report.csv ...] --store file "
+	"[--lock-timeout seconds] [--policy file] [--quota-policy file] "
+	"[--run label] [--top n] [file | dir ...]",
 	"--store file --explain entity",
 	"--list-rules",
 	NULL

@@ -189,7 +189,7 @@ report_explain(struct risk *r, const char *entity)
 			any = 1;
 		}
 		total += sqlite3_column_double(st, 5);
-		printf(_("  %s  %s\n"), ind, cr ? _(cr->text) : "");
+		printf("  %s  %s\n", ind, cr ? _(cr->text) : "");
 		printf(_("    value %g, threshold %g, baseline %g, "
 		    "observations %lld, weight %g\n"),
 		    sqlite3_column_double(st, 3), sqlite3_column_double(st, 4),
