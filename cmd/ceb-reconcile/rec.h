@@ -159,6 +159,7 @@ struct rc {
 	char **srcs;
 	size_t nsrcs;
 	size_t memory;		/* --memory: bstore budget */
+	double lock_timeout;	/* --lock-timeout */
 	/* loading from the state */
 	int loading;
 	uint32_t load_day;
@@ -170,6 +171,7 @@ struct rc {
 	int load_bad;
 	/* counts */
 	long n_read, n_matched, n_failed, n_pending, n_expired;
+	long n_aside;		/* documents set aside (not judged) */
 	struct keyidx *srcidx;
 };
 
@@ -247,13 +249,31 @@ void rec_summary(void);	/* counts for the summary line */
 int output_msg(uint32_t mid, const char *bytes);
 int output_inventories(void);
 
-/* statedir.c */
-int statedir_open(void);		/* create, lock, clean */
-int statedir_load(void);		/* choose the base state, load it */
-int statedir_commit(void);
-void statedir_close(void);
-/* Forget what statedir_load() noted (for in-process users, like
- * store_end()). */
-void statedir_end(void);
+/* rstate.c: the state in the SQLite store DIR/state.db */
+struct store;
+struct store_schema;
+extern const struct store_schema rstate_schema;
+const char *rstate_path(char *buf, size_t n);	/* DIR/state.db */
+/* Create DIR, open and lock the store, begin the run's transaction and
+ * convert an old state directory (rconvert()).  0, or -1 (trouble said). */
+int rstate_open(void);
+/* Load the base state (the latest, or before it for a redo) and write
+ * the run's row.  0, or -1 (trouble said). */
+int rstate_load(void);
+/* Record one document the run read (the documents table). */
+int rstate_document(const char *bytes, size_t len, const struct origin *o,
+    const char *type);
+/* loop_on_bad() callback: a document set aside. */
+void rstate_bad(const char *source, long index, long line,
+    const char *reason, void *arg);
+/* Write what waits and what matched, commit.  0, or -1 (trouble said). */
+int rstate_commit(void);
+void rstate_close(void);	/* rolls back what is not committed */
+void rstate_end(void);		/* and forgets what rstate_load() noted */
+struct store *rstate_store(void);
+
+/* rconvert.c: an old state directory into the store, in its
+ * transaction, while the store has no run.  0, or -1 (trouble said). */
+int rconvert(struct store *st);
 
 #endif

@@ -511,6 +511,8 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 			r->state = ST_GONE;
 			continue;
 		}
+		if (rc.loading)
+			r->pad[1] = 1;	/* has a waiting row in the state */
 		if ((bl = fields_blob(t, m, rec, &blobbuf, &blobcap)) < 0 ||
 		    fields_split(&arrf, t, blobbuf, (size_t)bl) != 0) {
 			diag_trouble(NULL, 0, _("out of memory"));
@@ -592,6 +594,15 @@ store_doc(struct stream_doc *d, void *arg)
 	(void)arg;
 	ok = stream_msg_open(&m, d) == MSG_OK;
 	t = ok ? fields_type(m.type) : -1;
+	if (rc.statedir) {
+		char ty[16];
+
+		if (ok && m.type)
+			snprintf(ty, sizeof ty, "CEB%d", m.type->code);
+		if (rstate_document(d->bytes, d->len, &d->origin, ok && m.type ?
+		    ty : NULL) != 0)
+			return -1;
+	}
 	if (t < 0)
 		return pass_other(d, &m, ok);
 	nrec = msg_record_count(&m);

@@ -6,7 +6,8 @@
 # For ceb-reconcile, ceb-quota-check and ceb-manifest-writeoff: a realistic
 # two-night run made by ceb-gen; night 1 makes the state, night 2 is the
 # run under test.  The reference is night 2 uninterrupted: its final state
-# (every file of the state directory but the lock), report and output.
+# (every file of the state directory but the lock; for the SQLite stores
+# what tests/state-dump.sh prints), report and output.
 # Then, KILL_N times, night 2 starts again from night 1's state and is
 # killed with SIGKILL at a random point, and run again to completion; the
 # final state, report and output must equal the reference byte for byte
@@ -127,7 +128,7 @@ night2() {
 }
 logical() {
 	case $tool in
-	ceb-reconcile) cat "$1/state.csv" 2>/dev/null ;;
+	ceb-reconcile) sh "$top/tests/state-dump.sh" "$1/state.db" 2>/dev/null ;;
 	ceb-quota-check) sh "$top/tests/state-dump.sh" "$1/ledger" 2>/dev/null ;;
 	ceb-manifest-writeoff)
 		g=$(cat "$1/CURRENT" 2>/dev/null)
@@ -143,11 +144,11 @@ logical() {
 # there the number of the current generation is replaced by "N" (in the
 # file names and in CURRENT); a file of any other generation still shows.
 snap() {
-	if [ $tool = ceb-quota-check ]; then
+	if [ $tool != ceb-manifest-writeoff ]; then
 		# The SQLite store (cebtools-state(5)): what it holds, not its
 		# bytes (run numbers and times differ; -wal and -shm come and
 		# go with SQLite's checkpoints).
-		ls -A "$1" | grep -v -e '^ledger' -e 'lock$'
+		ls -A "$1" | grep -v -e '^ledger' -e '^state\.db' -e 'lock$'
 		logical "$1"
 		return
 	fi
@@ -263,11 +264,13 @@ for tool in $tools; do
 		last=$(grep -n -E '^(openat|open|creat)\(.*O_CREAT' trace |
 		    grep -E '"tr/' | grep -v 'lock"' | tail -1 | cut -d: -f1)
 		last=${last:-$commit}
-		if [ $tool = ceb-quota-check ]; then
+		if [ $tool != ceb-manifest-writeoff ]; then
 			# The SQLite store is opened first and written at the
 			# commit: the commit is from the first write to its
 			# write-ahead log, its final step the last sync.
-			commit=$(grep -n -E '^(pwrite64|write)\([0-9]*</[^>]*/tr/ledger-wal>' trace |
+			wal=ledger-wal
+			[ $tool = ceb-reconcile ] && wal=state.db-wal
+			commit=$(grep -n -E "^(pwrite64|write)\\([0-9]*</[^>]*/tr/$wal>" trace |
 			    head -1 | cut -d: -f1)
 			commit=${commit:-1}
 			last=$(grep -n -E '^(fsync|fdatasync)\(' trace |
