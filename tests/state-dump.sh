@@ -11,8 +11,9 @@
 # last_event and mac (run ids and event numbers differ between a state
 # reached in two runs and the same state reached in three).
 # ceb-reconcile's tables (cebtools-state(5)) likewise without run ids
-# (reconcile_runs, added, removed) or row ids: a waiting record is named
-# by its message's digest and its record number.
+# (reconcile_runs, added) or row ids, and without the rows the latest run
+# took out (kept only to redo it): a waiting record is named by its
+# message's digest and its record number.
 set -eu
 db=${1:?usage: state-dump.sh FILE}
 [ -s "$db" ] || exit 0
@@ -26,16 +27,20 @@ for t in $(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE
 		sqlite3 -csv "$db" "SELECT m.digest, w.record, w.type,
 		    w.first_seen, w.hash, w.ebpCode, w.orderNo,
 		    w.logisticsCode, w.logisticsNo, w.payCode,
-		    w.payTransactionId, w.removed IS NULL FROM waiting w
-		    JOIN messages m ON m.id = w.msg ORDER BY m.seq, m.digest,
-		    w.record"
+		    w.payTransactionId FROM waiting w JOIN messages m ON
+		    m.id = w.msg WHERE w.removed IS NULL ORDER BY m.seq,
+		    m.digest, w.record"
 		continue ;;
 	messages|matched)
 		cols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM
 		    pragma_table_info('$t') WHERE name NOT IN ('id', 'seq',
 		    'added')")
+		where=
+		[ $t = messages ] && where="WHERE id IN (SELECT msg FROM
+		    waiting WHERE removed IS NULL)"
 		echo "== $t"
-		sqlite3 -csv "$db" "SELECT $cols FROM \"$t\" ORDER BY $cols"
+		sqlite3 -csv "$db" "SELECT $cols FROM \"$t\" $where
+		    ORDER BY $cols"
 		continue ;;
 	esac
 	cols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM

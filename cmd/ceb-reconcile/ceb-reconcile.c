@@ -249,6 +249,8 @@ options(int argc, char *argv[], struct cmdline *c)
 		    argv + optind, hex) == 0)
 			snprintf(rc.run + strlen(rc.run), sizeof rc.run -
 			    strlen(rc.run), "+%.16s", hex);
+		else if (rc.statedir)
+			rc.defer = 1;	/* known by its documents, once read */
 	}
 	return -1;
 }
@@ -269,7 +271,7 @@ static int
 open_state(void)
 {
 	if ((rc.statedir && rstate_open() != 0) || store_init() != 0 ||
-	    (rc.statedir && rstate_load() != 0)) {
+	    (rc.statedir && !rc.defer && rstate_load() != 0)) {
 		if (rc.statedir)
 			rstate_close();
 		return -1;
@@ -290,6 +292,11 @@ finish(long troubles)
 {
 	int ok = troubles_besides(troubles) == 0;
 
+	/* Standard input with -s: the documents read, judged now. */
+	if (ok && rc.defer && rstate_replay(store_doc) != 0)
+		ok = 0;
+	if (ok)
+		ok = troubles_besides(troubles) == 0;
 	if (ok) {
 		match_all();
 		output_inventories();

@@ -118,6 +118,7 @@ struct done {
 	uint32_t pk, wk, yk;	/* key ids (NONE when unknown) */
 	uint32_t day;
 	uint64_t hash;		/* content hash of the inventory */
+	uint32_t from_state;	/* read from the state, not matched now */
 };
 
 /* A record's fields, parsed from its blob. */
@@ -160,6 +161,7 @@ struct rc {
 	size_t nsrcs;
 	size_t memory;		/* --memory: bstore budget */
 	double lock_timeout;	/* --lock-timeout */
+	int defer;		/* stdin with -s: read first, then judge */
 	/* loading from the state */
 	int loading;
 	uint32_t load_day;
@@ -271,6 +273,25 @@ int rstate_commit(void);
 void rstate_close(void);	/* rolls back what is not committed */
 void rstate_end(void);		/* and forgets what rstate_load() noted */
 struct store *rstate_store(void);
+
+/*
+ * A key just entered index x (rc.pk, rc.wk or rc.yk) under id: take in
+ * the matched parcels of the state with that key (--keep-matched), so
+ * that the ledger is read by key, for the keys the night brings.  0, or
+ * -1 (trouble said).
+ */
+int rstate_matched_key(struct keyidx *x, long id, const char *a,
+    const char *b);
+/*
+ * Whether the document (its bytes) was judged by an earlier run: that
+ * run's id (its date in day, n bytes), 0 when not, -1 on trouble.
+ */
+long long rstate_judged(const char *bytes, size_t len, char *day, size_t n);
+/* With rc.defer: keep one document of standard input for later. */
+int rstate_defer(const struct stream_doc *d);
+/* With rc.defer, after the input: the run id from the documents read,
+ * the state loaded, and every document kept handed to fn.  0 or -1. */
+int rstate_replay(int (*fn)(struct stream_doc *, void *));
 
 /* rconvert.c: an old state directory into the store, in its
  * transaction, while the store has no run.  0, or -1 (trouble said). */

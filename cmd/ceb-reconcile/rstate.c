@@ -31,8 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bstore.h"
+#include "emit.h"
 #include "diag.h"
 #include "i18n.h"
 #include "rec.h"
@@ -80,11 +82,32 @@ static const char *const migrations[] = {
 	"  payCode TEXT, payTransactionId TEXT,"
 	"  added INTEGER NOT NULL REFERENCES runs(id));"
 	"CREATE INDEX matched_added ON matched(added);"
+	"CREATE INDEX matched_order ON matched(ebpCode, orderNo);"
+	"CREATE INDEX matched_waybill ON matched(logisticsCode, logisticsNo);"
+	"CREATE INDEX matched_pay ON matched(payCode, payTransactionId);"
 	"CREATE VIEW waiting_now AS SELECT w.type, w.first_seen,"
 	"  w.ebpCode, w.orderNo, w.logisticsCode, w.logisticsNo, w.payCode,"
 	"  w.payTransactionId, m.source, m.message, m.line, w.record"
 	"  FROM waiting w JOIN messages m ON m.id = w.msg"
-	"  WHERE w.removed IS NULL ORDER BY m.seq, w.record;",
+	"  WHERE w.removed IS NULL ORDER BY m.seq, w.record;"
+	"CREATE VIEW waiting_inventories AS SELECT i.first_seen,"
+	"  i.ebpCode, i.orderNo, i.logisticsCode, i.logisticsNo,"
+	"  trim(CASE WHEN EXISTS (SELECT 1 FROM waiting o WHERE"
+	"    o.removed IS NULL AND o.type = '311' AND o.ebpCode = i.ebpCode"
+	"    AND o.orderNo = i.orderNo) THEN '' ELSE 'order ' END ||"
+	"  CASE WHEN EXISTS (SELECT 1 FROM waiting p WHERE"
+	"    p.removed IS NULL AND p.type = '411' AND p.ebpCode = i.ebpCode"
+	"    AND p.orderNo = i.orderNo) THEN '' ELSE 'payment ' END ||"
+	"  CASE WHEN EXISTS (SELECT 1 FROM waiting b WHERE"
+	"    b.removed IS NULL AND b.type = '511' AND"
+	"    b.logisticsCode = i.logisticsCode AND"
+	"    b.logisticsNo = i.logisticsNo) THEN '' ELSE 'waybill' END)"
+	"  AS waits_for"
+	"  FROM waiting i WHERE i.removed IS NULL AND i.type = '621'"
+	"  ORDER BY i.first_seen, i.ebpCode, i.orderNo;"
+	"CREATE VIEW waiting_by_age AS SELECT first_seen, type,"
+	"  count(*) AS records FROM waiting WHERE removed IS NULL"
+	"  GROUP BY first_seen, type ORDER BY first_seen, type;",
 	NULL
 };
 
@@ -94,9 +117,9 @@ static struct store *st;
 static long long redo_of;	/* the latest run, when this run redoes it */
 static long long *dbmsg;	/* per rmsg: its messages row, 0 if none */
 static size_t capdbmsg;
-static size_t loaded_done;	/* rc.done entries read from the state */
 
 static int begin_run(void);
+static int write_asides(void);
 
 const char *
 rstate_path(char *buf, size_t n)
@@ -181,47 +204,103 @@ key_of(struct keyidx *x, const char *a, const char *b)
 	return keyidx_put(x, buf, la + lb + 1, NULL);
 }
 
-/* The matched parcels still remembered (--keep-matched). */
-static int
-load_matched(void)
-{
-	static const char sql[] = "SELECT day, hash, ebpCode, orderNo, "
-	    "logisticsCode, logisticsNo, payCode, payTransactionId FROM "
-	    "matched WHERE added != ?1 ORDER BY id";
-	sqlite3_stmt *q = store_prepare(st, sql);
-	int r;
+/*
+ * The matched parcels of the state are read by key: each key the night
+ * brings is looked up once (looked[] per index), and each matched row is
+ * taken in once (rows).  has_matched: the state has some at all.
+ */
+static struct keyidx *rows;
+static unsigned char *looked[3];
+static size_t caplooked[3];
+static int has_matched;
 
-	if (q == NULL || store_bind(st, q, "i", redo_of) != 0)
+static int
+mark_looked(int w, long id)
+{
+	if ((size_t)id >= caplooked[w]) {
+		size_t nc = caplooked[w] ? caplooked[w] : 1024;
+		unsigned char *p;
+
+		while (nc <= (size_t)id)
+			nc *= 2;
+		if ((p = realloc(looked[w], nc)) == NULL)
+			return -1;
+		memset(p + caplooked[w], 0, nc - caplooked[w]);
+		looked[w] = p;
+		caplooked[w] = nc;
+	}
+	if (looked[w][id])
+		return 1;
+	looked[w][id] = 1;
+	return 0;
+}
+
+int
+rstate_matched_key(struct keyidx *x, long id, const char *a, const char *b)
+{
+	static const char *const sql[3] = {
+		"SELECT id, day, hash, ebpCode, orderNo, logisticsCode, "
+		"logisticsNo, payCode, payTransactionId FROM matched WHERE "
+		"ebpCode = ?1 AND orderNo = ?2 AND added != ?3 AND day > ?4 "
+		"ORDER BY id",
+		"SELECT id, day, hash, ebpCode, orderNo, logisticsCode, "
+		"logisticsNo, payCode, payTransactionId FROM matched WHERE "
+		"logisticsCode = ?1 AND logisticsNo = ?2 AND added != ?3 AND "
+		"day > ?4 ORDER BY id",
+		"SELECT id, day, hash, ebpCode, orderNo, logisticsCode, "
+		"logisticsNo, payCode, payTransactionId FROM matched WHERE "
+		"payCode = ?1 AND payTransactionId = ?2 AND added != ?3 AND "
+		"day > ?4 ORDER BY id"
+	};
+	int w = x == rc.pk ? 0 : x == rc.wk ? 1 : 2, r;
+	char since[16];
+	sqlite3_stmt *q;
+
+	if (st == NULL || !has_matched)
+		return 0;
+	if ((r = mark_looked(w, id)) != 0)
+		return r < 0 ? (diag_trouble(NULL, 0, _("out of memory")), -1) :
+		    0;
+	day_format(rc.now - rc.keep, since, sizeof since);
+	if ((q = store_prepare(st, sql[w])) == NULL ||
+	    store_bind(st, q, "ttit", a, b, redo_of, since) != 0)
 		return fail(NULL);
 	while ((r = store_step(st, q)) == 1) {
-		long day = day_parse(store_text(q, 0)), pk, wk, yk;
+		long long rid = sqlite3_column_int64(q, 0);
+		long day = day_parse(store_text(q, 1)), k[3];
 		uint64_t hash;
 		char *end;
+		int added;
 
-		hash = strtoull(store_text(q, 1), &end, 16);
+		if (keyidx_put(rows, &rid, sizeof rid, &added) < 0)
+			goto nomem;
+		if (!added)
+			continue;
+		hash = strtoull(store_text(q, 2), &end, 16);
 		if (day < 0 || *end != '\0') {
 			sqlite3_reset(q);
 			diag_trouble(NULL, 0, _("damaged state: bad matched "
-			    "row"));
+			    "row %lld"), rid);
 			return -1;
 		}
-		if (rc.now - day >= rc.keep)
-			continue;	/* forgotten after --keep-matched days */
-		pk = key_of(rc.pk, store_text(q, 2), store_text(q, 3));
-		wk = key_of(rc.wk, store_text(q, 4), store_text(q, 5));
-		yk = key_of(rc.yk, store_text(q, 6), store_text(q, 7));
-		if (store_grow_keys() != 0 || store_done_add(pk >= 0 ?
-		    (uint32_t)pk : NONE, wk >= 0 ? (uint32_t)wk : NONE,
-		    yk >= 0 ? (uint32_t)yk : NONE, (uint32_t)day, hash) < 0) {
-			sqlite3_reset(q);
-			diag_trouble(NULL, 0, _("out of memory"));
-			return -1;
-		}
+		k[0] = key_of(rc.pk, store_text(q, 3), store_text(q, 4));
+		k[1] = key_of(rc.wk, store_text(q, 5), store_text(q, 6));
+		k[2] = key_of(rc.yk, store_text(q, 7), store_text(q, 8));
+		if (store_grow_keys() != 0)
+			goto nomem;
+		if (store_done_add(k[0] >= 0 ? (uint32_t)k[0] : NONE,
+		    k[1] >= 0 ? (uint32_t)k[1] : NONE, k[2] >= 0 ?
+		    (uint32_t)k[2] : NONE, (uint32_t)day, hash) < 0)
+			goto nomem;
+		rc.done[rc.ndone - 1].from_state = 1;
 	}
 	if (r < 0)
 		return fail(NULL);
-	loaded_done = rc.ndone;
 	return 0;
+nomem:
+	sqlite3_reset(q);
+	diag_trouble(NULL, 0, _("out of memory"));
+	return -1;
 }
 
 /* Take in one waiting message: its bytes and the records that wait. */
@@ -371,7 +450,14 @@ rstate_load(void)
 		    _("the state is of %s, later than --now"), base_now);
 		return -1;
 	}
-	if (load_matched() != 0 || load_waiting() != 0)
+	if ((rows = keyidx_new()) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	if ((has_matched = (int)store_int(st, "SELECT EXISTS (SELECT 1 FROM "
+	    "matched)", 0)) < 0)
+		return fail(NULL);
+	if (load_waiting() != 0)
 		return -1;
 	return begin_run();
 }
@@ -387,6 +473,7 @@ undo_latest(void)
 		"DELETE FROM waiting WHERE added = ?1",
 		"UPDATE waiting SET removed = NULL WHERE removed = ?1",
 		"DELETE FROM matched WHERE added = ?1",
+		"DELETE FROM documents WHERE run = ?1",
 		NULL
 	};
 	int i;
@@ -557,10 +644,10 @@ put_matched(long long run)
 	if ((q = store_prepare(st, sql_forget)) == NULL ||
 	    store_bind(st, q, "t", day) != 0 || store_step(st, q) != 0)
 		return fail(NULL);
-	for (i = loaded_done; i < rc.ndone; i++) {
+	for (i = 0; i < rc.ndone; i++) {
 		const struct done *d = &rc.done[i];
 
-		if (rc.now - (long)d->day >= rc.keep)
+		if (d->from_state || rc.now - (long)d->day >= rc.keep)
 			continue;
 		day_format(d->day, day, sizeof day);
 		snprintf(hash, sizeof hash, "%016" PRIx64, d->hash);
@@ -604,7 +691,7 @@ begin_run(void)
 	    store_bind(st, q, "ittti", run.id, rc.run, now, sh, redo_of) != 0 ||
 	    store_step(st, q) != 0)
 		return fail(NULL);
-	return 0;
+	return write_asides();
 }
 
 int
@@ -628,16 +715,61 @@ rstate_document(const char *bytes, size_t len, const struct origin *o,
 	return 0;
 }
 
+/* Documents set aside before the run's row exists (standard input). */
+struct aside {
+	char *source, *reason;
+	long index, line;
+};
+static struct aside *asides;
+static size_t nasides;
+
+static int
+write_asides(void)
+{
+	size_t i;
+	int rv = 0;
+
+	for (i = 0; i < nasides; i++) {
+		if (rv == 0 && store_set_aside(st, run.id, asides[i].source,
+		    asides[i].index, asides[i].line, asides[i].reason) != 0)
+			rv = fail(NULL);
+		free(asides[i].source);
+		free(asides[i].reason);
+	}
+	free(asides);
+	asides = NULL;
+	nasides = 0;
+	return rv;
+}
+
 void
 rstate_bad(const char *source, long index, long line, const char *reason,
     void *arg)
 {
+	struct aside *a;
+
 	(void)arg;
 	rc.n_aside++;
 	if (st == NULL)
 		return;
-	if (store_set_aside(st, run.id, source, index, line, reason) != 0)
-		(void)fail(NULL);
+	if (run.id != 0) {
+		if (store_set_aside(st, run.id, source, index, line, reason) !=
+		    0)
+			(void)fail(NULL);
+		return;
+	}
+	if ((a = realloc(asides, (nasides + 1) * sizeof *a)) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return;
+	}
+	asides = a;
+	a += nasides++;
+	a->source = strdup(source ? source : "");
+	a->reason = strdup(reason ? reason : "");
+	a->index = index;
+	a->line = line;
+	if (a->source == NULL || a->reason == NULL)
+		diag_trouble(NULL, 0, _("out of memory"));
 }
 
 int
@@ -675,6 +807,204 @@ rstate_commit(void)
 	return 0;
 }
 
+long long
+rstate_judged(const char *bytes, size_t len, char *day, size_t n)
+{
+	static const char sql[] = "SELECT d.run, r.now FROM documents d JOIN "
+	    "reconcile_runs r ON r.run = d.run WHERE d.digest = ?1 AND "
+	    "d.run != ?2 AND d.run != ?3 ORDER BY d.run LIMIT 1";
+	unsigned char dg[STORE_DIGEST_LEN];
+	char hex[STORE_HEX_LEN];
+	sqlite3_stmt *q;
+	long long id = 0;
+	int r;
+
+	if (st == NULL)
+		return 0;
+	if (store_doc_digest(bytes, len, dg) != 0) {
+		diag_trouble(NULL, 0, _("cannot compute a digest"));
+		return -1;
+	}
+	store_hex(dg, hex);
+	if ((q = store_prepare(st, sql)) == NULL ||
+	    store_bind(st, q, "tii", hex, run.id, redo_of) != 0 ||
+	    (r = store_step(st, q)) < 0)
+		return fail(NULL);
+	if (r == 1) {
+		id = sqlite3_column_int64(q, 0);
+		snprintf(day, n, "%s", store_text(q, 1));
+		sqlite3_reset(q);
+	}
+	return id;
+}
+
+/* ---- standard input: read first, then judge ---- */
+
+static FILE *kept;		/* the documents read, unlinked */
+static unsigned char idsum[STORE_DIGEST_LEN];	/* sum of their digests */
+static unsigned long long nkept;
+
+/* idsum += d, as 256-bit big-endian numbers (order does not matter). */
+static void
+sum_add(const unsigned char d[STORE_DIGEST_LEN])
+{
+	unsigned carry = 0;
+	int i;
+
+	for (i = STORE_DIGEST_LEN - 1; i >= 0; i--) {
+		carry += (unsigned)idsum[i] + d[i];
+		idsum[i] = (unsigned char)carry;
+		carry >>= 8;
+	}
+}
+
+static int
+put_str(const char *t)
+{
+	uint32_t n = t ? (uint32_t)strlen(t) + 1 : 0;
+
+	return fwrite(&n, sizeof n, 1, kept) == 1 &&
+	    (n == 0 || fwrite(t, 1, n, kept) == n) ? 0 : -1;
+}
+
+static char *
+get_str(void)
+{
+	uint32_t n;
+	char *t;
+
+	if (fread(&n, sizeof n, 1, kept) != 1 || n > (1u << 30))
+		return NULL;
+	if (n == 0)
+		return strdup("");
+	if ((t = malloc(n)) == NULL || fread(t, 1, n, kept) != n ||
+	    t[n - 1] != '\0') {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+rstate_defer(const struct stream_doc *d)
+{
+	unsigned char dg[STORE_DIGEST_LEN];
+	const struct origin *o = &d->origin;
+	long v[4];
+
+	if (kept == NULL) {
+		char p[4096];
+		int fd;
+
+		snprintf(p, sizeof p, "%s/ceb-reconcile-input.XXXXXX",
+		    rc.statedir);
+		if ((fd = mkstemp(p)) < 0 || unlink(p) != 0 ||
+		    (kept = fdopen(fd, "w+")) == NULL) {
+			diag_trouble(p, 0, _("cannot keep the input: %s"),
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if (store_doc_digest(d->bytes, d->len, dg) != 0) {
+		diag_trouble(NULL, 0, _("cannot compute a digest"));
+		return -1;
+	}
+	sum_add(dg);
+	nkept++;
+	v[0] = o->message;
+	v[1] = o->line;
+	v[2] = o->via_message;
+	v[3] = o->via_line;
+	if (put_str(o->source) != 0 || put_str(o->envelope) != 0 ||
+	    put_str(o->via) != 0 || fwrite(v, sizeof v, 1, kept) != 1 ||
+	    fwrite(&d->len, sizeof d->len, 1, kept) !=
+	    1 || fwrite(d->bytes, 1, d->len, kept) != d->len) {
+		diag_trouble(NULL, 0, _("cannot keep the input: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The run id of the documents read: the date, '+', 16 hex digits. */
+static void
+deferred_id(void)
+{
+	unsigned char buf[STORE_DIGEST_LEN + 8], id[STORE_DIGEST_LEN];
+	char hex[STORE_HEX_LEN];
+	int i;
+
+	memcpy(buf, idsum, STORE_DIGEST_LEN);
+	for (i = 0; i < 8; i++)
+		buf[STORE_DIGEST_LEN + i] = (unsigned char)(nkept >> (56 - 8 * i));
+	/* store_run_identity() of one "digest": SHA-256 of the bytes. */
+	(void)store_doc_digest((const char *)buf, sizeof buf, id);
+	store_hex(id, hex);
+	day_format(rc.now, rc.run, sizeof rc.run);
+	snprintf(rc.run + strlen(rc.run), sizeof rc.run - strlen(rc.run),
+	    "+%.16s", hex);
+}
+
+int
+rstate_replay(int (*fn)(struct stream_doc *, void *))
+{
+	unsigned long long i;
+	int rv = 0;
+
+	rc.defer = 0;
+	deferred_id();
+	if (rstate_load() != 0)
+		return -1;
+	if (kept == NULL)
+		return 0;
+	if (fflush(kept) != 0 || fseek(kept, 0, SEEK_SET) != 0) {
+		diag_trouble(NULL, 0, _("cannot read the input kept: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < nkept && rv == 0; i++) {
+		struct stream_doc d;
+		struct stream_err e;
+		char *src = get_str(), *env = get_str(), *via = get_str(),
+		    *bytes = NULL;
+		long v[4];
+		size_t len = 0;
+
+		memset(&d, 0, sizeof d);
+		memset(&e, 0, sizeof e);
+		if (src == NULL || env == NULL || via == NULL ||
+		    fread(v, sizeof v, 1, kept) != 1 ||
+		    fread(&len, sizeof len, 1, kept) != 1 ||
+		    (bytes = malloc(len ? len : 1)) == NULL ||
+		    fread(bytes, 1, len, kept) != len) {
+			diag_trouble(NULL, 0, _("cannot read the input kept"));
+			rv = -1;
+		} else {
+			d.origin.source = src;
+			d.origin.envelope = *env ? env : NULL;
+			d.origin.via = *via ? via : NULL;
+			d.origin.message = v[0];
+			d.origin.line = v[1];
+			d.origin.via_message = v[2];
+			d.origin.via_line = v[3];
+			d.source = src;
+			d.index = v[0];
+			d.line = v[1];
+			d.bytes = bytes;
+			d.len = len;
+			d.doc = stream_parse_memory(bytes, len, src, &e);
+			rv = fn(&d, NULL);
+			if (d.doc)
+				xmlFreeDoc(d.doc);
+		}
+		free(src);
+		free(env);
+		free(via);
+		free(bytes);
+	}
+	return rv;
+}
+
 void
 rstate_close(void)
 {
@@ -685,11 +1015,25 @@ rstate_close(void)
 void
 rstate_end(void)
 {
+	int i;
+
 	rstate_close();
 	free(dbmsg);
 	dbmsg = NULL;
 	capdbmsg = 0;
-	loaded_done = 0;
+	keyidx_free(rows);
+	rows = NULL;
+	for (i = 0; i < 3; i++) {
+		free(looked[i]);
+		looked[i] = NULL;
+		caplooked[i] = 0;
+	}
+	has_matched = 0;
+	if (kept)
+		fclose(kept);
+	kept = NULL;
+	nkept = 0;
+	memset(idsum, 0, sizeof idsum);
 	redo_of = 0;
 	memset(&run, 0, sizeof run);
 }
