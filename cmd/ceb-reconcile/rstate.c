@@ -841,22 +841,8 @@ rstate_judged(const char *bytes, size_t len, char *day, size_t n)
 /* ---- standard input: read first, then judge ---- */
 
 static FILE *kept;		/* the documents read, unlinked */
-static unsigned char idsum[STORE_DIGEST_LEN];	/* sum of their digests */
+static struct store_ident ident;	/* of the documents read */
 static unsigned long long nkept;
-
-/* idsum += d, as 256-bit big-endian numbers (order does not matter). */
-static void
-sum_add(const unsigned char d[STORE_DIGEST_LEN])
-{
-	unsigned carry = 0;
-	int i;
-
-	for (i = STORE_DIGEST_LEN - 1; i >= 0; i--) {
-		carry += (unsigned)idsum[i] + d[i];
-		idsum[i] = (unsigned char)carry;
-		carry >>= 8;
-	}
-}
 
 static int
 put_str(const char *t)
@@ -909,7 +895,7 @@ rstate_defer(const struct stream_doc *d)
 		diag_trouble(NULL, 0, _("cannot compute a digest"));
 		return -1;
 	}
-	sum_add(dg);
+	store_ident_add(&ident, dg);
 	nkept++;
 	v[0] = o->message;
 	v[1] = o->line;
@@ -930,16 +916,9 @@ rstate_defer(const struct stream_doc *d)
 static void
 deferred_id(void)
 {
-	unsigned char buf[STORE_DIGEST_LEN + 8], id[STORE_DIGEST_LEN];
 	char hex[STORE_HEX_LEN];
-	int i;
 
-	memcpy(buf, idsum, STORE_DIGEST_LEN);
-	for (i = 0; i < 8; i++)
-		buf[STORE_DIGEST_LEN + i] = (unsigned char)(nkept >> (56 - 8 * i));
-	/* store_run_identity() of one "digest": SHA-256 of the bytes. */
-	(void)store_doc_digest((const char *)buf, sizeof buf, id);
-	store_hex(id, hex);
+	store_ident_hex(&ident, hex);
 	day_format(rc.now, rc.run, sizeof rc.run);
 	snprintf(rc.run + strlen(rc.run), sizeof rc.run - strlen(rc.run),
 	    "+%.16s", hex);
@@ -1033,7 +1012,7 @@ rstate_end(void)
 		fclose(kept);
 	kept = NULL;
 	nkept = 0;
-	memset(idsum, 0, sizeof idsum);
+	memset(&ident, 0, sizeof ident);
 	redo_of = 0;
 	memset(&run, 0, sizeof run);
 }
