@@ -262,8 +262,11 @@ int rstate_open(void);
 /* Load the base state (the latest, or before it for a redo) and write
  * the run's row.  0, or -1 (trouble said). */
 int rstate_load(void);
-/* Record one document the run read (the documents table). */
-int rstate_document(const char *bytes, size_t len, const struct origin *o,
+/* The hex SHA-256 of a document (store_doc_digest()).  0, or -1. */
+int rstate_digest(const char *bytes, size_t len, char hex[65]);
+/* Record one document the run read, by its digest (the documents
+ * table). */
+int rstate_document(const char *hex, const struct origin *o,
     const char *type);
 /* loop_on_bad() callback: a document set aside. */
 void rstate_bad(const char *source, long index, long line,
@@ -283,10 +286,10 @@ struct store *rstate_store(void);
 int rstate_matched_key(struct keyidx *x, long id, const char *a,
     const char *b);
 /*
- * Whether the document (its bytes) was judged by an earlier run: that
+ * Whether the document (its digest) was judged by an earlier run: that
  * run's id (its date in day, n bytes), 0 when not, -1 on trouble.
  */
-long long rstate_judged(const char *bytes, size_t len, char *day, size_t n);
+long long rstate_judged(const char *hex, char *day, size_t n);
 /* With rc.defer: keep one document of standard input for later. */
 int rstate_defer(const struct stream_doc *d);
 /* With rc.defer, after the input: the run id from the documents read,

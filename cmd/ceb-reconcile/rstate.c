@@ -695,19 +695,23 @@ begin_run(void)
 }
 
 int
-rstate_document(const char *bytes, size_t len, const struct origin *o,
-    const char *type)
+rstate_digest(const char *bytes, size_t len, char hex[STORE_HEX_LEN])
 {
 	unsigned char dg[STORE_DIGEST_LEN];
-	char hex[STORE_HEX_LEN];
 
-	if (st == NULL)
-		return 0;
 	if (store_doc_digest(bytes, len, dg) != 0) {
 		diag_trouble(NULL, 0, _("cannot compute a digest"));
 		return -1;
 	}
 	store_hex(dg, hex);
+	return 0;
+}
+
+int
+rstate_document(const char *hex, const struct origin *o, const char *type)
+{
+	if (st == NULL)
+		return 0;
 	run.documents++;
 	if (store_document(st, run.id, hex, o->source, o->message, o->line,
 	    type, NULL) != 0)
@@ -808,24 +812,17 @@ rstate_commit(void)
 }
 
 long long
-rstate_judged(const char *bytes, size_t len, char *day, size_t n)
+rstate_judged(const char *hex, char *day, size_t n)
 {
 	static const char sql[] = "SELECT d.run, r.now FROM documents d JOIN "
 	    "reconcile_runs r ON r.run = d.run WHERE d.digest = ?1 AND "
 	    "d.run != ?2 AND d.run != ?3 ORDER BY d.run LIMIT 1";
-	unsigned char dg[STORE_DIGEST_LEN];
-	char hex[STORE_HEX_LEN];
 	sqlite3_stmt *q;
 	long long id = 0;
 	int r;
 
 	if (st == NULL)
 		return 0;
-	if (store_doc_digest(bytes, len, dg) != 0) {
-		diag_trouble(NULL, 0, _("cannot compute a digest"));
-		return -1;
-	}
-	store_hex(dg, hex);
 	if ((q = store_prepare(st, sql)) == NULL ||
 	    store_bind(st, q, "tii", hex, run.id, redo_of) != 0 ||
 	    (r = store_step(st, q)) < 0)

@@ -629,20 +629,22 @@ store_doc(struct stream_doc *d, void *arg)
 	ok = stream_msg_open(&m, d) == MSG_OK;
 	t = ok ? fields_type(m.type) : -1;
 	if (rc.statedir) {
-		char ty[16], day[16];
+		char ty[16], day[16], hex[65];
 		long long seen;
 
 		if (ok && m.type)
 			snprintf(ty, sizeof ty, "CEB%d", m.type->code);
-		if (t >= 0 && (seen = rstate_judged(d->bytes, d->len, day,
-		    sizeof day)) != 0) {
+		if (rstate_digest(d->bytes, d->len, hex) != 0)
+			return -1;
+		if (t >= 0 && (seen = rstate_judged(hex, day, sizeof day)) !=
+		    0) {
 			if (seen < 0)
 				return -1;
 			judged_before(d, &m, seen, day);
 			return 0;
 		}
-		if (rstate_document(d->bytes, d->len, &d->origin, ok && m.type ?
-		    ty : NULL) != 0)
+		if (rstate_document(hex, &d->origin, ok && m.type ? ty :
+		    NULL) != 0)
 			return -1;
 	}
 	if (t < 0)
