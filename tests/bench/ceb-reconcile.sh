@@ -17,6 +17,8 @@
 #    memory per document.  The state is the SQLite store (issue 15): each
 #    document read is recorded in it (documents table) and what waits is
 #    written there at the end.
+# BENCH_RECONCILE_OLD: a ceb-reconcile of the release before the SQLite
+# store (built from 91962a7, say), run beside it on the same batch in 3.
 # Rows go through bench_row (bench-results.csv); "messages" there count
 # documents (business records).  Only measures, never judges; on a
 # shared machine compare cpu_seconds as well as the wall clock.  1M
@@ -135,11 +137,24 @@ rm -rf "$d/pend.xml" "$d/pend.out" "$d/pend2.out" "$d/stp" "$d/st0"
 echo "== ceb-reconcile: one night of $n parcels with --state"
 ceb-gen -q -s 1 -n "$n" --no-receipts -o "$d/big.xml" || exit 2
 bytes=$(wc -c <"$d/big.xml" | tr -d ' ')
+docs=$((n * 4))
+if [ -n "${BENCH_RECONCILE_OLD:-}" ]; then
+	# The release before the SQLite store, on the same batch.
+	bench_measure "$d/old" "$BENCH_RECONCILE_OLD" -q -s "$d/st-old" \
+	    --now 2026-11-28 -r "$d/old.csv" "$d/big.xml"
+	bench_row ceb-reconcile "$n parcels, release before the store" - \
+	    "$docs" "$bytes" "matched: $(grep -c ',R-OK-001,' "$d/old.csv")"
+	oldrow="$n parcels, release before the store"
+	rm -rf "$d/st-old" "$d/old.csv" "$d/old.out"
+else
+	oldrow=-
+fi
 bench_measure "$d/big" ceb-reconcile -q -s "$d/st" --now 2026-11-28 \
     -r "$d/big.csv" "$d/big.xml"
-docs=$((n * 4))
-bench_row ceb-reconcile "$n parcels" - "$docs" "$bytes" \
+bench_row ceb-reconcile "$n parcels" "$oldrow" "$docs" "$bytes" \
     "matched: $(grep -c ',R-OK-001,' "$d/big.csv"); 4 documents a parcel"
 echo "  memory per document: $(rss_per "$rss0" "$BENCH_RSS" "$docs") bytes" \
-    "of RSS (each keeps a compact key record for the run)"
+    "of RSS (each keeps a compact key record for the run);" \
+    "$(sqlite3 "$d/st/state.db" "SELECT count(*) FROM waiting_now")" \
+    "documents left waiting, store $(du -sk "$d/st" | cut -f1) KiB"
 rm -rf "$d/big.xml" "$d/big.out" "$d/big.csv" "$d/st"
