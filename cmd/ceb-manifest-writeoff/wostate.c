@@ -1198,7 +1198,9 @@ wostate_save(struct wo *w, const char *dir)
 	static const char sql_counts[] = "UPDATE runs SET ended = ?1, "
 	    "identity = ?2, documents = ?3, set_aside = ?4, status = ?5 "
 	    "WHERE id = ?6";
-	char hex[STORE_HEX_LEN], ended[32];
+	static const char sql_forget[] = "DELETE FROM documents WHERE run IN "
+	    "(SELECT id FROM runs WHERE label < ?1)";
+	char hex[STORE_HEX_LEN], ended[32], keep[9];
 	sqlite3_stmt *q;
 
 	if (save_bills(w, "wo_bills") != 0 ||
@@ -1207,6 +1209,11 @@ wostate_save(struct wo *w, const char *dir)
 	    save_done(w, "wo_done") != 0 ||
 	    save_receipts(w, "wo_receipts") != 0)
 		return -1;
+	/* The documents of runs older than --keep days are forgotten. */
+	norm_day_str(w->o.now - w->o.keep, keep);
+	if ((q = store_prepare(st, sql_forget)) == NULL ||
+	    store_bind(st, q, "t", keep) != 0 || store_step(st, q) != 0)
+		return fail(dir);
 	store_ident_hex(&ident, hex);
 	store_now(ended, sizeof ended);
 	if ((q = store_prepare(st, sql_counts)) == NULL ||

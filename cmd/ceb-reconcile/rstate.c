@@ -776,6 +776,27 @@ rstate_bad(const char *source, long index, long line, const char *reason,
 		diag_trouble(NULL, 0, _("out of memory"));
 }
 
+/*
+ * The documents of runs older than --keep-matched or --max-age days,
+ * whichever is longer, are forgotten: a document judged that long ago is
+ * judged again when it comes back (as a matched parcel is).
+ */
+static int
+forget_documents(void)
+{
+	static const char sql[] = "DELETE FROM documents WHERE run IN "
+	    "(SELECT run FROM reconcile_runs WHERE now < ?1)";
+	char since[16];
+	sqlite3_stmt *q;
+
+	day_format(rc.now - (rc.keep > rc.max_age ? rc.keep : rc.max_age),
+	    since, sizeof since);
+	if ((q = store_prepare(st, sql)) == NULL ||
+	    store_bind(st, q, "t", since) != 0 || store_step(st, q) != 0)
+		return fail(NULL);
+	return 0;
+}
+
 int
 rstate_commit(void)
 {
@@ -794,7 +815,8 @@ rstate_commit(void)
 	    "DELETE FROM messages WHERE id NOT IN (SELECT msg FROM waiting)") !=
 	    0)
 		return fail(NULL);
-	if (put_waiting(run.id) != 0 || put_matched(run.id) != 0)
+	if (put_waiting(run.id) != 0 || put_matched(run.id) != 0 ||
+	    forget_documents() != 0)
 		return -1;
 	for (i = 0; i < rc.nrecs; i++)
 		if (rc.recs[i].state == ST_MATCHED)
