@@ -9,8 +9,8 @@
  * memory up to --memory and on disk beyond.  As soon as the four
  * documents of a parcel are there they are compared (match.c) and what
  * matched is written (output.c); at the end of the input what still
- * waits is reported, expired, or carried over in the state directory
- * (statedir.c) for the next run.
+ * waits is reported, expired, or carried over in the state, the SQLite
+ * store DIR/state.db (rstate.c), for the next run.
  */
 #ifndef REC_H
 #define REC_H
@@ -275,7 +275,6 @@ void rstate_bad(const char *source, long index, long line,
 int rstate_commit(void);
 void rstate_close(void);	/* rolls back what is not committed */
 void rstate_end(void);		/* and forgets what rstate_load() noted */
-struct store *rstate_store(void);
 
 /*
  * A key just entered index x (rc.pk, rc.wk or rc.yk) under id: take in

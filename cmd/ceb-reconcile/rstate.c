@@ -34,7 +34,6 @@
 #include <unistd.h>
 
 #include "bstore.h"
-#include "emit.h"
 #include "diag.h"
 #include "i18n.h"
 #include "rec.h"
@@ -136,12 +135,6 @@ fail(const char *what)
 	diag_trouble(rstate_path(p, sizeof p), 0, "%s%s%s", what ? what : "",
 	    what ? ": " : "", store_errmsg(st));
 	return -1;
-}
-
-struct store *
-rstate_store(void)
-{
-	return st;
 }
 
 int
