@@ -127,7 +127,7 @@ echo "  memory per waiting document: $(rss_per "$rss0" "$BENCH_RSS" "$np") bytes
 # The next night reads them back: memory follows what waits.
 bench_measure "$d/pend2" ceb-reconcile -q -s "$d/stp" --now 2026-11-29 \
     -r /dev/null /dev/null
-bench_row ceb-reconcile "$nb parcels pending, next night" - "$np" 0 \
+bench_row ceb-reconcile "$nb parcels pending: the next night" - "$np" 0 \
     "the state read back, nothing new"
 echo "  the next night, reading them back: $(rss_per "$rss0" "$BENCH_RSS" "$np")" \
     "bytes of RSS per waiting document, $BENCH_CPU s cpu"
@@ -142,9 +142,9 @@ if [ -n "${BENCH_RECONCILE_OLD:-}" ]; then
 	# The release before the SQLite store, on the same batch.
 	bench_measure "$d/old" "$BENCH_RECONCILE_OLD" -q -s "$d/st-old" \
 	    --now 2026-11-28 -r "$d/old.csv" "$d/big.xml"
-	bench_row ceb-reconcile "$n parcels, release before the store" - \
+	bench_row ceb-reconcile "$n parcels: release before the store" - \
 	    "$docs" "$bytes" "matched: $(grep -c ',R-OK-001,' "$d/old.csv")"
-	oldrow="$n parcels, release before the store"
+	oldrow="$n parcels: release before the store"
 	rm -rf "$d/st-old" "$d/old.csv" "$d/old.out"
 else
 	oldrow=-
