@@ -329,77 +329,90 @@ load_one(long long id, const char *source, long index, long line,
 
 /*
  * The waiting records of the base state: for a new run those no run took
- * out, for a redo those waiting before the latest run.
+ * out, for a redo those waiting before the latest run.  The messages in
+ * order of arrival (the index on seq), each with its records (the
+ * primary key of waiting): nothing is sorted, so memory holds one message
+ * at a time.
  */
 static int
 load_waiting(void)
 {
-	static const char sql[] = "SELECT m.id, m.source, m.message, m.line, "
-	    "m.bytes, w.record, w.first_seen, w.hash FROM waiting w JOIN "
-	    "messages m ON m.id = w.msg WHERE (w.removed IS NULL AND w.added "
-	    "!= ?1) OR w.removed = ?1 ORDER BY m.seq, m.id, w.record";
+	static const char sql_msgs[] = "SELECT id, source, message, line "
+	    "FROM messages ORDER BY seq";
+	static const char sql_recs[] = "SELECT record, first_seen, hash FROM "
+	    "waiting WHERE msg = ?1 AND ((removed IS NULL AND added != ?2) OR "
+	    "removed = ?2) ORDER BY record";
+	static const char sql_bytes[] = "SELECT bytes FROM messages WHERE "
+	    "id = ?1";
 	static unsigned char want[65536];
 	static uint32_t days[65536];
 	static uint64_t hashes[65536];
-	sqlite3_stmt *q = store_prepare(st, sql);
-	long long cur = 0;
-	char *source = NULL;
-	void *bytes = NULL;
-	size_t len = 0;
-	long index = 0, line = 0;
-	int r, rv = -1;
+	sqlite3_stmt *q = store_prepare(st, sql_msgs), *w, *b;
+	int r, k, rv = -1;
 
-	if (q == NULL || store_bind(st, q, "i", redo_of) != 0)
+	if (q == NULL)
 		return fail(NULL);
 	while ((r = store_step(st, q)) == 1) {
 		long long id = sqlite3_column_int64(q, 0);
-		long rec = (long)sqlite3_column_int64(q, 5);
-		long day = day_parse(store_text(q, 6));
-		uint64_t hash;
-		char *end;
+		int n = 0;
 
-		hash = strtoull(store_text(q, 7), &end, 16);
-		if (rec < 1 || rec > 65535 || day < 0 || *end != '\0') {
-			diag_trouble(NULL, 0, _("damaged state: bad waiting "
-			    "row of message %lld"), id);
+		if ((w = store_prepare(st, sql_recs)) == NULL ||
+		    store_bind(st, w, "ii", id, redo_of) != 0) {
+			fail(NULL);
 			goto out;
 		}
-		if (id != cur) {
-			if (cur != 0 && load_one(cur, source, index, line,
-			    bytes, len, want, days, hashes) != 0)
-				goto out;
-			memset(want, 0, sizeof want);
-			free(source);
-			free(bytes);
-			cur = id;
-			len = (size_t)sqlite3_column_bytes(q, 4);
-			source = strdup(store_text(q, 1));
-			bytes = malloc(len ? len : 1);
-			if (source == NULL || bytes == NULL) {
-				diag_trouble(NULL, 0, _("out of memory"));
+		memset(want, 0, sizeof want);
+		while ((k = store_step(st, w)) == 1) {
+			long rec = (long)sqlite3_column_int64(w, 0);
+			long day = day_parse(store_text(w, 1));
+			uint64_t hash;
+			char *end;
+
+			hash = strtoull(store_text(w, 2), &end, 16);
+			if (rec < 1 || rec > 65535 || day < 0 || *end != '\0') {
+				sqlite3_reset(w);
+				diag_trouble(NULL, 0, _("damaged state: bad "
+				    "waiting row of message %lld"), id);
 				goto out;
 			}
-			if (len)
-				memcpy(bytes, sqlite3_column_blob(q, 4), len);
-			index = (long)sqlite3_column_int64(q, 2);
-			line = (long)sqlite3_column_int64(q, 3);
+			want[rec - 1] = 1;
+			days[rec - 1] = (uint32_t)day;
+			hashes[rec - 1] = hash;
+			n++;
 		}
-		want[rec - 1] = 1;
-		days[rec - 1] = (uint32_t)day;
-		hashes[rec - 1] = hash;
+		if (k < 0) {
+			fail(NULL);
+			goto out;
+		}
+		if (n == 0)
+			continue;	/* nothing of it waits */
+		if ((b = store_prepare(st, sql_bytes)) == NULL ||
+		    store_bind(st, b, "i", id) != 0 ||
+		    (k = store_step(st, b)) < 0) {
+			fail(NULL);
+			goto out;
+		}
+		if (k == 0 || load_one(id, store_text(q, 1),
+		    (long)sqlite3_column_int64(q, 2),
+		    (long)sqlite3_column_int64(q, 3),
+		    sqlite3_column_blob(b, 0),
+		    (size_t)sqlite3_column_bytes(b, 0), want, days,
+		    hashes) != 0) {
+			sqlite3_reset(b);
+			if (k == 0)
+				diag_trouble(NULL, 0, _("damaged state: bad "
+				    "waiting row of message %lld"), id);
+			goto out;
+		}
+		sqlite3_reset(b);
 	}
 	if (r < 0) {
 		fail(NULL);
 		goto out;
 	}
-	if (cur != 0 && load_one(cur, source, index, line, bytes, len, want,
-	    days, hashes) != 0)
-		goto out;
 	rv = 0;
 out:
 	sqlite3_reset(q);
-	free(source);
-	free(bytes);
 	return rv;
 }
 
