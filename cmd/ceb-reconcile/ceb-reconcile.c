@@ -22,7 +22,7 @@
 
 static const char *const synopsis[] = {
 	"[-pqx] [-r report] [-s dir] [--keep-matched days] "
-	    "[--lock-timeout seconds] [--max-age days] "
+	    "[--lock-timeout seconds] [--mac-key file] [--max-age days] "
 	    "[--memory size] [--now date] [--run id] [--shard k/n] [--tolerance amount[%]] "
 	    "[file | dir ...]",
 	"--list-rules",
@@ -31,7 +31,8 @@ static const char *const synopsis[] = {
 
 enum {
 	OPT_LIST_RULES = LOOP_OPT_LAST, OPT_MAX_AGE, OPT_KEEP, OPT_NOW,
-	OPT_RUN, OPT_SHARD, OPT_TOLERANCE, OPT_MEMORY, OPT_LOCK_TIMEOUT
+	OPT_RUN, OPT_SHARD, OPT_TOLERANCE, OPT_MEMORY, OPT_LOCK_TIMEOUT,
+	OPT_MAC_KEY
 };
 
 static int
@@ -98,6 +99,7 @@ static const struct option longopts[] = {
 	{ "keep-matched", required_argument, NULL, OPT_KEEP },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
+	{ "mac-key", required_argument, NULL, OPT_MAC_KEY },
 	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "now", required_argument, NULL, OPT_NOW },
@@ -122,6 +124,8 @@ static const struct loop_opthelp opthelp[] = {
 	{ "--lock-timeout=SECONDS", N_("wait at most SECONDS for another "
 	    "run on the same state (default: CEBTOOLS_LOCK_TIMEOUT, else "
 	    "60)") },
+	{ "--mac-key=FILE", N_("the key of the state's MACs (default: the "
+	    "store's path + .key; created on first use, mode 0600)") },
 	{ "--memory=SIZE", N_("keep at most SIZE bytes of waiting documents "
 	    "in memory (k, M, G; default 256M); the rest goes to a spool "
 	    "file") },
@@ -196,6 +200,9 @@ options(int argc, char *argv[], struct cmdline *c)
 			if (store_parse_timeout(optarg, &rc.lock_timeout) != 0)
 				return loop_usage_error("--lock-timeout",
 				    _("not a number of seconds: %s"), optarg);
+			break;
+		case OPT_MAC_KEY:
+			rc.mac_key = optarg;
 			break;
 		case OPT_MAX_AGE:
 			if (parse_days("--max-age", optarg, &rc.max_age))

@@ -161,6 +161,7 @@ struct rc {
 	size_t nsrcs;
 	size_t memory;		/* --memory: bstore budget */
 	double lock_timeout;	/* --lock-timeout */
+	const char *mac_key;	/* --mac-key, NULL: the store's + ".key" */
 	int defer;		/* stdin with -s: read first, then judge */
 	/* loading from the state */
 	int loading;
