@@ -23,6 +23,7 @@
 static const char *const synopsis[] = {
 	"[-pqx] [-r report] [-s dir] [--keep-matched days] "
 	    "[--lock-timeout seconds] [--mac-key file] [--max-age days] "
+	    "[--max-waiting n] [--max-waiting-file n] "
 	    "[--memory size] [--now date] [--run id] [--shard k/n] [--tolerance amount[%]] "
 	    "[file | dir ...]",
 	"--list-rules",
@@ -32,7 +33,7 @@ static const char *const synopsis[] = {
 enum {
 	OPT_LIST_RULES = LOOP_OPT_LAST, OPT_MAX_AGE, OPT_KEEP, OPT_NOW,
 	OPT_RUN, OPT_SHARD, OPT_TOLERANCE, OPT_MEMORY, OPT_LOCK_TIMEOUT,
-	OPT_MAC_KEY
+	OPT_MAC_KEY, OPT_MAX_WAITING, OPT_MAX_WAITING_FILE
 };
 
 static int
@@ -46,6 +47,20 @@ parse_days(const char *opt, const char *s, int *out)
 		return -1;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_count(const char *opt, const char *s, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 0) {
+		loop_usage_error(opt, _("not a count (0: no cap): %s"), s);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -101,6 +116,8 @@ static const struct option longopts[] = {
 	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
 	{ "mac-key", required_argument, NULL, OPT_MAC_KEY },
 	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "max-waiting", required_argument, NULL, OPT_MAX_WAITING },
+	{ "max-waiting-file", required_argument, NULL, OPT_MAX_WAITING_FILE },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "now", required_argument, NULL, OPT_NOW },
 	{ "run", required_argument, NULL, OPT_RUN },
@@ -131,6 +148,11 @@ static const struct loop_opthelp opthelp[] = {
 	    "file") },
 	{ "--max-age=DAYS", N_("documents leave the state after waiting "
 	    "DAYS days (default 7)") },
+	{ "--max-waiting=N", N_("leave at most N documents of this night "
+	    "waiting in the state (default 1000000; 0: no cap); R-CAP-001 "
+	    "counts the rest") },
+	{ "--max-waiting-file=N", N_("leave at most N documents of one "
+	    "input file waiting in the state (default 100000; 0: no cap)") },
 	{ "--now=DATE", N_("the date of this run, YYYY-MM-DD or YYYYMMDD "
 	    "(default: today, local time)") },
 	{ "--run=ID", N_("the run id (default: the date of --now and a "
@@ -168,6 +190,8 @@ options(int argc, char *argv[], struct cmdline *c)
 	int ch, r;
 
 	rc.max_age = 7;
+	rc.max_waiting = 1000000;
+	rc.max_waiting_file = 100000;
 	rc.memory = 256u << 20;
 	rc.keep = 7;
 	rc.now = -1;
@@ -206,6 +230,16 @@ options(int argc, char *argv[], struct cmdline *c)
 			break;
 		case OPT_MAX_AGE:
 			if (parse_days("--max-age", optarg, &rc.max_age))
+				return 2;
+			break;
+		case OPT_MAX_WAITING:
+			if (parse_count("--max-waiting", optarg,
+			    &rc.max_waiting))
+				return 2;
+			break;
+		case OPT_MAX_WAITING_FILE:
+			if (parse_count("--max-waiting-file", optarg,
+			    &rc.max_waiting_file))
 				return 2;
 			break;
 		case OPT_MEMORY:
