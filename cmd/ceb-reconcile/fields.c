@@ -130,6 +130,40 @@ pick(xmlNodePtr parent, const char *const *names, int n, const char **v)
 	}
 }
 
+void
+fields_keys(int type, const struct msg *m, xmlNodePtr rec, const char *k[6])
+{
+	static const char *const pk[] = { "ebpCode", "orderNo" };
+	static const char *const pay[] = { "ebpCode", "orderNo", "payCode",
+	    "payTransactionId" };
+	static const char *const way[] = { "logisticsCode", "logisticsNo" };
+	static const char *const inv[] = { "ebpCode", "orderNo",
+	    "logisticsCode", "logisticsNo" };
+	xmlNodePtr h = msg_head(m, rec);
+	const char *v[4];
+	int j;
+
+	for (j = 0; j < 6; j++)
+		k[j] = NULL;
+	switch (type) {
+	case RT_ORDER:
+		pick(h, pk, 2, v);
+		k[0] = v[0], k[1] = v[1];
+		break;
+	case RT_PAY:
+		pick(h, pay, 4, v);
+		k[0] = v[0], k[1] = v[1], k[4] = v[2], k[5] = v[3];
+		break;
+	case RT_WAY:
+		pick(h, way, 2, v);
+		k[2] = v[0], k[3] = v[1];
+		break;
+	default:
+		pick(h, inv, 4, v);
+		k[0] = v[0], k[1] = v[1], k[2] = v[2], k[3] = v[3];
+	}
+}
+
 long
 fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
     size_t *cap)

@@ -530,16 +530,52 @@ match_try(uint32_t id)
 		match_one(inv);
 }
 
+/* The records of a message of the state that still wait. */
+static void
+state_inventories(uint32_t mid)
+{
+	const struct rmsg *m = &rc.msgs[mid];
+	unsigned j;
+
+	for (j = 0; j < m->nrec; j++)
+		if (rc.recs[m->first + j].type == RT_INV &&
+		    rc.recs[m->first + j].state == ST_LIVE)
+			match_one(m->first + j);
+}
+
+static void
+state_others(uint32_t mid)
+{
+	const struct rmsg *m = &rc.msgs[mid];
+	unsigned j;
+
+	for (j = 0; j < m->nrec; j++)
+		if (rc.recs[m->first + j].type != RT_INV &&
+		    rc.recs[m->first + j].state == ST_LIVE)
+			orphan(m->first + j);
+}
+
+/*
+ * What still waits at the end: the state's documents first, in order of
+ * arrival (rstate_each() reads those the night did not touch), then the
+ * night's; inventories before the others.
+ */
 void
 match_all(void)
 {
 	size_t i;
 
+	if (rc.statedir && rstate_each(1, state_inventories) != 0)
+		return;
 	for (i = 0; i < rc.nrecs; i++)
-		if (rc.recs[i].type == RT_INV && rc.recs[i].state == ST_LIVE)
+		if (rc.recs[i].type == RT_INV && rc.recs[i].state == ST_LIVE &&
+		    !rc.msgs[rc.recs[i].msg].from_state)
 			match_one((uint32_t)i);
+	if (rc.statedir && rstate_each(0, state_others) != 0)
+		return;
 	for (i = 0; i < rc.nrecs; i++)
-		if (rc.recs[i].type != RT_INV && rc.recs[i].state == ST_LIVE)
+		if (rc.recs[i].type != RT_INV && rc.recs[i].state == ST_LIVE &&
+		    !rc.msgs[rc.recs[i].msg].from_state)
 			orphan((uint32_t)i);
 	cap_findings();
 }

@@ -82,13 +82,46 @@ werr:
  * At the end of the run: the matched inventories of messages that still
  * hold a waiting record (the others were written when they settled).
  */
+static int
+by_row(const void *a, const void *b)
+{
+	long long x = rstate_msg_row(*(const uint32_t *)a),
+	    y = rstate_msg_row(*(const uint32_t *)b);
+
+	return x < y ? -1 : x > y;
+}
+
 int
 output_inventories(void)
 {
-	size_t i;
+	uint32_t *v = NULL, *p;
+	size_t i, n = 0, cap = 0;
+	int rv = 0;
 
-	for (i = 0; i < rc.nmsgs; i++)
-		if (output_msg((uint32_t)i, NULL) != 0)
-			return -1;
-	return 0;
+	/* The state's messages first, in order of arrival (they are taken
+	 * in by key, as the night's documents need them). */
+	for (i = 0; i < rc.nmsgs; i++) {
+		if (!rc.msgs[i].from_state || rc.msgs[i].type != RT_INV ||
+		    rc.msgs[i].emitted)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((p = realloc(v, cap * sizeof *v)) == NULL) {
+				free(v);
+				diag_trouble(NULL, 0, _("out of memory"));
+				return -1;
+			}
+			v = p;
+		}
+		v[n++] = (uint32_t)i;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, by_row);
+	for (i = 0; i < n && rv == 0; i++)
+		rv = output_msg(v[i], NULL);
+	free(v);
+	for (i = 0; i < rc.nmsgs && rv == 0; i++)
+		if (!rc.msgs[i].from_state)
+			rv = output_msg((uint32_t)i, NULL);
+	return rv;
 }

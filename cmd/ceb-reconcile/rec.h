@@ -193,6 +193,14 @@ const char *fields_typename(int type);		/* "CEB311" */
 long fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
     size_t *cap);
 uint64_t fields_hash(const char *blob, size_t len);
+/*
+ * The match keys of record rec of m, as the state's waiting rows keep
+ * them: k[0], k[1] ebpCode, orderNo; k[2], k[3] logisticsCode,
+ * logisticsNo; k[4], k[5] payCode, payTransactionId (NULL when the type
+ * has no such key or the field is absent).  Pointers into m's document.
+ */
+void fields_keys(int type, const struct msg *m, xmlNodePtr rec,
+    const char *k[6]);
 /* Split a blob into f (which keeps a pointer into blob). */
 int fields_split(struct flds *f, int type, char *blob, size_t len);
 /* Read record r's blob into f.  0, or -1 (trouble said). */
@@ -293,6 +301,22 @@ int rstate_matched_key(struct keyidx *x, long id, const char *a,
  * run's id (its date in day, n bytes), 0 when not, -1 on trouble.
  */
 long long rstate_judged(const char *hex, char *day, size_t n);
+/*
+ * Before message m of type t is taken in: take in the waiting documents
+ * of the state that share a key with its records (and, in turn, with
+ * theirs).  0, or -1 (trouble said).
+ */
+int rstate_probe(int t, const struct msg *m);
+/*
+ * At the end of the input, the messages of the base state that still
+ * wait -- inventories (inv) or the others -- in order of arrival: fn on
+ * each one taken in (reading it now when it is not); an order, payment
+ * or waybill not taken in and not expired is only counted.  0, or -1
+ * (trouble said).
+ */
+int rstate_each(int inv, void (*fn)(uint32_t mid));
+/* The messages row of message mid taken in from the state (0: none). */
+long long rstate_msg_row(uint32_t mid);
 /* With rc.defer: keep one document of standard input for later. */
 int rstate_defer(const struct stream_doc *d);
 /* With rc.defer, after the input: the run id from the documents read,

@@ -112,6 +112,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE messages ADD COLUMN mac BLOB;"
 	"ALTER TABLE waiting ADD COLUMN mac BLOB;"
 	"ALTER TABLE matched ADD COLUMN mac BLOB;",
+	/* 3: the waiting documents are looked up by each of their keys. */
+	"CREATE INDEX waiting_pay ON waiting(payCode, payTransactionId);",
 	NULL
 };
 
@@ -351,91 +353,373 @@ load_one(long long id, const char *source, long index, long line,
 }
 
 /*
- * The waiting records of the base state: for a new run those no run took
- * out, for a redo those waiting before the latest run.  The messages in
- * order of arrival (the index on seq), each with its records (the
- * primary key of waiting): nothing is sorted, so memory holds one message
- * at a time.
+ * The waiting documents of the base state -- for a new run the rows no
+ * run took out, for a redo those waiting before the latest run -- stay on
+ * disk and are looked up by key: before a document of the night is taken
+ * in, each of its keys (parcel, waybill, payment) is looked up once in
+ * the waiting rows, and the messages found are taken in first, as they
+ * were before the night (rstate_probe()); what they bring in is looked
+ * up in turn.  The rest is read at the end, one message at a time, in
+ * order of arrival (rstate_each()): a waiting inventory is judged and
+ * its bytes let go, an order, payment or waybill that waits on unexpired
+ * is only counted.  Memory follows the night's documents and what they
+ * touch, not the documents waiting.
+ */
+#define BASE "((removed IS NULL AND added != ?9) OR removed = ?9)"
+
+static int has_waiting;		/* the base state has waiting rows */
+static struct keyidx *probed;	/* keys looked up: kind, a, NUL, b */
+static struct keyidx *loaded;	/* messages rows taken in (ids) */
+static uint32_t *lmid;		/* per id in loaded: its rmsg, or NONE */
+static size_t caplmid;
+static char **queue;		/* keys to look up: kind, a, NUL, b, NUL */
+static size_t headqueue, nqueue, capqueue;	/* first in, first out */
+
+static int
+enqueue(char kind, const char *a, const char *b)
+{
+	size_t la, lb;
+	char *k;
+
+	if (a == NULL || b == NULL || !*a || !*b)
+		return 0;
+	la = strlen(a);
+	lb = strlen(b);
+	if (nqueue == capqueue) {
+		size_t nc = capqueue ? capqueue * 2 : 64;
+		char **p = realloc(queue, nc * sizeof *p);
+
+		if (p == NULL)
+			return -1;
+		queue = p;
+		capqueue = nc;
+	}
+	if ((k = malloc(la + lb + 3)) == NULL)
+		return -1;
+	k[0] = kind;
+	memcpy(k + 1, a, la + 1);
+	memcpy(k + la + 2, b, lb + 1);
+	queue[nqueue++] = k;
+	return 0;
+}
+
+static int
+enqueue_keys(const char *const k[6])
+{
+	return enqueue('o', k[0], k[1]) || enqueue('w', k[2], k[3]) ||
+	    enqueue('y', k[4], k[5]) ? -1 : 0;
+}
+
+/* Whether message row id was taken in this run. */
+static int
+is_loaded(long long id)
+{
+	return loaded && keyidx_get(loaded, &id, sizeof id) >= 0;
+}
+
+/*
+ * Take in message row id with its waiting records; with keys, queue
+ * their keys to be looked up.
  */
 static int
-load_waiting(void)
+load_msg(long long id, int keys)
 {
-	static const char sql_msgs[] = "SELECT id, source, message, line "
-	    "FROM messages ORDER BY seq";
-	static const char sql_recs[] = "SELECT record, first_seen, hash FROM "
-	    "waiting WHERE msg = ?1 AND ((removed IS NULL AND added != ?2) OR "
-	    "removed = ?2) ORDER BY record";
-	static const char sql_bytes[] = "SELECT bytes FROM messages WHERE "
-	    "id = ?1";
+	static const char sql_recs[] = "SELECT record, first_seen, hash, "
+	    "ebpCode, orderNo, logisticsCode, logisticsNo, payCode, "
+	    "payTransactionId FROM waiting WHERE msg = ?1 AND " BASE
+	    " ORDER BY record";
+	static const char sql_msg[] = "SELECT source, message, line, bytes "
+	    "FROM messages WHERE id = ?1";
 	static unsigned char want[65536];
 	static uint32_t days[65536];
 	static uint64_t hashes[65536];
-	sqlite3_stmt *q = store_prepare(st, sql_msgs), *w, *b;
-	int r, k, rv = -1;
+	sqlite3_stmt *w, *b;
+	int k, n = 0, added;
+	long kid;
 
-	if (q == NULL)
+	if ((kid = keyidx_put(loaded, &id, sizeof id, &added)) < 0)
+		goto nomem;
+	if (!added)
+		return 0;
+	while ((size_t)kid >= caplmid) {
+		size_t nc = caplmid ? caplmid * 2 : 1024;
+		uint32_t *p = realloc(lmid, nc * sizeof *p);
+
+		if (p == NULL)
+			goto nomem;
+		lmid = p;
+		caplmid = nc;
+	}
+	lmid[kid] = NONE;
+	if ((w = store_prepare(st, sql_recs)) == NULL ||
+	    store_bind(st, w, "i", id) != 0 ||
+	    sqlite3_bind_int64(w, 9, redo_of) != SQLITE_OK)
+		return fail(NULL);
+	memset(want, 0, sizeof want);
+	while ((k = store_step(st, w)) == 1) {
+		long rec = (long)sqlite3_column_int64(w, 0);
+		long day = day_parse(store_text(w, 1));
+		const char *kk[6];
+		uint64_t hash;
+		char *end;
+		int j;
+
+		hash = strtoull(store_text(w, 2), &end, 16);
+		if (rec < 1 || rec > 65535 || day < 0 || *end != '\0') {
+			sqlite3_reset(w);
+			diag_trouble(NULL, 0, _("damaged state: bad waiting "
+			    "row of message %lld"), id);
+			return -1;
+		}
+		want[rec - 1] = 1;
+		days[rec - 1] = (uint32_t)day;
+		hashes[rec - 1] = hash;
+		n++;
+		for (j = 0; j < 6; j++)
+			kk[j] = store_text(w, 3 + j);
+		if (keys && enqueue_keys(kk) != 0) {
+			sqlite3_reset(w);
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
+		}
+	}
+	if (k < 0)
+		return fail(NULL);
+	if (n == 0)
+		return 0;	/* nothing of it waits */
+	if ((b = store_prepare(st, sql_msg)) == NULL ||
+	    store_bind(st, b, "i", id) != 0 || (k = store_step(st, b)) < 0)
+		return fail(NULL);
+	if (k == 0 || load_one(id, store_text(b, 0),
+	    (long)sqlite3_column_int64(b, 1), (long)sqlite3_column_int64(b, 2),
+	    sqlite3_column_blob(b, 3), (size_t)sqlite3_column_bytes(b, 3),
+	    want, days, hashes) != 0) {
+		sqlite3_reset(b);
+		if (k == 0)
+			diag_trouble(NULL, 0, _("damaged state: bad waiting "
+			    "row of message %lld"), id);
+		return -1;
+	}
+	sqlite3_reset(b);
+	lmid[kid] = (uint32_t)rc.nmsgs - 1;
+	return 0;
+nomem:
+	diag_trouble(NULL, 0, _("out of memory"));
+	return -1;
+}
+
+/* Queue the keys of the waiting records of message row id. */
+static int
+keys_of(long long id)
+{
+	static const char sql[] = "SELECT ebpCode, orderNo, logisticsCode, "
+	    "logisticsNo, payCode, payTransactionId FROM waiting WHERE "
+	    "msg = ?1 AND " BASE;
+	sqlite3_stmt *q;
+	int r, j;
+
+	if ((q = store_prepare(st, sql)) == NULL ||
+	    store_bind(st, q, "i", id) != 0 ||
+	    sqlite3_bind_int64(q, 9, redo_of) != SQLITE_OK)
 		return fail(NULL);
 	while ((r = store_step(st, q)) == 1) {
-		long long id = sqlite3_column_int64(q, 0);
-		int n = 0;
+		const char *k[6];
 
-		if ((w = store_prepare(st, sql_recs)) == NULL ||
-		    store_bind(st, w, "ii", id, redo_of) != 0) {
-			fail(NULL);
-			goto out;
+		for (j = 0; j < 6; j++)
+			k[j] = store_text(q, j);
+		if (enqueue_keys(k) != 0) {
+			sqlite3_reset(q);
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
 		}
-		memset(want, 0, sizeof want);
-		while ((k = store_step(st, w)) == 1) {
-			long rec = (long)sqlite3_column_int64(w, 0);
-			long day = day_parse(store_text(w, 1));
-			uint64_t hash;
-			char *end;
+	}
+	return r < 0 ? fail(NULL) : 0;
+}
 
-			hash = strtoull(store_text(w, 2), &end, 16);
-			if (rec < 1 || rec > 65535 || day < 0 || *end != '\0') {
-				sqlite3_reset(w);
-				diag_trouble(NULL, 0, _("damaged state: bad "
-				    "waiting row of message %lld"), id);
-				goto out;
+long long
+rstate_msg_row(uint32_t mid)
+{
+	return mid < capdbmsg ? dbmsg[mid] : 0;
+}
+
+/* Look up the keys queued, and those of what they bring in. */
+static int
+drain(void)
+{
+	static const char *const sql[3] = {
+		"SELECT DISTINCT msg FROM waiting WHERE ebpCode = ?1 AND "
+		"orderNo = ?2 AND " BASE " ORDER BY msg",
+		"SELECT DISTINCT msg FROM waiting WHERE logisticsCode = ?1 AND "
+		"logisticsNo = ?2 AND " BASE " ORDER BY msg",
+		"SELECT DISTINCT msg FROM waiting WHERE payCode = ?1 AND "
+		"payTransactionId = ?2 AND " BASE " ORDER BY msg"
+	};
+	long long *ids = NULL;
+	size_t nids = 0, capids = 0, i;
+	int rv = 0;
+
+	while (headqueue < nqueue && rv == 0) {
+		char *k = queue[headqueue++];
+		size_t la = strlen(k + 1), lb = strlen(k + la + 2);
+		int w = k[0] == 'o' ? 0 : k[0] == 'w' ? 1 : 2, added, r;
+		sqlite3_stmt *q;
+
+		if (keyidx_put(probed, k, la + lb + 3, &added) < 0) {
+			diag_trouble(NULL, 0, _("out of memory"));
+			rv = -1;
+		} else if (added) {
+			nids = 0;
+			if ((q = store_prepare(st, sql[w])) == NULL ||
+			    store_bind(st, q, "ss", k + 1, k + la + 2) != 0 ||
+			    sqlite3_bind_int64(q, 9, redo_of) != SQLITE_OK)
+				rv = fail(NULL);
+			while (rv == 0 && (r = store_step(st, q)) == 1) {
+				long long id = sqlite3_column_int64(q, 0);
+
+				if (is_loaded(id))
+					continue;
+				if (nids == capids) {
+					size_t nc = capids ? capids * 2 : 16;
+					long long *p = realloc(ids,
+					    nc * sizeof *p);
+
+					if (p == NULL) {
+						sqlite3_reset(q);
+						diag_trouble(NULL, 0,
+						    _("out of memory"));
+						rv = -1;
+						break;
+					}
+					ids = p;
+					capids = nc;
+				}
+				ids[nids++] = id;
 			}
-			want[rec - 1] = 1;
-			days[rec - 1] = (uint32_t)day;
-			hashes[rec - 1] = hash;
-			n++;
+			if (rv == 0 && r < 0)
+				rv = fail(NULL);
+			for (i = 0; rv == 0 && i < nids; i++)
+				rv = load_msg(ids[i], 1);
 		}
-		if (k < 0) {
-			fail(NULL);
-			goto out;
+		free(k);
+	}
+	free(ids);
+	while (headqueue < nqueue)
+		free(queue[headqueue++]);
+	headqueue = nqueue = 0;
+	return rv;
+}
+
+int
+rstate_probe(int type, const struct msg *m)
+{
+	xmlNodePtr rec;
+
+	if (st == NULL || !has_waiting)
+		return 0;
+	for (rec = msg_record_first(m); rec; rec = msg_record_next(m, rec)) {
+		const char *k[6];
+
+		fields_keys(type, m, rec, k);
+		if (enqueue_keys(k) != 0) {
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
 		}
-		if (n == 0)
+	}
+	return drain();
+}
+
+/* Let the bytes of a waiting message go when nothing of it matched:
+ * its records wait on, unread, in the state. */
+static void
+let_go(uint32_t mid)
+{
+	struct rmsg *m = &rc.msgs[mid];
+	unsigned j;
+
+	for (j = 0; j < m->nrec; j++)
+		if (rc.recs[m->first + j].state == ST_MATCHED)
+			return;
+	for (j = 0; j < m->nrec; j++) {
+		struct rrec *r = &rc.recs[m->first + j];
+
+		if (r->state != ST_LIVE || r->blob == BS_NONE)
+			continue;
+		bs_free(r->blob, r->bloblen);
+		r->blob = BS_NONE;
+	}
+	if (m->off != BS_NONE) {
+		bs_free(m->off, m->len);
+		m->off = BS_NONE;
+	}
+}
+
+int
+rstate_each(int inv, void (*fn)(uint32_t id))
+{
+	static const char sql_msgs[] = "SELECT m.id FROM messages m WHERE "
+	    "(m.type = '621') = ?1 AND EXISTS (SELECT 1 FROM waiting WHERE "
+	    "msg = m.id AND " BASE ") ORDER BY m.seq";
+	static const char sql_rows[] = "SELECT first_seen FROM waiting "
+	    "WHERE msg = ?1 AND " BASE;
+	sqlite3_stmt *q, *w;
+	int r, k, rv = 0;
+
+	if (st == NULL || !has_waiting)
+		return 0;
+	if ((q = store_prepare(st, sql_msgs)) == NULL ||
+	    store_bind(st, q, "i", (long long)(inv != 0)) != 0 ||
+	    sqlite3_bind_int64(q, 9, redo_of) != SQLITE_OK)
+		return fail(NULL);
+	while (rv == 0 && (r = store_step(st, q)) == 1) {
+		long long id = sqlite3_column_int64(q, 0);
+		long n = 0, old = 0, kid;
+		int fresh = 0;
+
+		if (!is_loaded(id)) {
+			if (!inv) {
+				/* Only counted, unless one has expired. */
+				if ((w = store_prepare(st, sql_rows)) == NULL ||
+				    store_bind(st, w, "i", id) != 0 ||
+				    sqlite3_bind_int64(w, 9, redo_of) !=
+				    SQLITE_OK) {
+					rv = fail(NULL);
+					break;
+				}
+				while ((k = store_step(st, w)) == 1) {
+					long day = day_parse(store_text(w, 0));
+
+					n++;
+					if (day < 0 || rc.now - day >= rc.max_age)
+						old++;
+				}
+				if (k < 0) {
+					rv = fail(NULL);
+					break;
+				}
+				if (old == 0) {
+					rc.n_read += n;
+					rc.n_pending += n;
+					continue;
+				}
+			}
+			/* By its keys, with what it waits with, in order of
+			 * arrival. */
+			if ((rv = keys_of(id)) != 0 || (rv = drain()) != 0 ||
+			    (rv = load_msg(id, 1)) != 0 || (rv = drain()) != 0)
+				break;
+			fresh = 1;
+		}
+		if ((kid = keyidx_get(loaded, &id, sizeof id)) < 0 ||
+		    lmid[kid] == NONE)
 			continue;	/* nothing of it waits */
-		if ((b = store_prepare(st, sql_bytes)) == NULL ||
-		    store_bind(st, b, "i", id) != 0 ||
-		    (k = store_step(st, b)) < 0) {
-			fail(NULL);
-			goto out;
-		}
-		if (k == 0 || load_one(id, store_text(q, 1),
-		    (long)sqlite3_column_int64(q, 2),
-		    (long)sqlite3_column_int64(q, 3),
-		    sqlite3_column_blob(b, 0),
-		    (size_t)sqlite3_column_bytes(b, 0), want, days,
-		    hashes) != 0) {
-			sqlite3_reset(b);
-			if (k == 0)
-				diag_trouble(NULL, 0, _("damaged state: bad "
-				    "waiting row of message %lld"), id);
-			goto out;
-		}
-		sqlite3_reset(b);
+		fn(lmid[kid]);
+		if (fresh && inv)
+			let_go(lmid[kid]);
 	}
-	if (r < 0) {
-		fail(NULL);
-		goto out;
-	}
-	rv = 0;
-out:
-	sqlite3_reset(q);
+	if (rv == 0 && r < 0)
+		rv = fail(NULL);
+	if (rv != 0)
+		sqlite3_reset(q);
 	return rv;
 }
 
@@ -446,6 +730,8 @@ rstate_load(void)
 	    "reconcile_runs ORDER BY run DESC LIMIT 2";
 	static const char sql_judged[] = "SELECT EXISTS (SELECT 1 FROM "
 	    "documents WHERE run != ?1)";
+	static const char sql_waiting[] = "SELECT EXISTS (SELECT 1 FROM "
+	    "waiting WHERE " BASE ")";
 	sqlite3_stmt *q = store_prepare(st, sql_last);
 	char sh[32], p[4096], base_now[16] = "", last_shard[32] = "";
 	int r, n = 0;
@@ -494,8 +780,17 @@ rstate_load(void)
 		return fail(NULL);
 	has_judged = r == 1 && sqlite3_column_int64(q, 0) != 0;
 	sqlite3_reset(q);
-	if (load_waiting() != 0)
+	if ((probed = keyidx_new()) == NULL ||
+	    (loaded = keyidx_new()) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
+	}
+	if ((q = store_prepare(st, sql_waiting)) == NULL ||
+	    sqlite3_bind_int64(q, 9, redo_of) != SQLITE_OK ||
+	    (r = store_step(st, q)) < 0)
+		return fail(NULL);
+	has_waiting = r == 1 && sqlite3_column_int64(q, 0) != 0;
+	sqlite3_reset(q);
 	return begin_run();
 }
 
@@ -1074,6 +1369,19 @@ rstate_end(void)
 	}
 	has_matched = 0;
 	has_judged = 0;
+	has_waiting = 0;
+	keyidx_free(probed);
+	probed = NULL;
+	keyidx_free(loaded);
+	loaded = NULL;
+	free(lmid);
+	lmid = NULL;
+	caplmid = 0;
+	while (headqueue < nqueue)
+		free(queue[headqueue++]);
+	free(queue);
+	queue = NULL;
+	headqueue = nqueue = capqueue = 0;
 	if (kept)
 		fclose(kept);
 	kept = NULL;

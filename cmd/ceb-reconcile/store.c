@@ -654,6 +654,9 @@ store_doc(struct stream_doc *d, void *arg)
 		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
 	}
+	/* What waits in the state with the same keys comes in first. */
+	if (rc.statedir && rstate_probe(t, &m) != 0)
+		return -1;
 	if (take_msg(d->bytes, d->len, &m, t, &d->origin, keep, &nkeep) != 0)
 		return -1;
 	/* Counterparts go on unchanged (this shard's records only). */
