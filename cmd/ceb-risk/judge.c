@@ -114,7 +114,8 @@ static long nhits;
 
 static const char sql_hit[] =
 "INSERT INTO risk_hits(run, dimension, entity, indicator, source, message,"
-"  line, record, key, field, detail) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+"  line, record, key, field, detail, value, threshold)"
+"  VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /*
  * A finding about h on the record at loc: reported (diag.h) and kept in
@@ -156,6 +157,8 @@ hit(const struct hit *h, const struct diag_loc *loc, const char *field,
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 10, field ? field : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 11, detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 12, h->value);
+	sqlite3_bind_double(st, 13, h->threshold);
 	return store_step(jr->st, st) < 0 ? sqlfail(jr) : 0;
 }
 

@@ -3,6 +3,7 @@
 bin_PROGRAMS += ceb-risk
 ceb_risk_SOURCES = cmd/ceb-risk/ceb-risk.c cmd/ceb-risk/risk.h \
 	cmd/ceb-risk/collect.c cmd/ceb-risk/judge.c cmd/ceb-risk/report.c \
+	cmd/ceb-risk/html.c \
 	cmd/ceb-risk/rpolicy.c cmd/ceb-risk/rstore.c
 
 

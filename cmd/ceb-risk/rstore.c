@@ -55,7 +55,7 @@ static const char schema_v1[] = STORE_SCHEMA_COMMON
 "CREATE TABLE risk_hits(run INTEGER NOT NULL REFERENCES runs(id),"
 "  dimension TEXT NOT NULL, entity TEXT NOT NULL, indicator TEXT NOT NULL,"
 "  source TEXT, message INTEGER, line INTEGER, record INTEGER, key TEXT,"
-"  field TEXT, detail TEXT);"
+"  field TEXT, detail TEXT, value REAL, threshold REAL);"
 "CREATE INDEX risk_hits_run ON risk_hits(run, entity, indicator);"
 "CREATE VIEW risk_ranking AS SELECT run, dimension, entity, label,"
 "  sum(weight) AS score, group_concat(indicator, ' ') AS indicators"
