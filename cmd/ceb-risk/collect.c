@@ -66,7 +66,8 @@ collect_begin(struct risk *r)
 	    store_exec(r->st, "DELETE FROM risk_goods WHERE run = 0;"
 	    "DELETE FROM risk_parcels WHERE run = 0;"
 	    "DELETE FROM risk_records WHERE run = 0;"
-	    "DELETE FROM risk_reported WHERE run = 0;") != 0)
+	    "DELETE FROM risk_reported WHERE run = 0;"
+	    "DELETE FROM risk_exports WHERE run = 0;") != 0)
 		return sqlfail(r);
 	return 0;
 }
@@ -278,12 +279,54 @@ inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
 	return 0;
 }
 
+static const char sql_export[] =
+"INSERT INTO risk_exports(run, day, key, ebp, ebc, logistics, agent)"
+"  VALUES(0, ?, ?, ?, ?, ?, ?)";
+
+/*
+ * An export inventory (CEB603): an export record of each of its
+ * enterprises (the write-off rates are per 1,000 of those), and its
+ * enterprises by key for the write-off findings that name it.
+ */
+static int
+export_inventory(struct risk *r, const struct msg *m, xmlNodePtr rec)
+{
+	xmlNodePtr h = msg_head(m, rec);
+	const char *ebp = msg_field(h, "ebpCode"), *ebc = msg_field(h, "ebcCode");
+	const char *lg = msg_field(h, "logisticsCode");
+	const char *ag = msg_field(h, "agentCode");
+	/* The 603 head has no declTime: its day is the appTime's. */
+	long day = day_of(msg_field(h, "appTime"));
+	char key[256];
+	sqlite3_stmt *st;
+
+	if (day == 0)
+		return 0;
+	if (day > r->day)
+		r->day = day;
+	msg_key(m, rec, key, sizeof key);
+	if ((st = store_prepare(r->st, sql_export)) == NULL ||
+	    store_bind(r->st, st, "itttt", (long long)day, key, nz(ebp),
+	    nz(ebc), nz(lg)) != 0)
+		return -1;
+	sqlite3_bind_text(st, 6, nz(ag), -1, SQLITE_TRANSIENT);
+	if (store_step(r->st, st) < 0)
+		return -1;
+	r->records++;
+	return count(r, "platform", ebp, "export") ||
+	    count(r, "ebc", ebc, "export") ||
+	    count(r, "logistics", lg, "export") ||
+	    count(r, "agent", ag, "export") ? -1 : 0;
+}
+
 /* What one record of another type counts for its enterprise. */
 static int
 other(struct risk *r, const struct msg *m, xmlNodePtr rec)
 {
 	xmlNodePtr h = msg_head(m, rec);
 	switch (m->type->code) {
+	case 603:
+		return export_inventory(r, m, rec);
 	case 411:
 		return count(r, "payment", msg_field(h, "payCode"), "records");
 	case 622: {
@@ -399,24 +442,28 @@ role_of(const char *type)
 }
 
 static const char sql_rep[] =
-"INSERT INTO risk_reported(run, role, code, tool, rule, severity, n)"
-"  VALUES(0, ?, ?, ?, ?, ?, 1)";
+"INSERT INTO risk_reported(run, role, code, tool, rule, severity, n, key)"
+"  VALUES(0, ?, ?, ?, ?, ?, 1, ?)";
 /* The other enterprises of an inventory a finding names, from the
  * parcels staged tonight or kept from earlier nights. */
 static const char sql_parties[] =
 "SELECT ebp, ebc, logistics FROM risk_parcels WHERE key = ?"
 "  ORDER BY run = 0 DESC, run DESC LIMIT 1";
+static const char sql_export_parties[] =
+"SELECT ebp, ebc, logistics FROM risk_exports WHERE key = ?"
+"  ORDER BY run = 0 DESC, run DESC LIMIT 1";
 
 static int
 reported(struct risk *r, const char *role, const char *code,
-    const char *tool, const char *rule, const char *sev)
+    const char *tool, const char *rule, const char *sev, const char *key)
 {
 	sqlite3_stmt *st;
 
 	if (code == NULL || *code == '\0')
 		return 0;
 	if ((st = store_prepare(r->st, sql_rep)) == NULL ||
-	    store_bind(r->st, st, "ttttt", role, code, tool, rule, sev) != 0 ||
+	    store_bind(r->st, st, "tttttt", role, code, tool, rule, sev,
+	    key) != 0 ||
 	    store_step(r->st, st) < 0)
 		return -1;
 	return 0;
@@ -438,11 +485,12 @@ report_row(struct risk *r, const char *tool, const char *type,
 		return 0;
 	memcpy(code, key, n);
 	code[n] = '\0';
-	if (reported(r, role, code, tool, rule, sev) != 0)
+	if (reported(r, role, code, tool, rule, sev, key) != 0)
 		return -1;
-	if (strcmp(type, "CEB621") != 0)
+	if (strcmp(type, "CEB621") != 0 && strcmp(type, "CEB603") != 0)
 		return 0;
-	if ((st = store_prepare(r->st, sql_parties)) == NULL ||
+	if ((st = store_prepare(r->st, strcmp(type, "CEB603") == 0 ?
+	    sql_export_parties : sql_parties)) == NULL ||
 	    store_bind(r->st, st, "t", key) != 0)
 		return -1;
 	if ((rc = store_step(r->st, st)) <= 0)
@@ -451,7 +499,7 @@ report_row(struct risk *r, const char *tool, const char *type,
 		char c[128];
 
 		snprintf(c, sizeof c, "%s", store_text(st, i));
-		if (reported(r, roles[i], c, tool, rule, sev) != 0) {
+		if (reported(r, roles[i], c, tool, rule, sev, key) != 0) {
 			sqlite3_reset(st);
 			return -1;
 		}
@@ -582,6 +630,7 @@ static const char *const sql_adopt[] = {
 	"UPDATE risk_goods SET run = ?1 WHERE run = 0",
 	"UPDATE risk_parcels SET run = ?1 WHERE run = 0",
 	"UPDATE risk_reported SET run = ?1 WHERE run = 0",
+	"UPDATE risk_exports SET run = ?1 WHERE run = 0",
 };
 static const char sql_records_out[] =
 "INSERT INTO risk_records(run, day, role, code, kind, n)"

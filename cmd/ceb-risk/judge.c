@@ -692,38 +692,52 @@ static const char *const roles[] = {
 
 /*
  * What the rates of one enterprise are made of, over one window: its
- * records, the findings of the reports of ceb-validate, ceb-reconcile,
- * ceb-quota-check and ceb-manifest-writeoff (K-ENT-001 .. 004 in order),
- * its customs rejections and its cancels and returns.
+ * records and, per kind (enum below), the events counted against them.
  */
+enum {
+	E_VALID, E_RECON, E_QUOTA, E_WOFF, E_REJ, E_UNDONE, E_NODEP,
+	E_UNREL, E_NKIND
+};
+
 struct erate {
 	char code[64];
-	double recs, f[4], rejected, undone;
+	double recs, xrecs, ev[E_NKIND];	/* recs: 621, 411; xrecs: 603 */
 };
 
 static const char sql_rates[] =
-"WITH rec AS (SELECT code, sum(n) AS n FROM risk_records WHERE role = ?1"
-"    AND kind = 'records' AND run <= ?2 AND day BETWEEN ?3 AND ?4"
-"    GROUP BY code),"
+"WITH rec AS (SELECT code,"
+"    sum(CASE WHEN kind = 'records' THEN n ELSE 0 END) AS n,"
+"    sum(CASE WHEN kind = 'export' THEN n ELSE 0 END) AS x"
+"    FROM risk_records WHERE role = ?1 AND kind IN ('records', 'export')"
+"    AND run <= ?2 AND day BETWEEN ?3 AND ?4 GROUP BY code),"
 "  ev AS (SELECT code, sum(CASE WHEN kind = 'rejected' THEN n ELSE 0 END)"
 "    AS rej, sum(CASE WHEN kind IN ('cancel', 'return') THEN n ELSE 0 END)"
 "    AS und FROM risk_records WHERE role = ?1 AND run <= ?2"
 "    AND day BETWEEN ?3 AND ?4 GROUP BY code),"
 "  rep AS (SELECT p.code,"
-"    sum(CASE WHEN p.tool = 'ceb-validate' THEN p.n ELSE 0 END) AS v,"
-"    sum(CASE WHEN p.tool = 'ceb-reconcile' THEN p.n ELSE 0 END) AS c,"
-"    sum(CASE WHEN p.tool = 'ceb-quota-check' THEN p.n ELSE 0 END) AS q,"
-"    sum(CASE WHEN p.tool = 'ceb-manifest-writeoff' THEN p.n ELSE 0 END)"
-"    AS w FROM risk_reported p JOIN risk_nights t ON t.run = p.run"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-validate' THEN f END) AS v,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-reconcile' THEN f END) AS c,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-quota-check' THEN f END) AS q,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-manifest-writeoff' THEN f END)"
+"    AS w,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-manifest-writeoff'"
+"      AND p.rule = 'W-DEP-001' THEN f END) AS nd,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-manifest-writeoff'"
+"      AND p.rule IN ('W-REL-002', 'W-REL-003') THEN f END) AS nr"
+"    FROM (SELECT *, rule || ' ' || coalesce(key, rowid) AS f"
+"      FROM risk_reported) p JOIN risk_nights t ON t.run = p.run"
 "    WHERE p.role = ?1 AND p.run <= ?2 AND t.day BETWEEN ?3 AND ?4"
 "    GROUP BY p.code)"
-"SELECT rec.code, rec.n, coalesce(v, 0), coalesce(c, 0), coalesce(q, 0),"
-"  coalesce(w, 0), coalesce(rej, 0), coalesce(und, 0)"
+"SELECT rec.code, rec.n, rec.x, coalesce(v, 0), coalesce(c, 0), coalesce(q, 0),"
+"  coalesce(w, 0), coalesce(rej, 0), coalesce(und, 0), coalesce(nd, 0),"
+"  coalesce(nr, 0)"
 "  FROM rec LEFT JOIN rep USING(code) LEFT JOIN ev USING(code)"
 "  ORDER BY rec.code";
+/* Did the run bring the enterprise records or findings? */
 static const char sql_tonight[] =
 "SELECT 1 FROM risk_records WHERE run = ?1 AND role = ?2 AND code = ?3"
-"  AND kind = 'records' LIMIT 1";
+"  AND kind IN ('records', 'export') UNION ALL SELECT 1 FROM risk_reported"
+"  WHERE run = ?1 AND role = ?2 AND code = ?3 LIMIT 1";
 
 /* The rates of every enterprise of role over [lo, hi]; count in *n. */
 static int
@@ -758,20 +772,39 @@ rates(struct risk *r, const char *role, long lo, long hi, struct erate **out,
 		e = &(*out)[(*n)++];
 		snprintf(e->code, sizeof e->code, "%s", store_text(st, 0));
 		e->recs = sqlite3_column_double(st, 1);
-		for (k = 0; k < 4; k++)
-			e->f[k] = sqlite3_column_double(st, 2 + k);
-		e->rejected = sqlite3_column_double(st, 6);
-		e->undone = sqlite3_column_double(st, 7);
+		e->xrecs = sqlite3_column_double(st, 2);
+		for (k = 0; k < E_NKIND; k++)
+			e->ev[k] = sqlite3_column_double(st, 3 + k);
 	}
 	return rc < 0 ? sqlfail(r) : 0;
 }
 
-/* Every finding per 1,000 records (K-ENT-007 and 008). */
+/* Every finding and rejection (K-ENT-007 and 008): the write-off
+ * findings hold the not departed and the unreleased already. */
 static double
-all_rate(const struct erate *e)
+all_count(const struct erate *e)
 {
-	return e->recs > 0 ? 1000 * (e->f[0] + e->f[1] + e->f[2] + e->f[3] +
-	    e->rejected) / e->recs : 0;
+	return e->ev[E_VALID] + e->ev[E_RECON] + e->ev[E_QUOTA] +
+	    e->ev[E_WOFF] + e->ev[E_REJ];
+}
+
+/* The count of kind k (E_NKIND: all findings). */
+static double
+kind_count(const struct erate *e, int k)
+{
+	return k == E_NKIND ? all_count(e) : e->ev[k];
+}
+
+/*
+ * The records a kind is counted against: the write-off findings are
+ * about export inventories, the others about the import records (an
+ * enterprise with both is judged on each against its own).
+ */
+static double
+kind_recs(const struct erate *e, int k)
+{
+	return k == E_NKIND ? e->recs + e->xrecs :
+	    k == E_WOFF || k == E_NODEP || k == E_UNREL ? e->xrecs : e->recs;
 }
 
 static const struct erate *
@@ -800,10 +833,35 @@ tonight(struct risk *r, const char *role, const char *code)
 	return rc;
 }
 
+/*
+ * Is a count of events over recs records more than chance allows when
+ * the true rate is base per record?  The expected count is base * recs
+ * (base is at least half an event over the records base was measured
+ * on: a baseline of zero is an estimate too), and the count must pass
+ * it by ENT_Z standard deviations of a Poisson count:
+ * count - lambda >= ENT_Z * sqrt(lambda), squared here.  ENT_Z = 3.29
+ * is a one-sided 0.05 % level: on a clean history with five roles,
+ * tens of enterprises and eight kinds, a false alarm a night is rare.
+ */
+#define ENT_Z2 (3.29 * 3.29)
+
+static int
+surprising(double count, double recs, double base, double base_recs)
+{
+	double lambda;
+
+	if (base_recs > 0 && base < 0.5 / base_recs)
+		base = 0.5 / base_recs;
+	lambda = base * recs;
+	return count > lambda &&
+	    (count - lambda) * (count - lambda) >= ENT_Z2 * lambda;
+}
+
 /* A finding and a score for enterprise e of role. */
 static int
 ent_hit(struct risk *r, const char *role, const struct rind *ind,
-    const struct erate *e, double value, double base, const char *what)
+    const struct erate *e, double value, double base, double n,
+    const char *what)
 {
 	struct diag_loc loc;
 	struct hit h;
@@ -817,126 +875,120 @@ ent_hit(struct risk *r, const char *role, const struct rind *ind,
 	h.value = value;
 	h.threshold = ind->threshold;
 	h.baseline = base;
-	h.n = (long)e->recs;
+	h.n = (long)n;
 	if (hit(&h, &loc, NULL, _("%s %s: %s %.1f per 1,000 of %ld records "
 	    "(threshold %.1f, baseline %.1f)"), role, e->code, what, value,
-	    (long)e->recs, ind->threshold, base) != 0)
+	    (long)n, ind->threshold, base) != 0)
 		return -1;
 	return score(r, &h);
 }
 
+/*
+ * The indicators of the enterprises, judged per role (an enterprise is
+ * compared with the enterprises of its role only) on the rate per 1,000
+ * of the enterprise's records in the window:
+ *  - K-ENT-001..006, 009, 010 and 008 against the peers: the rate is at
+ *    least the threshold, at least param times the rate of the other
+ *    enterprises of the role (together), and more than chance allows at
+ *    their rate (surprising());
+ *  - K-ENT-007 against its own past: the window before, at least
+ *    threshold times its rate and param per 1,000 more, and more than
+ *    chance allows at that rate.
+ * Only enterprises with min_n records in the window and records tonight
+ * are judged, and the peers are those with min_n records: at least two
+ * of them, else there is nothing to compare with.
+ */
+static const struct ent_ind {
+	const char *id;
+	int kind;		/* E_*, E_NKIND: every finding */
+	int own_past;		/* against the window before */
+	const char *what;
+} ent_inds[] = {
+	{ "K-ENT-001", E_VALID, 0, N_("validation findings") },
+	{ "K-ENT-002", E_RECON, 0, N_("reconciliation findings") },
+	{ "K-ENT-003", E_QUOTA, 0, N_("quota findings") },
+	{ "K-ENT-004", E_WOFF, 0, N_("write-off findings") },
+	{ "K-ENT-005", E_REJ, 0, N_("customs rejections") },
+	{ "K-ENT-006", E_UNDONE, 0, N_("cancels and returns") },
+	{ "K-ENT-007", E_NKIND, 1,
+	  N_("findings, against its own window before,") },
+	{ "K-ENT-008", E_NKIND, 0, N_("findings, against its peers,") },
+	{ "K-ENT-009", E_NODEP, 0, N_("parcels that did not depart") },
+	{ "K-ENT-010", E_UNREL, 0, N_("parcels that left without release") },
+};
+
 static int
-cmp_rate(const void *a, const void *b)
+ent_judge(struct risk *r, const char *role, const struct ent_ind *x)
 {
-	return cmp_dbl(a, b);
+	const struct rind *ind = rpolicy_at(&r->pol, x->id, r->day);
+	struct erate *cur = NULL, *prev = NULL;
+	size_t nc = 0, np = 0, i, peers = 0;
+	double sum_c = 0, sum_r = 0;
+	long lo;
+	int rc = 0;
+
+	if (ind == NULL)
+		return 0;
+	lo = window_lo(r, ind);
+	if (rates(r, role, lo, r->day, &cur, &nc) != 0)
+		return -1;
+	if (x->own_past && rates(r, role, ymd_add(lo, -ind->window),
+	    ymd_add(lo, -1), &prev, &np) != 0) {
+		free(cur);
+		return -1;
+	}
+	for (i = 0; i < nc; i++)
+		if (kind_recs(&cur[i], x->kind) >= ind->min_n) {
+			peers++;
+			sum_c += kind_count(&cur[i], x->kind);
+			sum_r += kind_recs(&cur[i], x->kind);
+		}
+	for (i = 0; i < nc && rc == 0; i++) {
+		const struct erate *e = &cur[i], *p;
+		double c = kind_count(e, x->kind), n = kind_recs(e, x->kind);
+		double rate, base, br;
+		int t, cross;
+
+		if (n < ind->min_n || c == 0)
+			continue;
+		rate = 1000 * c / n;
+		if (x->own_past) {
+			p = find_rate(prev, np, e->code);
+			if (p == NULL || kind_recs(p, x->kind) < ind->min_n)
+				continue;
+			br = kind_recs(p, x->kind);
+			base = kind_count(p, x->kind) / br;
+			cross = rate - 1000 * base >= ind->param &&
+			    rate >= ind->threshold * 1000 * base;
+		} else {
+			if (peers < 3)	/* itself and two others */
+				continue;
+			br = sum_r - n;
+			base = (sum_c - c) / br;
+			cross = rate >= ind->threshold &&
+			    rate >= ind->param * 1000 * base;
+		}
+		if (!cross || !surprising(c, n, base, br))
+			continue;
+		if ((t = tonight(r, role, e->code)) < 0)
+			rc = sqlfail(r);
+		else if (t > 0)
+			rc = ent_hit(r, role, ind, e, rate, 1000 * base, n,
+			    _(x->what));
+	}
+	free(cur);
+	free(prev);
+	return rc;
 }
 
-/* The indicators of one role. */
 static int
 role_judge(struct risk *r, const char *role)
 {
-	static const char *const ids[] = {
-		"K-ENT-001", "K-ENT-002", "K-ENT-003", "K-ENT-004",
-		"K-ENT-005", "K-ENT-006", "K-ENT-007", "K-ENT-008"
-	};
-	const char *what[8];
 	size_t k;
 
-	what[0] = _("validation findings");
-	what[1] = _("reconciliation findings");
-	what[2] = _("quota findings");
-	what[3] = _("write-off findings");
-	what[4] = _("customs rejections");
-	what[5] = _("cancels and returns");
-	what[6] = _("findings, against the window before,");
-	what[7] = _("findings, against the median of its peers,");
-	for (k = 0; k < 8; k++) {
-		const struct rind *ind = rpolicy_at(&r->pol, ids[k], r->day);
-		long lo;
-		struct erate *cur = NULL, *prev = NULL;
-		size_t nc = 0, np = 0, i;
-		double med = 0;
-
-		if (ind == NULL)
-			continue;
-		lo = window_lo(r, ind);
-		if (rates(r, role, lo, r->day, &cur, &nc) != 0)
+	for (k = 0; k < sizeof ent_inds / sizeof ent_inds[0]; k++)
+		if (ent_judge(r, role, &ent_inds[k]) != 0)
 			return -1;
-		if (k == 6 && rates(r, role, ymd_add(lo, -ind->window),
-		    ymd_add(lo, -1), &prev, &np) != 0) {
-			free(cur);
-			return -1;
-		}
-		if (k == 7) {
-			double *v = malloc((nc + 1) * sizeof *v);
-			size_t m = 0;
-
-			if (v == NULL) {
-				free(cur);
-				diag_trouble(NULL, 0, _("out of memory"));
-				return -1;
-			}
-			for (i = 0; i < nc; i++)
-				if (cur[i].recs >= ind->min_n)
-					v[m++] = all_rate(&cur[i]);
-			/* Peers: at least three enterprises to compare. */
-			if (m >= 3) {
-				qsort(v, m, sizeof *v, cmp_rate);
-				med = m % 2 ? v[m / 2] :
-				    (v[m / 2 - 1] + v[m / 2]) / 2;
-			} else
-				med = -1;
-			free(v);
-		}
-		for (i = 0; i < nc; i++) {
-			const struct erate *e = &cur[i];
-			double rate, base = 0;
-			int t, cross = 0;
-
-			if (e->recs < ind->min_n)
-				continue;
-			if ((t = tonight(r, role, e->code)) < 0) {
-				free(cur);
-				free(prev);
-				return sqlfail(r);
-			}
-			if (t == 0)
-				continue;
-			if (k < 4)
-				rate = 1000 * e->f[k] / e->recs;
-			else if (k == 4)
-				rate = 1000 * e->rejected / e->recs;
-			else if (k == 5)
-				rate = 1000 * e->undone / e->recs;
-			else
-				rate = all_rate(e);
-			if (k < 6) {
-				cross = rate >= ind->threshold;
-			} else if (k == 6) {
-				const struct erate *p = find_rate(prev, np,
-				    e->code);
-
-				if (p && p->recs >= ind->min_n) {
-					base = all_rate(p);
-					cross = rate - base >= ind->param &&
-					    (base == 0 || rate / base >=
-					    ind->threshold);
-				}
-			} else if (med >= 0) {
-				base = med;
-				cross = rate >= ind->param &&
-				    rate >= ind->threshold * med;
-			}
-			if (cross && ent_hit(r, role, ind, e, rate, base,
-			    what[k]) != 0) {
-				free(cur);
-				free(prev);
-				return -1;
-			}
-		}
-		free(cur);
-		free(prev);
-	}
 	return 0;
 }
 

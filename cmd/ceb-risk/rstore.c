@@ -55,14 +55,31 @@ static const char schema_v1[] = STORE_SCHEMA_COMMON
 "CREATE TABLE risk_hits(run INTEGER NOT NULL REFERENCES runs(id),"
 "  dimension TEXT NOT NULL, entity TEXT NOT NULL, indicator TEXT NOT NULL,"
 "  source TEXT, message INTEGER, line INTEGER, record INTEGER, key TEXT,"
-"  field TEXT, detail TEXT, value REAL, threshold REAL);"
+"  field TEXT, detail TEXT);"
 "CREATE INDEX risk_hits_run ON risk_hits(run, entity, indicator);"
 "CREATE VIEW risk_ranking AS SELECT run, dimension, entity, label,"
 "  sum(weight) AS score, group_concat(indicator, ' ') AS indicators"
 "  FROM risk_scores GROUP BY run, dimension, entity"
 "  ORDER BY run, score DESC, dimension, entity;";
 
-static const char *const migrations[] = { schema_v1, NULL };
+/*
+ * Version 2: a finding keeps its value and threshold (--html draws them);
+ * a report row keeps its key (a parcel reported every night until
+ * resolved, as W-DEP-001 is, counts once in a window);
+ * the export inventories (CEB603) keep their enterprises, so that a
+ * write-off finding on one (keyed agentCode/copNo) reaches its platform,
+ * e-commerce company and logistics company.
+ */
+static const char schema_v2[] =
+"ALTER TABLE risk_hits ADD COLUMN value REAL;"
+"ALTER TABLE risk_hits ADD COLUMN threshold REAL;"
+"ALTER TABLE risk_reported ADD COLUMN key TEXT;"
+"CREATE TABLE risk_exports(run INTEGER NOT NULL, day INTEGER NOT NULL,"
+"  key TEXT NOT NULL, ebp TEXT, ebc TEXT, logistics TEXT, agent TEXT);"
+"CREATE INDEX risk_exports_key ON risk_exports(key, run);"
+"CREATE INDEX risk_exports_run ON risk_exports(run);";
+
+static const char *const migrations[] = { schema_v1, schema_v2, NULL };
 
 const struct store_schema rstore_schema = { "ceb-risk", migrations };
 

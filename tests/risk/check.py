@@ -13,7 +13,19 @@
       (the place of every one of them is checked too).
   check.py count REPORT.csv RULE-PREFIX
       Prints the number of findings whose rule starts with RULE-PREFIX.
+  check.py field KEY.csv KIND FIELD
+      Prints the value of FIELD (an element of the record's head, e.g.
+      ebcCode) that most of the key's records of KIND share, read from
+      the documents the key names; nothing when none has it.
+  check.py entities RULE REPORT.csv...
+      Prints the "dimension:entity" pairs the findings of RULE name.
+  check.py place RANKING.csv ENTITY
+      Prints the place of ENTITY among the enterprises of the ranking
+      (rows of the dimensions platform, ebc, logistics, payment, agent),
+      nothing when it is not there.
 """
+import collections
+import re
 import csv
 import sys
 
@@ -73,4 +85,43 @@ def count(args):
     print(len([r for r in rows(args[0]) if r["rule"].startswith(args[1])]))
 
 
-{"key": key, "top": top, "count": count}[sys.argv[1]](sys.argv[2:])
+def field(args):
+    keyfile, kind, name = args
+    want = collections.defaultdict(set)
+    for r in rows(keyfile):
+        if r["defect"] == kind:
+            want[r["source"]].add((int(r["message"]), int(r["record"])))
+    seen = collections.Counter()
+    el = re.compile(r"<(?:\w+:)?%s>([^<]*)<" % re.escape(name))
+    for src, msgs in want.items():
+        with open(src, encoding="utf-8") as f:
+            docs = re.split(r"(?=<\?xml )", f.read())
+        docs = [d for d in docs if d.strip()]
+        for m, rec in msgs:
+            recs = re.split(r"<(?:\w+:)?\w+Head>", docs[m - 1]) \
+                if m <= len(docs) else []
+            hit = el.search(recs[rec]) if rec < len(recs) else None
+            if hit:
+                seen[hit.group(1)] += 1
+    if seen:
+        print(seen.most_common(1)[0][0])
+
+
+def entities(args):
+    rule, reports = args[0], args[1:]
+    got = set()
+    for p in reports:
+        got |= {r["dimension"] + ":" + r["entity"] for r in rows(p)
+                if r["rule"] == rule}
+    print(" ".join(sorted(got)))
+
+
+def place(args):
+    roles = {"platform", "ebc", "logistics", "payment", "agent"}
+    ents = [r["entity"] for r in rows(args[0]) if r["dimension"] in roles]
+    if args[1] in ents:
+        print(ents.index(args[1]) + 1)
+
+
+{"key": key, "top": top, "count": count, "field": field,
+ "entities": entities, "place": place}[sys.argv[1]](sys.argv[2:])
