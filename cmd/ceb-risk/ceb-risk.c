@@ -268,6 +268,7 @@ run(struct risk *r, int argc, char *argv[], const struct stream_opts *so)
 	if (store_commit(r->st) != 0)
 		diag_trouble(r->store_path, 0, "%s", store_errmsg(r->st));
 out:
+	judge_free();
 	rstore_close(r);
 }
 

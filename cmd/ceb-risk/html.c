@@ -3,8 +3,8 @@
  * self-contained HTML file (no script, no network, no file it loads),
  * headings in Chinese and English, SVG charts drawn here:
  *   - the top risks (the ranking's first entities, bars of their score);
- *   - each indicator crossed tonight: the values behind it, one dot per
- *     finding on its axis, the threshold marked;
+ *   - each indicator: the distribution of the values it was computed on
+ *     tonight (every entity judged, crossed or not), the threshold marked;
  *   - the trend over the nights: findings and entities per night;
  * and the ranking as a table.  Every text from the input or the store
  * is escaped; labels are masked as in the ranking.
@@ -65,7 +65,7 @@ static const char head[] =
 "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}\n"
 "th{background:#eef}.num{text-align:right}\n"
 "svg{display:block;margin:.5em 0}\n"
-".bar{fill:#c0392b}.dot{fill:#2c3e50}.thr{stroke:#e67e22;stroke-width:2}"
+".bar{fill:#c0392b}.hist{fill:#7f8c8d}.dot{fill:#2c3e50}.thr{stroke:#e67e22;stroke-width:2}"
 ".axis{stroke:#888;stroke-width:1}.lbl{font-size:12px;fill:#222}\n"
 ".line1{fill:none;stroke:#c0392b;stroke-width:2}"
 ".line2{fill:none;stroke:#2980b9;stroke-width:2}\n"
@@ -75,10 +75,6 @@ static const char sql_top[] =
 "SELECT dimension, entity, max(label), sum(weight) AS score"
 "  FROM risk_scores WHERE run = ?1 GROUP BY dimension, entity"
 "  ORDER BY score DESC, dimension, 3, entity LIMIT 20";
-static const char sql_inds[] =
-"SELECT DISTINCT indicator FROM risk_hits WHERE run = ?1 ORDER BY 1";
-static const char sql_vals[] =
-"SELECT value, threshold FROM risk_hits WHERE run = ?1 AND indicator = ?2";
 static const char sql_trend[] =
 "SELECT t.run, t.day, (SELECT count(*) FROM risk_hits h WHERE h.run = t.run),"
 "  (SELECT count(DISTINCT entity) FROM risk_scores s WHERE s.run = t.run)"
@@ -138,102 +134,130 @@ top(struct risk *r, FILE *f)
 	return 0;
 }
 
-/* One indicator: a dot per finding on a linear axis, the threshold. */
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define NBINS 40
+
+/*
+ * One indicator: the distribution of the values it was computed on
+ * tonight (judge_observed()), a histogram of NBINS bars over the 1st to
+ * the 99th percentile and the threshold (values beyond fall in the end
+ * bars), the threshold marked, and how many findings crossed it.
+ */
 static int
 indicator(struct risk *r, FILE *f, const char *id)
 {
 	const struct catalogue_rule *cr = catalogue_find(id);
+	const double *obs;
+	double *v, lo, hi, thr, x;
+	size_t n, i, bins[NBINS], max = 1, nhit = 0;
 	sqlite3_stmt *st;
-	double *v = NULL, lo = 0, hi = 0, thr = 0;
-	size_t n = 0, cap = 0, i;
 	int rc;
 
-	if ((st = store_prepare(r->st, sql_vals)) == NULL ||
-	    store_bind(r->st, st, "it", r->run, id) != 0)
-		return sqlfail(r);
-	while ((rc = store_step(r->st, st)) == 1) {
-		if (n == cap) {
-			size_t c = cap ? 2 * cap : 64;
-			double *p = realloc(v, c * sizeof *p);
-
-			if (p == NULL) {
-				sqlite3_reset(st);
-				free(v);
-				diag_trouble(NULL, 0, _("out of memory"));
-				return -1;
-			}
-			v = p;
-			cap = c;
-		}
-		v[n] = sqlite3_column_double(st, 0);
-		thr = sqlite3_column_double(st, 1);
-		if (n == 0 || v[n] < lo)
-			lo = v[n];
-		if (n == 0 || v[n] > hi)
-			hi = v[n];
-		n++;
+	if ((obs = judge_observed(id, &n, &thr)) == NULL || n == 0)
+		return 0;
+	if ((v = malloc(n * sizeof *v)) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
 	}
-	if (rc < 0) {
-		free(v);
-		return sqlfail(r);
-	}
+	memcpy(v, obs, n * sizeof *v);
+	qsort(v, n, sizeof *v, cmp_dbl);
+	lo = v[n / 100];
+	hi = v[n - 1 - n / 100];
 	if (thr < lo)
 		lo = thr;
 	if (thr > hi)
 		hi = thr;
 	if (hi <= lo)
 		hi = lo + 1;
-	lo -= (hi - lo) * 0.05;
-	hi += (hi - lo) * 0.05;
+	memset(bins, 0, sizeof bins);
+	for (i = 0; i < n; i++) {
+		long b = (long)((v[i] - lo) / (hi - lo) * NBINS);
+
+		bins[b < 0 ? 0 : b >= NBINS ? NBINS - 1 : b]++;
+	}
+	for (i = 0; i < NBINS; i++)
+		if (bins[i] > max)
+			max = bins[i];
+	if ((st = store_prepare(r->st, "SELECT count(*) FROM risk_hits"
+	    " WHERE run = ?1 AND indicator = ?2")) == NULL ||
+	    store_bind(r->st, st, "it", r->run, id) != 0) {
+		free(v);
+		return sqlfail(r);
+	}
+	if ((rc = store_step(r->st, st)) == 1) {
+		nhit = (size_t)sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (rc < 0) {
+		free(v);
+		return sqlfail(r);
+	}
 	fputs("<h3>", f);
 	esc(f, id);
 	fputs(" ", f);
 	esc(f, cr ? _(cr->text) : "");
-	fprintf(f, "</h3>\n<svg class=\"dist\" width=\"900\" height=\"70\" "
+	fprintf(f, "</h3>\n<svg class=\"dist\" data-indicator=\"%s\" "
+	    "width=\"900\" height=\"150\" "
 	    "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\">\n"
-	    "<line class=\"axis\" x1=\"20\" y1=\"40\" x2=\"880\" y2=\"40\"/>\n");
-	for (i = 0; i < n; i++)
-		fprintf(f, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%d\" "
-		    "r=\"4\"/>\n", 20 + 860 * (v[i] - lo) / (hi - lo),
-		    (int)(34 - (i % 5) * 5));
-	fprintf(f, "<line class=\"thr\" x1=\"%.1f\" y1=\"8\" x2=\"%.1f\" "
-	    "y2=\"48\"/>\n<text class=\"lbl\" x=\"%.1f\" y=\"64\">"
+	    "<line class=\"axis\" x1=\"40\" y1=\"120\" x2=\"880\" y2=\"120\"/>"
+	    "\n<text class=\"lbl\" x=\"0\" y=\"20\">%zu</text>\n", id, max);
+	for (i = 0; i < NBINS; i++) {
+		double h = 100.0 * (double)bins[i] / (double)max;
+
+		if (bins[i] == 0)
+			continue;
+		fprintf(f, "<rect class=\"hist\" x=\"%.1f\" y=\"%.1f\" "
+		    "width=\"%.1f\" height=\"%.1f\"><title>%zu</title></rect>\n",
+		    40 + 840.0 * (double)i / NBINS, 120 - h, 840.0 / NBINS - 2,
+		    h, bins[i]);
+	}
+	x = 40 + 840 * (thr - lo) / (hi - lo);
+	fprintf(f, "<line class=\"thr\" x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" "
+	    "y2=\"124\"/>\n<text class=\"lbl\" x=\"%.1f\" y=\"20\" "
+	    "text-anchor=\"%s\">"
 	    "\xe9\x98\x88\xe5\x80\xbc / threshold %g</text>\n"
-	    "<text class=\"lbl\" x=\"20\" y=\"64\">%g</text>"
-	    "<text class=\"lbl\" x=\"830\" y=\"64\">%g</text>\n</svg>\n",
-	    20 + 860 * (thr - lo) / (hi - lo),
-	    20 + 860 * (thr - lo) / (hi - lo),
-	    20 + 860 * (thr - lo) / (hi - lo) + 4, thr, lo, hi);
-	fprintf(f, "<p>%zu \xe6\x9d\xa1\xe5\x8f\x91\xe7\x8e\xb0 / findings"
-	    "</p>\n", n);
+	    "<text class=\"lbl\" x=\"40\" y=\"138\">%g</text>"
+	    "<text class=\"lbl\" x=\"840\" y=\"138\">%g</text>\n</svg>\n",
+	    x, x, x > 600 ? x - 4 : x + 4, x > 600 ? "end" : "start", thr, lo,
+	    hi);
+	fprintf(f, "<p>%zu \xe4\xb8\xaa\xe5\x80\xbc / values, %zu "
+	    "\xe6\x9d\xa1\xe5\x8f\x91\xe7\x8e\xb0 / findings</p>\n", n, nhit);
 	free(v);
 	return 0;
 }
 
+/* Every indicator of the policy that computed a value tonight. */
 static int
 indicators(struct risk *r, FILE *f)
 {
-	sqlite3_stmt *st;
-	char ids[32][16];
-	int n = 0, rc, i;
+	size_t i, shown = 0;
 
-	if ((st = store_prepare(r->st, sql_inds)) == NULL ||
-	    store_bind(r->st, st, "i", r->run) != 0)
-		return sqlfail(r);
-	while ((rc = store_step(r->st, st)) == 1 && n < 32)
-		snprintf(ids[n++], sizeof ids[0], "%s", store_text(st, 0));
-	if (rc == 1)
-		sqlite3_reset(st);
-	if (rc < 0)
-		return sqlfail(r);
 	fputs("<h2>\xe6\x8c\x87\xe6\xa0\x87\xe5\x88\x86\xe5\xb8\x83 / "
-	    "Indicators: the values behind each, the threshold marked</h2>\n",
+	    "Indicators: the distribution of each, the threshold marked</h2>\n",
 	    f);
-	if (n == 0)
-		fputs("<p>\xe6\x97\xa0 / none</p>\n", f);
-	for (i = 0; i < n; i++)
-		if (indicator(r, f, ids[i]) != 0)
+	for (i = 0; i < r->pol.n; i++) {
+		size_t n;
+		double thr;
+
+		if (i > 0 && strcmp(r->pol.rows[i].id,
+		    r->pol.rows[i - 1].id) == 0)
+			continue;
+		if (judge_observed(r->pol.rows[i].id, &n, &thr) == NULL ||
+		    n == 0)
+			continue;
+		if (indicator(r, f, r->pol.rows[i].id) != 0)
 			return -1;
+		shown++;
+	}
+	if (shown == 0)
+		fputs("<p>\xe6\x97\xa0 / none</p>\n", f);
 	return 0;
 }
 

@@ -112,6 +112,77 @@ fmtnum(double v, char *buf, size_t n)
 static struct risk *jr;		/* the run being judged */
 static long nhits;
 
+/*
+ * Every value an indicator was computed on tonight, crossed or not (for
+ * --html's distributions): one list per indicator, in the indicator's own
+ * unit, with the threshold in that unit.
+ */
+static struct robs {
+	char id[16];
+	double thr;
+	double *v;
+	size_t n, cap;
+} obs[40];
+static size_t nobs;
+static int obs_oom;
+
+static void
+observe(const struct rind *ind, double v, double thr)
+{
+	struct robs *o = NULL;
+	size_t i;
+
+	for (i = 0; i < nobs && o == NULL; i++)
+		if (strcmp(obs[i].id, ind->id) == 0)
+			o = &obs[i];
+	if (o == NULL) {
+		if (nobs == sizeof obs / sizeof obs[0])
+			return;
+		o = &obs[nobs++];
+		snprintf(o->id, sizeof o->id, "%s", ind->id);
+	}
+	o->thr = thr;
+	if (o->n == o->cap) {
+		size_t c = o->cap ? 2 * o->cap : 256;
+		double *p = realloc(o->v, c * sizeof *p);
+
+		if (p == NULL) {
+			obs_oom = 1;
+			return;
+		}
+		o->v = p;
+		o->cap = c;
+	}
+	o->v[o->n++] = v;
+}
+
+const double *
+judge_observed(const char *id, size_t *n, double *thr)
+{
+	size_t i;
+
+	for (i = 0; i < nobs; i++)
+		if (strcmp(obs[i].id, id) == 0) {
+			*n = obs[i].n;
+			*thr = obs[i].thr;
+			return obs[i].v;
+		}
+	*n = 0;
+	*thr = 0;
+	return NULL;
+}
+
+void
+judge_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nobs; i++)
+		free(obs[i].v);
+	memset(obs, 0, sizeof obs);
+	nobs = 0;
+}
+
 static const char sql_hit[] =
 "INSERT INTO risk_hits(run, dimension, entity, indicator, source, message,"
 "  line, record, key, field, detail, value, threshold)"
@@ -329,6 +400,8 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 		struct hit h = { NULL, "goods", entity, entity, 0, 0, 0, 0 };
 
 		row_loc(st, 4, &loc);
+		if (i1 && (long)g.lp.n >= i1->min_n && low > 0)
+			observe(i1, p / low, i1->param);
 		if (i1 && (long)g.lp.n >= i1->min_n && low > 0 &&
 		    p < i1->param * low) {
 			h.ind = i1;
@@ -350,6 +423,8 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 			double w = sqlite3_column_double(st, 1);
 			double f = w > g.med_w ? w / g.med_w : g.med_w / w;
 
+			if (w > 0)
+				observe(i2, f, i2->threshold);
 			if (w > 0 && f > i2->threshold) {
 				h.ind = i2;
 				h.value = w;
@@ -373,6 +448,9 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 			if (origin_share(r, hs8, unit, i3, country, &n,
 			    &k) != 0)
 				goto reset;
+			if (n >= i3->min_n && *country)
+				observe(i3, (double)k / (double)n,
+				    i3->threshold);
 			if (n >= i3->min_n && *country &&
 			    (double)k / (double)n < i3->threshold) {
 				h.ind = i3;
@@ -650,12 +728,19 @@ split(struct risk *r, const struct split *s)
 	    store_bind(r->st, st, "iii", r->run,
 	    (long long)window_lo(r, ind), (long long)r->day) != 0)
 		return sqlfail(r);
-	sqlite3_bind_double(st, 4, ind->threshold);
+	/* Every group tonight, for the distribution (observe()); only
+	 * those at the threshold are findings. */
+	sqlite3_bind_double(st, 4, 1);
 	if (sqlite3_bind_parameter_count(st) >= 6) {
 		sqlite3_bind_double(st, 5, lo);
 		sqlite3_bind_double(st, 6, hi);
 	}
 	while ((rc = store_step(r->st, st)) == 1) {
+		double count = sqlite3_column_double(st, 2);
+
+		observe(ind, count, ind->threshold);
+		if (count < ind->threshold)
+			continue;
 		if (n == cap) {
 			size_t c = cap ? 2 * cap : 16;
 			void *p = realloc(g, c * sizeof *g);
@@ -949,7 +1034,7 @@ ent_judge(struct risk *r, const char *role, const struct ent_ind *x)
 		double rate, base, br;
 		int t, cross;
 
-		if (n < ind->min_n || c == 0)
+		if (n < ind->min_n)
 			continue;
 		rate = 1000 * c / n;
 		if (x->own_past) {
@@ -958,10 +1043,14 @@ ent_judge(struct risk *r, const char *role, const struct ent_ind *x)
 				continue;
 			br = kind_recs(p, x->kind);
 			base = kind_count(p, x->kind) / br;
-			cross = rate - 1000 * base >= ind->param &&
+			/* the ratio to its own past (0.5 a finding at least) */
+			observe(ind, rate / (1000 * (base > 0 ? base :
+			    0.5 / br)), ind->threshold);
+			cross = c > 0 && rate - 1000 * base >= ind->param &&
 			    rate >= ind->threshold * 1000 * base;
 		} else {
-			if (peers < 3)	/* itself and two others */
+			observe(ind, rate, ind->threshold);
+			if (peers < 3 || c == 0)	/* itself and two others */
 				continue;
 			br = sum_r - n;
 			base = (sum_c - c) / br;
@@ -999,6 +1088,8 @@ judge_run(struct risk *r)
 
 	jr = r;
 	nhits = 0;
+	judge_free();
+	obs_oom = 0;
 
 	/* A rerun judges again what the run it repeats judged. */
 	for (i = 0; i < 2; i++) {
@@ -1020,6 +1111,10 @@ judge_run(struct risk *r)
 	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		if (role_judge(r, roles[i]) != 0)
 			return -1;
+	if (obs_oom) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
 	diag_tally(_("risk findings"), nhits);
 	return 0;
 }

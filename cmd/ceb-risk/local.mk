@@ -9,6 +9,6 @@ ceb_risk_SOURCES = cmd/ceb-risk/ceb-risk.c cmd/ceb-risk/risk.h \
 
 # The answer-key, history and rerun tests; goldens are in
 # tests/golden/ceb-risk/ (run by tests/golden.test).
-TESTS += tests/risk/answer-key.sh tests/risk/enterprise.sh
+TESTS += tests/risk/answer-key.sh tests/risk/enterprise.sh tests/risk/html.sh
 EXTRA_DIST += tests/risk
 dist_man_MANS += man/ceb-risk.1
