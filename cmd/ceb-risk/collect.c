@@ -155,6 +155,21 @@ count(struct risk *r, const char *role, const char *code, const char *kind)
 	return 0;
 }
 
+/* Add the 8-digit HS code of gcode g to codes[] unless there. */
+static void
+add_code(char codes[][9], size_t *n, const char *g)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strncmp(codes[i], g, 8) == 0)
+			return;
+	if (*n < 32) {
+		memcpy(codes[*n], g, 8);
+		codes[(*n)++][8] = '\0';
+	}
+}
+
 /* The goods lines and the parcel of one import inventory. */
 static int
 inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
@@ -166,6 +181,8 @@ inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
 	const char *ebc = msg_field(h, "ebcCode");
 	long day = day_of(msg_field(h, "declTime")), line = msg_line(m, rec);
 	long nlines = 0;
+	char codes[32][9];
+	size_t ncodes = 0, i;
 	struct dec v, net;
 	double amount = 0, netkg = -1;
 	int have_net;
@@ -190,6 +207,8 @@ inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
 		char hs8[9];
 		double price, wpu = -1;
 
+		if (g && strlen(g) >= 8 && strspn(g, "0123456789") >= 8)
+			add_code(codes, &ncodes, g);
 		if (msg_decimal(l, "totalPrice", &tot) == 0)
 			amount += dbl(tot);
 		if (g == NULL || strlen(g) < 8 || strspn(g, "0123456789") < 8 ||
@@ -271,6 +290,10 @@ inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
 	(void)type;
 	if (store_step(r->st, st) < 0)
 		return -1;
+	/* An inventory is a record of each HS code it declares. */
+	for (i = 0; i < ncodes; i++)
+		if (count(r, "goods", codes[i], "records") != 0)
+			return -1;
 	if (count(r, "platform", msg_field(h, "ebpCode"), "records") ||
 	    count(r, "ebc", ebc, "records") ||
 	    count(r, "logistics", msg_field(h, "logisticsCode"), "records") ||
@@ -449,6 +472,9 @@ static const char sql_rep[] =
 static const char sql_parties[] =
 "SELECT ebp, ebc, logistics FROM risk_parcels WHERE key = ?"
 "  ORDER BY run = 0 DESC, run DESC LIMIT 1";
+/* The HS codes of an inventory a finding names. */
+static const char sql_codes[] =
+"SELECT DISTINCT hs8 FROM risk_goods WHERE key = ?";
 static const char sql_export_parties[] =
 "SELECT ebp, ebc, logistics FROM risk_exports WHERE key = ?"
 "  ORDER BY run = 0 DESC, run DESC LIMIT 1";
@@ -466,6 +492,33 @@ reported(struct risk *r, const char *role, const char *code,
 	    key) != 0 ||
 	    store_step(r->st, st) < 0)
 		return -1;
+	return 0;
+}
+
+/*
+ * A finding on an import inventory counts for each HS code it declares
+ * (the goods' finding rates, K-GOODS-004 .. 006).  The codes are read
+ * first: the statement that reads them is the one that writes them.
+ */
+static int
+report_codes(struct risk *r, const char *tool, const char *key,
+    const char *rule, const char *sev)
+{
+	char codes[32][9];
+	size_t n = 0, i;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(r->st, sql_codes)) == NULL ||
+	    store_bind(r->st, st, "t", key) != 0)
+		return -1;
+	while ((rc = store_step(r->st, st)) == 1)
+		add_code(codes, &n, store_text(st, 0));
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (reported(r, "goods", codes[i], tool, rule, sev, key) != 0)
+			return -1;
 	return 0;
 }
 
@@ -505,7 +558,9 @@ report_row(struct risk *r, const char *tool, const char *type,
 		}
 	}
 	sqlite3_reset(st);
-	return 0;
+	if (strcmp(type, "CEB621") != 0)
+		return 0;
+	return report_codes(r, tool, key, rule, sev);
 }
 
 /* SHA-256 of a file's bytes; 0 or -1 (errno set). */

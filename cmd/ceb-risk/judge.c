@@ -918,28 +918,60 @@ tonight(struct risk *r, const char *role, const char *code)
 	return rc;
 }
 
+/* e to the power -x, x >= 0, without libm: halve x to 0.5 at most, a
+ * Taylor series, square back. */
+static double
+exp_neg(double x)
+{
+	double t = 1, s = 1;
+	int k = 0, i;
+
+	while (x > 0.5) {
+		x /= 2;
+		k++;
+	}
+	for (i = 1; i < 20; i++) {
+		t *= -x / i;
+		s += t;
+	}
+	while (k-- > 0)
+		s *= s;
+	return s;
+}
+
 /*
  * Is a count of events over recs records more than chance allows when
- * the true rate is base per record?  The expected count is base * recs
- * (base is at least half an event over the records base was measured
- * on: a baseline of zero is an estimate too), and the count must pass
- * it by ENT_Z standard deviations of a Poisson count:
- * count - lambda >= ENT_Z * sqrt(lambda), squared here.  ENT_Z = 3.29
- * is a one-sided 0.05 % level: on a clean history with five roles,
- * tens of enterprises and eight kinds, a false alarm a night is rare.
+ * the true rate is base per record?  The expected count is
+ * lambda = base * recs (base at least half an event over the records it
+ * was measured on: a baseline of zero is an estimate too), and the
+ * chance of a Poisson count of mean lambda reaching count must be at
+ * most ENT_P: exactly for lambda up to 100, beyond by the normal
+ * approximation (count - lambda >= 3.29 sqrt(lambda), squared here).
+ * ENT_P = 0.05 %: on a clean history with five roles, tens of
+ * enterprises and ten indicators, a false alarm a night is rare.
  */
+#define ENT_P 0.0005
 #define ENT_Z2 (3.29 * 3.29)
 
 static int
 surprising(double count, double recs, double base, double base_recs)
 {
-	double lambda;
+	double lambda, p, below = 0;
+	long i;
 
 	if (base_recs > 0 && base < 0.5 / base_recs)
 		base = 0.5 / base_recs;
 	lambda = base * recs;
-	return count > lambda &&
-	    (count - lambda) * (count - lambda) >= ENT_Z2 * lambda;
+	if (count <= lambda)
+		return 0;
+	if (lambda > 100)
+		return (count - lambda) * (count - lambda) >= ENT_Z2 * lambda;
+	p = exp_neg(lambda);
+	for (i = 0; i < (long)count; i++) {
+		below += p;
+		p *= lambda / (double)(i + 1);
+	}
+	return 1 - below <= ENT_P;
 }
 
 /* A finding and a score for enterprise e of role. */
@@ -964,6 +996,31 @@ ent_hit(struct risk *r, const char *role, const struct rind *ind,
 	if (hit(&h, &loc, NULL, _("%s %s: %s %.1f per 1,000 of %ld records "
 	    "(threshold %.1f, baseline %.1f)"), role, e->code, what, value,
 	    (long)n, ind->threshold, base) != 0)
+		return -1;
+	return score(r, &h);
+}
+
+/* K-ENT-011: a finding and a score for the rule of enterprise code. */
+static int
+rule_hit(struct risk *r, const char *role, const struct rind *ind,
+    const char *code, const char *rule, double value, double base, double n)
+{
+	struct diag_loc loc;
+	struct hit h;
+
+	memset(&loc, 0, sizeof loc);
+	loc.key = code;
+	h.ind = ind;
+	h.dim = role;
+	h.entity = code;
+	h.label = code;
+	h.value = value;
+	h.threshold = ind->threshold;
+	h.baseline = base;
+	h.n = (long)n;
+	if (hit(&h, &loc, NULL, _("%s %s: findings of rule %s %.1f per 1,000 "
+	    "of %ld records (threshold %.1f, the others %.1f)"), role, code,
+	    rule, value, (long)n, ind->threshold, base) != 0)
 		return -1;
 	return score(r, &h);
 }
@@ -1070,6 +1127,136 @@ ent_judge(struct risk *r, const char *role, const struct ent_ind *x)
 	return rc;
 }
 
+/*
+ * The goods' finding rates: per HS code (8 digits), the findings of the
+ * reports on the inventories that declare it per 1,000 of them, against
+ * the other codes, judged as the enterprises are (the role "goods").
+ */
+static const struct ent_ind goods_inds[] = {
+	{ "K-GOODS-004", E_VALID, 0, N_("validation findings") },
+	{ "K-GOODS-005", E_RECON, 0, N_("reconciliation findings") },
+	{ "K-GOODS-006", E_QUOTA, 0, N_("quota findings") },
+};
+
+/*
+ * K-ENT-011: one rule's findings per 1,000 of the enterprise's records
+ * (export records for a write-off rule, import records for the others)
+ * against the other enterprises of its role, judged
+ * as K-ENT-001 is; a finding names the rule.  An enterprise crossing for
+ * two rules counts the indicator's weight once.
+ */
+static const char sql_rules[] =
+"WITH rec AS (SELECT code,"
+"    sum(CASE WHEN kind = 'records' THEN n ELSE 0 END) AS n,"
+"    sum(CASE WHEN kind = 'export' THEN n ELSE 0 END) AS x"
+"    FROM risk_records WHERE role = ?1 AND kind IN ('records', 'export')"
+"    AND run <= ?2 AND day BETWEEN ?3 AND ?4 GROUP BY code),"
+"  rep AS (SELECT p.code, p.rule, max(p.tool = 'ceb-manifest-writeoff')"
+"    AS exp, count(DISTINCT coalesce(p.key, p.rowid)) AS c"
+"    FROM risk_reported p JOIN risk_nights t ON t.run = p.run"
+"    WHERE p.role = ?1 AND p.run <= ?2 AND t.day BETWEEN ?3 AND ?4"
+"    GROUP BY p.code, p.rule)"
+"SELECT rep.rule, rec.code, CASE WHEN exp THEN rec.x ELSE rec.n END, rep.c,"
+"  exp FROM rep JOIN rec USING(code) ORDER BY rep.rule, rec.code";
+
+static int
+rule_judge(struct risk *r, const char *role)
+{
+	const struct rind *ind = rpolicy_at(&r->pol, "K-ENT-011", r->day);
+	struct erate *cur = NULL;
+	size_t nc = 0, i, peers[2] = { 0, 0 };
+	double sum_r[2] = { 0, 0 };
+	sqlite3_stmt *st;
+	struct rrow {
+		char rule[24], code[64];
+		double n, c;
+		int exp;
+	} *v = NULL;
+	size_t nv = 0, cap = 0, a, b;
+	long lo;
+	int rc = 0;
+
+	if (ind == NULL)
+		return 0;
+	lo = window_lo(r, ind);
+	/* the peers: every enterprise of the role with min_n records (of
+	 * import, of export) */
+	if (rates(r, role, lo, r->day, &cur, &nc) != 0)
+		return -1;
+	for (i = 0; i < nc; i++) {
+		if (cur[i].recs >= ind->min_n) {
+			peers[0]++;
+			sum_r[0] += cur[i].recs;
+		}
+		if (cur[i].xrecs >= ind->min_n) {
+			peers[1]++;
+			sum_r[1] += cur[i].xrecs;
+		}
+	}
+	free(cur);
+	if ((st = store_prepare(r->st, sql_rules)) == NULL ||
+	    store_bind(r->st, st, "tiii", role, r->run, (long long)lo,
+	    (long long)r->day) != 0)
+		return sqlfail(r);
+	while ((rc = store_step(r->st, st)) == 1) {
+		if (sqlite3_column_double(st, 2) < ind->min_n)
+			continue;
+		if (nv == cap) {
+			size_t c = cap ? 2 * cap : 64;
+			struct rrow *p = realloc(v, c * sizeof *p);
+
+			if (p == NULL) {
+				sqlite3_reset(st);
+				free(v);
+				diag_trouble(NULL, 0, _("out of memory"));
+				return -1;
+			}
+			v = p;
+			cap = c;
+		}
+		snprintf(v[nv].rule, sizeof v[nv].rule, "%s",
+		    store_text(st, 0));
+		snprintf(v[nv].code, sizeof v[nv].code, "%s",
+		    store_text(st, 1));
+		v[nv].n = sqlite3_column_double(st, 2);
+		v[nv].c = sqlite3_column_double(st, 3);
+		v[nv].exp = sqlite3_column_int(st, 4) != 0;
+		nv++;
+	}
+	if (rc < 0) {
+		free(v);
+		return sqlfail(r);
+	}
+	rc = 0;
+	/* one rule at a time: v[a..b) */
+	for (a = 0; a < nv && rc == 0; a = b) {
+		double sum_c = 0;
+
+		for (b = a; b < nv && strcmp(v[b].rule, v[a].rule) == 0; b++)
+			sum_c += v[b].c;
+		for (i = a; i < b && rc == 0; i++) {
+			double rate = 1000 * v[i].c / v[i].n;
+			double br = sum_r[v[i].exp] - v[i].n;
+			double base = br > 0 ? (sum_c - v[i].c) / br : 0;
+			int t;
+
+			observe(ind, rate, ind->threshold);
+			if (peers[v[i].exp] < 3 || br <= 0 ||
+			    rate < ind->threshold ||
+			    rate < ind->param * 1000 * base ||
+			    !surprising(v[i].c, v[i].n, base, br))
+				continue;
+			if ((t = tonight(r, role, v[i].code)) < 0)
+				rc = sqlfail(r);
+			else if (t > 0)
+				rc = rule_hit(r, role, ind, v[i].code, v[i].rule,
+				    rate, 1000 * base, v[i].n);
+		}
+	}
+	free(v);
+	return rc;
+}
+
 static int
 role_judge(struct risk *r, const char *role)
 {
@@ -1078,7 +1265,7 @@ role_judge(struct risk *r, const char *role)
 	for (k = 0; k < sizeof ent_inds / sizeof ent_inds[0]; k++)
 		if (ent_judge(r, role, &ent_inds[k]) != 0)
 			return -1;
-	return 0;
+	return rule_judge(r, role);
 }
 
 int
@@ -1110,6 +1297,9 @@ judge_run(struct risk *r)
 			return -1;
 	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		if (role_judge(r, roles[i]) != 0)
+			return -1;
+	for (i = 0; i < sizeof goods_inds / sizeof goods_inds[0]; i++)
+		if (ent_judge(r, "goods", &goods_inds[i]) != 0)
 			return -1;
 	if (obs_oom) {
 		diag_trouble(NULL, 0, _("out of memory"));

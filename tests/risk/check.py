@@ -19,6 +19,11 @@
       the documents the key names; nothing when none has it.
   check.py entities RULE REPORT.csv...
       Prints the "dimension:entity" pairs the findings of RULE name.
+  check.py codereport FILE.xml N
+      Writes to standard output a report as ceb-reconcile writes it
+      (the columns ceb-risk reads): R-AMT-001 on the first N import
+      inventories of FILE that declare its most declared HS code (8
+      digits); the code on standard error.
   check.py place RANKING.csv ENTITY
       Prints the place of ENTITY among the enterprises of the ranking
       (rows of the dimensions platform, ebc, logistics, payment, agent),
@@ -116,6 +121,29 @@ def entities(args):
     print(" ".join(sorted(got)))
 
 
+def codereport(args):
+    path, n = args[0], int(args[1])
+    with open(path, encoding="utf-8") as f:
+        docs = [d for d in re.split(r"(?=<\?xml )", f.read()) if d.strip()]
+    invs = []
+    for d in docs:
+        if "<ceb:CEB621Message" not in d:
+            continue
+        for rec in re.split(r"<ceb:InventoryHead>", d)[1:]:
+            def get(name):
+                m = re.search(r"<ceb:%s>([^<]*)<" % name, rec)
+                return m.group(1) if m else ""
+            codes = {c[:8] for c in re.findall(r"<ceb:gcode>([0-9]{8})", rec)}
+            invs.append(("%s/%s" % (get("agentCode"), get("copNo")), codes))
+    freq = collections.Counter(c for _, cs in invs for c in cs)
+    code = freq.most_common(1)[0][0]
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(["tool", "type", "key", "rule", "severity"])
+    for k, cs in [i for i in invs if code in i[1]][:n]:
+        w.writerow(["ceb-reconcile", "CEB621", k, "R-AMT-001", "error"])
+    print(code, file=sys.stderr)
+
+
 def place(args):
     roles = {"platform", "ebc", "logistics", "payment", "agent"}
     ents = [r["entity"] for r in rows(args[0]) if r["dimension"] in roles]
@@ -124,4 +152,4 @@ def place(args):
 
 
 {"key": key, "top": top, "count": count, "field": field,
- "entities": entities, "place": place}[sys.argv[1]](sys.argv[2:])
+ "entities": entities, "place": place, "codereport": codereport}[sys.argv[1]](sys.argv[2:])

@@ -11,7 +11,11 @@
 #    is blamed for mismatches spread over them;
 #  - risk-not-departed: the logistics company whose export parcels stay
 #    behind is found (K-ENT-009, W-DEP-001 of the write-off report);
-#  - both are ranked among the first five of the enterprises.
+#  - both are ranked among the first three of the enterprises;
+#  - goods: 30 reconciliation findings on the last night's inventories of
+#    one HS code (a report written here) give that code K-GOODS-005, and
+#    no other code has a K-GOODS-004..006 finding (the injected
+#    mismatches are spread over the codes).
 set -u
 LC_ALL=C.UTF-8
 export LC_ALL
@@ -52,20 +56,27 @@ history() {
 		    -m "$h.out/m$d.csv" -r "$h.out/woff$d.csv" "$f" \
 		    >"$h.out/exp$d.xml" 2>>"$h.err"
 		[ $? -le 1 ] || return 1
-		ceb-risk -q --store "$h.db" -R "$h.out/rec$d.csv" \
+		extra=
+		[ -f "$h.extra$d.csv" ] && extra="-R $h.extra$d.csv"
+		# shellcheck disable=SC2086
+		ceb-risk -q --store "$h.db" -R "$h.out/rec$d.csv" $extra \
 		    -R "$h.out/woff$d.csv" -r "$h.out/risk$d.csv" \
 		    -o "$h.out/rank$d.csv" "$h.out/imp$d.xml" "$h.out/exp$d.xml" \
 		    >/dev/null 2>>"$h.err" || return 1
 		d=$((d + 1))
 	done
 }
+code=$(python3 "$top/tests/risk/check.py" codereport inj/day$days.xml 30 \
+    2>&1 >inj.extra$days.csv) || tap_broken "no report for an HS code"
+[ "$(sed 1d inj.extra$days.csv | wc -l)" -eq 30 ] ||
+    tap_broken "fewer than 30 inventories of $code on the last night"
 history clean || tap_broken "the clean history failed: $(tail -5 clean.err)"
 history inj || tap_broken "the injected history failed: $(tail -5 inj.err)"
 
-echo "1..5"
-n=$(cat clean.out/risk*.csv | grep -c ',K-ENT-0')
+echo "1..7"
+n=$(cat clean.out/risk*.csv | grep -c ',K-ENT-0\|,K-GOODS-00[456],')
 if [ "$n" -eq 0 ]; then
-	echo "ok 1 - clean history of $days nights: no K-ENT finding"
+	echo "ok 1 - clean history of $days nights: no K-ENT and no K-GOODS-004..006 finding"
 else
 	echo "not ok 1 - clean history: $n K-ENT findings: $(grep -h ',K-ENT-0' clean.out/risk*.csv | cut -d, -f8-12 | head -5)"
 fi
@@ -99,11 +110,26 @@ fi
 # Every K-ENT finding is about the two companies or the platform that
 # sells for the mismatching one (its findings are its company's).
 plat=$($check field key.csv risk-mismatch-ebc ebpCode)
-other=$(for r in 001 002 003 004 005 006 007 008 009 010; do
+other=$(for r in 001 002 003 004 005 006 007 008 009 010 011; do
 	$check entities K-ENT-$r inj.out/risk*.csv; done | tr ' ' '\n' |
     sort -u | grep -v -x -e '' -e "ebc:$ebc" -e "logistics:$lg" -e "platform:$plat")
 if [ -z "$other" ]; then
 	echo "ok 5 - no other enterprise has a K-ENT finding (platform $plat sells for $ebc)"
 else
 	echo "not ok 5 - other enterprises with a K-ENT finding: $(echo $other)"
+fi
+
+k5=$($check entities K-GOODS-005 inj.out/risk*.csv)
+if [ "$k5" = "goods:$code" ]; then
+	echo "ok 6 - 30 reconciliation findings on HS code $code: K-GOODS-005 names it and no other code"
+else
+	echo "not ok 6 - K-GOODS-005 names '$k5', expected goods:$code"
+fi
+k46=$($check entities K-GOODS-004 inj.out/risk*.csv; $check entities K-GOODS-006 inj.out/risk*.csv)
+k11=$($check entities K-ENT-011 inj.out/risk*.csv)
+if [ -z "$(echo $k46)" ] && echo " $k11 " | grep -q " ebc:$ebc " &&
+    echo " $k11 " | grep -q " logistics:$lg "; then
+	echo "ok 7 - no K-GOODS-004/006; per rule (K-ENT-011): $k11"
+else
+	echo "not ok 7 - K-GOODS-004/006 '$(echo $k46)'; K-ENT-011 '$k11' (ebc:$ebc and logistics:$lg expected)"
 fi
