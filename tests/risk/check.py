@@ -24,6 +24,13 @@
       (the columns ceb-risk reads): R-AMT-001 on the first N import
       inventories of FILE that declare its most declared HS code (8
       digits); the code on standard error.
+  check.py bench KEY.csv BATCHDIR OUTDIR K...
+      make bench (tests/bench/ceb-risk.sh): precision and recall at the
+      top K of the week's ranking (OUTDIR/rank*.csv, entities by the sum
+      of their scores) against the injected entities (see that file).
+  check.py alarms OUTDIR
+      The entities of OUTDIR/rank*.csv (a clean history's false alarms),
+      per dimension.
   check.py place RANKING.csv ENTITY
       Prints the place of ENTITY among the enterprises of the ranking
       (rows of the dimensions platform, ebc, logistics, payment, agent),
@@ -144,6 +151,68 @@ def codereport(args):
     print(code, file=sys.stderr)
 
 
+ENT_KINDS = {"risk-mismatch-ebc": ("ebc", "ebcCode"),
+             "risk-not-departed": ("logistics", "logisticsCode")}
+
+
+def week(outdir, prefix):
+    import glob
+    return sorted(glob.glob("%s/%s*.csv" % (outdir, prefix)))
+
+
+def bench(args):
+    import contextlib
+    import io
+    keyfile, outdir, ks = args[0], args[2], args[3:]
+    score = collections.Counter()
+    for p in week(outdir, "rank"):
+        for r in rows(p):
+            score[r["dimension"] + ":" + r["entity"]] += float(r["score"])
+    ranked = [e for e, _ in sorted(score.items(), key=lambda x: (-x[1], x[0]))]
+    found_by = collections.defaultdict(set)
+    for p in week(outdir, "risk"):
+        for r in rows(p):
+            found_by[(r["key"], r["rule"])].add(
+                r["dimension"] + ":" + r["entity"])
+    truth = set()
+    keyrows = rows(keyfile)
+    for r in keyrows:
+        rules = KINDS.get(r["defect"])
+        if rules is None:
+            continue
+        got = set()
+        for rule in rules:
+            got |= found_by.get((r["key"], rule), set())
+        truth |= got or {"miss:" + r["key"]}
+    for kind, (dim, name) in ENT_KINDS.items():
+        if any(r["defect"] == kind for r in keyrows):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                field([keyfile, kind, name])
+            if out.getvalue().strip():
+                truth.add(dim + ":" + out.getvalue().strip())
+    print("  injected entities: %d (%d key records); ranked entities: %d" % (
+        len(truth), len(keyrows), len(ranked)))
+    for k in ks:
+        k = int(k)
+        hit = len([e for e in ranked[:k] if e in truth])
+        print("  top %-4d precision %.2f  recall %.2f  (%d injected in the "
+              "top %d)" % (k, hit / k, hit / len(truth) if truth else 0,
+                           hit, k))
+
+
+def alarms(args):
+    ents = collections.defaultdict(set)
+    nights = week(args[0], "rank")
+    for p in nights:
+        for r in rows(p):
+            ents[r["dimension"]].add(r["entity"])
+    total = sum(len(v) for v in ents.values())
+    print("  %d entities cross a threshold over %d nights: %s" % (
+        total, len(nights), ", ".join("%s %d" % (d, len(v)) for d, v in
+                                      sorted(ents.items())) or "none"))
+
+
 def place(args):
     roles = {"platform", "ebc", "logistics", "payment", "agent"}
     ents = [r["entity"] for r in rows(args[0]) if r["dimension"] in roles]
@@ -152,4 +221,5 @@ def place(args):
 
 
 {"key": key, "top": top, "count": count, "field": field,
- "entities": entities, "place": place, "codereport": codereport}[sys.argv[1]](sys.argv[2:])
+ "entities": entities, "place": place, "codereport": codereport,
+ "bench": bench, "alarms": alarms}[sys.argv[1]](sys.argv[2:])
