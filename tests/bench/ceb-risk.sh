@@ -9,12 +9,14 @@
 #    ceb-reconcile (import), ceb-manifest-writeoff (export, the manifest
 #    as it stands that night), then ceb-risk -R both reports.  The
 #    entities are ranked over the week (the sum of their scores over the
-#    7 runs); the injected entities are: for each key record of a goods or
-#    splitting kind, the entities ceb-risk's findings of that kind's
-#    indicators name on it, or the record itself when none does (a miss);
-#    the e-commerce company of risk-mismatch-ebc; the logistics company
-#    of risk-not-departed.  Prints precision and recall at the top 20, 50
-#    and 100.
+#    7 runs); the injected entities are: the entities ceb-risk's findings
+#    of a goods or splitting kind's indicators name on the kind's key
+#    records; the e-commerce company of risk-mismatch-ebc; the logistics
+#    company of risk-not-departed.  Prints how many key records of each
+#    kind have a finding of their kind (a record of a ring or a basket
+#    that arrived before the group was whole has none: its group is found
+#    on a later night), and precision and recall at the top 20, 50 and
+#    100.
 # 2. false alarms: the same batch without the injected patterns (same
 #    seed, same background): the entities that cross any threshold, per
 #    dimension.

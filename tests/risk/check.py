@@ -27,7 +27,12 @@
   check.py bench KEY.csv BATCHDIR OUTDIR K...
       make bench (tests/bench/ceb-risk.sh): precision and recall at the
       top K of the week's ranking (OUTDIR/rank*.csv, entities by the sum
-      of their scores) against the injected entities (see that file).
+      of their scores) against the injected entities: those the findings
+      of each goods or splitting kind's indicators name on the key's
+      records (a record of a ring that arrived before the ring was whole
+      has no finding of its own: the entity is counted once found), and
+      the companies of risk-mismatch-ebc and risk-not-departed; also how
+      many key records of each kind have a finding of their kind.
   check.py alarms OUTDIR
       The entities of OUTDIR/rank*.csv (a clean history's false alarms),
       per dimension.
@@ -176,6 +181,7 @@ def bench(args):
                 r["dimension"] + ":" + r["entity"])
     truth = set()
     keyrows = rows(keyfile)
+    seen, told = collections.Counter(), collections.Counter()
     for r in keyrows:
         rules = KINDS.get(r["defect"])
         if rules is None:
@@ -183,7 +189,11 @@ def bench(args):
         got = set()
         for rule in rules:
             got |= found_by.get((r["key"], rule), set())
-        truth |= got or {"miss:" + r["key"]}
+        truth |= got
+        seen[r["defect"]] += 1
+        told[r["defect"]] += 1 if got else 0
+    print("  key records with a finding of their kind: %s" % ", ".join(
+        "%s %d/%d" % (k, told[k], seen[k]) for k in sorted(seen)))
     for kind, (dim, name) in ENT_KINDS.items():
         if any(r["defect"] == kind for r in keyrows):
             out = io.StringIO()
