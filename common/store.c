@@ -851,6 +851,13 @@ out:
 int
 store_input_identity(int argc, char *const argv[], char hex[STORE_HEX_LEN])
 {
+	return store_files_identity(argc, argv, NULL, hex);
+}
+
+int
+store_files_identity(int argc, char *const argv[],
+    const char *const *suffixes, char hex[STORE_HEX_LEN])
+{
 	struct input_list lst;
 	unsigned char *dg = NULL, id[STORE_DIGEST_LEN];
 	size_t i;
@@ -859,7 +866,8 @@ store_input_identity(int argc, char *const argv[], char hex[STORE_HEX_LEN])
 	if (argc == 0)
 		return 1;
 	memset(&lst, 0, sizeof lst);
-	if (input_expand(&lst, argc, argv) != 0 ||
+	if ((suffixes ? input_expand_suffixes(&lst, argc, argv, suffixes) :
+	    input_expand(&lst, argc, argv)) != 0 ||
 	    (dg = malloc(lst.n * STORE_DIGEST_LEN + 1)) == NULL) {
 		rc = -1;
 		goto out;

@@ -295,4 +295,12 @@ int store_set_aside(struct store *s, long long run, const char *source,
 int store_input_identity(int argc, char *const argv[],
     char hex[STORE_HEX_LEN]);
 
+/*
+ * The same for operands whose directories contribute the files ending in
+ * one of suffixes (input_expand_suffixes(); NULL: input_expand()'s
+ * *.xml and *.xml.gz).  Same returns.
+ */
+int store_files_identity(int argc, char *const argv[],
+    const char *const *suffixes, char hex[STORE_HEX_LEN]);
+
 #endif

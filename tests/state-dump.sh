@@ -19,7 +19,8 @@ db=${1:?usage: state-dump.sh FILE}
 [ -s "$db" ] || exit 0
 for t in $(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE
     type = 'table' AND name NOT IN ('meta', 'runs', 'documents',
-    'set_aside', 'reconcile_runs') AND name NOT LIKE 'sqlite_%'
+    'set_aside', 'reconcile_runs') AND name NOT LIKE 'sqlite_%' AND
+    name NOT LIKE 'wo_prev_%'
     ORDER BY name"); do
 	case $t in
 	waiting)

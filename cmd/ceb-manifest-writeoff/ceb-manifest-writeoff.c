@@ -448,9 +448,17 @@ main(int argc, char *argv[])
 		w.o.pass = 0;
 	if (r < 0)
 		wo_mem_init(w.memory, c.state_dir);
-	if (r < 0 && c.state_dir && wostate_open(&w, c.state_dir,
-	    c.lock_timeout) != 0)
-		r = diag_exit();
+	if (r < 0 && c.state_dir) {
+		/* Known by its input: the same input again redoes the
+		 * latest run; other input is the next run. */
+		char id[STORE_HEX_LEN];
+		int known = wostate_identity(&w, argc - optind, argv + optind,
+		    c.manifests, id) == 0;
+
+		if (wostate_open(&w, c.state_dir, c.lock_timeout,
+		    known ? id : NULL) != 0)
+			r = diag_exit();
+	}
 	if (r < 0) {
 		w.o.stateful = c.state_dir != NULL;
 		troubles = diag_trouble_count();

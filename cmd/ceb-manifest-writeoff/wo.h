@@ -357,12 +357,24 @@ int summary_keys(const char *list, int flag, unsigned *set);
 
 /* ---- wostate.c ---- */
 /*
+ * The identity of the run's input known before reading it: the day
+ * (--now), the operands' files and the manifests' files, each set in any
+ * order (store_files_identity()), into hex.  0, or 1 when it cannot be
+ * known beforehand (standard input, a file that cannot be read).  hex:
+ * STORE_HEX_LEN bytes.
+ */
+int wostate_identity(const struct wo *w, int argc, char *const argv[],
+    const char *const *manifests, char *hex);
+/*
  * Create DIR, open and lock its store (waiting at most timeout seconds),
  * begin the run's transaction, load the state (converting the state
  * directory of the release before the store on first use) and write the
- * run's row.  0, or -1 (trouble said).
+ * run's row.  id: the input's identity (wostate_identity()) or NULL:
+ * when it is the latest run's, this run redoes that run from the state
+ * before it.  0, or -1 (trouble said).
  */
-int wostate_open(struct wo *w, const char *dir, double timeout);
+int wostate_open(struct wo *w, const char *dir, double timeout,
+    const char *id);
 /* Record a document the run read (type: "CEB621" or NULL). */
 int wostate_document(const struct stream_doc *d, const char *type);
 /* loop_on_bad() callback: a document set aside; arg: a long counter. */
