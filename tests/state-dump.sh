@@ -13,7 +13,8 @@
 # ceb-reconcile's tables (cebtools-state(5)) likewise without run ids
 # (reconcile_runs, added) or row ids, and without the rows the latest run
 # took out (kept only to redo it): a waiting record is named by its
-# message's digest and its record number.
+# message's digest and its record number; ceb-manifest-writeoff's wo_prev_
+# tables likewise (the state before the latest run, kept to redo it).
 set -eu
 db=${1:?usage: state-dump.sh FILE}
 [ -s "$db" ] || exit 0
