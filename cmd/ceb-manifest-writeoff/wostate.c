@@ -791,23 +791,36 @@ check_shard(struct wo *w, const char *dir, int fresh)
 
 int
 wostate_identity(const struct wo *w, int argc, char *const argv[],
-    const char *const *manifests, char *hex)
+    const char *const *manifests, const struct stream_opts *so,
+    const char *dir, char *hex)
 {
 	static const char *const msuf[] = { ".xml", ".xml.gz", ".csv",
 	    ".csv.gz", NULL };
-	char in[STORE_HEX_LEN], man[STORE_HEX_LEN] = "", buf[256];
+	char in[STORE_HEX_LEN], man[STORE_HEX_LEN] = "", buf[256], err[512];
 	unsigned char dg[STORE_DIGEST_LEN];
 	unsigned int len = 0;
-	int n;
+	const char *kind = "files";
+	int n, r;
 
 	for (n = 0; manifests && manifests[n]; n++)
 		;
-	if (store_input_identity(argc, argv, in) != 0 ||
-	    (n > 0 && store_files_identity(n, (char *const *)manifests,
-	    msuf, man) != 0))
+	if (n > 0 && store_files_identity(n, (char *const *)manifests, msuf,
+	    man) != 0)
 		return 1;
-	snprintf(buf, sizeof buf, "ceb-manifest-writeoff|%s|%s|%s",
-	    w->o.now_str, in, man);
+	if ((r = store_input_identity(argc, argv, in)) == 1) {
+		/* Standard input: known by its documents, read first. */
+		kind = "documents";
+		r = store_docs_identity(argc, argv, so, dir, in, err,
+		    sizeof err);
+		if (r < 0) {
+			diag_trouble(dir, 0, "%s", err);
+			return -1;
+		}
+	}
+	if (r != 0)
+		return 1;
+	snprintf(buf, sizeof buf, "ceb-manifest-writeoff|%s|%s:%s|%s",
+	    w->o.now_str, kind, in, man);
 	if (EVP_Digest(buf, strlen(buf), dg, &len, EVP_sha256(), NULL) != 1 ||
 	    len != STORE_DIGEST_LEN)
 		return 1;
@@ -871,12 +884,9 @@ find_redo(const char *dir, const char *id)
 }
 
 int
-wostate_open(struct wo *w, const char *dir, double timeout, const char *id)
+wostate_open(const char *dir, double timeout)
 {
-	char path[4096], conv[4096], err[512];
-	long long runs;
-	struct stat sb;
-	int fresh;
+	char path[4096], err[512];
 
 	if (state_mkdir(dir, err, sizeof err) != 0) {
 		diag_trouble(dir, 0, "%s", err);
@@ -888,8 +898,21 @@ wostate_open(struct wo *w, const char *dir, double timeout, const char *id)
 		diag_trouble(path, 0, "%s", err);
 		return -1;
 	}
-	if (store_begin(st) != 0 ||
-	    (runs = store_int(st, "SELECT count(*) FROM runs", 0)) < 0)
+	if (store_begin(st) != 0)
+		return fail(path);
+	return 0;
+}
+
+int
+wostate_load(struct wo *w, const char *dir, const char *id)
+{
+	char path[4096], conv[4096];
+	long long runs;
+	struct stat sb;
+	int fresh;
+
+	snprintf(path, sizeof path, "%s/state.db", dir);
+	if ((runs = store_int(st, "SELECT count(*) FROM runs", 0)) < 0)
 		return fail(path);
 	fresh = runs == 0;
 	memset(&ident, 0, sizeof ident);
