@@ -97,7 +97,7 @@ EXTRA_DIST += tests/examples.test tests/install.test tests/sharded-night.test te
 
 # Issue 19: envelopes read by every tool, the origin through pipelines and
 # two nights, a stream back to files.
-TESTS += tests/stream/envelopes.test tests/stream/origin.test \
+TESTS += tests/stream/envelopes.test tests/stream/origin.test tests/stream/part.test \
 	tests/stream/split.test
 EXTRA_DIST += tests/stream
 
