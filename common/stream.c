@@ -1134,7 +1134,7 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 static int
 own_strings(struct stream_doc *d)
 {
-	const char **v[4];
+	const char **v[5];
 	size_t n = 0, i;
 	char *p;
 
@@ -1142,13 +1142,14 @@ own_strings(struct stream_doc *d)
 	v[1] = &d->origin.envelope;
 	v[2] = &d->origin.received;
 	v[3] = &d->origin.via;
-	for (i = 0; i < 4; i++)
+	v[4] = &d->origin.records;
+	for (i = 0; i < 5; i++)
 		n += *v[i] ? strlen(*v[i]) + 1 : 0;
 	if ((p = malloc(n + 1)) == NULL)
 		return -1;
 	free(d->own);
 	d->own = p;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (*v[i]) {
 			size_t k = strlen(*v[i]) + 1;
 
@@ -1263,6 +1264,7 @@ stream_msg_open(struct msg *m, const struct stream_doc *d)
 	enum msg_status st = msg_open(m, d->doc, d->line);
 
 	m->flat = d->origin.envelope != NULL;
+	m->records = d->origin.records;
 	return st;
 }
 
