@@ -490,7 +490,7 @@ static int
 frame(struct stream *s)
 {
 	const unsigned char *b = (const unsigned char *)s->buf;
-	size_t i = s->pos, n = s->end;
+	size_t i = s->pos, n = s->end, k;
 	int c;
 
 	while (i < n) {
@@ -705,6 +705,30 @@ stray:
 				s->slash = 0;
 				continue;
 			}
+			if (c != '"' && c != '\'' && c != '>') {
+				/*
+				 * Names, '=' and white space up to the next
+				 * quote or '>', in one run: the '/' of an
+				 * empty-element tag is the last byte of the
+				 * run that is not white space.
+				 */
+				size_t j = i + 1;
+
+				while (j < n && b[j] != '"' && b[j] != '\'' &&
+				    b[j] != '>')
+					j++;
+				for (k = j; k > i; k--) {
+					int x = b[k - 1];
+
+					if (x != ' ' && x != '\t' &&
+					    x != '\r' && x != '\n') {
+						s->slash = x == '/';
+						break;
+					}
+				}
+				i = j;
+				continue;
+			}
 			if (c == '"' || c == '\'') {
 				s->quote = c;
 				if (++s->nattr > MAX_ATTRS && !s->skipping) {
@@ -732,15 +756,17 @@ stray:
 					return 1;
 				}
 				continue;
-			} else if (c == '/') {
-				s->slash = 1;
-			} else if (c != ' ' && c != '\t' && c != '\r' &&
-			    c != '\n') {
-				s->slash = 0;
 			}
 			i++;
 			continue;
 		case F_ETAG:
+			if (c != '>') {
+				const unsigned char *gt =
+				    memchr(b + i, '>', n - i);
+
+				i = gt != NULL ? (size_t)(gt - b) : n;
+				continue;
+			}
 			i++;
 			if (c == '>') {
 				s->st = F_TEXT;
