@@ -21,7 +21,14 @@
 # default 2) is how long a released export parcel may wait for its
 # departure.  TRUST (a PEM file or a directory of PEM CA certificates)
 # makes validation check every signing certificate against those CAs as
-# well.
+# well.  PAYER_IS_BUYER (default 1) is the platform's payment policy: 1
+# passes ceb-reconcile -p (the payer must be the buyer, as most platforms
+# require), 0 does not.
+#
+# Every line the script itself logs starts with the time (YYYY-MM-DD
+# HH:MM:SS +ZONE); the tools' findings follow their own format.  The
+# systemd timer and the cron.d example run it through cebtools-nightly
+# (examples/systemd, examples/cron.d, cebtools(7)).
 #
 #   1. ceb-cat                merge everything that arrived
 #   2. ceb-validate           structure, business rules, signatures;
@@ -34,17 +41,24 @@
 # 1 findings, 2 trouble: a step could not run or a pipeline broke).
 set -u
 set -o pipefail
+log() { printf '%s %s\n' "$(date '+%Y-%m-%d %H:%M:%S %z')" "$*"; }
 day=${1:?usage: nightly.sh DAYDIR [OUTDIR]}
 state=${CEBTOOLS_STATE:-/var/lib/cebtools}
 grace=${GRACE:-2}
-[ -d "$day" ] || { echo "nightly.sh: $day: not a directory" >&2; exit 2; }
+case ${PAYER_IS_BUYER:-1} in
+1) payer=-p ;;
+0) payer= ;;
+*) log "nightly.sh: PAYER_IS_BUYER must be 1 or 0, not $PAYER_IS_BUYER" >&2
+   exit 2 ;;
+esac
+[ -d "$day" ] || { log "nightly.sh: $day: not a directory" >&2; exit 2; }
 umask 077
 mkdir -p "$state" || exit 2
 
 # One night at a time on this state.
 exec 9>>"$state/nightly.lock" || exit 2
 if ! flock -n 9; then
-	echo "nightly.sh: another night is running on $state" \
+	log "nightly.sh: another night is running on $state" \
 	    "(it holds $state/nightly.lock); not starting" >&2
 	exit 2
 fi
@@ -58,26 +72,26 @@ trap 'exit 2' INT TERM HUP
 worst=0
 note() { [ "$1" -gt "$worst" ] && worst=$1; return 0; }
 
-echo "== 1. merging $day"
+log "== 1. merging $day"
 ceb-cat -r "$out/cat.csv" "$day" >"$work/day.xml"
 note $?
 
-echo "== 2. validation (structure, rules, signatures)"
+log "== 2. validation (structure, rules, signatures)"
 ceb-validate ${TRUST:+--trust "$TRUST"} -r "$out/validate.csv" \
     -R "$out/receipts" "$work/day.xml" >"$work/valid.xml"
 note $?
 
-echo "== 3. 三单对碰 (reconciliation)"
-ceb-reconcile -s "$state/reconcile" -r "$out/reconcile.csv" \
+log "== 3. 三单对碰 (reconciliation)"
+ceb-reconcile $payer -s "$state/reconcile" -r "$out/reconcile.csv" \
     "$work/valid.xml" >"$work/reconciled.xml"
 note $?
 
-echo "== 4. personal quota"
+log "== 4. personal quota"
 ceb-quota-check --ledger "$state/quota.db" -r "$out/quota.csv" \
     "$work/reconciled.xml" >"$out/accepted.xml"
 note $?
 
-echo "== 5. export manifest write-off"
+log "== 5. export manifest write-off"
 manifests=()
 for m in "$day"/manifest*.csv "$day"/manifest*.xml; do
 	[ -f "$m" ] && manifests+=(-m "$m")
@@ -87,13 +101,14 @@ ceb-manifest-writeoff -s "$state/writeoff" -g "$grace" "${manifests[@]}" \
     >/dev/null
 note $?
 
-echo "== findings of the night, by rule and severity"
+log "== findings of the night, by rule and severity"
 for r in validate reconcile quota writeoff; do
 	[ -f "$out/$r.csv" ] && sed 1d "$out/$r.csv"
-done | awk -F, '{ print $9 " " $10 }' | sort | uniq -c
+done | awk -F, '{ print $9 " " $10 }' | sort | uniq -c | while IFS= read -r l
+do log "$l"; done
 note $?
 n=$(ceb-cat -q -l -t 621 "$out/accepted.xml" | sed 1d | wc -l)
 note $?
-echo "== accepted inventories: $n"
-echo "== results in $out (exit status $worst)"
+log "== accepted inventories: $n"
+log "== results in $out (exit status $worst)"
 exit $worst

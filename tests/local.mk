@@ -90,11 +90,17 @@ TESTS += tests/state/examples.test tests/convert/convert.test tests/nightly.test
 EXTRA_DIST += tests/state tests/state-dump.sh tests/convert
 
 # Every example of the README's pipelines and of cebtools(7), as written.
-TESTS += tests/examples.test
-EXTRA_DIST += tests/examples.test
+TESTS += tests/examples.test tests/install.test tests/sharded-night.test
+EXTRA_DIST += tests/examples.test tests/install.test tests/sharded-night.test
 
 # Issue 19: envelopes read by every tool, the origin through pipelines and
 # two nights, a stream back to files.
 TESTS += tests/stream/envelopes.test tests/stream/origin.test \
 	tests/stream/split.test
 EXTRA_DIST += tests/stream
+
+# Files the tests read that no rule above distributes (make distcheck, run
+# by .ci/run, builds and tests from the tarball alone; tests/ci-script.test
+# reads .ci/run).
+EXTRA_DIST += .ci/run tests/nightly.test tests/rules/goods.csv \
+	tests/validate/mutate.py tests/validate/structure-only.sh

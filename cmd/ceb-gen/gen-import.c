@@ -77,6 +77,7 @@ static struct {
 	int ebc_platform[NEBCS];
 	struct buyer *buyers;
 	long long nbuyers, nreserved, next_reserved;
+	long seq_t;		/* quota-over-annual: the next order time */
 	long long serial;
 	struct sbuf b;
 	char key[96];
@@ -887,6 +888,15 @@ parcel(int day, int defect, long long buyer, long long value, int agent)
 	buyer_details(buyer, &p);
 	p.dorder = day;
 	p.torder = 8 * 3600 + (long)rng_below(g.r, 14 * 3600);
+	if (g.seq_t > 0) {
+		/* One buyer's parcels of a day in the order they are made,
+		 * their appTimes too (each within an hour of torder + 1 h),
+		 * since ceb-quota-check judges a day's inventories by
+		 * appTime: the parcel made last is the one that crosses. */
+		p.torder = g.seq_t;
+		if (g.seq_t < 19 * 3600)
+			g.seq_t += 3700;
+	}
 	p.dpay = day;
 	if (agent >= 0) {
 		p.dwaybill = day;
@@ -950,6 +960,7 @@ annual(int day)
 	 * Helpers of 3000 .. 4900 each leave 100 .. 4800 of the limit;
 	 * none of them reaches it.
 	 */
+	g.seq_t = 8 * 3600;
 	while ((left = LIMIT_ANNUAL - spent(b, year)) >= 4800 * U) {
 		long long hi = left / U - 100;
 
@@ -959,6 +970,7 @@ annual(int day)
 	/* Over what is left, never over the single limit. */
 	parcel(day, D_QUOTA_ANNUAL, b, left + rng_range(g.r, 1,
 	    (LIMIT_SINGLE - left) / GEN_CENT) * GEN_CENT, agent);
+	g.seq_t = 0;
 	g.buyers[b].flags |= B_BLOCKED;
 }
 

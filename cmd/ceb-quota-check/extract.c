@@ -440,6 +440,7 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		if (len == 14 && time_of(e->date, 14, 14) == UINT64_MAX)
 			e->day = -1;
 		e->time = e->day < 0 ? UINT64_MAX : (uint64_t)e->day * 1000000;
+		e->tie = time_of(field(r, h, "appTime"), 14, 14);
 	}
 	if (e->day < 0) {
 		e->out = O_INVALID;

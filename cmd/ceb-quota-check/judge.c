@@ -6,7 +6,10 @@
  *    as YYYYMMDD 00:00:00, or appTime with --date appTime), a cancel or
  *    return its appTime, a receipt its returnTime; events without a usable
  *    time come after all others;
- *  - events are taken in order of time, then input order;
+ *  - events are taken in order of time, then (inventories of one
+ *    declTime day) of appTime, then input order: the order in which
+ *    messages arrive, are batched, matched or sharded upstream does not
+ *    decide which inventories fit;
  *  - receipts that carry an invtNo first teach it to the inventory they
  *    name (by copNo), whatever their time, so that a cancel naming only
  *    the invtNo finds its inventory;
@@ -954,6 +957,8 @@ cmp_time(const void *a, const void *b)
 
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
+	if (x->tie != y->tie)
+		return x->tie < y->tie ? -1 : 1;
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 

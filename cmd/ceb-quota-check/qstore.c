@@ -41,6 +41,7 @@
 #include "i18n.h"
 #include "mask.h"
 #include "quota.h"
+#include "state.h"
 #include "store.h"
 
 static const char schema_v1[] = STORE_SCHEMA_COMMON
@@ -489,13 +490,37 @@ convert(struct run *r)
 
 /* ---- the run ---- */
 
+/*
+ * The folder of --ledger, created (with its parents, mode 0700) when it
+ * does not exist yet, as --state creates its folder in ceb-reconcile and
+ * ceb-manifest-writeoff.  Returns 0, or -1 after reporting.
+ */
+static int
+make_folder(const char *path)
+{
+	char *d = strdup(path), *slash, err[600];
+	int rc = 0;
+
+	if (d == NULL) {
+		diag_trouble(path, 0, _("out of memory"));
+		return -1;
+	}
+	if ((slash = strrchr(d, '/')) != NULL && slash != d) {
+		*slash = '\0';
+		if ((rc = state_mkdir(d, err, sizeof err)) != 0)
+			diag_trouble(path, 0, "%s", err);
+	}
+	free(d);
+	return rc;
+}
+
 int
 qstore_open(struct run *r)
 {
 	char err[600];
 	enum store_status rc;
 
-	if (resolve(r) != 0)
+	if (make_folder(r->ledger_path) != 0 || resolve(r) != 0)
 		return -1;
 	rc = store_open(&r->st, r->store_path, &schema, 0, r->lock_timeout,
 	    err, sizeof err);
@@ -988,6 +1013,40 @@ query_row(const char *person, int year, const struct policy_row *pr,
 		diag_write_error(_("standard output"));
 }
 
+/*
+ * The person has nothing in the year queried: say so on stderr with the
+ * years the ledger does hold for them, so that a mistyped ID or the wrong
+ * year (--year defaults to today's) is not taken for a full quota
+ * unseen.  Returns 0, or -1 on a store error.
+ */
+static int
+query_years(struct run *r, const char *norm, int year)
+{
+	static const char sql[] =
+	    "SELECT group_concat(year, ', ') FROM (SELECT DISTINCT year FROM "
+	    "buyer_years WHERE person = ?1 OR substr(person, 1, length(?1) + 1)"
+	    " = ?1 || '|' ORDER BY year)";
+	char shown[128], years[256] = "";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(r->st, sql)) == NULL ||
+	    store_bind(r->st, st, "t", norm) != 0)
+		return -1;
+	if ((rc = store_step(r->st, st)) < 0)
+		return -1;
+	if (rc == 1 && store_text(st, 0)[0] != '\0')
+		snprintf(years, sizeof years, "%s", store_text(st, 0));
+	mask(MASK_ID, norm, shown, sizeof shown);
+	if (years[0])
+		diag_notice(shown, _("nothing counted in %d; the ledger holds "
+		    "this person in %s (--year)"), year, years);
+	else
+		diag_notice(shown, _("nothing counted in %d; the ledger holds "
+		    "nothing for this person"), year);
+	return 0;
+}
+
 int
 ledger_query(struct run *r, const char *id, int year)
 {
@@ -1034,9 +1093,12 @@ ledger_query(struct run *r, const char *id, int year)
 		if (rc < 0)
 			goto fail;
 	}
-	if (n == 0)
+	if (n == 0) {
 		query_row(norm, year, pr, dec_from_int(0), 0,
 		    dec_from_int(0), 0);
+		if (query_years(r, norm, year) != 0)
+			goto fail;
+	}
 	qstore_close(r);
 	return 0;
 fail:

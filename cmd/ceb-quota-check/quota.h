@@ -169,6 +169,9 @@ struct event {
 	enum ekind kind;
 	size_t seq;		/* input order */
 	uint64_t time;		/* YYYYMMDDhhmmss; UINT64_MAX when unknown */
+	uint64_t tie;		/* among equal times: an inventory judged by
+				 * its declTime day, its appTime (UINT64_MAX
+				 * unknown); 0 for the rest */
 	/* where */
 	const char *source;
 	long message, line, record;
