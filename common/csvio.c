@@ -66,6 +66,72 @@ csvio_write_row(FILE *f, const char *const *fields, size_t n)
 	return ferror(f) ? -1 : 0;
 }
 
+static int raw_cells;
+
+void
+csvio_set_raw_cells(int raw)
+{
+	raw_cells = raw;
+}
+
+/* A plain decimal number: [+-]digits[.digits]. */
+static int
+plain_number(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+	return digits > 0 && *s == '\0';
+}
+
+int
+csvio_formula_cell(const char *s)
+{
+	return (*s == '=' || *s == '+' || *s == '-' || *s == '@' ||
+	    *s == '\t' || *s == '\r') && !plain_number(s);
+}
+
+int
+csvio_write_report_row(FILE *f, const char *const *fields, size_t n)
+{
+	const char **cells = calloc(n + 1, sizeof *cells);
+	char **bufs = calloc(n + 1, sizeof *bufs);
+	size_t i, m = n;
+	int r = -1;
+
+	if (cells == NULL || bufs == NULL)
+		goto out;
+	for (i = 0; i < m; i++) {
+		const char *v = fields[i] ? fields[i] : "";
+		size_t len = strlen(v), cap = 4 * len + 8;
+		int formula = !raw_cells && csvio_formula_cell(v);
+
+		bufs[i] = NULL;
+		cells[i] = v;
+		if (!formula && !utf8_needs_escape(v))
+			continue;
+		if ((bufs[i] = malloc(cap)) == NULL)
+			goto out;
+		if (formula)
+			bufs[i][0] = '\'';
+		utf8_escape(v, bufs[i] + formula, cap - 1);
+		cells[i] = bufs[i];
+	}
+	r = csvio_write_row(f, cells, m);
+out:
+	for (i = 0; bufs && i < m; i++)
+		free(bufs[i]);
+	free(bufs);
+	free(cells);
+	return r;
+}
+
 struct csvio {
 	struct input *in;
 	struct csv_parser p;

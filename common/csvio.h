@@ -23,6 +23,27 @@
 /* Write one row; returns 0, or -1 on a write error (errno set). */
 int csvio_write_row(FILE *f, const char *const *fields, size_t n);
 
+/*
+ * Write one row of a report meant for people (the findings report, a
+ * listing), with every cell made neutral (docs/security.md, "Neutral
+ * output"): control characters, bidirectional controls and bytes that
+ * are not UTF-8 shown escaped (utf8_escape()), and a cell that a
+ * spreadsheet would read as a formula -- one starting with '=', '+', '-'
+ * or '@' that is not a plain number such as -12.50 -- given a leading
+ * apostrophe.  Returns 0, or -1 on a write error (errno set).
+ */
+int csvio_write_report_row(FILE *f, const char *const *fields, size_t n);
+
+/*
+ * raw nonzero: csvio_write_report_row() leaves formula cells as they are
+ * (--raw-cells, for programs that read the report); control characters
+ * are escaped all the same.
+ */
+void csvio_set_raw_cells(int raw);
+
+/* Nonzero when a spreadsheet could take cell s for a formula. */
+int csvio_formula_cell(const char *s);
+
 struct csvio;
 
 /* Open path ("-" = stdin) and read its header.  NULL with err filled. */

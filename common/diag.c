@@ -16,8 +16,10 @@
 
 #include "csvio.h"
 #include "diag.h"
-#include "utf8.h"
 #include "i18n.h"
+#include "mask.h"
+#include "outfile.h"
+#include "utf8.h"
 
 #define MAX_EXTRA 16
 #define NCOMMON 17
@@ -27,6 +29,7 @@ static const char *prog = "cebtools";
 static int status;
 static int quiet, verbose;
 static FILE *report;
+static struct outfile *report_out;	/* the report file, made safely */
 static int report_stdout;
 static char *report_path;
 static const char *extra_names[MAX_EXTRA];
@@ -36,6 +39,16 @@ static int stdout_failed;
 static long n_read, n_passed, n_failed, n_messages;
 static struct { const char *name; long n; } tally[MAX_TALLY];
 static size_t ntally;
+/* Caps against amplification (diag_set_caps()). */
+static long cap_run = DIAG_CAP_RUN, cap_doc = DIAG_CAP_DOC;
+static long n_shown;			/* findings shown so far */
+static long run_dropped;		/* past the run's cap */
+static enum diag_sev run_dropped_sev;
+static struct {
+	char *source, *type, *guid, *key;
+	long message, line, n, dropped;
+	enum diag_sev sev;
+} capdoc;				/* the document findings count for */
 static time_t last_progress;
 static int progress_shown;
 
@@ -62,6 +75,8 @@ diag_init(const char *p)
 	textdomain(PACKAGE);
 	/* A closed pipe is a write error we report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	/* The umask read once, here, before any thread writes a file. */
+	(void)outfile_mode(0);
 }
 
 const char *
@@ -86,18 +101,71 @@ clear_progress(void)
 	}
 }
 
+/*
+ * Everything for stderr goes through here: text from input or from a
+ * file name may hold terminal escapes, newlines or bidirectional
+ * controls; they are shown escaped (utf8_escape()), so that no input can
+ * forge a line or steer the operator's terminal.
+ */
+static void
+err_puts(const char *s)
+{
+	char small[1024], *buf = small;
+	size_t cap = 4 * strlen(s) + 8;
+
+	if (!utf8_needs_escape(s)) {
+		fputs(s, stderr);
+		return;
+	}
+	if (cap > sizeof small && (buf = malloc(cap)) == NULL) {
+		fputs("?", stderr);
+		return;
+	}
+	utf8_escape(s, buf, buf == small ? sizeof small : cap);
+	fputs(buf, stderr);
+	if (buf != small)
+		free(buf);
+}
+
+static void
+err_vprintf(const char *fmt, va_list ap)
+{
+	char small[1024], *big = NULL;
+	va_list cp;
+	int len;
+
+	va_copy(cp, ap);
+	len = vsnprintf(small, sizeof small, fmt, cp);
+	va_end(cp);
+	if (len >= (int)sizeof small && (big = malloc((size_t)len + 1)) !=
+	    NULL)
+		vsnprintf(big, (size_t)len + 1, fmt, ap);
+	err_puts(big ? big : small);
+	free(big);
+}
+
+static void
+err_printf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vprintf(fmt, ap);
+	va_end(ap);
+}
+
 /* "prog: [source[:line]: ]text" on stderr. */
 static void
 vline(const char *source, long line, const char *fmt, va_list ap)
 {
 	clear_progress();
 	if (source && line > 0)
-		fprintf(stderr, "%s: %s:%ld: ", prog, source, line);
+		err_printf("%s: %s:%ld: ", prog, source, line);
 	else if (source)
-		fprintf(stderr, "%s: %s: ", prog, source);
+		err_printf("%s: %s: ", prog, source);
 	else
-		fprintf(stderr, "%s: ", prog);
-	vfprintf(stderr, fmt, ap);
+		err_printf("%s: ", prog);
+	err_vprintf(fmt, ap);
 	fputc('\n', stderr);
 }
 
@@ -120,9 +188,9 @@ diag_note(const char *fmt, ...)
 	if (quiet)
 		return;
 	clear_progress();
-	fprintf(stderr, "%s: ", prog);
+	err_printf("%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	err_vprintf(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -139,10 +207,20 @@ diag_report_open(const char *path, const char *const *extra)
 	if (strcmp(path, "-") == 0) {
 		report = stdout;
 		report_stdout = 1;
-	} else if ((report = fopen(path, "w")) == NULL) {
-		diag_trouble(path, 0, _("cannot write report: %s"),
-		    strerror(errno));
-		return -1;
+	} else {
+		char err[600];
+
+		/* No symbolic link followed, no file of a guessable name:
+		 * written beside path and renamed over it at the end; a
+		 * device or a pipe (/dev/null, /dev/stdout) written as it
+		 * is.  0600 when it holds unmasked personal data. */
+		if ((report_out = outfile_open(path, outfile_mode(!mask_on()),
+		    err, sizeof err)) == NULL) {
+			diag_trouble(path, 0, _("cannot write report: %s"),
+			    err);
+			return -1;
+		}
+		report = outfile_stream(report_out);
 	}
 	free(report_path);
 	report_path = strdup(path);
@@ -150,7 +228,7 @@ diag_report_open(const char *path, const char *const *extra)
 		cols[i] = common_cols[i];
 	for (i = 0; i < nextra; i++)
 		cols[NCOMMON + i] = extra_names[i];
-	if (csvio_write_row(report, cols, NCOMMON + nextra) != 0)
+	if (csvio_write_report_row(report, cols, NCOMMON + nextra) != 0)
 		report_failed = 1;
 	return 0;
 }
@@ -188,41 +266,156 @@ diag_sev_name(enum diag_sev s)
 }
 
 void
+diag_set_caps(long per_run, long per_doc)
+{
+	cap_run = per_run;
+	cap_doc = per_doc;
+}
+
+static void cap_flush_doc(void);
+
+/*
+ * Whether a finding at loc is shown: nonzero when it is within the caps,
+ * else it is counted for the summary finding S-CAP-001.
+ */
+static int
+cap_admit(const struct diag_loc *loc, enum diag_sev sev)
+{
+	const char *src = loc && loc->source ? loc->source : "";
+	long msg = loc ? loc->message : 0;
+
+	/* Info findings are a record's outcome (one a record at most, like
+	 * the output itself): never capped, never counted. */
+	if (sev == DIAG_INFO)
+		return 1;
+	if (cap_doc > 0 && msg > 0) {
+		if (capdoc.source == NULL || capdoc.message != msg ||
+		    strcmp(capdoc.source, src) != 0) {
+			cap_flush_doc();
+			free(capdoc.source);
+			free(capdoc.type);
+			free(capdoc.guid);
+			free(capdoc.key);
+			memset(&capdoc, 0, sizeof capdoc);
+			capdoc.source = strdup(src);
+			capdoc.type = strdup(loc->type ? loc->type : "");
+			capdoc.guid = strdup(loc->guid ? loc->guid : "");
+			capdoc.key = strdup(loc->key ? loc->key : "");
+			capdoc.message = msg;
+			capdoc.line = loc->line;
+		}
+		if (++capdoc.n > cap_doc) {
+			capdoc.dropped++;
+			if (sev > capdoc.sev)
+				capdoc.sev = sev;
+			return 0;
+		}
+	}
+	if (cap_run > 0 && n_shown >= cap_run) {
+		run_dropped++;
+		if (sev > run_dropped_sev)
+			run_dropped_sev = sev;
+		return 0;
+	}
+	n_shown++;
+	return 1;
+}
+
+static void emit_finding(const struct diag_loc *, const char *,
+    enum diag_sev, const char *, const char *const *, const char *);
+
+/* The summary of a document's findings past the cap, once. */
+static void
+cap_flush_doc(void)
+{
+	struct diag_loc l;
+	char d[256];
+
+	if (capdoc.dropped == 0 || capdoc.source == NULL)
+		return;
+	memset(&l, 0, sizeof l);
+	l.source = capdoc.source;
+	l.message = capdoc.message;
+	l.line = capdoc.line;
+	l.type = capdoc.type;
+	l.guid = capdoc.guid;
+	l.key = capdoc.key;
+	snprintf(d, sizeof d, _("%ld more findings in this document not "
+	    "shown (at most %ld per document: --max-doc-findings)"),
+	    capdoc.dropped, cap_doc);
+	capdoc.dropped = 0;
+	if (cap_run > 0 && n_shown >= cap_run) {
+		run_dropped++;
+		return;
+	}
+	n_shown++;
+	emit_finding(&l, "S-CAP-001", DIAG_WARNING, "", NULL, d);
+}
+
+static void
+cap_flush(void)
+{
+	char d[256];
+
+	cap_flush_doc();
+	if (run_dropped == 0)
+		return;
+	snprintf(d, sizeof d, _("%ld more findings not shown (at most %ld "
+	    "per run: --max-findings)"), run_dropped, cap_run);
+	run_dropped = 0;
+	emit_finding(NULL, "S-CAP-001", DIAG_WARNING, "", NULL, d);
+}
+
+void
 diag_vfinding(const struct diag_loc *loc, const char *rule,
     enum diag_sev sev, const char *field, const char *const *extra,
     const char *fmt, va_list ap)
 {
-	char detail[2048], msgno[24], line[24], recno[24], vmsg[24], vline[24];
-	const char *src = loc && loc->source ? loc->source : "";
-	const struct origin *o = loc ? loc->origin : NULL;
+	char detail[2048];
 
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	utf8_clean(detail);	/* a value cut by a precision or the buffer */
 	if (sev == DIAG_ERROR)
 		raise_status(1);
+	if (!cap_admit(loc, sev))
+		return;
+	emit_finding(loc, rule, sev, field, extra, detail);
+}
+
+/* One finding, formatted: the stderr line and the report row. */
+static void
+emit_finding(const struct diag_loc *loc, const char *rule,
+    enum diag_sev sev, const char *field, const char *const *extra,
+    const char *detail)
+{
+	char msgno[24], line[24], recno[24], vmsg[24], vline[24];
+	const char *src = loc && loc->source ? loc->source : "";
+	const struct origin *o = loc ? loc->origin : NULL;
+
 	if (!quiet && (sev != DIAG_INFO || verbose)) {
 		clear_progress();
-		fprintf(stderr, "%s: %s", prog, src);
+		err_printf("%s: %s", prog, src);
 		if (loc && loc->line > 0)
 			fprintf(stderr, ":%ld", loc->line);
 		if (o && o->envelope)
-			fprintf(stderr, " (envelope %s)", o->envelope);
+			err_printf(" (envelope %s)", o->envelope);
 		if (o && o->received)
-			fprintf(stderr, " (received %s)", o->received);
+			err_printf(" (received %s)", o->received);
 		fputs(":", stderr);
 		if (loc && loc->type && *loc->type)
-			fprintf(stderr, " %s", loc->type);
+			err_printf(" %s", loc->type);
 		if (loc && loc->key && *loc->key)
-			fprintf(stderr, " %s", loc->key);
+			err_printf(" %s", loc->key);
 		if ((loc && loc->type && *loc->type) ||
 		    (loc && loc->key && *loc->key))
 			fputc(':', stderr);
-		fprintf(stderr, " %s", rule);
+		err_printf(" %s", rule);
 		if (sev == DIAG_WARNING)
 			fputs(_(" (warning)"), stderr);
 		if (field && *field)
-			fprintf(stderr, " %s", field);
-		fprintf(stderr, ": %s\n", detail);
+			err_printf(" %s", field);
+		err_printf(": %s", detail);
+		fputc('\n', stderr);
 	}
 	if (report && !report_failed) {
 		const char *row[NCOMMON + MAX_EXTRA];
@@ -261,7 +454,8 @@ diag_vfinding(const struct diag_loc *loc, const char *rule,
 				have = 1;
 			row[NCOMMON + i] = extra && !have ? extra[i] : "";
 		}
-		if (csvio_write_row(report, row, NCOMMON + nextra) != 0) {
+		if (csvio_write_report_row(report, row, NCOMMON + nextra) !=
+		    0) {
 			report_failed = 1;
 			diag_trouble(report_path, 0,
 			    _("cannot write report: %s"), strerror(errno));
@@ -288,7 +482,7 @@ diag_hint(const char *fmt, ...)
 
 	clear_progress();
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	err_vprintf(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -390,13 +584,19 @@ diag_write_error(const char *what)
 int
 diag_flush(void)
 {
+	cap_flush();
 	if (fflush(stdout) != 0 || ferror(stdout))
 		diag_write_error(_("standard output"));
-	if (report && !report_stdout && !report_failed &&
-	    (fflush(report) != 0 || ferror(report))) {
-		report_failed = 1;
-		diag_trouble(report_path, 0, _("cannot write report: %s"),
-		    strerror(errno ? errno : EIO));
+	if (report && !report_stdout && !report_failed) {
+		char err[600];
+
+		/* In place now: a run killed after its state commits has
+		 * left its whole report. */
+		if (outfile_publish_now(report_out, err, sizeof err) != 0) {
+			report_failed = 1;
+			diag_trouble(report_path, 0,
+			    _("cannot write report: %s"), err);
+		}
 	}
 	return stdout_failed || report_failed ? -1 : 0;
 }
@@ -406,15 +606,22 @@ diag_exit(void)
 {
 	size_t i;
 
+	cap_flush();
+
 	if (fflush(stdout) != 0 || ferror(stdout))
 		diag_write_error(_("standard output"));
 	if (report && !report_stdout) {
+		char err[600];
+
 		if ((fflush(report) != 0 || ferror(report)) && !report_failed)
 			diag_trouble(report_path, 0,
 			    _("cannot write report: %s"), strerror(errno));
-		if (fclose(report) != 0 && !report_failed)
+		if (report_failed || ferror(report))
+			outfile_abort(report_out);
+		else if (outfile_commit(report_out, err, sizeof err) != 0)
 			diag_trouble(report_path, 0,
-			    _("cannot write report: %s"), strerror(errno));
+			    _("cannot write report: %s"), err);
+		report_out = NULL;
 		report = NULL;
 	}
 	clear_progress();

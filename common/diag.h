@@ -59,6 +59,20 @@ int diag_report_open(const char *path, const char *const *extra_cols);
 /* Nonzero when the report goes to stdout (then messages must not). */
 int diag_report_on_stdout(void);
 
+/*
+ * Caps against amplification (docs/security.md): at most per_doc
+ * warnings and errors are shown (on stderr and in the report) for one
+ * document (counted while its findings come one after another) and
+ * per_run for the whole run; past a cap each document, then the run,
+ * gets one summary finding S-CAP-001 with the count of those not shown
+ * (at the next document, at diag_flush() or at diag_exit()).  A finding
+ * not shown still raises the exit status.  Info findings (a record's
+ * outcome) are never capped.  0: no cap.
+ */
+#define DIAG_CAP_DOC 1000
+#define DIAG_CAP_RUN 100000
+void diag_set_caps(long per_run, long per_doc);
+
 void diag_set_quiet(int quiet);
 void diag_set_verbose(int verbose);	/* info findings on stderr too */
 

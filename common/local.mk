@@ -33,3 +33,4 @@ common_libceb_a_SOURCES += common/envelope.c common/envelope.h
 common_libceb_a_SOURCES += common/outfile.c common/outfile.h
 common_libceb_a_SOURCES += common/tax.c common/tax.h
 common_libceb_a_SOURCES += common/dsig.c common/dsig.h
+common_libceb_a_SOURCES += common/seal.c common/seal.h

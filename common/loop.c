@@ -14,12 +14,14 @@
 
 #include <libxml/parser.h>
 
+#include "csvio.h"
 #include "catalogue.h"
 #include "diag.h"
 #include "i18n.h"
 #include "input.h"
 #include "loop.h"
 #include "mask.h"
+#include "outfile.h"
 
 #include <ctype.h>
 #include <wchar.h>
@@ -331,6 +333,29 @@ loop_common_option(int opt, const char *arg, struct stream_opts *opts,
 	case LOOP_OPT_SHOW_PERSONAL:
 		mask_set(0);
 		return 1;
+	case LOOP_OPT_ALLOW_SHARED:
+		outfile_allow_shared(1);
+		return 1;
+	case LOOP_OPT_RAW_CELLS:
+		csvio_set_raw_cells(1);
+		return 1;
+	case LOOP_OPT_MAX_FINDINGS:
+	case LOOP_OPT_MAX_DOC_FINDINGS: {
+		static long caps[2] = { DIAG_CAP_RUN, DIAG_CAP_DOC };
+		int k = opt == LOOP_OPT_MAX_DOC_FINDINGS;
+		char *end;
+		long v = strtol(arg, &end, 10);
+
+		if (*arg == '\0' || *end != '\0' || v < 0) {
+			loop_usage_error(k ? "--max-doc-findings" :
+			    "--max-findings", _("not a count (0: no cap): %s"),
+			    arg);
+			return -1;
+		}
+		caps[k] = v;
+		diag_set_caps(caps[0], caps[1]);
+		return 1;
+	}
 	case LOOP_OPT_MAX_SIZE:
 		if (loop_parse_size(arg, &opts->max_size) != 0) {
 			loop_usage_error("--max-size", _("not a size: %s"),
@@ -864,6 +889,17 @@ loop_help(const struct loop_cli *cli)
 		    "N elements (default 128)") },
 		{ "--show-personal", N_("do not mask ID numbers, phone "
 		    "numbers and names") },
+		{ "--allow-shared-dir", N_("accept state, receipt and summary "
+		    "folders that other users can write into or that belong "
+		    "to another user (refused by default)") },
+		{ "--raw-cells", N_("leave report cells that start with = + - "
+		    "@ as they are (for programs; default: a leading ')") },
+		{ "--max-findings=N", N_("show at most N warnings and errors "
+		    "in a run, then one finding with the count of the rest "
+		    "(default 100000; 0: no cap)") },
+		{ "--max-doc-findings=N", N_("show at most N warnings and "
+		    "errors in a row for one document, then one finding with "
+		    "the count of the rest (default 1000; 0: no cap)") },
 		{ "--help", N_("print this help and exit") },
 		{ "--version", N_("print the version and licence and exit") },
 		{ NULL, NULL }

@@ -136,6 +136,10 @@ enum {
 	LOOP_OPT_SHOW_PERSONAL,
 	LOOP_OPT_VERSION,
 	LOOP_OPT_HELP,
+	LOOP_OPT_ALLOW_SHARED,
+	LOOP_OPT_RAW_CELLS,
+	LOOP_OPT_MAX_FINDINGS,
+	LOOP_OPT_MAX_DOC_FINDINGS,
 	LOOP_OPT_LAST		/* tools number their own options from here */
 };
 
@@ -144,7 +148,12 @@ enum {
 	{ "max-depth", required_argument, NULL, LOOP_OPT_MAX_DEPTH }, \
 	{ "show-personal", no_argument, NULL, LOOP_OPT_SHOW_PERSONAL }, \
 	{ "version", no_argument, NULL, LOOP_OPT_VERSION }, \
-	{ "help", no_argument, NULL, LOOP_OPT_HELP }
+	{ "help", no_argument, NULL, LOOP_OPT_HELP }, \
+	{ "allow-shared-dir", no_argument, NULL, LOOP_OPT_ALLOW_SHARED }, \
+	{ "raw-cells", no_argument, NULL, LOOP_OPT_RAW_CELLS }, \
+	{ "max-findings", required_argument, NULL, LOOP_OPT_MAX_FINDINGS }, \
+	{ "max-doc-findings", required_argument, NULL, \
+	    LOOP_OPT_MAX_DOC_FINDINGS }
 
 /*
  * The next option, like getopt_long(3), from three sources in turn:

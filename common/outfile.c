@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -181,6 +182,30 @@ outfile_commit(struct outfile *o, char *err, size_t n)
 	return r;
 }
 
+int
+outfile_publish_now(struct outfile *o, char *err, size_t n)
+{
+	if (o->dfd < 0 || o->direct) {
+		if (fflush(o->f) == 0 && !ferror(o->f))
+			return 0;
+		snprintf(err, n, "%s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
+		snprintf(err, n, _("%s: write error: %s"), o->base,
+		    strerror(errno ? errno : EIO));
+		return -1;
+	}
+	if (renameat(o->dfd, o->tmp, o->dfd, o->base) != 0) {
+		snprintf(err, n, _("%s: cannot rename the new file into "
+		    "place: %s"), o->base, strerror(errno));
+		return -1;
+	}
+	(void)fsync(o->dfd);
+	o->direct = 1;		/* in place from now on */
+	return 0;
+}
+
 void
 outfile_abort(struct outfile *o)
 {
@@ -198,7 +223,7 @@ outfile_dir(const char *path, char *err, size_t n)
 	struct stat st;
 	int fd;
 
-	if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
 		snprintf(err, n, _("%s: cannot create the directory: %s"),
 		    path, strerror(errno));
 		return -1;
@@ -215,13 +240,88 @@ outfile_dir(const char *path, char *err, size_t n)
 		close(fd);
 		return -1;
 	}
-	if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
-		snprintf(err, n, _("%s: others can write into it: refused"),
-		    path);
+	if (outfile_dir_check(fd, path, err, n) != 0) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static int allow_shared;
+
+void
+outfile_allow_shared(int allow)
+{
+	allow_shared = allow;
+}
+
+int
+outfile_shared_allowed(void)
+{
+	return allow_shared;
+}
+
+int
+outfile_dir_check(int dfd, const char *path, char *err, size_t n)
+{
+	struct stat st;
+
+	if (allow_shared)
+		return 0;
+	if (fstat(dfd, &st) != 0) {
+		snprintf(err, n, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((st.st_mode & (S_IWOTH | S_IWGRP)) && !(st.st_mode & S_ISVTX)) {
+		snprintf(err, n, _("%s: others can write into this directory "
+		    "(%s): refused (--allow-shared-dir)"), path,
+		    st.st_mode & S_IWOTH ? _("every user") : _("its group"));
+		return -1;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		snprintf(err, n, _("%s: this directory belongs to another user "
+		    "(uid %lu): refused (--allow-shared-dir)"), path,
+		    (unsigned long)st.st_uid);
+		return -1;
+	}
+	return 0;
+}
+
+int
+outfile_parent_check(const char *path, char *err, size_t n)
+{
+	char *copy = strdup(path), *dir;
+	int fd, r;
+
+	if (copy == NULL) {
+		snprintf(err, n, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	dir = dirname(copy);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, n, _("%s: cannot open its directory: %s"), path,
+		    strerror(errno));
+		free(copy);
+		return -1;
+	}
+	r = outfile_dir_check(fd, dir, err, n);
+	close(fd);
+	free(copy);
+	return r;
+}
+
+mode_t
+outfile_mode(int personal)
+{
+	static mode_t mask = (mode_t)-1;
+
+	if (personal)
+		return 0600;
+	if (mask == (mode_t)-1) {
+		mask = umask(022);
+		umask(mask);
+	}
+	return (0666 & ~mask) & 0644;
 }
 
 FILE *
@@ -250,4 +350,45 @@ outfile_new(int dfd, const char *name, const char *ext, mode_t mode,
 		(void)unlinkat(dfd, used, 0);
 	}
 	return f;
+}
+
+FILE *
+outfile_tmp(int dfd, const char *prefix, mode_t mode, char *name, size_t n)
+{
+	FILE *f;
+	int fd = -1, tries;
+
+	for (tries = 0; tries < 100 && fd < 0; tries++) {
+		random_name(name, n, prefix);
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd < 0 && errno != EEXIST)
+			return NULL;
+	}
+	if (fd < 0)
+		return NULL;
+	(void)fchmod(fd, mode);
+	if ((f = fdopen(fd, "w")) == NULL) {
+		int e = errno;
+
+		close(fd);
+		(void)unlinkat(dfd, name, 0);
+		errno = e;
+	}
+	return f;
+}
+
+int
+outfile_publish(int dfd, const char *tmp, const char *name)
+{
+#ifdef RENAME_NOREPLACE
+	if (renameat2(dfd, tmp, dfd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	if (linkat(dfd, tmp, dfd, name, 0) != 0)
+		return -1;
+	(void)unlinkat(dfd, tmp, 0);
+	return 0;
 }

@@ -44,16 +44,46 @@ FILE *outfile_stream(struct outfile *o);
  */
 int outfile_commit(struct outfile *o, char *err, size_t n);
 
+/*
+ * Flush, sync and rename the new file over the path now, and keep
+ * writing to it (a tool's report before its state commits: a run killed
+ * after the commit has left its whole report).  outfile_commit() then
+ * only flushes and closes.  Returns 0, or -1 with a message in err.
+ */
+int outfile_publish_now(struct outfile *o, char *err, size_t n);
+
 /* Give up: remove the temporary file, leave path alone; frees o. */
 void outfile_abort(struct outfile *o);
 
 /*
  * Open directory path, creating it (mode 0777 less the umask) when it is
  * missing.  Returns its descriptor, or -1 with a message in err: not a
- * directory, a symbolic link, or writable by others (unless the sticky
- * bit keeps their files theirs) -- another user could plant names there.
+ * directory, a symbolic link, or shared (outfile_dir_check()).
  */
 int outfile_dir(const char *path, char *err, size_t n);
+
+/*
+ * Whether the directory open as dfd (named path in messages) may hold
+ * files a tool creates: 0, or -1 with the reason in err when it is
+ * writable by its group or by others without the sticky bit, or owned by
+ * another user than the one running (root's directories are trusted):
+ * another user could plant or replace names in it
+ * (docs/security.md).  Always 0 after outfile_allow_shared(1).
+ */
+int outfile_dir_check(int dfd, const char *path, char *err, size_t n);
+
+/* Same for the directory that holds file path (its dirname). */
+int outfile_parent_check(const char *path, char *err, size_t n);
+
+/* --allow-shared-dir: accept shared directories (outfile_dir_check()). */
+void outfile_allow_shared(int allow);
+int outfile_shared_allowed(void);
+
+/*
+ * The mode for a new file: 0600 when it holds personal data not masked,
+ * else 0666 less the umask, and never more open than 0644.
+ */
+mode_t outfile_mode(int personal);
 
 /*
  * Create a file new in directory dfd, under name, else name-2, name-3 ...
@@ -62,5 +92,21 @@ int outfile_dir(const char *path, char *err, size_t n);
  */
 FILE *outfile_new(int dfd, const char *name, const char *ext, mode_t mode,
     char *used, size_t n);
+
+/*
+ * Create a new file of a random name (".prefix.XXXXXXXXXXXXXXXX") in
+ * directory dfd, O_EXCL and never through a symbolic link; its name goes
+ * to name (n bytes, 64 is enough).  Returns the stream, or NULL with
+ * errno set.
+ */
+FILE *outfile_tmp(int dfd, const char *prefix, mode_t mode, char *name,
+    size_t n);
+
+/*
+ * Give the file tmp in dfd the name name, never replacing what is there
+ * (renameat2 RENAME_NOREPLACE, else link and unlink).  Returns 0, or -1
+ * with errno set (EEXIST: name is taken; tmp is left as it is).
+ */
+int outfile_publish(int dfd, const char *tmp, const char *name);
 
 #endif

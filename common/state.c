@@ -12,9 +12,12 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/random.h>
+
 #include <zlib.h>
 
 #include "i18n.h"
+#include "outfile.h"
 #include "state.h"
 
 int
@@ -23,7 +26,8 @@ state_lock(const char *lockpath, int *busy, char *err, size_t n)
 	int fd;
 
 	*busy = 0;
-	if ((fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+	if ((fd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) < 0) {
 		snprintf(err, n, _("cannot open lock file %s: %s"), lockpath,
 		    strerror(errno));
 		return -1;
@@ -93,21 +97,37 @@ struct state_out *
 state_create(const char *path, int gzip, mode_t mode, char *err, size_t n)
 {
 	struct state_out *o = calloc(1, sizeof *o);
-	size_t len = strlen(path) + 32;
+	size_t len = strlen(path) + 48;
+	unsigned char rnd[8];
+	int tries;
 
 	if (o == NULL || (o->path = strdup(path)) == NULL ||
 	    (o->tmp = malloc(len)) == NULL) {
 		snprintf(err, n, "%s", strerror(ENOMEM));
 		goto fail;
 	}
-	snprintf(o->tmp, len, "%s.tmp.%ld", path, (long)getpid());
-	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* A new file of a name no one can guess, never through a link
+	 * (docs/security.md); ".tmp." keeps the tools' sweeps finding it. */
+	o->fd = -1;
+	for (tries = 0; tries < 100 && o->fd < 0; tries++) {
+		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+			memset(rnd, tries, sizeof rnd);
+		snprintf(o->tmp, len, "%s.tmp.%ld.%02x%02x%02x%02x%02x%02x%02x"
+		    "%02x", path, (long)getpid(), rnd[0], rnd[1], rnd[2],
+		    rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+		if (o->fd < 0 && errno != EEXIST)
+			break;
+	}
 	if (o->fd < 0) {
 		snprintf(err, n, _("cannot create %s: %s"), o->tmp,
 		    strerror(errno));
 		goto fail;
 	}
-	(void)fchmod(o->fd, mode);	/* whatever the umask */
+	/* Whatever the umask for state (0600); never more open than the
+	 * umask and 0644 for what operators read (CEB701 drafts). */
+	(void)fchmod(o->fd, mode & outfile_mode(0));
 	if (gzip) {
 		cookie_io_functions_t io = { NULL, gz_cookie_write, NULL,
 		    gz_cookie_close };

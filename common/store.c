@@ -28,6 +28,7 @@
 
 #include "i18n.h"
 #include "input.h"
+#include "outfile.h"
 #include "store.h"
 
 #define NCACHE 64
@@ -203,6 +204,12 @@ open_locked(struct store *s, int readonly, double timeout)
 		}
 		if (fstat(s->fd, &a) != 0 || !S_ISREG(a.st_mode)) {
 			setmsg(s, _("not a regular file"));
+			return STORE_ERR;
+		}
+		if (!readonly && a.st_uid != geteuid() && a.st_uid != 0 &&
+		    !outfile_shared_allowed()) {
+			setmsg(s, _("belongs to another user (uid %lu): refused "
+			    "(--allow-shared-dir)"), (unsigned long)a.st_uid);
 			return STORE_ERR;
 		}
 		if (readonly)
@@ -384,6 +391,12 @@ store_open(struct store **sp, const char *path,
 		return STORE_ERR;
 	}
 	s->fd = -1;
+	/* A folder another user can write into could get a symbolic link
+	 * planted for the -wal or -shm file, or the store replaced: refused
+	 * unless --allow-shared-dir (docs/security.md). */
+	if (!readonly && outfile_parent_check(path, s->msg, sizeof s->msg) !=
+	    0)
+		goto fail;
 	if ((rc = open_locked(s, readonly, timeout)) != STORE_OK)
 		goto fail;
 	rc = STORE_ERR;

@@ -3,6 +3,9 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "utf8.h"
 
 static size_t
@@ -74,4 +77,98 @@ size_t
 utf8_seq_len(const char *p)
 {
 	return seq_len((const unsigned char *)p);
+}
+
+/* The code point of the well-formed sequence of len bytes at p. */
+static unsigned long
+code_point(const unsigned char *p, size_t len)
+{
+	switch (len) {
+	case 1:
+		return p[0];
+	case 2:
+		return (p[0] & 0x1fUL) << 6 | (p[1] & 0x3fUL);
+	case 3:
+		return (p[0] & 0x0fUL) << 12 | (p[1] & 0x3fUL) << 6 |
+		    (p[2] & 0x3fUL);
+	default:
+		return (p[0] & 0x07UL) << 18 | (p[1] & 0x3fUL) << 12 |
+		    (p[2] & 0x3fUL) << 6 | (p[3] & 0x3fUL);
+	}
+}
+
+static int
+is_bidi(unsigned long c)
+{
+	return c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* The escaped form of the character (or bad byte) at p into e; 0 when
+ * it is copied as it is.  *len gets the bytes it covers. */
+static int
+escape_one(const char *p, size_t *len, char e[16])
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t l = utf8_seq_len(p);
+	unsigned long c;
+
+	if (l == 0) {
+		*len = 1;
+		snprintf(e, 16, "\\x%02X", u[0]);
+		return 1;
+	}
+	*len = l;
+	c = code_point(u, l);
+	if (c == '\n' || c == '\r' || c == '\t') {
+		snprintf(e, 16, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' :
+		    't');
+		return 1;
+	}
+	if (c < 0x20 || c == 0x7f) {
+		snprintf(e, 16, "\\x%02lX", c);
+		return 1;
+	}
+	if ((c >= 0x80 && c <= 0x9f) || is_bidi(c)) {
+		snprintf(e, 16, "\\u{%04lX}", c);
+		return 1;
+	}
+	return 0;
+}
+
+int
+utf8_needs_escape(const char *s)
+{
+	char e[16];
+	size_t len;
+
+	for (; *s; s += len)
+		if (escape_one(s, &len, e))
+			return 1;
+	return 0;
+}
+
+size_t
+utf8_escape(const char *s, char *out, size_t n)
+{
+	size_t o = 0, len, w;
+	char e[16];
+
+	if (n == 0)
+		return 0;
+	for (; *s; s += len) {
+		const char *src = s;
+
+		if (escape_one(s, &len, e)) {
+			src = e;
+			w = strlen(e);
+		} else
+			w = len;
+		if (o + w >= n)
+			break;
+		memcpy(out + o, src, w);
+		o += w;
+	}
+	out[o] = '\0';
+	return o;
 }

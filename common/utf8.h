@@ -33,4 +33,21 @@ long utf8_invalid_at(const char *s);
  */
 size_t utf8_seq_len(const char *p);
 
+/*
+ * Nonzero when s holds a byte or character that utf8_escape() changes.
+ */
+int utf8_needs_escape(const char *s);
+
+/*
+ * Copy s into out (n bytes, always NUL-terminated when n > 0) with every
+ * character that could steer a terminal or forge a line shown escaped:
+ * C0 controls and DEL as \n, \r, \t or \xNN; C1 controls
+ * (U+0080..U+009F) and the bidirectional controls (U+061C, U+200E,
+ * U+200F, U+202A..U+202E, U+2066..U+2069) as \u{XXXX}; a byte that does
+ * not begin a well-formed UTF-8 sequence as \xNN.  Everything else is
+ * copied as it is (a backslash too).  A character is never cut: what does
+ * not fit is left out.  Returns the length written.
+ */
+size_t utf8_escape(const char *s, char *out, size_t n);
+
 #endif

@@ -154,8 +154,15 @@ qf_ledger(const uint8_t *body, size_t n, int with_header, int seal,
 void
 qf_run_init(struct run *r, const char *path)
 {
+	static char key[600];
+
 	memset(r, 0, sizeof *r);
 	r->ledger_path = path;
+	/* One MAC key for every ledger of the process (the starting one is
+	 * copied under new names): made on first use, kept to the end. */
+	if (*key == '\0')
+		snprintf(key, sizeof key, "%s/mac.key", qf_dir());
+	r->mac_key_path = key;
 	r->spool = -1;
 	r->pol.year_start = 101;
 	r->lock_timeout = 0;

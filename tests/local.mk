@@ -104,3 +104,9 @@ EXTRA_DIST += tests/stream
 # reads .ci/run).
 EXTRA_DIST += .ci/run tests/nightly.test tests/rules/goods.csv \
 	tests/validate/mutate.py tests/validate/structure-only.sh
+
+# Issue 16: every attack of docs/security.md as a test.
+TESTS += tests/security/files.test tests/security/output.test \
+	tests/security/ledger.test tests/security/amplify.test \
+	tests/security/ids.test
+EXTRA_DIST += tests/security docs/security.md

@@ -110,7 +110,7 @@ list_record(FILE *out, const struct stream_doc *d, const struct msg *m,
 	row[5] = recstr;
 	row[6] = key;
 	row[7] = d->origin.envelope ? d->origin.envelope : "";
-	return csvio_write_row(out, row, 8);
+	return csvio_write_report_row(out, row, 8);
 }
 
 /*

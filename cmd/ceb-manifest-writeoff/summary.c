@@ -27,6 +27,7 @@
 
 #include "diag.h"
 #include "i18n.h"
+#include "outfile.h"
 #include "loop.h"
 #include "state.h"
 #include "fnv.h"
@@ -257,6 +258,17 @@ summary_write(struct wo *w)
 	if (state_mkdir(w->o.summary_dir, err, sizeof err) != 0) {
 		diag_trouble(w->o.summary_dir, 0, "%s", err);
 		return -1;
+	}
+	/* Not a symbolic link, not a folder others can write into
+	 * (docs/security.md; --allow-shared-dir). */
+	{
+		int dfd = outfile_dir(w->o.summary_dir, err, sizeof err);
+
+		if (dfd < 0) {
+			diag_trouble(NULL, 0, "--summary: %s", err);
+			return -1;
+		}
+		close(dfd);
 	}
 	sweep_tmp(w->o.summary_dir);
 	idx = wo_mem_zalloc((w->nd + 1) * sizeof *idx);

@@ -38,7 +38,7 @@ static const char *const synopsis[] = {
 enum {
 	OPT_LEDGER = LOOP_OPT_LAST, OPT_POLICY, OPT_DATE, OPT_KEY,
 	OPT_YEAR_START, OPT_QUERY, OPT_YEAR, OPT_SHARD, OPT_LIST_RULES,
-	OPT_CHECK, OPT_LOCK_TIMEOUT, OPT_RUN, OPT_TAX_RATES
+	OPT_CHECK, OPT_LOCK_TIMEOUT, OPT_RUN, OPT_TAX_RATES, OPT_MAC_KEY
 };
 
 static int
@@ -169,6 +169,7 @@ static const struct option longopts[] = {
 	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
 	{ "run", required_argument, NULL, OPT_RUN },
 	{ "tax-rates", required_argument, NULL, OPT_TAX_RATES },
+	{ "mac-key", required_argument, NULL, OPT_MAC_KEY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -180,8 +181,10 @@ static const char *const report_cols[] = {
 
 /* --help: the tool's own options; loop.c adds the common ones. */
 static const struct loop_opthelp opthelp[] = {
-	{ "--check", N_("check that every buyer's total equals its events "
-	    "and its counted inventories, and exit") },
+	{ "--check", N_("check the ledger's MACs (every event, inventory "
+	    "and buyer total, the chain of events) and that every buyer's "
+	    "total equals its events and its counted inventories, and "
+	    "exit") },
 	{ "--date=WHICH", N_("the date that puts an inventory in a year and "
 	    "a policy row: declTime (the default) or appTime") },
 	{ "--key=WHAT", N_("what identifies a person: id (the ID number, the "
@@ -189,6 +192,8 @@ static const struct loop_opthelp opthelp[] = {
 	{ "--ledger=FILE", N_("the quota ledger, an SQLite store (required; "
 	    "created when missing; a CSV ledger is converted)") },
 	{ "--list-rules", N_("write the rule catalogue as CSV and exit") },
+	{ "--mac-key=FILE", N_("the key of the ledger's MACs (default: the "
+	    "store's path + .key; created on first use, mode 0600)") },
 	{ "--policy=FILE", N_("limits from FILE instead of the shipped "
 	    "table") },
 	{ "--query=ID", N_("write, as CSV, what the person ID has used of "
@@ -367,6 +372,9 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 			break;
 		case OPT_TAX_RATES:
 			c->tax_rates = optarg;
+			break;
+		case OPT_MAC_KEY:
+			r->mac_key_path = optarg;
 			break;
 		default:	/* reported by loop_getopt() */
 			return 2;

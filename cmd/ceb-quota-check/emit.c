@@ -16,6 +16,7 @@
 
 #include "csvio.h"
 #include "diag.h"
+#include "ident.h"
 #include "emit.h"
 #include "i18n.h"
 #include "mask.h"
@@ -154,6 +155,11 @@ report_event(const struct event *e)
 				finding(e, "Q-INV-001", DIAG_ERROR, "declTime",
 				    0, _("no quota policy in force on %ld"),
 				    e->day);
+			else if (e->id_err != IDENT_OK)
+				finding(e, "Q-ID-001", DIAG_ERROR,
+				    "buyerIdNumber", 0, _("not a valid resident "
+				    "ID number (%s): no quota is opened for it"),
+				    _(ident_strerror((enum ident_err)e->id_err)));
 			else
 				finding(e, "Q-INV-001", DIAG_ERROR, e->why, 0,
 				    _("missing or unusable: the inventory "

@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "i18n.h"
+#include "ident.h"
 #include "msg.h"
 #include "quota.h"
 #include "store.h"
@@ -191,12 +192,20 @@ guid_field(struct run *r, xmlNodePtr parent)
 	return g;
 }
 
-/* The person key: ID number upper-cased (x -> X), optionally + name. */
+/*
+ * The person key: the ID number in one canonical form, optionally + the
+ * name.  Upper-cased (a check character x is X); for a resident ID card
+ * (buyerIdType 1) a 15-digit number of before 1999 becomes its 18-digit
+ * form (GB 11643-1999), so that one person is one buyer however the
+ * number was written.  A number of idType 1 that is not a valid resident
+ * ID number (a trailing dot, a leading zero, a wrong check character) is
+ * refused by inventory() (Q-ID-001) and never opens a quota.
+ */
 static const char *
 person_key(struct run *r, xmlNodePtr head, const char **idout)
 {
 	const char *id = field(r, head, "buyerIdNumber");
-	char *p;
+	char *p, id18[19];
 
 	*idout = id;
 	if (*id == '\0')
@@ -204,6 +213,11 @@ person_key(struct run *r, xmlNodePtr head, const char **idout)
 	for (p = (char *)id; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
+	if (strcmp(field(r, head, "buyerIdType"), "1") == 0 &&
+	    strlen(id) == 15 && ident_id15_to_18(id, id18) == 0 &&
+	    (id = arena_str(&r->ar, id18)) == NULL)
+		return "";
+	*idout = id;
 	if (r->key_name) {
 		const char *name = field(r, head, "buyerName");
 		size_t n = strlen(id) + strlen(name) + 2;
@@ -419,6 +433,13 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 	}
 	e->date = field(r, h, r->use_apptime ? "appTime" : "declTime");
 	if (*id == '\0') {
+		e->out = O_INVALID;
+		e->why = "buyerIdNumber";
+		return;
+	}
+	if (strcmp(field(r, h, "buyerIdType"), "1") == 0 &&
+	    (e->id_err = (int)ident_check_id(id, strlen(id), NULL, NULL)) !=
+	    IDENT_OK) {
 		e->out = O_INVALID;
 		e->why = "buyerIdNumber";
 		return;

@@ -17,6 +17,18 @@
  *   buyer_years     per buyer and quota year the quota used, checkable
  *                   against the events (--check).
  *
+ * Seals (docs/security.md, cebtools-state(5)): every event carries
+ * mac = HMAC-SHA256(key, previous event's mac || its columns), the first
+ * sealed event chaining after a genesis that covers every event from
+ * before sealing (meta mac_legacy) and the first sealed seq (meta
+ * mac_from); meta mac_head seals the last event's seq and mac, so that
+ * events removed from the end show too.  Every inventory and buyer total
+ * carries the HMAC of its columns.  A run checks the key, the head and
+ * the last event, and the MAC of each inventory and buyer total it
+ * reads (and that no event of a buyer-year came after the one its total
+ * names); --check walks the whole chain and every row.  A store without
+ * seals (made before them) is sealed as found by its next run.
+ *
  * Where the store lives: --ledger FILE is the SQLite file itself, unless
  * FILE ends in .csv or .csv.gz (a ledger name of the CSV releases): the
  * store is then the same name ending in .db instead.  A v1 (CSV) ledger
@@ -41,6 +53,7 @@
 #include "i18n.h"
 #include "mask.h"
 #include "quota.h"
+#include "seal.h"
 #include "state.h"
 #include "store.h"
 
@@ -112,7 +125,14 @@ static const char schema_v1[] = STORE_SCHEMA_COMMON
 static const char schema_v2[] =
 "ALTER TABLE inventories ADD COLUMN tax TEXT NOT NULL DEFAULT '';";
 
-static const char *const migrations[] = { schema_v1, schema_v2, NULL };
+/* Version 3 (issue 16): a keyed MAC on every inventory and buyer total
+ * (the events had their column from the start); see "seals" below. */
+static const char schema_v3[] =
+"ALTER TABLE inventories ADD COLUMN mac BLOB;"
+"ALTER TABLE buyer_years ADD COLUMN mac BLOB;";
+
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3,
+    NULL };
 
 static const struct store_schema schema = { "ceb-quota-check", migrations };
 
@@ -266,25 +286,68 @@ insert_keys(struct run *r, long long id, const char *invtno,
 	return 0;
 }
 
+static const char sql_event_insert_mac[] =
+    "INSERT INTO quota_events(seq, run, inventory, person, year, kind, "
+    "guid, amount, delta, used_after, time, mac) VALUES (?1, ?2, ?3, ?4, "
+    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
 static long long
 insert_event(struct run *r, long long run, long long inv, const char *person,
     int year, const char *kind, const char *guid, struct dec amount,
     struct dec delta, struct dec used_after, unsigned long long time)
 {
-	sqlite3_stmt *st = store_prepare(r->st, sql_event_insert);
-	char a[64], d[64], u[64];
+	sqlite3_stmt *st;
+	char a[64], d[64], u[64], sq[24], rn[24], iv[24], yr[24], tm[24];
+	const char *v[11];
+	unsigned char mac[SEAL_LEN];
 
-	if (st == NULL || store_bind(r->st, st, "iititttttn", run, inv, person,
-	    (long long)year, kind, guid, dec_format(amount, 2, a, sizeof a),
-	    dec_format(delta, 2, d, sizeof d),
-	    dec_format(used_after, 2, u, sizeof u)) != 0)
+	dec_format(amount, 2, a, sizeof a);
+	dec_format(delta, 2, d, sizeof d);
+	dec_format(used_after, 2, u, sizeof u);
+	if (!r->sealed) {
+		st = store_prepare(r->st, sql_event_insert);
+		if (st == NULL || store_bind(r->st, st, "iititttttn", run, inv,
+		    person, (long long)year, kind, guid, a, d, u) != 0)
+			return -1;
+		if (time != 0 && sqlite3_bind_int64(st, 10, (long long)time) !=
+		    SQLITE_OK)
+			return -1;
+		if (store_step(r->st, st) != 0)
+			return -1;
+		return sqlite3_last_insert_rowid(store_db(r->st));
+	}
+	/* Sealed: the next seq, chained after the last event. */
+	snprintf(sq, sizeof sq, "%lld", r->mac_seq + 1);
+	snprintf(rn, sizeof rn, "%lld", run);
+	snprintf(iv, sizeof iv, "%lld", inv);
+	snprintf(yr, sizeof yr, "%d", year);
+	snprintf(tm, sizeof tm, "%llu", time);
+	v[0] = sq;
+	v[1] = rn;
+	v[2] = iv;
+	v[3] = person;
+	v[4] = yr;
+	v[5] = kind;
+	v[6] = guid;
+	v[7] = a;
+	v[8] = d;
+	v[9] = u;
+	v[10] = time != 0 ? tm : NULL;
+	if (seal_strings(r->key, r->mac_last, v, 11, mac) != 0)
 		return -1;
-	if (time != 0 && sqlite3_bind_int64(st, 10, (long long)time) !=
+	st = store_prepare(r->st, sql_event_insert_mac);
+	if (st == NULL || store_bind(r->st, st, "iiititttttnb", r->mac_seq + 1,
+	    run, inv, person, (long long)year, kind, guid, a, d, u, mac,
+	    (size_t)SEAL_LEN) != 0)
+		return -1;
+	if (time != 0 && sqlite3_bind_int64(st, 11, (long long)time) !=
 	    SQLITE_OK)
 		return -1;
 	if (store_step(r->st, st) != 0)
 		return -1;
-	return sqlite3_last_insert_rowid(store_db(r->st));
+	r->mac_seq++;
+	memcpy(r->mac_last, mac, SEAL_LEN);
+	return r->mac_seq;
 }
 
 /* buyer_years: read, add delta, write. */
@@ -488,6 +551,469 @@ convert(struct run *r)
 	return 0;
 }
 
+/* ---- seals (see the file comment) ---- */
+
+static const char sql_inv_macrow[] =
+    "SELECT id, person, year, date, invtno, ebp, orderno, ebc, agent, "
+    "copno, amount, lines, verdict, state, used, released, guid, history, "
+    "run, tax, mac FROM inventories WHERE id = ?1";
+static const char sql_inv_all[] =
+    "SELECT id, person, year, date, invtno, ebp, orderno, ebc, agent, "
+    "copno, amount, lines, verdict, state, used, released, guid, history, "
+    "run, tax, mac FROM inventories ORDER BY id";
+#define INV_NCOLS 20
+static const char sql_inv_setmac[] =
+    "UPDATE inventories SET mac = ?2 WHERE id = ?1";
+static const char sql_by_macrow[] =
+    "SELECT person, year, used, last_event, mac FROM buyer_years "
+    "WHERE person = ?1 AND year = ?2";
+static const char sql_by_all[] =
+    "SELECT person, year, used, last_event, mac FROM buyer_years "
+    "ORDER BY person, year";
+#define BY_NCOLS 4
+static const char sql_by_setmac[] =
+    "UPDATE buyer_years SET mac = ?3 WHERE person = ?1 AND year = ?2";
+static const char sql_by_lastev[] =
+    "SELECT max(seq) FROM quota_events WHERE person = ?1 AND year = ?2";
+static const char sql_ev_row[] =
+    "SELECT seq, run, inventory, person, year, kind, guid, amount, delta, "
+    "used_after, time, mac FROM quota_events WHERE seq = ?1";
+static const char sql_ev_from[] =
+    "SELECT seq, run, inventory, person, year, kind, guid, amount, delta, "
+    "used_after, time, mac FROM quota_events WHERE seq >= ?1 ORDER BY seq";
+static const char sql_ev_before[] =
+    "SELECT seq, run, inventory, person, year, kind, guid, amount, delta, "
+    "used_after, time, mac FROM quota_events WHERE seq < ?1 ORDER BY seq";
+#define EV_NCOLS 11
+static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?1";
+static const char sql_meta_put[] =
+    "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)";
+
+/* A meta value into buf ("" when missing); 1 found, 0 not, -1 error. */
+static int
+meta_get(struct run *r, const char *key, char *buf, size_t n)
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_meta_get);
+	int rc;
+
+	buf[0] = '\0';
+	if (st == NULL || store_bind(r->st, st, "t", key) != 0 ||
+	    (rc = store_step(r->st, st)) < 0)
+		return -1;
+	if (rc == 1) {
+		snprintf(buf, n, "%s", store_text(st, 0));
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+static int
+meta_put(struct run *r, const char *key, const char *value)
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_meta_put);
+
+	return st == NULL || store_bind(r->st, st, "tt", key, value) != 0 ||
+	    store_step(r->st, st) != 0 ? -1 : 0;
+}
+
+static int
+unhex(const char *h, unsigned char out[SEAL_LEN])
+{
+	int i;
+
+	if (strlen(h) != 2 * SEAL_LEN)
+		return -1;
+	for (i = 0; i < SEAL_LEN; i++) {
+		unsigned v;
+
+		if (sscanf(h + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+/* The genesis: HMAC over the legacy digest and the first sealed seq. */
+static int
+genesis(struct run *r, const unsigned char legacy[SEAL_LEN], long long from,
+    unsigned char out[SEAL_LEN])
+{
+	char f[24];
+	const char *v[2];
+
+	snprintf(f, sizeof f, "%lld", from);
+	v[0] = "genesis";
+	v[1] = f;
+	return seal_strings(r->key, legacy, v, 2, out);
+}
+
+/* The head: HMAC over the last event's seq, after its MAC. */
+static int
+head_mac(struct run *r, long long seq, const unsigned char last[SEAL_LEN],
+    char hex[2 * SEAL_LEN + 1])
+{
+	unsigned char m[SEAL_LEN];
+	char q[24];
+	const char *v[2];
+
+	snprintf(q, sizeof q, "%lld", seq);
+	v[0] = "head";
+	v[1] = q;
+	if (seal_strings(r->key, last, v, 2, m) != 0)
+		return -1;
+	seal_hex(m, hex);
+	return 0;
+}
+
+/* Seal inventory id as it is now in the store. */
+static int
+seal_inventory(struct run *r, long long id)
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_inv_macrow);
+	unsigned char m[SEAL_LEN];
+	int rc;
+
+	if (st == NULL || store_bind(r->st, st, "i", id) != 0 ||
+	    (rc = store_step(r->st, st)) != 1)
+		return -1;
+	rc = seal_row(r->key, NULL, st, 0, INV_NCOLS, m);
+	sqlite3_reset(st);
+	if (rc != 0 || (st = store_prepare(r->st, sql_inv_setmac)) == NULL ||
+	    store_bind(r->st, st, "ib", id, m, (size_t)SEAL_LEN) != 0 ||
+	    store_step(r->st, st) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+seal_buyer(struct run *r, const char *person, int year)
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_by_macrow);
+	unsigned char m[SEAL_LEN];
+	int rc;
+
+	if (st == NULL || store_bind(r->st, st, "ti", person,
+	    (long long)year) != 0 || (rc = store_step(r->st, st)) != 1)
+		return -1;
+	rc = seal_row(r->key, NULL, st, 0, BY_NCOLS, m);
+	sqlite3_reset(st);
+	if (rc != 0 || (st = store_prepare(r->st, sql_by_setmac)) == NULL ||
+	    store_bind(r->st, st, "tib", person, (long long)year, m,
+	    (size_t)SEAL_LEN) != 0 || store_step(r->st, st) != 0)
+		return -1;
+	return 0;
+}
+
+/* A trouble about the seals, once per run is enough to stop it. */
+static int
+tampered(struct run *r, const char *what)
+{
+	diag_trouble(r->store_path, 0, _("%s: the ledger was changed outside "
+	    "ceb-quota-check (its MAC does not match), or the key is not "
+	    "its own"), what);
+	return -1;
+}
+
+/* The chain over the events before sealing (legacy), into out. */
+static int
+legacy_digest(struct run *r, long long from, unsigned char out[SEAL_LEN])
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_ev_before);
+	int rc;
+
+	memset(out, 0, SEAL_LEN);
+	if (st == NULL || store_bind(r->st, st, "i", from) != 0)
+		return -1;
+	while ((rc = store_step(r->st, st)) == 1)
+		if (seal_row(r->key, out, st, 0, EV_NCOLS, out) != 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	return rc;
+}
+
+/* Seal a store made before seals, as found, inside the run. */
+static int
+adopt(struct run *r)
+{
+	unsigned char legacy[SEAL_LEN];
+	char hex[2 * SEAL_LEN + 1], f[24];
+	long long last, n = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((last = store_int(r->st, "SELECT coalesce(max(seq), 0) FROM "
+	    "quota_events", 0)) < 0)
+		return fail(r);
+	r->mac_from = last + 1;
+	if (legacy_digest(r, r->mac_from, legacy) != 0 ||
+	    genesis(r, legacy, r->mac_from, r->mac_genesis) != 0)
+		return fail(r);
+	/* Every inventory and buyer total as it is. */
+	if ((st = store_prepare(r->st, "SELECT id FROM inventories")) == NULL)
+		return fail(r);
+	{
+		struct vec ids = { 0 };
+		size_t i;
+
+		while ((rc = store_step(r->st, st)) == 1) {
+			long long *p = arena_alloc(&r->ar, sizeof *p);
+
+			if (p == NULL || vec_push(&ids, p) != 0) {
+				sqlite3_reset(st);
+				free(ids.v);
+				return fail(r);
+			}
+			*p = sqlite3_column_int64(st, 0);
+		}
+		for (i = 0; rc == 0 && i < ids.n; i++)
+			if (seal_inventory(r, *(long long *)ids.v[i]) != 0)
+				rc = -1;
+		n = (long long)ids.n;
+		free(ids.v);
+		if (rc != 0)
+			return fail(r);
+	}
+	if (store_exec(r->st, "CREATE TEMP TABLE seal_by AS SELECT person, "
+	    "year FROM buyer_years") != 0 ||
+	    (st = store_prepare(r->st, "SELECT person, year FROM "
+	    "temp.seal_by")) == NULL)
+		return fail(r);
+	while ((rc = store_step(r->st, st)) == 1) {
+		char *p = arena_str(&r->ar, store_text(st, 0));
+
+		if (p == NULL || seal_buyer(r, p,
+		    sqlite3_column_int(st, 1)) != 0) {
+			sqlite3_reset(st);
+			return fail(r);
+		}
+	}
+	if (rc < 0 || store_exec(r->st, "DROP TABLE temp.seal_by") != 0)
+		return fail(r);
+	seal_hex(legacy, hex);
+	snprintf(f, sizeof f, "%lld", r->mac_from);
+	r->mac_seq = last;
+	memcpy(r->mac_last, r->mac_genesis, SEAL_LEN);
+	r->sealed = 1;
+	if (meta_put(r, "mac_key_id", r->key->id) != 0 ||
+	    meta_put(r, "mac_from", f) != 0 ||
+	    meta_put(r, "mac_legacy", hex) != 0 ||
+	    head_mac(r, r->mac_seq, r->mac_last, hex) != 0 ||
+	    meta_put(r, "mac_head", hex) != 0)
+		return fail(r);
+	if (last > 0 || n > 0)
+		diag_note(_("%s: sealing the ledger as found (%lld events, "
+		    "%lld inventories) with the key %s"), r->store_path, last,
+		    n, r->mac_key_path);
+	return 0;
+}
+
+/* The last event (its MAC after the one before it) and the head. */
+static int
+end_check(struct run *r, const char *head)
+{
+	char want[80];
+	int rc;
+
+	{
+		sqlite3_stmt *st;
+		unsigned char prev[SEAL_LEN], m[SEAL_LEN];
+		long long last;
+
+		if ((last = store_int(r->st, "SELECT coalesce(max(seq), 0) "
+		    "FROM quota_events", 0)) < 0)
+			return fail(r);
+		memcpy(prev, r->mac_genesis, SEAL_LEN);
+		r->mac_seq = r->mac_from - 1;
+		memcpy(r->mac_last, r->mac_genesis, SEAL_LEN);
+		if (last >= r->mac_from) {
+			if (last > r->mac_from) {
+				st = store_prepare(r->st, sql_ev_row);
+				if (st == NULL || store_bind(r->st, st, "i",
+				    last - 1) != 0 ||
+				    (rc = store_step(r->st, st)) < 0)
+					return fail(r);
+				if (rc == 0)
+					return tampered(r, _("the event before "
+					    "the last"));
+				if (sqlite3_column_bytes(st, 11) != SEAL_LEN) {
+					sqlite3_reset(st);
+					return tampered(r, _("the event before "
+					    "the last"));
+				}
+				memcpy(prev, sqlite3_column_blob(st, 11),
+				    SEAL_LEN);
+				sqlite3_reset(st);
+			}
+			st = store_prepare(r->st, sql_ev_row);
+			if (st == NULL || store_bind(r->st, st, "i", last) != 0 ||
+			    store_step(r->st, st) != 1)
+				return fail(r);
+			rc = seal_row(r->key, prev, st, 0, EV_NCOLS, m);
+			if (rc == 0 && !seal_equal(st, 11, m)) {
+				char w[64];
+
+				sqlite3_reset(st);
+				snprintf(w, sizeof w, _("quota event %lld"),
+				    last);
+				return tampered(r, w);
+			}
+			sqlite3_reset(st);
+			r->mac_seq = last;
+			memcpy(r->mac_last, m, SEAL_LEN);
+		}
+		if (head_mac(r, r->mac_seq, r->mac_last, want) != 0)
+			return fail(r);
+		if (strcmp(want, head) != 0)
+			return tampered(r, _("the end of the events (removed "
+			    "or added at the end)"));
+	}
+	return 0;
+}
+
+/*
+ * The key, and the seals of the store's end: the key named by the store,
+ * the head (no event removed from the end), the last event's MAC.  A
+ * store without seals is sealed now (adopt()) unless readonly.  Returns
+ * 0, or -1 after reporting.
+ */
+static int
+mac_setup(struct run *r, int readonly)
+{
+	static struct seal_key key;
+	char id[64], from[32], legacy_hex[80], head[80], err[600];
+	unsigned char legacy[SEAL_LEN];
+	char *def = NULL;
+	int have, rc;
+
+	if (r->mac_key_path == NULL) {
+		size_t n = strlen(r->store_path) + 8;
+
+		if ((def = malloc(n)) == NULL)
+			return -1;
+		snprintf(def, n, "%s.key", r->store_path);
+		r->mac_key_path = def;	/* kept to the end of the run */
+	}
+	r->key = &key;
+	if ((have = meta_get(r, "mac_key_id", id, sizeof id)) < 0)
+		return fail(r);
+	if (!have) {
+		if (store_int(r->st, "SELECT (SELECT count(*) FROM quota_events "
+		    "WHERE mac IS NOT NULL) + (SELECT count(*) FROM inventories "
+		    "WHERE mac IS NOT NULL) + (SELECT count(*) FROM buyer_years "
+		    "WHERE mac IS NOT NULL)", 0) != 0)
+			return tampered(r, _("rows carry MACs but the store "
+			    "names no key"));
+		if (readonly)
+			return 0;
+		if ((rc = seal_key_load(r->mac_key_path, 1, &key, err,
+		    sizeof err)) < 0) {
+			diag_trouble(NULL, 0, "%s", err);
+			return -1;
+		}
+		return adopt(r);
+	}
+	if (seal_key_load(r->mac_key_path, 0, &key, err, sizeof err) < 0) {
+		diag_trouble(NULL, 0, _("%s (the ledger is sealed with key "
+		    "%s: --mac-key names its file)"), err, id);
+		return -1;
+	}
+	if (strcmp(id, key.id) != 0) {
+		diag_trouble(r->mac_key_path, 0, _("not the key the ledger is "
+		    "sealed with (key %s, the ledger's %s)"), key.id, id);
+		return -1;
+	}
+	if (meta_get(r, "mac_from", from, sizeof from) != 1 ||
+	    meta_get(r, "mac_legacy", legacy_hex, sizeof legacy_hex) != 1 ||
+	    meta_get(r, "mac_head", head, sizeof head) != 1 ||
+	    unhex(legacy_hex, legacy) != 0 ||
+	    (r->mac_from = strtoll(from, NULL, 10)) < 1)
+		return tampered(r, _("the seal records in meta"));
+	if (genesis(r, legacy, r->mac_from, r->mac_genesis) != 0)
+		return fail(r);
+	/* The last event, and the one before it for its chain (--check,
+	 * readonly, walks the whole chain and reports there). */
+	if (!readonly && end_check(r, head) != 0)
+		return -1;
+	r->sealed = 1;
+	return 0;
+}
+
+/* The inventory row id loaded by load(): its MAC. */
+static int
+verify_inventory(struct run *r, long long id)
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_inv_macrow);
+	unsigned char m[SEAL_LEN];
+	int ok;
+
+	if (st == NULL || store_bind(r->st, st, "i", id) != 0 ||
+	    store_step(r->st, st) != 1)
+		return fail(r);
+	ok = seal_row(r->key, NULL, st, 0, INV_NCOLS, m) == 0 &&
+	    seal_equal(st, INV_NCOLS, m);
+	sqlite3_reset(st);
+	if (!ok) {
+		char w[64];
+
+		snprintf(w, sizeof w, _("inventory %lld"), id);
+		return tampered(r, w);
+	}
+	return 0;
+}
+
+/*
+ * A buyer-year's total as the run reads it: its MAC, and no event of the
+ * buyer-year after the one it names (an older total put back).  found:
+ * whether the total is in the store (events without one: removed).
+ */
+static int
+verify_buyer(struct run *r, const char *person, int year, int found)
+{
+	sqlite3_stmt *st;
+	unsigned char m[SEAL_LEN];
+	long long last = 0, named = 0;
+	int ok = 1, rc;
+
+	if (found) {
+		st = store_prepare(r->st, sql_by_macrow);
+		if (st == NULL || store_bind(r->st, st, "ti", person,
+		    (long long)year) != 0 || store_step(r->st, st) != 1)
+			return fail(r);
+		ok = seal_row(r->key, NULL, st, 0, BY_NCOLS, m) == 0 &&
+		    seal_equal(st, BY_NCOLS, m);
+		named = sqlite3_column_int64(st, 3);
+		sqlite3_reset(st);
+	}
+	st = store_prepare(r->st, sql_by_lastev);
+	if (st == NULL || store_bind(r->st, st, "ti", person,
+	    (long long)year) != 0 || (rc = store_step(r->st, st)) < 0)
+		return fail(r);
+	if (rc == 1) {
+		last = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (!ok || last != named) {
+		char w[96], pm[64];
+
+		mask(MASK_ID, person, pm, sizeof pm);
+		snprintf(w, sizeof w, _("the total of buyer %s in %d"), pm,
+		    year);
+		return tampered(r, w);
+	}
+	return 0;
+}
+
+/* The head after the run's events (called before the commit). */
+static int
+seal_head(struct run *r)
+{
+	char hex[2 * SEAL_LEN + 1];
+
+	return head_mac(r, r->mac_seq, r->mac_last, hex) != 0 ||
+	    meta_put(r, "mac_head", hex) != 0 ? -1 : 0;
+}
+
 /* ---- the run ---- */
 
 /*
@@ -540,7 +1066,9 @@ qstore_open(struct run *r)
 	}
 	if (store_begin(r->st) != 0)
 		return fail(r);
-	return convert(r);
+	if (convert(r) != 0)
+		return -1;
+	return mac_setup(r, 0);
 }
 
 void
@@ -633,6 +1161,8 @@ load(struct run *r, long long id, struct htab *byid)
 	w->guid = arena_str(&r->ar, store_text(st, 15));
 	w->events = arena_str(&r->ar, store_text(st, 16));
 	sqlite3_reset(st);
+	if (r->sealed && verify_inventory(r, id) != 0)
+		return -1;
 	w->id = id;
 	w->idx = (uint32_t)r->rows.n;
 	if (w->person == NULL || vec_push(&r->rows, w) != 0 ||
@@ -724,6 +1254,9 @@ ledger_read(struct run *r)
 			}
 			sqlite3_reset(st);
 		}
+		if (r->sealed && verify_buyer(r, py->person, py->year,
+		    found) != 0)
+			goto out;
 		py->loaded = 1;
 	}
 	rc = 0;
@@ -755,6 +1288,8 @@ write_row(struct run *r, struct row *w, long long run)
 	if (w->tax != NULL && ((st = store_prepare(r->st, sql_inv_tax)) ==
 	    NULL || store_bind(r->st, st, "ti", w->tax, w->id) != 0 ||
 	    store_step(r->st, st) != 0))
+		return -1;
+	if (r->sealed && seal_inventory(r, w->id) != 0)
 		return -1;
 	return insert_keys(r, w->id, w->invtno, w->agent, w->ebc, w->ebp,
 	    w->copno, w->orderno);
@@ -892,9 +1427,12 @@ ledger_write(struct run *r)
 		if ((st = store_prepare(r->st, sql_by_put)) == NULL ||
 		    store_bind(r->st, st, "titi", py->person,
 		    (long long)py->year, dec_format(py->used, 2, u, sizeof u),
-		    py->last_event) != 0 || store_step(r->st, st) != 0)
+		    py->last_event) != 0 || store_step(r->st, st) != 0 ||
+		    (r->sealed && seal_buyer(r, py->person, py->year) != 0))
 			return fail(r);
 	}
+	if (r->sealed && seal_head(r) != 0)
+		return fail(r);
 	if (getenv("CEB_QUOTA_CHECK_CRASH_BEFORE_COMMIT"))
 		abort();	/* test hook: die inside the transaction */
 	if (store_commit(r->st) != 0)
@@ -1108,6 +1646,158 @@ fail:
 }
 
 /*
+ * --check, the seals: the legacy digest, every sealed event in the chain,
+ * the head, every inventory and buyer total, and each inventory's amount
+ * against its lines (the lines' totals never exceed the amount, which
+ * adds freight and insurance).  Each problem is a trouble naming the row.
+ * Returns the count of problems, -1 on error.
+ */
+static long
+check_seals(struct run *r)
+{
+	unsigned char prev[SEAL_LEN], m[SEAL_LEN], legacy[SEAL_LEN];
+	char hex[2 * SEAL_LEN + 1], want[2 * SEAL_LEN + 1], w[128];
+	sqlite3_stmt *st;
+	long bad = 0;
+	long long seq = 0, expect;
+	int rc;
+
+	if (mac_setup(r, 1) != 0)
+		return 1;
+	if (!r->sealed) {
+		diag_note(_("%s: the ledger is not sealed yet (a run seals "
+		    "it): only its sums are checked"), r->store_path);
+		return 0;
+	}
+	if (legacy_digest(r, r->mac_from, legacy) != 0)
+		return -1;
+	seal_hex(legacy, hex);
+	if (meta_get(r, "mac_legacy", want, sizeof want) != 1 ||
+	    strcmp(hex, want) != 0) {
+		tampered(r, _("the events from before sealing"));
+		bad++;
+	}
+	/* The chain, in order, from the genesis. */
+	memcpy(prev, r->mac_genesis, SEAL_LEN);
+	expect = r->mac_from;
+	if ((st = store_prepare(r->st, sql_ev_from)) == NULL ||
+	    store_bind(r->st, st, "i", r->mac_from) != 0)
+		return -1;
+	while ((rc = store_step(r->st, st)) == 1) {
+		seq = sqlite3_column_int64(st, 0);
+		if (seal_row(r->key, prev, st, 0, EV_NCOLS, m) != 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+		if (seq != expect || !seal_equal(st, EV_NCOLS, m)) {
+			snprintf(w, sizeof w, seq != expect ? _("quota event "
+			    "%lld (events %lld to %lld removed)") :
+			    _("quota event %lld"), seq, expect, seq - 1);
+			tampered(r, w);
+			bad++;
+		}
+		if (sqlite3_column_bytes(st, EV_NCOLS) == SEAL_LEN)
+			memcpy(prev, sqlite3_column_blob(st, EV_NCOLS),
+			    SEAL_LEN);
+		else
+			memcpy(prev, m, SEAL_LEN);
+		expect = seq + 1;
+	}
+	if (rc < 0)
+		return -1;
+	if (head_mac(r, expect - 1, prev, hex) != 0 ||
+	    meta_get(r, "mac_head", want, sizeof want) < 0)
+		return -1;
+	if (strcmp(hex, want) != 0) {
+		tampered(r, _("the end of the events (removed or added at the "
+		    "end)"));
+		bad++;
+	}
+	/* Every inventory, and its amount against its lines. */
+	if ((st = store_prepare(r->st, sql_inv_all)) == NULL)
+		return -1;
+	while ((rc = store_step(r->st, st)) == 1) {
+		long long id = sqlite3_column_int64(st, 0);
+		struct dec amount, sum = dec_from_int(0), v;
+		char *lines = strdup(store_text(st, 11)), *tok, *save = NULL;
+		int parsed = dec_parse_str(store_text(st, 10), &amount) ==
+		    DEC_OK;
+
+		if (seal_row(r->key, NULL, st, 0, INV_NCOLS, m) != 0 ||
+		    lines == NULL) {
+			free(lines);
+			sqlite3_reset(st);
+			return -1;
+		}
+		if (!seal_equal(st, INV_NCOLS, m)) {
+			snprintf(w, sizeof w, _("inventory %lld"), id);
+			tampered(r, w);
+			bad++;
+		}
+		for (tok = strtok_r(lines, ";", &save); tok && parsed;
+		    tok = strtok_r(NULL, ";", &save)) {
+			char *c = strrchr(tok, ':');
+
+			if (c == NULL || dec_parse_str(c + 1, &v) != DEC_OK)
+				parsed = 0;
+			else
+				sum = dec_add(sum, v);
+		}
+		free(lines);
+		if (!parsed || dec_cmp(sum, amount) > 0) {
+			diag_trouble(r->store_path, 0, _("inventory %lld: its "
+			    "amount %s is less than its lines add up to, or "
+			    "does not parse"), id, store_text(st, 10));
+			bad++;
+		}
+	}
+	if (rc < 0)
+		return -1;
+	/* Every buyer total. */
+	if ((st = store_prepare(r->st, sql_by_all)) == NULL)
+		return -1;
+	{
+		struct vec bys = { 0 };
+		size_t i;
+
+		while ((rc = store_step(r->st, st)) == 1) {
+			char *p = arena_str(&r->ar, store_text(st, 0));
+			int *y = arena_alloc(&r->ar, sizeof *y);
+
+			if (p == NULL || y == NULL || vec_push(&bys, p) != 0 ||
+			    vec_push(&bys, y) != 0) {
+				sqlite3_reset(st);
+				free(bys.v);
+				return -1;
+			}
+			*y = sqlite3_column_int(st, 1);
+		}
+		for (i = 0; rc == 0 && i + 1 < bys.n; i += 2)
+			if (verify_buyer(r, bys.v[i], *(int *)bys.v[i + 1], 1) !=
+			    0)
+				bad++;
+		free(bys.v);
+		if (rc < 0)
+			return -1;
+	}
+	/* Events of a buyer-year whose total was removed. */
+	if ((st = store_prepare(r->st, "SELECT DISTINCT e.person, e.year FROM "
+	    "quota_events e WHERE NOT EXISTS (SELECT 1 FROM buyer_years b "
+	    "WHERE b.person = e.person AND b.year = e.year)")) == NULL)
+		return -1;
+	while ((rc = store_step(r->st, st)) == 1) {
+		char pm[64];
+
+		mask(MASK_ID, store_text(st, 0), pm, sizeof pm);
+		snprintf(w, sizeof w, _("the total of buyer %s in %d (removed)"),
+		    pm, sqlite3_column_int(st, 1));
+		tampered(r, w);
+		bad++;
+	}
+	return rc < 0 ? -1 : bad;
+}
+
+/*
  * --check: every buyer-year's total equals the sum of its events' deltas,
  * and every counted inventory's amount less what was given back.  Exact
  * decimals, in C (SQLite would sum text as floating point).
@@ -1125,13 +1815,16 @@ ledger_check(struct run *r)
 	    "i.year = b.year AND i.state IN ('counted', 'partial', "
 	    "'released') ORDER BY b.person, b.year";
 	const char *sqls[2] = { sql_sum, sql_rows };
-	long bad = 0, n = 0;
+	long bad = 0, n = 0, sealbad;
 	int pass;
 
 	if (open_ro(r) != 0)
 		return -1;
 	if (r->st == NULL)
 		return 0;
+	if ((sealbad = check_seals(r)) < 0)
+		goto fail;
+	bad += sealbad;
 	for (pass = 0; pass < 2; pass++) {
 		sqlite3_stmt *st = store_prepare(r->st, sqls[pass]);
 		char cur[600] = "";
@@ -1187,7 +1880,8 @@ ledger_check(struct run *r)
 	qstore_close(r);
 	if (bad == 0)
 		printf("%ld buyer-years checked: totals agree with events and "
-		    "inventories\n", n);
+		    "inventories%s\n", n, r->sealed ? "; every MAC matches" :
+		    "");
 	return bad ? -1 : 0;
 fail:
 	fail(r);

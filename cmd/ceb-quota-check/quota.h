@@ -28,6 +28,8 @@
 #include "shard.h"
 #include "tax.h"
 
+struct seal_key;
+
 /* ---- arena and hash table (table.c) ---- */
 
 /* Strings that live as long as the run. */
@@ -180,6 +182,8 @@ struct event {
 	/* identity */
 	const char *guid;	/* record guid (sanitised) */
 	const char *person;	/* person key, "" when none */
+	int id_err;		/* enum ident_err of a malformed buyer ID
+				 * (idType 1), 0 when none: Q-ID-001 */
 	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
 	/* inventory */
 	int change;		/* appType 2: a change of a declared one */
@@ -272,6 +276,14 @@ struct run {
 	long long rerun_of;	/* a committed run with the same input */
 	struct vec qevs;	/* struct qev *, in order */
 	struct vec asides;	/* struct aside * */
+	/* MACs (qstore.c, common/seal.h) */
+	const char *mac_key_path;	/* --mac-key, else store + ".key" */
+	struct seal_key *key;
+	int sealed;			/* the store is sealed with key */
+	long long mac_seq;		/* the last event's seq */
+	unsigned char mac_last[32];	/* its MAC (or the genesis) */
+	unsigned char mac_genesis[32];
+	long long mac_from;		/* first sealed event */
 	/* ledger */
 	struct htab keys;	/* inventory keys -> rows index */
 	struct vec rows;	/* struct row *: loaded and new */

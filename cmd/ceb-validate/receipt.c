@@ -30,12 +30,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "i18n.h"
+#include "outfile.h"
 #include "receipt.h"
-#include "state.h"
 
 struct receipt_writer {
 	char *dir;
+	int dfd;		/* the folder, opened once (outfile_dir()) */
 	unsigned long count;	/* receipts of this run */
 	unsigned long base;	/* highest file number found in dir */
 };
@@ -45,13 +48,17 @@ struct receipt_writer {
  * none).  Returns 0, or -1 with err (not a directory, unreadable).
  */
 static int
-highest_number(const char *dir, unsigned long *max, char *err, size_t n)
+highest_number(int dfd, const char *dir, unsigned long *max, char *err,
+    size_t n)
 {
 	DIR *d;
 	struct dirent *e;
+	int fd = dup(dfd);
 
 	*max = 0;
-	if ((d = opendir(dir)) == NULL) {
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
 		snprintf(err, n, "%s: %s", dir, errno == ENOTDIR ?
 		    _("not a directory") : strerror(errno));
 		return -1;
@@ -105,20 +112,25 @@ struct receipt_writer *
 receipt_writer_new(const char *dir, char *err, size_t n)
 {
 	struct receipt_writer *w;
+	int dfd;
 
-	if (state_mkdir(dir, err, n) != 0)
+	/* Not a symbolic link, not a folder others can write into. */
+	if ((dfd = outfile_dir(dir, err, n)) < 0)
 		return NULL;
 	if ((w = calloc(1, sizeof *w)) != NULL &&
-	    highest_number(dir, &w->base, err, n) != 0) {
+	    highest_number(dfd, dir, &w->base, err, n) != 0) {
 		free(w);
+		close(dfd);
 		return NULL;
 	}
 	if (w == NULL ||
 	    (w->dir = strdup(dir)) == NULL) {
 		free(w);
+		close(dfd);
 		snprintf(err, n, "%s", strerror(ENOMEM));
 		return NULL;
 	}
+	w->dfd = dfd;
 	return w;
 }
 
@@ -127,6 +139,7 @@ receipt_writer_free(struct receipt_writer *w)
 {
 	if (w == NULL)
 		return;
+	close(w->dfd);
 	free(w->dir);
 	free(w);
 }
@@ -313,7 +326,7 @@ receipt_write(struct receipt_writer *w, long long now, const struct msg *m,
 	const struct msg_type *rt;
 	const struct layout *lay = NULL;
 	xmlNodePtr head;
-	char path[4096], tmp[4200], key[256], name[96], num[24], guid[37];
+	char path[256], tmp[64], key[256], name[96], num[24], guid[37];
 	char when[18], info[4096], g[64];
 	size_t i, k;
 	FILE *f;
@@ -341,14 +354,12 @@ receipt_write(struct receipt_writer *w, long long now, const struct msg *m,
 	receipt_guid(value(head, "guid", g, sizeof g), key, num, guid);
 	receipt_stamp(now, when);
 	return_info(res, passed, info, sizeof info);
-	if ((size_t)snprintf(path, sizeof path, "%s/%06lu-CEB%d-%s.xml",
-	    w->dir, w->base + w->count, rt->code, name) >= sizeof path) {
-		snprintf(err, n, "%s: path too long", w->dir);
-		return -1;
-	}
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) == NULL) {
-		snprintf(err, n, "%s: %s", tmp, strerror(errno));
+	/* Written under a name no one can guess, never through a link,
+	 * then given its numbered name without replacing anything there
+	 * (another run into the same folder takes the next number). */
+	if ((f = outfile_tmp(w->dfd, "receipt", outfile_mode(0), tmp,
+	    sizeof tmp)) == NULL) {
+		snprintf(err, n, "%s: %s", w->dir, strerror(errno));
 		return -1;
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -360,15 +371,24 @@ receipt_write(struct receipt_writer *w, long long now, const struct msg *m,
 	element(f, "returnTime", when);
 	element(f, "returnInfo", info);
 	fprintf(f, "\t</%s>\n</%s>\n", rt->record, rt->root);
-	if (ferror(f) | (fclose(f) != 0)) {
-		snprintf(err, n, "%s: %s", tmp, strerror(errno));
-		remove(tmp);
+	if (ferror(f) | (fflush(f) != 0) | (fsync(fileno(f)) != 0) |
+	    (fclose(f) != 0)) {
+		snprintf(err, n, "%s/%s: %s", w->dir, tmp, strerror(errno));
+		(void)unlinkat(w->dfd, tmp, 0);
 		return -1;
 	}
-	if (rename(tmp, path) != 0) {
-		snprintf(err, n, "%s: %s", path, strerror(errno));
-		remove(tmp);
-		return -1;
+	for (k = 0; ; k++) {
+		snprintf(path, sizeof path, "%06lu-CEB%d-%s.xml",
+		    w->base + w->count, rt->code, name);
+		if (outfile_publish(w->dfd, tmp, path) == 0)
+			break;
+		if (errno != EEXIST || k == 100000) {
+			snprintf(err, n, "%s/%s: %s", w->dir, path,
+			    strerror(errno));
+			(void)unlinkat(w->dfd, tmp, 0);
+			return -1;
+		}
+		w->base++;	/* taken meanwhile: the next number */
 	}
 	return 0;
 }

@@ -34,8 +34,10 @@ ceb-reconcile)
 	pre=ceb311.xml before=ceb411.xml after=ceb511.xml post=ceb621.xml
 	opts="--now 2026-11-27" state="-s" ;;
 ceb-quota-check)
+	# One key for the ledger and its copies (s0, s, ref): a copy of a
+	# sealed ledger is checked with the key it was sealed with.
 	pre= before=ceb621.xml after=ceb625.xml post=
-	state="--ledger" ;;
+	opts="--mac-key $T/quota.key" state="--ledger" ;;
 ceb-manifest-writeoff)
 	pre=ceb603.xml before=ceb604.xml after=ceb607.xml post=ceb509.xml
 	opts="--now 20261127" state="-s" ;;

@@ -47,6 +47,11 @@ report_and_status(void **state)
 	/* A value cut by bytes loses its half character, not the report. */
 	diag_finding(&loc, "Q-LIM-003", DIAG_WARNING, "name", NULL,
 	    "'%.4s' cut", "退单");
+	/* A formula is neutralised, a plain number is not; an escape shows
+	 * as text (docs/security.md). */
+	diag_finding(&loc, "Q-LIM-004", DIAG_WARNING, "-1+cmd", vals,
+	    "=SUM(A1)\033[2J\xc2\x9b");
+	diag_finding(&loc, "Q-LIM-005", DIAG_WARNING, "x", vals, "-12.50");
 	assert_int_equal(diag_status(), 1);
 	diag_records(3, 2, 1);
 	assert_int_equal(diag_exit(), 1);
@@ -63,12 +68,17 @@ report_and_status(void **state)
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
 	    "Q-INFO-001,info,,fine,,,,,,100.00,25900.00\n"
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
-	    "Q-LIM-002,warning,qty,\"line \"\"1\"\" second\",E-1,stdin,4,9,"
+	    "Q-LIM-002,warning,qty,\"line \"\"1\"\"\\nsecond\",E-1,stdin,4,9,"
 	    "20261127,,\n"
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
 	    "Q-LIM-001,error,totalPrice,over 5000,,,,,,100.00,25900.00\n"
 	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
-	    "Q-LIM-003,warning,name,'退' cut,,,,,,,\n");
+	    "Q-LIM-003,warning,name,'退' cut,,,,,,,\n"
+	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
+	    "Q-LIM-004,warning,'-1+cmd,'=SUM(A1)\\x1B[2J\\u{009B},,,,,,"
+	    "100.00,25900.00\n"
+	    "ceb-test,day1.xml,3,214,CEB621,G-1,2,\"3301980K0E/INV,1\","
+	    "Q-LIM-005,warning,x,-12.50,,,,,,100.00,25900.00\n");
 }
 
 static void
