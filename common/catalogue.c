@@ -36,6 +36,9 @@ const struct catalogue_rule catalogue[] = {
 #define TOOL "ceb-sign"
 #include "catalogue-sign.def"
 #undef TOOL
+#define TOOL "ceb-risk"
+#include "catalogue-risk.def"
+#undef TOOL
 };
 const size_t catalogue_n = sizeof catalogue / sizeof catalogue[0];
 

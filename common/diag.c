@@ -27,6 +27,7 @@
 
 static const char *prog = "cebtools";
 static int status;
+static long ntrouble;	/* diag_trouble() calls */
 static int quiet, verbose;
 static FILE *report;
 static struct outfile *report_out;	/* the report file, made safely */
@@ -178,6 +179,13 @@ diag_trouble(const char *source, long line, const char *fmt, ...)
 	vline(source, line, fmt, ap);
 	va_end(ap);
 	raise_status(2);
+	ntrouble++;
+}
+
+long
+diag_trouble_count(void)
+{
+	return ntrouble;
 }
 
 void

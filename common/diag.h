@@ -133,6 +133,9 @@ void diag_progress(unsigned long long bytes);
  */
 void diag_progress_format(char *buf, size_t n, unsigned long long bytes);
 
+/* How many times diag_trouble() was called so far. */
+long diag_trouble_count(void);
+
 /* The exit status so far: 0, 1 or 2. */
 int diag_status(void);
 

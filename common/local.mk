@@ -27,7 +27,7 @@ common_libceb_a_SOURCES += common/catalogue.c common/catalogue.h
 EXTRA_DIST += common/catalogue-stream.def common/catalogue-schema.def \
 	common/catalogue-validate.def common/catalogue-reconcile.def \
 	common/catalogue-quota.def common/catalogue-writeoff.def \
-	common/catalogue-sign.def
+	common/catalogue-sign.def common/catalogue-risk.def
 common_libceb_a_SOURCES += common/origin.c common/origin.h
 common_libceb_a_SOURCES += common/envelope.c common/envelope.h
 common_libceb_a_SOURCES += common/outfile.c common/outfile.h

@@ -1,5 +1,8 @@
 /*
- * state.c: locks and atomic replacement of state files.
+ * state.c: atomic replacement of files a tool writes (the write-off's
+ * summaries, ceb-validate's receipts) and the directories they go in.
+ * The state that outlives a run is in the SQLite store (store.h), whose
+ * lock replaced the lock files that were here.
  */
 #include "config.h"
 
@@ -9,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sys/random.h>
@@ -19,41 +21,6 @@
 #include "i18n.h"
 #include "outfile.h"
 #include "state.h"
-
-int
-state_lock(const char *lockpath, int *busy, char *err, size_t n)
-{
-	int fd;
-
-	*busy = 0;
-	if ((fd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-	    0600)) < 0) {
-		snprintf(err, n, _("cannot open lock file %s: %s"), lockpath,
-		    strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EWOULDBLOCK) {
-			*busy = 1;
-			snprintf(err, n, _("%s is locked by another run"),
-			    lockpath);
-		} else
-			snprintf(err, n, _("cannot lock %s: %s"), lockpath,
-			    strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-void
-state_unlock(int fd)
-{
-	if (fd >= 0) {
-		flock(fd, LOCK_UN);
-		close(fd);
-	}
-}
 
 struct state_out {
 	char *path;

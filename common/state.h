@@ -1,17 +1,13 @@
 /*
- * state.h: state that outlives a run (ceb-reconcile's state directory,
- * ceb-quota-check's ledger, ceb-manifest-writeoff's carry-over), kept by
- * the rules of DESIGN.md:
- *  - a run takes an exclusive lock; a second concurrent run fails at once;
- *  - a new state file is written to a temporary file in the same
- *    directory, flushed to disk (fsync), then renamed over the old one, and
- *    the directory is synced: a run killed at any instant leaves either the
+ * state.h: files a tool writes whole and replaces atomically (the
+ * write-off's draft summaries, ceb-validate's receipts; the SQLite store,
+ * store.h, keeps the state that outlives a run):
+ *  - a new file is written to a temporary file in the same directory,
+ *    flushed to disk (fsync), then renamed over the old one, and the
+ *    directory is synced: a run killed at any instant leaves either the
  *    old file or the new one, never a mix;
- *  - files are plain CSV, optionally gzip-compressed, written with mode
- *    0600 by default since they may hold personal data.
- * Each tool adds its own consistency check (a trailer with the row count,
- * for example) and treats a file that fails it as trouble.
- *
+ *  - files are written with mode 0600 by default (they may hold personal
+ *    data), optionally gzip-compressed.
  * Library code: nothing here prints or exits.
  */
 #ifndef CEB_STATE_H
@@ -20,14 +16,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
-
-/*
- * Take an exclusive lock on lockpath (created with mode 0600 if missing)
- * without waiting.  Returns a descriptor to pass to state_unlock(), or -1
- * with a message in err; *busy is set when another process holds it.
- */
-int state_lock(const char *lockpath, int *busy, char *err, size_t n);
-void state_unlock(int fd);
 
 struct state_out;
 

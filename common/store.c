@@ -665,6 +665,36 @@ store_hex(const unsigned char d[STORE_DIGEST_LEN], char *hex)
 }
 
 void
+store_ident_add(struct store_ident *id,
+    const unsigned char d[STORE_DIGEST_LEN])
+{
+	unsigned carry = 0;
+	int i;
+
+	for (i = STORE_DIGEST_LEN - 1; i >= 0; i--) {
+		carry += (unsigned)id->sum[i] + d[i];
+		id->sum[i] = (unsigned char)carry;
+		carry >>= 8;
+	}
+	id->n++;
+}
+
+void
+store_ident_hex(const struct store_ident *id, char *hex)
+{
+	unsigned char buf[STORE_DIGEST_LEN + 8], out[STORE_DIGEST_LEN];
+	unsigned int olen = 0;
+	int i;
+
+	memcpy(buf, id->sum, STORE_DIGEST_LEN);
+	for (i = 0; i < 8; i++)
+		buf[STORE_DIGEST_LEN + i] = (unsigned char)(id->n >> (56 - 8 * i));
+	if (EVP_Digest(buf, sizeof buf, out, &olen, EVP_sha256(), NULL) != 1)
+		memset(out, 0, sizeof out);
+	store_hex(out, hex);
+}
+
+void
 store_now(char *buf, size_t n)
 {
 	time_t t = time(NULL);

@@ -146,8 +146,6 @@ void store_rollback(struct store *s);
 /* Close: a transaction still open is rolled back; the lock is released. */
 void store_close(struct store *s);
 
-#endif
-
 /* ---- documents and runs known by their input ---- */
 
 #define STORE_DIGEST_LEN 32		/* SHA-256 */
@@ -171,6 +169,21 @@ int store_doc_digest(const char *bytes, size_t len,
  */
 int store_run_identity(unsigned char *digests, size_t n,
     unsigned char out[STORE_DIGEST_LEN]);
+
+/*
+ * The identity of a stream of documents known only once read, in
+ * constant memory: the 256-bit sum of their digests and their count, so
+ * that the order does not matter and a document twice counts twice.
+ * Start from a zeroed struct; store_ident_hex() gives the SHA-256 of the
+ * sum and the count, in hex (STORE_HEX_LEN bytes).
+ */
+struct store_ident {
+	unsigned char sum[STORE_DIGEST_LEN];
+	unsigned long long n;
+};
+void store_ident_add(struct store_ident *id,
+    const unsigned char d[STORE_DIGEST_LEN]);
+void store_ident_hex(const struct store_ident *id, char *hex);
 
 /* Lower-case hex of a digest into hex (STORE_HEX_LEN bytes). */
 void store_hex(const unsigned char d[STORE_DIGEST_LEN], char *hex);
@@ -279,3 +292,5 @@ int store_set_aside(struct store *s, long long run, const char *source,
  */
 int store_input_identity(int argc, char *const argv[],
     char hex[STORE_HEX_LEN]);
+
+#endif

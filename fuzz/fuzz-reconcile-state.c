@@ -1,11 +1,14 @@
 /*
- * fuzz-reconcile-state.c: ceb-reconcile's state directory (statedir.c,
- * with store.c, match.c and the byte store behind it) in-process.
+ * fuzz-reconcile-state.c: ceb-reconcile's state (rstate.c, the SQLite
+ * store, and rconvert.c, which takes over the state directory of the
+ * release before it, with store.c, match.c and the byte store behind
+ * them) in-process.
  *
  * The first byte is a mode, the rest one of two things:
- *   bit 4 clear: a state directory: the bytes of state.csv, then the line
- *          "=====spool=====", then the bytes of the spool file, written
- *          under every spool-<hash>.xml name that state.csv mentions;
+ *   bit 4 clear: an old state directory: the bytes of state.csv, then the
+ *          line "=====spool=====", then the bytes of the spool file,
+ *          written under every spool-<hash>.xml name that state.csv
+ *          mentions; the first run converts it into the store;
  *   bit 4 set:   a CEB stream, taken in as the night before (store_doc(),
  *          as loop_run() feeds it) on an empty state and committed, which
  *          gives a real state to start from.
@@ -15,17 +18,17 @@
  * starting "end," are dropped and an end row that matches the rows is
  * appended, so the fuzzer reaches past the check.
  *
- * The state is loaded (statedir_load).  A refusal is reported as trouble
- * and ends the input.  Otherwise the loaded state is committed under a
- * new run id, loaded again and committed again, and the checks are: the
- * commit succeeds; the second load succeeds and holds the same pending
- * records (type, day first seen, content hash, record number, appType,
- * message source, index and line) and the same matched parcels (keys,
- * day, hash) in the same order; the two committed state files hold the
- * same rows (the run and end rows aside) and name the same spool.
+ * The state is loaded (rstate_open, rstate_load).  A refusal is reported
+ * as trouble and ends the input.  Otherwise the loaded state is committed
+ * under a new run id, loaded again and committed again, and the checks
+ * are: the commit succeeds; the second load succeeds and holds the same
+ * pending records (type, day first seen, content hash, record number,
+ * appType, message source, index and line) and the same matched parcels
+ * (keys, day, hash) in the same order; the store holds the same waiting
+ * and matched rows after both commits.
  *
- * statedir.c, store.c and bstore.c gained statedir_end(), store_end()
- * and bs_end() for this target: the tool's state is global, and a target
+ * rstate.c, store.c and bstore.c have rstate_end(), store_end() and
+ * bs_end() for this target: the tool's state is global, and a target
  * that runs thousands of inputs in one process must give it back.
  */
 #include "config.h"
@@ -46,6 +49,7 @@
 #include "rec.h"
 #include "stream.h"
 #include "fnv.h"
+#include "store.h"
 
 #define SEP "\n=====spool=====\n"
 
@@ -114,28 +118,6 @@ put_file(const char *name, const void *p, size_t len)
 	}
 }
 
-static char *
-get_file(const char *name, size_t *len)
-{
-	char path[600], *p = NULL;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof path, "%s/%s", sdir, name);
-	*len = 0;
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	if ((p = malloc((size_t)n + 1)) == NULL)
-		abort();
-	*len = fread(p, 1, (size_t)n, f);
-	p[*len] = '\0';
-	fclose(f);
-	return p;
-}
-
 /* The tool's globals for a fresh run. */
 static void
 setup(int mode, const char *run)
@@ -172,17 +154,18 @@ static int
 open_load(int mode, const char *run)
 {
 	setup(mode, run);
-	FUZZ_ASSERT(statedir_open() == 0);
+	if (rstate_open() != 0)
+		return -1;
 	FUZZ_ASSERT(store_init() == 0);
-	return statedir_load();
+	return rstate_load();
 }
 
 static void
 teardown(void)
 {
-	statedir_close();
+	rstate_close();
 	store_end();
-	statedir_end();
+	rstate_end();
 }
 
 static void
@@ -237,43 +220,49 @@ snapshot(void)
 	return buf;
 }
 
-/* The rows of a state file without its run and end rows. */
+/* The waiting and matched rows of the store, as text (no run ids). */
 static char *
-rows_of(const char *text, size_t len)
+store_rows(void)
 {
-	char *out = malloc(len + 1), *o = out;
-	const char *p = text, *end = text + len;
-	int header = 0;
+	static const char sql[] = "SELECT 'w', m.digest, w.record, w.type, "
+	    "w.first_seen, w.hash, w.ebpCode, w.orderNo, w.logisticsCode, "
+	    "w.logisticsNo, w.payCode, w.payTransactionId FROM waiting w JOIN "
+	    "messages m ON m.id = w.msg WHERE w.removed IS NULL ORDER BY "
+	    "m.seq, w.record; SELECT 'm', day, hash, ebpCode, orderNo, "
+	    "logisticsCode, logisticsNo, payCode, payTransactionId, '', '', "
+	    "'' FROM matched ORDER BY id";
+	char path[600], *buf = NULL;
+	const char *tail = sql;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	sqlite3 *db;
 
-	FUZZ_ASSERT(out != NULL);
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+	FUZZ_ASSERT(f != NULL);
+	snprintf(path, sizeof path, "%s/state.db", sdir);
+	FUZZ_ASSERT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK);
+	while (*tail) {
+		sqlite3_stmt *q;
+		int i;
 
-		if (*p == '#' && !header)
-			;
-		else if (!header)
-			header = 1;
-		else if (strncmp(p, "run,", 4) != 0 &&
-		    strncmp(p, "end,", 4) != 0) {
-			memcpy(o, p, n);
-			o += n;
+		FUZZ_ASSERT(sqlite3_prepare_v2(db, tail, -1, &q, &tail) ==
+		    SQLITE_OK);
+		if (q == NULL)
+			break;
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			for (i = 0; i < 12; i++) {
+				const unsigned char *t =
+				    sqlite3_column_text(q, i);
+
+				fprintf(f, "%s|", t ? (const char *)t : "");
+			}
+			putc('\n', f);
 		}
-		p += n;
+		sqlite3_finalize(q);
 	}
-	*o = '\0';
-	return out;
-}
-
-/* The spool file state.csv names, "" when none. */
-static void
-spool_named(const char *text, char name[27])
-{
-	const char *p = strstr(text, "spool-");
-
-	name[0] = '\0';
-	if (p != NULL && strlen(p) >= 26)
-		snprintf(name, 27, "%.26s", p);
+	sqlite3_close(db);
+	FUZZ_ASSERT(fclose(f) == 0);
+	return buf;
 }
 
 /* Write the spool bytes under every spool name the state mentions. */
@@ -392,7 +381,7 @@ night_before(int mode, const uint8_t *data, size_t size)
 	input_close(in);
 	close(fd);
 	/* As the tool: the state moves on only after a complete night. */
-	rc2 = bad ? -1 : statedir_commit();
+	rc2 = bad ? -1 : rstate_commit();
 	teardown();
 	return rc2;
 }
@@ -400,8 +389,7 @@ night_before(int mode, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s1, *s2, *f1, *f2, *r1, *r2, n1[27], n2[27];
-	size_t l1, l2;
+	char *s1, *s2, *r1, *r2;
 	int mode;
 
 	if (size < 1)
@@ -443,12 +431,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s1 = snapshot();
 	if (getenv("FUZZ_VERBOSE"))	/* what a seed reaches */
 		fprintf(stderr, "loaded:\n%s", s1);
-	FUZZ_ASSERT(statedir_commit() == 0);
+	FUZZ_ASSERT(rstate_commit() == 0);
 	teardown();
-	f1 = get_file("state.csv", &l1);
-	FUZZ_ASSERT(f1 != NULL);
-	r1 = rows_of(f1, l1);
-	spool_named(f1, n1);
+	r1 = store_rows();
 
 	/* Loaded again: the same; committed again: the same rows. */
 	FUZZ_ASSERT(open_load(mode, "fuzz-2") == 0);
@@ -456,19 +441,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (strcmp(s1, s2) != 0)
 		fprintf(stderr, "first load:\n%s\nsecond load:\n%s\n", s1, s2);
 	FUZZ_ASSERT(strcmp(s1, s2) == 0);
-	FUZZ_ASSERT(statedir_commit() == 0);
+	FUZZ_ASSERT(rstate_commit() == 0);
 	teardown();
-	f2 = get_file("state.csv", &l2);
-	FUZZ_ASSERT(f2 != NULL);
-	r2 = rows_of(f2, l2);
-	spool_named(f2, n2);
+	r2 = store_rows();
 	FUZZ_ASSERT(strcmp(r1, r2) == 0);
-	FUZZ_ASSERT(strcmp(n1, n2) == 0);
 	quiet_stdout(0);
 	free(s1);
 	free(s2);
-	free(f1);
-	free(f2);
 	free(r1);
 	free(r2);
 	return 0;

@@ -291,7 +291,8 @@ fuzz_reconcile_state_sources = fuzz/fuzz-reconcile-state.c \
 	cmd/ceb-reconcile/rec.h cmd/ceb-reconcile/bstore.h \
 	cmd/ceb-reconcile/fields.c cmd/ceb-reconcile/rules.c \
 	cmd/ceb-reconcile/store.c cmd/ceb-reconcile/match.c \
-	cmd/ceb-reconcile/output.c cmd/ceb-reconcile/statedir.c \
+	cmd/ceb-reconcile/output.c cmd/ceb-reconcile/rstate.c \
+	cmd/ceb-reconcile/rconvert.c \
 	cmd/ceb-reconcile/bstore.c
 FUZZ_TARGETS += reconcile-state
 check_PROGRAMS += fuzz/replay-reconcile-state

@@ -7,7 +7,8 @@
 #           a fresh empty scratch directory;
 #   stdin   (optional) fed to the command; /dev/null otherwise;
 #   stdout, stderr, status   what the command must print and return;
-#   requires (optional) paths, one per line, relative to the source tree,
+#   requires (optional) paths, one per line, relative to the source tree
+#           (../shared/reference/... under $CEB_REFERENCE when it is set),
 #           that the case reads from outside the project (the customs
 #           reference material beside the clone); when one is missing the
 #           case is skipped, said so in TAP, instead of failing.
@@ -54,7 +55,17 @@ for c in $cases; do
 	missing=
 	if [ -f "$d/requires" ]; then
 		while IFS= read -r r; do
-			[ -n "$r" ] && [ ! -e "$top/$r" ] && missing="$missing $r"
+			[ -n "$r" ] || continue
+			p=$top/$r
+			# The reference folder named by CEB_REFERENCE, as the
+			# cases' commands do (make distcheck: no ../shared
+			# beside the tarball's tree).
+			case $r in
+			../shared/reference/*)
+				[ -n "${CEB_REFERENCE:-}" ] &&
+				    p=$CEB_REFERENCE/${r#../shared/reference/} ;;
+			esac
+			[ -e "$p" ] || missing="$missing $r"
 		done <"$d/requires"
 	fi
 	if [ -n "$missing" ]; then

@@ -10,12 +10,39 @@
 # meta, runs, documents and set_aside, and the columns run, seq,
 # last_event and mac (run ids and event numbers differ between a state
 # reached in two runs and the same state reached in three).
+# ceb-reconcile's tables (cebtools-state(5)) likewise without run ids
+# (reconcile_runs, added) or row ids, and without the rows the latest run
+# took out (kept only to redo it): a waiting record is named by its
+# message's digest and its record number.
 set -eu
 db=${1:?usage: state-dump.sh FILE}
 [ -s "$db" ] || exit 0
 for t in $(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE
     type = 'table' AND name NOT IN ('meta', 'runs', 'documents',
-    'set_aside') AND name NOT LIKE 'sqlite_%' ORDER BY name"); do
+    'set_aside', 'reconcile_runs') AND name NOT LIKE 'sqlite_%'
+    ORDER BY name"); do
+	case $t in
+	waiting)
+		echo "== $t"
+		sqlite3 -csv "$db" "SELECT m.digest, w.record, w.type,
+		    w.first_seen, w.hash, w.ebpCode, w.orderNo,
+		    w.logisticsCode, w.logisticsNo, w.payCode,
+		    w.payTransactionId FROM waiting w JOIN messages m ON
+		    m.id = w.msg WHERE w.removed IS NULL ORDER BY m.seq,
+		    m.digest, w.record"
+		continue ;;
+	messages|matched)
+		cols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM
+		    pragma_table_info('$t') WHERE name NOT IN ('id', 'seq',
+		    'added')")
+		where=
+		[ $t = messages ] && where="WHERE id IN (SELECT msg FROM
+		    waiting WHERE removed IS NULL)"
+		echo "== $t"
+		sqlite3 -csv "$db" "SELECT $cols FROM \"$t\" $where
+		    ORDER BY $cols"
+		continue ;;
+	esac
 	cols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM
 	    pragma_table_info('$t') WHERE name NOT IN ('run', 'seq',
 	    'last_event', 'mac')")

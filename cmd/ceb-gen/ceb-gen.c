@@ -96,13 +96,29 @@ const struct gen_defect gen_defects[] = {
 	  N_("603 grossWeight 1.5 x + 0.5 kg of the weight on 505/607/manifest") },
 	{ "exp-missing-part", FAM_EXPORT_BILL,
 	  N_("one msgSeqNo part of a split 607 is never written") },
+	{ "risk-undervalued", FAM_RISK,
+	  N_("621 first line priced at 0.08 .. 0.20 times the low end of its "
+	  "goods' price range") },
+	{ "risk-weight", FAM_RISK,
+	  N_("one-line 621 whose netWeight is 6 times its goods' weight") },
+	{ "risk-origin", FAM_RISK,
+	  N_("621 first line from a country its goods never come from") },
+	{ "risk-ring", FAM_RISK,
+	  N_("parcel of a ring of 5 buyer IDs sharing one address and "
+	  "telephone (rings of 5 parcels or more)") },
+	{ "risk-split-basket", FAM_RISK,
+	  N_("parcel of one buyer's basket split over 3 or more orders of "
+	  "one e-commerce company on one day, 1800 .. 2400 each") },
+	{ "risk-under-limit", FAM_RISK,
+	  N_("parcel of a buyer landing at 4600 .. 4990 again and again "
+	  "(groups of 3 or more)") },
 };
 
 /* --help: the fixed options; options() adds one line per defect kind. */
 static const struct loop_opthelp base_opthelp[] = {
 	{ "-D KIND=RATE", N_("inject defects of KIND (--list-defects): RATE is "
 	    "a share (0.01 or 1%) or a whole count (25); KIND all "
-	    "sets every kind") },
+	    "sets every kind but the risk- kinds") },
 	{ "-d", N_("one file per message in the directory -o") },
 	{ "-e, --export=N", N_("number of export parcels (default 0)") },
 	{ "-k KEYFILE", N_("write the answer key (CSV) to KEYFILE") },
@@ -236,7 +252,8 @@ defect_option(struct gen_opts *o, const char *arg)
 			return eq ? rate(o, k, eq + 1) : rate(o, k, "1");
 	if (strncmp(arg, "all", n) == 0 && n == 3 && eq) {
 		for (k = 0; k < D_COUNT; k++)
-			if (rate(o, k, eq + 1) != 0)
+			if (gen_defects[k].fam != FAM_RISK &&
+			    rate(o, k, eq + 1) != 0)
 				return -1;
 		return 0;
 	}
@@ -269,7 +286,8 @@ list_defects(void)
 	printf("kind,family,description\n");
 	for (k = 0; k < D_COUNT; k++)
 		printf("%s,%s,\"%s\"\n", gen_defects[k].name,
-		    gen_defects[k].fam == FAM_IMPORT ? "import" : "export",
+		    gen_defects[k].fam == FAM_IMPORT ? "import" :
+		    gen_defects[k].fam == FAM_RISK ? "risk" : "export",
 		    gen_defects[k].what);
 }
 

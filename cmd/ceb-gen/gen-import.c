@@ -81,6 +81,10 @@ static struct {
 	long long serial;
 	struct sbuf b;
 	char key[96];
+	/* risk patterns (FAM_RISK): their own random stream and counts */
+	struct rng rr;
+	long long rpending[D_COUNT];	/* drawn, not yet placed */
+	long long rtotal[D_COUNT], rdone[D_COUNT];
 } g;
 
 static const char *const carrier_prefixes[NCARRIERS] = {
@@ -820,6 +824,132 @@ later(int day, int permille)
 	return day;
 }
 
+/* ---- risk patterns (FAM_RISK) ---- */
+
+/* Countries no product of gen-data.c comes from. */
+static const char *const odd_origins[] = { "132", "136", "143", "110" };
+
+/* A person of a risk pattern: identity from its own seed, never g.r. */
+static void
+risk_person(uint64_t seed, struct parcel *p)
+{
+	struct rng x;
+
+	rng_seed(&x, seed);
+	gen_person_name(&x, p->bname, sizeof p->bname);
+	gen_id_number(&x, p->bid);
+	gen_phone(&x, p->bphone);
+	snprintf(p->cname, sizeof p->cname, "%s", p->bname);
+	snprintf(p->cphone, sizeof p->cphone, "%s", p->bphone);
+	gen_address(&x, p->caddr, sizeof p->caddr, &p->cdistrict);
+}
+
+/*
+ * The group a pattern's n-th parcel belongs to: groups of size, the
+ * parcels past the last whole group joining it.
+ */
+static long long
+risk_group(int kind, long long size, long long *member)
+{
+	long long n = g.rdone[kind]++, groups = g.rtotal[kind] / size;
+
+	if (groups < 1)
+		groups = 1;
+	*member = n % size;
+	return n / size < groups ? n / size : groups - 1;
+}
+
+/*
+ * Turn parcel p into one of a risk pattern, after the batch's own random
+ * draws for it are done (so that they do not depend on the pattern):
+ * what changes is drawn from g.rr.
+ */
+static void
+risk_apply(struct parcel *p, int kind)
+{
+	uint64_t base = g.o->seed * 2654435761ULL + (uint64_t)kind * 1000003;
+	struct rng *save = g.r;
+	long long grp, m;
+	struct line *l = &p->lines[0];
+	size_t i;
+
+	g.r = &g.rr;
+	switch (kind) {
+	case D_RISK_UNDERVALUED:
+		l->price = (long long)l->pr->price_lo * U *
+		    rng_range(g.r, 8, 20) / 100 / GEN_CENT * GEN_CENT;
+		if (l->price < GEN_CENT)
+			l->price = GEN_CENT;
+		l->total = l->qty * l->price;
+		break;
+	case D_RISK_WEIGHT:
+		p->nlines = 1;
+		break;
+	case D_RISK_ORIGIN:
+		for (i = 0; i + 1 < sizeof odd_origins / sizeof *odd_origins &&
+		    strstr(l->pr->origins, odd_origins[i]); i++)
+			;
+		snprintf(l->country, sizeof l->country, "%s", odd_origins[i]);
+		if (!p->bonded)
+			snprintf(p->country, sizeof p->country, "%s",
+			    l->country);
+		break;
+	case D_RISK_RING: {
+		char addr[200], phone[12];
+		const char *district;
+		struct rng x;
+
+		grp = risk_group(kind, 5, &m);
+		rng_seed(&x, base + (uint64_t)grp * 7919);
+		gen_address(&x, addr, sizeof addr, &district);
+		gen_phone(&x, phone);
+		risk_person(base + (uint64_t)grp * 7919 + 1 + (uint64_t)m, p);
+		snprintf(p->caddr, sizeof p->caddr, "%s", addr);
+		p->cdistrict = district;
+		snprintf(p->bphone, sizeof p->bphone, "%s", phone);
+		snprintf(p->cphone, sizeof p->cphone, "%s", phone);
+		break;
+	}
+	case D_RISK_SPLIT:
+	case D_RISK_UNDER_LIMIT:
+		grp = risk_group(kind, 3, &m);
+		risk_person(base + (uint64_t)grp * 7919, p);
+		p->ebc = (int)((base + (uint64_t)grp) % NEBCS);
+		if (kind == D_RISK_UNDER_LIMIT)
+			p->ebc = (p->ebc + 5 * (int)m) % NEBCS;
+		p->platform = g.ebc_platform[p->ebc];
+		exact_basket(p, kind == D_RISK_SPLIT ?
+		    rng_range(g.r, 1800, 2400) * U :
+		    rng_range(g.r, 4600, 4990) * U);
+		break;
+	}
+	totals(p);
+	weights(p);
+	if (kind == D_RISK_WEIGHT) {
+		p->net *= 6;
+		p->gross = p->net + 100;
+	}
+	if (p->discount > p->goods)
+		p->discount = 0;
+	p->tax = (p->dutiable * 91 / 1000) / GEN_CENT * GEN_CENT;
+	p->paid = p->goods + p->freight + p->tax - p->discount;
+	g.r = save;
+}
+
+/* The risk pattern the next ordinary parcel takes, or D_NONE. */
+static int
+risk_take(void)
+{
+	int k;
+
+	for (k = D_RISK_UNDERVALUED; k <= D_RISK_UNDER_LIMIT; k++)
+		if (g.rpending[k] > 0) {
+			g.rpending[k]--;
+			return k;
+		}
+	return D_NONE;
+}
+
 /*
  * Make and write one parcel on `day`.  value > 0 asks for a one-line
  * basket of exactly that dutiable value for buyer `buyer` with agent
@@ -831,7 +961,7 @@ parcel(int day, int defect, long long buyer, long long value, int agent)
 	struct parcel p;
 	struct gen_date d;
 	char id[19];
-	int undo = 0;
+	int undo = 0, rk = D_NONE;
 
 	memset(&p, 0, sizeof p);
 	gen_day(g.o, day, &d);
@@ -906,6 +1036,10 @@ parcel(int day, int defect, long long buyer, long long value, int agent)
 		p.dinv = later(p.dwaybill, 200);
 	}
 	identify(&p, p.dinv);
+	/* Risk patterns go on ordinary parcels, never on quota ones. */
+	if (value == 0 && agent < 0 && defect != D_QUOTA_SINGLE &&
+	    defect != D_QUOTA_ITEM && (rk = risk_take()) != D_NONE)
+		risk_apply(&p, rk);
 	snprintf(id, sizeof id, "%s", p.bid);
 	if (defect == D_BIZ_ID || defect == D_BIZ_BIRTH)
 		bad_id(&p, defect, id);
@@ -916,6 +1050,8 @@ parcel(int day, int defect, long long buyer, long long value, int agent)
 		emit_payment(&p, defect, id);
 	if (defect != D_REC_WAYBILL)
 		emit_waybill(&p, defect);
+	if (rk != D_NONE)
+		out_also(rk);
 	emit_inventory(&p, defect, id);
 	if (g.o->receipts) {
 		char info[128];
@@ -977,7 +1113,7 @@ annual(int day)
 int
 gen_import(const struct gen_opts *o, struct rng *r)
 {
-	struct gen_pick pick;
+	struct gen_pick pick, rpick;
 	long long i, sum = 0;
 	int k;
 
@@ -996,10 +1132,33 @@ gen_import(const struct gen_opts *o, struct rng *r)
 		return -1;
 	}
 	setup(o, r, pick.left[D_QUOTA_ANNUAL] + 1);
+	/* The risk patterns: drawn from a stream of their own. */
+	memset(&rpick, 0, sizeof rpick);
+	rpick.pop = o->nimport;
+	sum = 0;
+	for (k = D_RISK_UNDERVALUED; k <= D_RISK_UNDER_LIMIT; k++) {
+		if (o->rate[k] < 0)
+			continue;
+		rpick.left[k] = g.rtotal[k] = o->is_count[k] ?
+		    (long long)o->rate[k] :
+		    (long long)(o->rate[k] * (double)o->nimport + 0.5);
+		sum += rpick.left[k];
+	}
+	if (sum > o->nimport) {
+		diag_trouble(NULL, 0, _("%lld risk patterns asked for, but "
+		    "only %lld import parcels (-n)"), sum, o->nimport);
+		return -1;
+	}
+	rng_seed(&g.rr, o->seed ^ 0x5249534b00000000ULL);
 	for (i = 0; i < o->nimport && !out_failed(); i++) {
 		int day = (int)(i * o->days / o->nimport);
 		int defect = gen_pick_next(&pick, r, D_STRUCT_MISSING,
 		    D_SIG_CERT);
+		int rk = gen_pick_next(&rpick, &g.rr, D_RISK_UNDERVALUED,
+		    D_RISK_UNDER_LIMIT);
+
+		if (rk != D_NONE)
+			g.rpending[rk]++;
 
 		if (defect == D_QUOTA_ANNUAL)
 			annual(day);

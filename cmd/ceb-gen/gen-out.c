@@ -541,6 +541,15 @@ add_key(struct mbuf *m, int rec, int defect, const char *key)
 	m->nkeys++;
 }
 
+/* The kind out_also() asked for, for the next out_record(). */
+static int also = -1;
+
+void
+out_also(int defect)
+{
+	also = defect;
+}
+
 void
 out_record(int day, int code, const struct gen_party *s, const char *xml,
     size_t len, int defect, const char *key)
@@ -553,6 +562,9 @@ out_record(int day, int code, const struct gen_party *s, const char *xml,
 	m->nrec++;
 	if (defect >= 0)
 		add_key(m, m->nrec, defect, key);
+	if (also >= 0)
+		add_key(m, m->nrec, also, key);
+	also = -1;
 	/*
 	 * A signature defect spoils its whole message: the message ends
 	 * with the record the key names, so each holds at most one.

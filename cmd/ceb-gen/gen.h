@@ -125,7 +125,12 @@ extern const size_t gen_nname_words;
 
 /* ---- defects ---- */
 
-enum gen_family { FAM_IMPORT, FAM_EXPORT, FAM_EXPORT_BILL };
+/*
+ * FAM_RISK: risk patterns for ceb-risk, drawn with a random stream of
+ * their own so that the rest of the batch is the same with or without
+ * them; never set by -D all (each is asked for by name).
+ */
+enum gen_family { FAM_IMPORT, FAM_EXPORT, FAM_EXPORT_BILL, FAM_RISK };
 
 struct gen_defect {
 	const char *name;	/* stable kind name in the answer key */
@@ -144,6 +149,8 @@ enum {
 	D_SIG_CHANGED, D_SIG_DIGEST, D_SIG_VALUE, D_SIG_CERT,
 	D_EXP_NOT_DEPARTED, D_EXP_UNRELEASED, D_EXP_DUP, D_EXP_WEIGHT,
 	D_EXP_MISSING_PART,
+	D_RISK_UNDERVALUED, D_RISK_WEIGHT, D_RISK_ORIGIN, D_RISK_RING,
+	D_RISK_SPLIT, D_RISK_UNDER_LIMIT,
 	D_COUNT
 };
 
@@ -203,6 +210,9 @@ int out_close(void);
  */
 void out_record(int day, int code, const struct gen_party *s,
     const char *xml, size_t len, int defect, const char *key);
+/* A second key row, of kind defect, for the record of the next
+ * out_record() (a parcel that carries a risk pattern besides a defect). */
+void out_also(int defect);
 /* Like out_record, but the key row is added to the record last appended. */
 void out_key_last(int day, int code, const struct gen_party *s, int defect,
     const char *key);

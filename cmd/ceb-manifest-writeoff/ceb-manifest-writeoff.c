@@ -26,12 +26,14 @@
 #include "msg.h"
 #include "shard.h"
 #include "state.h"
+#include "store.h"
 #include "wo.h"
 
 static const char *const synopsis[] = {
 	"[-q] [-g days] [-m manifest] [-r report] [-s dir] [-t tolerance] "
 	"[--csv-map field=Column,...] [--csv-modes auto|ceb|manifest] "
-	"[--decl-agent code,name] [--keep days] [--memory size] "
+	"[--decl-agent code,name] [--keep days] [--lock-timeout seconds] "
+	"[--memory size] "
 	"[--merge-keys key,...] [--now yyyymmdd] [--shard k/n] [--summary dir] [--summary-flag 1|2] "
 	"[file | dir ...]",
 	"--list-rules",
@@ -41,7 +43,7 @@ static const char *const synopsis[] = {
 enum {
 	OPT_CSV_MAP = LOOP_OPT_LAST, OPT_CSV_MODES, OPT_NOW, OPT_KEEP,
 	OPT_SUMMARY, OPT_SUMMARY_FLAG, OPT_MERGE_KEYS, OPT_DECL_AGENT,
-	OPT_LIST_RULES, OPT_SHARD, OPT_MEMORY
+	OPT_LIST_RULES, OPT_SHARD, OPT_MEMORY, OPT_LOCK_TIMEOUT
 };
 
 /* What the command line says besides the options of struct wo_opts. */
@@ -52,6 +54,7 @@ struct cmdline {
 	const char **manifests;		/* -m, NULL-terminated */
 	size_t nman;
 	char *decl;			/* --decl-agent, split at ',' */
+	double lock_timeout;		/* --lock-timeout */
 };
 
 static const struct option longopts[] = {
@@ -62,6 +65,7 @@ static const struct option longopts[] = {
 	{ "grace", required_argument, NULL, 'g' },
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
 	{ "manifest", required_argument, NULL, 'm' },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "merge-keys", required_argument, NULL, OPT_MERGE_KEYS },
@@ -81,8 +85,8 @@ static const struct loop_opthelp opthelp[] = {
 	{ "-m, --manifest=PATH", N_("a carrier's manifest: an XML file or "
 	    "stream, a directory of them or of CSV files, or a CSV file; may "
 	    "be repeated") },
-	{ "-s, --state=DIR", N_("keep the carry-over in the state directory "
-	    "DIR (created if missing)") },
+	{ "-s, --state=DIR", N_("keep the carry-over in the store "
+	    "DIR/state.db (DIR created if missing)") },
 	{ "-t, --tolerance=T", N_("weight tolerance: kg (0.5) or a "
 	    "percentage of the inventories' weight (2%); default 1%") },
 	{ "--csv-map=F=COL,...", N_("read CSV field F (trafMode, voyageNo, "
@@ -95,6 +99,9 @@ static const struct loop_opthelp opthelp[] = {
 	{ "--keep=DAYS", N_("how long anything stays in the state (default "
 	    "190)") },
 	{ "--list-rules", N_("write the rule catalogue as CSV and exit") },
+	{ "--lock-timeout=SECONDS", N_("wait at most SECONDS for another "
+	    "run on the same state (default: CEBTOOLS_LOCK_TIMEOUT, else "
+	    "60)") },
 	{ "--memory=SIZE", N_("keep the run's records in about SIZE bytes "
 	    "of memory (k, M, G; default 256M; 0: no limit); the rest goes "
 	    "to a spill file") },
@@ -134,6 +141,8 @@ take_doc(struct stream_doc *d, void *arg)
 	int r;
 
 	wo_mem_tick();
+	if (f->w->o.stateful && wostate_document(d, NULL) != 0)
+		return -1;
 	r = mft_take_doc(f->w, d, xmlDocGetRootElement(d->doc));
 	if (r == 0)
 		ceb_take(f->w, d, f->manifest);
@@ -250,10 +259,17 @@ parse_days(const char *s, long *out)
 	    -1 : 0;
 }
 
+/*
+ * After the input: judge, write the report and output, then summaries
+ * and state.  A document set aside (not well-formed, refused, cut short:
+ * loop_on_bad(), counted in aside) is trouble for the exit status but
+ * stops nothing: every good document is judged and the state committed.
+ * Any other trouble since the count troubles judges nothing.
+ */
 static int
-finish(struct wo *w, const char *state_dir)
+finish(struct wo *w, const char *state_dir, long troubles, long aside)
 {
-	if (diag_status() == 2) {
+	if (diag_trouble_count() - troubles - aside > 0) {
 		diag_trouble(NULL, 0, _("input trouble: nothing judged, state "
 		    "and summaries left as they were"));
 		return diag_exit();
@@ -289,6 +305,7 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 	int ch, r;
 
 	w->o.grace = 2;
+	c->lock_timeout = store_lock_timeout();
 	w->o.keep = 190;
 	w->o.tol_is_pct = 1;
 	w->o.tol_ppm = 10000;			/* 1% */
@@ -359,6 +376,11 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 			break;
 		case OPT_LIST_RULES:
 			return loop_list_rules("ceb-manifest-writeoff");
+		case OPT_LOCK_TIMEOUT:
+			if (store_parse_timeout(optarg, &c->lock_timeout) != 0)
+				return loop_usage_error("--lock-timeout",
+				    _("not a number of seconds: %s"), optarg);
+			break;
 		case OPT_MEMORY:
 			if (strcmp(optarg, "0") == 0)
 				w->memory = 0;		/* never spill */
@@ -403,25 +425,6 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 	return -1;
 }
 
-/* Lock the state directory and load it; -1 after reporting trouble. */
-static int
-open_state(struct wo *w, const char *dir, int *lockfd)
-{
-	char lockpath[4096], err[300];
-	int busy;
-
-	if (state_mkdir(dir, err, sizeof err) != 0) {
-		diag_trouble(dir, 0, "%s", err);
-		return -1;
-	}
-	snprintf(lockpath, sizeof lockpath, "%s/lock", dir);
-	if ((*lockfd = state_lock(lockpath, &busy, err, sizeof err)) < 0) {
-		diag_trouble(NULL, 0, "%s", err);
-		return -1;
-	}
-	return wostate_load(w, dir);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -429,7 +432,8 @@ main(int argc, char *argv[])
 	static struct cmdline c;
 	struct feed feed = { &w, 0 };
 	size_t i;
-	int r, lockfd = -1;
+	long troubles = 0, aside = 0;
+	int r;
 	unsigned keyset;
 
 	diag_init(argv[0]);
@@ -444,16 +448,21 @@ main(int argc, char *argv[])
 		w.o.pass = 0;
 	if (r < 0)
 		wo_mem_init(w.memory, c.state_dir);
-	if (r < 0 && c.state_dir && open_state(&w, c.state_dir, &lockfd) != 0)
+	if (r < 0 && c.state_dir && wostate_open(&w, c.state_dir,
+	    c.lock_timeout) != 0)
 		r = diag_exit();
 	if (r < 0) {
+		w.o.stateful = c.state_dir != NULL;
+		troubles = diag_trouble_count();
+		loop_on_bad(wostate_bad, &aside);
 		for (i = 0; i < c.nman && c.manifests[i]; i++)
 			read_manifest(&w, c.manifests[i], &c.sopts);
 		loop_run(argc - optind, argv + optind, &c.sopts, take_doc,
 		    &feed);
-		r = finish(&w, c.state_dir);
+		loop_on_bad(NULL, NULL);
+		r = finish(&w, c.state_dir, troubles, aside);
 	}
-	state_unlock(lockfd);
+	wostate_close();
 	wo_grow_free(c.manifests, &c.nman, sizeof *c.manifests);
 	free(c.decl);
 	wo_free(&w);

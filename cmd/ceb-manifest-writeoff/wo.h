@@ -263,6 +263,7 @@ struct orphan {
 };
 
 struct wo_opts {
+	int stateful;			/* -s: documents recorded in the store */
 	long now;			/* --now, day number */
 	const char *now_str;		/* YYYYMMDD */
 	long grace;			/* --grace DAYS */
@@ -355,8 +356,21 @@ int summary_write(struct wo *w);
 int summary_keys(const char *list, int flag, unsigned *set);
 
 /* ---- wostate.c ---- */
-int wostate_load(struct wo *w, const char *dir);
+/*
+ * Create DIR, open and lock its store (waiting at most timeout seconds),
+ * begin the run's transaction, load the state (converting the state
+ * directory of the release before the store on first use) and write the
+ * run's row.  0, or -1 (trouble said).
+ */
+int wostate_open(struct wo *w, const char *dir, double timeout);
+/* Record a document the run read (type: "CEB621" or NULL). */
+int wostate_document(const struct stream_doc *d, const char *type);
+/* loop_on_bad() callback: a document set aside; arg: a long counter. */
+void wostate_bad(const char *source, long index, long line,
+    const char *reason, void *arg);
+/* Write the state and the run's counts, commit.  0, or -1. */
 int wostate_save(struct wo *w, const char *dir);
+void wostate_close(void);	/* rolls back what is not committed */
 
 
 /* Extra report columns, in order. */

@@ -1,24 +1,31 @@
 /*
- * wostate.c: the carry-over between nightly runs (--state DIR).
+ * wostate.c: the carry-over between nightly runs (--state DIR), in the
+ * SQLite store DIR/state.db (common/store.h, cebtools-state(5)):
  *
- *   DIR/lock            flock()ed for the whole run: a second run exits 2
- *   DIR/CURRENT         the generation in use: one line, a number
- *   DIR/parcels-N.csv   parcels still open (not written off, not final)
- *   DIR/bills-N.csv     607 bills and 509 departures still referenced or
- *                       incomplete, with the split parts seen
- *   DIR/manifest-N.csv  manifest entries not yet judged final
- *   DIR/done-N.csv      parcels judged final (kept --keep days): what
- *                       makes reruns idempotent, and what --summary reads
- *   DIR/receipts-N.csv  604 receipts still waiting for their inventory
- * Every file is CSV with a header and ends with a trailer row
- * "#end,<rows>"; a file without it, or with a bad value, is trouble (exit
- * 2) naming the file and line -- never silently reset.
+ *   wo_parcels    parcels still open (not written off, not final)
+ *   wo_bills      607 bills and 509 departures still referenced or
+ *                 incomplete, with the split parts seen
+ *   wo_manifest   manifest entries not yet judged final
+ *   wo_done       parcels judged final (kept --keep days): what makes
+ *                 reruns idempotent, and what --summary reads
+ *   wo_receipts   604 receipts still waiting for their inventory
  *
- * A run writes generation N+1 in full (each file through state_create()/
- * state_commit(): temporary file, fsync, rename), then replaces CURRENT
- * the same way, then removes generation N.  Killed at any instant, DIR
- * holds CURRENT -> a complete generation, old or new, never a mix; stray
- * files of an unfinished generation are removed by the next run.
+ * Each table has the columns the state files of the release before the
+ * store had, as text, in the same order; a run reads them whole at the
+ * start and writes them whole (delete, insert) in the store's one
+ * transaction at the end, with its runs row, the documents it read and
+ * those it set aside: committed once or not at all, so that a run killed
+ * at any instant leaves the old state or the new.  A value that does not
+ * parse is trouble (exit 2) naming the table and row -- never silently
+ * reset.
+ *
+ * The state directory of the release before the store (CURRENT naming a
+ * generation N of parcels-N.csv, bills-N.csv, manifest-N.csv, done-N.csv
+ * and receipts-N.csv, each ending in a "#end,<rows>" trailer) is read on
+ * first use, through the same loaders: CURRENT is renamed
+ * CURRENT.converted first, and the run's commit writes what it read (and
+ * what the run changed) into the store.  A run that fails commits
+ * nothing; the next converts again from CURRENT.converted.
  */
 #include "config.h"
 
@@ -28,14 +35,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "csvio.h"
+#include "loop.h"
+#include "store.h"
 #include "diag.h"
 #include "i18n.h"
 #include "state.h"
 #include "wo.h"
 
-static long generation = 0;
+static long generation = 0;	/* of the old state being converted */
+static struct store *st;	/* the store of the run */
+static int from_csv;		/* reading the old state directory */
+static struct store_run run;
+static struct store_ident ident;	/* of the documents read */
 
 /* ---- columns ---- */
 
@@ -89,8 +103,9 @@ ncols(const char *const *c)
 /* ---- reading ---- */
 
 struct rd {
-	struct csvio *c;
-	const char *path;
+	struct csvio *c;	/* the old state's file, or */
+	sqlite3_stmt *q;	/* the store's table */
+	const char *path;	/* file or table name */
 	const char *const *cols;
 	int idx[64];
 	long rows;
@@ -108,15 +123,64 @@ is_optional(const char *col)
 	return 0;
 }
 
+/* Column i of the current row ("" when missing or NULL). */
+static const char *
+rget(struct rd *r, int i)
+{
+	const char *t;
+
+	if (r->q == NULL)
+		return csvio_get(r->c, r->idx[i]);
+	t = (const char *)sqlite3_column_text(r->q, i);
+	return t ? t : "";
+}
+
+/* Where the current row is: a line of the file, or a row of the table. */
+static long
+rline(struct rd *r)
+{
+	return r->q ? r->rows : csvio_line(r->c);
+}
+
+static void
+rd_close(struct rd *r)
+{
+	if (r->q)
+		sqlite3_finalize(r->q);
+	else if (r->c)
+		csvio_close(r->c);
+	r->q = NULL;
+	r->c = NULL;
+}
+
+/*
+ * Open path for reading: the old state's file while converting, else the
+ * store's table of that name (every column, in the order of cols).
+ */
 static int
 rd_open(struct rd *r, const char *path, const char *const *cols)
 {
-	char err[300];
+	char err[300], sql[2048];
 	size_t i;
 
 	memset(r, 0, sizeof *r);
 	r->path = path;
 	r->cols = cols;
+	if (!from_csv) {
+		snprintf(sql, sizeof sql, "SELECT ");
+		for (i = 0; cols[i]; i++)
+			snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+			    "%s\"%s\"", i ? ", " : "", cols[i]);
+		snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+		    " FROM %s ORDER BY rowid", path);
+		if (sqlite3_prepare_v2(store_db(st), sql, -1, &r->q, NULL) !=
+		    SQLITE_OK) {
+			diag_trouble(path, 0, _("cannot read state: %s"),
+			    sqlite3_errmsg(store_db(st)));
+			return -1;
+		}
+		return 0;
+	}
 	if ((r->c = csvio_open(path, err, sizeof err)) == NULL) {
 		diag_trouble(path, 0, _("cannot read state: %s"), err);
 		return -1;
@@ -141,6 +205,17 @@ rd_next(struct rd *r)
 	int k;
 
 	wo_mem_tick();
+	if (r->q) {
+		if ((k = sqlite3_step(r->q)) == SQLITE_ROW) {
+			r->rows++;
+			return 1;
+		}
+		if (k == SQLITE_DONE)
+			return 0;
+		diag_trouble(r->path, r->rows + 1, _("damaged state: %s"),
+		    sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
 	k = csvio_next(r->c, &f, &n);
 	if (k < 0) {
 		diag_trouble(r->path, csvio_line(r->c), _("damaged state: %s"),
@@ -178,13 +253,13 @@ rd_next(struct rd *r)
 static const char *
 rs(struct rd *r, int i)
 {
-	return wo_str(csvio_get(r->c, r->idx[i]));
+	return wo_str(rget(r, i));
 }
 
 static const char *
 ri(struct rd *r, int i)
 {
-	return wo_intern(csvio_get(r->c, r->idx[i]));
+	return wo_intern(rget(r, i));
 }
 
 /* The 11 profile columns from column i on, interned. */
@@ -203,7 +278,7 @@ rprofile(struct rd *r, int i)
 static int
 bad(struct rd *r, const char *col, const char *v)
 {
-	diag_trouble(r->path, csvio_line(r->c),
+	diag_trouble(r->path, rline(r),
 	    _("damaged state: bad %s \"%s\""), col, v);
 	return -1;
 }
@@ -211,7 +286,7 @@ bad(struct rd *r, const char *col, const char *v)
 static int
 rl(struct rd *r, int i, long *out)
 {
-	const char *v = csvio_get(r->c, r->idx[i]);
+	const char *v = rget(r, i);
 	char *end;
 
 	if (*v == '\0') {
@@ -228,7 +303,7 @@ rl(struct rd *r, int i, long *out)
 static int
 rday(struct rd *r, int i, long *out)
 {
-	const char *v = csvio_get(r->c, r->idx[i]);
+	const char *v = rget(r, i);
 
 	if (*v == '\0') {
 		*out = -1;
@@ -242,7 +317,7 @@ rday(struct rd *r, int i, long *out)
 static int
 rdec(struct rd *r, int i, struct dec *out)
 {
-	const char *v = csvio_get(r->c, r->idx[i]);
+	const char *v = rget(r, i);
 
 	out->v = 0;
 	if (*v && dec_parse_str(v, out) != DEC_OK)
@@ -253,7 +328,7 @@ rdec(struct rd *r, int i, struct dec *out)
 static int
 rbill(struct wo *w, struct rd *r, int i, long *out)
 {
-	const char *v = csvio_get(r->c, r->idx[i]);
+	const char *v = rget(r, i);
 
 	*out = -1;
 	if (*v == '\0')
@@ -290,7 +365,7 @@ load_bills(struct wo *w, const char *path)
 	if (rd_open(&r, path, bcols) != 0)
 		return -1;
 	while ((k = rd_next(&r)) == 1) {
-		const char *mode = csvio_get(r.c, r.idx[2]), *parts;
+		const char *mode = rget(&r, 2), *parts;
 		long kind, bi, cnt, v, i;
 		struct bill *b;
 
@@ -300,7 +375,7 @@ load_bills(struct wo *w, const char *path)
 			goto fail;
 		bi = bill_get(w, (int)kind, mode[0], rs(&r, 3), rs(&r, 4));
 		b = &w->b[bi];
-		if (strcmp(b->key, csvio_get(r.c, r.idx[0])) != 0)
+		if (strcmp(b->key, rget(&r, 0)) != 0)
 			goto fail;
 		b->trafMode_raw = rs(&r, 5);
 		b->voyage_raw = rs(&r, 6);
@@ -309,7 +384,7 @@ load_bills(struct wo *w, const char *path)
 		b->leaveTime = rs(&r, 9);
 		if (rl(&r, 10, &cnt) || cnt < 0 || cnt > 100000)
 			goto fail;
-		parts = csvio_get(r.c, r.idx[11]);
+		parts = rget(&r, 11);
 		if ((long)strlen(parts) != cnt)
 			goto fail;
 		b->msgCount = cnt;
@@ -332,12 +407,12 @@ load_bills(struct wo *w, const char *path)
 		if (rloc(&r, 18, &b->loc, 1))
 			goto fail;
 	}
-	csvio_close(r.c);
+	rd_close(&r);
 	return k;
 fail:
 	if (diag_status() < 2)
-		bad(&r, "row", csvio_get(r.c, r.idx[0]));
-	csvio_close(r.c);
+		bad(&r, "row", rget(&r, 0));
+	rd_close(&r);
 	return -1;
 }
 
@@ -354,11 +429,11 @@ load_parcels(struct wo *w, const char *path)
 		long pi, v;
 		char copkey[256];
 
-		if (wo_index_get(&w->pidx, csvio_get(r.c, r.idx[0])) >= 0)
+		if (wo_index_get(&w->pidx, rget(&r, 0)) >= 0)
 			goto fail;	/* twice */
-		pi = parcel_get(w, csvio_get(r.c, r.idx[1]));
+		pi = parcel_get(w, rget(&r, 1));
 		p = &w->p[pi];
-		if (strcmp(p->lno, csvio_get(r.c, r.idx[0])) != 0)
+		if (strcmp(p->lno, rget(&r, 0)) != 0)
 			goto fail;
 		if (rl(&r, 2, &v))
 			goto fail;
@@ -395,12 +470,12 @@ load_parcels(struct wo *w, const char *path)
 		if (*p->invtNo)
 			wo_index_put(&w->invidx, p->invtNo, pi);
 	}
-	csvio_close(r.c);
+	rd_close(&r);
 	return k;
 fail:
 	if (diag_status() < 2)
-		bad(&r, "row", csvio_get(r.c, r.idx[0]));
-	csvio_close(r.c);
+		bad(&r, "row", rget(&r, 0));
+	rd_close(&r);
 	return -1;
 }
 
@@ -414,7 +489,7 @@ load_manifest(struct wo *w, const char *path)
 		return -1;
 	while ((k = rd_next(&r)) == 1) {
 		struct mentry e;
-		const char *mode = csvio_get(r.c, r.idx[2]), *g;
+		const char *mode = rget(&r, 2), *g;
 		long v;
 
 		memset(&e, 0, sizeof e);
@@ -434,9 +509,9 @@ load_manifest(struct wo *w, const char *path)
 		e.date = ri(&r, 10);
 		if (rl(&r, 11, &e.pieces))
 			goto fail;
-		if (*csvio_get(r.c, r.idx[11]) == '\0')
+		if (*rget(&r, 11) == '\0')
 			e.pieces = -1;
-		g = csvio_get(r.c, r.idx[12]);
+		g = rget(&r, 12);
 		e.has_gross = *g != '\0';
 		if (rdec(&r, 12, &e.gross) || rday(&r, 13, &e.first_day) ||
 		    e.first_day < 0 || rl(&r, 14, &v))
@@ -445,7 +520,7 @@ load_manifest(struct wo *w, const char *path)
 		if (rloc(&r, 15, &e.loc, 0))
 			goto fail;
 		e.loc.type = e.msgtype;
-		g = csvio_get(r.c, r.idx[20]);
+		g = rget(&r, 20);
 		if (strlen(g) > 1)
 			goto fail;
 		e.alt_mode = g[0];
@@ -453,12 +528,12 @@ load_manifest(struct wo *w, const char *path)
 			goto fail;
 		mentry_put(w, &e, 1);
 	}
-	csvio_close(r.c);
+	rd_close(&r);
 	return k;
 fail:
 	if (diag_status() < 2)
-		bad(&r, "row", csvio_get(r.c, r.idx[0]));
-	csvio_close(r.c);
+		bad(&r, "row", rget(&r, 0));
+	rd_close(&r);
 	return -1;
 }
 
@@ -490,7 +565,7 @@ load_done(struct wo *w, const char *path)
 		    wo_index_get(&w->didx, d->lno) >= 0) {
 			if (diag_status() < 2)
 				bad(&r, "row", d->lno);
-			csvio_close(r.c);
+			rd_close(&r);
 			return -1;
 		}
 		wo_index_put(&w->didx, d->lno, (long)w->nd);
@@ -498,7 +573,7 @@ load_done(struct wo *w, const char *path)
 			wo_index_put(&w->dinv, d->invtNo, (long)w->nd);
 		w->nd++;
 	}
-	csvio_close(r.c);
+	rd_close(&r);
 	return k;
 }
 
@@ -523,13 +598,13 @@ load_receipts(struct wo *w, const char *path)
 		    o->first_day < 0 || wo_index_get(&w->ridx, o->copkey) >= 0) {
 			if (diag_status() < 2)
 				bad(&r, "row", o->copkey);
-			csvio_close(r.c);
+			rd_close(&r);
 			return -1;
 		}
 		o->status = (int)v;
 		wo_index_put(&w->ridx, o->copkey, (long)w->nr++);
 	}
-	csvio_close(r.c);
+	rd_close(&r);
 	return k;
 }
 
@@ -549,18 +624,74 @@ gen_path(char *buf, size_t n, const char *dir, const char *name, long gen)
 	snprintf(buf, n, "%s/%s-%ld.csv", dir, name, gen);
 }
 
-int
-wostate_load(struct wo *w, const char *dir)
+static const char *const migrations[] = {
+	STORE_SCHEMA_COMMON
+	"CREATE TABLE wo_bills(\"key\" TEXT, \"kind\" TEXT, \"mode\" TEXT, "
+	"\"voyage\" TEXT, \"bill\" TEXT, \"trafModeRaw\" TEXT, "
+	"\"voyageRaw\" TEXT, \"billRaw\" TEXT, \"trafName\" TEXT, "
+	"\"leaveTime\" TEXT, \"msgCount\" TEXT, \"parts\" TEXT, "
+	"\"badSplit\" TEXT, \"grossWeight\" TEXT, \"offGrossWeight\" TEXT, "
+	"\"offParcels\" TEXT, \"totalsDone\" TEXT, \"firstSeen\" TEXT, "
+	"\"source\" TEXT, \"message\" TEXT, \"line\" TEXT, \"type\" TEXT, "
+	"\"guid\" TEXT, \"record\" TEXT, \"recKey\" TEXT);"
+	"CREATE TABLE wo_parcels(\"logisticsNo\" TEXT, "
+	"\"logisticsNoRaw\" TEXT, \"hasInventory\" TEXT, \"copNo\" TEXT, "
+	"\"invtNo\" TEXT, \"agentCode\" TEXT, \"agentName\" TEXT, "
+	"\"ebcCode\" TEXT, \"ebcName\" TEXT, \"ownerCode\" TEXT, "
+	"\"customsCode\" TEXT, \"portCode\" TEXT, \"country\" TEXT, "
+	"\"trafMode\" TEXT, \"statisticsFlag\" TEXT, \"ieDate\" TEXT, "
+	"\"loctNo\" TEXT, \"grossWeight\" TEXT, \"packNo\" TEXT, "
+	"\"returnStatus\" TEXT, \"returnTime\" TEXT, \"bill\" TEXT, "
+	"\"bill2\" TEXT, \"totalPackageNo\" TEXT, \"departure\" TEXT, "
+	"\"departure2\" TEXT, \"arrived\" TEXT, \"firstSeen\" TEXT, "
+	"\"released\" TEXT, \"invSource\" TEXT, \"invMessage\" TEXT, "
+	"\"invLine\" TEXT, \"invType\" TEXT, \"invGuid\" TEXT, "
+	"\"invRecord\" TEXT, \"invKey\" TEXT, \"billSource\" TEXT, "
+	"\"billMessage\" TEXT, \"billLine\" TEXT, \"billType\" TEXT, "
+	"\"billGuid\" TEXT, \"billRecord\" TEXT, \"billKey\" TEXT, "
+	"\"cancel\" TEXT);"
+	"CREATE TABLE wo_manifest(\"key\" TEXT, \"kind\" TEXT, \"mode\" TEXT, "
+	"\"voyage\" TEXT, \"master\" TEXT, \"house\" TEXT, "
+	"\"voyageRaw\" TEXT, \"masterRaw\" TEXT, \"houseRaw\" TEXT, "
+	"\"messageType\" TEXT, \"date\" TEXT, \"pieces\" TEXT, "
+	"\"grossWeight\" TEXT, \"firstSeen\" TEXT, \"totalsDone\" TEXT, "
+	"\"source\" TEXT, \"message\" TEXT, \"line\" TEXT, \"guid\" TEXT, "
+	"\"recKey\" TEXT, \"altMode\" TEXT);"
+	"CREATE TABLE wo_done(\"logisticsNo\" TEXT, \"outcome\" TEXT, "
+	"\"invtNo\" TEXT, \"bill\" TEXT, \"day\" TEXT, "
+	"\"summaryCopNo\" TEXT, \"copNo\" TEXT, \"agentCode\" TEXT, "
+	"\"agentName\" TEXT, \"ebcCode\" TEXT, \"ebcName\" TEXT, "
+	"\"ownerCode\" TEXT, \"customsCode\" TEXT, \"portCode\" TEXT, "
+	"\"country\" TEXT, \"trafMode\" TEXT, \"statisticsFlag\" TEXT, "
+	"\"ieDate\" TEXT, \"loctNo\" TEXT);"
+	"CREATE TABLE wo_receipts(\"copKey\" TEXT, \"invtNo\" TEXT, "
+	"\"returnTime\" TEXT, \"returnStatus\" TEXT, \"firstSeen\" TEXT);"
+	"CREATE VIEW parcels_waiting AS SELECT firstSeen, logisticsNo,"
+	"  invtNo, bill, departure, CASE WHEN departure = '' THEN"
+	"  'departure' WHEN released = '' OR released = '0' THEN 'release'"
+	"  ELSE 'write-off' END AS waits_for FROM wo_parcels"
+	"  ORDER BY firstSeen, logisticsNo;",
+	NULL
+};
+
+static const struct store_schema schema = { "ceb-manifest-writeoff",
+    migrations };
+
+static const char *const tables[] = { "wo_bills", "wo_parcels",
+    "wo_manifest", "wo_done", "wo_receipts", NULL };
+
+/* The old state directory's generation, read as the state (from_csv). */
+static int
+load_old(struct wo *w, const char *dir, const char *current)
 {
+	static const char *const names[] = { "bills", "parcels", "manifest",
+	    "done", "receipts", NULL };
 	char path[4096], line[64], sh[64], mine[64], *end;
 	FILE *f;
+	int i, r = 0;
 
-	snprintf(path, sizeof path, "%s/CURRENT", dir);
+	snprintf(path, sizeof path, "%s/%s", dir, current);
 	if ((f = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT) {
-			generation = 0;
-			return 0;	/* a new state directory */
-		}
 		diag_trouble(path, 0, _("cannot read state: %s"),
 		    strerror(errno));
 		return -1;
@@ -589,55 +720,210 @@ wostate_load(struct wo *w, const char *dir)
 		    *mine ? mine : _("unsharded"));
 		return -1;
 	}
-	gen_path(path, sizeof path, dir, "bills", generation);
-	if (load_bills(w, path) != 0)
+	from_csv = 1;
+	for (i = 0; names[i] && r == 0; i++) {
+		gen_path(path, sizeof path, dir, names[i], generation);
+		r = i == 0 ? load_bills(w, path) : i == 1 ?
+		    load_parcels(w, path) : i == 2 ? load_manifest(w, path) :
+		    i == 3 ? load_done(w, path) : load_receipts(w, path);
+	}
+	from_csv = 0;
+	return r;
+}
+
+static int
+fail(const char *dir)
+{
+	diag_trouble(dir, 0, "%s", store_errmsg(st));
+	return -1;
+}
+
+/* The shard the store belongs to, "" for unsharded; NULL on error. */
+static int
+check_shard(struct wo *w, const char *dir, int fresh)
+{
+	static const char get[] = "SELECT value FROM meta WHERE key = 'shard'";
+	static const char put[] = "INSERT OR REPLACE INTO meta(key, value) "
+	    "VALUES ('shard', ?1)";
+	char mine[64];
+	sqlite3_stmt *q;
+	int r;
+
+	shard_name(w, mine, sizeof mine);
+	if (fresh)
+		return (q = store_prepare(st, put)) == NULL ||
+		    store_bind(st, q, "t", mine) != 0 ||
+		    store_step(st, q) != 0 ? fail(dir) : 0;
+	if ((q = store_prepare(st, get)) == NULL ||
+	    (r = store_step(st, q)) < 0)
+		return fail(dir);
+	if (r == 1 && strcmp(store_text(q, 0), mine) != 0) {
+		char sh[64];
+
+		snprintf(sh, sizeof sh, "%s", store_text(q, 0));
+		sqlite3_reset(q);
+		diag_trouble(dir, 0, _("state of %s, this run is %s"),
+		    *sh ? sh : _("an unsharded run"),
+		    *mine ? mine : _("unsharded"));
 		return -1;
-	gen_path(path, sizeof path, dir, "parcels", generation);
-	if (load_parcels(w, path) != 0)
-		return -1;
-	gen_path(path, sizeof path, dir, "manifest", generation);
-	if (load_manifest(w, path) != 0)
-		return -1;
-	gen_path(path, sizeof path, dir, "done", generation);
-	if (load_done(w, path) != 0)
-		return -1;
-	gen_path(path, sizeof path, dir, "receipts", generation);
-	if (load_receipts(w, path) != 0)
-		return -1;
+	}
+	if (r == 1)
+		sqlite3_reset(q);
 	return 0;
+}
+
+int
+wostate_open(struct wo *w, const char *dir, double timeout)
+{
+	char path[4096], conv[4096], err[512];
+	long long runs;
+	struct stat sb;
+	int fresh;
+
+	if (state_mkdir(dir, err, sizeof err) != 0) {
+		diag_trouble(dir, 0, "%s", err);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/state.db", dir);
+	if (store_open(&st, path, &schema, 0, timeout, err, sizeof err) !=
+	    STORE_OK) {
+		diag_trouble(path, 0, "%s", err);
+		return -1;
+	}
+	if (store_begin(st) != 0 ||
+	    (runs = store_int(st, "SELECT count(*) FROM runs", 0)) < 0)
+		return fail(path);
+	fresh = runs == 0;
+	memset(&ident, 0, sizeof ident);
+	if (fresh) {
+		/* The state directory of the release before the store. */
+		snprintf(path, sizeof path, "%s/CURRENT", dir);
+		snprintf(conv, sizeof conv, "%s/CURRENT.converted", dir);
+		if (lstat(path, &sb) == 0 && rename(path, conv) != 0) {
+			diag_trouble(path, 0, _("cannot move the old state "
+			    "aside to convert it: %s"), strerror(errno));
+			return -1;
+		}
+		if (lstat(conv, &sb) == 0 &&
+		    load_old(w, dir, "CURRENT.converted") != 0)
+			return -1;
+	} else {
+		int i, r = 0;
+
+		for (i = 0; tables[i] && r == 0; i++)
+			r = i == 0 ? load_bills(w, tables[i]) : i == 1 ?
+			    load_parcels(w, tables[i]) : i == 2 ?
+			    load_manifest(w, tables[i]) : i == 3 ?
+			    load_done(w, tables[i]) :
+			    load_receipts(w, tables[i]);
+		if (r != 0)
+			return -1;
+	}
+	if (check_shard(w, dir, fresh) != 0)
+		return -1;
+	/* The run's row first: documents and set-asides name it. */
+	memset(&run, 0, sizeof run);
+	run.tool = "ceb-manifest-writeoff";
+	run.label = w->o.now_str;
+	run.note = fresh && generation ? "converted from CURRENT" : NULL;
+	if (store_run_insert(st, &run) != 0)
+		return fail(dir);
+	return 0;
+}
+
+int
+wostate_document(const struct stream_doc *d, const char *type)
+{
+	unsigned char dg[STORE_DIGEST_LEN];
+	char hex[STORE_HEX_LEN];
+
+	if (st == NULL)
+		return 0;
+	if (store_doc_digest(d->bytes, d->len, dg) != 0) {
+		diag_trouble(NULL, 0, _("cannot compute a digest"));
+		return -1;
+	}
+	store_ident_add(&ident, dg);
+	store_hex(dg, hex);
+	run.documents++;
+	if (store_document(st, run.id, hex, d->origin.source,
+	    d->origin.message, d->origin.line, type, NULL) != 0)
+		return fail(NULL);
+	return 0;
+}
+
+void
+wostate_bad(const char *source, long index, long line, const char *reason,
+    void *arg)
+{
+	long *n = arg;
+
+	if (n)
+		(*n)++;
+	if (st != NULL && store_set_aside(st, run.id, source, index, line,
+	    reason) != 0)
+		(void)fail(NULL);
+	run.set_aside++;
+}
+
+void
+wostate_close(void)
+{
+	store_close(st);
+	st = NULL;
 }
 
 /* ---- writing ---- */
 
 struct wr {
-	struct state_out *o;
-	FILE *f;
-	const char *path;
+	sqlite3_stmt *q;
+	const char *path;	/* the table */
+	size_t ncols;
 	long rows;
 	int failed;
 };
 
+/* Empty table path and get ready to insert rows of cols into it. */
 static int
 wr_open(struct wr *x, const char *path, const char *const *cols)
 {
-	char err[300];
+	char sql[2048];
+	size_t i;
 
 	memset(x, 0, sizeof *x);
 	x->path = path;
-	if ((x->o = state_create(path, 0, 0600, err, sizeof err)) == NULL) {
-		diag_trouble(path, 0, "%s", err);
+	x->ncols = ncols(cols);
+	snprintf(sql, sizeof sql, "DELETE FROM %s", path);
+	if (store_exec(st, sql) != 0)
+		return fail(path);
+	snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (", path);
+	for (i = 0; i < x->ncols; i++)
+		snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "%s?",
+		    i ? ", " : "");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ")");
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &x->q, NULL) !=
+	    SQLITE_OK) {
+		diag_trouble(path, 0, _("cannot write state: %s"),
+		    sqlite3_errmsg(store_db(st)));
 		return -1;
 	}
-	x->f = state_file(x->o);
-	if (csvio_write_row(x->f, cols, ncols(cols)) != 0)
-		x->failed = 1;
 	return 0;
 }
 
 static void
 wr_row(struct wr *x, const char *const *v, size_t n)
 {
-	if (csvio_write_row(x->f, v, n) != 0)
+	size_t i;
+
+	if (x->failed)
+		return;
+	sqlite3_reset(x->q);
+	for (i = 0; i < x->ncols; i++)
+		if ((i < n && v[i] ? sqlite3_bind_text(x->q, (int)i + 1, v[i],
+		    -1, SQLITE_STATIC) : sqlite3_bind_text(x->q, (int)i + 1,
+		    "", 0, SQLITE_STATIC)) != SQLITE_OK)
+			x->failed = 1;
+	if (!x->failed && sqlite3_step(x->q) != SQLITE_DONE)
 		x->failed = 1;
 	x->rows++;
 }
@@ -645,23 +931,14 @@ wr_row(struct wr *x, const char *const *v, size_t n)
 static int
 wr_close(struct wr *x)
 {
-	char err[300], cnt[24];
-	const char *t[2];
+	int failed = x->failed;
 
-	snprintf(cnt, sizeof cnt, "%ld", x->rows);
-	t[0] = "#end";
-	t[1] = cnt;
-	if (csvio_write_row(x->f, t, 2) != 0 || x->failed) {
+	if (failed)
 		diag_trouble(x->path, 0, _("cannot write state: %s"),
-		    strerror(errno));
-		state_abort(x->o);
-		return -1;
-	}
-	if (state_commit(x->o, err, sizeof err) != 0) {
-		diag_trouble(x->path, 0, "%s", err);
-		return -1;
-	}
-	return 0;
+		    sqlite3_errmsg(store_db(st)));
+	sqlite3_finalize(x->q);
+	x->q = NULL;
+	return failed ? -1 : 0;
 }
 
 #define L(v) (snprintf(nb[nn], sizeof nb[nn], "%ld", (long)(v)), nb[nn++])
@@ -895,7 +1172,7 @@ save_receipts(struct wo *w, const char *path)
 		return -1;
 	for (i = 0; i < w->nr; i++) {
 		const struct orphan *o = &w->r[i];
-		char st[24], d1[9];
+		char sts[24], d1[9];
 		const char *v[5];
 
 		wo_mem_tick();
@@ -904,100 +1181,46 @@ save_receipts(struct wo *w, const char *path)
 		if (o->status == 0 || w->o.now - o->first_day >
 		    (w->o.shard.n ? w->o.grace : w->o.keep))
 			continue;
-		snprintf(st, sizeof st, "%d", o->status);
+		snprintf(sts, sizeof sts, "%d", o->status);
 		v[0] = o->copkey;
 		v[1] = o->invtNo ? o->invtNo : "";
 		v[2] = o->rtime ? o->rtime : "";
-		v[3] = st;
+		v[3] = sts;
 		v[4] = norm_day_str(o->first_day, d1);
 		wr_row(&x, v, 5);
 	}
 	return wr_close(&x);
 }
 
-/*
- * Remove files of generations other than keep, and temporary files left
- * by a run killed while writing.
- */
-static void
-sweep(const char *dir, long keep)
-{
-	static const char *const names[] = { "parcels", "bills", "manifest",
-	    "done", "receipts", NULL };
-	DIR *dp;
-	struct dirent *de;
-	char path[4096];
-
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(dp)) != NULL) {
-		size_t i, l;
-		long g;
-		char *end;
-
-		/* Temporary files of a run killed while writing. */
-		if (strncmp(de->d_name, "CURRENT.tmp.", 12) == 0) {
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-			unlink(path);
-			continue;
-		}
-		for (i = 0; names[i]; i++) {
-			l = strlen(names[i]);
-			if (strncmp(de->d_name, names[i], l) != 0 ||
-			    de->d_name[l] != '-')
-				continue;
-			g = strtol(de->d_name + l + 1, &end, 10);
-			if (strncmp(end, ".csv.tmp.", 9) != 0 &&
-			    (g == keep || strcmp(end, ".csv") != 0))
-				continue;
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-	}
-	closedir(dp);
-}
-
 int
 wostate_save(struct wo *w, const char *dir)
 {
-	char path[4096], err[300], gen[96], sh[64];
-	long g = generation + 1;
-	struct state_out *o;
+	static const char sql_counts[] = "UPDATE runs SET ended = ?1, "
+	    "identity = ?2, documents = ?3, set_aside = ?4, status = ?5 "
+	    "WHERE id = ?6";
+	static const char sql_forget[] = "DELETE FROM documents WHERE run IN "
+	    "(SELECT id FROM runs WHERE label < ?1)";
+	char hex[STORE_HEX_LEN], ended[32], keep[9];
+	sqlite3_stmt *q;
 
-	sweep(dir, generation);		/* leftovers of a killed run */
-	gen_path(path, sizeof path, dir, "bills", g);
-	if (save_bills(w, path) != 0)
+	if (save_bills(w, "wo_bills") != 0 ||
+	    save_parcels(w, "wo_parcels") != 0 ||
+	    save_manifest(w, "wo_manifest") != 0 ||
+	    save_done(w, "wo_done") != 0 ||
+	    save_receipts(w, "wo_receipts") != 0)
 		return -1;
-	gen_path(path, sizeof path, dir, "parcels", g);
-	if (save_parcels(w, path) != 0)
-		return -1;
-	gen_path(path, sizeof path, dir, "manifest", g);
-	if (save_manifest(w, path) != 0)
-		return -1;
-	gen_path(path, sizeof path, dir, "done", g);
-	if (save_done(w, path) != 0)
-		return -1;
-	gen_path(path, sizeof path, dir, "receipts", g);
-	if (save_receipts(w, path) != 0)
-		return -1;
-	snprintf(path, sizeof path, "%s/CURRENT", dir);
-	if ((o = state_create(path, 0, 0600, err, sizeof err)) == NULL) {
-		diag_trouble(path, 0, "%s", err);
-		return -1;
-	}
-	shard_name(w, sh, sizeof sh);
-	snprintf(gen, sizeof gen, "%ld\n%s%s", g, sh, *sh ? "\n" : "");
-	if (fputs(gen, state_file(o)) == EOF) {
-		state_abort(o);
-		diag_trouble(path, 0, _("cannot write state: %s"),
-		    strerror(errno));
-		return -1;
-	}
-	if (state_commit(o, err, sizeof err) != 0) {
-		diag_trouble(path, 0, "%s", err);
-		return -1;
-	}
-	generation = g;
-	sweep(dir, g);
+	/* The documents of runs older than --keep days are forgotten. */
+	norm_day_str(w->o.now - w->o.keep, keep);
+	if ((q = store_prepare(st, sql_forget)) == NULL ||
+	    store_bind(st, q, "t", keep) != 0 || store_step(st, q) != 0)
+		return fail(dir);
+	store_ident_hex(&ident, hex);
+	store_now(ended, sizeof ended);
+	if ((q = store_prepare(st, sql_counts)) == NULL ||
+	    store_bind(st, q, "ttiiii", ended, hex, (long long)run.documents,
+	    (long long)run.set_aside, (long long)(run.set_aside ? 2 :
+	    diag_status()), run.id) != 0 || store_step(st, q) != 0 ||
+	    store_commit(st) != 0)
+		return fail(dir);
 	return 0;
 }

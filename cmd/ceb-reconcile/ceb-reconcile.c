@@ -21,7 +21,8 @@
 #include "store.h"
 
 static const char *const synopsis[] = {
-	"[-pqx] [-r report] [-s dir] [--keep-matched days] [--max-age days] "
+	"[-pqx] [-r report] [-s dir] [--keep-matched days] "
+	    "[--lock-timeout seconds] [--max-age days] "
 	    "[--memory size] [--now date] [--run id] [--shard k/n] [--tolerance amount[%]] "
 	    "[file | dir ...]",
 	"--list-rules",
@@ -30,7 +31,7 @@ static const char *const synopsis[] = {
 
 enum {
 	OPT_LIST_RULES = LOOP_OPT_LAST, OPT_MAX_AGE, OPT_KEEP, OPT_NOW,
-	OPT_RUN, OPT_SHARD, OPT_TOLERANCE, OPT_MEMORY
+	OPT_RUN, OPT_SHARD, OPT_TOLERANCE, OPT_MEMORY, OPT_LOCK_TIMEOUT
 };
 
 static int
@@ -96,6 +97,7 @@ static const struct option longopts[] = {
 	LOOP_LONG_OPTIONS,
 	{ "keep-matched", required_argument, NULL, OPT_KEEP },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
 	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "now", required_argument, NULL, OPT_NOW },
@@ -117,6 +119,9 @@ static const struct loop_opthelp opthelp[] = {
 	{ "--keep-matched=DAYS", N_("remember matched parcels for DAYS days "
 	    "(default 7), so that a late duplicate is recognised") },
 	{ "--list-rules", N_("write the rule catalogue as CSV and exit") },
+	{ "--lock-timeout=SECONDS", N_("wait at most SECONDS for another "
+	    "run on the same state (default: CEBTOOLS_LOCK_TIMEOUT, else "
+	    "60)") },
 	{ "--memory=SIZE", N_("keep at most SIZE bytes of waiting documents "
 	    "in memory (k, M, G; default 256M); the rest goes to a spool "
 	    "file") },
@@ -162,6 +167,7 @@ options(int argc, char *argv[], struct cmdline *c)
 	rc.memory = 256u << 20;
 	rc.keep = 7;
 	rc.now = -1;
+	rc.lock_timeout = store_lock_timeout();
 	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {
 		if ((r = loop_common_option(ch, optarg, &c->sopts,
 		    &c->report)) != 0) {
@@ -185,6 +191,11 @@ options(int argc, char *argv[], struct cmdline *c)
 			break;
 		case OPT_LIST_RULES:
 			list = 1;
+			break;
+		case OPT_LOCK_TIMEOUT:
+			if (store_parse_timeout(optarg, &rc.lock_timeout) != 0)
+				return loop_usage_error("--lock-timeout",
+				    _("not a number of seconds: %s"), optarg);
 			break;
 		case OPT_MAX_AGE:
 			if (parse_days("--max-age", optarg, &rc.max_age))
@@ -238,22 +249,31 @@ options(int argc, char *argv[], struct cmdline *c)
 		    argv + optind, hex) == 0)
 			snprintf(rc.run + strlen(rc.run), sizeof rc.run -
 			    strlen(rc.run), "+%.16s", hex);
+		else if (rc.statedir)
+			rc.defer = 1;	/* known by its documents, once read */
 	}
 	return -1;
 }
 
+/* Troubles since the count was `before', other than documents set aside. */
+static long
+troubles_besides(long before)
+{
+	return diag_trouble_count() - before - rc.n_aside;
+}
+
 /*
- * With -s, lock the state directory; set up the record store; with -s,
- * load the state.  Returns 0, or -1 after reporting trouble, with the
- * lock released.
+ * With -s, open the store (locked, its transaction begun); set up the
+ * record store; with -s, load the state.  Returns 0, or -1 after
+ * reporting trouble, with the store closed.
  */
 static int
 open_state(void)
 {
-	if ((rc.statedir && statedir_open() != 0) || store_init() != 0 ||
-	    (rc.statedir && statedir_load() != 0)) {
+	if ((rc.statedir && rstate_open() != 0) || store_init() != 0 ||
+	    (rc.statedir && !rc.defer && rstate_load() != 0)) {
 		if (rc.statedir)
-			statedir_close();
+			rstate_close();
 		return -1;
 	}
 	return 0;
@@ -261,23 +281,33 @@ open_state(void)
 
 /*
  * After the input: match and write the inventories, check stdout, and
- * only then, when the run is complete, commit the state; release the
- * lock and count.  Returns the exit status.
+ * only then commit the state; close the store and count.  A document
+ * set aside (not well-formed, refused, cut short: loop_on_bad()) is
+ * trouble for the exit status but stops nothing: every good document is
+ * judged and committed.  Any other trouble commits nothing.  Returns the
+ * exit status.
  */
 static int
-finish(void)
+finish(long troubles)
 {
-	if (diag_status() < 2) {
+	int ok = troubles_besides(troubles) == 0;
+
+	/* Standard input with -s: the documents read, judged now. */
+	if (ok && rc.defer && rstate_replay(store_doc) != 0)
+		ok = 0;
+	if (ok)
+		ok = troubles_besides(troubles) == 0;
+	if (ok) {
 		match_all();
 		output_inventories();
 		/* stdout and the report are complete (or trouble) first. */
 		(void)diag_flush();
+		ok = troubles_besides(troubles) == 0;
 	}
-	/* The state moves on only when the run is complete. */
-	if (rc.statedir && diag_status() < 2)
-		statedir_commit();
+	if (rc.statedir && ok)
+		(void)rstate_commit();
 	if (rc.statedir)
-		statedir_close();
+		rstate_close();
 	rec_summary();
 	return diag_exit();
 }
@@ -286,6 +316,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct cmdline c;
+	long troubles;
 	int r;
 
 	diag_init(argv[0]);
@@ -295,6 +326,9 @@ main(int argc, char *argv[])
 		return diag_exit();
 	if (open_state() != 0)
 		return diag_exit();
+	troubles = diag_trouble_count();
+	loop_on_bad(rstate_bad, NULL);
 	loop_run(argc - optind, argv + optind, &c.sopts, store_doc, NULL);
-	return finish();
+	loop_on_bad(NULL, NULL);
+	return finish(troubles);
 }

@@ -4,7 +4,8 @@ ceb_reconcile_SOURCES = cmd/ceb-reconcile/ceb-reconcile.c \
 	cmd/ceb-reconcile/rec.h cmd/ceb-reconcile/fields.c \
 	cmd/ceb-reconcile/rules.c cmd/ceb-reconcile/store.c \
 	cmd/ceb-reconcile/match.c cmd/ceb-reconcile/output.c \
-	cmd/ceb-reconcile/statedir.c cmd/ceb-reconcile/bstore.c \
+	cmd/ceb-reconcile/rstate.c cmd/ceb-reconcile/rconvert.c \
+	cmd/ceb-reconcile/bstore.c \
 	cmd/ceb-reconcile/bstore.h
 
 # Unit tests of the common modules this issue added.
@@ -24,7 +25,8 @@ endif
 RECONCILE_TESTS = tests/reconcile/gen-defects.test \
 	tests/reconcile/three-nights.test tests/reconcile/kill.test \
 	tests/reconcile/shard.test tests/reconcile/lock.test \
-	tests/reconcile/spill.test tests/reconcile/same-day.test
+	tests/reconcile/spill.test tests/reconcile/same-day.test \
+	tests/reconcile/stdin.test tests/reconcile/bad-doc.test
 TESTS += $(RECONCILE_TESTS)
 EXTRA_DIST += $(RECONCILE_TESTS) tests/reconcile/lib.sh \
 	tests/bench/ceb-reconcile.sh

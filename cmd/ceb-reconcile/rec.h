@@ -9,8 +9,8 @@
  * memory up to --memory and on disk beyond.  As soon as the four
  * documents of a parcel are there they are compared (match.c) and what
  * matched is written (output.c); at the end of the input what still
- * waits is reported, expired, or carried over in the state directory
- * (statedir.c) for the next run.
+ * waits is reported, expired, or carried over in the state, the SQLite
+ * store DIR/state.db (rstate.c), for the next run.
  */
 #ifndef REC_H
 #define REC_H
@@ -118,6 +118,7 @@ struct done {
 	uint32_t pk, wk, yk;	/* key ids (NONE when unknown) */
 	uint32_t day;
 	uint64_t hash;		/* content hash of the inventory */
+	uint32_t from_state;	/* read from the state, not matched now */
 };
 
 /* A record's fields, parsed from its blob. */
@@ -159,6 +160,8 @@ struct rc {
 	char **srcs;
 	size_t nsrcs;
 	size_t memory;		/* --memory: bstore budget */
+	double lock_timeout;	/* --lock-timeout */
+	int defer;		/* stdin with -s: read first, then judge */
 	/* loading from the state */
 	int loading;
 	uint32_t load_day;
@@ -170,6 +173,7 @@ struct rc {
 	int load_bad;
 	/* counts */
 	long n_read, n_matched, n_failed, n_pending, n_expired;
+	long n_aside;		/* documents set aside (not judged) */
 	struct keyidx *srcidx;
 };
 
@@ -247,13 +251,52 @@ void rec_summary(void);	/* counts for the summary line */
 int output_msg(uint32_t mid, const char *bytes);
 int output_inventories(void);
 
-/* statedir.c */
-int statedir_open(void);		/* create, lock, clean */
-int statedir_load(void);		/* choose the base state, load it */
-int statedir_commit(void);
-void statedir_close(void);
-/* Forget what statedir_load() noted (for in-process users, like
- * store_end()). */
-void statedir_end(void);
+/* rstate.c: the state in the SQLite store DIR/state.db */
+struct store;
+struct store_schema;
+extern const struct store_schema rstate_schema;
+const char *rstate_path(char *buf, size_t n);	/* DIR/state.db */
+/* Create DIR, open and lock the store, begin the run's transaction and
+ * convert an old state directory (rconvert()).  0, or -1 (trouble said). */
+int rstate_open(void);
+/* Load the base state (the latest, or before it for a redo) and write
+ * the run's row.  0, or -1 (trouble said). */
+int rstate_load(void);
+/* The hex SHA-256 of a document (store_doc_digest()).  0, or -1. */
+int rstate_digest(const char *bytes, size_t len, char hex[65]);
+/* Record one document the run read, by its digest (the documents
+ * table). */
+int rstate_document(const char *hex, const struct origin *o,
+    const char *type);
+/* loop_on_bad() callback: a document set aside. */
+void rstate_bad(const char *source, long index, long line,
+    const char *reason, void *arg);
+/* Write what waits and what matched, commit.  0, or -1 (trouble said). */
+int rstate_commit(void);
+void rstate_close(void);	/* rolls back what is not committed */
+void rstate_end(void);		/* and forgets what rstate_load() noted */
+
+/*
+ * A key just entered index x (rc.pk, rc.wk or rc.yk) under id: take in
+ * the matched parcels of the state with that key (--keep-matched), so
+ * that the ledger is read by key, for the keys the night brings.  0, or
+ * -1 (trouble said).
+ */
+int rstate_matched_key(struct keyidx *x, long id, const char *a,
+    const char *b);
+/*
+ * Whether the document (its digest) was judged by an earlier run: that
+ * run's id (its date in day, n bytes), 0 when not, -1 on trouble.
+ */
+long long rstate_judged(const char *hex, char *day, size_t n);
+/* With rc.defer: keep one document of standard input for later. */
+int rstate_defer(const struct stream_doc *d);
+/* With rc.defer, after the input: the run id from the documents read,
+ * the state loaded, and every document kept handed to fn.  0 or -1. */
+int rstate_replay(int (*fn)(struct stream_doc *, void *));
+
+/* rconvert.c: an old state directory into the store, in its
+ * transaction, while the store has no run.  0, or -1 (trouble said). */
+int rconvert(struct store *st);
 
 #endif

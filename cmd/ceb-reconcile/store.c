@@ -146,6 +146,7 @@ store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
 	d->yk = yk;
 	d->day = day;
 	d->hash = hash;
+	d->from_state = 0;
 	if (pk != NONE)
 		rc.pks[pk].done = (uint32_t)rc.ndone + 1;
 	if (wk != NONE)
@@ -162,14 +163,18 @@ key2(struct keyidx *x, const char *a, const char *b)
 	char buf[512];
 	size_t la = strlen(a), lb = strlen(b);
 	long id;
+	int added;
 
 	if (la + lb + 1 > sizeof buf)
 		return -2;
 	memcpy(buf, a, la);
 	buf[la] = '\0';
 	memcpy(buf + la + 1, b, lb);
-	if ((id = keyidx_put(x, buf, la + lb + 1, NULL)) < 0 ||
+	if ((id = keyidx_put(x, buf, la + lb + 1, &added)) < 0 ||
 	    store_grow_keys() != 0)
+		return -1;
+	(void)added;
+	if (rc.statedir && rstate_matched_key(x, id, a, b) != 0)
 		return -1;
 	return id;
 }
@@ -511,6 +516,8 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 			r->state = ST_GONE;
 			continue;
 		}
+		if (rc.loading)
+			r->pad[1] = 1;	/* has a waiting row in the state */
 		if ((bl = fields_blob(t, m, rec, &blobbuf, &blobcap)) < 0 ||
 		    fields_split(&arrf, t, blobbuf, (size_t)bl) != 0) {
 			diag_trouble(NULL, 0, _("out of memory"));
@@ -581,6 +588,33 @@ pass_other(const struct stream_doc *d, const struct msg *m, int ok)
 	return 0;
 }
 
+/*
+ * A document an earlier run judged, arriving again: reported once (info),
+ * neither judged nor passed on again.
+ */
+static void
+judged_before(const struct stream_doc *d, const struct msg *m,
+    long long run, const char *day)
+{
+	static const char *const extra[] = { "judged", "", "", "", NULL };
+	struct diag_loc loc;
+	char ty[16], show[16];
+
+	memset(&loc, 0, sizeof loc);
+	loc.source = d->origin.source;
+	loc.message = d->origin.message;
+	loc.line = d->origin.line;
+	loc.origin = &d->origin;
+	snprintf(ty, sizeof ty, "CEB%d", m->type->code);
+	loc.type = ty;
+	loc.guid = m->guid;
+	snprintf(show, sizeof show, "%.4s-%.2s-%.2s", day, day + 4, day + 6);
+	diag_finding(&loc, "R-RUN-001", DIAG_INFO, NULL, extra,
+	    _("document already judged by run %lld of %s: not judged or "
+	    "passed on again"), run, show);
+	diag_tally("already judged", 1);
+}
+
 int
 store_doc(struct stream_doc *d, void *arg)
 {
@@ -590,8 +624,29 @@ store_doc(struct stream_doc *d, void *arg)
 	int t, ok, nkeep, nrec;
 
 	(void)arg;
+	if (rc.defer)
+		return rstate_defer(d);
 	ok = stream_msg_open(&m, d) == MSG_OK;
 	t = ok ? fields_type(m.type) : -1;
+	if (rc.statedir) {
+		char ty[16], day[16], hex[65];
+		long long seen;
+
+		if (ok && m.type)
+			snprintf(ty, sizeof ty, "CEB%d", m.type->code);
+		if (rstate_digest(d->bytes, d->len, hex) != 0)
+			return -1;
+		if (t >= 0 && (seen = rstate_judged(hex, day, sizeof day)) !=
+		    0) {
+			if (seen < 0)
+				return -1;
+			judged_before(d, &m, seen, day);
+			return 0;
+		}
+		if (rstate_document(hex, &d->origin, ok && m.type ? ty :
+		    NULL) != 0)
+			return -1;
+	}
 	if (t < 0)
 		return pass_other(d, &m, ok);
 	nrec = msg_record_count(&m);

@@ -82,7 +82,7 @@ echo "$T: written off $(grep -c ',W-OFF-001,' one.csv) of $n;" \
     "peak RSS $rss_one KiB for $n parcels ($((rss_one * 1024 / n)) B/parcel)," \
     "$rss_fifth KiB for $((n / 5)), $rss_mixed KiB with the import batch mixed in"
 echo "$T: state after night 1: $(du -sk st | cut -f1) KiB;" \
-    "after night 2: $(cat st/parcels-*.csv | wc -l) parcel lines"
+    "after night 2: $(sqlite3 st/state.db 'SELECT count(*) FROM wo_parcels') open parcels"
 
 # Memory against the night's parcels: written off, or 10% left open.
 for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
@@ -120,10 +120,12 @@ for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
 	bench_row "$T" "unresolved-$sn" "cat-$sn" "$(msgs "u$sn.gen")" \
 	    "$(bytes "u$sn.xml")" "$sn parcels, 10% not departed"
 	ru=$BENCH_RSS
+	open=$(sqlite3 "st$sn/state.db" "SELECT count(*) FROM wo_parcels")
 	echo "$T: $sn parcels, 10% open: peak RSS $ru KiB" \
 	    "($(( (ru - rc) * 1024 / sn )) B/parcel above ceb-cat);" \
-	    "$(tail -n +2 "st$sn"/parcels-1.csv | grep -vc '^#end') parcels" \
-	    "carried over, state $(du -sk "st$sn" | cut -f1) KiB"
+	    "$open parcels carried over, state $(du -sk "st$sn" | cut -f1) KiB" \
+	    "($(( $(du -sk "st$sn" | cut -f1) * 1024 / (open > 0 ? open : 1) )) B" \
+	    "a carried-over parcel on disk)"
 	rm -rf "stb$sn"
 	bench_measure "unresb$sn" $T -q --memory "$bud" --now 20250310 \
 	    -s "stb$sn" -m "u$sn.man.xml" -m "u$sn.man.csv" \
@@ -133,7 +135,8 @@ for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
 	    "$sn parcels, 10% not departed, --memory $bud"
 	same=differs
 	cmp -s "unres$sn.csv" "unresb$sn.csv" &&
-	    cmp -s "st$sn/parcels-1.csv" "stb$sn/parcels-1.csv" &&
+	    [ "$(sh "$top/tests/state-dump.sh" "st$sn/state.db")" = \
+	    "$(sh "$top/tests/state-dump.sh" "stb$sn/state.db")" ] &&
 	    same="are the same"
 	echo "$T: $sn parcels, 10% open, within --memory $bud: peak RSS" \
 	    "$BENCH_RSS KiB (in memory $ru KiB); report and state $same"

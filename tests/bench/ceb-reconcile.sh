@@ -14,7 +14,11 @@
 #    pending document (peak RSS over documents) and state size.
 # 3. nightly: BENCH_RECONCILE_N parcels (default 1000000: four million
 #    documents) in one run with --state: documents per second, peak RSS,
-#    memory per document.
+#    memory per document.  The state is the SQLite store (issue 15): each
+#    document read is recorded in it (documents table) and what waits is
+#    written there at the end.
+# BENCH_RECONCILE_OLD: a ceb-reconcile of the release before the SQLite
+# store (built from 91962a7, say), run beside it on the same batch in 3.
 # Rows go through bench_row (bench-results.csv); "messages" there count
 # documents (business records).  Only measures, never judges; on a
 # shared machine compare cpu_seconds as well as the wall clock.  1M
@@ -113,24 +117,44 @@ bench_measure "$d/empty" ceb-reconcile -q -s "$d/st0" --now 2026-11-28 \
 rss0=$BENCH_RSS
 bench_measure "$d/pend" ceb-reconcile -q -s "$d/stp" --now 2026-11-28 \
     -r /dev/null "$d/pend.xml"
-np=$(grep -c '^pending,' "$d/stp/state.csv")
+np=$(sqlite3 "$d/stp/state.db" "SELECT count(*) FROM waiting_now")
 bench_row ceb-reconcile "$nb parcels pending" - "$np" \
     "$(wc -c <"$d/pend.xml" | tr -d ' ')" "all pending"
-echo "  memory per pending document: $(rss_per "$rss0" "$BENCH_RSS" "$np") bytes of RSS" \
+echo "  memory per waiting document: $(rss_per "$rss0" "$BENCH_RSS" "$np") bytes of RSS" \
     "(fields and bytes beyond --memory 256M go to the disk spool);" \
     "state: $(awk -v k="$(du -sk "$d/stp" | cut -f1)" -v n="$np" \
-    'BEGIN { printf "%.0f", k * 1024 / n }') bytes per pending document"
-rm -rf "$d/pend.xml" "$d/pend.out" "$d/stp" "$d/st0"
+    'BEGIN { printf "%.0f", k * 1024 / n }') bytes per waiting document"
+# The next night reads them back: memory follows what waits.
+bench_measure "$d/pend2" ceb-reconcile -q -s "$d/stp" --now 2026-11-29 \
+    -r /dev/null /dev/null
+bench_row ceb-reconcile "$nb parcels pending: the next night" - "$np" 0 \
+    "the state read back, nothing new"
+echo "  the next night, reading them back: $(rss_per "$rss0" "$BENCH_RSS" "$np")" \
+    "bytes of RSS per waiting document, $BENCH_CPU s cpu"
+rm -rf "$d/pend.xml" "$d/pend.out" "$d/pend2.out" "$d/stp" "$d/st0"
 
 # --- 3. the nightly run -----------------------------------------------------
 echo "== ceb-reconcile: one night of $n parcels with --state"
 ceb-gen -q -s 1 -n "$n" --no-receipts -o "$d/big.xml" || exit 2
 bytes=$(wc -c <"$d/big.xml" | tr -d ' ')
+docs=$((n * 4))
+if [ -n "${BENCH_RECONCILE_OLD:-}" ]; then
+	# The release before the SQLite store, on the same batch.
+	bench_measure "$d/old" "$BENCH_RECONCILE_OLD" -q -s "$d/st-old" \
+	    --now 2026-11-28 -r "$d/old.csv" "$d/big.xml"
+	bench_row ceb-reconcile "$n parcels: release before the store" - \
+	    "$docs" "$bytes" "matched: $(grep -c ',R-OK-001,' "$d/old.csv")"
+	oldrow="$n parcels: release before the store"
+	rm -rf "$d/st-old" "$d/old.csv" "$d/old.out"
+else
+	oldrow=-
+fi
 bench_measure "$d/big" ceb-reconcile -q -s "$d/st" --now 2026-11-28 \
     -r "$d/big.csv" "$d/big.xml"
-docs=$((n * 4))
-bench_row ceb-reconcile "$n parcels" - "$docs" "$bytes" \
+bench_row ceb-reconcile "$n parcels" "$oldrow" "$docs" "$bytes" \
     "matched: $(grep -c ',R-OK-001,' "$d/big.csv"); 4 documents a parcel"
 echo "  memory per document: $(rss_per "$rss0" "$BENCH_RSS" "$docs") bytes" \
-    "of RSS (each keeps a compact key record for the run)"
+    "of RSS (each keeps a compact key record for the run);" \
+    "$(sqlite3 "$d/st/state.db" "SELECT count(*) FROM waiting_now")" \
+    "documents left waiting, store $(du -sk "$d/st" | cut -f1) KiB"
 rm -rf "$d/big.xml" "$d/big.out" "$d/big.csv" "$d/st"

@@ -6,14 +6,14 @@
 # For ceb-reconcile, ceb-quota-check and ceb-manifest-writeoff: a realistic
 # two-night run made by ceb-gen; night 1 makes the state, night 2 is the
 # run under test.  The reference is night 2 uninterrupted: its final state
-# (every file of the state directory but the lock), report and output.
+# (what tests/state-dump.sh prints of the tool's SQLite store, and any
+# other file in the state directory), report and output.
 # Then, KILL_N times, night 2 starts again from night 1's state and is
 # killed with SIGKILL at a random point, and run again to completion; the
 # final state, report and output must equal the reference byte for byte
-# (no canonicalisation: the runs are deterministic for a fixed --now, and
-# a difference in row order or in a left-over temporary file is exactly
-# what the harness is for), with one exception: the generation number of
-# ceb-manifest-writeoff's state (see snap below).  When the killed run had
+# (no canonicalisation but the store's run numbers: the runs are
+# deterministic for a fixed --now, and a difference in row order or in a
+# left-over temporary file is exactly what the harness is for).  When the killed run had
 # already committed, the night's report and output may be the killed
 # run's own (ceb-manifest-writeoff writes them before its state, and a
 # rerun then reports "already judged"): one of the two must be complete.  KILL_N / 4 more runs get SIGTERM and as many
@@ -127,46 +127,17 @@ night2() {
 }
 logical() {
 	case $tool in
-	ceb-reconcile) cat "$1/state.csv" 2>/dev/null ;;
+	ceb-reconcile) sh "$top/tests/state-dump.sh" "$1/state.db" 2>/dev/null ;;
 	ceb-quota-check) sh "$top/tests/state-dump.sh" "$1/ledger" 2>/dev/null ;;
-	ceb-manifest-writeoff)
-		g=$(cat "$1/CURRENT" 2>/dev/null)
-		for f in bills parcels manifest done receipts; do
-			echo "== $f"
-			cat "$1/$f-$g.csv" 2>/dev/null
-		done ;;
+	ceb-manifest-writeoff) sh "$top/tests/state-dump.sh" "$1/state.db" 2>/dev/null ;;
 	esac
 }
-# snap DIR: every file of the state directory but the lock, with names.
-# ceb-manifest-writeoff numbers its state generations and, by design, a
-# rerun of a finished night writes the same content as generation N+1:
-# there the number of the current generation is replaced by "N" (in the
-# file names and in CURRENT); a file of any other generation still shows.
+# snap DIR: the files of the state directory beside the SQLite store
+# (cebtools-state(5)) and what the store holds, not its bytes (run numbers
+# and times differ; -wal and -shm come and go with SQLite's checkpoints).
 snap() {
-	if [ $tool = ceb-quota-check ]; then
-		# The SQLite store (cebtools-state(5)): what it holds, not its
-		# bytes (run numbers and times differ; -wal and -shm come and
-		# go with SQLite's checkpoints).
-		ls -A "$1" | grep -v -e '^ledger' -e 'lock$'
-		logical "$1"
-		return
-	fi
-	g=
-	[ $tool = ceb-manifest-writeoff ] && g=$(head -1 "$1/CURRENT" 2>/dev/null)
-	for f in $(ls -A "$1" | grep -v -e '^lock$' -e '\.lock$' | sort); do
-		if [ -n "$g" ]; then
-			echo "== $f" | sed "s/-$g\.csv\$/-N.csv/"
-		else
-			echo "== $f"
-		fi
-		if [ -d "$1/$f" ]; then
-			ls -A "$1/$f"
-		elif [ -n "$g" ] && [ "$f" = CURRENT ]; then
-			sed "1s/^$g\$/N/" "$1/$f"
-		else
-			cat "$1/$f"
-		fi
-	done
+	ls -A "$1" | grep -v -e '^ledger' -e '^state\.db' -e 'lock$'
+	logical "$1"
 }
 # leftovers DIR: temporary files left in the state directory.
 leftovers() {
@@ -263,11 +234,13 @@ for tool in $tools; do
 		last=$(grep -n -E '^(openat|open|creat)\(.*O_CREAT' trace |
 		    grep -E '"tr/' | grep -v 'lock"' | tail -1 | cut -d: -f1)
 		last=${last:-$commit}
-		if [ $tool = ceb-quota-check ]; then
+		if [ -n "$tool" ]; then
 			# The SQLite store is opened first and written at the
 			# commit: the commit is from the first write to its
 			# write-ahead log, its final step the last sync.
-			commit=$(grep -n -E '^(pwrite64|write)\([0-9]*</[^>]*/tr/ledger-wal>' trace |
+			wal=ledger-wal
+			[ $tool != ceb-quota-check ] && wal=state.db-wal
+			commit=$(grep -n -E "^(pwrite64|write)\\([0-9]*</[^>]*/tr/$wal>" trace |
 			    head -1 | cut -d: -f1)
 			commit=${commit:-1}
 			last=$(grep -n -E '^(fsync|fdatasync)\(' trace |

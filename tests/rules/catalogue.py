@@ -31,10 +31,10 @@ import sys
 
 top, listdir, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 TOOLS = ["ceb-cat", "ceb-validate", "ceb-reconcile", "ceb-quota-check",
-         "ceb-manifest-writeoff", "ceb-sign"]
+         "ceb-manifest-writeoff", "ceb-sign", "ceb-risk"]
 HEADER = ["rule", "tool", "severity", "types", "fields", "customs_code",
           "source", "description"]
-ID = re.compile(r"\b[SVRQWG]-[A-Z0-9]+-[0-9]{3}\b")
+ID = re.compile(r"\b[SVRQWGK]-[A-Z0-9]+-[0-9]{3}\b")
 
 
 def tap(ok, what, notes=()):
@@ -111,7 +111,7 @@ for pat in ("cmd/*/*.c", "common/*.c"):
     for p in glob.glob(os.path.join(top, pat)):
         with open(p, encoding="utf-8", errors="replace") as f:
             code |= set(m.group(1) for m in
-                        re.finditer(r'"([SVRQWG]-[A-Z0-9]+-[0-9]{3})"',
+                        re.finditer(r'"([SVRQWGK]-[A-Z0-9]+-[0-9]{3})"',
                                     f.read()))
 # The V- rules are reported through their C names (rules.c): R_<name>.
 defs = ""

@@ -10,7 +10,7 @@ set -eu
 LC_ALL=C
 export LC_ALL
 for t in ceb-cat ceb-validate ceb-reconcile ceb-quota-check ceb-sign \
-    ceb-manifest-writeoff; do
+    ceb-manifest-writeoff ceb-risk; do
 	"$t" --list-rules
 done | awk '
 # Split one CSV line (RFC 4180, no embedded newlines) into f[1..n].
@@ -150,6 +150,7 @@ END {
 	section("ceb-quota-check", "ceb-quota-check", "")
 	section("ceb-manifest-writeoff", "ceb-manifest-writeoff", "")
 	section("ceb-sign", "ceb-sign", "")
+	section("ceb-risk", "ceb-risk", "")
 	print ".Sh DETAILS OF THE BUSINESS RULES"
 	print ".Ss Amounts and tolerances"
 	print "Amounts are exact decimals (N19,5); products keep ten decimals until"
@@ -240,6 +241,7 @@ END {
 	print ".Xr ceb-manifest-writeoff 1 ,"
 	print ".Xr ceb-quota-check 1 ,"
 	print ".Xr ceb-reconcile 1 ,"
+	print ".Xr ceb-risk 1 ,"
 	print ".Xr ceb-sign 1 ,"
 	print ".Xr ceb-validate 1 ,"
 	print ".Xr ceb-stream 5 ,"

@@ -1,5 +1,5 @@
 /*
- * test-state: exclusive locks and atomic replacement of state files.
+ * test-state: atomic replacement of files (common/state.h).
  */
 #include "config.h"
 
@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <cmocka.h>
@@ -50,31 +49,6 @@ slurp(const char *path)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
-}
-
-static void
-lock_is_exclusive(void **state)
-{
-	char p[128], err[256];
-	int busy, fd, st;
-	pid_t pid;
-
-	(void)state;
-	snprintf(p, sizeof p, "%s/lock", dir);
-	fd = state_lock(p, &busy, err, sizeof err);
-	assert_true(fd >= 0);
-	/* A second process cannot take it, and says why at once. */
-	pid = fork();
-	if (pid == 0) {
-		int b2, fd2 = state_lock(p, &b2, err, sizeof err);
-		_exit(fd2 < 0 && b2 ? 0 : 1);
-	}
-	assert_true(waitpid(pid, &st, 0) == pid);
-	assert_int_equal(WEXITSTATUS(st), 0);
-	state_unlock(fd);
-	fd = state_lock(p, &busy, err, sizeof err);
-	assert_true(fd >= 0);
-	state_unlock(fd);
 }
 
 static void
@@ -156,7 +130,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(lock_is_exclusive),
 		cmocka_unit_test(commit_replaces),
 		cmocka_unit_test(gzip_state),
 		cmocka_unit_test(unwritable_directory),

@@ -19,13 +19,9 @@ check() {	# check DESCRIPTION COMMAND...
 	shift
 	if "$@"; then ok "$d"; else notok "$d"; fi
 }
-# The content of the current generation of a state directory.
+# What the state of a state directory holds (its store, DIR/state.db).
 state_dump() {
-	g=$(head -n 1 "$1/CURRENT")
-	for f in bills parcels manifest done receipts; do
-		echo "== $f"
-		cat "$1/$f-$g.csv"
-	done
+	sh "$top/tests/state-dump.sh" "$1/state.db"
 }
 scratch() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/writeoff.XXXXXX") || exit 99

@@ -1,0 +1,1043 @@
+/*
+ * rstate.c: ceb-reconcile's state (--state DIR) in the SQLite store
+ * DIR/state.db (common/store.h; cebtools-state(5) has the schema).
+ *
+ *   messages   the bytes of every message that still has a record waiting
+ *              (or had one before the latest run), in order of arrival;
+ *   waiting    one row per waiting record: its message, record number,
+ *              type, day first seen, content hash and keys, the run that
+ *              left it waiting (added) and the run that took it out
+ *              (removed, NULL while it waits);
+ *   matched    the ledger of matched parcels (--keep-matched days);
+ *   reconcile_runs  per run: its run id (--run, or the --now date and the
+ *              digest of the input), its --now date and its shard.
+ *
+ * A run is known by its run id.  A run whose id is the latest run's
+ * redoes it: it starts from the state before that run (the rows the
+ * latest run added are left out, those it took out are back), and its
+ * commit first undoes the latest run, so that running the same input
+ * again (after a kill, or by hand) gives the same state, report and
+ * output as one run.  The rows a run took out are kept until the next
+ * run commits, for that reason only.  Everything a run writes is in the
+ * store's one transaction: a run is committed once or not at all.
+ *
+ * The state directory of the release before the store (state.csv,
+ * state.prev.csv and spool files) is converted on first use (rconvert.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bstore.h"
+#include "diag.h"
+#include "i18n.h"
+#include "rec.h"
+#include "state.h"
+#include "store.h"
+
+static const char *const migrations[] = {
+	STORE_SCHEMA_COMMON
+	"CREATE TABLE reconcile_runs("
+	"  run INTEGER PRIMARY KEY REFERENCES runs(id),"
+	"  run_id TEXT NOT NULL,"
+	"  now TEXT NOT NULL,"
+	"  shard TEXT NOT NULL DEFAULT '',"
+	"  redo INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE messages("
+	"  id INTEGER PRIMARY KEY,"
+	"  seq INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  digest TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  message INTEGER NOT NULL,"
+	"  line INTEGER NOT NULL,"
+	"  bytes BLOB NOT NULL);"
+	"CREATE INDEX messages_seq ON messages(seq);"
+	"CREATE TABLE waiting("
+	"  msg INTEGER NOT NULL REFERENCES messages(id),"
+	"  record INTEGER NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  first_seen TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  ebpCode TEXT, orderNo TEXT, logisticsCode TEXT, logisticsNo TEXT,"
+	"  payCode TEXT, payTransactionId TEXT,"
+	"  added INTEGER NOT NULL REFERENCES runs(id),"
+	"  removed INTEGER REFERENCES runs(id),"
+	"  PRIMARY KEY(msg, record)) WITHOUT ROWID;"
+	"CREATE INDEX waiting_removed ON waiting(removed);"
+	"CREATE INDEX waiting_added ON waiting(added);"
+	"CREATE INDEX waiting_order ON waiting(ebpCode, orderNo);"
+	"CREATE INDEX waiting_waybill ON waiting(logisticsCode, logisticsNo);"
+	"CREATE TABLE matched("
+	"  id INTEGER PRIMARY KEY,"
+	"  day TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  ebpCode TEXT, orderNo TEXT, logisticsCode TEXT, logisticsNo TEXT,"
+	"  payCode TEXT, payTransactionId TEXT,"
+	"  added INTEGER NOT NULL REFERENCES runs(id));"
+	"CREATE INDEX matched_added ON matched(added);"
+	"CREATE INDEX matched_order ON matched(ebpCode, orderNo);"
+	"CREATE INDEX matched_waybill ON matched(logisticsCode, logisticsNo);"
+	"CREATE INDEX matched_pay ON matched(payCode, payTransactionId);"
+	"CREATE VIEW waiting_now AS SELECT w.type, w.first_seen,"
+	"  w.ebpCode, w.orderNo, w.logisticsCode, w.logisticsNo, w.payCode,"
+	"  w.payTransactionId, m.source, m.message, m.line, w.record"
+	"  FROM waiting w JOIN messages m ON m.id = w.msg"
+	"  WHERE w.removed IS NULL ORDER BY m.seq, w.record;"
+	"CREATE VIEW waiting_inventories AS SELECT i.first_seen,"
+	"  i.ebpCode, i.orderNo, i.logisticsCode, i.logisticsNo,"
+	"  trim(CASE WHEN EXISTS (SELECT 1 FROM waiting o WHERE"
+	"    o.removed IS NULL AND o.type = '311' AND o.ebpCode = i.ebpCode"
+	"    AND o.orderNo = i.orderNo) THEN '' ELSE 'order ' END ||"
+	"  CASE WHEN EXISTS (SELECT 1 FROM waiting p WHERE"
+	"    p.removed IS NULL AND p.type = '411' AND p.ebpCode = i.ebpCode"
+	"    AND p.orderNo = i.orderNo) THEN '' ELSE 'payment ' END ||"
+	"  CASE WHEN EXISTS (SELECT 1 FROM waiting b WHERE"
+	"    b.removed IS NULL AND b.type = '511' AND"
+	"    b.logisticsCode = i.logisticsCode AND"
+	"    b.logisticsNo = i.logisticsNo) THEN '' ELSE 'waybill' END)"
+	"  AS waits_for"
+	"  FROM waiting i WHERE i.removed IS NULL AND i.type = '621'"
+	"  ORDER BY i.first_seen, i.ebpCode, i.orderNo;"
+	"CREATE VIEW waiting_by_age AS SELECT first_seen, type,"
+	"  count(*) AS records FROM waiting WHERE removed IS NULL"
+	"  GROUP BY first_seen, type ORDER BY first_seen, type;",
+	NULL
+};
+
+const struct store_schema rstate_schema = { "ceb-reconcile", migrations };
+
+static struct store *st;
+static long long redo_of;	/* the latest run, when this run redoes it */
+static long long *dbmsg;	/* per rmsg: its messages row, 0 if none */
+static size_t capdbmsg;
+
+static int begin_run(void);
+static int write_asides(void);
+
+const char *
+rstate_path(char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/state.db", rc.statedir);
+	return buf;
+}
+
+static int
+fail(const char *what)
+{
+	char p[4096];
+
+	diag_trouble(rstate_path(p, sizeof p), 0, "%s%s%s", what ? what : "",
+	    what ? ": " : "", store_errmsg(st));
+	return -1;
+}
+
+int
+rstate_open(void)
+{
+	char err[512], p[4096];
+	enum store_status r;
+
+	if (state_mkdir(rc.statedir, err, sizeof err) != 0) {
+		diag_trouble(NULL, 0, "%s", err);
+		return -1;
+	}
+	r = store_open(&st, rstate_path(p, sizeof p), &rstate_schema, 0,
+	    rc.lock_timeout, err, sizeof err);
+	if (r != STORE_OK) {
+		diag_trouble(p, 0, "%s", err);
+		return -1;
+	}
+	if (store_begin(st) != 0)
+		return fail(NULL);
+	return rconvert(st);
+}
+
+static void
+shard_text(char *buf, size_t n)
+{
+	*buf = '\0';
+	if (rc.shard.n)
+		snprintf(buf, n, "%u/%u", rc.shard.k, rc.shard.n);
+}
+
+static int
+note_msg(uint32_t mid, long long id)
+{
+	while (capdbmsg <= mid) {
+		size_t nc = capdbmsg ? capdbmsg * 2 : 1024;
+		long long *p = realloc(dbmsg, nc * sizeof *p);
+
+		if (p == NULL)
+			return -1;
+		memset(p + capdbmsg, 0, (nc - capdbmsg) * sizeof *p);
+		dbmsg = p;
+		capdbmsg = nc;
+	}
+	dbmsg[mid] = id;
+	return 0;
+}
+
+static long
+key_of(struct keyidx *x, const char *a, const char *b)
+{
+	char buf[512];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (!*a || !*b || la + lb + 1 > sizeof buf)
+		return -1;
+	memcpy(buf, a, la);
+	buf[la] = '\0';
+	memcpy(buf + la + 1, b, lb);
+	return keyidx_put(x, buf, la + lb + 1, NULL);
+}
+
+/*
+ * The matched parcels of the state are read by key: each key the night
+ * brings is looked up once (looked[] per index), and each matched row is
+ * taken in once (rows).  has_matched: the state has some at all.
+ */
+static struct keyidx *rows;
+static unsigned char *looked[3];
+static size_t caplooked[3];
+static int has_matched;
+
+static int
+mark_looked(int w, long id)
+{
+	if ((size_t)id >= caplooked[w]) {
+		size_t nc = caplooked[w] ? caplooked[w] : 1024;
+		unsigned char *p;
+
+		while (nc <= (size_t)id)
+			nc *= 2;
+		if ((p = realloc(looked[w], nc)) == NULL)
+			return -1;
+		memset(p + caplooked[w], 0, nc - caplooked[w]);
+		looked[w] = p;
+		caplooked[w] = nc;
+	}
+	if (looked[w][id])
+		return 1;
+	looked[w][id] = 1;
+	return 0;
+}
+
+int
+rstate_matched_key(struct keyidx *x, long id, const char *a, const char *b)
+{
+	static const char *const sql[3] = {
+		"SELECT id, day, hash, ebpCode, orderNo, logisticsCode, "
+		"logisticsNo, payCode, payTransactionId FROM matched WHERE "
+		"ebpCode = ?1 AND orderNo = ?2 AND added != ?3 AND day > ?4 "
+		"ORDER BY id",
+		"SELECT id, day, hash, ebpCode, orderNo, logisticsCode, "
+		"logisticsNo, payCode, payTransactionId FROM matched WHERE "
+		"logisticsCode = ?1 AND logisticsNo = ?2 AND added != ?3 AND "
+		"day > ?4 ORDER BY id",
+		"SELECT id, day, hash, ebpCode, orderNo, logisticsCode, "
+		"logisticsNo, payCode, payTransactionId FROM matched WHERE "
+		"payCode = ?1 AND payTransactionId = ?2 AND added != ?3 AND "
+		"day > ?4 ORDER BY id"
+	};
+	int w = x == rc.pk ? 0 : x == rc.wk ? 1 : 2, r;
+	char since[16];
+	sqlite3_stmt *q;
+
+	if (st == NULL || !has_matched)
+		return 0;
+	if ((r = mark_looked(w, id)) != 0)
+		return r < 0 ? (diag_trouble(NULL, 0, _("out of memory")), -1) :
+		    0;
+	day_format(rc.now - rc.keep, since, sizeof since);
+	if ((q = store_prepare(st, sql[w])) == NULL ||
+	    store_bind(st, q, "ttit", a, b, redo_of, since) != 0)
+		return fail(NULL);
+	while ((r = store_step(st, q)) == 1) {
+		long long rid = sqlite3_column_int64(q, 0);
+		long day = day_parse(store_text(q, 1)), k[3];
+		uint64_t hash;
+		char *end;
+		int added;
+
+		if (keyidx_put(rows, &rid, sizeof rid, &added) < 0)
+			goto nomem;
+		if (!added)
+			continue;
+		hash = strtoull(store_text(q, 2), &end, 16);
+		if (day < 0 || *end != '\0') {
+			sqlite3_reset(q);
+			diag_trouble(NULL, 0, _("damaged state: bad matched "
+			    "row %lld"), rid);
+			return -1;
+		}
+		k[0] = key_of(rc.pk, store_text(q, 3), store_text(q, 4));
+		k[1] = key_of(rc.wk, store_text(q, 5), store_text(q, 6));
+		k[2] = key_of(rc.yk, store_text(q, 7), store_text(q, 8));
+		if (store_grow_keys() != 0)
+			goto nomem;
+		if (store_done_add(k[0] >= 0 ? (uint32_t)k[0] : NONE,
+		    k[1] >= 0 ? (uint32_t)k[1] : NONE, k[2] >= 0 ?
+		    (uint32_t)k[2] : NONE, (uint32_t)day, hash) < 0)
+			goto nomem;
+		rc.done[rc.ndone - 1].from_state = 1;
+	}
+	if (r < 0)
+		return fail(NULL);
+	return 0;
+nomem:
+	sqlite3_reset(q);
+	diag_trouble(NULL, 0, _("out of memory"));
+	return -1;
+}
+
+/* Take in one waiting message: its bytes and the records that wait. */
+static int
+load_one(long long id, const char *source, long index, long line,
+    const void *bytes, size_t len, unsigned char *want, uint32_t *days,
+    uint64_t *hashes)
+{
+	char name[64];
+	int r;
+
+	rc.loading = 1;
+	rc.load_want = want;
+	rc.load_days = days;
+	rc.load_hashes = hashes;
+	rc.load_src = source;
+	rc.load_index = index;
+	rc.load_line = line;
+	rc.load_bad = 0;
+	snprintf(name, sizeof name, "state message %lld", id);
+	r = store_state_msg(bytes, len, name);
+	rc.loading = 0;
+	if (r != 0) {
+		char p[4096];
+
+		diag_trouble(rstate_path(p, sizeof p), 0,
+		    _("damaged state: message %lld does not match its "
+		    "rows%s"), id, rc.load_bad ? _(" (content hash)") : "");
+		return -1;
+	}
+	return note_msg((uint32_t)rc.nmsgs - 1, id);
+}
+
+/*
+ * The waiting records of the base state: for a new run those no run took
+ * out, for a redo those waiting before the latest run.  The messages in
+ * order of arrival (the index on seq), each with its records (the
+ * primary key of waiting): nothing is sorted, so memory holds one message
+ * at a time.
+ */
+static int
+load_waiting(void)
+{
+	static const char sql_msgs[] = "SELECT id, source, message, line "
+	    "FROM messages ORDER BY seq";
+	static const char sql_recs[] = "SELECT record, first_seen, hash FROM "
+	    "waiting WHERE msg = ?1 AND ((removed IS NULL AND added != ?2) OR "
+	    "removed = ?2) ORDER BY record";
+	static const char sql_bytes[] = "SELECT bytes FROM messages WHERE "
+	    "id = ?1";
+	static unsigned char want[65536];
+	static uint32_t days[65536];
+	static uint64_t hashes[65536];
+	sqlite3_stmt *q = store_prepare(st, sql_msgs), *w, *b;
+	int r, k, rv = -1;
+
+	if (q == NULL)
+		return fail(NULL);
+	while ((r = store_step(st, q)) == 1) {
+		long long id = sqlite3_column_int64(q, 0);
+		int n = 0;
+
+		if ((w = store_prepare(st, sql_recs)) == NULL ||
+		    store_bind(st, w, "ii", id, redo_of) != 0) {
+			fail(NULL);
+			goto out;
+		}
+		memset(want, 0, sizeof want);
+		while ((k = store_step(st, w)) == 1) {
+			long rec = (long)sqlite3_column_int64(w, 0);
+			long day = day_parse(store_text(w, 1));
+			uint64_t hash;
+			char *end;
+
+			hash = strtoull(store_text(w, 2), &end, 16);
+			if (rec < 1 || rec > 65535 || day < 0 || *end != '\0') {
+				sqlite3_reset(w);
+				diag_trouble(NULL, 0, _("damaged state: bad "
+				    "waiting row of message %lld"), id);
+				goto out;
+			}
+			want[rec - 1] = 1;
+			days[rec - 1] = (uint32_t)day;
+			hashes[rec - 1] = hash;
+			n++;
+		}
+		if (k < 0) {
+			fail(NULL);
+			goto out;
+		}
+		if (n == 0)
+			continue;	/* nothing of it waits */
+		if ((b = store_prepare(st, sql_bytes)) == NULL ||
+		    store_bind(st, b, "i", id) != 0 ||
+		    (k = store_step(st, b)) < 0) {
+			fail(NULL);
+			goto out;
+		}
+		if (k == 0 || load_one(id, store_text(q, 1),
+		    (long)sqlite3_column_int64(q, 2),
+		    (long)sqlite3_column_int64(q, 3),
+		    sqlite3_column_blob(b, 0),
+		    (size_t)sqlite3_column_bytes(b, 0), want, days,
+		    hashes) != 0) {
+			sqlite3_reset(b);
+			if (k == 0)
+				diag_trouble(NULL, 0, _("damaged state: bad "
+				    "waiting row of message %lld"), id);
+			goto out;
+		}
+		sqlite3_reset(b);
+	}
+	if (r < 0) {
+		fail(NULL);
+		goto out;
+	}
+	rv = 0;
+out:
+	sqlite3_reset(q);
+	return rv;
+}
+
+int
+rstate_load(void)
+{
+	static const char sql_last[] = "SELECT run, run_id, now, shard FROM "
+	    "reconcile_runs ORDER BY run DESC LIMIT 2";
+	sqlite3_stmt *q = store_prepare(st, sql_last);
+	char sh[32], p[4096], base_now[16] = "", last_shard[32] = "";
+	int r, n = 0;
+
+	if (q == NULL)
+		return fail(NULL);
+	redo_of = 0;
+	while ((r = store_step(st, q)) == 1) {
+		if (n == 0) {
+			snprintf(last_shard, sizeof last_shard, "%s",
+			    store_text(q, 3));
+			if (strcmp(store_text(q, 1), rc.run) == 0)
+				redo_of = sqlite3_column_int64(q, 0);
+			else
+				snprintf(base_now, sizeof base_now, "%s",
+				    store_text(q, 2));
+		} else if (redo_of)
+			snprintf(base_now, sizeof base_now, "%s",
+			    store_text(q, 2));
+		n++;
+	}
+	if (r < 0)
+		return fail(NULL);
+	shard_text(sh, sizeof sh);
+	if (n > 0 && strcmp(last_shard, sh) != 0) {
+		diag_trouble(rstate_path(p, sizeof p), 0,
+		    _("state of shard \"%s\", this run is shard \"%s\""),
+		    last_shard, sh);
+		return -1;
+	}
+	if (*base_now && day_parse(base_now) > rc.now) {
+		diag_trouble(rstate_path(p, sizeof p), 0,
+		    _("the state is of %s, later than --now"), base_now);
+		return -1;
+	}
+	if ((rows = keyidx_new()) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	if ((has_matched = (int)store_int(st, "SELECT EXISTS (SELECT 1 FROM "
+	    "matched)", 0)) < 0)
+		return fail(NULL);
+	if (load_waiting() != 0)
+		return -1;
+	return begin_run();
+}
+
+/* ---- commit ---- */
+
+static const char *const codes[RT_N] = { "311", "411", "511", "621" };
+
+static int
+undo_latest(void)
+{
+	static const char *const sql[] = {
+		"DELETE FROM waiting WHERE added = ?1",
+		"UPDATE waiting SET removed = NULL WHERE removed = ?1",
+		"DELETE FROM matched WHERE added = ?1",
+		"DELETE FROM documents WHERE run = ?1",
+		NULL
+	};
+	int i;
+
+	for (i = 0; sql[i]; i++) {
+		sqlite3_stmt *q = store_prepare(st, sql[i]);
+
+		if (q == NULL || store_bind(st, q, "i", redo_of) != 0 ||
+		    store_step(st, q) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The keys of a waiting record, from its fields. */
+static void
+rec_keys(const struct rrec *r, const struct flds *f, const char *k[6])
+{
+	int j;
+
+	for (j = 0; j < 6; j++)
+		k[j] = NULL;
+	switch (r->type) {
+	case RT_WAY:
+		k[2] = f->h[W_LCODE];
+		k[3] = f->h[W_LNO];
+		break;
+	case RT_PAY:
+		k[4] = f->h[P_PAYCODE];
+		k[5] = f->h[P_PAYTX];
+		/* FALLTHROUGH */
+	case RT_ORDER:
+		k[0] = f->h[0];
+		k[1] = f->h[1];
+		break;
+	default:
+		k[0] = f->h[I_EBP];
+		k[1] = f->h[I_ORDERNO];
+		k[2] = f->h[I_LCODE];
+		k[3] = f->h[I_LNO];
+	}
+}
+
+/* A new message with records waiting: its row, then theirs. */
+static int
+put_message(uint32_t mid, long long run, long long seq)
+{
+	static const char sql_msg[] = "INSERT INTO messages(seq, type, digest, "
+	    "source, message, line, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	static const char sql_rec[] = "INSERT INTO waiting(msg, record, type, "
+	    "first_seen, hash, ebpCode, orderNo, logisticsCode, logisticsNo, "
+	    "payCode, payTransactionId, added) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12)";
+	static struct flds f;
+	static char *buf;
+	static size_t cap;
+	const struct rmsg *m = &rc.msgs[mid];
+	unsigned char dg[STORE_DIGEST_LEN];
+	char hex[STORE_HEX_LEN], day[16], hash[24];
+	const char *p, *k[6];
+	sqlite3_stmt *q;
+	long long id;
+	unsigned j;
+
+	if ((p = bs_get(m->off, m->len, &buf, &cap)) == NULL)
+		return -1;
+	if (store_doc_digest(p, m->len, dg) != 0) {
+		diag_trouble(NULL, 0, _("cannot compute a digest"));
+		return -1;
+	}
+	store_hex(dg, hex);
+	if ((q = store_prepare(st, sql_msg)) == NULL ||
+	    store_bind(st, q, "ittt", seq, codes[m->type], hex,
+	    rc.srcs[m->src]) != 0)
+		return fail(NULL);
+	if (sqlite3_bind_int64(q, 5, m->index) != SQLITE_OK ||
+	    sqlite3_bind_int64(q, 6, m->line) != SQLITE_OK ||
+	    sqlite3_bind_blob64(q, 7, p, m->len, SQLITE_TRANSIENT) !=
+	    SQLITE_OK || store_step(st, q) != 0)
+		return fail(NULL);
+	id = sqlite3_last_insert_rowid(store_db(st));
+	for (j = 0; j < m->nrec; j++) {
+		const struct rrec *r = &rc.recs[m->first + j];
+
+		if (r->state != ST_LIVE)
+			continue;
+		if (fields_read(&f, r) != 0)
+			return -1;
+		rec_keys(r, &f, k);
+		day_format(r->first_seen, day, sizeof day);
+		snprintf(hash, sizeof hash, "%016" PRIx64, r->hash);
+		if ((q = store_prepare(st, sql_rec)) == NULL ||
+		    store_bind(st, q, "iittttttttti", id,
+		    (long long)r->recno, codes[r->type], day, hash, k[0], k[1],
+		    k[2], k[3], k[4], k[5], run) != 0 ||
+		    store_step(st, q) != 0)
+			return fail(NULL);
+	}
+	return 0;
+}
+
+static int
+put_waiting(long long run)
+{
+	static const char sql_gone[] = "UPDATE waiting SET removed = ?1 "
+	    "WHERE msg = ?2 AND record = ?3";
+	long long seq = store_int(st, "SELECT coalesce(max(seq), 0) FROM "
+	    "messages", 0);
+	size_t i;
+
+	if (seq < 0)
+		return fail(NULL);
+	for (i = 0; i < rc.nmsgs; i++) {
+		const struct rmsg *m = &rc.msgs[i];
+		long long id = i < capdbmsg ? dbmsg[i] : 0;
+		unsigned j, live = 0;
+
+		for (j = 0; j < m->nrec; j++) {
+			const struct rrec *r = &rc.recs[m->first + j];
+			sqlite3_stmt *q;
+
+			if (r->state == ST_LIVE)
+				live++;
+			if (id == 0 || !r->pad[1] || r->state == ST_LIVE)
+				continue;
+			/* Waited in the state, no longer. */
+			if ((q = store_prepare(st, sql_gone)) == NULL ||
+			    store_bind(st, q, "iii", run, id,
+			    (long long)r->recno) != 0 || store_step(st, q) != 0)
+				return fail(NULL);
+		}
+		if (id == 0 && live > 0 && put_message((uint32_t)i, run,
+		    ++seq) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+split_key(struct keyidx *x, uint32_t id, char *a, char *b, size_t n)
+{
+	const char *k;
+	size_t len, la;
+
+	*a = *b = '\0';
+	if (id == NONE)
+		return;
+	k = keyidx_key(x, id, &len);
+	la = strnlen(k, len);
+	snprintf(a, n, "%.*s", (int)la, k);
+	if (la < len)
+		snprintf(b, n, "%.*s", (int)(len - la - 1), k + la + 1);
+}
+
+static int
+put_matched(long long run)
+{
+	static const char sql[] = "INSERT INTO matched(day, hash, ebpCode, "
+	    "orderNo, logisticsCode, logisticsNo, payCode, payTransactionId, "
+	    "added) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+	static const char sql_forget[] = "DELETE FROM matched WHERE day <= ?1";
+	char k[6][256], day[16], hash[24];
+	sqlite3_stmt *q;
+	size_t i;
+
+	/* Forgotten after --keep-matched days. */
+	day_format(rc.now - rc.keep, day, sizeof day);
+	if ((q = store_prepare(st, sql_forget)) == NULL ||
+	    store_bind(st, q, "t", day) != 0 || store_step(st, q) != 0)
+		return fail(NULL);
+	for (i = 0; i < rc.ndone; i++) {
+		const struct done *d = &rc.done[i];
+
+		if (d->from_state || rc.now - (long)d->day >= rc.keep)
+			continue;
+		day_format(d->day, day, sizeof day);
+		snprintf(hash, sizeof hash, "%016" PRIx64, d->hash);
+		split_key(rc.pk, d->pk, k[0], k[1], sizeof k[0]);
+		split_key(rc.wk, d->wk, k[2], k[3], sizeof k[0]);
+		split_key(rc.yk, d->yk, k[4], k[5], sizeof k[0]);
+		if ((q = store_prepare(st, sql)) == NULL ||
+		    store_bind(st, q, "tttttttti", day, hash, k[0], k[1],
+		    k[2], k[3], k[4], k[5], run) != 0 ||
+		    store_step(st, q) != 0)
+			return fail(NULL);
+	}
+	return 0;
+}
+
+/*
+ * The run's rows, written as soon as the base state is loaded so that
+ * the documents it reads and those it sets aside are recorded as they
+ * come; rstate_commit() fills in its counts.
+ */
+static struct store_run run;
+
+static int
+begin_run(void)
+{
+	static const char sql_rrun[] = "INSERT INTO reconcile_runs(run, "
+	    "run_id, now, shard, redo) VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *q;
+	char now[16], sh[32];
+
+	memset(&run, 0, sizeof run);
+	run.tool = "ceb-reconcile";
+	run.label = rc.run;
+	run.note = redo_of ? "redo" : NULL;
+	snprintf(run.identity, sizeof run.identity, "%s", rc.run);
+	if (store_run_insert(st, &run) != 0)
+		return fail(NULL);
+	day_format(rc.now, now, sizeof now);
+	shard_text(sh, sizeof sh);
+	if ((q = store_prepare(st, sql_rrun)) == NULL ||
+	    store_bind(st, q, "ittti", run.id, rc.run, now, sh, redo_of) != 0 ||
+	    store_step(st, q) != 0)
+		return fail(NULL);
+	return write_asides();
+}
+
+int
+rstate_digest(const char *bytes, size_t len, char hex[STORE_HEX_LEN])
+{
+	unsigned char dg[STORE_DIGEST_LEN];
+
+	if (store_doc_digest(bytes, len, dg) != 0) {
+		diag_trouble(NULL, 0, _("cannot compute a digest"));
+		return -1;
+	}
+	store_hex(dg, hex);
+	return 0;
+}
+
+int
+rstate_document(const char *hex, const struct origin *o, const char *type)
+{
+	if (st == NULL)
+		return 0;
+	run.documents++;
+	if (store_document(st, run.id, hex, o->source, o->message, o->line,
+	    type, NULL) != 0)
+		return fail(NULL);
+	return 0;
+}
+
+/* Documents set aside before the run's row exists (standard input). */
+struct aside {
+	char *source, *reason;
+	long index, line;
+};
+static struct aside *asides;
+static size_t nasides;
+
+static int
+write_asides(void)
+{
+	size_t i;
+	int rv = 0;
+
+	for (i = 0; i < nasides; i++) {
+		if (rv == 0 && store_set_aside(st, run.id, asides[i].source,
+		    asides[i].index, asides[i].line, asides[i].reason) != 0)
+			rv = fail(NULL);
+		free(asides[i].source);
+		free(asides[i].reason);
+	}
+	free(asides);
+	asides = NULL;
+	nasides = 0;
+	return rv;
+}
+
+void
+rstate_bad(const char *source, long index, long line, const char *reason,
+    void *arg)
+{
+	struct aside *a;
+
+	(void)arg;
+	rc.n_aside++;
+	if (st == NULL)
+		return;
+	if (run.id != 0) {
+		if (store_set_aside(st, run.id, source, index, line, reason) !=
+		    0)
+			(void)fail(NULL);
+		return;
+	}
+	if ((a = realloc(asides, (nasides + 1) * sizeof *a)) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return;
+	}
+	asides = a;
+	a += nasides++;
+	a->source = strdup(source ? source : "");
+	a->reason = strdup(reason ? reason : "");
+	a->index = index;
+	a->line = line;
+	if (a->source == NULL || a->reason == NULL)
+		diag_trouble(NULL, 0, _("out of memory"));
+}
+
+/*
+ * The documents of runs older than --keep-matched or --max-age days,
+ * whichever is longer, are forgotten: a document judged that long ago is
+ * judged again when it comes back (as a matched parcel is).
+ */
+static int
+forget_documents(void)
+{
+	static const char sql[] = "DELETE FROM documents WHERE run IN "
+	    "(SELECT run FROM reconcile_runs WHERE now < ?1)";
+	char since[16];
+	sqlite3_stmt *q;
+
+	day_format(rc.now - (rc.keep > rc.max_age ? rc.keep : rc.max_age),
+	    since, sizeof since);
+	if ((q = store_prepare(st, sql)) == NULL ||
+	    store_bind(st, q, "t", since) != 0 || store_step(st, q) != 0)
+		return fail(NULL);
+	return 0;
+}
+
+int
+rstate_commit(void)
+{
+	static const char sql_counts[] = "UPDATE runs SET ended = ?1, "
+	    "documents = ?2, records = ?3, passed = ?4, failed = ?5, "
+	    "set_aside = ?6, status = ?7 WHERE id = ?8";
+	sqlite3_stmt *q;
+	char ended[32];
+	long matched = 0;
+	size_t i;
+
+	if (redo_of && undo_latest() != 0)
+		return fail(NULL);
+	/* Rows taken out before the latest run are needed no more. */
+	if (store_exec(st, "DELETE FROM waiting WHERE removed IS NOT NULL;"
+	    "DELETE FROM messages WHERE id NOT IN (SELECT msg FROM waiting)") !=
+	    0)
+		return fail(NULL);
+	if (put_waiting(run.id) != 0 || put_matched(run.id) != 0 ||
+	    forget_documents() != 0)
+		return -1;
+	for (i = 0; i < rc.nrecs; i++)
+		if (rc.recs[i].state == ST_MATCHED)
+			matched++;
+	store_now(ended, sizeof ended);
+	if ((q = store_prepare(st, sql_counts)) == NULL ||
+	    store_bind(st, q, "tiiiiiii", ended, (long long)run.documents,
+	    (long long)rc.n_read, (long long)matched, (long long)rc.n_failed,
+	    (long long)rc.n_aside, (long long)(rc.n_aside ? 2 :
+	    diag_status()), run.id) != 0 || store_step(st, q) != 0)
+		return fail(NULL);
+	if (store_commit(st) != 0)
+		return fail(NULL);
+	return 0;
+}
+
+long long
+rstate_judged(const char *hex, char *day, size_t n)
+{
+	static const char sql[] = "SELECT d.run, r.now FROM documents d JOIN "
+	    "reconcile_runs r ON r.run = d.run WHERE d.digest = ?1 AND "
+	    "d.run != ?2 AND d.run != ?3 ORDER BY d.run LIMIT 1";
+	sqlite3_stmt *q;
+	long long id = 0;
+	int r;
+
+	if (st == NULL)
+		return 0;
+	if ((q = store_prepare(st, sql)) == NULL ||
+	    store_bind(st, q, "tii", hex, run.id, redo_of) != 0 ||
+	    (r = store_step(st, q)) < 0)
+		return fail(NULL);
+	if (r == 1) {
+		id = sqlite3_column_int64(q, 0);
+		snprintf(day, n, "%s", store_text(q, 1));
+		sqlite3_reset(q);
+	}
+	return id;
+}
+
+/* ---- standard input: read first, then judge ---- */
+
+static FILE *kept;		/* the documents read, unlinked */
+static struct store_ident ident;	/* of the documents read */
+static unsigned long long nkept;
+
+static int
+put_str(const char *t)
+{
+	uint32_t n = t ? (uint32_t)strlen(t) + 1 : 0;
+
+	return fwrite(&n, sizeof n, 1, kept) == 1 &&
+	    (n == 0 || fwrite(t, 1, n, kept) == n) ? 0 : -1;
+}
+
+static char *
+get_str(void)
+{
+	uint32_t n;
+	char *t;
+
+	if (fread(&n, sizeof n, 1, kept) != 1 || n > (1u << 30))
+		return NULL;
+	if (n == 0)
+		return strdup("");
+	if ((t = malloc(n)) == NULL || fread(t, 1, n, kept) != n ||
+	    t[n - 1] != '\0') {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+rstate_defer(const struct stream_doc *d)
+{
+	unsigned char dg[STORE_DIGEST_LEN];
+	const struct origin *o = &d->origin;
+	long v[4];
+
+	if (kept == NULL) {
+		char p[4096];
+		int fd;
+
+		snprintf(p, sizeof p, "%s/ceb-reconcile-input.XXXXXX",
+		    rc.statedir);
+		if ((fd = mkstemp(p)) < 0 || unlink(p) != 0 ||
+		    (kept = fdopen(fd, "w+")) == NULL) {
+			diag_trouble(p, 0, _("cannot keep the input: %s"),
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if (store_doc_digest(d->bytes, d->len, dg) != 0) {
+		diag_trouble(NULL, 0, _("cannot compute a digest"));
+		return -1;
+	}
+	store_ident_add(&ident, dg);
+	nkept++;
+	v[0] = o->message;
+	v[1] = o->line;
+	v[2] = o->via_message;
+	v[3] = o->via_line;
+	if (put_str(o->source) != 0 || put_str(o->envelope) != 0 ||
+	    put_str(o->via) != 0 || fwrite(v, sizeof v, 1, kept) != 1 ||
+	    fwrite(&d->len, sizeof d->len, 1, kept) !=
+	    1 || fwrite(d->bytes, 1, d->len, kept) != d->len) {
+		diag_trouble(NULL, 0, _("cannot keep the input: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The run id of the documents read: the date, '+', 16 hex digits. */
+static void
+deferred_id(void)
+{
+	char hex[STORE_HEX_LEN];
+
+	store_ident_hex(&ident, hex);
+	day_format(rc.now, rc.run, sizeof rc.run);
+	snprintf(rc.run + strlen(rc.run), sizeof rc.run - strlen(rc.run),
+	    "+%.16s", hex);
+}
+
+int
+rstate_replay(int (*fn)(struct stream_doc *, void *))
+{
+	unsigned long long i;
+	int rv = 0;
+
+	rc.defer = 0;
+	deferred_id();
+	if (rstate_load() != 0)
+		return -1;
+	if (kept == NULL)
+		return 0;
+	if (fflush(kept) != 0 || fseek(kept, 0, SEEK_SET) != 0) {
+		diag_trouble(NULL, 0, _("cannot read the input kept: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < nkept && rv == 0; i++) {
+		struct stream_doc d;
+		struct stream_err e;
+		char *src = get_str(), *env = get_str(), *via = get_str(),
+		    *bytes = NULL;
+		long v[4];
+		size_t len = 0;
+
+		memset(&d, 0, sizeof d);
+		memset(&e, 0, sizeof e);
+		if (src == NULL || env == NULL || via == NULL ||
+		    fread(v, sizeof v, 1, kept) != 1 ||
+		    fread(&len, sizeof len, 1, kept) != 1 ||
+		    (bytes = malloc(len ? len : 1)) == NULL ||
+		    fread(bytes, 1, len, kept) != len) {
+			diag_trouble(NULL, 0, _("cannot read the input kept"));
+			rv = -1;
+		} else {
+			d.origin.source = src;
+			d.origin.envelope = *env ? env : NULL;
+			d.origin.via = *via ? via : NULL;
+			d.origin.message = v[0];
+			d.origin.line = v[1];
+			d.origin.via_message = v[2];
+			d.origin.via_line = v[3];
+			d.source = src;
+			d.index = v[0];
+			d.line = v[1];
+			d.bytes = bytes;
+			d.len = len;
+			d.doc = stream_parse_memory(bytes, len, src, &e);
+			rv = fn(&d, NULL);
+			if (d.doc)
+				xmlFreeDoc(d.doc);
+		}
+		free(src);
+		free(env);
+		free(via);
+		free(bytes);
+	}
+	return rv;
+}
+
+void
+rstate_close(void)
+{
+	store_close(st);
+	st = NULL;
+}
+
+void
+rstate_end(void)
+{
+	int i;
+
+	rstate_close();
+	free(dbmsg);
+	dbmsg = NULL;
+	capdbmsg = 0;
+	keyidx_free(rows);
+	rows = NULL;
+	for (i = 0; i < 3; i++) {
+		free(looked[i]);
+		looked[i] = NULL;
+		caplooked[i] = 0;
+	}
+	has_matched = 0;
+	if (kept)
+		fclose(kept);
+	kept = NULL;
+	nkept = 0;
+	memset(&ident, 0, sizeof ident);
+	redo_of = 0;
+	memset(&run, 0, sizeof run);
+}
