@@ -219,6 +219,58 @@ parse_dec(const char *s, struct dec *d)
 	return dec_parse_str(s, d) == DEC_OK ? 0 : -1;
 }
 
+/*
+ * Check a row's lines column ("gnum:qty:totalPrice[:returnedQty];...",
+ * as quota_amount writes it and returns extend it) against the row's
+ * amount: every line parses (gnum 1-999, qty, totalPrice and
+ * returnedQty not negative) and the totalPrices add up to no more than
+ * the amount (which adds freight and insurance), give or take the cent
+ * by which each line's total and the amount were rounded to 2 places.
+ * Returns 0, or -1 when the column cannot be what the tool wrote.
+ */
+int
+quota_lines_check(const char *lines, struct dec amount)
+{
+	struct dec sum = dec_from_int(0), cent;
+	const char *p = lines;
+
+	if (dec_parse_str("0.01", &cent) != DEC_OK || *p == '\0')
+		return -1;
+	while (*p) {
+		char buf[4][64], *end;
+		size_t k = 0, n;
+		struct dec qty, total, ret = dec_from_int(0);
+		long gnum;
+
+		for (;;) {
+			n = strcspn(p, ":;");
+			if (k == 4 || n >= sizeof buf[0])
+				return -1;
+			memcpy(buf[k], p, n);
+			buf[k++][n] = '\0';
+			p += n;
+			if (*p != ':')
+				break;
+			p++;
+		}
+		if (*p == ';' && *++p == '\0')
+			return -1;
+		gnum = strtol(buf[0], &end, 10);
+		if (k < 3 || buf[0][0] == '\0' || *end != '\0' || gnum < 1 ||
+		    gnum > 999 ||
+		    dec_parse_str(buf[1], &qty) != DEC_OK ||
+		    dec_sign(qty) < 0 ||
+		    dec_parse_str(buf[2], &total) != DEC_OK ||
+		    dec_sign(total) < 0 ||
+		    (k == 4 && (dec_parse_str(buf[3], &ret) != DEC_OK ||
+		    dec_sign(ret) < 0)))
+			return -1;
+		sum = dec_add(sum, total);
+		amount = dec_add(amount, cent);
+	}
+	return dec_cmp(sum, amount) > 0 ? -1 : 0;
+}
+
 /* Check one row's values; fills what the scan needs.  Returns a reason
  * or NULL. */
 static const char *
@@ -244,6 +296,9 @@ check_row(char **f, int *year, struct dec *amount, struct dec *released,
 	if (parse_dec(f[C_RELEASED], released) || dec_sign(*released) < 0 ||
 	    dec_cmp(*released, *amount) > 0)
 		return _("released is not an amount up to the row's amount");
+	if (quota_lines_check(f[C_LINES], *amount) != 0)
+		return _("lines do not parse or add up to more than the "
+		    "amount");
 	if (verdict_parse(f[C_VERDICT], v) != 0)
 		return _("unknown verdict");
 	if (state_parse(f[C_STATE], st) != 0 || *st == S_PENDING)

@@ -402,7 +402,7 @@ conv_row(const struct v1row *v, void *arg)
 	char amt[64], used[64], rel[64], *h, *save = NULL, *tok;
 	long long id, ev = 0;
 	int counted = verdict_counted(v->verdict) && v->state != S_REJECTED;
-	struct dec zero = dec_from_int(0), after;
+	struct dec zero = dec_from_int(0), after, given = zero;
 
 	if (!shard_mine(&r->shard, v->person, strcspn(v->person, "|"))) {
 		diag_trouble(r->convert_from, v->line, _("ledger row belongs "
@@ -495,9 +495,17 @@ conv_row(const struct v1row *v, void *arg)
 			free(h);
 			return fail(r);
 		}
+		given = dec_add(given, g);
 		c->events++;
 	}
 	free(h);
+	/* What the row says it gave back is what its history gave back:
+	 * otherwise the buyer's total and its events disagree. */
+	if (dec_cmp(given, v->released) != 0) {
+		diag_trouble(r->convert_from, v->line, _("ledger row: released "
+		    "is not what its history gave back"));
+		return -1;
+	}
 	if (buyer_add(r, v->person, v->year, counted ?
 	    dec_sub(v->amount, v->released) : zero, ev) != 0)
 		return fail(r);
@@ -1718,14 +1726,11 @@ check_seals(struct run *r)
 		return -1;
 	while ((rc = store_step(r->st, st)) == 1) {
 		long long id = sqlite3_column_int64(st, 0);
-		struct dec amount, sum = dec_from_int(0), v;
-		char *lines = strdup(store_text(st, 11)), *tok, *save = NULL;
+		struct dec amount;
 		int parsed = dec_parse_str(store_text(st, 10), &amount) ==
 		    DEC_OK;
 
-		if (seal_row(r->key, NULL, st, 0, INV_NCOLS, m) != 0 ||
-		    lines == NULL) {
-			free(lines);
+		if (seal_row(r->key, NULL, st, 0, INV_NCOLS, m) != 0) {
 			sqlite3_reset(st);
 			return -1;
 		}
@@ -1734,17 +1739,9 @@ check_seals(struct run *r)
 			tampered(r, w);
 			bad++;
 		}
-		for (tok = strtok_r(lines, ";", &save); tok && parsed;
-		    tok = strtok_r(NULL, ";", &save)) {
-			char *c = strrchr(tok, ':');
-
-			if (c == NULL || dec_parse_str(c + 1, &v) != DEC_OK)
-				parsed = 0;
-			else
-				sum = dec_add(sum, v);
-		}
-		free(lines);
-		if (!parsed || dec_cmp(sum, amount) > 0) {
+		parsed = parsed &&
+		    quota_lines_check(store_text(st, 11), amount) == 0;
+		if (!parsed) {
 			diag_trouble(r->store_path, 0, _("inventory %lld: its "
 			    "amount %s is less than its lines add up to, or "
 			    "does not parse"), id, store_text(st, 10));

@@ -326,6 +326,9 @@ struct v1row {
 };
 typedef int (*ledger_v1_fn)(const struct v1row *v, void *arg);
 int ledger_v1_each(const char *path, ledger_v1_fn fn, void *arg);
+/* 0 when a row's lines column parses and adds up to no more than its
+ * amount (ledger_check and the v1 reader both hold rows to it). */
+int quota_lines_check(const char *lines, struct dec amount);
 /* The entry of kind for guid in a row's history, or NULL. */
 const char *ledger_event_find(const char *events, char kind,
     const char *guid);
