@@ -1156,34 +1156,65 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 	}
 }
 
-/* Copy the strings of d's origin into one block, d->own. */
-static int
-own_strings(struct stream_doc *d)
+/* The i-th string of d's origin (0..3). */
+static const char **
+origin_string(struct stream_doc *d, int i)
 {
-	const char **v[4];
-	size_t n = 0, i;
-	char *p;
+	switch (i) {
+	case 0:
+		return &d->origin.source;
+	case 1:
+		return &d->origin.envelope;
+	case 2:
+		return &d->origin.received;
+	default:
+		return &d->origin.via;
+	}
+}
 
-	v[0] = &d->origin.source;
-	v[1] = &d->origin.envelope;
-	v[2] = &d->origin.received;
-	v[3] = &d->origin.via;
-	for (i = 0; i < 4; i++)
-		n += *v[i] ? strlen(*v[i]) + 1 : 0;
-	if ((p = malloc(n + 1)) == NULL)
-		return -1;
-	free(d->own);
-	d->own = p;
-	for (i = 0; i < 4; i++)
-		if (*v[i]) {
-			size_t k = strlen(*v[i]) + 1;
+/* The bytes d's origin strings take, each with its NUL. */
+static size_t
+strings_size(const struct stream_doc *d)
+{
+	const char *v[4];
+	size_t n = 0;
+	int i;
 
-			memcpy(p, *v[i], k);
-			*v[i] = p;
+	v[0] = d->origin.source;
+	v[1] = d->origin.envelope;
+	v[2] = d->origin.received;
+	v[3] = d->origin.via;
+	for (i = 0; i < 4; i++)
+		n += v[i] ? strlen(v[i]) + 1 : 0;
+	return n;
+}
+
+/* Copy the strings of d's origin to p (strings_size() bytes). */
+static void
+strings_copy(struct stream_doc *d, char *p)
+{
+	const char **v;
+	size_t k;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (*(v = origin_string(d, i)) != NULL) {
+			k = strlen(*v) + 1;
+			memcpy(p, *v, k);
+			*v = p;
 			p += k;
 		}
 	d->source = d->origin.source;
-	return 0;
+}
+
+/* d's tree and envelope are the caller's now, no longer s's. */
+static void
+take_over(struct stream *s, const struct stream_doc *d)
+{
+	if (d->doc != NULL && d->doc == s->doc)
+		s->doc = NULL;
+	if (d->env != NULL && d->env == s->env)
+		s->env = NULL;
 }
 
 int
@@ -1191,22 +1222,42 @@ stream_doc_detach(struct stream *s, struct stream_doc *d)
 {
 	struct stream_doc c = *d;
 	char *copy = malloc(d->len + 1);
+	char *own = malloc(strings_size(d) + 1);
 
-	c.own = NULL;
-	if (copy == NULL || own_strings(&c) != 0) {
+	if (copy == NULL || own == NULL) {
 		free(copy);
+		free(own);
 		return -1;
 	}
+	strings_copy(&c, own);
 	memcpy(copy, d->bytes, d->len);
 	copy[d->len] = '\0';
 	c.bytes = c.mem = copy;
+	c.own = own;
 	c.owned = 1;
-	if (c.doc == s->doc)
-		s->doc = NULL;	/* the caller owns the tree now */
-	if (c.env != NULL && c.env == s->env)
-		s->env = NULL;	/* and the envelope */
+	take_over(s, &c);
 	*d = c;
 	return 0;
+}
+
+size_t
+stream_doc_pack_size(const struct stream_doc *d)
+{
+	size_t n = d->len + 1 + strings_size(d);
+
+	return (n + 15) & ~(size_t)15;	/* the next one aligned */
+}
+
+void
+stream_doc_pack(struct stream *s, struct stream_doc *d, char *mem)
+{
+	memcpy(mem, d->bytes, d->len);
+	mem[d->len] = '\0';
+	strings_copy(d, mem + d->len + 1);
+	d->bytes = mem;
+	d->mem = d->own = NULL;	/* the caller's memory */
+	d->owned = 1;
+	take_over(s, d);
 }
 
 void

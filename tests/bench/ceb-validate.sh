@@ -23,7 +23,8 @@
 # V- rule off).  Each row prints messages/s, MB/s, peak RSS and its wall
 # ratio to its baseline; then the CPU ratios, the -j2/-j1 CPU per
 # message, the load average, and instruction counts (callgrind) on a
-# sample, steadier than time on a shared machine.  Memory: peak RSS on
+# sample, steadier than time on a shared machine (-j1, -j2, --tree,
+# xmllint).  Memory: peak RSS on
 # 10 000 messages, the batch, and BENCH_VALIDATE_HUGE messages piped from
 # ceb-gen through a FIFO.  Nothing here passes or fails on a time or a
 # size.
@@ -186,12 +187,18 @@ if [ "$cgn" -gt 0 ] && command -v valgrind >/dev/null 2>&1 &&
 	cg xl xmllint --noout --stream --schema "$d/wrap-import.xsd" \
 	    "$d/cg-import.xml"
 	cg v1 $V "$d/cg-stream.xml"
+	cg v2 $V -j2 "$d/cg-stream.xml"
 	cg vt $V --tree "$d/cg-stream.xml"
 	ni=$(grep -cvFf "$d/export.list" "$d/cg.list")
 	awk -v a="$(ir "$d/v1.cg")" -v b="$(ir "$d/vt.cg")" \
 	    -v x="$(ir "$d/xl.cg")" -v n="$cgn" -v ni="$ni" 'BEGIN {
 	    if (a > 0 && b > 0 && x > 0) printf "  instructions per message (callgrind, %d messages): ceb-validate %.0f, --tree %.0f (one pass / tree %.2f); xmllint --stream wrapped %.0f (on the %d import messages); ceb-validate / xmllint %.2f\n",
 		n, a / n, b / n, a / b, x / ni, ni, (a / n) / (x / ni) }'
+	# The work -j2 adds (hand-over to the workers, locks), counted
+	# rather than timed: callgrind runs the threads one at a time.
+	awk -v a="$(ir "$d/v1.cg")" -v c="$(ir "$d/v2.cg")" -v n="$cgn" 'BEGIN {
+	    if (a > 0 && c > 0) printf "  instructions per message -j2: %.0f, -j1: %.0f (-j2 / -j1 %+.1f%%)\n",
+		c / n, a / n, (c / a - 1) * 100 }'
 fi
 
 # ---- memory: 10k, the batch, a piped stream of BENCH_VALIDATE_HUGE -----
