@@ -90,8 +90,10 @@ TESTS += tests/state/examples.test tests/convert/convert.test tests/nightly.test
 EXTRA_DIST += tests/state tests/state-dump.sh tests/convert
 
 # Every example of the README's pipelines and of cebtools(7), as written.
-TESTS += tests/examples.test tests/install.test tests/sharded-night.test
-EXTRA_DIST += tests/examples.test tests/install.test tests/sharded-night.test
+TESTS += tests/examples.test tests/install.test tests/sharded-night.test \
+	tests/demo.test
+EXTRA_DIST += tests/examples.test tests/install.test tests/sharded-night.test \
+	tests/demo.test
 
 # Issue 19: envelopes read by every tool, the origin through pipelines and
 # two nights, a stream back to files.

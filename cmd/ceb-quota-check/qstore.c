@@ -144,9 +144,11 @@ ends_with(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-/* Nonzero when path holds something that is not an SQLite database. */
+/* What path holds: 0 nothing (or an empty file), 1 something that is
+ * not an SQLite database (a v1 ledger, or trouble for its reader), 2 an
+ * SQLite database. */
 static int
-is_v1(const char *path)
+file_kind(const char *path)
 {
 	char buf[16];
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -156,7 +158,16 @@ is_v1(const char *path)
 		return 0;
 	n = read(fd, buf, sizeof buf);
 	close(fd);
-	return n > 0 && !(n == 16 && memcmp(buf, "SQLite format 3", 16) == 0);
+	if (n <= 0)
+		return 0;
+	return n == 16 && memcmp(buf, "SQLite format 3", 16) == 0 ? 2 : 1;
+}
+
+/* Nonzero when path holds something that is not an SQLite database. */
+static int
+is_v1(const char *path)
+{
+	return file_kind(path) == 1;
 }
 
 /* Rename from to to, never replacing to.  Returns 0 or -1 (errno). */
@@ -1060,6 +1071,16 @@ qstore_open(struct run *r)
 	    err, sizeof err);
 	if (rc != STORE_OK) {
 		diag_trouble(r->store_path, 0, "%s", err);
+		return -1;
+	}
+	/* FILE.csv[.gz] that holds a database (a store copied or renamed):
+	 * taking FILE.db instead would start every buyer from nothing. */
+	if (strcmp(r->store_path, r->ledger_path) != 0 &&
+	    file_kind(r->ledger_path) == 2 &&
+	    store_int(r->st, "SELECT count(*) FROM runs", 0) == 0) {
+		diag_trouble(r->ledger_path, 0, _("is a ceb-quota-check store, "
+		    "not a CSV ledger: give its own name to --ledger (a name "
+		    "ending in .csv stands for the store %s)"), r->store_path);
 		return -1;
 	}
 	/* A CSV ledger named FILE.csv[.gz]: moved aside under the lock. */
