@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalogue.h"
@@ -47,15 +48,41 @@ const size_t catalogue_n = sizeof catalogue / sizeof catalogue[0];
 #undef W
 #undef I
 
+/*
+ * The rules in order of id, made on the first look-up: a finding looks
+ * its rule up, and a night has millions of findings (a linear search
+ * was 6% of ceb-reconcile's instructions).  catalogue[] itself stays in
+ * the order of the .def files, which --list-rules prints.
+ */
+static const struct catalogue_rule *byid[sizeof catalogue /
+    sizeof catalogue[0]];
+
+static int
+cmp_rule(const void *a, const void *b)
+{
+	return strcmp((*(const struct catalogue_rule *const *)a)->id,
+	    (*(const struct catalogue_rule *const *)b)->id);
+}
+
+static int
+cmp_key(const void *k, const void *b)
+{
+	return strcmp(k, (*(const struct catalogue_rule *const *)b)->id);
+}
+
 const struct catalogue_rule *
 catalogue_find(const char *id)
 {
+	const struct catalogue_rule *const *r;
 	size_t i;
 
-	for (i = 0; i < catalogue_n; i++)
-		if (strcmp(catalogue[i].id, id) == 0)
-			return &catalogue[i];
-	return NULL;
+	if (byid[0] == NULL) {
+		for (i = 0; i < catalogue_n; i++)
+			byid[i] = &catalogue[i];
+		qsort(byid, catalogue_n, sizeof byid[0], cmp_rule);
+	}
+	r = bsearch(id, byid, catalogue_n, sizeof byid[0], cmp_key);
+	return r ? *r : NULL;
 }
 
 enum diag_sev

@@ -475,6 +475,13 @@ store_bind(struct store *s, sqlite3_stmt *st, const char *fmt, ...)
 			    SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
 			break;
 		}
+		case 's': {
+			const char *t = va_arg(ap, const char *);
+
+			rc = t ? sqlite3_bind_text(st, i, t, -1,
+			    SQLITE_STATIC) : sqlite3_bind_null(st, i);
+			break;
+		}
 		case 'i':
 			rc = sqlite3_bind_int64(st, i, va_arg(ap, long long));
 			break;
@@ -768,7 +775,7 @@ store_document(struct store *s, long long run, const char *digest,
 {
 	sqlite3_stmt *st = store_prepare(s, sql_doc_insert);
 
-	return st == NULL || store_bind(s, st, "titiitt", digest, run,
+	return st == NULL || store_bind(s, st, "sisiiss", digest, run,
 	    source, (long long)message, (long long)line, type, guid) != 0 ||
 	    store_step(s, st) != 0 ? -1 : 0;
 }

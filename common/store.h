@@ -108,7 +108,9 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 
 /*
  * Bind the parameters of st from fmt, one letter each, starting at 1:
- *   t  const char *        text (NULL binds NULL)
+ *   t  const char *        text (NULL binds NULL), copied
+ *   s  const char *        text (NULL binds NULL), not copied: it must
+ *                          stay unchanged until st is stepped and reset
  *   i  long long           integer
  *   b  const void *, size_t   blob
  *   n  (nothing)           NULL

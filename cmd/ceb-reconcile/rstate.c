@@ -206,6 +206,9 @@ static struct keyidx *rows;
 static unsigned char *looked[3];
 static size_t caplooked[3];
 static int has_matched;
+/* Whether the store holds documents an earlier run judged: when it holds
+ * none (a first night) no document is looked up (rstate_judged()). */
+static int has_judged;
 
 static int
 mark_looked(int w, long id)
@@ -421,6 +424,8 @@ rstate_load(void)
 {
 	static const char sql_last[] = "SELECT run, run_id, now, shard FROM "
 	    "reconcile_runs ORDER BY run DESC LIMIT 2";
+	static const char sql_judged[] = "SELECT EXISTS (SELECT 1 FROM "
+	    "documents WHERE run != ?1)";
 	sqlite3_stmt *q = store_prepare(st, sql_last);
 	char sh[32], p[4096], base_now[16] = "", last_shard[32] = "";
 	int r, n = 0;
@@ -463,6 +468,12 @@ rstate_load(void)
 	if ((has_matched = (int)store_int(st, "SELECT EXISTS (SELECT 1 FROM "
 	    "matched)", 0)) < 0)
 		return fail(NULL);
+	if ((q = store_prepare(st, sql_judged)) == NULL ||
+	    store_bind(st, q, "i", redo_of) != 0 ||
+	    (r = store_step(st, q)) < 0)
+		return fail(NULL);
+	has_judged = r == 1 && sqlite3_column_int64(q, 0) != 0;
+	sqlite3_reset(q);
 	if (load_waiting() != 0)
 		return -1;
 	return begin_run();
@@ -561,6 +572,8 @@ put_message(uint32_t mid, long long run, long long seq)
 	    SQLITE_OK || store_step(st, q) != 0)
 		return fail(NULL);
 	id = sqlite3_last_insert_rowid(store_db(st));
+	if ((q = store_prepare(st, sql_rec)) == NULL)
+		return fail(NULL);
 	for (j = 0; j < m->nrec; j++) {
 		const struct rrec *r = &rc.recs[m->first + j];
 
@@ -571,11 +584,9 @@ put_message(uint32_t mid, long long run, long long seq)
 		rec_keys(r, &f, k);
 		day_format(r->first_seen, day, sizeof day);
 		snprintf(hash, sizeof hash, "%016" PRIx64, r->hash);
-		if ((q = store_prepare(st, sql_rec)) == NULL ||
-		    store_bind(st, q, "iittttttttti", id,
-		    (long long)r->recno, codes[r->type], day, hash, k[0], k[1],
-		    k[2], k[3], k[4], k[5], run) != 0 ||
-		    store_step(st, q) != 0)
+		if (store_bind(st, q, "iisssssssssi", id, (long long)r->recno,
+		    codes[r->type], day, hash, k[0], k[1], k[2], k[3], k[4],
+		    k[5], run) != 0 || store_step(st, q) != 0)
 			return fail(NULL);
 	}
 	return 0;
@@ -643,6 +654,7 @@ put_matched(long long run)
 	static const char sql_forget[] = "DELETE FROM matched WHERE day <= ?1";
 	char k[6][256], day[16], hash[24];
 	sqlite3_stmt *q;
+	uint32_t shown = NONE;
 	size_t i;
 
 	/* Forgotten after --keep-matched days. */
@@ -650,18 +662,23 @@ put_matched(long long run)
 	if ((q = store_prepare(st, sql_forget)) == NULL ||
 	    store_bind(st, q, "t", day) != 0 || store_step(st, q) != 0)
 		return fail(NULL);
+	/* One statement for every row (a night matches millions), the
+	 * values bound in place. */
+	if ((q = store_prepare(st, sql)) == NULL)
+		return fail(NULL);
 	for (i = 0; i < rc.ndone; i++) {
 		const struct done *d = &rc.done[i];
 
 		if (d->from_state || rc.now - (long)d->day >= rc.keep)
 			continue;
-		day_format(d->day, day, sizeof day);
+		if (d->day != shown)
+			day_format(d->day, day, sizeof day);
+		shown = d->day;
 		snprintf(hash, sizeof hash, "%016" PRIx64, d->hash);
 		split_key(rc.pk, d->pk, k[0], k[1], sizeof k[0]);
 		split_key(rc.wk, d->wk, k[2], k[3], sizeof k[0]);
 		split_key(rc.yk, d->yk, k[4], k[5], sizeof k[0]);
-		if ((q = store_prepare(st, sql)) == NULL ||
-		    store_bind(st, q, "tttttttti", day, hash, k[0], k[1],
+		if (store_bind(st, q, "ssssssssi", day, hash, k[0], k[1],
 		    k[2], k[3], k[4], k[5], run) != 0 ||
 		    store_step(st, q) != 0)
 			return fail(NULL);
@@ -849,10 +866,10 @@ rstate_judged(const char *hex, char *day, size_t n)
 	long long id = 0;
 	int r;
 
-	if (st == NULL)
+	if (st == NULL || !has_judged)
 		return 0;
 	if ((q = store_prepare(st, sql)) == NULL ||
-	    store_bind(st, q, "tii", hex, run.id, redo_of) != 0 ||
+	    store_bind(st, q, "sii", hex, run.id, redo_of) != 0 ||
 	    (r = store_step(st, q)) < 0)
 		return fail(NULL);
 	if (r == 1) {
@@ -1033,6 +1050,7 @@ rstate_end(void)
 		caplooked[i] = 0;
 	}
 	has_matched = 0;
+	has_judged = 0;
 	if (kept)
 		fclose(kept);
 	kept = NULL;

@@ -23,7 +23,11 @@
 #                    and whether the report is the same as size-N's;
 #   unresolved-N     the same N with 10% of the parcels not departed
 #                    (carried over in --state), in memory and within the
-#                    budget (unresolved-budget-N).
+#                    budget (unresolved-N-budget); for each other rate P
+#                    of BENCH_WRITEOFF_OPEN (default "10%"; e.g.
+#                    "10% 30% 60%") unresolved-P-N: peak RSS against the
+#                    unresolved parcels (issue 15: memory follows them,
+#                    not the night), bytes of RSS per unresolved parcel.
 # Benchmarks measure, they do not judge: no row passes or fails.
 set -u
 LC_ALL=C.UTF-8
@@ -111,34 +115,45 @@ for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
 	    "(in memory $rw KiB), $BENCH_SECS s (in memory $sw s);" \
 	    "the report $same"
 	rm -f "s$sn.xml"
-	ceb-gen -s 43 -e "$sn" -n 0 --split 1000 -x "u$sn.man.xml" \
-	    -m "u$sn.man.csv" -o "u$sn.xml" --exp-not-departed=10% \
-	    2>"u$sn.gen"
-	rm -rf "st$sn"
-	bench_measure "unres$sn" $T -q --now 20250310 -s "st$sn" \
-	    -m "u$sn.man.xml" -m "u$sn.man.csv" -r "unres$sn.csv" "u$sn.xml"
-	bench_row "$T" "unresolved-$sn" "cat-$sn" "$(msgs "u$sn.gen")" \
-	    "$(bytes "u$sn.xml")" "$sn parcels, 10% not departed"
+	for pct in ${BENCH_WRITEOFF_OPEN:-10%}; do
+	p=${pct%%%}
+	u=u$p-$sn
+	case=unresolved-$sn
+	[ "$p" = 10 ] || case=unresolved-$p%-$sn
+	ceb-gen -s 43 -e "$sn" -n 0 --split 1000 -x "$u.man.xml" \
+	    -m "$u.man.csv" -o "$u.xml" --exp-not-departed="$pct" \
+	    2>"$u.gen"
+	rm -rf "st$u"
+	bench_measure "unres$u" $T -q --now 20250310 -s "st$u" \
+	    -m "$u.man.xml" -m "$u.man.csv" -r "unres$u.csv" "$u.xml"
+	bench_row "$T" "$case" "cat-$sn" "$(msgs "$u.gen")" \
+	    "$(bytes "$u.xml")" "$sn parcels, $pct not departed"
 	ru=$BENCH_RSS
-	open=$(sqlite3 "st$sn/state.db" "SELECT count(*) FROM wo_parcels")
-	echo "$T: $sn parcels, 10% open: peak RSS $ru KiB" \
+	open=$(sqlite3 "st$u/state.db" "SELECT count(*) FROM wo_parcels")
+	echo "$T: $sn parcels, $pct open: peak RSS $ru KiB" \
 	    "($(( (ru - rc) * 1024 / sn )) B/parcel above ceb-cat);" \
-	    "$open parcels carried over, state $(du -sk "st$sn" | cut -f1) KiB" \
-	    "($(( $(du -sk "st$sn" | cut -f1) * 1024 / (open > 0 ? open : 1) )) B" \
+	    "$open parcels carried over, state $(du -sk "st$u" | cut -f1) KiB" \
+	    "($(( $(du -sk "st$u" | cut -f1) * 1024 / (open > 0 ? open : 1) )) B" \
 	    "a carried-over parcel on disk)"
-	rm -rf "stb$sn"
-	bench_measure "unresb$sn" $T -q --memory "$bud" --now 20250310 \
-	    -s "stb$sn" -m "u$sn.man.xml" -m "u$sn.man.csv" \
-	    -r "unresb$sn.csv" "u$sn.xml"
-	bench_row "$T" "unresolved-budget-$sn" "unresolved-$sn" \
-	    "$(msgs "u$sn.gen")" "$(bytes "u$sn.xml")" \
-	    "$sn parcels, 10% not departed, --memory $bud"
+	# Issue 15: memory follows the unresolved parcels, not the night.
+	echo "$T: $sn parcels, $open unresolved: peak RSS $ru KiB against" \
+	    "$rw KiB with every parcel written off (size-$sn):" \
+	    "$(( (ru - rw) * 1024 / (open > 0 ? open : 1) )) B of RSS an" \
+	    "unresolved parcel beyond the night's"
+	rm -rf "stb$u"
+	bench_measure "unresb$u" $T -q --memory "$bud" --now 20250310 \
+	    -s "stb$u" -m "$u.man.xml" -m "$u.man.csv" \
+	    -r "unresb$u.csv" "$u.xml"
+	bench_row "$T" "$case-budget" "$case" \
+	    "$(msgs "$u.gen")" "$(bytes "$u.xml")" \
+	    "$sn parcels, $pct not departed, --memory $bud"
 	same=differs
-	cmp -s "unres$sn.csv" "unresb$sn.csv" &&
-	    [ "$(sh "$top/tests/state-dump.sh" "st$sn/state.db")" = \
-	    "$(sh "$top/tests/state-dump.sh" "stb$sn/state.db")" ] &&
+	cmp -s "unres$u.csv" "unresb$u.csv" &&
+	    [ "$(sh "$top/tests/state-dump.sh" "st$u/state.db")" = \
+	    "$(sh "$top/tests/state-dump.sh" "stb$u/state.db")" ] &&
 	    same="are the same"
-	echo "$T: $sn parcels, 10% open, within --memory $bud: peak RSS" \
+	echo "$T: $sn parcels, $pct open, within --memory $bud: peak RSS" \
 	    "$BENCH_RSS KiB (in memory $ru KiB); report and state $same"
-	rm -f "u$sn.xml"
+	rm -rf "$u.xml" "st$u" "stb$u"
+	done
 done

@@ -126,6 +126,16 @@ wrap='ceb-quota-check "$@"; s=$?; [ $s -le 1 ] && exit 0; exit $s'
 bench_measure "$D/run" sh -c "$wrap" sh -q --ledger "$D/ledger.db" \
     -r "$D/report.csv" "$D/night.xml"
 bench_row ceb-quota-check "night-$n-inv" ceb-cat-baseline "$msgs" "$bytes"
+# The figures issue 15 set for this night (at the full sizes: 10M rows,
+# 1M inventories), beside those of the release before the store when it
+# ran above.
+awk -F, -v r="$BENCH_RUN" -v rows="$rows" -v n="$n" '$1 == r &&
+    $5 == "ceb-quota-check" { cpu[$6] = $10; rss[$6] = $13 }
+    END { c = cpu["night-" n "-inv"]; m = rss["night-" n "-inv"] / 1024
+	printf "  issue 15: at most 60 s CPU and 300 MB peak RSS for 10000000 rows + 1000000 inventories; this night (%d rows, %d inventories): %.1f s CPU, %.0f MB", rows, n, c, m
+	o = "csv-night-" n "-inv-old-release"
+	if (o in cpu) printf "; the release before the store: %.1f s CPU, %.0f MB", cpu[o], rss[o] / 1024
+	printf "\n" }' "$BENCH_CSV"
 
 bench_measure "$D/rerun" sh -c "$wrap" sh -q --ledger "$D/ledger.db" \
     -r "$D/report2.csv" "$D/night.xml"
