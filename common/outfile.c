@@ -20,6 +20,7 @@ struct outfile {
 	FILE *f;
 	int dfd;		/* the directory, -1 for stdout */
 	int direct;		/* written in place: not a regular file */
+	int nosync;		/* outfile_nosync(): renamed without fsync */
 	char *base;		/* the file's name in it */
 	char tmp[64];		/* the temporary file's */
 };
@@ -159,7 +160,8 @@ outfile_commit(struct outfile *o, char *err, size_t n)
 		outfile_free(o);
 		return r;
 	}
-	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0) {
+	if (fflush(o->f) != 0 || ferror(o->f) ||
+	    (!o->nosync && fsync(fileno(o->f)) != 0)) {
 		snprintf(err, n, _("%s: write error: %s"), o->base,
 		    strerror(errno ? errno : EIO));
 		r = -1;
@@ -176,10 +178,16 @@ outfile_commit(struct outfile *o, char *err, size_t n)
 	}
 	if (r != 0)
 		(void)unlinkat(o->dfd, o->tmp, 0);
-	else
+	else if (!o->nosync)
 		(void)fsync(o->dfd);
 	outfile_free(o);
 	return r;
+}
+
+void
+outfile_nosync(struct outfile *o)
+{
+	o->nosync = 1;
 }
 
 int

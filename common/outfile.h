@@ -45,6 +45,13 @@ FILE *outfile_stream(struct outfile *o);
 int outfile_commit(struct outfile *o, char *err, size_t n);
 
 /*
+ * outfile_commit() renames o into place without syncing it first: for a
+ * file that can be made again (a generator's thousands of messages),
+ * where a crash may leave the old file or the new one unwritten.
+ */
+void outfile_nosync(struct outfile *o);
+
+/*
  * Flush, sync and rename the new file over the path now, and keep
  * writing to it (a tool's report before its state commits: a run killed
  * after the commit has left its whole report).  outfile_commit() then

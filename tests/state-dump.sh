@@ -33,7 +33,7 @@ for t in $(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE
 		continue ;;
 	messages|matched)
 		cols=$(sqlite3 "$db" "SELECT group_concat(name, ', ') FROM
-		    pragma_table_info('$t') WHERE name NOT IN ('id', 'seq',
+		    pragma_table_info('$t') WHERE name NOT IN ('id', 'seq', 'mac',
 		    'added')")
 		where=
 		[ $t = messages ] && where="WHERE id IN (SELECT msg FROM

@@ -28,6 +28,7 @@
 #include "diag.h"
 #include "dsig.h"
 #include "gen.h"
+#include "outfile.h"
 #include "i18n.h"
 #include "loop.h"
 #include "msg.h"
@@ -54,6 +55,7 @@ struct mbuf {
 struct sink {
 	FILE *f;
 	gzFile gz;
+	struct outfile *of;	/* a file: common/outfile.h */
 	char *source;		/* name a reader reports for this stream */
 	long nmsg;
 };
@@ -66,8 +68,8 @@ static struct {
 	struct mbuf *hash[4096];
 	struct sink *days;	/* stream mode: one per day */
 	long *dayfiles;		/* dir mode: files written per day */
-	FILE *key;
-	FILE *mcsv;
+	struct sink key;	/* -k */
+	struct sink mcsv;	/* -m */
 	struct sink mxml;
 	long nmxml;
 	int failed;
@@ -125,9 +127,17 @@ xstrdup(const char *s)
 	return p;
 }
 
+/*
+ * Start writing path (NULL or "-": standard output): a new file of a
+ * random name in its directory, renamed over path by sink_close()
+ * (common/outfile.h: no symbolic link followed); sync 0 for the files
+ * of -d, thousands of them, which a rerun makes again.
+ */
 static int
-sink_open(struct sink *s, const char *path, int gz)
+sink_open(struct sink *s, const char *path, int gz, int sync)
 {
+	char err[512];
+
 	memset(s, 0, sizeof *s);
 	if (path == NULL || strcmp(path, "-") == 0) {
 		s->source = xstrdup("stdin");
@@ -135,18 +145,35 @@ sink_open(struct sink *s, const char *path, int gz)
 			s->gz = gzdopen(dup(1), "wb1");
 		else
 			s->f = stdout;
-	} else {
-		s->source = xstrdup(path);
-		if (gz)
-			s->gz = gzopen(path, "wb1");
-		else
-			s->f = fopen(path, "w");
+		if (s->f == NULL && s->gz == NULL) {
+			diag_trouble(NULL, 0, _("cannot create %s: %s"),
+			    _("standard output"), strerror(errno));
+			return -1;
+		}
+		return 0;
 	}
-	if (s->f == NULL && s->gz == NULL) {
-		diag_trouble(NULL, 0, _("cannot create %s: %s"),
-		    path ? path : _("standard output"), strerror(errno));
+	s->source = xstrdup(path);
+	if ((s->of = outfile_open(path, outfile_mode(0), err, sizeof err)) ==
+	    NULL) {
+		diag_trouble(NULL, 0, _("cannot create %s: %s"), path, err);
 		return -1;
 	}
+	if (!sync)
+		outfile_nosync(s->of);
+	if (gz) {
+		int fd = dup(fileno(outfile_stream(s->of)));
+
+		if (fd < 0 || (s->gz = gzdopen(fd, "wb1")) == NULL) {
+			diag_trouble(NULL, 0, _("cannot create %s: %s"), path,
+			    strerror(errno ? errno : ENOMEM));
+			if (fd >= 0)
+				close(fd);
+			outfile_abort(s->of);
+			s->of = NULL;
+			return -1;
+		}
+	} else
+		s->f = outfile_stream(s->of);
 	return 0;
 }
 
@@ -165,27 +192,58 @@ sink_write(struct sink *s, const char *p, size_t n)
 static int
 sink_close(struct sink *s)
 {
+	char err[512];
 	int r = 0;
 
-	if (s->gz) {
-		if (gzclose(s->gz) != Z_OK)
+	if (s->gz && gzclose(s->gz) != Z_OK)
+		r = -1;
+	if (s->of) {
+		if (out.failed)		/* no half batch left behind */
 			r = -1;
-	} else if (s->f && s->f != stdout) {
-		if (fclose(s->f) != 0)
+		if (r == 0 && outfile_commit(s->of, err, sizeof err) != 0) {
+			diag_trouble(NULL, 0, _("cannot write %s: %s"),
+			    s->source, err);
+			out.failed = 1;
 			r = -1;
+		} else if (r != 0)
+			outfile_abort(s->of);
 	} else if (s->f == stdout && fflush(stdout) != 0)
 		r = -1;
-	if (r != 0)
+	if (r != 0 && !out.failed)
 		fail(s->source);
 	free(s->source);
 	s->gz = NULL;
 	s->f = NULL;
+	s->of = NULL;
 	s->source = NULL;
 	return r;
 }
 
+static int open_all(const struct gen_opts *o);
+
+/* Open every output; when one cannot be, those opened are removed. */
 int
 out_open(const struct gen_opts *o)
+{
+	int d;
+
+	if (open_all(o) == 0)
+		return 0;
+	out.failed = 1;
+	for (d = 0; out.days && d < o->days; d++)
+		if (out.days[d].source)
+			sink_close(&out.days[d]);
+	if (out.key.source)
+		sink_close(&out.key);
+	if (out.mcsv.source)
+		sink_close(&out.mcsv);
+	if (out.mxml.source)
+		sink_close(&out.mxml);
+	return -1;
+}
+
+static int
+open_all(const struct gen_opts *o)
 {
 	const char *ext = o->gzip ? ".xml.gz" : ".xml";
 	char path[4096];
@@ -240,7 +298,7 @@ out_open(const struct gen_opts *o)
 				snprintf(path, sizeof path, "%s/day%d%s",
 				    o->out, d + 1, ext);
 			if (sink_open(&out.days[d], o->days > 1 ? path : o->out,
-			    o->gzip) != 0)
+			    o->gzip, 1) != 0)
 				return -1;
 		}
 	}
@@ -248,23 +306,17 @@ out_open(const struct gen_opts *o)
 		static const char *const hdr[] = { "source", "message",
 		    "record", "key", "defect" };
 
-		if ((out.key = fopen(o->key, "w")) == NULL) {
-			diag_trouble(NULL, 0, _("cannot create %s: %s"), o->key,
-			    strerror(errno));
+		if (sink_open(&out.key, o->key, 0, 1) != 0)
 			return -1;
-		}
-		csvio_write_row(out.key, hdr, 5);
+		csvio_write_row(out.key.f, hdr, 5);
 	}
 	if (o->manifest_csv) {
 		static const char *const hdr[] = { "trafMode", "voyageNo",
 		    "date", "billNo", "logisticsNo", "pieces", "grossWeight" };
 
-		if ((out.mcsv = fopen(o->manifest_csv, "w")) == NULL) {
-			diag_trouble(NULL, 0, _("cannot create %s: %s"),
-			    o->manifest_csv, strerror(errno));
+		if (sink_open(&out.mcsv, o->manifest_csv, 0, 1) != 0)
 			return -1;
-		}
-		csvio_write_row(out.mcsv, hdr, 7);
+		csvio_write_row(out.mcsv.f, hdr, 7);
 	}
 	if (o->manifest_xml) {
 		if (o->dirmode) {
@@ -273,7 +325,7 @@ out_open(const struct gen_opts *o)
 				    o->manifest_xml, strerror(errno));
 				return -1;
 			}
-		} else if (sink_open(&out.mxml, o->manifest_xml, 0) != 0)
+		} else if (sink_open(&out.mxml, o->manifest_xml, 0, 1) != 0)
 			return -1;
 	}
 	return 0;
@@ -486,7 +538,7 @@ write_message(struct mbuf *m)
 		else
 			snprintf(path, sizeof path, "%s/%08ld-CEB%d.xml%s",
 			    out.o->out, n, m->code, out.o->gzip ? ".gz" : "");
-		if (sink_open(&s, path, out.o->gzip) != 0) {
+		if (sink_open(&s, path, out.o->gzip, 0) != 0) {
 			out.failed = 1;
 			return;
 		}
@@ -504,7 +556,7 @@ write_message(struct mbuf *m)
 	diag_messages(1);
 	diag_records(m->nrec, m->nrec, 0);
 	out.ndefects += m->nkeys;
-	for (i = 0; i < m->nkeys && out.key; i++) {
+	for (i = 0; i < m->nkeys && out.key.f; i++) {
 		const char *row[5];
 
 		snprintf(mno, sizeof mno, "%ld", index);
@@ -514,7 +566,7 @@ write_message(struct mbuf *m)
 		row[2] = rno;
 		row[3] = m->keys[i].key;
 		row[4] = gen_defects[m->keys[i].defect].name;
-		if (csvio_write_row(out.key, row, 5) != 0)
+		if (csvio_write_row(out.key.f, row, 5) != 0)
 			fail(out.o->key);
 	}
 	m->recs.n = 0;
@@ -619,7 +671,7 @@ out_manifest(const char *xml, size_t len, const char *type)
 
 		snprintf(path, sizeof path, "%s/%08ld-%s.xml",
 		    out.o->manifest_xml, ++out.nmxml, type);
-		if (sink_open(&s, path, 0) != 0) {
+		if (sink_open(&s, path, 0, 0) != 0) {
 			out.failed = 1;
 			return;
 		}
@@ -632,7 +684,7 @@ out_manifest(const char *xml, size_t len, const char *type)
 void
 out_manifest_row(const char *const *cols)
 {
-	if (out.mcsv && csvio_write_row(out.mcsv, cols, 7) != 0)
+	if (out.mcsv.f && csvio_write_row(out.mcsv.f, cols, 7) != 0)
 		fail(out.o->manifest_csv);
 }
 
@@ -656,10 +708,10 @@ out_close(void)
 		free(out.days);
 	}
 	free(out.dayfiles);
-	if (out.key && fclose(out.key) != 0)
-		fail(out.o->key);
-	if (out.mcsv && fclose(out.mcsv) != 0)
-		fail(out.o->manifest_csv);
+	if (out.o->key)
+		sink_close(&out.key);
+	if (out.o->manifest_csv)
+		sink_close(&out.mcsv);
 	if (out.o->manifest_xml && !out.o->dirmode)
 		sink_close(&out.mxml);
 	free(out.tmp.p);

@@ -33,7 +33,7 @@ static const char *const synopsis[] = {
 	"[-q] [-g days] [-m manifest] [-r report] [-s dir] [-t tolerance] "
 	"[--csv-map field=Column,...] [--csv-modes auto|ceb|manifest] "
 	"[--decl-agent code,name] [--keep days] [--lock-timeout seconds] "
-	"[--memory size] "
+	"[--mac-key file] [--memory size] "
 	"[--merge-keys key,...] [--now yyyymmdd] [--shard k/n] [--summary dir] [--summary-flag 1|2] "
 	"[file | dir ...]",
 	"--list-rules",
@@ -43,7 +43,7 @@ static const char *const synopsis[] = {
 enum {
 	OPT_CSV_MAP = LOOP_OPT_LAST, OPT_CSV_MODES, OPT_NOW, OPT_KEEP,
 	OPT_SUMMARY, OPT_SUMMARY_FLAG, OPT_MERGE_KEYS, OPT_DECL_AGENT,
-	OPT_LIST_RULES, OPT_SHARD, OPT_MEMORY, OPT_LOCK_TIMEOUT
+	OPT_LIST_RULES, OPT_SHARD, OPT_MEMORY, OPT_LOCK_TIMEOUT, OPT_MAC_KEY
 };
 
 /* What the command line says besides the options of struct wo_opts. */
@@ -66,6 +66,7 @@ static const struct option longopts[] = {
 	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
+	{ "mac-key", required_argument, NULL, OPT_MAC_KEY },
 	{ "manifest", required_argument, NULL, 'm' },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "merge-keys", required_argument, NULL, OPT_MERGE_KEYS },
@@ -102,6 +103,8 @@ static const struct loop_opthelp opthelp[] = {
 	{ "--lock-timeout=SECONDS", N_("wait at most SECONDS for another "
 	    "run on the same state (default: CEBTOOLS_LOCK_TIMEOUT, else "
 	    "60)") },
+	{ "--mac-key=FILE", N_("the key of the state's MACs (default: the "
+	    "store's path + .key; created on first use, mode 0600)") },
 	{ "--memory=SIZE", N_("keep the run's records in about SIZE bytes "
 	    "of memory (k, M, G; default 256M; 0: no limit); the rest goes "
 	    "to a spill file") },
@@ -380,6 +383,9 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 			if (store_parse_timeout(optarg, &c->lock_timeout) != 0)
 				return loop_usage_error("--lock-timeout",
 				    _("not a number of seconds: %s"), optarg);
+			break;
+		case OPT_MAC_KEY:
+			w->o.mac_key = optarg;
 			break;
 		case OPT_MEMORY:
 			if (strcmp(optarg, "0") == 0)

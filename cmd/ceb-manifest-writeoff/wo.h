@@ -282,6 +282,7 @@ struct wo_opts {
 	const char *item_name_flag;
 	int pass;			/* pass CEB messages to stdout */
 	struct shard shard;		/* --shard K/N, n 0: everything */
+	const char *mac_key;		/* --mac-key, NULL: state.db.key */
 };
 
 /* The whole world of one run. */

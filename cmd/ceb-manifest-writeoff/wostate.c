@@ -42,6 +42,7 @@
 #include "store.h"
 #include "diag.h"
 #include "i18n.h"
+#include "sealtab.h"
 #include "state.h"
 #include "wo.h"
 
@@ -671,8 +672,29 @@ static const char *const migrations[] = {
 	"  'departure' WHEN released = '' OR released = '0' THEN 'release'"
 	"  ELSE 'write-off' END AS waits_for FROM wo_parcels"
 	"  ORDER BY firstSeen, logisticsNo;",
+	/* 2: every row sealed (common/sealtab.h, docs/security.md). */
+	"ALTER TABLE wo_bills ADD COLUMN mac BLOB;"
+	"ALTER TABLE wo_parcels ADD COLUMN mac BLOB;"
+	"ALTER TABLE wo_manifest ADD COLUMN mac BLOB;"
+	"ALTER TABLE wo_done ADD COLUMN mac BLOB;"
+	"ALTER TABLE wo_receipts ADD COLUMN mac BLOB;",
 	NULL
 };
+
+/*
+ * The sealed tables: all of them, each row by its rowid (the order a
+ * run reads them in) and named by its first column.  A run writes them
+ * whole (wr_open()), so it seals every row again.
+ */
+static const struct sealtab sealed[] = {
+	{ "wo_bills", "rowid", "\"key\"" },
+	{ "wo_parcels", "rowid", "logisticsNo" },
+	{ "wo_manifest", "rowid", "\"key\"" },
+	{ "wo_done", "rowid", "logisticsNo" },
+	{ "wo_receipts", "rowid", "copKey" },
+	{ NULL, NULL, NULL }
+};
+static struct sealtab_run seals;
 
 static const struct store_schema schema = { "ceb-manifest-writeoff",
     migrations };
@@ -793,6 +815,9 @@ wostate_open(struct wo *w, const char *dir, double timeout)
 	if (store_begin(st) != 0 ||
 	    (runs = store_int(st, "SELECT count(*) FROM runs", 0)) < 0)
 		return fail(path);
+	if (sealtab_open(&seals, store_db(st), path, w->o.mac_key, sealed) !=
+	    0)
+		return -1;
 	fresh = runs == 0;
 	memset(&ident, 0, sizeof ident);
 	if (fresh) {
@@ -896,7 +921,11 @@ wr_open(struct wr *x, const char *path, const char *const *cols)
 	snprintf(sql, sizeof sql, "DELETE FROM %s", path);
 	if (store_exec(st, sql) != 0)
 		return fail(path);
-	snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (", path);
+	snprintf(sql, sizeof sql, "INSERT INTO %s(", path);
+	for (i = 0; i < x->ncols; i++)
+		snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "%s\"%s\"",
+		    i ? ", " : "", cols[i]);
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ") VALUES (");
 	for (i = 0; i < x->ncols; i++)
 		snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "%s?",
 		    i ? ", " : "");
@@ -1219,8 +1248,11 @@ wostate_save(struct wo *w, const char *dir)
 	if ((q = store_prepare(st, sql_counts)) == NULL ||
 	    store_bind(st, q, "ttiiii", ended, hex, (long long)run.documents,
 	    (long long)run.set_aside, (long long)(run.set_aside ? 2 :
-	    diag_status()), run.id) != 0 || store_step(st, q) != 0 ||
-	    store_commit(st) != 0)
+	    diag_status()), run.id) != 0 || store_step(st, q) != 0)
+		return fail(dir);
+	if (sealtab_commit(&seals, store_db(st), sealed) != 0)
+		return -1;
+	if (store_commit(st) != 0)
 		return fail(dir);
 	return 0;
 }

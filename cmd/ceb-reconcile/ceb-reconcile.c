@@ -22,7 +22,8 @@
 
 static const char *const synopsis[] = {
 	"[-pqx] [-r report] [-s dir] [--keep-matched days] "
-	    "[--lock-timeout seconds] [--max-age days] "
+	    "[--lock-timeout seconds] [--mac-key file] [--max-age days] "
+	    "[--max-waiting n] [--max-waiting-file n] "
 	    "[--memory size] [--now date] [--run id] [--shard k/n] [--tolerance amount[%]] "
 	    "[file | dir ...]",
 	"--list-rules",
@@ -31,7 +32,8 @@ static const char *const synopsis[] = {
 
 enum {
 	OPT_LIST_RULES = LOOP_OPT_LAST, OPT_MAX_AGE, OPT_KEEP, OPT_NOW,
-	OPT_RUN, OPT_SHARD, OPT_TOLERANCE, OPT_MEMORY, OPT_LOCK_TIMEOUT
+	OPT_RUN, OPT_SHARD, OPT_TOLERANCE, OPT_MEMORY, OPT_LOCK_TIMEOUT,
+	OPT_MAC_KEY, OPT_MAX_WAITING, OPT_MAX_WAITING_FILE
 };
 
 static int
@@ -45,6 +47,20 @@ parse_days(const char *opt, const char *s, int *out)
 		return -1;
 	}
 	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_count(const char *opt, const char *s, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 0) {
+		loop_usage_error(opt, _("not a count (0: no cap): %s"), s);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -98,7 +114,10 @@ static const struct option longopts[] = {
 	{ "keep-matched", required_argument, NULL, OPT_KEEP },
 	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
+	{ "mac-key", required_argument, NULL, OPT_MAC_KEY },
 	{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+	{ "max-waiting", required_argument, NULL, OPT_MAX_WAITING },
+	{ "max-waiting-file", required_argument, NULL, OPT_MAX_WAITING_FILE },
 	{ "memory", required_argument, NULL, OPT_MEMORY },
 	{ "now", required_argument, NULL, OPT_NOW },
 	{ "run", required_argument, NULL, OPT_RUN },
@@ -122,11 +141,18 @@ static const struct loop_opthelp opthelp[] = {
 	{ "--lock-timeout=SECONDS", N_("wait at most SECONDS for another "
 	    "run on the same state (default: CEBTOOLS_LOCK_TIMEOUT, else "
 	    "60)") },
+	{ "--mac-key=FILE", N_("the key of the state's MACs (default: the "
+	    "store's path + .key; created on first use, mode 0600)") },
 	{ "--memory=SIZE", N_("keep at most SIZE bytes of waiting documents "
 	    "in memory (k, M, G; default 256M); the rest goes to a spool "
 	    "file") },
 	{ "--max-age=DAYS", N_("documents leave the state after waiting "
 	    "DAYS days (default 7)") },
+	{ "--max-waiting=N", N_("leave at most N documents of this night "
+	    "waiting in the state (default 1000000; 0: no cap); R-CAP-001 "
+	    "counts the rest") },
+	{ "--max-waiting-file=N", N_("leave at most N documents of one "
+	    "input file waiting in the state (default 100000; 0: no cap)") },
 	{ "--now=DATE", N_("the date of this run, YYYY-MM-DD or YYYYMMDD "
 	    "(default: today, local time)") },
 	{ "--run=ID", N_("the run id (default: the date of --now and a "
@@ -164,6 +190,8 @@ options(int argc, char *argv[], struct cmdline *c)
 	int ch, r;
 
 	rc.max_age = 7;
+	rc.max_waiting = 1000000;
+	rc.max_waiting_file = 100000;
 	rc.memory = 256u << 20;
 	rc.keep = 7;
 	rc.now = -1;
@@ -197,8 +225,21 @@ options(int argc, char *argv[], struct cmdline *c)
 				return loop_usage_error("--lock-timeout",
 				    _("not a number of seconds: %s"), optarg);
 			break;
+		case OPT_MAC_KEY:
+			rc.mac_key = optarg;
+			break;
 		case OPT_MAX_AGE:
 			if (parse_days("--max-age", optarg, &rc.max_age))
+				return 2;
+			break;
+		case OPT_MAX_WAITING:
+			if (parse_count("--max-waiting", optarg,
+			    &rc.max_waiting))
+				return 2;
+			break;
+		case OPT_MAX_WAITING_FILE:
+			if (parse_count("--max-waiting-file", optarg,
+			    &rc.max_waiting_file))
 				return 2;
 			break;
 		case OPT_MEMORY:

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalogue.h"
@@ -238,6 +239,123 @@ expired(const struct rrec *r)
 
 static struct flds fl[RT_N];
 
+/*
+ * Caps against amplification (docs/security.md, "Caps"): at most
+ * --max-waiting records that came in this night are left waiting in the
+ * state, and at most --max-waiting-file of one source (the file or
+ * stream they were delivered in); 0 lifts a cap.  Records already in the
+ * state are never dropped.  Those past a cap leave the run (ST_CAPPED:
+ * not kept, not judged again) and one R-CAP-001 finding per source and
+ * one for the night give their count, on the first record each dropped.
+ */
+static struct capped {
+	long *per_src;		/* kept so far, by source */
+	long *dropped;		/* past the cap, by source */
+	uint32_t *first;	/* first dropped, by source */
+	size_t nsrc;
+	long night, night_dropped;
+	uint32_t night_first;
+	uint32_t *ids;		/* every record dropped */
+	size_t nids, cap;
+} cp_;
+
+/* Nonzero when record id may wait in the state; else it is dropped. */
+static int
+may_wait(uint32_t id)
+{
+	const struct rrec *r = &rc.recs[id];
+	const struct rmsg *m = &rc.msgs[r->msg];
+	uint32_t s = m->src;
+
+	if (m->from_state || r->pad[1])
+		return 1;
+	if (cp_.nsrc < rc.nsrcs) {
+		size_t n = rc.nsrcs, i;
+		long *a = realloc(cp_.per_src, n * sizeof *a),
+		    *b = a ? realloc(cp_.dropped, n * sizeof *b) : NULL;
+		uint32_t *c = b ? realloc(cp_.first, n * sizeof *c) : NULL;
+
+		if (a)
+			cp_.per_src = a;
+		if (b)
+			cp_.dropped = b;
+		if (c == NULL) {
+			diag_trouble(NULL, 0, _("out of memory"));
+			return 1;
+		}
+		cp_.first = c;
+		for (i = cp_.nsrc; i < n; i++) {
+			a[i] = b[i] = 0;
+			c[i] = NONE;
+		}
+		cp_.nsrc = n;
+	}
+	if ((rc.max_waiting_file == 0 || cp_.per_src[s] <
+	    rc.max_waiting_file) && (rc.max_waiting == 0 || cp_.night <
+	    rc.max_waiting)) {
+		cp_.per_src[s]++;
+		cp_.night++;
+		return 1;
+	}
+	if (cp_.nids == cp_.cap) {
+		size_t nc = cp_.cap ? cp_.cap * 2 : 1024;
+		uint32_t *p = realloc(cp_.ids, nc * sizeof *p);
+
+		if (p == NULL) {
+			diag_trouble(NULL, 0, _("out of memory"));
+			return 1;
+		}
+		cp_.ids = p;
+		cp_.cap = nc;
+	}
+	cp_.ids[cp_.nids++] = id;
+	if (rc.max_waiting_file && cp_.per_src[s] >= rc.max_waiting_file) {
+		if (cp_.dropped[s]++ == 0)
+			cp_.first[s] = id;
+	} else if (cp_.night_dropped++ == 0)
+		cp_.night_first = id;
+	return 0;
+}
+
+/* The R-CAP-001 findings, then the dropped records leave the run. */
+static void
+cap_findings(void)
+{
+	size_t i;
+
+	for (i = 0; i < cp_.nsrc; i++) {
+		const struct rrec *r;
+
+		if (cp_.dropped[i] == 0)
+			continue;
+		r = &rc.recs[cp_.first[i]];
+		if (fields_read(&fl[r->type], r) != 0)
+			continue;
+		rfinding(r, &fl[r->type], "R-CAP-001", NULL, "not-kept", NULL,
+		    NULL, NULL, _("%ld documents of this source would wait "
+		    "past --max-waiting-file=%ld: not kept in the state (this "
+		    "one and those after it)"), cp_.dropped[i],
+		    rc.max_waiting_file);
+	}
+	if (cp_.night_dropped) {
+		const struct rrec *r = &rc.recs[cp_.night_first];
+
+		if (fields_read(&fl[r->type], r) == 0)
+			rfinding(r, &fl[r->type], "R-CAP-001", NULL,
+			    "not-kept", NULL, NULL, NULL, _("%ld documents "
+			    "of this night would wait past --max-waiting=%ld: "
+			    "not kept in the state (this one and those after "
+			    "it)"), cp_.night_dropped, rc.max_waiting);
+	}
+	for (i = 0; i < cp_.nids; i++)
+		store_leave(cp_.ids[i], ST_CAPPED);
+	free(cp_.per_src);
+	free(cp_.dropped);
+	free(cp_.first);
+	free(cp_.ids);
+	memset(&cp_, 0, sizeof cp_);
+}
+
 /* Missing counterparts: pending, or (no state, or expired) errors. */
 static void
 missing(struct rrec *r, const uint32_t cp[RT_N])
@@ -253,6 +371,8 @@ missing(struct rrec *r, const uint32_t cp[RT_N])
 		if (live(cp[t]))
 			rc.recs[cp[t]].pad[0] = 1;	/* claimed */
 	if (rc.statedir && !expired(r)) {
+		if (!may_wait((uint32_t)(r - rc.recs)))
+			return;
 		for (t = 0; t < RT_INV; t++)
 			if (!live(cp[t]))
 				snprintf(wait + strlen(wait), sizeof wait -
@@ -363,7 +483,8 @@ orphan(uint32_t id)
 	const char *what = _(tname[r->type]);
 
 	if (rc.statedir && !expired(r)) {
-		rc.n_pending++;
+		if (may_wait(id))
+			rc.n_pending++;
 		return;
 	}
 	if (fields_read(&fl[r->type], r) != 0)
@@ -420,6 +541,7 @@ match_all(void)
 	for (i = 0; i < rc.nrecs; i++)
 		if (rc.recs[i].type != RT_INV && rc.recs[i].state == ST_LIVE)
 			orphan((uint32_t)i);
+	cap_findings();
 }
 
 void

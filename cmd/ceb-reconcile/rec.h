@@ -61,7 +61,8 @@ enum rstate {
 	ST_WITHDRAWN,	/* deleted (appType 3) */
 	ST_EXPIRED,	/* waited longer than --max-age */
 	ST_GONE,	/* loaded from the state but no longer pending */
-	ST_SKIP		/* another shard's, or not a record we judge */
+	ST_SKIP,	/* another shard's, or not a record we judge */
+	ST_CAPPED	/* would wait, past --max-waiting(-file): not kept */
 };
 
 /* One message of a reconciled type. */
@@ -161,6 +162,9 @@ struct rc {
 	size_t nsrcs;
 	size_t memory;		/* --memory: bstore budget */
 	double lock_timeout;	/* --lock-timeout */
+	const char *mac_key;	/* --mac-key, NULL: the store's + ".key" */
+	long max_waiting;	/* --max-waiting: new waiting records a night */
+	long max_waiting_file;	/* --max-waiting-file: ... per source */
 	int defer;		/* stdin with -s: read first, then judge */
 	/* loading from the state */
 	int loading;

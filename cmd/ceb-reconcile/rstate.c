@@ -37,6 +37,7 @@
 #include "diag.h"
 #include "i18n.h"
 #include "rec.h"
+#include "sealtab.h"
 #include "state.h"
 #include "store.h"
 
@@ -107,8 +108,25 @@ static const char *const migrations[] = {
 	"CREATE VIEW waiting_by_age AS SELECT first_seen, type,"
 	"  count(*) AS records FROM waiting WHERE removed IS NULL"
 	"  GROUP BY first_seen, type ORDER BY first_seen, type;",
+	/* 2: the rows that decide outcomes are sealed (common/sealtab.h). */
+	"ALTER TABLE messages ADD COLUMN mac BLOB;"
+	"ALTER TABLE waiting ADD COLUMN mac BLOB;"
+	"ALTER TABLE matched ADD COLUMN mac BLOB;",
 	NULL
 };
+
+/*
+ * The sealed tables: the messages that wait, their waiting records and
+ * the matched parcels (docs/security.md).  Every statement that changes
+ * one of their rows sets its mac to NULL; rstate_commit() seals it.
+ */
+static const struct sealtab sealed[] = {
+	{ "messages", "id", "source" },
+	{ "waiting", "msg, record", "coalesce(orderNo, logisticsNo)" },
+	{ "matched", "id", "coalesce(orderNo, logisticsNo)" },
+	{ NULL, NULL, NULL }
+};
+static struct sealtab_run seals;
 
 const struct store_schema rstate_schema = { "ceb-reconcile", migrations };
 
@@ -155,6 +173,8 @@ rstate_open(void)
 	}
 	if (store_begin(st) != 0)
 		return fail(NULL);
+	if (sealtab_open(&seals, store_db(st), p, rc.mac_key, sealed) != 0)
+		return -1;
 	return rconvert(st);
 }
 
@@ -488,7 +508,8 @@ undo_latest(void)
 {
 	static const char *const sql[] = {
 		"DELETE FROM waiting WHERE added = ?1",
-		"UPDATE waiting SET removed = NULL WHERE removed = ?1",
+		"UPDATE waiting SET removed = NULL, mac = NULL WHERE "
+		"removed = ?1",
 		"DELETE FROM matched WHERE added = ?1",
 		"DELETE FROM documents WHERE run = ?1",
 		NULL
@@ -595,8 +616,8 @@ put_message(uint32_t mid, long long run, long long seq)
 static int
 put_waiting(long long run)
 {
-	static const char sql_gone[] = "UPDATE waiting SET removed = ?1 "
-	    "WHERE msg = ?2 AND record = ?3";
+	static const char sql_gone[] = "UPDATE waiting SET removed = ?1, "
+	    "mac = NULL WHERE msg = ?2 AND record = ?3";
 	long long seq = store_int(st, "SELECT coalesce(max(seq), 0) FROM "
 	    "messages", 0);
 	size_t i;
@@ -851,6 +872,8 @@ rstate_commit(void)
 	    (long long)rc.n_aside, (long long)(rc.n_aside ? 2 :
 	    diag_status()), run.id) != 0 || store_step(st, q) != 0)
 		return fail(NULL);
+	if (sealtab_commit(&seals, store_db(st), sealed) != 0)
+		return -1;
 	if (store_commit(st) != 0)
 		return fail(NULL);
 	return 0;
