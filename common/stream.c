@@ -1156,7 +1156,7 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 	}
 }
 
-/* The i-th string of d's origin (0..3). */
+/* The i-th string of d's origin (0..4). */
 static const char **
 origin_string(struct stream_doc *d, int i)
 {
@@ -1167,8 +1167,10 @@ origin_string(struct stream_doc *d, int i)
 		return &d->origin.envelope;
 	case 2:
 		return &d->origin.received;
-	default:
+	case 3:
 		return &d->origin.via;
+	default:
+		return &d->origin.records;
 	}
 }
 
@@ -1176,7 +1178,7 @@ origin_string(struct stream_doc *d, int i)
 static size_t
 strings_size(const struct stream_doc *d)
 {
-	const char *v[4];
+	const char *v[5];
 	size_t n = 0;
 	int i;
 
@@ -1184,7 +1186,8 @@ strings_size(const struct stream_doc *d)
 	v[1] = d->origin.envelope;
 	v[2] = d->origin.received;
 	v[3] = d->origin.via;
-	for (i = 0; i < 4; i++)
+	v[4] = d->origin.records;
+	for (i = 0; i < 5; i++)
 		n += v[i] ? strlen(v[i]) + 1 : 0;
 	return n;
 }
@@ -1197,7 +1200,7 @@ strings_copy(struct stream_doc *d, char *p)
 	size_t k;
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		if (*(v = origin_string(d, i)) != NULL) {
 			k = strlen(*v) + 1;
 			memcpy(p, *v, k);
@@ -1340,6 +1343,7 @@ stream_msg_open(struct msg *m, const struct stream_doc *d)
 	enum msg_status st = msg_open(m, d->doc, d->line);
 
 	m->flat = d->origin.envelope != NULL;
+	m->records = d->origin.records;
 	return st;
 }
 

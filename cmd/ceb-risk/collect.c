@@ -352,7 +352,8 @@ collect_doc(struct risk *r, struct stream_doc *d)
 		return 0;
 	for (rec = msg_record_first(&m); rec;
 	    rec = msg_record_next(&m, rec), recno++) {
-		int rc = m.type->code == 621 ? inventory(r, d, &m, rec, recno) :
+		int rc = m.type->code == 621 ?
+		    inventory(r, d, &m, rec, msg_record_no(&m, recno)) :
 		    other(r, &m, rec);
 
 		if (rc != 0)

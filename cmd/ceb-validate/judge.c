@@ -282,10 +282,16 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 	for (i = 0; i < v.nrec; i++) {
 		int nbad = 0;
 
-		loc.record = i + 1;
+		loc.record = msg_record_no(m, i + 1);
 		loc.key = fdoc_key(fd, (size_t)i, key, sizeof key);
 		schema_utf8_trim(key);	/* fdoc_key() may cut a character */
 		loc.line = fdoc_record_line(fd, (size_t)i);
+		{	/* a part of a message: the record's line as delivered */
+			long ix, ln;
+
+			if (origin_record(m->records, i + 1, &ix, &ln) == 0)
+				loc.line = ln;
+		}
 		res.n = 0;
 		if (nerr[i])
 			for (k = 0; k < e->n; k++)
