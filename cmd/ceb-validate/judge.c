@@ -503,6 +503,35 @@ void
 job_free(struct job *j)
 {
 	job_clear(j);
+	fdoc_free(j->fd_spare);
 	stream_doc_free(&j->d);
 	free(j);
+}
+
+/* The most a recycled job keeps of a message's fields, in bytes. */
+#define JOB_KEEP_FIELDS (8 * 1024)
+
+void
+job_recycle(struct job *j)
+{
+	struct fdoc *spare = j->fd_spare;
+	struct schema_errors e = j->e, ee = j->ee;
+
+	/* The fields of a message of ordinary size are kept (not those of
+	 * a large one: every slot would end up holding that much). */
+	if (j->fd_owned && spare == NULL &&
+	    fdoc_footprint(j->fd) <= JOB_KEEP_FIELDS) {
+		spare = j->fd;
+		j->fd_owned = 0;
+	}
+	schema_errors_clear(&e);
+	schema_errors_clear(&ee);
+	memset(&j->e, 0, sizeof j->e);
+	memset(&j->ee, 0, sizeof j->ee);
+	job_clear(j);
+	stream_doc_free(&j->d);
+	memset(j, 0, sizeof *j);
+	j->fd_spare = spare;
+	j->e = e;
+	j->ee = ee;
 }
