@@ -101,12 +101,19 @@ emit_tree(FILE *out, xmlDocPtr doc)
 	return put_tree(out, doc, NULL);
 }
 
+static int put_tree_sub(FILE *out, xmlDocPtr copy, const struct msg *m,
+    const unsigned char *keep, const struct origin *o);
+
+/* Room for a records value: what fits in a mark with its other values. */
+#define RECORDS_MAX (ORIGIN_MARK_MAX - 8192)
+
 int
 emit_subset(FILE *out, const struct origin *o, const struct msg *m,
     const unsigned char *keep)
 {
 	xmlDocPtr copy;
-	xmlNodePtr root, rec, next, c;
+	xmlNodePtr rec;
+	struct origin sub;
 	size_t i = 0, kept = 0;
 	int r;
 
@@ -119,6 +126,59 @@ emit_subset(FILE *out, const struct origin *o, const struct msg *m,
 		errno = ENOMEM;
 		return -1;
 	}
+	/*
+	 * The kept records' numbers and lines in the delivered message
+	 * (origin.h, records), through o's own records when m is already a
+	 * part; none when they do not fit in a mark.
+	 */
+	if (o != NULL) {
+		char *recs = malloc(RECORDS_MAX);
+		long idx, line;
+
+		if (recs == NULL) {
+			xmlFreeDoc(copy);
+			errno = ENOMEM;
+			return -1;
+		}
+		*recs = '\0';
+		i = 0;
+		for (rec = msg_record_first(m); rec != NULL;
+		    rec = msg_record_next(m, rec), i++) {
+			if (!keep[i])
+				continue;
+			if (origin_record(o->records, (long)i + 1, &idx,
+			    &line) != 0) {
+				long l = o->envelope ? 0 : xmlGetLineNo(rec);
+
+				idx = (long)i + 1;
+				line = l > 0 ? o->line + l - 1 : o->line;
+			}
+			if (origin_records_add(recs, RECORDS_MAX, idx,
+			    line) != 0) {
+				*recs = '\0';
+				break;
+			}
+		}
+		sub = *o;
+		sub.records = *recs ? recs : NULL;
+		r = put_tree_sub(out, copy, m, keep, &sub);
+		free(recs);
+		xmlFreeDoc(copy);
+		return r;
+	}
+	r = put_tree_sub(out, copy, m, keep, NULL);
+	xmlFreeDoc(copy);
+	return r;
+}
+
+/* The copy of m without the records keep leaves out nor its signature. */
+static int
+put_tree_sub(FILE *out, xmlDocPtr copy, const struct msg *m,
+    const unsigned char *keep, const struct origin *o)
+{
+	xmlNodePtr root, rec, next, c;
+	size_t i;
+
 	root = xmlDocGetRootElement(copy);
 	/* Walk the copy in step with the original's record order. */
 	i = 0;
@@ -134,7 +194,5 @@ emit_subset(FILE *out, const struct origin *o, const struct msg *m,
 		xmlUnlinkNode(c);
 		xmlFreeNode(c);
 	}
-	r = put_tree(out, copy, o);
-	xmlFreeDoc(copy);
-	return r;
+	return put_tree(out, copy, o);
 }

@@ -29,6 +29,23 @@
 static struct stream *current;
 static loop_bad_fn bad_fn;
 static void *bad_arg;
+static loop_flush_fn flush_fn;
+static void *flush_arg;
+
+void
+loop_on_flush(loop_flush_fn fn, void *arg)
+{
+	flush_fn = fn;
+	flush_arg = arg;
+}
+
+/* Before the loop says something about the input: what the tool holds
+ * is said first.  0, or -1 when the run must stop. */
+static int
+flush(void)
+{
+	return flush_fn != NULL ? flush_fn(flush_arg) : 0;
+}
 
 void
 loop_on_bad(loop_bad_fn fn, void *arg)
@@ -120,6 +137,8 @@ run_source(const char *path, const struct stream_opts *opts, loop_fn fn,
 	long ndocs = 0, nbad = 0;
 
 	if ((in = input_open(path, err, sizeof err)) == NULL) {
+		if (flush() != 0)
+			return -1;
 		diag_trouble(name, 0, _("cannot read: %s"), err);
 		bad(name, 0, 0, err);
 		return 0;
@@ -135,6 +154,10 @@ run_source(const char *path, const struct stream_opts *opts, loop_fn fn,
 		r = stream_next(s, &d, &e);
 		if (r == STREAM_EOF)
 			break;
+		if ((r == STREAM_FATAL || r == STREAM_BAD) && flush() != 0) {
+			rc = -1;
+			break;
+		}
 		if (r == STREAM_FATAL) {
 			report_stream_err(name, &e);
 			nbad++;
@@ -163,7 +186,8 @@ run_source(const char *path, const struct stream_opts *opts, loop_fn fn,
 	current = NULL;
 	/* A named file without a document is worth a word (stdin, often
 	 * an empty stage of a pipeline, is not). */
-	if (ndocs == 0 && nbad == 0 && strcmp(path, "-") != 0)
+	if (ndocs == 0 && nbad == 0 && strcmp(path, "-") != 0 &&
+	    flush() == 0)
 		diag_notice(name, _("no document in this file"));
 	stream_close(s);
 	input_close(in);
@@ -188,11 +212,15 @@ loop_run(int argc, char *const argv[], const struct stream_opts *opts,
 			input_list_free(&lst);
 			return 0;
 		}
-		if (lst.n == 0)
+		if (lst.n == 0 && (rc = flush()) == 0)
 			diag_notice(argv[k],
 			    _("no *.xml or *.xml.gz file in this directory"));
 		for (i = 0; i < lst.n && rc == 0; i++) {
 			if (lst.errs[i]) {
+				if (flush() != 0) {
+					rc = -1;
+					break;
+				}
 				diag_trouble(lst.paths[i], 0, "%s",
 				    lst.errs[i]);
 				bad(lst.paths[i], 0, 0, lst.errs[i]);

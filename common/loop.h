@@ -38,6 +38,16 @@ typedef void (*loop_bad_fn)(const char *source, long index, long line,
     const char *reason, void *arg);
 void loop_on_bad(loop_bad_fn fn, void *arg);
 
+/*
+ * Called before loop_run() reports anything about the input itself (an
+ * unreadable source, a bad document, a file without one), so that a tool
+ * that holds documents not yet judged (ceb-validate -j) judges and
+ * reports them first, and the diagnostics keep the order of the input.
+ * Returns 0, or -1 to stop the run.  NULL (the default) calls nothing.
+ */
+typedef int (*loop_flush_fn)(void *arg);
+void loop_on_flush(loop_flush_fn fn, void *arg);
+
 /* The stream being read (for stream_doc_detach()), or NULL. */
 struct stream *loop_stream(void);
 

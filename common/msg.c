@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "origin.h"
 
 #define B (MSG_ED_2018 | MSG_ED_2022)
 #define N MSG_ED_2022
@@ -451,7 +452,38 @@ msg_line(const struct msg *m, xmlNodePtr node)
 {
 	long l = node && !m->flat ? xmlGetLineNo(node) : 0;
 
+	if (m->records != NULL && node != NULL && m->type != NULL) {
+		/* The record node is under: its index among the records. */
+		xmlNodePtr rec = node, r;
+		long i = 1, idx, line, rl;
+
+		while (rec->parent != NULL && rec->parent != m->root)
+			rec = rec->parent;
+		if (rec->parent == m->root && rec->type == XML_ELEMENT_NODE &&
+		    xmlStrEqual(rec->name, BAD_CAST m->type->record)) {
+			for (r = msg_record_first(m); r && r != rec;
+			    r = msg_record_next(m, r))
+				i++;
+			if (r == rec &&
+			    origin_record(m->records, i, &idx, &line) == 0) {
+				rl = m->flat ? 0 : xmlGetLineNo(rec);
+				return l > 0 && rl > 0 && l >= rl ?
+				    line + (l - rl) : line;
+			}
+		}
+	}
 	return l > 0 ? m->line_base + l - 1 : m->line_base;
+}
+
+long
+msg_record_no(const struct msg *m, long i)
+{
+	long idx, line;
+
+	if (m->records != NULL && origin_record(m->records, i, &idx,
+	    &line) == 0)
+		return idx;
+	return i;
 }
 
 const char *

@@ -81,6 +81,12 @@ struct msg {
 	const char *guid;		/* root guid attribute, "" if none */
 	long line_base;			/* source line of the document start */
 	int flat;			/* every node is on line_base */
+	/*
+	 * For a part of a delivered message, its records' numbers and lines
+	 * there (origin.h, records); NULL for a whole message.  Set by
+	 * stream_msg_open() from the document's origin, or by the caller.
+	 */
+	const char *records;
 };
 
 /*
@@ -139,8 +145,20 @@ int msg_decimal(xmlNodePtr parent, const char *name, struct dec *out);
  */
 char *msg_key(const struct msg *m, xmlNodePtr rec, char *buf, size_t n);
 
-/* Source line of node (line_base + node line - 1; line_base when flat). */
+/*
+ * Source line of node: line_base + node line - 1; line_base when flat.
+ * In a part of a message (m->records), a node of a record is counted from
+ * the line that record starts on in the delivered file (its line there
+ * when flat).
+ */
 long msg_line(const struct msg *m, xmlNodePtr node);
+
+/*
+ * The number, in the delivered message, of the i-th record (1-based) of
+ * m: i for a whole message, what m->records says for a part (i when it
+ * says nothing of that record).
+ */
+long msg_record_no(const struct msg *m, long i);
 
 /* "CEB311" for a type. */
 const char *msg_short(const struct msg_type *t, char *buf, size_t n);

@@ -49,6 +49,7 @@ origin_mark_write(FILE *out, const struct origin *o)
 	    o->line) < 0 ||
 	    (o->envelope && put_value(out, "envelope", o->envelope) != 0) ||
 	    (o->received && put_value(out, "received", o->received) != 0) ||
+	    (o->records && put_value(out, "records", o->records) != 0) ||
 	    fputs("-->", out) == EOF)
 		return -1;
 	return 0;
@@ -118,7 +119,7 @@ origin_mark_read(const char *text, size_t len, struct origin *o, char *buf,
 	char *w = buf, *wend = buf + n;
 	const char *msg = NULL, *line = NULL;
 
-	o->source = o->envelope = o->received = NULL;
+	o->source = o->envelope = o->received = o->records = NULL;
 	o->message = o->line = 0;
 	for (;;) {
 		const char *name, *val;
@@ -183,6 +184,8 @@ origin_mark_read(const char *text, size_t len, struct origin *o, char *buf,
 			o->envelope = val;
 		else if (nlen == 8 && memcmp(name, "received", 8) == 0)
 			o->received = val;
+		else if (nlen == 7 && memcmp(name, "records", 7) == 0)
+			o->records = val;
 		/* other names: a later mark's, ignored */
 	}
 	if (o->source == NULL || *o->source == '\0') {
@@ -198,5 +201,90 @@ origin_mark_read(const char *text, size_t len, struct origin *o, char *buf,
 		o->envelope = NULL;
 	if (o->received && *o->received == '\0')
 		o->received = NULL;
+	if (o->records && !origin_records_ok(o->records)) {
+		*why = "records is not a list of INDEX@LINE items";
+		return -1;
+	}
+	return 0;
+}
+
+/* One positive decimal number at *p, to *out; *p moved past it. */
+static int
+item_number(const char **p, long *out)
+{
+	const char *s = *p;
+	long x = 0;
+
+	if (*s < '1' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (x > (LONG_MAX - 9) / 10)
+			return -1;
+		x = x * 10 + (*s - '0');
+	}
+	*out = x;
+	*p = s;
+	return 0;
+}
+
+/* One "INDEX@LINE" item at *p; *p moved past it. */
+static int
+item(const char **p, long *index, long *line)
+{
+	if (item_number(p, index) != 0 || **p != '@')
+		return -1;
+	(*p)++;
+	return item_number(p, line);
+}
+
+int
+origin_records_ok(const char *records)
+{
+	const char *p = records;
+	long a, b;
+
+	for (;;) {
+		if (item(&p, &a, &b) != 0)
+			return 0;
+		if (*p == '\0')
+			return 1;
+		if (*p++ != ' ')
+			return 0;
+	}
+}
+
+int
+origin_record(const char *records, long i, long *index, long *line)
+{
+	const char *p = records;
+	long a, b, k;
+
+	if (p == NULL || i < 1)
+		return -1;
+	for (k = 1;; k++) {
+		if (item(&p, &a, &b) != 0)
+			return -1;
+		if (k == i) {
+			*index = a;
+			*line = b;
+			return 0;
+		}
+		if (*p++ != ' ')
+			return -1;
+	}
+}
+
+int
+origin_records_add(char *buf, size_t n, long index, long line)
+{
+	size_t used = strlen(buf);
+	int k;
+
+	k = snprintf(buf + used, n - used, "%s%ld@%ld", used ? " " : "",
+	    index, line);
+	if (k < 0 || (size_t)k >= n - used) {
+		buf[used] = '\0';
+		return -1;
+	}
 	return 0;
 }

@@ -19,9 +19,17 @@
  *
  * The mark names source, message and line, then envelope (the CopMsgId
  * of the DxpMsg the message arrived in; its line is then the line of the
- * envelope's Data, and every line inside the message is that line) and
- * received (when a state first took the document in), each only when
- * set.  Values are UTF-8; a byte below 0x20, 0x7f, '"', '%', '&', '<',
+ * envelope's Data, and every line inside the message is that line),
+ * received (when a state first took the document in) and records, each
+ * only when set.  records is written when a tool passes on a part of a
+ * message (emit.h, emit_subset(): some of its records): for each record
+ * the document holds, in order, its number in the delivered message and
+ * the line it starts on in the delivered file, as "INDEX@LINE" items
+ * separated by one space ("1@12 3@40": the document's first record is
+ * the delivered message's first, on line 12, its second the delivered
+ * third, on line 40).  The message layer (msg.h: msg_record_no(),
+ * msg_line()) maps a record of the document back through it, so that
+ * every later tool cites the record and line of the delivered file.  Values are UTF-8; a byte below 0x20, 0x7f, '"', '%', '&', '<',
  * '>', a '-' after a '-' and a byte that is not UTF-8 are written as %XX.
  * Unknown names are ignored, so that later marks can say more.
  *
@@ -34,7 +42,7 @@
 #include <stdio.h>
 
 #define ORIGIN_MARK "ceb-origin"
-#define ORIGIN_MARK_MAX 4096	/* a longer comment is not a mark */
+#define ORIGIN_MARK_MAX 65536	/* a longer comment is not a mark */
 
 struct origin {
 	const char *source;	/* the file as delivered, "stdin" */
@@ -48,6 +56,11 @@ struct origin {
 	 */
 	const char *via;
 	long via_message, via_line;
+	/*
+	 * For a part of a message: "INDEX@LINE ..." (above), one item per
+	 * record of the document, or NULL for a whole message.
+	 */
+	const char *records;
 };
 
 /*
@@ -74,5 +87,27 @@ int origin_is_mark(const char *text, size_t len);
  */
 int origin_mark_read(const char *text, size_t len, struct origin *o,
     char *buf, size_t n, const char **why);
+
+/*
+ * Nonzero when records (a records value) is a well-formed list: one or
+ * more "INDEX@LINE" items, both positive decimal numbers, separated by
+ * one space.
+ */
+int origin_records_ok(const char *records);
+
+/*
+ * The i-th item (1-based) of a well-formed records value: the record's
+ * number in the delivered message to *index and its line there to *line.
+ * Returns 0, or -1 (index and line untouched) when records is NULL or
+ * has fewer than i items.
+ */
+int origin_record(const char *records, long i, long *index, long *line);
+
+/*
+ * Write to buf (n bytes) the item "INDEX@LINE" for one record of a part
+ * of a message, preceded by a space unless buf is empty, appending to
+ * what buf holds.  Returns 0, or -1 when it does not fit (buf unchanged).
+ */
+int origin_records_add(char *buf, size_t n, long index, long line);
 
 #endif

@@ -30,6 +30,7 @@
 #include "input.h"
 #include "outfile.h"
 #include "store.h"
+#include "stream.h"
 
 #define NCACHE 64
 
@@ -851,6 +852,13 @@ out:
 int
 store_input_identity(int argc, char *const argv[], char hex[STORE_HEX_LEN])
 {
+	return store_files_identity(argc, argv, NULL, hex);
+}
+
+int
+store_files_identity(int argc, char *const argv[],
+    const char *const *suffixes, char hex[STORE_HEX_LEN])
+{
 	struct input_list lst;
 	unsigned char *dg = NULL, id[STORE_DIGEST_LEN];
 	size_t i;
@@ -859,7 +867,8 @@ store_input_identity(int argc, char *const argv[], char hex[STORE_HEX_LEN])
 	if (argc == 0)
 		return 1;
 	memset(&lst, 0, sizeof lst);
-	if (input_expand(&lst, argc, argv) != 0 ||
+	if ((suffixes ? input_expand_suffixes(&lst, argc, argv, suffixes) :
+	    input_expand(&lst, argc, argv)) != 0 ||
 	    (dg = malloc(lst.n * STORE_DIGEST_LEN + 1)) == NULL) {
 		rc = -1;
 		goto out;
@@ -881,6 +890,119 @@ store_input_identity(int argc, char *const argv[], char hex[STORE_HEX_LEN])
 	rc = 0;
 out:
 	free(dg);
+	input_list_free(&lst);
+	return rc;
+}
+
+/* Copy standard input to an unlinked file in dir and make it descriptor 0,
+ * at its start.  0, or -1 with err set. */
+static int
+spool_stdin(const char *dir, char *err, size_t errlen)
+{
+	char p[4096], buf[65536];
+	ssize_t n, w, o;
+	int fd;
+
+	snprintf(p, sizeof p, "%s/.stdin.XXXXXX", dir);
+	if ((fd = mkstemp(p)) < 0) {
+		snprintf(err, errlen, "%s: %s", p, strerror(errno));
+		return -1;
+	}
+	(void)unlink(p);
+	while ((n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		for (o = 0; o < n; o += w)
+			if ((w = write(fd, buf + o, (size_t)(n - o))) < 0)
+				goto fail;
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, STDIN_FILENO) < 0)
+		goto fail;
+	close(fd);
+	return 0;
+fail:
+	snprintf(err, errlen, _("cannot keep standard input: %s"),
+	    strerror(errno));
+	close(fd);
+	return -1;
+}
+
+/* Sum the digests of the documents of the file at path into id. */
+static int
+docs_of(const char *path, const struct stream_opts *opts,
+    struct store_ident *id, char *err, size_t errlen)
+{
+	unsigned char dg[STORE_DIGEST_LEN];
+	struct stream_doc d;
+	struct stream_err e;
+	struct stream *s;
+	struct input *in;
+	int r;
+
+	if ((in = input_open(path, err, errlen)) == NULL)
+		return 0;		/* the run reports it */
+	if ((s = stream_open(in, input_display_name(path), opts)) == NULL) {
+		input_close(in);
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	for (;;) {
+		memset(&e, 0, sizeof e);
+		r = stream_next(s, &d, &e);
+		if (r == STREAM_EOF || r == STREAM_FATAL)
+			break;
+		if (r != STREAM_DOC)
+			continue;
+		if (store_doc_digest(d.bytes, d.len, dg) != 0) {
+			snprintf(err, errlen, "%s", "SHA-256");
+			r = -1;
+			break;
+		}
+		store_ident_add(id, dg);
+	}
+	stream_close(s);
+	input_close(in);
+	return r < 0 ? -1 : 0;
+}
+
+int
+store_docs_identity(int argc, char *const argv[],
+    const struct stream_opts *opts, const char *dir,
+    char hex[STORE_HEX_LEN], char *err, size_t errlen)
+{
+	struct input_list lst;
+	struct store_ident id;
+	struct stat st;
+	size_t i;
+	int rc = 0, in = 0;
+
+	memset(&lst, 0, sizeof lst);
+	memset(&id, 0, sizeof id);
+	if (input_expand(&lst, argc, argv) != 0) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -1;
+	}
+	for (i = 0; i < lst.n && rc == 0; i++) {
+		if (strcmp(lst.paths[i], "-") == 0)
+			in = 1;
+		else if (!lst.errs[i] && (stat(lst.paths[i], &st) != 0 ||
+		    !S_ISREG(st.st_mode)))
+			rc = 1;
+	}
+	if (rc == 0 && in && spool_stdin(dir, err, errlen) != 0)
+		rc = -1;
+	for (i = 0; i < lst.n && rc == 0; i++)
+		if (!lst.errs[i])
+			rc = docs_of(lst.paths[i], opts, &id, err, errlen);
+	if (rc == 0 && in && lseek(STDIN_FILENO, 0, SEEK_SET) != 0) {
+		snprintf(err, errlen, _("cannot keep standard input: %s"),
+		    strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0)
+		store_ident_hex(&id, hex);
 	input_list_free(&lst);
 	return rc;
 }

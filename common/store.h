@@ -295,4 +295,33 @@ int store_set_aside(struct store *s, long long run, const char *source,
 int store_input_identity(int argc, char *const argv[],
     char hex[STORE_HEX_LEN]);
 
+/*
+ * The same for operands whose directories contribute the files ending in
+ * one of suffixes (input_expand_suffixes(); NULL: input_expand()'s
+ * *.xml and *.xml.gz).  Same returns.
+ */
+int store_files_identity(int argc, char *const argv[],
+    const char *const *suffixes, char hex[STORE_HEX_LEN]);
+
+struct stream_opts;
+
+/*
+ * The identity of the documents the operands hold (argc 0: standard
+ * input), for a run whose input cannot be known before it is read:
+ * standard input is first copied to a file of the run's own in dir,
+ * unlinked at once, which then stands in for it (descriptor 0, at its
+ * start again on return), so that the run reads the same bytes; the
+ * operands are framed with opts and every document's digest
+ * (store_doc_digest()) summed (struct store_ident), so that the same
+ * documents in any order and with any framing give the same identity.
+ * Documents that cannot be used are left out (the run reports them).
+ * Every operand must be standard input or a regular file (or a directory
+ * of them).  Returns 0 with the hex identity, 1 when an operand is
+ * neither (a pipe named, a device: it cannot be read twice), -1 with a
+ * message in err.
+ */
+int store_docs_identity(int argc, char *const argv[],
+    const struct stream_opts *opts, const char *dir,
+    char hex[STORE_HEX_LEN], char *err, size_t errlen);
+
 #endif

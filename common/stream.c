@@ -490,7 +490,7 @@ static int
 frame(struct stream *s)
 {
 	const unsigned char *b = (const unsigned char *)s->buf;
-	size_t i = s->pos, n = s->end;
+	size_t i = s->pos, n = s->end, k;
 	int c;
 
 	while (i < n) {
@@ -705,6 +705,30 @@ stray:
 				s->slash = 0;
 				continue;
 			}
+			if (c != '"' && c != '\'' && c != '>') {
+				/*
+				 * Names, '=' and white space up to the next
+				 * quote or '>', in one run: the '/' of an
+				 * empty-element tag is the last byte of the
+				 * run that is not white space.
+				 */
+				size_t j = i + 1;
+
+				while (j < n && b[j] != '"' && b[j] != '\'' &&
+				    b[j] != '>')
+					j++;
+				for (k = j; k > i; k--) {
+					int x = b[k - 1];
+
+					if (x != ' ' && x != '\t' &&
+					    x != '\r' && x != '\n') {
+						s->slash = x == '/';
+						break;
+					}
+				}
+				i = j;
+				continue;
+			}
 			if (c == '"' || c == '\'') {
 				s->quote = c;
 				if (++s->nattr > MAX_ATTRS && !s->skipping) {
@@ -732,15 +756,17 @@ stray:
 					return 1;
 				}
 				continue;
-			} else if (c == '/') {
-				s->slash = 1;
-			} else if (c != ' ' && c != '\t' && c != '\r' &&
-			    c != '\n') {
-				s->slash = 0;
 			}
 			i++;
 			continue;
 		case F_ETAG:
+			if (c != '>') {
+				const unsigned char *gt =
+				    memchr(b + i, '>', n - i);
+
+				i = gt != NULL ? (size_t)(gt - b) : n;
+				continue;
+			}
 			i++;
 			if (c == '>') {
 				s->st = F_TEXT;
@@ -1130,34 +1156,68 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 	}
 }
 
-/* Copy the strings of d's origin into one block, d->own. */
-static int
-own_strings(struct stream_doc *d)
+/* The i-th string of d's origin (0..4). */
+static const char **
+origin_string(struct stream_doc *d, int i)
 {
-	const char **v[4];
-	size_t n = 0, i;
-	char *p;
+	switch (i) {
+	case 0:
+		return &d->origin.source;
+	case 1:
+		return &d->origin.envelope;
+	case 2:
+		return &d->origin.received;
+	case 3:
+		return &d->origin.via;
+	default:
+		return &d->origin.records;
+	}
+}
 
-	v[0] = &d->origin.source;
-	v[1] = &d->origin.envelope;
-	v[2] = &d->origin.received;
-	v[3] = &d->origin.via;
-	for (i = 0; i < 4; i++)
-		n += *v[i] ? strlen(*v[i]) + 1 : 0;
-	if ((p = malloc(n + 1)) == NULL)
-		return -1;
-	free(d->own);
-	d->own = p;
-	for (i = 0; i < 4; i++)
-		if (*v[i]) {
-			size_t k = strlen(*v[i]) + 1;
+/* The bytes d's origin strings take, each with its NUL. */
+static size_t
+strings_size(const struct stream_doc *d)
+{
+	const char *v[5];
+	size_t n = 0;
+	int i;
 
-			memcpy(p, *v[i], k);
-			*v[i] = p;
+	v[0] = d->origin.source;
+	v[1] = d->origin.envelope;
+	v[2] = d->origin.received;
+	v[3] = d->origin.via;
+	v[4] = d->origin.records;
+	for (i = 0; i < 5; i++)
+		n += v[i] ? strlen(v[i]) + 1 : 0;
+	return n;
+}
+
+/* Copy the strings of d's origin to p (strings_size() bytes). */
+static void
+strings_copy(struct stream_doc *d, char *p)
+{
+	const char **v;
+	size_t k;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (*(v = origin_string(d, i)) != NULL) {
+			k = strlen(*v) + 1;
+			memcpy(p, *v, k);
+			*v = p;
 			p += k;
 		}
 	d->source = d->origin.source;
-	return 0;
+}
+
+/* d's tree and envelope are the caller's now, no longer s's. */
+static void
+take_over(struct stream *s, const struct stream_doc *d)
+{
+	if (d->doc != NULL && d->doc == s->doc)
+		s->doc = NULL;
+	if (d->env != NULL && d->env == s->env)
+		s->env = NULL;
 }
 
 int
@@ -1165,22 +1225,42 @@ stream_doc_detach(struct stream *s, struct stream_doc *d)
 {
 	struct stream_doc c = *d;
 	char *copy = malloc(d->len + 1);
+	char *own = malloc(strings_size(d) + 1);
 
-	c.own = NULL;
-	if (copy == NULL || own_strings(&c) != 0) {
+	if (copy == NULL || own == NULL) {
 		free(copy);
+		free(own);
 		return -1;
 	}
+	strings_copy(&c, own);
 	memcpy(copy, d->bytes, d->len);
 	copy[d->len] = '\0';
 	c.bytes = c.mem = copy;
+	c.own = own;
 	c.owned = 1;
-	if (c.doc == s->doc)
-		s->doc = NULL;	/* the caller owns the tree now */
-	if (c.env != NULL && c.env == s->env)
-		s->env = NULL;	/* and the envelope */
+	take_over(s, &c);
 	*d = c;
 	return 0;
+}
+
+size_t
+stream_doc_pack_size(const struct stream_doc *d)
+{
+	size_t n = d->len + 1 + strings_size(d);
+
+	return (n + 15) & ~(size_t)15;	/* the next one aligned */
+}
+
+void
+stream_doc_pack(struct stream *s, struct stream_doc *d, char *mem)
+{
+	memcpy(mem, d->bytes, d->len);
+	mem[d->len] = '\0';
+	strings_copy(d, mem + d->len + 1);
+	d->bytes = mem;
+	d->mem = d->own = NULL;	/* the caller's memory */
+	d->owned = 1;
+	take_over(s, d);
 }
 
 void
@@ -1263,6 +1343,7 @@ stream_msg_open(struct msg *m, const struct stream_doc *d)
 	enum msg_status st = msg_open(m, d->doc, d->line);
 
 	m->flat = d->origin.envelope != NULL;
+	m->records = d->origin.records;
 	return st;
 }
 

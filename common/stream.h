@@ -161,6 +161,17 @@ int stream_next(struct stream *s, struct stream_doc *doc,
  * unchanged).
  */
 int stream_doc_detach(struct stream *s, struct stream_doc *doc);
+
+/*
+ * The same without an allocation, for a caller that keeps the documents
+ * of a batch in one block of its own: stream_doc_pack() copies doc's
+ * bytes and origin strings to mem, stream_doc_pack_size(doc) bytes that
+ * must outlive doc (a multiple of 16, so that documents packed back to
+ * back stay aligned), and takes its tree and envelope over.
+ * stream_doc_free() then frees the tree and envelope, not mem.
+ */
+size_t stream_doc_pack_size(const struct stream_doc *doc);
+void stream_doc_pack(struct stream *s, struct stream_doc *doc, char *mem);
 void stream_doc_free(struct stream_doc *doc);
 
 /* Bytes of the source consumed so far (after decompression). */

@@ -41,36 +41,16 @@
 # 1 findings, 2 trouble: a step could not run or a pipeline broke).
 set -u
 set -o pipefail
-log() { printf '%s %s\n' "$(date '+%Y-%m-%d %H:%M:%S %z')" "$*"; }
+. "$(dirname "$0")/night-common.sh" || exit 2
 day=${1:?usage: nightly.sh DAYDIR [OUTDIR]}
-state=${CEBTOOLS_STATE:-/var/lib/cebtools}
-grace=${GRACE:-2}
-case ${PAYER_IS_BUYER:-1} in
-1) payer=-p ;;
-0) payer= ;;
-*) log "nightly.sh: PAYER_IS_BUYER must be 1 or 0, not $PAYER_IS_BUYER" >&2
-   exit 2 ;;
-esac
-[ -d "$day" ] || { log "nightly.sh: $day: not a directory" >&2; exit 2; }
-umask 077
-mkdir -p "$state" || exit 2
-
-# One night at a time on this state.
-exec 9>>"$state/nightly.lock" || exit 2
-if ! flock -n 9; then
-	log "nightly.sh: another night is running on $state" \
-	    "(it holds $state/nightly.lock); not starting" >&2
-	exit 2
-fi
+night_settings nightly.sh
+night_start nightly.sh "$day"
 
 out=${2:-$state/nights/$(basename "$day")-$(date +%Y%m%dT%H%M%S)}
 mkdir -p "$out/receipts" "$out/summaries" || exit 2
 work=$(mktemp -d "${TMPDIR:-/tmp}/cebtools-nightly.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 trap 'exit 2' INT TERM HUP
-
-worst=0
-note() { [ "$1" -gt "$worst" ] && worst=$1; return 0; }
 
 log "== 1. merging $day"
 ceb-cat -r "$out/cat.csv" "$day" >"$work/day.xml"
@@ -101,14 +81,4 @@ ceb-manifest-writeoff -s "$state/writeoff" -g "$grace" "${manifests[@]}" \
     >/dev/null
 note $?
 
-log "== findings of the night, by rule and severity"
-for r in validate reconcile quota writeoff; do
-	[ -f "$out/$r.csv" ] && sed 1d "$out/$r.csv"
-done | awk -F, '{ print $9 " " $10 }' | sort | uniq -c | while IFS= read -r l
-do log "$l"; done
-note $?
-n=$(ceb-cat -q -l -t 621 "$out/accepted.xml" | sed 1d | wc -l)
-note $?
-log "== accepted inventories: $n"
-log "== results in $out (exit status $worst)"
-exit $worst
+night_end "$out"

@@ -3,14 +3,31 @@
 # N shards (--shard K/N of ceb-reconcile and ceb-quota-check) that GNU
 # parallel runs as local jobs or on other hosts, then merged.
 #
-#   sharded-night.sh [-n SHARDS] [-j JOBS] [-S SSHLOGINS] DAYDIR [OUTDIR]
+#   sharded-night.sh [-E ENGINE] [-n SHARDS] [-j JOBS] [-S SSHLOGINS]
+#                    DAYDIR [OUTDIR]
 #
+#   -E ENGINE     what runs the shards (default parallel):
+#                 parallel  GNU parallel, local jobs or -S hosts
+#                 slurm     a Slurm job array per step, "sbatch --wait
+#                           --array=1-N slurm-shard.sh STEP WORK STATE"
+#                           (slurm-shard.sh, beside this script); options
+#                           for sbatch in $SBATCH_OPTIONS (e.g.
+#                           "--partition=night --time=2:00:00")
+#                 hadoop    a Hadoop Streaming job per step, map only, one
+#                           map task per shard: NLineInputFormat over a
+#                           file of shard numbers 1..N, the mapper
+#                           hadoop-shard-map.sh (beside this script);
+#                           the streaming jar in $HADOOP_STREAMING
+#                 slurm and hadoop, like -S, need DAYDIR, $CEBTOOLS_STATE
+#                 and the tools at the same paths on every node (a shared
+#                 file system, the paths without blanks for hadoop)
 #   -n SHARDS     how many shards (default 4).  Keep it from night to
 #                 night: a shard's state (its waiting documents, the quota
 #                 ledger of its buyers) lives under $CEBTOOLS_STATE/shards-N
 #                 and another N starts from empty state.
-#   -j JOBS       jobs at once on each host (default: one per core)
-#   -S SSHLOGINS  GNU parallel's --sshlogin: run the shards on these hosts
+#   -j JOBS       (parallel) jobs at once on each host (default: one per
+#                 core)
+#   -S SSHLOGINS  (parallel) GNU parallel's --sshlogin: run the shards on these hosts
 #                 ("2/host1,4/host2"; ":" is this machine).  Every host
 #                 must have cebtools installed at the same paths, and this
 #                 script at the same path, and must see DAYDIR (for the
@@ -38,47 +55,69 @@
 # Exit status, one for the night: the worst of every step and every shard
 # (0 all passed, 1 findings, 2 trouble: a step or a shard could not run).
 #
-# parallel runs each shard as "sharded-night.sh --job STEP K/N WORK STATE
-# [TOOL OPTIONS]"; that form is for parallel, not for people.
+# Every engine runs each shard as "sharded-night.sh --job STEP K/N WORK
+# STATE", a form for the engines, not for people: one shard of one step
+# (the tool's options in WORK/STEP.args, NUL-separated; run in the folder
+# the night was started in, WORK/cwd, so that relative paths mean the
+# same on every node); its exit status,
+# the tool's, is also written to WORK/status/STEP-K, which is how the
+# night learns it whatever the engine (a shard with no status file did not
+# run: trouble).
 set -u
 set -o pipefail
-log() { printf '%s %s\n' "$(date '+%Y-%m-%d %H:%M:%S %z')" "$*"; }
-self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+here=$(cd "$(dirname "$0")" && pwd)
+self=$here/$(basename "$0")
 
 if [ "${1:-}" = --job ]; then
-	# One shard of one step.  Its status is the tool's.
+	# One shard of one step.
+	[ $# = 5 ] || { echo "sharded-night.sh: --job STEP K/N WORK STATE" >&2; exit 2; }
 	step=$2 shard=$3 work=$4 st=$5
-	shift 5
-	k=${shard%/*}
+	k=${shard%/*} n=${shard#*/}
+	# Where the night was started: its relative paths (DAYDIR, the
+	# manifests) are relative to it, wherever the engine starts a job.
+	cd "$(cat "$work/cwd")" || exit 2
+	args=()
+	if [ -f "$work/$step.args" ]; then
+		mapfile -d '' -t args <"$work/$step.args" || exit 2
+	fi
 	case $step in
 	reconcile)
-		exec ceb-reconcile "$@" --shard "$shard" -s "$st/reconcile-$k" \
+		ceb-reconcile "${args[@]}" --shard "$shard" -s "$st/reconcile-$k" \
 		    -r "$work/reconcile-$k.csv" "$work/valid.xml" \
 		    >"$work/reconciled-$k.xml" ;;
 	quota)
 		in=() i=1
-		while [ $i -le "${shard#*/}" ]; do
+		while [ $i -le "$n" ]; do
 			in+=("$work/reconciled-$i.xml")
 			i=$((i + 1))
 		done
-		exec ceb-quota-check --shard "$shard" --ledger "$st/quota-$k.db" \
-		    -r "$work/quota-$k.csv" "${in[@]}" >"$work/accepted-$k.xml" ;;
+		ceb-quota-check "${args[@]}" --shard "$shard" \
+		    --ledger "$st/quota-$k.db" -r "$work/quota-$k.csv" \
+		    "${in[@]}" >"$work/accepted-$k.xml" ;;
 	writeoff)
-		exec ceb-manifest-writeoff "$@" -s "$st/writeoff" \
+		ceb-manifest-writeoff "${args[@]}" -s "$st/writeoff" \
 		    --summary "$work/summaries" -r "$work/writeoff.csv" \
 		    "$work/valid.xml" >/dev/null ;;
+	*)
+		echo "sharded-night.sh: --job: unknown step $step" >&2
+		exit 2 ;;
 	esac
-	echo "sharded-night.sh: --job: unknown step $step" >&2
-	exit 2
+	s=$?
+	mkdir -p "$work/status" &&
+	    echo "$s" >"$work/status/.$step-$k.$$" &&
+	    mv -f "$work/status/.$step-$k.$$" "$work/status/$step-$k" || exit 2
+	exit $s
 fi
+. "$here/night-common.sh" || exit 2
 
 usage() {
-	echo "usage: sharded-night.sh [-n shards] [-j jobs] [-S sshlogins] DAYDIR [OUTDIR]" >&2
+	echo "usage: sharded-night.sh [-E engine] [-n shards] [-j jobs] [-S sshlogins] DAYDIR [OUTDIR]" >&2
 	exit 2
 }
-shards=4 jobs= logins=
-while getopts n:j:S: o; do
+engine=parallel shards=4 jobs= logins=
+while getopts E:n:j:S: o; do
 	case $o in
+	E) engine=$OPTARG ;;
 	n) shards=$OPTARG ;;
 	j) jobs=$OPTARG ;;
 	S) logins=$OPTARG ;;
@@ -92,28 +131,33 @@ case $shards in
 '' | *[!0-9]* | 0*) log "sharded-night.sh: -n: not a number of shards: $shards" >&2
 	exit 2 ;;
 esac
-state=${CEBTOOLS_STATE:-/var/lib/cebtools}
-grace=${GRACE:-2}
-case ${PAYER_IS_BUYER:-1} in
-1) payer=-p ;;
-0) payer= ;;
-*) log "sharded-night.sh: PAYER_IS_BUYER must be 1 or 0, not $PAYER_IS_BUYER" >&2
-   exit 2 ;;
+night_settings sharded-night.sh
+case $engine in
+parallel)
+	command -v parallel >/dev/null || {
+		log "sharded-night.sh: GNU parallel not found (Debian: parallel)" >&2
+		exit 2
+	} ;;
+slurm)
+	command -v sbatch >/dev/null || {
+		log "sharded-night.sh: sbatch not found (Debian: slurm-client)" >&2
+		exit 2
+	} ;;
+hadoop)
+	command -v hadoop >/dev/null && [ -f "${HADOOP_STREAMING:-}" ] || {
+		log "sharded-night.sh: -E hadoop needs hadoop on PATH and" \
+		    "HADOOP_STREAMING, the streaming jar" >&2
+		exit 2
+	} ;;
+*)
+	log "sharded-night.sh: -E: not an engine (parallel, slurm, hadoop): $engine" >&2
+	exit 2 ;;
 esac
-[ -d "$day" ] || { log "sharded-night.sh: $day: not a directory" >&2; exit 2; }
-command -v parallel >/dev/null ||
-    { log "sharded-night.sh: GNU parallel not found (Debian: parallel)" >&2; exit 2; }
-umask 077
-mkdir -p "$state" || exit 2
-state=$(cd "$state" && pwd)
-
-# One night at a time on this state (the same lock as nightly.sh).
-exec 9>>"$state/nightly.lock" || exit 2
-if ! flock -n 9; then
-	log "sharded-night.sh: another night is running on $state" \
-	    "(it holds $state/nightly.lock); not starting" >&2
+[ -z "$logins$jobs" ] || [ "$engine" = parallel ] || {
+	log "sharded-night.sh: -j and -S are for -E parallel" >&2
 	exit 2
-fi
+}
+night_start sharded-night.sh "$day"
 
 out=${2:-$state/nights/$(basename "$day")-$(date +%Y%m%dT%H%M%S)}
 mkdir -p "$out/receipts" "$out/shards" "$state/shards-$shards" || exit 2
@@ -124,31 +168,84 @@ work=$(mktemp -d "$state/work.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 trap 'exit 2' INT TERM HUP
 mkdir -p "$work/summaries" || exit 2
+pwd >"$work/cwd" || exit 2
 
-worst=0
-note() { [ "$1" -gt "$worst" ] && worst=$1; return 0; }
-# run_jobs NAME: the job lines of $work/NAME through GNU parallel; each
-# job's exit status (a signal, or a status above 2, counts as 2) into the
-# night's.
-run_jobs() {
-	local name=$1 st
-	parallel --will-cite --halt never ${jobs:+-j "$jobs"} \
-	    ${logins:+--sshlogin "$logins"} --joblog "$work/$name.jobs" \
-	    <"$work/$name" >"$work/$name.out" 2>&1
-	st=$?
-	cat "$work/$name.out"
-	[ -s "$work/$name.jobs" ] || { note 2; return; }
-	# Joblog: Seq Host Starttime JobRuntime Send Receive Exitval Signal Command
-	while read -r _ _ _ _ _ _ ev sig _; do
-		[ "$ev" = Exitval ] && continue
-		if [ "$sig" != 0 ] || [ "$ev" -gt 2 ]; then note 2; else note "$ev"; fi
-	done <"$work/$name.jobs"
-	[ "$st" -gt 0 ] && [ "$worst" = 0 ] && note 2
+# args STEP ARG...: the options of STEP's tool, for every shard of it.
+args() {
+	local step=$1
+	shift
+	[ $# = 0 ] || printf '%s\0' "$@" >"$work/$step.args" || note 2
+}
+# run STEP N [STEP N]...: the N shards of each STEP on the engine, at the
+# same time, until all have ended (GNU parallel: one job list, at most
+# JOBS at once; slurm and hadoop: one array or job per step).
+run() {
+	local step n k pids=() steps=()
+	case $engine in
+	parallel)
+		while [ $# -ge 2 ]; do
+			step=$1 n=$2 k=1
+			shift 2
+			while [ $k -le "$n" ]; do
+				printf '%q ' "$self" --job "$step" "$k/$n" "$work" "$sst"
+				echo
+				k=$((k + 1))
+			done
+		done >"$work/jobs"
+		parallel --will-cite --halt never ${jobs:+-j "$jobs"} \
+		    ${logins:+--sshlogin "$logins"} <"$work/jobs" ;;
+	slurm)
+		while [ $# -ge 2 ]; do
+			step=$1 n=$2
+			shift 2
+			# shellcheck disable=SC2086
+			CEBTOOLS_LIBEXEC=$here sbatch --wait --array=1-"$n" \
+			    --job-name="cebtools-$step" \
+			    --output="$work/$step-%a.slurm" ${SBATCH_OPTIONS:-} \
+			    "$here/slurm-shard.sh" "$step" "$work" "$sst" &
+			pids+=($!)
+		done
+		wait "${pids[@]}"
+		cat "$work"/*.slurm 2>/dev/null
+		rm -f "$work"/*.slurm ;;
+	hadoop)
+		while [ $# -ge 2 ]; do
+			step=$1 n=$2
+			shift 2
+			steps+=("$step")
+			seq 1 "$n" >"$work/$step.shards"
+			hadoop jar "$HADOOP_STREAMING" -D mapreduce.job.reduces=0 \
+			    -D mapreduce.input.lineinputformat.linespermap=1 \
+			    -D mapreduce.map.maxattempts=1 \
+			    -D mapreduce.job.name="cebtools-$step" \
+			    -inputformat org.apache.hadoop.mapred.lib.NLineInputFormat \
+			    -input "file://$work/$step.shards" \
+			    -output "file://$work/$step.hadoop" \
+			    -mapper "$here/hadoop-shard-map.sh $step $n $work $sst" \
+			    -cmdenv "PATH=$PATH" &
+			pids+=($!)
+		done
+		wait "${pids[@]}"
+		for step in "${steps[@]}"; do
+			cat "$work/$step.hadoop"/part-* 2>/dev/null
+		done ;;
+	esac
 	return 0
 }
-job() {	# job ARGS...: one command line for parallel
-	printf '%q ' "$self" --job "$@"
-	echo
+# collect STEP N: each shard's status into the night's (a shard with no
+# status did not run; a status above 2 counts as 2), its messages shown.
+collect() {
+	local step=$1 n=$2 k=1 s
+	while [ $k -le "$n" ]; do
+		s=$(cat "$work/status/$step-$k" 2>/dev/null)
+		case $s in
+		0 | 1 | 2) note "$s" ;;
+		'') log "sharded-night.sh: $step shard $k/$n did not run ($engine)" >&2
+		    note 2 ;;
+		*) note 2 ;;
+		esac
+		k=$((k + 1))
+	done
 }
 
 log "== 1. merging and validating $day"
@@ -162,24 +259,17 @@ for m in "$day"/manifest*.csv "$day"/manifest*.xml; do
 	[ -f "$m" ] && manifests+=(-m "$m")
 done
 
-log "== 2. 三单对碰 in $shards shards, manifest write-off (GNU parallel${logins:+ on $logins})"
-{
-	k=1
-	while [ $k -le "$shards" ]; do
-		job reconcile "$k/$shards" "$work" "$sst" $payer
-		k=$((k + 1))
-	done
-	job writeoff 1/1 "$work" "$sst" -g "$grace" "${manifests[@]}"
-} >"$work/step2"
-run_jobs step2
+log "== 2. 三单对碰 in $shards shards, manifest write-off ($engine${logins:+ on $logins})"
+# shellcheck disable=SC2086
+args reconcile $payer
+args writeoff -g "$grace" "${manifests[@]}"
+run reconcile "$shards" writeoff 1
+collect reconcile "$shards"
+collect writeoff 1
 
 log "== 3. personal quota in $shards shards"
-k=1
-while [ $k -le "$shards" ]; do
-	job quota "$k/$shards" "$work" "$sst"
-	k=$((k + 1))
-done >"$work/step3"
-run_jobs step3
+run quota "$shards"
+collect quota "$shards"
 
 log "== 4. merging the shards"
 merge() {	# merge NAME: one header, then each shard's rows in shard order
@@ -206,14 +296,4 @@ done >"$out/accepted.xml"
 [ -f "$work/writeoff.csv" ] && cp "$work/writeoff.csv" "$out/"
 cp -R "$work/summaries" "$out/" || note 2
 
-log "== findings of the night, by rule and severity"
-for r in validate reconcile quota writeoff; do
-	[ -f "$out/$r.csv" ] && sed 1d "$out/$r.csv"
-done | awk -F, '{ print $9 " " $10 }' | sort | uniq -c | while IFS= read -r l
-do log "$l"; done
-note $?
-n=$(ceb-cat -q -l -t 621 "$out/accepted.xml" | sed 1d | wc -l)
-note $?
-log "== accepted inventories: $n"
-log "== results in $out (exit status $worst)"
-exit $worst
+night_end "$out"

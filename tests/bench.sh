@@ -13,6 +13,8 @@
 #   BENCH_ONLY   a shell pattern: run only the sections whose name
 #                matches (e.g. 'ceb-validate*'; "none" for bench.sh's own)
 #   TMPDIR       where the scratch directory goes
+#   BENCH_CEILING  the bare-parse program (make bench builds
+#                tests/bench/sax-ceiling and sets it)
 #
 # Sections.  After its own sections, bench.sh runs every
 # tests/bench/<name>.sh (names starting with "_" are helpers, not
@@ -137,6 +139,35 @@ else
 fi
 bench_measure "$S/cs" ceb-cat -q "$BENCH_BATCH"
 bench_row ceb-cat "ceb-cat (stream)" - "$BENCH_MESSAGES" "$BENCH_BYTES"
+# The ceiling: a bare SAX parse (libxml2, no callbacks, no tree) of the
+# same messages wrapped in one document (their XML declarations dropped),
+# by tests/bench/sax-ceiling; ceb-cat reads the stream itself, its output
+# discarded as the ceiling has none.  No reader of these bytes through
+# libxml2 can beat the ceiling: the ratio says how close ceb-cat comes.
+if [ -n "${BENCH_CEILING:-}" ] && [ -x "$BENCH_CEILING" ]; then
+	{
+		echo '<b:Batch xmlns:b="urn:cebtools:bench">'
+		awk '/^<\?xml/ { next } { print }' "$BENCH_BATCH"
+		echo '</b:Batch>'
+	} >"$S/wrapped.xml"
+	bench_measure "$S/ceil" "$BENCH_CEILING" "$S/wrapped.xml"
+	bench_row ceb-cat "bare SAX parse (ceiling)" - "$BENCH_MESSAGES" \
+	    "$(bytes_of "$S/wrapped.xml")" "exit $BENCH_STATUS"
+	bench_measure "$S/cn" sh -c 'ceb-cat -q "$1" >/dev/null' sh \
+	    "$BENCH_BATCH"
+	bench_row ceb-cat "ceb-cat (stream; no output)" \
+	    "bare SAX parse (ceiling)" "$BENCH_MESSAGES" "$BENCH_BYTES"
+	rm -f "$S/wrapped.xml"
+	awk -F, -v r="$BENCH_RUN" '$1 == r && $5 == "ceb-cat" {
+		c[$6] = $10; b[$6] = $8; w[$6] = $12 }
+	    END { k = "ceb-cat (stream; no output)"; x = "bare SAX parse (ceiling)"
+		if (c[k] > 0 && c[x] > 0)
+		printf "  MB/s per CPU second: ceb-cat %.0f, bare SAX parse %.0f (ceb-cat / ceiling %.2f); by the wall: %s, %s (the issue aims at 350 MB/s for ceb-cat)\n",
+		    b[k] / 1048576 / c[k], b[x] / 1048576 / c[x],
+		    (b[k] / c[k]) / (b[x] / c[x]), w[k], w[x] }' "$BENCH_CSV"
+else
+	echo "  no tests/bench/sax-ceiling (make bench builds it): no ceiling"
+fi
 bench_measure "$S/cl" ceb-cat -q -l "$BENCH_BATCH"
 bench_row ceb-cat "ceb-cat -l (stream)" "ceb-cat (stream)" \
     "$BENCH_MESSAGES" "$BENCH_BYTES"

@@ -92,12 +92,12 @@ EXTRA_DIST += tests/state tests/state-dump.sh tests/convert
 # Every example of the README's pipelines and of cebtools(7), as written.
 TESTS += tests/examples.test tests/install.test tests/sharded-night.test \
 	tests/demo.test
-EXTRA_DIST += tests/examples.test tests/install.test tests/sharded-night.test \
+EXTRA_DIST += tests/examples.test tests/install.test tests/sharded-night.test tests/engines \
 	tests/demo.test
 
 # Issue 19: envelopes read by every tool, the origin through pipelines and
 # two nights, a stream back to files.
-TESTS += tests/stream/envelopes.test tests/stream/origin.test \
+TESTS += tests/stream/envelopes.test tests/stream/origin.test tests/stream/part.test \
 	tests/stream/split.test
 EXTRA_DIST += tests/stream
 

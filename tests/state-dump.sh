@@ -13,13 +13,15 @@
 # ceb-reconcile's tables (cebtools-state(5)) likewise without run ids
 # (reconcile_runs, added) or row ids, and without the rows the latest run
 # took out (kept only to redo it): a waiting record is named by its
-# message's digest and its record number.
+# message's digest and its record number; ceb-manifest-writeoff's wo_prev_
+# tables likewise (the state before the latest run, kept to redo it).
 set -eu
 db=${1:?usage: state-dump.sh FILE}
 [ -s "$db" ] || exit 0
 for t in $(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE
     type = 'table' AND name NOT IN ('meta', 'runs', 'documents',
-    'set_aside', 'reconcile_runs') AND name NOT LIKE 'sqlite_%'
+    'set_aside', 'reconcile_runs') AND name NOT LIKE 'sqlite_%' AND
+    name NOT LIKE 'wo_prev_%'
     ORDER BY name"); do
 	case $t in
 	waiting)

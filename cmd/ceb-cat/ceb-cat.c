@@ -97,7 +97,7 @@ list_record(FILE *out, const struct stream_doc *d, const struct msg *m,
 	key[0] = '\0';
 	if (m->type) {
 		msg_short(m->type, type, sizeof type);
-		snprintf(recstr, sizeof recstr, "%ld", recno);
+		snprintf(recstr, sizeof recstr, "%ld", msg_record_no(m, recno));
 		msg_key(m, rec, key, sizeof key);
 	} else
 		snprintf(type, sizeof type, "%.15s",

@@ -112,6 +112,13 @@ const struct gen_defect gen_defects[] = {
 	{ "risk-under-limit", FAM_RISK,
 	  N_("parcel of a buyer landing at 4600 .. 4990 again and again "
 	  "(groups of 3 or more)") },
+	{ "risk-mismatch-ebc", FAM_RISK,
+	  N_("parcel of one e-commerce company (the last of the batch) whose "
+	  "411 amountPaid differs from the 311 acturalPaid") },
+	{ "risk-not-departed", FAM_RISK,
+	  N_("export parcel of one logistics company (the batch's last "
+	  "carrier), released but on no bill (607, 509) nor manifest: it "
+	  "never departs") },
 };
 
 /* --help: the fixed options; options() adds one line per defect kind. */

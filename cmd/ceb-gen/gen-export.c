@@ -69,6 +69,10 @@ static struct {
 	int vsite, vcarrier, vdest, vday, vno;
 	char vname[40], vvoyage[16], vjourney[32];
 	int sea;
+	/* risk-not-departed: drawn from a stream of its own (gen.h) */
+	struct rng rr;
+	struct gen_pick rpick;
+	long long rpending;
 } x;
 
 static void
@@ -240,7 +244,8 @@ parcel(int day, int defect, const char *bag, struct item *it)
 	char t[15], t17[18], guid[37], orderNo[40], copNo[40], preNo[40];
 	char invtNo[32], info[96];
 	int ebc = (int)rng_below(x.r, NEBCS), platform = ebc % NPLATFORMS;
-	int carrier = x.vcarrier, agent = (int)rng_below(x.r, NAGENTS);
+	int carrier = defect == D_RISK_NOT_DEPARTED ? NCARRIERS - 1 :
+	    x.vcarrier, agent = (int)rng_below(x.r, NAGENTS);
 	int nlines, i;
 	long long goods = 0, freight = rng_range(x.r, 15, 80) * U;
 	long grams = 0, sec = 9 * 3600 + (long)rng_below(x.r, 8 * 3600);
@@ -399,8 +404,8 @@ parcel(int day, int defect, const char *bag, struct item *it)
 	sb_puts(b, "</ceb:Inventory>\n");
 	snprintf(x.key, sizeof x.key, "%s/%s", x.agents[agent].code, copNo);
 	out_record(day, 603, &x.agents[agent], b->p, b->n,
-	    defect >= D_EXP_NOT_DEPARTED && defect <= D_EXP_WEIGHT ? defect :
-	    D_NONE, x.key);
+	    (defect >= D_EXP_NOT_DEPARTED && defect <= D_EXP_WEIGHT) ||
+	    defect == D_RISK_NOT_DEPARTED ? defect : D_NONE, x.key);
 
 	/* 604 receipts: declared, accepted, released (not if unreleased) */
 	for (i = 0; x.o->receipts && i < (defect == D_EXP_UNRELEASED ? 2 : 3);
@@ -640,17 +645,22 @@ finish_master(int day, const char *billNo, int drop)
 		diag_trouble(NULL, 0, _("out of memory"));
 		exit(diag_exit());
 	}
+	/* A risk-not-departed parcel is on no bill: its company never
+	 * handed it over. */
 	for (i = 0; i < x.nitems; i++) {
-		lines[i] = &x.items[i];
+		if (x.items[i].defect == D_RISK_NOT_DEPARTED)
+			continue;
+		lines[nd++] = &x.items[i];
 		grams += x.items[i].grams;
 		if (strcmp(x.items[i].bag, lastbag) != 0) {
 			bags++;
 			lastbag = x.items[i].bag;
 		}
 	}
-	bill_messages(607, day, billNo, copNo, lines, x.nitems, drop, dropkey);
-	for (i = 0; i < x.nitems; i++)
-		if (x.items[i].defect != D_EXP_NOT_DEPARTED)
+	bill_messages(607, day, billNo, copNo, lines, nd, drop, dropkey);
+	for (nd = 0, i = 0; i < x.nitems; i++)
+		if (x.items[i].defect != D_EXP_NOT_DEPARTED &&
+		    x.items[i].defect != D_RISK_NOT_DEPARTED)
 			lines[nd++] = &x.items[i];
 	bill_messages(509, day, billNo, dcopNo, lines, nd, 0, NULL);
 	for (i = 0; i < nd; i++) {
@@ -713,6 +723,28 @@ gen_export(const struct gen_opts *o, struct rng *r)
 		    (long long)(o->rate[k] * (double)pick.pop + 0.5);
 		sum += pick.left[k];
 	}
+	/*
+	 * risk-not-departed: the risk stream picks which parcels carry it
+	 * (each goes to the next parcel without a defect); such a parcel
+	 * is the last carrier's, whatever the voyage, and is on no 607,
+	 * 509 or manifest: one company whose parcels stay behind.
+	 */
+	memset(&x.rpick, 0, sizeof x.rpick);
+	x.rpending = 0;
+	rng_seed(&x.rr, o->seed ^ 0x52495345ULL);
+	x.rpick.pop = pick.pop;
+	if (o->rate[D_RISK_NOT_DEPARTED] >= 0) {
+		if (!o->receipts) {
+			diag_trouble(NULL, 0, _("risk-not-departed needs the "
+			    "604 receipts"));
+			return -1;
+		}
+		x.rpick.left[D_RISK_NOT_DEPARTED] =
+		    o->is_count[D_RISK_NOT_DEPARTED] ?
+		    (long long)o->rate[D_RISK_NOT_DEPARTED] :
+		    (long long)(o->rate[D_RISK_NOT_DEPARTED] *
+		    (double)pick.pop + 0.5);
+	}
 	if (sum > pick.pop) {
 		diag_trouble(NULL, 0, _("%lld export defects asked for, but "
 		    "only %lld export parcels (-e) can carry one"), sum,
@@ -737,6 +769,13 @@ gen_export(const struct gen_opts *o, struct rng *r)
 			int defect = in_drop ? D_NONE : gen_pick_next(&pick, r,
 			    D_EXP_NOT_DEPARTED, D_EXP_WEIGHT);
 
+			if (!in_drop && gen_pick_next(&x.rpick, &x.rr,
+			    D_RISK_NOT_DEPARTED, D_RISK_NOT_DEPARTED) != D_NONE)
+				x.rpending++;
+			if (defect == D_NONE && !in_drop && x.rpending > 0) {
+				defect = D_RISK_NOT_DEPARTED;
+				x.rpending--;
+			}
 			snprintf(bag, sizeof bag, "%s%03ld", billNo, j / BAG + 1);
 			parcel(mp->day, defect, bag, &it);
 			push(&x.items, &x.nitems, &x.capitems, &it);

@@ -514,6 +514,9 @@ emit_payment(const struct parcel *p, int defect, const char *id)
 	if (defect == D_REC_AMOUNT)
 		amount += (rng_permille(g.r, 500) ? 1 : -1) *
 		    rng_range(g.r, 1, 5000) * GEN_CENT;
+	if (defect == D_RISK_MISMATCH)	/* drawn from the risk stream */
+		amount += (rng_permille(&g.rr, 500) ? 1 : -1) *
+		    rng_range(&g.rr, 1, 5000) * GEN_CENT;
 	b->n = 0;
 	sb_puts(b, "<ceb:Payment><ceb:PaymentHead>");
 	sb_el(b, "guid", guid);
@@ -922,6 +925,11 @@ risk_apply(struct parcel *p, int kind)
 		    rng_range(g.r, 1800, 2400) * U :
 		    rng_range(g.r, 4600, 4990) * U);
 		break;
+	case D_RISK_MISMATCH:
+		/* One company; its payments disagree (emit_payment()). */
+		p->ebc = NEBCS - 1;
+		p->platform = g.ebc_platform[p->ebc];
+		break;
 	}
 	totals(p);
 	weights(p);
@@ -942,7 +950,7 @@ risk_take(void)
 {
 	int k;
 
-	for (k = D_RISK_UNDERVALUED; k <= D_RISK_UNDER_LIMIT; k++)
+	for (k = D_RISK_UNDERVALUED; k <= D_RISK_MISMATCH; k++)
 		if (g.rpending[k] > 0) {
 			g.rpending[k]--;
 			return k;
@@ -1047,7 +1055,8 @@ parcel(int day, int defect, long long buyer, long long value, int agent)
 	if (defect != D_REC_ORDER)
 		emit_order(&p, defect, id);
 	if (defect != D_REC_PAYMENT)
-		emit_payment(&p, defect, id);
+		emit_payment(&p, rk == D_RISK_MISMATCH && defect == D_NONE ?
+		    D_RISK_MISMATCH : defect, id);
 	if (defect != D_REC_WAYBILL)
 		emit_waybill(&p, defect);
 	if (rk != D_NONE)
@@ -1136,7 +1145,7 @@ gen_import(const struct gen_opts *o, struct rng *r)
 	memset(&rpick, 0, sizeof rpick);
 	rpick.pop = o->nimport;
 	sum = 0;
-	for (k = D_RISK_UNDERVALUED; k <= D_RISK_UNDER_LIMIT; k++) {
+	for (k = D_RISK_UNDERVALUED; k <= D_RISK_MISMATCH; k++) {
 		if (o->rate[k] < 0)
 			continue;
 		rpick.left[k] = g.rtotal[k] = o->is_count[k] ?
@@ -1155,7 +1164,7 @@ gen_import(const struct gen_opts *o, struct rng *r)
 		int defect = gen_pick_next(&pick, r, D_STRUCT_MISSING,
 		    D_SIG_CERT);
 		int rk = gen_pick_next(&rpick, &g.rr, D_RISK_UNDERVALUED,
-		    D_RISK_UNDER_LIMIT);
+		    D_RISK_MISMATCH);
 
 		if (rk != D_NONE)
 			g.rpending[rk]++;

@@ -295,6 +295,24 @@ finish(struct wo *w, const char *state_dir, long troubles, long aside)
 }
 
 /*
+ * -s: lock the store, then load the state the run starts from: known by
+ * its input, the same input as the latest run's redoes it from the state
+ * before it; other input is the next run.  0, or -1 (trouble said).
+ */
+static int
+open_state(struct wo *w, struct cmdline *c, int argc, char *argv[])
+{
+	char id[STORE_HEX_LEN];
+	int k;
+
+	if (wostate_open(c->state_dir, c->lock_timeout) != 0 ||
+	    (k = wostate_identity(w, argc, argv, c->manifests, &c->sopts,
+	    c->state_dir, id)) < 0)
+		return -1;
+	return wostate_load(w, c->state_dir, k == 0 ? id : NULL);
+}
+
+/*
  * The options, into w->o and c.  Returns -1 to go on, else the exit
  * status (usage trouble, --list-rules, --version).
  */
@@ -454,8 +472,8 @@ main(int argc, char *argv[])
 		w.o.pass = 0;
 	if (r < 0)
 		wo_mem_init(w.memory, c.state_dir);
-	if (r < 0 && c.state_dir && wostate_open(&w, c.state_dir,
-	    c.lock_timeout) != 0)
+	if (r < 0 && c.state_dir && open_state(&w, &c, argc - optind,
+	    argv + optind) != 0)
 		r = diag_exit();
 	if (r < 0) {
 		w.o.stateful = c.state_dir != NULL;

@@ -101,7 +101,7 @@ set_loc(struct wo_loc *l, const struct stream_doc *d, const struct msg *m,
 	l->message = d->index;
 	l->line = msg_line(m, rec);
 	l->o = wo_origin(d);
-	l->record = recno;
+	l->record = msg_record_no(m, recno);
 	msg_short(m->type, type, sizeof type);
 	l->type = wo_intern(type);
 	l->guid = guid;

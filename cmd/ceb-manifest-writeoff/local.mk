@@ -17,11 +17,11 @@ dist_man_MANS += man/ceb-manifest-writeoff.1
 # Shell tests (TAP): state carry-over, kill -9, ceb-gen answer key.
 TESTS += tests/writeoff/state.test tests/writeoff/crash.test \
 	tests/writeoff/gen.test tests/writeoff/shard.test \
-	tests/writeoff/spill.test
+	tests/writeoff/spill.test tests/writeoff/rerun.test
 EXTRA_DIST += tests/writeoff/lib.sh tests/writeoff/state.test \
 	tests/writeoff/crash.test tests/writeoff/gen.test \
 	tests/writeoff/shard.test tests/writeoff/spill.test \
-	tests/bench/ceb-manifest-writeoff.sh
+	tests/writeoff/rerun.test tests/bench/ceb-manifest-writeoff.sh
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-wo-norm

@@ -204,6 +204,7 @@ wo_origin(const struct stream_doc *d)
 	n->envelope = o->envelope ? wo_intern(o->envelope) : NULL;
 	n->received = o->received ? wo_intern(o->received) : NULL;
 	n->via = o->via ? wo_intern(o->via) : NULL;
+	n->records = o->records ? wo_intern(o->records) : NULL;
 	origins = wo_grow(origins, &orcap, norigins + 1, sizeof *origins);
 	origins[norigins++] = n;
 	return n;

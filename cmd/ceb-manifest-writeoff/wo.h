@@ -358,13 +358,31 @@ int summary_keys(const char *list, int flag, unsigned *set);
 
 /* ---- wostate.c ---- */
 /*
- * Create DIR, open and lock its store (waiting at most timeout seconds),
- * begin the run's transaction, load the state (converting the state
- * directory of the release before the store on first use) and write the
- * run's row.  0, or -1 (trouble said).
+ * Create DIR, open and lock its store (waiting at most timeout seconds)
+ * and begin the run's transaction.  0, or -1 (trouble said).
  */
-int wostate_open(struct wo *w, const char *dir, double timeout);
-/* Record a document the run read (type: "CEB621" or NULL). */
+int wostate_open(const char *dir, double timeout);
+/*
+ * The identity of the run's input, before the run reads it: the day
+ * (--now), the manifests' files (any order: store_files_identity()) and
+ * the operands' files (store_input_identity()) or, for standard input,
+ * its documents (store_docs_identity(): standard input is then read
+ * first and kept in dir, and the run reads it from there).  Into hex
+ * (STORE_HEX_LEN bytes): 0; 1 when it cannot be known (a manifest or an
+ * operand that is neither standard input nor a regular file, or cannot
+ * be read); -1 after a trouble.
+ */
+int wostate_identity(const struct wo *w, int argc, char *const argv[],
+    const char *const *manifests, const struct stream_opts *so,
+    const char *dir, char *hex);
+/*
+ * Load the state (converting the state directory of the release before
+ * the store on first use) and write the run's row.  id: the input's
+ * identity (wostate_identity()) or NULL: when it is the latest run's,
+ * this run redoes that run from the state before it.  0, or -1 (trouble
+ * said).
+ */
+int wostate_load(struct wo *w, const char *dir, const char *id);
 int wostate_document(const struct stream_doc *d, const char *type);
 /* loop_on_bad() callback: a document set aside; arg: a long counter. */
 void wostate_bad(const char *source, long index, long line,

@@ -37,6 +37,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+
 #include "csvio.h"
 #include "loop.h"
 #include "store.h"
@@ -51,6 +53,9 @@ static struct store *st;	/* the store of the run */
 static int from_csv;		/* reading the old state directory */
 static struct store_run run;
 static struct store_ident ident;	/* of the documents read */
+static char identity[STORE_HEX_LEN];	/* of the run's input, "" unknown */
+static long long redo_of;	/* the latest run, when this run redoes it */
+static int base_csv;		/* the state before this run: CURRENT.converted */
 
 /* ---- columns ---- */
 
@@ -678,6 +683,13 @@ static const char *const migrations[] = {
 	"ALTER TABLE wo_manifest ADD COLUMN mac BLOB;"
 	"ALTER TABLE wo_done ADD COLUMN mac BLOB;"
 	"ALTER TABLE wo_receipts ADD COLUMN mac BLOB;",
+	/* 3: the state before the latest run, to redo it (wostate_load()),
+	 * sealed like the state. */
+	"CREATE TABLE wo_prev_bills AS SELECT * FROM wo_bills WHERE 0;"
+	"CREATE TABLE wo_prev_parcels AS SELECT * FROM wo_parcels WHERE 0;"
+	"CREATE TABLE wo_prev_manifest AS SELECT * FROM wo_manifest WHERE 0;"
+	"CREATE TABLE wo_prev_done AS SELECT * FROM wo_done WHERE 0;"
+	"CREATE TABLE wo_prev_receipts AS SELECT * FROM wo_receipts WHERE 0;",
 	NULL
 };
 
@@ -692,6 +704,11 @@ static const struct sealtab sealed[] = {
 	{ "wo_manifest", "rowid", "\"key\"" },
 	{ "wo_done", "rowid", "logisticsNo" },
 	{ "wo_receipts", "rowid", "copKey" },
+	{ "wo_prev_bills", "rowid", "\"key\"" },
+	{ "wo_prev_parcels", "rowid", "logisticsNo" },
+	{ "wo_prev_manifest", "rowid", "\"key\"" },
+	{ "wo_prev_done", "rowid", "logisticsNo" },
+	{ "wo_prev_receipts", "rowid", "copKey" },
 	{ NULL, NULL, NULL }
 };
 static struct sealtab_run seals;
@@ -701,6 +718,12 @@ static const struct store_schema schema = { "ceb-manifest-writeoff",
 
 static const char *const tables[] = { "wo_bills", "wo_parcels",
     "wo_manifest", "wo_done", "wo_receipts", NULL };
+/* The same tables as they were before the latest run (meta redo_base). */
+static const char *const prev_tables[] = { "wo_prev_bills",
+    "wo_prev_parcels", "wo_prev_manifest", "wo_prev_done",
+    "wo_prev_receipts", NULL };
+static const char *const *const table_cols[] = { bcols, pcols, mcols, dcols,
+    rcols };
 
 /* The old state directory's generation, read as the state (from_csv). */
 static int
@@ -795,12 +818,103 @@ check_shard(struct wo *w, const char *dir, int fresh)
 }
 
 int
-wostate_open(struct wo *w, const char *dir, double timeout)
+wostate_identity(const struct wo *w, int argc, char *const argv[],
+    const char *const *manifests, const struct stream_opts *so,
+    const char *dir, char *hex)
 {
-	char path[4096], conv[4096], err[512];
-	long long runs;
+	static const char *const msuf[] = { ".xml", ".xml.gz", ".csv",
+	    ".csv.gz", NULL };
+	char in[STORE_HEX_LEN], man[STORE_HEX_LEN] = "", buf[256], err[512];
+	unsigned char dg[STORE_DIGEST_LEN];
+	unsigned int len = 0;
+	const char *kind = "files";
+	int n, r;
+
+	for (n = 0; manifests && manifests[n]; n++)
+		;
+	if (n > 0 && store_files_identity(n, (char *const *)manifests, msuf,
+	    man) != 0)
+		return 1;
+	if ((r = store_input_identity(argc, argv, in)) == 1) {
+		/* Standard input: known by its documents, read first. */
+		kind = "documents";
+		r = store_docs_identity(argc, argv, so, dir, in, err,
+		    sizeof err);
+		if (r < 0) {
+			diag_trouble(dir, 0, "%s", err);
+			return -1;
+		}
+	}
+	if (r != 0)
+		return 1;
+	snprintf(buf, sizeof buf, "ceb-manifest-writeoff|%s|%s:%s|%s",
+	    w->o.now_str, kind, in, man);
+	if (EVP_Digest(buf, strlen(buf), dg, &len, EVP_sha256(), NULL) != 1 ||
+	    len != STORE_DIGEST_LEN)
+		return 1;
+	store_hex(dg, hex);
+	return 0;
+}
+
+/*
+ * Is this run (input identity id) a redo of the latest run?  It is when
+ * that run had the same identity and meta redo_base says the state
+ * before it is kept: "<run>" (the wo_prev_ tables) or "<run>
+ * CURRENT.converted" (the old state directory it converted, still
+ * there).  Sets redo_of and base_csv; 0, or -1 on error.
+ */
+static int
+find_redo(const char *dir, const char *id)
+{
+	static const char sql_last[] = "SELECT id, identity FROM runs "
+	    "ORDER BY id DESC LIMIT 1";
+	static const char sql_base[] = "SELECT value FROM meta WHERE "
+	    "key = 'redo_base'";
+	char kind[32] = "", path[4096];
+	long long last = 0, base = 0;
+	sqlite3_stmt *q;
 	struct stat sb;
-	int fresh;
+	int r;
+
+	redo_of = 0;
+	base_csv = 0;
+	if (*id == '\0')
+		return 0;
+	if ((q = store_prepare(st, sql_last)) == NULL ||
+	    (r = store_step(st, q)) < 0)
+		return -1;
+	if (r == 1) {
+		if (strcmp(store_text(q, 1), id) == 0)
+			last = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+	}
+	if (last == 0)
+		return 0;
+	if ((q = store_prepare(st, sql_base)) == NULL ||
+	    (r = store_step(st, q)) < 0)
+		return -1;
+	if (r == 1) {
+		if (sscanf(store_text(q, 0), "%lld %31s", &base, kind) < 1)
+			base = 0;
+		sqlite3_reset(q);
+	}
+	if (base != last)
+		return 0;
+	if (strcmp(kind, "CURRENT.converted") == 0) {
+		snprintf(path, sizeof path, "%s/CURRENT.converted", dir);
+		if (lstat(path, &sb) != 0)
+			return 0;	/* gone: the next run, not a redo */
+		base_csv = 1;
+	} else if (*kind)
+		return 0;
+	redo_of = last;
+	return 0;
+}
+
+int
+wostate_open(const char *dir, double timeout)
+{
+	char path[4096], err[512];
 
 	if (state_mkdir(dir, err, sizeof err) != 0) {
 		diag_trouble(dir, 0, "%s", err);
@@ -812,14 +926,30 @@ wostate_open(struct wo *w, const char *dir, double timeout)
 		diag_trouble(path, 0, "%s", err);
 		return -1;
 	}
-	if (store_begin(st) != 0 ||
-	    (runs = store_int(st, "SELECT count(*) FROM runs", 0)) < 0)
+	if (store_begin(st) != 0)
+		return fail(path);
+	return 0;
+}
+
+int
+wostate_load(struct wo *w, const char *dir, const char *id)
+{
+	char path[4096], conv[4096];
+	long long runs;
+	struct stat sb;
+	int fresh;
+
+	snprintf(path, sizeof path, "%s/state.db", dir);
+	if ((runs = store_int(st, "SELECT count(*) FROM runs", 0)) < 0)
 		return fail(path);
 	if (sealtab_open(&seals, store_db(st), path, w->o.mac_key, sealed) !=
 	    0)
 		return -1;
 	fresh = runs == 0;
 	memset(&ident, 0, sizeof ident);
+	snprintf(identity, sizeof identity, "%s", id ? id : "");
+	if (!fresh && find_redo(dir, identity) != 0)
+		return fail(path);
 	if (fresh) {
 		/* The state directory of the release before the store. */
 		snprintf(path, sizeof path, "%s/CURRENT", dir);
@@ -829,18 +959,25 @@ wostate_open(struct wo *w, const char *dir, double timeout)
 			    "aside to convert it: %s"), strerror(errno));
 			return -1;
 		}
-		if (lstat(conv, &sb) == 0 &&
-		    load_old(w, dir, "CURRENT.converted") != 0)
+		if (lstat(conv, &sb) == 0) {
+			if (load_old(w, dir, "CURRENT.converted") != 0)
+				return -1;
+			base_csv = 1;
+		}
+	} else if (base_csv) {
+		/* Redo of the run that converted the old state: from it. */
+		if (load_old(w, dir, "CURRENT.converted") != 0)
 			return -1;
 	} else {
+		/* The state, or the state before the latest run to redo it. */
+		const char *const *t = redo_of ? prev_tables : tables;
 		int i, r = 0;
 
-		for (i = 0; tables[i] && r == 0; i++)
-			r = i == 0 ? load_bills(w, tables[i]) : i == 1 ?
-			    load_parcels(w, tables[i]) : i == 2 ?
-			    load_manifest(w, tables[i]) : i == 3 ?
-			    load_done(w, tables[i]) :
-			    load_receipts(w, tables[i]);
+		for (i = 0; t[i] && r == 0; i++)
+			r = i == 0 ? load_bills(w, t[i]) : i == 1 ?
+			    load_parcels(w, t[i]) : i == 2 ?
+			    load_manifest(w, t[i]) : i == 3 ?
+			    load_done(w, t[i]) : load_receipts(w, t[i]);
 		if (r != 0)
 			return -1;
 	}
@@ -850,7 +987,9 @@ wostate_open(struct wo *w, const char *dir, double timeout)
 	memset(&run, 0, sizeof run);
 	run.tool = "ceb-manifest-writeoff";
 	run.label = w->o.now_str;
-	run.note = fresh && generation ? "converted from CURRENT" : NULL;
+	run.note = redo_of ? "redo" : fresh && generation ?
+	    "converted from CURRENT" : NULL;
+	snprintf(run.identity, sizeof run.identity, "%s", identity);
 	if (store_run_insert(st, &run) != 0)
 		return fail(dir);
 	return 0;
@@ -896,6 +1035,9 @@ wostate_close(void)
 {
 	store_close(st);
 	st = NULL;
+	redo_of = 0;
+	base_csv = 0;
+	identity[0] = '\0';
 }
 
 /* ---- writing ---- */
@@ -1221,6 +1363,54 @@ save_receipts(struct wo *w, const char *path)
 	return wr_close(&x);
 }
 
+/*
+ * What a redo of this run starts from (find_redo()): a first run keeps
+ * the tables as they are before it writes them (wo_prev_), a redo keeps
+ * what its run kept, and the run that converts the old state directory
+ * names it.  A redo takes the redone run's documents and set-asides out:
+ * it records them again.  0, or -1.
+ */
+static int
+keep_before(const char *dir)
+{
+	static const char sql_base[] = "INSERT OR REPLACE INTO meta(key, "
+	    "value) VALUES ('redo_base', ?1)";
+	static const char sql_undo[] = "DELETE FROM documents WHERE run = ?1;";
+	static const char sql_undo2[] = "DELETE FROM set_aside WHERE run = ?1";
+	char sql[4096], base[64];
+	sqlite3_stmt *q;
+	size_t i, j;
+
+	if (redo_of && ((q = store_prepare(st, sql_undo)) == NULL ||
+	    store_bind(st, q, "i", redo_of) != 0 || store_step(st, q) != 0 ||
+	    (q = store_prepare(st, sql_undo2)) == NULL ||
+	    store_bind(st, q, "i", redo_of) != 0 || store_step(st, q) != 0))
+		return fail(dir);
+	for (i = 0; !redo_of && !base_csv && tables[i]; i++) {
+		int n = snprintf(sql, sizeof sql, "DELETE FROM %s; INSERT "
+		    "INTO %s(", prev_tables[i], prev_tables[i]);
+		size_t o = (size_t)n;
+
+		for (j = 0; table_cols[i][j]; j++)
+			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\"",
+			    j ? ", " : "", table_cols[i][j]);
+		o += (size_t)snprintf(sql + o, sizeof sql - o, ") SELECT ");
+		for (j = 0; table_cols[i][j]; j++)
+			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\"",
+			    j ? ", " : "", table_cols[i][j]);
+		snprintf(sql + o, sizeof sql - o, " FROM %s ORDER BY rowid",
+		    tables[i]);
+		if (o >= sizeof sql - 64 || store_exec(st, sql) != 0)
+			return fail(dir);
+	}
+	snprintf(base, sizeof base, "%lld%s", run.id,
+	    base_csv ? " CURRENT.converted" : "");
+	if ((q = store_prepare(st, sql_base)) == NULL ||
+	    store_bind(st, q, "t", base) != 0 || store_step(st, q) != 0)
+		return fail(dir);
+	return 0;
+}
+
 int
 wostate_save(struct wo *w, const char *dir)
 {
@@ -1232,7 +1422,8 @@ wostate_save(struct wo *w, const char *dir)
 	char hex[STORE_HEX_LEN], ended[32], keep[9];
 	sqlite3_stmt *q;
 
-	if (save_bills(w, "wo_bills") != 0 ||
+	if (keep_before(dir) != 0 ||
+	    save_bills(w, "wo_bills") != 0 ||
 	    save_parcels(w, "wo_parcels") != 0 ||
 	    save_manifest(w, "wo_manifest") != 0 ||
 	    save_done(w, "wo_done") != 0 ||
@@ -1243,7 +1434,11 @@ wostate_save(struct wo *w, const char *dir)
 	if ((q = store_prepare(st, sql_forget)) == NULL ||
 	    store_bind(st, q, "t", keep) != 0 || store_step(st, q) != 0)
 		return fail(dir);
-	store_ident_hex(&ident, hex);
+	/* Known by its input, else by the documents it read. */
+	if (*identity)
+		snprintf(hex, sizeof hex, "%s", identity);
+	else
+		store_ident_hex(&ident, hex);
 	store_now(ended, sizeof ended);
 	if ((q = store_prepare(st, sql_counts)) == NULL ||
 	    store_bind(st, q, "ttiiii", ended, hex, (long long)run.documents,

@@ -280,7 +280,7 @@ new_event(struct run *r, struct stream_doc *d, const struct msg *m,
 	e->o = r->cur;
 	e->message = d->index;
 	e->line = msg_line(m, rec);
-	e->record = recno;
+	e->record = msg_record_no(m, recno);
 	e->type = intern(r, msg_short(m->type, type, sizeof type));
 	e->msgguid = arena_str(&r->ar, m->guid);
 	e->person = "";
@@ -575,6 +575,8 @@ extract_doc(struct run *r, struct stream_doc *d)
 	sd->o.received = d->origin.received ? intern(r, d->origin.received) :
 	    NULL;
 	sd->o.via = d->origin.via ? intern(r, d->origin.via) : NULL;
+	sd->o.records = d->origin.records ? intern(r, d->origin.records) :
+	    NULL;
 	r->cur = &sd->o;
 	sd->off = r->spool_off;
 	sd->len = d->len;

@@ -23,8 +23,8 @@
 
 static const char *const synopsis[] = {
 	"[-q] [-o ranking.csv] [-r report] [-R report.csv ...] --store file "
-	"[--lock-timeout seconds] [--policy file] [--quota-policy file] "
-	"[--run label] [--top n] [file | dir ...]",
+	"[--html file] [--lock-timeout seconds] [--policy file] "
+	"[--quota-policy file] [--run label] [--top n] [file | dir ...]",
 	"--store file --explain entity",
 	"--list-rules",
 	NULL
@@ -32,7 +32,7 @@ static const char *const synopsis[] = {
 
 enum {
 	OPT_STORE = LOOP_OPT_LAST, OPT_POLICY, OPT_QUOTA_POLICY, OPT_EXPLAIN,
-	OPT_LIST_RULES, OPT_LOCK_TIMEOUT, OPT_RUN, OPT_TOP
+	OPT_LIST_RULES, OPT_LOCK_TIMEOUT, OPT_RUN, OPT_TOP, OPT_HTML
 };
 
 static const struct option longopts[] = {
@@ -45,6 +45,7 @@ static const struct option longopts[] = {
 	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT },
 	{ "run", required_argument, NULL, OPT_RUN },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -58,6 +59,10 @@ static const struct loop_opthelp opthelp[] = {
 	{ "--explain=ENTITY", N_("print each indicator ENTITY (as the "
 	    "ranking names it) crossed in the latest run that scored it, "
 	    "its value, threshold and the records behind it, and exit") },
+	{ "--html=FILE", N_("write the operator's page of the run to FILE: "
+	    "one self-contained HTML file with SVG charts (top risks, each "
+	    "indicator's values and threshold, the trend over the nights) "
+	    "and the ranking") },
 	{ "--list-rules", N_("write the indicator catalogue as CSV and "
 	    "exit") },
 	{ "--lock-timeout=SECONDS", N_("wait at most SECONDS for another "
@@ -165,6 +170,9 @@ options(int argc, char *argv[], struct risk *r, struct cmdline *c)
 		case OPT_RUN:
 			r->run_label = optarg;
 			break;
+		case OPT_HTML:
+			r->html = optarg;
+			break;
 		case OPT_TOP:
 			r->top = (int)strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || r->top < 1 ||
@@ -247,7 +255,8 @@ run(struct risk *r, int argc, char *argv[], const struct stream_opts *so)
 	loop_on_bad(NULL, NULL);
 	diag_records(r->records, r->records, 0);
 	if (collect_reports(r) != 0 || collect_finish(r) != 0 ||
-	    judge_run(r) != 0 || report_ranking(r) != 0)
+	    judge_run(r) != 0 || report_ranking(r) != 0 ||
+	    report_html(r) != 0)
 		goto out;
 	if (r->dup_docs)
 		diag_tally(_("documents seen before"), r->dup_docs);
@@ -259,6 +268,7 @@ run(struct risk *r, int argc, char *argv[], const struct stream_opts *so)
 	if (store_commit(r->st) != 0)
 		diag_trouble(r->store_path, 0, "%s", store_errmsg(r->st));
 out:
+	judge_free();
 	rstore_close(r);
 }
 

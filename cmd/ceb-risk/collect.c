@@ -66,7 +66,8 @@ collect_begin(struct risk *r)
 	    store_exec(r->st, "DELETE FROM risk_goods WHERE run = 0;"
 	    "DELETE FROM risk_parcels WHERE run = 0;"
 	    "DELETE FROM risk_records WHERE run = 0;"
-	    "DELETE FROM risk_reported WHERE run = 0;") != 0)
+	    "DELETE FROM risk_reported WHERE run = 0;"
+	    "DELETE FROM risk_exports WHERE run = 0;") != 0)
 		return sqlfail(r);
 	return 0;
 }
@@ -154,6 +155,21 @@ count(struct risk *r, const char *role, const char *code, const char *kind)
 	return 0;
 }
 
+/* Add the 8-digit HS code of gcode g to codes[] unless there. */
+static void
+add_code(char codes[][9], size_t *n, const char *g)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strncmp(codes[i], g, 8) == 0)
+			return;
+	if (*n < 32) {
+		memcpy(codes[*n], g, 8);
+		codes[(*n)++][8] = '\0';
+	}
+}
+
 /* The goods lines and the parcel of one import inventory. */
 static int
 inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
@@ -165,6 +181,8 @@ inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
 	const char *ebc = msg_field(h, "ebcCode");
 	long day = day_of(msg_field(h, "declTime")), line = msg_line(m, rec);
 	long nlines = 0;
+	char codes[32][9];
+	size_t ncodes = 0, i;
 	struct dec v, net;
 	double amount = 0, netkg = -1;
 	int have_net;
@@ -189,6 +207,8 @@ inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
 		char hs8[9];
 		double price, wpu = -1;
 
+		if (g && strlen(g) >= 8 && strspn(g, "0123456789") >= 8)
+			add_code(codes, &ncodes, g);
 		if (msg_decimal(l, "totalPrice", &tot) == 0)
 			amount += dbl(tot);
 		if (g == NULL || strlen(g) < 8 || strspn(g, "0123456789") < 8 ||
@@ -270,6 +290,10 @@ inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
 	(void)type;
 	if (store_step(r->st, st) < 0)
 		return -1;
+	/* An inventory is a record of each HS code it declares. */
+	for (i = 0; i < ncodes; i++)
+		if (count(r, "goods", codes[i], "records") != 0)
+			return -1;
 	if (count(r, "platform", msg_field(h, "ebpCode"), "records") ||
 	    count(r, "ebc", ebc, "records") ||
 	    count(r, "logistics", msg_field(h, "logisticsCode"), "records") ||
@@ -278,12 +302,54 @@ inventory(struct risk *r, const struct stream_doc *d, const struct msg *m,
 	return 0;
 }
 
+static const char sql_export[] =
+"INSERT INTO risk_exports(run, day, key, ebp, ebc, logistics, agent)"
+"  VALUES(0, ?, ?, ?, ?, ?, ?)";
+
+/*
+ * An export inventory (CEB603): an export record of each of its
+ * enterprises (the write-off rates are per 1,000 of those), and its
+ * enterprises by key for the write-off findings that name it.
+ */
+static int
+export_inventory(struct risk *r, const struct msg *m, xmlNodePtr rec)
+{
+	xmlNodePtr h = msg_head(m, rec);
+	const char *ebp = msg_field(h, "ebpCode"), *ebc = msg_field(h, "ebcCode");
+	const char *lg = msg_field(h, "logisticsCode");
+	const char *ag = msg_field(h, "agentCode");
+	/* The 603 head has no declTime: its day is the appTime's. */
+	long day = day_of(msg_field(h, "appTime"));
+	char key[256];
+	sqlite3_stmt *st;
+
+	if (day == 0)
+		return 0;
+	if (day > r->day)
+		r->day = day;
+	msg_key(m, rec, key, sizeof key);
+	if ((st = store_prepare(r->st, sql_export)) == NULL ||
+	    store_bind(r->st, st, "itttt", (long long)day, key, nz(ebp),
+	    nz(ebc), nz(lg)) != 0)
+		return -1;
+	sqlite3_bind_text(st, 6, nz(ag), -1, SQLITE_TRANSIENT);
+	if (store_step(r->st, st) < 0)
+		return -1;
+	r->records++;
+	return count(r, "platform", ebp, "export") ||
+	    count(r, "ebc", ebc, "export") ||
+	    count(r, "logistics", lg, "export") ||
+	    count(r, "agent", ag, "export") ? -1 : 0;
+}
+
 /* What one record of another type counts for its enterprise. */
 static int
 other(struct risk *r, const struct msg *m, xmlNodePtr rec)
 {
 	xmlNodePtr h = msg_head(m, rec);
 	switch (m->type->code) {
+	case 603:
+		return export_inventory(r, m, rec);
 	case 411:
 		return count(r, "payment", msg_field(h, "payCode"), "records");
 	case 622: {
@@ -352,7 +418,8 @@ collect_doc(struct risk *r, struct stream_doc *d)
 		return 0;
 	for (rec = msg_record_first(&m); rec;
 	    rec = msg_record_next(&m, rec), recno++) {
-		int rc = m.type->code == 621 ? inventory(r, d, &m, rec, recno) :
+		int rc = m.type->code == 621 ?
+		    inventory(r, d, &m, rec, msg_record_no(&m, recno)) :
 		    other(r, &m, rec);
 
 		if (rc != 0)
@@ -399,26 +466,60 @@ role_of(const char *type)
 }
 
 static const char sql_rep[] =
-"INSERT INTO risk_reported(run, role, code, tool, rule, severity, n)"
-"  VALUES(0, ?, ?, ?, ?, ?, 1)";
+"INSERT INTO risk_reported(run, role, code, tool, rule, severity, n, key)"
+"  VALUES(0, ?, ?, ?, ?, ?, 1, ?)";
 /* The other enterprises of an inventory a finding names, from the
  * parcels staged tonight or kept from earlier nights. */
 static const char sql_parties[] =
 "SELECT ebp, ebc, logistics FROM risk_parcels WHERE key = ?"
 "  ORDER BY run = 0 DESC, run DESC LIMIT 1";
+/* The HS codes of an inventory a finding names. */
+static const char sql_codes[] =
+"SELECT DISTINCT hs8 FROM risk_goods WHERE key = ?";
+static const char sql_export_parties[] =
+"SELECT ebp, ebc, logistics FROM risk_exports WHERE key = ?"
+"  ORDER BY run = 0 DESC, run DESC LIMIT 1";
 
 static int
 reported(struct risk *r, const char *role, const char *code,
-    const char *tool, const char *rule, const char *sev)
+    const char *tool, const char *rule, const char *sev, const char *key)
 {
 	sqlite3_stmt *st;
 
 	if (code == NULL || *code == '\0')
 		return 0;
 	if ((st = store_prepare(r->st, sql_rep)) == NULL ||
-	    store_bind(r->st, st, "ttttt", role, code, tool, rule, sev) != 0 ||
+	    store_bind(r->st, st, "tttttt", role, code, tool, rule, sev,
+	    key) != 0 ||
 	    store_step(r->st, st) < 0)
 		return -1;
+	return 0;
+}
+
+/*
+ * A finding on an import inventory counts for each HS code it declares
+ * (the goods' finding rates, K-GOODS-004 .. 006).  The codes are read
+ * first: the statement that reads them is the one that writes them.
+ */
+static int
+report_codes(struct risk *r, const char *tool, const char *key,
+    const char *rule, const char *sev)
+{
+	char codes[32][9];
+	size_t n = 0, i;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = store_prepare(r->st, sql_codes)) == NULL ||
+	    store_bind(r->st, st, "t", key) != 0)
+		return -1;
+	while ((rc = store_step(r->st, st)) == 1)
+		add_code(codes, &n, store_text(st, 0));
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (reported(r, "goods", codes[i], tool, rule, sev, key) != 0)
+			return -1;
 	return 0;
 }
 
@@ -438,11 +539,12 @@ report_row(struct risk *r, const char *tool, const char *type,
 		return 0;
 	memcpy(code, key, n);
 	code[n] = '\0';
-	if (reported(r, role, code, tool, rule, sev) != 0)
+	if (reported(r, role, code, tool, rule, sev, key) != 0)
 		return -1;
-	if (strcmp(type, "CEB621") != 0)
+	if (strcmp(type, "CEB621") != 0 && strcmp(type, "CEB603") != 0)
 		return 0;
-	if ((st = store_prepare(r->st, sql_parties)) == NULL ||
+	if ((st = store_prepare(r->st, strcmp(type, "CEB603") == 0 ?
+	    sql_export_parties : sql_parties)) == NULL ||
 	    store_bind(r->st, st, "t", key) != 0)
 		return -1;
 	if ((rc = store_step(r->st, st)) <= 0)
@@ -451,13 +553,15 @@ report_row(struct risk *r, const char *tool, const char *type,
 		char c[128];
 
 		snprintf(c, sizeof c, "%s", store_text(st, i));
-		if (reported(r, roles[i], c, tool, rule, sev) != 0) {
+		if (reported(r, roles[i], c, tool, rule, sev, key) != 0) {
 			sqlite3_reset(st);
 			return -1;
 		}
 	}
 	sqlite3_reset(st);
-	return 0;
+	if (strcmp(type, "CEB621") != 0)
+		return 0;
+	return report_codes(r, tool, key, rule, sev);
 }
 
 /* SHA-256 of a file's bytes; 0 or -1 (errno set). */
@@ -582,6 +686,7 @@ static const char *const sql_adopt[] = {
 	"UPDATE risk_goods SET run = ?1 WHERE run = 0",
 	"UPDATE risk_parcels SET run = ?1 WHERE run = 0",
 	"UPDATE risk_reported SET run = ?1 WHERE run = 0",
+	"UPDATE risk_exports SET run = ?1 WHERE run = 0",
 };
 static const char sql_records_out[] =
 "INSERT INTO risk_records(run, day, role, code, kind, n)"

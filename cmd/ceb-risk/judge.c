@@ -112,9 +112,81 @@ fmtnum(double v, char *buf, size_t n)
 static struct risk *jr;		/* the run being judged */
 static long nhits;
 
+/*
+ * Every value an indicator was computed on tonight, crossed or not (for
+ * --html's distributions): one list per indicator, in the indicator's own
+ * unit, with the threshold in that unit.
+ */
+static struct robs {
+	char id[16];
+	double thr;
+	double *v;
+	size_t n, cap;
+} obs[40];
+static size_t nobs;
+static int obs_oom;
+
+static void
+observe(const struct rind *ind, double v, double thr)
+{
+	struct robs *o = NULL;
+	size_t i;
+
+	for (i = 0; i < nobs && o == NULL; i++)
+		if (strcmp(obs[i].id, ind->id) == 0)
+			o = &obs[i];
+	if (o == NULL) {
+		if (nobs == sizeof obs / sizeof obs[0])
+			return;
+		o = &obs[nobs++];
+		snprintf(o->id, sizeof o->id, "%s", ind->id);
+	}
+	o->thr = thr;
+	if (o->n == o->cap) {
+		size_t c = o->cap ? 2 * o->cap : 256;
+		double *p = realloc(o->v, c * sizeof *p);
+
+		if (p == NULL) {
+			obs_oom = 1;
+			return;
+		}
+		o->v = p;
+		o->cap = c;
+	}
+	o->v[o->n++] = v;
+}
+
+const double *
+judge_observed(const char *id, size_t *n, double *thr)
+{
+	size_t i;
+
+	for (i = 0; i < nobs; i++)
+		if (strcmp(obs[i].id, id) == 0) {
+			*n = obs[i].n;
+			*thr = obs[i].thr;
+			return obs[i].v;
+		}
+	*n = 0;
+	*thr = 0;
+	return NULL;
+}
+
+void
+judge_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nobs; i++)
+		free(obs[i].v);
+	memset(obs, 0, sizeof obs);
+	nobs = 0;
+}
+
 static const char sql_hit[] =
 "INSERT INTO risk_hits(run, dimension, entity, indicator, source, message,"
-"  line, record, key, field, detail) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+"  line, record, key, field, detail, value, threshold)"
+"  VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /*
  * A finding about h on the record at loc: reported (diag.h) and kept in
@@ -156,6 +228,8 @@ hit(const struct hit *h, const struct diag_loc *loc, const char *field,
 	    SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 10, field ? field : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 11, detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 12, h->value);
+	sqlite3_bind_double(st, 13, h->threshold);
 	return store_step(jr->st, st) < 0 ? sqlfail(jr) : 0;
 }
 
@@ -326,6 +400,8 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 		struct hit h = { NULL, "goods", entity, entity, 0, 0, 0, 0 };
 
 		row_loc(st, 4, &loc);
+		if (i1 && (long)g.lp.n >= i1->min_n && low > 0)
+			observe(i1, p / low, i1->param);
 		if (i1 && (long)g.lp.n >= i1->min_n && low > 0 &&
 		    p < i1->param * low) {
 			h.ind = i1;
@@ -347,6 +423,8 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 			double w = sqlite3_column_double(st, 1);
 			double f = w > g.med_w ? w / g.med_w : g.med_w / w;
 
+			if (w > 0)
+				observe(i2, f, i2->threshold);
 			if (w > 0 && f > i2->threshold) {
 				h.ind = i2;
 				h.value = w;
@@ -370,6 +448,9 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 			if (origin_share(r, hs8, unit, i3, country, &n,
 			    &k) != 0)
 				goto reset;
+			if (n >= i3->min_n && *country)
+				observe(i3, (double)k / (double)n,
+				    i3->threshold);
 			if (n >= i3->min_n && *country &&
 			    (double)k / (double)n < i3->threshold) {
 				h.ind = i3;
@@ -647,12 +728,19 @@ split(struct risk *r, const struct split *s)
 	    store_bind(r->st, st, "iii", r->run,
 	    (long long)window_lo(r, ind), (long long)r->day) != 0)
 		return sqlfail(r);
-	sqlite3_bind_double(st, 4, ind->threshold);
+	/* Every group tonight, for the distribution (observe()); only
+	 * those at the threshold are findings. */
+	sqlite3_bind_double(st, 4, 1);
 	if (sqlite3_bind_parameter_count(st) >= 6) {
 		sqlite3_bind_double(st, 5, lo);
 		sqlite3_bind_double(st, 6, hi);
 	}
 	while ((rc = store_step(r->st, st)) == 1) {
+		double count = sqlite3_column_double(st, 2);
+
+		observe(ind, count, ind->threshold);
+		if (count < ind->threshold)
+			continue;
 		if (n == cap) {
 			size_t c = cap ? 2 * cap : 16;
 			void *p = realloc(g, c * sizeof *g);
@@ -689,38 +777,52 @@ static const char *const roles[] = {
 
 /*
  * What the rates of one enterprise are made of, over one window: its
- * records, the findings of the reports of ceb-validate, ceb-reconcile,
- * ceb-quota-check and ceb-manifest-writeoff (K-ENT-001 .. 004 in order),
- * its customs rejections and its cancels and returns.
+ * records and, per kind (enum below), the events counted against them.
  */
+enum {
+	E_VALID, E_RECON, E_QUOTA, E_WOFF, E_REJ, E_UNDONE, E_NODEP,
+	E_UNREL, E_NKIND
+};
+
 struct erate {
 	char code[64];
-	double recs, f[4], rejected, undone;
+	double recs, xrecs, ev[E_NKIND];	/* recs: 621, 411; xrecs: 603 */
 };
 
 static const char sql_rates[] =
-"WITH rec AS (SELECT code, sum(n) AS n FROM risk_records WHERE role = ?1"
-"    AND kind = 'records' AND run <= ?2 AND day BETWEEN ?3 AND ?4"
-"    GROUP BY code),"
+"WITH rec AS (SELECT code,"
+"    sum(CASE WHEN kind = 'records' THEN n ELSE 0 END) AS n,"
+"    sum(CASE WHEN kind = 'export' THEN n ELSE 0 END) AS x"
+"    FROM risk_records WHERE role = ?1 AND kind IN ('records', 'export')"
+"    AND run <= ?2 AND day BETWEEN ?3 AND ?4 GROUP BY code),"
 "  ev AS (SELECT code, sum(CASE WHEN kind = 'rejected' THEN n ELSE 0 END)"
 "    AS rej, sum(CASE WHEN kind IN ('cancel', 'return') THEN n ELSE 0 END)"
 "    AS und FROM risk_records WHERE role = ?1 AND run <= ?2"
 "    AND day BETWEEN ?3 AND ?4 GROUP BY code),"
 "  rep AS (SELECT p.code,"
-"    sum(CASE WHEN p.tool = 'ceb-validate' THEN p.n ELSE 0 END) AS v,"
-"    sum(CASE WHEN p.tool = 'ceb-reconcile' THEN p.n ELSE 0 END) AS c,"
-"    sum(CASE WHEN p.tool = 'ceb-quota-check' THEN p.n ELSE 0 END) AS q,"
-"    sum(CASE WHEN p.tool = 'ceb-manifest-writeoff' THEN p.n ELSE 0 END)"
-"    AS w FROM risk_reported p JOIN risk_nights t ON t.run = p.run"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-validate' THEN f END) AS v,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-reconcile' THEN f END) AS c,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-quota-check' THEN f END) AS q,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-manifest-writeoff' THEN f END)"
+"    AS w,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-manifest-writeoff'"
+"      AND p.rule = 'W-DEP-001' THEN f END) AS nd,"
+"    count(DISTINCT CASE WHEN p.tool = 'ceb-manifest-writeoff'"
+"      AND p.rule IN ('W-REL-002', 'W-REL-003') THEN f END) AS nr"
+"    FROM (SELECT *, rule || ' ' || coalesce(key, rowid) AS f"
+"      FROM risk_reported) p JOIN risk_nights t ON t.run = p.run"
 "    WHERE p.role = ?1 AND p.run <= ?2 AND t.day BETWEEN ?3 AND ?4"
 "    GROUP BY p.code)"
-"SELECT rec.code, rec.n, coalesce(v, 0), coalesce(c, 0), coalesce(q, 0),"
-"  coalesce(w, 0), coalesce(rej, 0), coalesce(und, 0)"
+"SELECT rec.code, rec.n, rec.x, coalesce(v, 0), coalesce(c, 0), coalesce(q, 0),"
+"  coalesce(w, 0), coalesce(rej, 0), coalesce(und, 0), coalesce(nd, 0),"
+"  coalesce(nr, 0)"
 "  FROM rec LEFT JOIN rep USING(code) LEFT JOIN ev USING(code)"
 "  ORDER BY rec.code";
+/* Did the run bring the enterprise records or findings? */
 static const char sql_tonight[] =
 "SELECT 1 FROM risk_records WHERE run = ?1 AND role = ?2 AND code = ?3"
-"  AND kind = 'records' LIMIT 1";
+"  AND kind IN ('records', 'export') UNION ALL SELECT 1 FROM risk_reported"
+"  WHERE run = ?1 AND role = ?2 AND code = ?3 LIMIT 1";
 
 /* The rates of every enterprise of role over [lo, hi]; count in *n. */
 static int
@@ -755,20 +857,39 @@ rates(struct risk *r, const char *role, long lo, long hi, struct erate **out,
 		e = &(*out)[(*n)++];
 		snprintf(e->code, sizeof e->code, "%s", store_text(st, 0));
 		e->recs = sqlite3_column_double(st, 1);
-		for (k = 0; k < 4; k++)
-			e->f[k] = sqlite3_column_double(st, 2 + k);
-		e->rejected = sqlite3_column_double(st, 6);
-		e->undone = sqlite3_column_double(st, 7);
+		e->xrecs = sqlite3_column_double(st, 2);
+		for (k = 0; k < E_NKIND; k++)
+			e->ev[k] = sqlite3_column_double(st, 3 + k);
 	}
 	return rc < 0 ? sqlfail(r) : 0;
 }
 
-/* Every finding per 1,000 records (K-ENT-007 and 008). */
+/* Every finding and rejection (K-ENT-007 and 008): the write-off
+ * findings hold the not departed and the unreleased already. */
 static double
-all_rate(const struct erate *e)
+all_count(const struct erate *e)
 {
-	return e->recs > 0 ? 1000 * (e->f[0] + e->f[1] + e->f[2] + e->f[3] +
-	    e->rejected) / e->recs : 0;
+	return e->ev[E_VALID] + e->ev[E_RECON] + e->ev[E_QUOTA] +
+	    e->ev[E_WOFF] + e->ev[E_REJ];
+}
+
+/* The count of kind k (E_NKIND: all findings). */
+static double
+kind_count(const struct erate *e, int k)
+{
+	return k == E_NKIND ? all_count(e) : e->ev[k];
+}
+
+/*
+ * The records a kind is counted against: the write-off findings are
+ * about export inventories, the others about the import records (an
+ * enterprise with both is judged on each against its own).
+ */
+static double
+kind_recs(const struct erate *e, int k)
+{
+	return k == E_NKIND ? e->recs + e->xrecs :
+	    k == E_WOFF || k == E_NODEP || k == E_UNREL ? e->xrecs : e->recs;
 }
 
 static const struct erate *
@@ -797,10 +918,67 @@ tonight(struct risk *r, const char *role, const char *code)
 	return rc;
 }
 
+/* e to the power -x, x >= 0, without libm: halve x to 0.5 at most, a
+ * Taylor series, square back. */
+static double
+exp_neg(double x)
+{
+	double t = 1, s = 1;
+	int k = 0, i;
+
+	while (x > 0.5) {
+		x /= 2;
+		k++;
+	}
+	for (i = 1; i < 20; i++) {
+		t *= -x / i;
+		s += t;
+	}
+	while (k-- > 0)
+		s *= s;
+	return s;
+}
+
+/*
+ * Is a count of events over recs records more than chance allows when
+ * the true rate is base per record?  The expected count is
+ * lambda = base * recs (base at least half an event over the records it
+ * was measured on: a baseline of zero is an estimate too), and the
+ * chance of a Poisson count of mean lambda reaching count must be at
+ * most ENT_P: exactly for lambda up to 100, beyond by the normal
+ * approximation (count - lambda >= 3.29 sqrt(lambda), squared here).
+ * ENT_P = 0.05 %: on a clean history with five roles, tens of
+ * enterprises and ten indicators, a false alarm a night is rare.
+ */
+#define ENT_P 0.0005
+#define ENT_Z2 (3.29 * 3.29)
+
+static int
+surprising(double count, double recs, double base, double base_recs)
+{
+	double lambda, p, below = 0;
+	long i;
+
+	if (base_recs > 0 && base < 0.5 / base_recs)
+		base = 0.5 / base_recs;
+	lambda = base * recs;
+	if (count <= lambda)
+		return 0;
+	if (lambda > 100)
+		return (count - lambda) * (count - lambda) >= ENT_Z2 * lambda;
+	p = exp_neg(lambda);
+	for (i = 0; i < (long)count; i++) {
+		below += p;
+		p *= lambda / (double)(i + 1);
+	}
+	return 1 - below <= ENT_P;
+}
+
 /* A finding and a score for enterprise e of role. */
 static int
 ent_hit(struct risk *r, const char *role, const struct rind *ind,
-    const struct erate *e, double value, double base, const char *what)
+    const struct erate *e, double value, double base, double n,
+    const char *what)
 {
 	struct diag_loc loc;
 	struct hit h;
@@ -814,127 +992,280 @@ ent_hit(struct risk *r, const char *role, const struct rind *ind,
 	h.value = value;
 	h.threshold = ind->threshold;
 	h.baseline = base;
-	h.n = (long)e->recs;
+	h.n = (long)n;
 	if (hit(&h, &loc, NULL, _("%s %s: %s %.1f per 1,000 of %ld records "
 	    "(threshold %.1f, baseline %.1f)"), role, e->code, what, value,
-	    (long)e->recs, ind->threshold, base) != 0)
+	    (long)n, ind->threshold, base) != 0)
 		return -1;
 	return score(r, &h);
 }
 
+/* K-ENT-011: a finding and a score for the rule of enterprise code. */
 static int
-cmp_rate(const void *a, const void *b)
+rule_hit(struct risk *r, const char *role, const struct rind *ind,
+    const char *code, const char *rule, double value, double base, double n)
 {
-	return cmp_dbl(a, b);
+	struct diag_loc loc;
+	struct hit h;
+
+	memset(&loc, 0, sizeof loc);
+	loc.key = code;
+	h.ind = ind;
+	h.dim = role;
+	h.entity = code;
+	h.label = code;
+	h.value = value;
+	h.threshold = ind->threshold;
+	h.baseline = base;
+	h.n = (long)n;
+	if (hit(&h, &loc, NULL, _("%s %s: findings of rule %s %.1f per 1,000 "
+	    "of %ld records (threshold %.1f, the others %.1f)"), role, code,
+	    rule, value, (long)n, ind->threshold, base) != 0)
+		return -1;
+	return score(r, &h);
 }
 
-/* The indicators of one role. */
+/*
+ * The indicators of the enterprises, judged per role (an enterprise is
+ * compared with the enterprises of its role only) on the rate per 1,000
+ * of the enterprise's records in the window:
+ *  - K-ENT-001..006, 009, 010 and 008 against the peers: the rate is at
+ *    least the threshold, at least param times the rate of the other
+ *    enterprises of the role (together), and more than chance allows at
+ *    their rate (surprising());
+ *  - K-ENT-007 against its own past: the window before, at least
+ *    threshold times its rate and param per 1,000 more, and more than
+ *    chance allows at that rate.
+ * Only enterprises with min_n records in the window and records tonight
+ * are judged, and the peers are those with min_n records: at least two
+ * of them, else there is nothing to compare with.
+ */
+static const struct ent_ind {
+	const char *id;
+	int kind;		/* E_*, E_NKIND: every finding */
+	int own_past;		/* against the window before */
+	const char *what;
+} ent_inds[] = {
+	{ "K-ENT-001", E_VALID, 0, N_("validation findings") },
+	{ "K-ENT-002", E_RECON, 0, N_("reconciliation findings") },
+	{ "K-ENT-003", E_QUOTA, 0, N_("quota findings") },
+	{ "K-ENT-004", E_WOFF, 0, N_("write-off findings") },
+	{ "K-ENT-005", E_REJ, 0, N_("customs rejections") },
+	{ "K-ENT-006", E_UNDONE, 0, N_("cancels and returns") },
+	{ "K-ENT-007", E_NKIND, 1,
+	  N_("findings, against its own window before,") },
+	{ "K-ENT-008", E_NKIND, 0, N_("findings, against its peers,") },
+	{ "K-ENT-009", E_NODEP, 0, N_("parcels that did not depart") },
+	{ "K-ENT-010", E_UNREL, 0, N_("parcels that left without release") },
+};
+
 static int
-role_judge(struct risk *r, const char *role)
+ent_judge(struct risk *r, const char *role, const struct ent_ind *x)
 {
-	static const char *const ids[] = {
-		"K-ENT-001", "K-ENT-002", "K-ENT-003", "K-ENT-004",
-		"K-ENT-005", "K-ENT-006", "K-ENT-007", "K-ENT-008"
-	};
-	const char *what[8];
-	size_t k;
+	const struct rind *ind = rpolicy_at(&r->pol, x->id, r->day);
+	struct erate *cur = NULL, *prev = NULL;
+	size_t nc = 0, np = 0, i, peers = 0;
+	double sum_c = 0, sum_r = 0;
+	long lo;
+	int rc = 0;
 
-	what[0] = _("validation findings");
-	what[1] = _("reconciliation findings");
-	what[2] = _("quota findings");
-	what[3] = _("write-off findings");
-	what[4] = _("customs rejections");
-	what[5] = _("cancels and returns");
-	what[6] = _("findings, against the window before,");
-	what[7] = _("findings, against the median of its peers,");
-	for (k = 0; k < 8; k++) {
-		const struct rind *ind = rpolicy_at(&r->pol, ids[k], r->day);
-		long lo;
-		struct erate *cur = NULL, *prev = NULL;
-		size_t nc = 0, np = 0, i;
-		double med = 0;
-
-		if (ind == NULL)
-			continue;
-		lo = window_lo(r, ind);
-		if (rates(r, role, lo, r->day, &cur, &nc) != 0)
-			return -1;
-		if (k == 6 && rates(r, role, ymd_add(lo, -ind->window),
-		    ymd_add(lo, -1), &prev, &np) != 0) {
-			free(cur);
-			return -1;
+	if (ind == NULL)
+		return 0;
+	lo = window_lo(r, ind);
+	if (rates(r, role, lo, r->day, &cur, &nc) != 0)
+		return -1;
+	if (x->own_past && rates(r, role, ymd_add(lo, -ind->window),
+	    ymd_add(lo, -1), &prev, &np) != 0) {
+		free(cur);
+		return -1;
+	}
+	for (i = 0; i < nc; i++)
+		if (kind_recs(&cur[i], x->kind) >= ind->min_n) {
+			peers++;
+			sum_c += kind_count(&cur[i], x->kind);
+			sum_r += kind_recs(&cur[i], x->kind);
 		}
-		if (k == 7) {
-			double *v = malloc((nc + 1) * sizeof *v);
-			size_t m = 0;
+	for (i = 0; i < nc && rc == 0; i++) {
+		const struct erate *e = &cur[i], *p;
+		double c = kind_count(e, x->kind), n = kind_recs(e, x->kind);
+		double rate, base, br;
+		int t, cross;
 
-			if (v == NULL) {
-				free(cur);
+		if (n < ind->min_n)
+			continue;
+		rate = 1000 * c / n;
+		if (x->own_past) {
+			p = find_rate(prev, np, e->code);
+			if (p == NULL || kind_recs(p, x->kind) < ind->min_n)
+				continue;
+			br = kind_recs(p, x->kind);
+			base = kind_count(p, x->kind) / br;
+			/* the ratio to its own past (0.5 a finding at least) */
+			observe(ind, rate / (1000 * (base > 0 ? base :
+			    0.5 / br)), ind->threshold);
+			cross = c > 0 && rate - 1000 * base >= ind->param &&
+			    rate >= ind->threshold * 1000 * base;
+		} else {
+			observe(ind, rate, ind->threshold);
+			if (peers < 3 || c == 0)	/* itself and two others */
+				continue;
+			br = sum_r - n;
+			base = (sum_c - c) / br;
+			cross = rate >= ind->threshold &&
+			    rate >= ind->param * 1000 * base;
+		}
+		if (!cross || !surprising(c, n, base, br))
+			continue;
+		if ((t = tonight(r, role, e->code)) < 0)
+			rc = sqlfail(r);
+		else if (t > 0)
+			rc = ent_hit(r, role, ind, e, rate, 1000 * base, n,
+			    _(x->what));
+	}
+	free(cur);
+	free(prev);
+	return rc;
+}
+
+/*
+ * The goods' finding rates: per HS code (8 digits), the findings of the
+ * reports on the inventories that declare it per 1,000 of them, against
+ * the other codes, judged as the enterprises are (the role "goods").
+ */
+static const struct ent_ind goods_inds[] = {
+	{ "K-GOODS-004", E_VALID, 0, N_("validation findings") },
+	{ "K-GOODS-005", E_RECON, 0, N_("reconciliation findings") },
+	{ "K-GOODS-006", E_QUOTA, 0, N_("quota findings") },
+};
+
+/*
+ * K-ENT-011: one rule's findings per 1,000 of the enterprise's records
+ * (export records for a write-off rule, import records for the others)
+ * against the other enterprises of its role, judged
+ * as K-ENT-001 is; a finding names the rule.  An enterprise crossing for
+ * two rules counts the indicator's weight once.
+ */
+static const char sql_rules[] =
+"WITH rec AS (SELECT code,"
+"    sum(CASE WHEN kind = 'records' THEN n ELSE 0 END) AS n,"
+"    sum(CASE WHEN kind = 'export' THEN n ELSE 0 END) AS x"
+"    FROM risk_records WHERE role = ?1 AND kind IN ('records', 'export')"
+"    AND run <= ?2 AND day BETWEEN ?3 AND ?4 GROUP BY code),"
+"  rep AS (SELECT p.code, p.rule, max(p.tool = 'ceb-manifest-writeoff')"
+"    AS exp, count(DISTINCT coalesce(p.key, p.rowid)) AS c"
+"    FROM risk_reported p JOIN risk_nights t ON t.run = p.run"
+"    WHERE p.role = ?1 AND p.run <= ?2 AND t.day BETWEEN ?3 AND ?4"
+"    GROUP BY p.code, p.rule)"
+"SELECT rep.rule, rec.code, CASE WHEN exp THEN rec.x ELSE rec.n END, rep.c,"
+"  exp FROM rep JOIN rec USING(code) ORDER BY rep.rule, rec.code";
+
+static int
+rule_judge(struct risk *r, const char *role)
+{
+	const struct rind *ind = rpolicy_at(&r->pol, "K-ENT-011", r->day);
+	struct erate *cur = NULL;
+	size_t nc = 0, i, peers[2] = { 0, 0 };
+	double sum_r[2] = { 0, 0 };
+	sqlite3_stmt *st;
+	struct rrow {
+		char rule[24], code[64];
+		double n, c;
+		int exp;
+	} *v = NULL;
+	size_t nv = 0, cap = 0, a, b;
+	long lo;
+	int rc = 0;
+
+	if (ind == NULL)
+		return 0;
+	lo = window_lo(r, ind);
+	/* the peers: every enterprise of the role with min_n records (of
+	 * import, of export) */
+	if (rates(r, role, lo, r->day, &cur, &nc) != 0)
+		return -1;
+	for (i = 0; i < nc; i++) {
+		if (cur[i].recs >= ind->min_n) {
+			peers[0]++;
+			sum_r[0] += cur[i].recs;
+		}
+		if (cur[i].xrecs >= ind->min_n) {
+			peers[1]++;
+			sum_r[1] += cur[i].xrecs;
+		}
+	}
+	free(cur);
+	if ((st = store_prepare(r->st, sql_rules)) == NULL ||
+	    store_bind(r->st, st, "tiii", role, r->run, (long long)lo,
+	    (long long)r->day) != 0)
+		return sqlfail(r);
+	while ((rc = store_step(r->st, st)) == 1) {
+		if (sqlite3_column_double(st, 2) < ind->min_n)
+			continue;
+		if (nv == cap) {
+			size_t c = cap ? 2 * cap : 64;
+			struct rrow *p = realloc(v, c * sizeof *p);
+
+			if (p == NULL) {
+				sqlite3_reset(st);
+				free(v);
 				diag_trouble(NULL, 0, _("out of memory"));
 				return -1;
 			}
-			for (i = 0; i < nc; i++)
-				if (cur[i].recs >= ind->min_n)
-					v[m++] = all_rate(&cur[i]);
-			/* Peers: at least three enterprises to compare. */
-			if (m >= 3) {
-				qsort(v, m, sizeof *v, cmp_rate);
-				med = m % 2 ? v[m / 2] :
-				    (v[m / 2 - 1] + v[m / 2]) / 2;
-			} else
-				med = -1;
-			free(v);
+			v = p;
+			cap = c;
 		}
-		for (i = 0; i < nc; i++) {
-			const struct erate *e = &cur[i];
-			double rate, base = 0;
-			int t, cross = 0;
-
-			if (e->recs < ind->min_n)
-				continue;
-			if ((t = tonight(r, role, e->code)) < 0) {
-				free(cur);
-				free(prev);
-				return sqlfail(r);
-			}
-			if (t == 0)
-				continue;
-			if (k < 4)
-				rate = 1000 * e->f[k] / e->recs;
-			else if (k == 4)
-				rate = 1000 * e->rejected / e->recs;
-			else if (k == 5)
-				rate = 1000 * e->undone / e->recs;
-			else
-				rate = all_rate(e);
-			if (k < 6) {
-				cross = rate >= ind->threshold;
-			} else if (k == 6) {
-				const struct erate *p = find_rate(prev, np,
-				    e->code);
-
-				if (p && p->recs >= ind->min_n) {
-					base = all_rate(p);
-					cross = rate - base >= ind->param &&
-					    (base == 0 || rate / base >=
-					    ind->threshold);
-				}
-			} else if (med >= 0) {
-				base = med;
-				cross = rate >= ind->param &&
-				    rate >= ind->threshold * med;
-			}
-			if (cross && ent_hit(r, role, ind, e, rate, base,
-			    what[k]) != 0) {
-				free(cur);
-				free(prev);
-				return -1;
-			}
-		}
-		free(cur);
-		free(prev);
+		snprintf(v[nv].rule, sizeof v[nv].rule, "%s",
+		    store_text(st, 0));
+		snprintf(v[nv].code, sizeof v[nv].code, "%s",
+		    store_text(st, 1));
+		v[nv].n = sqlite3_column_double(st, 2);
+		v[nv].c = sqlite3_column_double(st, 3);
+		v[nv].exp = sqlite3_column_int(st, 4) != 0;
+		nv++;
 	}
-	return 0;
+	if (rc < 0) {
+		free(v);
+		return sqlfail(r);
+	}
+	rc = 0;
+	/* one rule at a time: v[a..b) */
+	for (a = 0; a < nv && rc == 0; a = b) {
+		double sum_c = 0;
+
+		for (b = a; b < nv && strcmp(v[b].rule, v[a].rule) == 0; b++)
+			sum_c += v[b].c;
+		for (i = a; i < b && rc == 0; i++) {
+			double rate = 1000 * v[i].c / v[i].n;
+			double br = sum_r[v[i].exp] - v[i].n;
+			double base = br > 0 ? (sum_c - v[i].c) / br : 0;
+			int t;
+
+			observe(ind, rate, ind->threshold);
+			if (peers[v[i].exp] < 3 || br <= 0 ||
+			    rate < ind->threshold ||
+			    rate < ind->param * 1000 * base ||
+			    !surprising(v[i].c, v[i].n, base, br))
+				continue;
+			if ((t = tonight(r, role, v[i].code)) < 0)
+				rc = sqlfail(r);
+			else if (t > 0)
+				rc = rule_hit(r, role, ind, v[i].code, v[i].rule,
+				    rate, 1000 * base, v[i].n);
+		}
+	}
+	free(v);
+	return rc;
+}
+
+static int
+role_judge(struct risk *r, const char *role)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof ent_inds / sizeof ent_inds[0]; k++)
+		if (ent_judge(r, role, &ent_inds[k]) != 0)
+			return -1;
+	return rule_judge(r, role);
 }
 
 int
@@ -944,6 +1275,8 @@ judge_run(struct risk *r)
 
 	jr = r;
 	nhits = 0;
+	judge_free();
+	obs_oom = 0;
 
 	/* A rerun judges again what the run it repeats judged. */
 	for (i = 0; i < 2; i++) {
@@ -965,6 +1298,13 @@ judge_run(struct risk *r)
 	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		if (role_judge(r, roles[i]) != 0)
 			return -1;
+	for (i = 0; i < sizeof goods_inds / sizeof goods_inds[0]; i++)
+		if (ent_judge(r, "goods", &goods_inds[i]) != 0)
+			return -1;
+	if (obs_oom) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
 	diag_tally(_("risk findings"), nhits);
 	return 0;
 }

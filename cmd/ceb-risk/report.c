@@ -26,25 +26,6 @@ sqlfail(struct risk *r)
 	return -1;
 }
 
-/*
- * A cell a spreadsheet would run as a formula (=, +, -, @, TAB, CR first)
- * gets a leading apostrophe; a number keeps its sign.
- */
-static const char *
-cell(const char *s, char *buf, size_t n)
-{
-	char *end;
-
-	if (s[0] && strchr("=+-@\t\r", s[0])) {
-		(void)strtod(s, &end);
-		if (*end != '\0' || end == s) {
-			snprintf(buf, n, "'%s", s);
-			return buf;
-		}
-	}
-	return s;
-}
-
 static const char sql_rank[] =
 "SELECT dimension, entity, max(label), sum(weight) AS score,"
 "  group_concat(indicator || '=' || CASE WHEN value = CAST(value AS INTEGER)"
@@ -58,7 +39,6 @@ report_ranking(struct risk *r)
 	static const char *const head[] = { "rank", "dimension", "entity",
 	    "label", "score", "indicators", "run" };
 	char err[512], rank[32], sc[32], run[32];
-	char b1[300], b2[300];
 	struct outfile *o;
 	sqlite3_stmt *st;
 	FILE *f;
@@ -91,12 +71,14 @@ report_ranking(struct risk *r)
 		snprintf(sc, sizeof sc, "%g", sqlite3_column_double(st, 3));
 		row[0] = rank;
 		row[1] = store_text(st, 0);
-		row[2] = cell(store_text(st, 1), b1, sizeof b1);
-		row[3] = cell(store_text(st, 2), b2, sizeof b2);
+		row[2] = store_text(st, 1);
+		row[3] = store_text(st, 2);
 		row[4] = sc;
 		row[5] = store_text(st, 4);
 		row[6] = run;
-		if (csvio_write_row(f, row, 7) != 0) {
+		/* Neutral cells (csvio.h): an entity or label a spreadsheet
+		 * would run as a formula is quoted, unless --raw-cells. */
+		if (csvio_write_report_row(f, row, 7) != 0) {
 			sqlite3_reset(st);
 			goto wfail;
 		}

@@ -88,6 +88,13 @@ int collect_finish(struct risk *r);
 
 /* judge.c: returns 0 or -1 (trouble reported) */
 int judge_run(struct risk *r);
+/*
+ * The values indicator id was computed on in the last judge_run(), crossed
+ * or not, in its own unit (*thr: its threshold in that unit); NULL and
+ * *n 0 when it computed none.  Valid until judge_free().
+ */
+const double *judge_observed(const char *id, size_t *n, double *thr);
+void judge_free(void);
 
 /* report.c */
 int report_ranking(struct risk *r);

@@ -62,7 +62,26 @@ static const char schema_v1[] = STORE_SCHEMA_COMMON
 "  FROM risk_scores GROUP BY run, dimension, entity"
 "  ORDER BY run, score DESC, dimension, entity;";
 
-static const char *const migrations[] = { schema_v1, NULL };
+/*
+ * Version 2: a finding keeps its value and threshold (--html draws them);
+ * a report row keeps its key (a parcel reported every night until
+ * resolved, as W-DEP-001 is, counts once in a window);
+ * the export inventories (CEB603) keep their enterprises, so that a
+ * write-off finding on one (keyed agentCode/copNo) reaches its platform,
+ * e-commerce company and logistics company; the goods lines are found by
+ * key, so that a finding on an inventory reaches its HS codes.
+ */
+static const char schema_v2[] =
+"ALTER TABLE risk_hits ADD COLUMN value REAL;"
+"ALTER TABLE risk_hits ADD COLUMN threshold REAL;"
+"ALTER TABLE risk_reported ADD COLUMN key TEXT;"
+"CREATE TABLE risk_exports(run INTEGER NOT NULL, day INTEGER NOT NULL,"
+"  key TEXT NOT NULL, ebp TEXT, ebc TEXT, logistics TEXT, agent TEXT);"
+"CREATE INDEX risk_exports_key ON risk_exports(key, run);"
+"CREATE INDEX risk_exports_run ON risk_exports(run);"
+"CREATE INDEX risk_goods_key ON risk_goods(key);";
+
+static const char *const migrations[] = { schema_v1, schema_v2, NULL };
 
 const struct store_schema rstore_schema = { "ceb-risk", migrations };
 

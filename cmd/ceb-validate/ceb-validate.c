@@ -394,6 +394,7 @@ start(struct tool *t, const struct rules_opts *ro, struct cmdline *c)
 			diag_trouble(NULL, 0, _("cannot start threads"));
 			return -1;
 		}
+		loop_on_flush(pool_flush, t);
 	}
 	return 0;
 }

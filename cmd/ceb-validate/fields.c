@@ -134,6 +134,14 @@ fdoc_free(struct fdoc *d)
 	free(d);
 }
 
+size_t
+fdoc_footprint(const struct fdoc *d)
+{
+	return sizeof *d + d->caprec * sizeof *d->rec +
+	    d->capline * sizeof *d->line + d->capent * sizeof *d->ent +
+	    d->acap;
+}
+
 void
 fdoc_reset(struct fdoc *d, const struct msg_type *t, long line_base)
 {

@@ -76,6 +76,9 @@ struct fdoc;
 struct fdoc *fdoc_new(void);
 void fdoc_free(struct fdoc *d);
 
+/* The bytes d holds (its arrays as they have grown). */
+size_t fdoc_footprint(const struct fdoc *d);
+
 /*
  * Start collecting the SAX events of one message of type t (NULL: keep
  * nothing but the root's line) whose first line is line_base.

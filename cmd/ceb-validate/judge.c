@@ -282,10 +282,16 @@ judge_msg(struct tool *t, const struct stream_doc *d, const struct msg *m,
 	for (i = 0; i < v.nrec; i++) {
 		int nbad = 0;
 
-		loc.record = i + 1;
+		loc.record = msg_record_no(m, i + 1);
 		loc.key = fdoc_key(fd, (size_t)i, key, sizeof key);
 		schema_utf8_trim(key);	/* fdoc_key() may cut a character */
 		loc.line = fdoc_record_line(fd, (size_t)i);
+		{	/* a part of a message: the record's line as delivered */
+			long ix, ln;
+
+			if (origin_record(m->records, i + 1, &ix, &ln) == 0)
+				loc.line = ln;
+		}
 		res.n = 0;
 		if (nerr[i])
 			for (k = 0; k < e->n; k++)
@@ -497,6 +503,35 @@ void
 job_free(struct job *j)
 {
 	job_clear(j);
+	fdoc_free(j->fd_spare);
 	stream_doc_free(&j->d);
 	free(j);
+}
+
+/* The most a recycled job keeps of a message's fields, in bytes. */
+#define JOB_KEEP_FIELDS (8 * 1024)
+
+void
+job_recycle(struct job *j)
+{
+	struct fdoc *spare = j->fd_spare;
+	struct schema_errors e = j->e, ee = j->ee;
+
+	/* The fields of a message of ordinary size are kept (not those of
+	 * a large one: every slot would end up holding that much). */
+	if (j->fd_owned && spare == NULL &&
+	    fdoc_footprint(j->fd) <= JOB_KEEP_FIELDS) {
+		spare = j->fd;
+		j->fd_owned = 0;
+	}
+	schema_errors_clear(&e);
+	schema_errors_clear(&ee);
+	memset(&j->e, 0, sizeof j->e);
+	memset(&j->ee, 0, sizeof j->ee);
+	job_clear(j);
+	stream_doc_free(&j->d);
+	memset(j, 0, sizeof *j);
+	j->fd_spare = spare;
+	j->e = e;
+	j->ee = ee;
 }

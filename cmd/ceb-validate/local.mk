@@ -11,8 +11,8 @@ dist_man_MANS += man/ceb-validate.1
 include $(srcdir)/cmd/ceb-validate/rules.mk
 
 # The differential conformance test against xmllint and the official XSDs.
-TESTS += tests/validate/conformance.test
-EXTRA_DIST += tests/validate/conformance.test \
+TESTS += tests/validate/conformance.test tests/validate/jobs.test
+EXTRA_DIST += tests/validate/conformance.test tests/validate/jobs.test \
 	tests/bench/ceb-validate.sh
 check_PROGRAMS += tests/validate/mutate
 tests_validate_mutate_SOURCES = tests/validate/mutate.c

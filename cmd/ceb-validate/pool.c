@@ -1,7 +1,8 @@
 /*
  * pool.c: ceb-validate -j N.  The documents are framed on the main
- * thread, then parsed and validated on N worker threads (one libxml2
- * validation context per thread, the compiled schemas shared read-only);
+ * thread, then parsed and validated on N worker threads, each with its
+ * parser, validation contexts and field set for the whole run (the
+ * compiled schemas shared read-only);
  * findings, rules and output happen back on the main thread in input
  * order.  The queue between them is bounded, so memory does not grow with
  * the input.
@@ -19,17 +20,26 @@
 
 /*
  * Documents travel to the workers in batches, so that the threads meet
- * once per batch rather than once per (often small) document.
+ * once per batch rather than once per (often small) document.  A batch
+ * is a chunk of the stream: its documents' bytes lie back to back in one
+ * block of its own (stream_doc_pack()), and a finished batch is made
+ * empty and used again, its block, jobs and field sets with it, so that
+ * the steady state of a run allocates nothing per document.
  */
 #define BATCH_DOCS 32
 #define BATCH_BYTES (64 * 1024)
+/* A batch's block holds BATCH_BYTES and the document that overflows
+ * them; one grown for a larger document is given back after use. */
+#define BATCH_MEM (2 * BATCH_BYTES)
 
 struct batch {
-	struct job *v[BATCH_DOCS];
+	struct job *v[BATCH_DOCS];	/* v[n..] kept from earlier use */
 	size_t n, bytes;
 	int done;
 	int taken;		/* claimed by a worker or the main thread */
-	struct batch *next;	/* on the garbage list */
+	struct batch *next;	/* on the garbage or the free list */
+	char *mem;		/* the documents' bytes and origins */
+	size_t used, cap;
 };
 
 static void
@@ -37,9 +47,28 @@ batch_free(struct batch *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < BATCH_DOCS && b->v[i] != NULL; i++)
 		job_free(b->v[i]);
+	free(b->mem);
 	free(b);
+}
+
+/* Empty b for the next chunk of the stream (a worker's work). */
+static void
+batch_recycle(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		job_recycle(b->v[i]);
+	if (b->cap > BATCH_MEM) {
+		free(b->mem);
+		b->mem = NULL;
+		b->cap = 0;
+	}
+	b->n = b->bytes = b->used = 0;
+	b->done = b->taken = 0;
+	b->next = NULL;
 }
 
 /*
@@ -103,7 +132,12 @@ worker(void *arg)
 		pthread_mutex_unlock(&t->pool.mu);
 		while (g) {
 			struct batch *x = g->next;
-			batch_free(g);
+
+			batch_recycle(g);
+			pthread_mutex_lock(&t->pool.mu);
+			g->next = t->pool.spare;
+			t->pool.spare = g;
+			pthread_mutex_unlock(&t->pool.mu);
 			g = x;
 		}
 		if (b == NULL)
@@ -188,29 +222,62 @@ push(struct tool *t)
 	return rc;
 }
 
+/* A batch to fill: one a worker made empty, or a new one. */
+static struct batch *
+batch_get(struct tool *t)
+{
+	struct batch *b;
+
+	pthread_mutex_lock(&t->pool.mu);
+	if ((b = t->pool.spare) != NULL)
+		t->pool.spare = b->next;
+	pthread_mutex_unlock(&t->pool.mu);
+	if (b == NULL)
+		b = calloc(1, sizeof *b);
+	else
+		b->next = NULL;
+	return b;
+}
+
 int
 pool_submit(struct tool *t, struct stream_doc *d)
 {
 	struct pool *q = &t->pool;
-	struct job *j = NULL;
+	size_t need = stream_doc_pack_size(d);
+	struct batch *b;
+	struct job *j;
 
-	if ((q->cur == NULL && (q->cur = calloc(1, sizeof *q->cur)) == NULL) ||
-	    (j = calloc(1, sizeof *j)) == NULL ||
-	    stream_doc_detach(loop_stream(), d) != 0) {
-		free(j);
-		if (q->cur && q->cur->n == 0) {
-			free(q->cur);
-			q->cur = NULL;
-		}
-		diag_trouble(d->source, d->line, "%s", strerror(ENOMEM));
+	/* A document goes whole into one batch's block. */
+	if (q->cur != NULL && q->cur->n > 0 &&
+	    q->cur->used + need > q->cur->cap && push(t) != 0)
 		return -1;
+	if (q->cur == NULL && (q->cur = batch_get(t)) == NULL)
+		goto nomem;
+	b = q->cur;
+	if (b->used + need > b->cap) {	/* b is empty: a larger block */
+		size_t c = need > BATCH_MEM ? need : BATCH_MEM;
+		char *m = malloc(c);
+
+		if (m == NULL)
+			goto nomem;
+		free(b->mem);
+		b->mem = m;
+		b->cap = c;
 	}
+	if ((j = b->v[b->n]) == NULL &&
+	    (j = b->v[b->n] = calloc(1, sizeof *j)) == NULL)
+		goto nomem;
+	stream_doc_pack(loop_stream(), d, b->mem + b->used);
+	b->used += need;
 	j->d = *d;
-	q->cur->v[q->cur->n++] = j;
-	q->cur->bytes += d->len;
-	if (q->cur->n == BATCH_DOCS || q->cur->bytes >= BATCH_BYTES)
+	b->n++;
+	b->bytes += d->len;
+	if (b->n == BATCH_DOCS || b->bytes >= BATCH_BYTES)
 		return push(t);
 	return 0;
+nomem:
+	diag_trouble(d->source, d->line, "%s", strerror(ENOMEM));
+	return -1;
 }
 
 int
@@ -235,14 +302,23 @@ pool_start(struct tool *t, int n)
 }
 
 int
+pool_flush(void *arg)
+{
+	struct tool *t = arg;
+	int rc = push(t);
+
+	while (t->pool.count > 0)
+		drain_one(t, 1, &rc);
+	return rc;
+}
+
+int
 pool_stop(struct tool *t, int rc)
 {
 	int i;
 
-	if (push(t) != 0)
+	if (pool_flush(t) != 0)
 		rc = -1;
-	while (t->pool.count > 0)
-		drain_one(t, 1, &rc);
 	pthread_mutex_lock(&t->pool.mu);
 	t->pool.stop = 1;
 	pthread_cond_broadcast(&t->pool.cv_work);
@@ -253,6 +329,11 @@ pool_stop(struct tool *t, int rc)
 		struct batch *x = t->pool.garbage->next;
 		batch_free(t->pool.garbage);
 		t->pool.garbage = x;
+	}
+	while (t->pool.spare) {
+		struct batch *x = t->pool.spare->next;
+		batch_free(t->pool.spare);
+		t->pool.spare = x;
 	}
 	free(t->pool.ring);
 	return rc;

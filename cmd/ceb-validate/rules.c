@@ -644,7 +644,6 @@ check_enterprises(struct ctx *c)
 		if (f == F_ebpCode && (code == 303 || code == 603) &&
 		    is(v, "无"))
 			continue;
-		show(v, buf, sizeof buf);
 		if (len == 18) {
 			e = ident_check_uscc(s, len, &exp);
 			if (e == IDENT_OK || !on(c, R_ENT_USCC))
@@ -652,19 +651,22 @@ check_enterprises(struct ctx *c)
 			if (e == IDENT_CHECK)
 				hit(c, R_ENT_USCC, field_names[f], c->h.ln[f],
 				    _("%s: check character is %c, expected %c"),
-				    buf, s[17], exp);
+				    show(v, buf, sizeof buf), s[17], exp);
 			else
 				hit(c, R_ENT_USCC, field_names[f], c->h.ln[f],
-				    _("%s: %s"), buf, _(ident_strerror(e)));
+				    _("%s: %s"), show(v, buf, sizeof buf),
+				    _(ident_strerror(e)));
 		} else if (len == 10) {
 			e = ident_check_customs_code(s, len);
 			if (e != IDENT_OK && on(c, R_ENT_CUSTOMS))
 				hit(c, R_ENT_CUSTOMS, field_names[f],
-				    c->h.ln[f], _("%s: %s"), buf,
+				    c->h.ln[f], _("%s: %s"),
+				    show(v, buf, sizeof buf),
 				    _(ident_strerror(e)));
 		} else if (on(c, R_ENT_LENGTH))
 			hit(c, R_ENT_LENGTH, field_names[f], c->h.ln[f],
-			    _("%s has %zu characters"), buf, len);
+			    _("%s has %zu characters"),
+			    show(v, buf, sizeof buf), len);
 	}
 	if (on(c, R_DEP_ASSURE) && filled(c->h.v[F_assureCode])) {
 		const char *a = c->h.v[F_assureCode], *s;

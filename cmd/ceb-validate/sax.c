@@ -364,15 +364,17 @@ sax_end(struct saxw *w, int complete)
 	j->sax = 1;
 	j->parsed = 1;
 	j->st = MSG_OK;
-	/* The fields go with the job; the worker starts a new set. */
+	/* The fields go with the job; the worker goes on with the set the
+	 * job's slot kept from an earlier document (pool.c), or a new one. */
 	if (w->t->threaded) {
-		struct fdoc *fresh = fdoc_new();
+		struct fdoc *fresh = j->fd_spare ? j->fd_spare : fdoc_new();
 
 		if (fresh == NULL) {
 			j->sax = 0;
 			j->parsed = 0;
 			return -1;
 		}
+		j->fd_spare = NULL;
 		j->fd = w->fd;
 		j->fd_owned = 1;
 		w->fd = fresh;

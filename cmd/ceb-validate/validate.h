@@ -53,6 +53,7 @@ struct job {
 	char *sguid;		/* the root's guid (m.guid) */
 	struct fdoc *fd;
 	int fd_owned;
+	struct fdoc *fd_spare;	/* kept for the next document (pool.c) */
 	enum msg_status st;
 	struct msg m;
 	const struct schema *sc;
@@ -91,7 +92,8 @@ struct pool {
 	struct batch **ring;	/* batches in input order */
 	size_t cap, head, next, tail, count;
 	struct batch *cur;	/* being filled by the main thread */
-	struct batch *garbage;	/* finished batches, freed by a worker */
+	struct batch *garbage;	/* finished, to be made empty by a worker */
+	struct batch *spare;	/* made empty, to be filled again */
 	int stop;
 };
 
@@ -185,6 +187,12 @@ int judge_emit(struct tool *t, const struct stream_doc *doc);
 void job_clear(struct job *j);
 void job_free(struct job *j);
 
+/*
+ * Make a finished job of the pool empty for the next document, keeping
+ * the storage it can use again (its fields, its lists of schema errors).
+ */
+void job_recycle(struct job *j);
+
 /* ---- sax.c ---- */
 
 struct saxw;	/* one thread's parser, validation and fields */
@@ -239,6 +247,13 @@ int pool_start(struct tool *t, int n);
  * documents are judged on the way.  Returns 0, or -1 to stop the run.
  */
 int pool_submit(struct tool *t, struct stream_doc *d);
+
+/*
+ * Judge and report every document queued so far (arg: the struct tool),
+ * before the input loop reports a trouble of the input (loop_on_flush()).
+ * Returns 0, or -1 to stop the run.
+ */
+int pool_flush(void *arg);
 
 /* Finish every queued document, stop the threads; returns rc or -1. */
 int pool_stop(struct tool *t, int rc);

@@ -98,7 +98,9 @@ fi
 
 killed=0 survived=0 noapply=0 nobuild=0 i=0
 : >"$S/table"
-while IFS='	' read -r name file from to tests why; do
+# The list on fd 3: a build or a test that reads its standard input must
+# not eat the mutants still to come.
+while IFS='	' read -r name file from to tests why <&3; do
 	i=$((i + 1))
 	cp "$file" "$S/orig" || exit 2
 	if ! python3 - "$file" "$from" "$to" <<'EOF'
@@ -112,10 +114,10 @@ EOF
 	then
 		verdict="DOES NOT APPLY"
 		noapply=$((noapply + 1))
-	elif ! make -j"$jobs" >"$S/$name.build.log" 2>&1; then
+	elif ! make -j"$jobs" </dev/null >"$S/$name.build.log" 2>&1; then
 		verdict="BUILD FAILS"
 		nobuild=$((nobuild + 1))
-	elif check $tests >"$S/$name.log" 2>&1; then
+	elif check $tests </dev/null >"$S/$name.log" 2>&1; then
 		verdict=SURVIVED
 		survived=$((survived + 1))
 	else
@@ -129,7 +131,7 @@ EOF
 	line=$(printf '%-28s %-16s %s' "$name" "$verdict" "$why")
 	echo "$line" >>"$S/table"
 	say "$i/$total $line"
-done <"$M"
+done 3<"$M"
 make -j"$jobs" >/dev/null 2>&1 || :
 
 echo

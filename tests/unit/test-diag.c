@@ -23,7 +23,7 @@ report_and_status(void **state)
 	static const char *const extra[] = { "used", "remaining", NULL };
 	static const char *const vals[] = { "100.00", "25900.00", NULL };
 	static const struct origin o = { "day1.xml", 3, 200, "E-1",
-	    "20261127", "stdin", 4, 9 };
+	    "20261127", "stdin", 4, 9, NULL };
 	struct diag_loc loc = { "day1.xml", 3, 214, "CEB621", "G-1", 2,
 	    "3301980K0E/INV,1", NULL }, loc2 = loc;
 	FILE *f;
