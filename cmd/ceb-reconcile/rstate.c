@@ -113,7 +113,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE waiting ADD COLUMN mac BLOB;"
 	"ALTER TABLE matched ADD COLUMN mac BLOB;",
 	/* 3: the waiting documents are looked up by each of their keys. */
-	"CREATE INDEX waiting_pay ON waiting(payCode, payTransactionId);",
+	"CREATE INDEX IF NOT EXISTS waiting_pay ON waiting(payCode, "
+	    "payTransactionId);",
 	NULL
 };
 
