@@ -182,6 +182,22 @@ run_lock(struct store *s, double timeout)
 	return STORE_OK;
 }
 
+/* Whether s->path still names the file we locked (open_locked). */
+static int
+still_locked_file(const struct store *s)
+{
+	struct stat st;
+
+	return lstat(s->path, &st) == 0 && st.st_dev == s->dev &&
+	    st.st_ino == s->ino;
+}
+
+static const char *
+replaced_msg(void)
+{
+	return _("removed or replaced during the run; nothing committed");
+}
+
 /*
  * Open path without following a symlink, take the lock, and make sure
  * the file locked is still the one the path names (another run may have
@@ -403,9 +419,16 @@ store_open(struct store **sp, const char *path,
 	rc = STORE_ERR;
 	flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
 	    SQLITE_OPEN_NOFOLLOW;
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		setmsg(s, _("cannot open: %s"), s->db ?
-		    sqlite3_errmsg(s->db) : strerror(ENOMEM));
+	/* SQLite opens the path again: if the file was moved or replaced
+	 * since we locked it, SQLite holds another file (or none), and the
+	 * run must not go on in it. */
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK ||
+	    !still_locked_file(s)) {
+		if (!still_locked_file(s))
+			setmsg(s, "%s", replaced_msg());
+		else
+			setmsg(s, _("cannot open: %s"), s->db ?
+			    sqlite3_errmsg(s->db) : strerror(ENOMEM));
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -546,12 +569,8 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	struct stat st;
-
-	if (lstat(s->path, &st) != 0 || st.st_dev != s->dev ||
-	    st.st_ino != s->ino) {
-		setmsg(s, _("removed or replaced during the run; "
-		    "nothing committed"));
+	if (!still_locked_file(s)) {
+		setmsg(s, "%s", replaced_msg());
 		store_rollback(s);
 		return -1;
 	}
