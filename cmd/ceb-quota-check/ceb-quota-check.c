@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "mask.h"
 #include "quota.h"
 #include "store.h"
+#include "utf8.h"
 
 static const char *const synopsis[] = {
 	"[-q] [-r report] --ledger file [--date declTime | appTime]",
@@ -31,6 +33,8 @@ static const char *const synopsis[] = {
 	"    [--year-start MMDD] [file | dir ...]",
 	"--ledger file --query ID [--year year] [--key id | id+name]",
 	"--ledger file --check",
+	"--ledger file --correct key --used amount --reason text [--by name]",
+	"    [--run label]",
 	"--list-rules",
 	NULL
 };
@@ -38,7 +42,8 @@ static const char *const synopsis[] = {
 enum {
 	OPT_LEDGER = LOOP_OPT_LAST, OPT_POLICY, OPT_DATE, OPT_KEY,
 	OPT_YEAR_START, OPT_QUERY, OPT_YEAR, OPT_SHARD, OPT_LIST_RULES,
-	OPT_CHECK, OPT_LOCK_TIMEOUT, OPT_RUN, OPT_TAX_RATES, OPT_MAC_KEY
+	OPT_CHECK, OPT_LOCK_TIMEOUT, OPT_RUN, OPT_TAX_RATES, OPT_MAC_KEY,
+	OPT_CORRECT, OPT_USED, OPT_REASON, OPT_BY
 };
 
 static int
@@ -152,6 +157,8 @@ struct cmdline {
 	const char *query;		/* --query */
 	long year;			/* --year */
 	int check;			/* --check */
+	struct correction corr;		/* --correct, --used, --reason, --by */
+	const char *used;		/* --used as given */
 };
 
 static const struct option longopts[] = {
@@ -170,6 +177,10 @@ static const struct option longopts[] = {
 	{ "run", required_argument, NULL, OPT_RUN },
 	{ "tax-rates", required_argument, NULL, OPT_TAX_RATES },
 	{ "mac-key", required_argument, NULL, OPT_MAC_KEY },
+	{ "correct", required_argument, NULL, OPT_CORRECT },
+	{ "used", required_argument, NULL, OPT_USED },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "by", required_argument, NULL, OPT_BY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -181,10 +192,16 @@ static const char *const report_cols[] = {
 
 /* --help: the tool's own options; loop.c adds the common ones. */
 static const struct loop_opthelp opthelp[] = {
+	{ "--by=NAME", N_("who makes the correction (default: the login "
+	    "name of the user running it)") },
 	{ "--check", N_("check the ledger's MACs (every event, inventory "
 	    "and buyer total, the chain of events) and that every buyer's "
 	    "total equals its events and its counted inventories, and "
 	    "exit") },
+	{ "--correct=KEY", N_("set what the inventory KEY (its invtNo, or "
+	    "ebpCode/orderNo, agentCode/copNo, ebcCode/copNo) uses of its "
+	    "buyer's year to --used, as a new event that says who and why "
+	    "(--by, --reason), and exit") },
 	{ "--date=WHICH", N_("the date that puts an inventory in a year and "
 	    "a policy row: declTime (the default) or appTime") },
 	{ "--key=WHAT", N_("what identifies a person: id (the ID number, the "
@@ -198,9 +215,13 @@ static const struct loop_opthelp opthelp[] = {
 	    "table") },
 	{ "--query=ID", N_("write, as CSV, what the person ID has used of "
 	    "the year's limits and what remains, and exit") },
+	{ "--reason=TEXT", N_("why the correction is made (required with "
+	    "--correct)") },
 	{ "--lock-timeout=SECONDS", N_("wait at most SECONDS for another "
 	    "run that holds the ledger (default 60)") },
 	{ "--run=LABEL", N_("a name recorded with the run in the ledger") },
+	{ "--used=AMOUNT", N_("what the inventory of --correct uses from now "
+	    "on: 0 (everything given back) up to its amount") },
 	{ "--tax-rates=FILE", N_("the rates of the report's estimated tax "
 	    "instead of the shipped tables/tax-rates.csv") },
 	{ "--shard=K/N", N_("keep only shard K of N (by buyer); N copies "
@@ -300,6 +321,76 @@ check_query(const char *id)
 }
 
 /*
+ * Text of --reason or --by (max bytes): not empty, and nothing that could
+ * forge a line or steer a terminal where it is shown (utf8_escape()).
+ * Returns -1 to go on, else 2 after reporting.
+ */
+static int
+check_text(const char *opt, const char *v, size_t max)
+{
+	char shown[512];
+
+	if (*v == '\0' || strspn(v, " ") == strlen(v))
+		return loop_usage_error(opt, _("empty"));
+	if (strlen(v) > max)
+		return loop_usage_error(opt, _("longer than %zu bytes"), max);
+	if (utf8_needs_escape(v)) {
+		utf8_escape(v, shown, sizeof shown);
+		return loop_usage_error(opt, _("holds control characters or "
+		    "bytes that are not UTF-8: %s"), shown);
+	}
+	return -1;
+}
+
+/*
+ * --correct and its companions, after every option: --used an exact
+ * amount, 0 up to 2 decimals, not negative; --reason required; --by
+ * defaults to the login name of the real user.  Returns -1 to go on,
+ * else 2 after reporting.
+ */
+static int
+check_correction(struct cmdline *c, int operands)
+{
+	static char who[64];
+	struct correction *k = &c->corr;
+	struct passwd *pw;
+	int rc;
+
+	if (k->key == NULL)
+		return loop_usage_error(c->used ? "--used" : k->reason ?
+		    "--reason" : "--by", _("only with --correct"));
+	if (c->query || c->check)
+		return loop_usage_error("--correct", _("not with --query or "
+		    "--check"));
+	if (operands > 0)
+		return loop_usage_error("--correct", _("takes no input files"));
+	if (*k->key == '\0')
+		return loop_usage_error("--correct", _("empty"));
+	if (c->used == NULL)
+		return loop_usage_error("--used", _("required with --correct"));
+	if (dec_parse_str(c->used, &k->used) != DEC_OK ||
+	    dec_cmp(dec_round(k->used, 2), k->used) != 0)
+		return loop_usage_error("--used", _("not an amount (digits, "
+		    "at most 2 after the point): %s"), c->used);
+	if (dec_sign(k->used) < 0)
+		return loop_usage_error("--used", _("negative: %s"), c->used);
+	if (k->reason == NULL)
+		return loop_usage_error("--reason", _("required with "
+		    "--correct: say why"));
+	if ((rc = check_text("--reason", k->reason, 1000)) >= 0)
+		return rc;
+	if (k->by == NULL) {
+		if ((pw = getpwuid(getuid())) != NULL && pw->pw_name[0])
+			snprintf(who, sizeof who, "%s", pw->pw_name);
+		else
+			snprintf(who, sizeof who, "uid %lu",
+			    (unsigned long)getuid());
+		k->by = who;
+	}
+	return check_text("--by", k->by, 200);
+}
+
+/*
  * The options, into r and c.  Returns -1 to go on, else the exit status
  * (usage trouble, a bad value, --list-rules, --version).  --year and
  * --shard are checked as they come; --list-rules, then --date, --key,
@@ -376,6 +467,18 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 		case OPT_MAC_KEY:
 			r->mac_key_path = optarg;
 			break;
+		case OPT_CORRECT:
+			c->corr.key = optarg;
+			break;
+		case OPT_USED:
+			c->used = optarg;
+			break;
+		case OPT_REASON:
+			c->corr.reason = optarg;
+			break;
+		case OPT_BY:
+			c->corr.by = optarg;
+			break;
 		default:	/* reported by loop_getopt() */
 			return 2;
 		}
@@ -386,6 +489,9 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 		return loop_usage_error("--ledger", _("required"));
 	if (c->query && check_query(c->query) != 0)
 		return 2;
+	if ((c->corr.key || c->used || c->corr.reason || c->corr.by) &&
+	    (rc = check_correction(c, argc - optind)) >= 0)
+		return rc;
 	return -1;
 }
 
@@ -424,6 +530,8 @@ main(int argc, char *argv[])
 		return rc;
 	if (c.check)
 		return ledger_check(&r) == 0 ? 0 : 2;
+	if (c.corr.key)
+		return ledger_correct(&r, &c.corr) == 0 ? diag_status() : 2;
 	if (policy_default(&r, c.policy, c.tax_rates) != 0)
 		return 2;
 	if (c.query)

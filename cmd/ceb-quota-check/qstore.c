@@ -46,6 +46,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "csvio.h"
@@ -56,6 +57,7 @@
 #include "seal.h"
 #include "state.h"
 #include "store.h"
+#include "utf8.h"
 
 static const char schema_v1[] = STORE_SCHEMA_COMMON
 "CREATE TABLE inventories("
@@ -131,8 +133,25 @@ static const char schema_v3[] =
 "ALTER TABLE inventories ADD COLUMN mac BLOB;"
 "ALTER TABLE buyer_years ADD COLUMN mac BLOB;";
 
+/* Version 4 (issue 16): who made a correction and why, on its event
+ * (NULL on every other event); the event's MAC covers both when they are
+ * there (event_mac()).  quota_history shows them with the event's time. */
+static const char schema_v4[] =
+"ALTER TABLE quota_events ADD COLUMN who TEXT;"
+"ALTER TABLE quota_events ADD COLUMN reason TEXT;"
+"CREATE TRIGGER quota_events_correction BEFORE INSERT ON quota_events"
+"  WHEN NEW.kind = 'corrected' AND (coalesce(NEW.who, '') = ''"
+"    OR coalesce(NEW.reason, '') = '')"
+"  BEGIN SELECT RAISE(ABORT, 'a correction names who and why'); END;"
+"DROP VIEW quota_history;"
+"CREATE VIEW quota_history AS SELECT e.seq, e.run, r.started, e.person,"
+"  e.year, e.kind, e.amount, e.delta, e.used_after, i.invtno, i.ebp,"
+"  i.orderno, e.guid, e.time, e.who, e.reason FROM quota_events e"
+"  JOIN inventories i ON i.id = e.inventory"
+"  JOIN runs r ON r.id = e.run ORDER BY e.seq;";
+
 static const char *const migrations[] = { schema_v1, schema_v2, schema_v3,
-    NULL };
+    schema_v4, NULL };
 
 static const struct store_schema schema = { "ceb-quota-check", migrations };
 
@@ -299,23 +318,30 @@ insert_keys(struct run *r, long long id, const char *invtno,
 
 static const char sql_event_insert_mac[] =
     "INSERT INTO quota_events(seq, run, inventory, person, year, kind, "
-    "guid, amount, delta, used_after, time, mac) VALUES (?1, ?2, ?3, ?4, "
-    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    "guid, amount, delta, used_after, time, mac, who, reason) VALUES (?1, "
+    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
+/*
+ * Append an event; its seq, or -1.  who and why: a correction's (both
+ * set, and only on a sealed store: ledger_correct()), else NULL.
+ */
 static long long
 insert_event(struct run *r, long long run, long long inv, const char *person,
     int year, const char *kind, const char *guid, struct dec amount,
-    struct dec delta, struct dec used_after, unsigned long long time)
+    struct dec delta, struct dec used_after, unsigned long long time,
+    const char *who, const char *why)
 {
 	sqlite3_stmt *st;
 	char a[64], d[64], u[64], sq[24], rn[24], iv[24], yr[24], tm[24];
-	const char *v[11];
+	const char *v[13];
 	unsigned char mac[SEAL_LEN];
 
 	dec_format(amount, 2, a, sizeof a);
 	dec_format(delta, 2, d, sizeof d);
 	dec_format(used_after, 2, u, sizeof u);
 	if (!r->sealed) {
+		if (who != NULL || why != NULL)
+			return -1;	/* never: corrections are sealed */
 		st = store_prepare(r->st, sql_event_insert);
 		if (st == NULL || store_bind(r->st, st, "iititttttn", run, inv,
 		    person, (long long)year, kind, guid, a, d, u) != 0)
@@ -344,12 +370,15 @@ insert_event(struct run *r, long long run, long long inv, const char *person,
 	v[8] = d;
 	v[9] = u;
 	v[10] = time != 0 ? tm : NULL;
-	if (seal_strings(r->key, r->mac_last, v, 11, mac) != 0)
+	v[11] = who;
+	v[12] = why;
+	if (seal_strings(r->key, r->mac_last, v, who || why ? 13 : 11, mac) !=
+	    0)
 		return -1;
 	st = store_prepare(r->st, sql_event_insert_mac);
-	if (st == NULL || store_bind(r->st, st, "iiititttttnb", r->mac_seq + 1,
-	    run, inv, person, (long long)year, kind, guid, a, d, u, mac,
-	    (size_t)SEAL_LEN) != 0)
+	if (st == NULL || store_bind(r->st, st, "iiititttttnbtt",
+	    r->mac_seq + 1, run, inv, person, (long long)year, kind, guid, a, d,
+	    u, mac, (size_t)SEAL_LEN, who, why) != 0)
 		return -1;
 	if (time != 0 && sqlite3_bind_int64(st, 11, (long long)time) !=
 	    SQLITE_OK)
@@ -458,7 +487,7 @@ conv_row(const struct v1row *v, void *arg)
 			return -1;
 		}
 		if ((ev = insert_event(r, c->run, id, v->person, v->year,
-		    "rejected", f[1], a, zero, u, 0)) < 0) {
+		    "rejected", f[1], a, zero, u, 0, NULL, NULL)) < 0) {
 			free(h);
 			return fail(r);
 		}
@@ -468,7 +497,7 @@ conv_row(const struct v1row *v, void *arg)
 	after = counted ? dec_add(v->used, v->amount) : v->used;
 	if ((ev = insert_event(r, c->run, id, v->person, v->year, counted ?
 	    "counted" : "rejected", v->guid, v->amount, counted ? v->amount :
-	    zero, after, 0)) < 0)
+	    zero, after, 0, NULL, NULL)) < 0)
 		return fail(r);
 	c->events++;
 	if ((h = strdup(v->events)) == NULL)
@@ -502,7 +531,7 @@ conv_row(const struct v1row *v, void *arg)
 		}
 		if ((ev = insert_event(r, c->run, id, v->person, v->year, kind,
 		    f[1], v->amount, dec_sub(zero, g), u,
-		    strtoull(f[4], NULL, 10))) < 0) {
+		    strtoull(f[4], NULL, 10), NULL, NULL)) < 0) {
 			free(h);
 			return fail(r);
 		}
@@ -596,14 +625,18 @@ static const char sql_by_lastev[] =
     "SELECT max(seq) FROM quota_events WHERE person = ?1 AND year = ?2";
 static const char sql_ev_row[] =
     "SELECT seq, run, inventory, person, year, kind, guid, amount, delta, "
-    "used_after, time, mac FROM quota_events WHERE seq = ?1";
+    "used_after, time, who, reason, mac FROM quota_events WHERE seq = ?1";
 static const char sql_ev_from[] =
     "SELECT seq, run, inventory, person, year, kind, guid, amount, delta, "
-    "used_after, time, mac FROM quota_events WHERE seq >= ?1 ORDER BY seq";
+    "used_after, time, who, reason, mac FROM quota_events WHERE seq >= ?1 "
+    "ORDER BY seq";
 static const char sql_ev_before[] =
     "SELECT seq, run, inventory, person, year, kind, guid, amount, delta, "
-    "used_after, time, mac FROM quota_events WHERE seq < ?1 ORDER BY seq";
-#define EV_NCOLS 11
+    "used_after, time, who, reason, mac FROM quota_events WHERE seq < ?1 "
+    "ORDER BY seq";
+#define EV_NCOLS 11	/* seq .. time: what every event's MAC covers */
+#define EV_WHO 11	/* who, reason: covered too when there (schema 4) */
+#define EV_MAC 13
 static const char sql_meta_get[] = "SELECT value FROM meta WHERE key = ?1";
 static const char sql_meta_put[] =
     "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)";
@@ -733,6 +766,23 @@ tampered(struct run *r, const char *what)
 	return -1;
 }
 
+/*
+ * The MAC of the event in st's current row (the columns of sql_ev_row)
+ * chained after prev: its eleven columns seq .. time, then who and why
+ * when it names them (a correction): an event given or stripped of them
+ * outside the tool no longer matches.
+ */
+static int
+event_mac(struct run *r, const unsigned char *prev, sqlite3_stmt *st,
+    unsigned char out[SEAL_LEN])
+{
+	int n = sqlite3_column_type(st, EV_WHO) == SQLITE_NULL &&
+	    sqlite3_column_type(st, EV_WHO + 1) == SQLITE_NULL ? EV_NCOLS :
+	    EV_NCOLS + 2;
+
+	return seal_row(r->key, prev, st, 0, n, out);
+}
+
 /* The chain over the events before sealing (legacy), into out. */
 static int
 legacy_digest(struct run *r, long long from, unsigned char out[SEAL_LEN])
@@ -744,7 +794,7 @@ legacy_digest(struct run *r, long long from, unsigned char out[SEAL_LEN])
 	if (st == NULL || store_bind(r->st, st, "i", from) != 0)
 		return -1;
 	while ((rc = store_step(r->st, st)) == 1)
-		if (seal_row(r->key, out, st, 0, EV_NCOLS, out) != 0) {
+		if (event_mac(r, out, st, out) != 0) {
 			sqlite3_reset(st);
 			return -1;
 		}
@@ -855,12 +905,13 @@ end_check(struct run *r, const char *head)
 				if (rc == 0)
 					return tampered(r, _("the event before "
 					    "the last"));
-				if (sqlite3_column_bytes(st, 11) != SEAL_LEN) {
+				if (sqlite3_column_bytes(st, EV_MAC) !=
+				    SEAL_LEN) {
 					sqlite3_reset(st);
 					return tampered(r, _("the event before "
 					    "the last"));
 				}
-				memcpy(prev, sqlite3_column_blob(st, 11),
+				memcpy(prev, sqlite3_column_blob(st, EV_MAC),
 				    SEAL_LEN);
 				sqlite3_reset(st);
 			}
@@ -868,8 +919,8 @@ end_check(struct run *r, const char *head)
 			if (st == NULL || store_bind(r->st, st, "i", last) != 0 ||
 			    store_step(r->st, st) != 1)
 				return fail(r);
-			rc = seal_row(r->key, prev, st, 0, EV_NCOLS, m);
-			if (rc == 0 && !seal_equal(st, 11, m)) {
+			rc = event_mac(r, prev, st, m);
+			if (rc == 0 && !seal_equal(st, EV_MAC, m)) {
 				char w[64];
 
 				sqlite3_reset(st);
@@ -1442,7 +1493,7 @@ ledger_write(struct run *r)
 			continue;
 		if ((ev = insert_event(r, run, q->w->id, q->person, q->year,
 		    q->kind, q->guid, q->amount, q->delta, q->used_after,
-		    q->time == UINT64_MAX ? 0 : q->time)) < 0)
+		    q->time == UINT64_MAX ? 0 : q->time, NULL, NULL)) < 0)
 			return fail(r);
 		q->w->py->last_event = ev;
 	}
@@ -1474,8 +1525,9 @@ fail:
 
 /* ---- --query and --check (read-only) ---- */
 
+/* The store of an existing ledger, read-only or to correct it. */
 static int
-open_ro(struct run *r)
+open_existing(struct run *r, int readonly)
 {
 	char err[600];
 
@@ -1491,12 +1543,18 @@ open_ro(struct run *r)
 			    "ledger: %s"), strerror(ENOENT));
 		return -1;
 	}
-	if (store_open(&r->st, r->store_path, &schema, 1, r->lock_timeout,
-	    err, sizeof err) != STORE_OK) {
+	if (store_open(&r->st, r->store_path, &schema, readonly,
+	    r->lock_timeout, err, sizeof err) != STORE_OK) {
 		diag_trouble(r->store_path, 0, "%s", err);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+open_ro(struct run *r)
+{
+	return open_existing(r, 1);
 }
 
 static const char sql_query[] =
@@ -1542,28 +1600,37 @@ query_tax(struct run *r, const char *person, int year, struct dec *tax,
 	return rc < 0 ? -1 : 0;
 }
 
+/* A person of the ledger (ID, or ID|name under --key id+name) masked. */
+static void
+person_masked(const char *person, char *pm, size_t n)
+{
+	const char *bar = strchr(person, '|');
+	char *p;
+
+	if (bar) {
+		char id[128], nm[128];
+
+		snprintf(id, sizeof id, "%.*s", (int)(bar - person), person);
+		mask(MASK_ID, id, pm, n);
+		mask(MASK_NAME, bar + 1, nm, sizeof nm);
+		p = pm + strlen(pm);
+		snprintf(p, n - (size_t)(p - pm), "|%s", nm);
+	} else
+		mask(MASK_ID, person, pm, n);
+}
+
 static void
 query_row(const char *person, int year, const struct policy_row *pr,
     struct dec used, long n, struct dec tax, long unknown)
 {
 	char pm[256], s1[64], s2[64], s3[64], s4[64], s5[64], yb[16], nb[24],
-	    ub[24], *p;
+	    ub[24];
 	const char *row[9];
 	struct dec rem = dec_sub(pr->annual, used);
-	const char *bar = strchr(person, '|');
 
 	if (dec_sign(rem) < 0)
 		rem = dec_from_int(0);
-	if (bar) {
-		char id[128], nm[128];
-
-		snprintf(id, sizeof id, "%.*s", (int)(bar - person), person);
-		mask(MASK_ID, id, pm, sizeof pm);
-		mask(MASK_NAME, bar + 1, nm, sizeof nm);
-		p = pm + strlen(pm);
-		snprintf(p, sizeof pm - (size_t)(p - pm), "|%s", nm);
-	} else
-		mask(MASK_ID, person, pm, sizeof pm);
+	person_masked(person, pm, sizeof pm);
 	snprintf(yb, sizeof yb, "%d", year);
 	snprintf(nb, sizeof nb, "%ld", n);
 	row[0] = pm;
@@ -1681,8 +1748,27 @@ fail:
  * adds freight and insurance).  Each problem is a trouble naming the row.
  * Returns the count of problems, -1 on error.
  */
+static long seals_walk(struct run *r);
+
 static long
 check_seals(struct run *r)
+{
+	if (mac_setup(r, 1) != 0)
+		return 1;
+	if (!r->sealed) {
+		diag_note(_("%s: the ledger is not sealed yet (a run seals "
+		    "it): only its sums are checked"), r->store_path);
+		return 0;
+	}
+	return seals_walk(r);
+}
+
+/*
+ * check_seals() once the key and the genesis are set up (mac_setup()):
+ * the count of problems, each a trouble naming its row, or -1.
+ */
+static long
+seals_walk(struct run *r)
 {
 	unsigned char prev[SEAL_LEN], m[SEAL_LEN], legacy[SEAL_LEN];
 	char hex[2 * SEAL_LEN + 1], want[2 * SEAL_LEN + 1], w[128];
@@ -1691,13 +1777,6 @@ check_seals(struct run *r)
 	long long seq = 0, expect;
 	int rc;
 
-	if (mac_setup(r, 1) != 0)
-		return 1;
-	if (!r->sealed) {
-		diag_note(_("%s: the ledger is not sealed yet (a run seals "
-		    "it): only its sums are checked"), r->store_path);
-		return 0;
-	}
 	if (legacy_digest(r, r->mac_from, legacy) != 0)
 		return -1;
 	seal_hex(legacy, hex);
@@ -1714,23 +1793,39 @@ check_seals(struct run *r)
 		return -1;
 	while ((rc = store_step(r->st, st)) == 1) {
 		seq = sqlite3_column_int64(st, 0);
-		if (seal_row(r->key, prev, st, 0, EV_NCOLS, m) != 0) {
+		if (event_mac(r, prev, st, m) != 0) {
 			sqlite3_reset(st);
 			return -1;
 		}
-		if (seq != expect || !seal_equal(st, EV_NCOLS, m)) {
+		if (seq != expect || !seal_equal(st, EV_MAC, m)) {
 			snprintf(w, sizeof w, seq != expect ? _("quota event "
 			    "%lld (events %lld to %lld removed)") :
 			    _("quota event %lld"), seq, expect, seq - 1);
 			tampered(r, w);
 			bad++;
 		}
-		if (sqlite3_column_bytes(st, EV_NCOLS) == SEAL_LEN)
-			memcpy(prev, sqlite3_column_blob(st, EV_NCOLS),
+		if (sqlite3_column_bytes(st, EV_MAC) == SEAL_LEN)
+			memcpy(prev, sqlite3_column_blob(st, EV_MAC),
 			    SEAL_LEN);
 		else
 			memcpy(prev, m, SEAL_LEN);
 		expect = seq + 1;
+	}
+	if (rc < 0)
+		return -1;
+	/* Who and why: on every correction, on nothing else (the MACs
+	 * cover them; this names what a MAC would only call changed). */
+	if ((st = store_prepare(r->st, "SELECT seq FROM quota_events WHERE "
+	    "(kind = 'corrected') != (coalesce(who, '') != '' AND "
+	    "coalesce(reason, '') != '') OR (kind != 'corrected' AND "
+	    "(who IS NOT NULL OR reason IS NOT NULL)) ORDER BY seq")) == NULL)
+		return -1;
+	while ((rc = store_step(r->st, st)) == 1) {
+		diag_trouble(r->store_path, 0, _("quota event %lld: a "
+		    "correction that does not say who made it and why, or "
+		    "another event that does"), (long long)
+		    sqlite3_column_int64(st, 0));
+		bad++;
 	}
 	if (rc < 0)
 		return -1;
@@ -1816,12 +1911,14 @@ check_seals(struct run *r)
 }
 
 /*
- * --check: every buyer-year's total equals the sum of its events' deltas,
- * and every counted inventory's amount less what was given back.  Exact
- * decimals, in C (SQLite would sum text as floating point).
+ * The sums of --check: every buyer-year's total equals the sum of its
+ * events' deltas (corrections included), and every counted inventory's
+ * amount less what was given back (or corrected away).  Exact decimals,
+ * in C (SQLite would sum text as floating point).  The count of
+ * problems, each a trouble, or -1; *n the buyer-years checked.
  */
-int
-ledger_check(struct run *r)
+static long
+check_sums(struct run *r, long *n)
 {
 	static const char sql_sum[] =
 	    "SELECT b.person, b.year, b.used, e.delta FROM buyer_years b "
@@ -1833,16 +1930,10 @@ ledger_check(struct run *r)
 	    "i.year = b.year AND i.state IN ('counted', 'partial', "
 	    "'released') ORDER BY b.person, b.year";
 	const char *sqls[2] = { sql_sum, sql_rows };
-	long bad = 0, n = 0, sealbad;
+	long bad = 0;
 	int pass;
 
-	if (open_ro(r) != 0)
-		return -1;
-	if (r->st == NULL)
-		return 0;
-	if ((sealbad = check_seals(r)) < 0)
-		goto fail;
-	bad += sealbad;
+	*n = 0;
 	for (pass = 0; pass < 2; pass++) {
 		sqlite3_stmt *st = store_prepare(r->st, sqls[pass]);
 		char cur[600] = "";
@@ -1850,18 +1941,18 @@ ledger_check(struct run *r)
 		int rc, have = 0;
 
 		if (st == NULL)
-			goto fail;
+			return -1;
 		for (;;) {
 			char key[600];
 
 			rc = store_step(r->st, st);
 			if (rc < 0)
-				goto fail;
+				return -1;
 			if (rc == 1)
 				snprintf(key, sizeof key, "%s\037%d",
 				    store_text(st, 0), sqlite3_column_int(st, 1));
 			if (have && (rc == 0 || strcmp(key, cur) != 0)) {
-				n += pass == 0;
+				*n += pass == 0;
 				if (dec_cmp(sum, used) != 0) {
 					char a[64], b[64];
 
@@ -1895,14 +1986,268 @@ ledger_check(struct run *r)
 			}
 		}
 	}
+	return bad;
+}
+
+/* --check: the seals (check_seals()), then the sums (check_sums()). */
+int
+ledger_check(struct run *r)
+{
+	long bad = 0, n = 0, b;
+	long long corr;
+
+	if (open_ro(r) != 0)
+		return -1;
+	if (r->st == NULL)
+		return 0;
+	if ((b = check_seals(r)) < 0)
+		goto fail;
+	bad += b;
+	if ((b = check_sums(r, &n)) < 0)
+		goto fail;
+	bad += b;
+	if ((corr = store_int(r->st, "SELECT count(*) FROM quota_events "
+	    "WHERE kind = 'corrected'", 0)) < 0)
+		goto fail;
 	qstore_close(r);
-	if (bad == 0)
+	if (bad == 0) {
 		printf("%ld buyer-years checked: totals agree with events and "
-		    "inventories%s\n", n, r->sealed ? "; every MAC matches" :
+		    "inventories%s", n, r->sealed ? "; every MAC matches" :
 		    "");
+		if (corr > 0)
+			printf("; corrections: %lld", corr);
+		printf("\n");
+	}
 	return bad ? -1 : 0;
 fail:
 	fail(r);
 	qstore_close(r);
+	return -1;
+}
+
+/* ---- --correct ---- */
+
+/*
+ * The inventory that key names (quota.h, struct correction): its id, 0
+ * when none, -2 when its readings name two inventories, -1 on error.
+ */
+static long long
+correct_find(struct run *r, const char *key)
+{
+	char k[4][256], a[256];
+	const char *slash = strchr(key, '/');
+	long long id = 0, got;
+	int n = 0, i, rc;
+	sqlite3_stmt *st;
+
+	if (key_invt(k[n], sizeof k[n], key) == 0)
+		n++;
+	if (slash != NULL && (size_t)(slash - key) < sizeof a) {
+		snprintf(a, sizeof a, "%.*s", (int)(slash - key), key);
+		if (key_order(k[n], sizeof k[n], a, slash + 1) == 0)
+			n++;
+		if (key_agent(k[n], sizeof k[n], a, slash + 1) == 0)
+			n++;
+		if (key_ebc(k[n], sizeof k[n], a, slash + 1) == 0)
+			n++;
+	}
+	for (i = 0; i < n; i++) {
+		if ((st = store_prepare(r->st, sql_key_get)) == NULL ||
+		    store_bind(r->st, st, "t", k[i]) != 0 ||
+		    (rc = store_step(r->st, st)) < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		got = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (id != 0 && got != id)
+			return -2;
+		id = got;
+	}
+	return id;
+}
+
+/* Now in China Standard Time (UTC+8, no daylight saving), as customs
+ * write their times: YYYYMMDDhhmmss. */
+static unsigned long long
+now_cst(void)
+{
+	time_t t = time(NULL) + 8 * 3600;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return (unsigned long long)(tm.tm_year + 1900) * 10000000000ULL +
+	    (unsigned long long)(tm.tm_mon + 1) * 100000000ULL +
+	    (unsigned long long)tm.tm_mday * 1000000ULL +
+	    (unsigned long long)tm.tm_hour * 10000ULL +
+	    (unsigned long long)tm.tm_min * 100ULL +
+	    (unsigned long long)tm.tm_sec;
+}
+
+static const char sql_inv_correct[] =
+    "UPDATE inventories SET released = ?1, state = ?2, run = ?3 "
+    "WHERE id = ?4";
+
+/*
+ * The change of a correction once the ledger has passed its checks:
+ * what inventory id uses becomes c->used.  Returns 0 (done, or nothing
+ * to do: *seq 0), or -1 after reporting.
+ */
+static int
+correct_apply(struct run *r, const struct correction *c, long long id,
+    long long *seq)
+{
+	char shown[512], pm[256], a[64], b[64], d[64], u[64];
+	struct dec amount, released, before, delta, total = dec_from_int(0);
+	enum rstate state;
+	struct store_run run;
+	sqlite3_stmt *st;
+	char *person;
+	int year, rc;
+
+	*seq = 0;
+	utf8_escape(c->key, shown, sizeof shown);
+	if ((st = store_prepare(r->st, sql_inv_get)) == NULL ||
+	    store_bind(r->st, st, "i", id) != 0 || store_step(r->st, st) != 1)
+		return fail(r);
+	person = arena_str(&r->ar, store_text(st, 0));
+	year = sqlite3_column_int(st, 1);
+	rc = person == NULL ||
+	    dec_parse_str(store_text(st, 9), &amount) != DEC_OK ||
+	    dec_parse_str(store_text(st, 14), &released) != DEC_OK ||
+	    state_parse(store_text(st, 12), &state) != 0;
+	sqlite3_reset(st);
+	if (rc) {
+		diag_trouble(r->store_path, 0, _("inventory %lld in the store "
+		    "does not parse (edited?)"), id);
+		return -1;
+	}
+	if (state != S_COUNTED && state != S_PARTIAL && state != S_RELEASED) {
+		diag_trouble(r->store_path, 0, _("inventory %s was not counted "
+		    "(%s): it uses no quota, there is nothing to correct"),
+		    shown, state_name(state));
+		return -1;
+	}
+	if (dec_cmp(c->used, amount) > 0) {
+		diag_trouble(r->store_path, 0, _("inventory %s: %s is more "
+		    "than its amount %s"), shown,
+		    dec_format(c->used, 2, a, sizeof a),
+		    dec_format(amount, 2, b, sizeof b));
+		return -1;
+	}
+	before = dec_sub(amount, released);
+	delta = dec_sub(c->used, before);
+	person_masked(person, pm, sizeof pm);
+	if (dec_sign(delta) == 0) {
+		diag_notice(shown, _("already uses %s of buyer %s's quota "
+		    "in %d: nothing to correct, nothing written"),
+		    dec_format(before, 2, a, sizeof a), pm, year);
+		return 0;
+	}
+	if ((st = store_prepare(r->st, sql_by_get)) == NULL ||
+	    store_bind(r->st, st, "ti", person, (long long)year) != 0 ||
+	    (rc = store_step(r->st, st)) < 0)
+		return fail(r);
+	if (rc == 1) {
+		rc = dec_parse_str(store_text(st, 0), &total) != DEC_OK;
+		sqlite3_reset(st);
+	} else
+		rc = 1;
+	total = dec_add(total, delta);
+	if (rc || dec_sign(total) < 0) {
+		diag_trouble(r->store_path, 0, _("the total of buyer %s in %d "
+		    "is missing or would fall below zero"), pm, year);
+		return -1;
+	}
+	/* The correction's own run: no documents, an identity no input
+	 * has (a night's run is never taken for a rerun of it). */
+	memset(&run, 0, sizeof run);
+	run.tool = "ceb-quota-check";
+	run.label = r->run_label ? r->run_label : "correction";
+	run.note = "correction";
+	run.records = 1;
+	snprintf(run.identity, sizeof run.identity, "correction %lld",
+	    r->mac_seq + 1);
+	if (store_run_insert(r->st, &run) != 0)
+		return fail(r);
+	released = dec_sub(amount, c->used);
+	state = dec_sign(c->used) == 0 ? S_RELEASED :
+	    dec_sign(released) == 0 ? S_COUNTED : S_PARTIAL;
+	if ((st = store_prepare(r->st, sql_inv_correct)) == NULL ||
+	    store_bind(r->st, st, "ttii", dec_format(released, 2, b, sizeof b),
+	    state_name(state), run.id, id) != 0 ||
+	    store_step(r->st, st) != 0 || seal_inventory(r, id) != 0)
+		return fail(r);
+	if ((*seq = insert_event(r, run.id, id, person, year, "corrected", "-",
+	    amount, delta, total, now_cst(), c->by, c->reason)) < 0 ||
+	    (st = store_prepare(r->st, sql_by_put)) == NULL ||
+	    store_bind(r->st, st, "titi", person, (long long)year,
+	    dec_format(total, 2, u, sizeof u), *seq) != 0 ||
+	    store_step(r->st, st) != 0 ||
+	    seal_buyer(r, person, year) != 0 || seal_head(r) != 0)
+		return fail(r);
+	if (store_commit(r->st) != 0)
+		return fail(r);
+	printf(_("corrected inventory %s of buyer %s in %d: uses %s instead "
+	    "of %s (%s); the buyer's year now uses %s; quota event %lld by "
+	    "%s\n"), shown, pm, year, dec_format(c->used, 2, a, sizeof a),
+	    dec_format(before, 2, b, sizeof b),
+	    dec_format(delta, 2, d, sizeof d), u, *seq, c->by);
+	return 0;
+}
+
+/*
+ * --correct (quota.h): in one transaction, the ledger checked as --check
+ * does (every MAC, the chain, the sums), then the correction: the
+ * inventory, a 'corrected' event chained after the last and the buyer's
+ * total, each sealed.  Nothing is written unless all of it is.
+ */
+int
+ledger_correct(struct run *r, const struct correction *c)
+{
+	char shown[512];
+	long long id, seq;
+	long bad, n;
+
+	utf8_escape(c->key, shown, sizeof shown);
+	if (open_existing(r, 0) != 0)
+		return -1;
+	if (store_begin(r->st) != 0) {
+		fail(r);
+		goto out;
+	}
+	if (mac_setup(r, 0) != 0)
+		goto out;
+	if ((bad = seals_walk(r)) == 0)
+		bad = check_sums(r, &n);
+	if (bad < 0) {
+		fail(r);
+		goto out;
+	}
+	if (bad > 0) {
+		diag_trouble(r->store_path, 0, _("the ledger does not pass "
+		    "its checks (above): nothing corrected"));
+		goto out;
+	}
+	if ((id = correct_find(r, c->key)) < 0) {
+		if (id == -1)
+			fail(r);
+		else
+			diag_trouble(r->store_path, 0, _("%s names more than "
+			    "one inventory: name it by its invtNo"), shown);
+		goto out;
+	}
+	if (id == 0) {
+		diag_trouble(r->store_path, 0, _("no inventory in the ledger "
+		    "has the key %s (an invtNo, or ebpCode/orderNo, "
+		    "agentCode/copNo, ebcCode/copNo)"), shown);
+		goto out;
+	}
+	if (correct_apply(r, c, id, &seq) != 0)
+		goto out;
+	qstore_close(r);
+	return 0;
+out:
+	qstore_close(r);	/* rolls back what was not committed */
 	return -1;
 }

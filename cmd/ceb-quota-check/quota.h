@@ -345,6 +345,19 @@ int qstore_log(struct run *r, struct row *w, const char *kind,
     const char *guid, struct dec amount, struct dec delta, uint64_t time);
 int ledger_query(struct run *r, const char *id, int year);
 int ledger_check(struct run *r);	/* --check */
+/*
+ * --correct: what one inventory uses of its buyer's year becomes used
+ * (0 .. its amount), as a new 'corrected' event that says who and why
+ * (ceb-quota-check(1), "Corrections").  key is an invtNo, or
+ * ebpCode/orderNo, agentCode/copNo or ebcCode/copNo.  Returns 0 (done,
+ * or nothing to correct), or -1 after reporting (nothing written).
+ */
+struct correction {
+	const char *key;
+	struct dec used;
+	const char *by, *reason;
+};
+int ledger_correct(struct run *r, const struct correction *c);
 
 /* judge.c */
 int judge_prepare(struct run *r);
