@@ -110,5 +110,6 @@ EXTRA_DIST += .ci/run tests/nightly.test tests/rules/goods.csv \
 # Issue 16: every attack of docs/security.md as a test.
 TESTS += tests/security/files.test tests/security/output.test \
 	tests/security/ledger.test tests/security/amplify.test \
-	tests/security/ids.test tests/security/state.test
+	tests/security/ids.test tests/security/state.test \
+	tests/security/correct.test
 EXTRA_DIST += tests/security docs/security.md
