@@ -33,8 +33,8 @@ static const char *const synopsis[] = {
 	"    [--year-start MMDD] [file | dir ...]",
 	"--ledger file --query ID [--year year] [--key id | id+name]",
 	"--ledger file --check",
-	"--ledger file --correct key --used amount --reason text [--by name]",
-	"    [--run label]",
+	"--ledger file --correct key --used amount --reason text [--by name] "
+	"[--run label]",
 	"--list-rules",
 	NULL
 };
