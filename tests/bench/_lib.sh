@@ -33,7 +33,12 @@ bench_measure() {
 	if [ -x /usr/bin/time ]; then
 		/usr/bin/time -f "%e %U %S %M %x" -o "$_o.time" "$@" \
 		    >"$_o.out" 2>"$_o.err"
-		read -r BENCH_SECS _u _s BENCH_RSS BENCH_STATUS <"$_o.time"
+		# time writes "Command exited with non-zero status N" first
+		# when CMD fails: the figures are on the last line.
+		_t=$(tail -n 1 "$_o.time")
+		read -r BENCH_SECS _u _s BENCH_RSS BENCH_STATUS <<-EOF
+		$_t
+		EOF
 		BENCH_CPU=$(echo "$_u $_s" | awk '{ printf "%.2f", $1 + $2 }')
 		BENCH_NOTE=
 	else
