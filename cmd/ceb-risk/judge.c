@@ -292,33 +292,76 @@ struct ghist {
 	struct series w;	/* weight per unit, K-GOODS-002's window */
 	double med_p, q_p, med_w;	/* median and low quantile of the
 					 * prices, median weight per unit */
+	struct gorigin {		/* lines per country of origin, */
+		char country[16];	/* K-GOODS-003's window */
+		long n;
+	} *oc;
+	size_t noc, capoc;
+	long olines;			/* lines in K-GOODS-003's window */
 };
+
+/* Count one line of country in g's origins: 0 or -1 (no memory). */
+static int
+origin_count(struct ghist *g, const char *country)
+{
+	size_t i;
+
+	g->olines++;
+	if (strlen(country) >= sizeof g->oc[0].country)
+		return 0;	/* longer than any country judged: never met */
+	for (i = 0; i < g->noc; i++)
+		if (strcmp(g->oc[i].country, country) == 0) {
+			g->oc[i].n++;
+			return 0;
+		}
+	if (g->noc == g->capoc) {
+		size_t c = g->capoc ? 2 * g->capoc : 16;
+		struct gorigin *p = realloc(g->oc, c * sizeof *p);
+
+		if (p == NULL)
+			return -1;
+		g->oc = p;
+		g->capoc = c;
+	}
+	snprintf(g->oc[g->noc].country, sizeof g->oc[0].country, "%s",
+	    country);
+	g->oc[g->noc++].n = 1;
+	return 0;
+}
 
 static const char sql_groups[] =
 "SELECT DISTINCT hs8, unit FROM risk_goods WHERE run = ?1 ORDER BY 1, 2";
 static const char sql_hist[] =
-"SELECT price, wpu, day FROM risk_goods WHERE hs8 = ?1 AND unit = ?2"
-"  AND run <= ?3 AND day BETWEEN ?4 AND ?5";
-static const char sql_origin[] =
-"SELECT count(*), sum(country = ?6) FROM risk_goods WHERE hs8 = ?1"
+"SELECT price, wpu, day, country FROM risk_goods WHERE hs8 = ?1"
 "  AND unit = ?2 AND run <= ?3 AND day BETWEEN ?4 AND ?5";
 static const char sql_night_lines[] =
 "SELECT price, wpu, country, ebc, source, message, line, guid, record, key"
 "  FROM risk_goods WHERE run = ?1 AND hs8 = ?2 AND unit = ?3"
 "  ORDER BY rowid";
 
+/*
+ * The history of one code and unit in one pass over its lines (the
+ * widest of the three windows): the prices, the weights per unit and the
+ * lines per country of origin, so that the night's lines are judged
+ * against it without going back to the store for each.
+ */
 static int
 history(struct risk *r, const char *hs8, const char *unit,
-    const struct rind *i1, const struct rind *i2, struct ghist *g)
+    const struct rind *i1, const struct rind *i2, const struct rind *i3,
+    struct ghist *g)
 {
 	long lo1 = i1 ? window_lo(r, i1) : 99999999;
 	long lo2 = i2 ? window_lo(r, i2) : 99999999;
+	long lo3 = i3 ? window_lo(r, i3) : 99999999;
+	long lo = lo1 < lo2 ? lo1 : lo2;
 	sqlite3_stmt *st;
 	int rc;
 
+	if (lo3 < lo)
+		lo = lo3;
 	if ((st = store_prepare(r->st, sql_hist)) == NULL ||
 	    store_bind(r->st, st, "ttiii", hs8, unit, r->run,
-	    (long long)(lo1 < lo2 ? lo1 : lo2), (long long)r->day) != 0)
+	    (long long)lo, (long long)r->day) != 0)
 		return sqlfail(r);
 	while ((rc = store_step(r->st, st)) == 1) {
 		double p = sqlite3_column_double(st, 0);
@@ -328,6 +371,8 @@ history(struct risk *r, const char *hs8, const char *unit,
 			goto oom;
 		if (day >= lo2 && sqlite3_column_type(st, 1) != SQLITE_NULL &&
 		    push(&g->w, sqlite3_column_double(st, 1)) != 0)
+			goto oom;
+		if (day >= lo3 && origin_count(g, store_text(st, 3)) != 0)
 			goto oom;
 	}
 	if (rc < 0)
@@ -353,22 +398,18 @@ oom:
 	return -1;
 }
 
-/* The share of country among the code's lines in the window: 0 or -1. */
-static int
-origin_share(struct risk *r, const char *hs8, const char *unit,
-    const struct rind *ind, const char *country, long *n, long *k)
+/* The lines of country among the code's lines in K-GOODS-003's window
+ * (*n all of them, *k country's). */
+static void
+origin_share(const struct ghist *g, const char *country, long *n, long *k)
 {
-	sqlite3_stmt *st;
+	size_t i;
 
-	if ((st = store_prepare(r->st, sql_origin)) == NULL ||
-	    store_bind(r->st, st, "ttiiit", hs8, unit, r->run,
-	    (long long)window_lo(r, ind), (long long)r->day, country) != 0 ||
-	    store_step(r->st, st) != 1)
-		return sqlfail(r);
-	*n = (long)sqlite3_column_int64(st, 0);
-	*k = (long)sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
-	return 0;
+	*n = g->olines;
+	*k = 0;
+	for (i = 0; i < g->noc; i++)
+		if (strcmp(g->oc[i].country, country) == 0)
+			*k = g->oc[i].n;
 }
 
 /* One code and unit: every line of the night against its history. */
@@ -386,7 +427,7 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 
 	memset(&g, 0, sizeof g);
 	snprintf(entity, sizeof entity, "%s/%s", hs8, unit);
-	if (history(r, hs8, unit, i1, i2, &g) != 0)
+	if (history(r, hs8, unit, i1, i2, i3, &g) != 0)
 		goto out;
 	if ((st = store_prepare(r->st, sql_night_lines)) == NULL ||
 	    store_bind(r->st, st, "itt", r->run, hs8, unit) != 0) {
@@ -445,9 +486,7 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 			long n, k;
 
 			snprintf(country, sizeof country, "%s", c);
-			if (origin_share(r, hs8, unit, i3, country, &n,
-			    &k) != 0)
-				goto reset;
+			origin_share(&g, country, &n, &k);
 			if (n >= i3->min_n && *country)
 				observe(i3, (double)k / (double)n,
 				    i3->threshold);
@@ -508,6 +547,7 @@ reset:
 out:
 	free(g.lp.v);
 	free(g.w.v);
+	free(g.oc);
 	return ret;
 }
 
