@@ -85,6 +85,8 @@ static struct {
 	struct rng rr;
 	long long rpending[D_COUNT];	/* drawn, not yet placed */
 	long long rtotal[D_COUNT], rdone[D_COUNT];
+	long long rsplit;	/* risk-split-basket parcels drawn or pulled */
+	int split_day;		/* the day of the basket being placed */
 } g;
 
 static const char *const carrier_prefixes[NCARRIERS] = {
@@ -1043,10 +1045,17 @@ parcel(int day, int defect, long long buyer, long long value, int agent)
 		p.dwaybill = later(day, 150);
 		p.dinv = later(p.dwaybill, 200);
 	}
-	identify(&p, p.dinv);
 	/* Risk patterns go on ordinary parcels, never on quota ones. */
 	if (value == 0 && agent < 0 && defect != D_QUOTA_SINGLE &&
-	    defect != D_QUOTA_ITEM && (rk = risk_take()) != D_NONE)
+	    defect != D_QUOTA_ITEM)
+		rk = risk_take();
+	/* A split basket's inventories are declared on its orders' day. */
+	if (rk == D_RISK_SPLIT) {
+		p.dwaybill = day;
+		p.dinv = day;
+	}
+	identify(&p, p.dinv);
+	if (rk != D_NONE)
 		risk_apply(&p, rk);
 	snprintf(id, sizeof id, "%s", p.bid);
 	if (defect == D_BIZ_ID || defect == D_BIZ_BIRTH)
@@ -1119,6 +1128,32 @@ annual(int day)
 	g.buyers[b].flags |= B_BLOCKED;
 }
 
+/*
+ * A risk-split-basket parcel was drawn: it starts a basket (the groups of
+ * risk_group(), 3 parcels, the last one taking the odd ones), whose other
+ * parcels are pulled from the draw to come and made next, on its day:
+ * one basket split over several orders on one day is what K-SPLIT-005
+ * looks for, and parcels drawn at random over the nights would be a
+ * buyer ordering again, not a split basket.
+ */
+static void
+split_pull(struct gen_pick *rpick, int day)
+{
+	long long c = g.rsplit, total = g.rtotal[D_RISK_SPLIT];
+	long long groups = total / 3 > 0 ? total / 3 : 1;
+	long long size = c / 3 < groups - 1 ? 3 : total - c;
+	long long pull = size - 1;
+
+	if (pull > rpick->left[D_RISK_SPLIT])
+		pull = rpick->left[D_RISK_SPLIT];
+	if (pull < 0)
+		pull = 0;
+	rpick->left[D_RISK_SPLIT] -= pull;
+	g.rpending[D_RISK_SPLIT] += pull;
+	g.rsplit = c + 1 + pull;
+	g.split_day = day;
+}
+
 int
 gen_import(const struct gen_opts *o, struct rng *r)
 {
@@ -1168,6 +1203,11 @@ gen_import(const struct gen_opts *o, struct rng *r)
 
 		if (rk != D_NONE)
 			g.rpending[rk]++;
+		if (rk == D_RISK_SPLIT)
+			split_pull(&rpick, day);
+		/* The day stays the basket's until all its parcels are made. */
+		if (g.rpending[D_RISK_SPLIT] > 0)
+			day = g.split_day;
 
 		if (defect == D_QUOTA_ANNUAL)
 			annual(day);
