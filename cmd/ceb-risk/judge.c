@@ -330,14 +330,17 @@ origin_count(struct ghist *g, const char *country)
 }
 
 static const char sql_groups[] =
-"SELECT DISTINCT hs8, unit FROM risk_goods WHERE run = ?1 ORDER BY 1, 2";
+"SELECT hs8, unit, min(day), max(day) FROM risk_goods WHERE run = ?1"
+"  GROUP BY hs8, unit ORDER BY 1, 2";
 static const char sql_hist[] =
 "SELECT price, wpu, day, country FROM risk_goods WHERE hs8 = ?1"
 "  AND unit = ?2 AND run <= ?3 AND day BETWEEN ?4 AND ?5";
+/* By the code's index and the night's days, not by the run's index
+ * ("+run"), which would read the whole night for each code. */
 static const char sql_night_lines[] =
 "SELECT price, wpu, country, ebc, source, message, line, guid, record, key"
-"  FROM risk_goods WHERE run = ?1 AND hs8 = ?2 AND unit = ?3"
-"  ORDER BY rowid";
+"  FROM risk_goods WHERE +run = ?1 AND hs8 = ?2 AND unit = ?3"
+"  AND day BETWEEN ?4 AND ?5 ORDER BY rowid";
 
 /*
  * The history of one code and unit in one pass over its lines (the
@@ -412,9 +415,11 @@ origin_share(const struct ghist *g, const char *country, long *n, long *k)
 			*k = g->oc[i].n;
 }
 
-/* One code and unit: every line of the night against its history. */
+/* One code and unit: every line of the night (its days lo .. hi)
+ * against its history. */
 static int
-goods_group(struct risk *r, const char *hs8, const char *unit)
+goods_group(struct risk *r, const char *hs8, const char *unit, long lo,
+    long hi)
 {
 	const struct rind *i1 = rpolicy_at(&r->pol, "K-GOODS-001", r->day);
 	const struct rind *i2 = rpolicy_at(&r->pol, "K-GOODS-002", r->day);
@@ -430,7 +435,8 @@ goods_group(struct risk *r, const char *hs8, const char *unit)
 	if (history(r, hs8, unit, i1, i2, i3, &g) != 0)
 		goto out;
 	if ((st = store_prepare(r->st, sql_night_lines)) == NULL ||
-	    store_bind(r->st, st, "itt", r->run, hs8, unit) != 0) {
+	    store_bind(r->st, st, "ittii", r->run, hs8, unit, (long long)lo,
+	    (long long)hi) != 0) {
 		sqlfail(r);
 		goto out;
 	}
@@ -556,6 +562,7 @@ goods(struct risk *r)
 {
 	sqlite3_stmt *st;
 	char **hs = NULL;
+	long *days = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc, ret = 0;
 
@@ -567,15 +574,20 @@ goods(struct risk *r)
 		if (n + 2 > cap) {
 			size_t c = cap ? 2 * cap : 64;
 			char **p = realloc(hs, c * sizeof *p);
+			long *q = p ? realloc(days, c * sizeof *q) : NULL;
 
-			if (p == NULL) {
+			if (p)
+				hs = p;
+			if (q == NULL) {
 				sqlite3_reset(st);
 				ret = -1;
 				break;
 			}
-			hs = p;
+			days = q;
 			cap = c;
 		}
+		days[n] = (long)sqlite3_column_int64(st, 2);
+		days[n + 1] = (long)sqlite3_column_int64(st, 3);
 		hs[n] = strdup(store_text(st, 0));
 		hs[n + 1] = strdup(store_text(st, 1));
 		if (hs[n] == NULL || hs[n + 1] == NULL) {
@@ -591,10 +603,11 @@ goods(struct risk *r)
 	else if (ret < 0)
 		diag_trouble(NULL, 0, _("out of memory"));
 	for (i = 0; ret == 0 && i < n; i += 2)
-		ret = goods_group(r, hs[i], hs[i + 1]);
+		ret = goods_group(r, hs[i], hs[i + 1], days[i], days[i + 1]);
 	for (i = 0; i < n; i++)
 		free(hs[i]);
 	free(hs);
+	free(days);
 	return ret;
 }
 
@@ -604,7 +617,9 @@ goods(struct risk *r)
  * The groups of the split indicators: the parcels within the window that
  * share `by`, counted by `what` (distinct values, or parcels), where `by`
  * appears tonight.  ?1 run, ?2 first day, ?3 night's day, ?4 threshold,
- * ?5 .. ?6 the amounts a parcel must lie within (K-SPLIT-004).
+ * ?5 .. ?6 the amounts a parcel must lie within (K-SPLIT-004).  The
+ * records of a group are looked up by its key's index, not by the run's
+ * ("+run"): the run's would read the whole night for each group.
  */
 static const struct split {
 	const char *id, *dim, *field;
@@ -618,7 +633,7 @@ static const struct split {
 	  "  WHERE run = ?1) GROUP BY addr"
 	  "  HAVING count(DISTINCT buyer) >= ?4 ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, buyer_m"
-	  "  FROM risk_parcels WHERE run = ?1 AND addr = ?2 ORDER BY rowid" },
+	  "  FROM risk_parcels WHERE +run = ?1 AND addr = ?2 ORDER BY rowid" },
 	{ "K-SPLIT-002", "phone", "buyerTelephone",
 	  "SELECT phone, max(phone_m), count(DISTINCT buyer) FROM risk_parcels"
 	  "  WHERE run <= ?1 AND day BETWEEN ?2 AND ?3 AND phone != ''"
@@ -626,7 +641,7 @@ static const struct split {
 	  "  WHERE run = ?1) GROUP BY phone"
 	  "  HAVING count(DISTINCT buyer) >= ?4 ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, buyer_m"
-	  "  FROM risk_parcels WHERE run = ?1 AND phone = ?2 ORDER BY rowid" },
+	  "  FROM risk_parcels WHERE +run = ?1 AND phone = ?2 ORDER BY rowid" },
 	{ "K-SPLIT-003", "buyer", "buyerIdNumber",
 	  "SELECT buyer, max(buyer_m), count(DISTINCT addr) FROM risk_parcels"
 	  "  WHERE run <= ?1 AND day BETWEEN ?2 AND ?3 AND buyer != ''"
@@ -634,7 +649,7 @@ static const struct split {
 	  "  WHERE run = ?1) GROUP BY buyer"
 	  "  HAVING count(DISTINCT addr) >= ?4 ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, addr_m"
-	  "  FROM risk_parcels WHERE run = ?1 AND buyer = ?2 ORDER BY rowid" },
+	  "  FROM risk_parcels WHERE +run = ?1 AND buyer = ?2 ORDER BY rowid" },
 	{ "K-SPLIT-004", "buyer", "totalPrice",
 	  "SELECT buyer, max(buyer_m), count(*) FROM risk_parcels"
 	  "  WHERE run <= ?1 AND day BETWEEN ?2 AND ?3 AND buyer != ''"
@@ -643,7 +658,7 @@ static const struct split {
 	  "  AND amount >= ?5 AND amount <= ?6) GROUP BY buyer"
 	  "  HAVING count(*) >= ?4 ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, amount"
-	  "  FROM risk_parcels WHERE run = ?1 AND buyer = ?2"
+	  "  FROM risk_parcels WHERE +run = ?1 AND buyer = ?2"
 	  "  AND amount >= ?3 AND amount <= ?4 ORDER BY rowid" },
 	{ "K-SPLIT-005", "buyer", "totalPrice",
 	  "SELECT buyer || '@' || day || '@' || ebc, max(buyer_m), count(*)"
@@ -654,7 +669,8 @@ static const struct split {
 	  "  AND sum(amount) > ?6 AND max(amount) <= ?6 AND min(amount) >= ?5"
 	  "  ORDER BY 2, 1",
 	  "SELECT source, message, line, guid, record, key, amount"
-	  "  FROM risk_parcels WHERE run = ?1"
+	  "  FROM risk_parcels WHERE +run = ?1"
+	  "  AND buyer = substr(?2, 1, instr(?2, '@') - 1)"
 	  "  AND buyer || '@' || day || '@' || ebc = ?2 ORDER BY rowid" },
 };
 
