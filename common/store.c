@@ -948,10 +948,60 @@ fail:
 	return -1;
 }
 
-/* Sum the digests of the documents of the file at path into id. */
+/* The unlinked file of the kept digests, in dir. */
+static int
+digests_open(struct store_digests *k, const char *dir, char *err,
+    size_t errlen)
+{
+	char p[4096];
+	int fd;
+
+	memset(k, 0, sizeof *k);
+	snprintf(p, sizeof p, "%s/.digests.XXXXXX", dir);
+	if ((fd = mkstemp(p)) < 0) {
+		snprintf(err, errlen, "%s: %s", p, strerror(errno));
+		return -1;
+	}
+	(void)unlink(p);
+	if ((k->f = fdopen(fd, "w+")) == NULL) {
+		snprintf(err, errlen, "%s: %s", p, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where a document was framed, as a key (FNV-1a over source, index,
+ * line): the same document framed again gives the same key. */
+static uint64_t
+doc_place(const struct stream_doc *d)
+{
+	const unsigned char *p = (const unsigned char *)(d->source ?
+	    d->source : "");
+	uint64_t h = 14695981039346656037ULL;
+	long v[2];
+	size_t i;
+
+	for (; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	v[0] = d->index;
+	v[1] = d->line;
+	for (i = 0; i < sizeof v; i++)
+		h = (h ^ ((const unsigned char *)v)[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* One document's digest as kept by store_docs_identity(). */
+struct kept_digest {
+	uint64_t place, len;
+	unsigned char dg[STORE_DIGEST_LEN];
+};
+
+/* Sum the digests of the documents of the file at path into id (and
+ * keep each in keep when not NULL). */
 static int
 docs_of(const char *path, const struct stream_opts *opts,
-    struct store_ident *id, char *err, size_t errlen)
+    struct store_ident *id, FILE *keep, char *err, size_t errlen)
 {
 	unsigned char dg[STORE_DIGEST_LEN];
 	struct stream_doc d;
@@ -970,7 +1020,9 @@ docs_of(const char *path, const struct stream_opts *opts,
 	for (;;) {
 		memset(&e, 0, sizeof e);
 		r = stream_next(s, &d, &e);
-		if (r == STREAM_EOF || r == STREAM_FATAL)
+		if (r == STREAM_FATAL)
+			r = STREAM_EOF;	/* the run reports it */
+		if (r == STREAM_EOF)
 			break;
 		if (r != STREAM_DOC)
 			continue;
@@ -980,6 +1032,19 @@ docs_of(const char *path, const struct stream_opts *opts,
 			break;
 		}
 		store_ident_add(id, dg);
+		if (keep != NULL) {
+			struct kept_digest k;
+
+			memset(&k, 0, sizeof k);
+			k.place = doc_place(&d);
+			k.len = d.len;
+			memcpy(k.dg, dg, sizeof k.dg);
+			if (fwrite(&k, sizeof k, 1, keep) != 1) {
+				snprintf(err, errlen, "%s", strerror(errno));
+				r = -1;
+				break;
+			}
+		}
 	}
 	stream_close(s);
 	input_close(in);
@@ -989,7 +1054,8 @@ docs_of(const char *path, const struct stream_opts *opts,
 int
 store_docs_identity(int argc, char *const argv[],
     const struct stream_opts *opts, const char *dir,
-    char hex[STORE_HEX_LEN], char *err, size_t errlen)
+    char hex[STORE_HEX_LEN], struct store_digests *keep, char *err,
+    size_t errlen)
 {
 	struct input_list lst;
 	struct store_ident id;
@@ -1012,9 +1078,20 @@ store_docs_identity(int argc, char *const argv[],
 	}
 	if (rc == 0 && in && spool_stdin(dir, err, errlen) != 0)
 		rc = -1;
+	if (rc == 0 && keep != NULL && digests_open(keep, dir, err, errlen) !=
+	    0)
+		rc = -1;
 	for (i = 0; i < lst.n && rc == 0; i++)
 		if (!lst.errs[i])
-			rc = docs_of(lst.paths[i], opts, &id, err, errlen);
+			rc = docs_of(lst.paths[i], opts, &id, keep ? keep->f :
+			    NULL, err, errlen);
+	if (rc == 0 && keep != NULL && (fflush(keep->f) != 0 ||
+	    fseek(keep->f, 0, SEEK_SET) != 0)) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0 && keep != NULL)
+		store_digests_free(keep);
 	if (rc == 0 && in && lseek(STDIN_FILENO, 0, SEEK_SET) != 0) {
 		snprintf(err, errlen, _("cannot keep standard input: %s"),
 		    strerror(errno));
@@ -1024,4 +1101,46 @@ store_docs_identity(int argc, char *const argv[],
 		store_ident_hex(&id, hex);
 	input_list_free(&lst);
 	return rc;
+}
+
+/* How far store_digests_take() looks ahead for a document's digest past
+ * documents the run did not take (set aside without being handed on). */
+#define DIGESTS_AHEAD 64
+
+int
+store_digests_take(struct store_digests *k, const struct stream_doc *d,
+    unsigned char out[STORE_DIGEST_LEN])
+{
+	struct kept_digest r;
+	uint64_t place;
+	long at;
+	int i;
+
+	if (k == NULL || k->f == NULL)
+		return 0;
+	place = doc_place(d);
+	if ((at = ftell(k->f)) < 0)
+		return 0;
+	for (i = 0; i < DIGESTS_AHEAD; i++) {
+		if (fread(&r, sizeof r, 1, k->f) != 1)
+			break;
+		if (r.place == place && r.len == d->len) {
+			memcpy(out, r.dg, STORE_DIGEST_LEN);
+			return 1;
+		}
+	}
+	/* Not among the next ones: computed by the caller, the kept
+	 * ones read from where they were. */
+	clearerr(k->f);
+	(void)fseek(k->f, at, SEEK_SET);
+	return 0;
+}
+
+void
+store_digests_free(struct store_digests *k)
+{
+	if (k != NULL && k->f != NULL)
+		fclose(k->f);
+	if (k != NULL)
+		k->f = NULL;
 }

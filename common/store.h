@@ -31,6 +31,7 @@
 #define CEB_STORE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -304,6 +305,30 @@ int store_files_identity(int argc, char *const argv[],
     const char *const *suffixes, char hex[STORE_HEX_LEN]);
 
 struct stream_opts;
+struct stream_doc;
+
+/*
+ * The digests store_docs_identity() computed, kept in an unlinked file of
+ * the state directory in the order the documents were framed, so that a
+ * run reading the same documents afterwards computes none of them again
+ * (store_digests_take()).  Zeroed: none kept.
+ */
+struct store_digests {
+	FILE *f;
+};
+
+/*
+ * The kept digest of d (the next document the run reads, framed as the
+ * identity framed it: same source, index, line and length), into out:
+ * returns 1, or 0 when none is kept for it (the caller computes it with
+ * store_doc_digest()).  Documents the run skips (set aside before they
+ * reach it) are passed over, up to a few dozen at a time.
+ */
+int store_digests_take(struct store_digests *k, const struct stream_doc *d,
+    unsigned char out[STORE_DIGEST_LEN]);
+
+/* Close the kept digests' file (k may be zeroed or NULL). */
+void store_digests_free(struct store_digests *k);
 
 /*
  * The identity of the documents the operands hold (argc 0: standard
@@ -314,7 +339,11 @@ struct stream_opts;
  * operands are framed with opts and every document's digest
  * (store_doc_digest()) summed (struct store_ident), so that the same
  * documents in any order and with any framing give the same identity.
- * Documents that cannot be used are left out (the run reports them).
+ * Documents that cannot be used are left out (the run reports them; with
+ * opts->no_parse every document framed counts, well-formed or not).
+ * When keep is not NULL, each document's digest is kept there for the
+ * run (store_digests_take(); store_digests_free() when done), so that
+ * the input is hashed once.
  * Every operand must be standard input or a regular file (or a directory
  * of them).  Returns 0 with the hex identity, 1 when an operand is
  * neither (a pipe named, a device: it cannot be read twice), -1 with a
@@ -322,6 +351,7 @@ struct stream_opts;
  */
 int store_docs_identity(int argc, char *const argv[],
     const struct stream_opts *opts, const char *dir,
-    char hex[STORE_HEX_LEN], char *err, size_t errlen);
+    char hex[STORE_HEX_LEN], struct store_digests *keep, char *err,
+    size_t errlen);
 
 #endif

@@ -838,7 +838,7 @@ wostate_identity(const struct wo *w, int argc, char *const argv[],
 	if ((r = store_input_identity(argc, argv, in)) == 1) {
 		/* Standard input: known by its documents, read first. */
 		kind = "documents";
-		r = store_docs_identity(argc, argv, so, dir, in, err,
+		r = store_docs_identity(argc, argv, so, dir, in, NULL, err,
 		    sizeof err);
 		if (r < 0) {
 			diag_trouble(dir, 0, "%s", err);

@@ -281,17 +281,11 @@ options(int argc, char *argv[], struct cmdline *c)
 		snprintf(rc.run, sizeof rc.run, "%s", run);
 	else {
 		/* Known by its input: the --now date and the digest of the
-		 * input files (store_input_identity()), so that another
-		 * batch on the same day is the next run, not a redo. */
-		char hex[STORE_HEX_LEN];
-
+		 * input's documents (rstate_identity(), once the store is
+		 * locked), so that another batch on the same day is the next
+		 * run, not a redo. */
 		day_format(rc.now, rc.run, sizeof rc.run);
-		if (rc.statedir && store_input_identity(argc - optind,
-		    argv + optind, hex) == 0)
-			snprintf(rc.run + strlen(rc.run), sizeof rc.run -
-			    strlen(rc.run), "+%.16s", hex);
-		else if (rc.statedir)
-			rc.defer = 1;	/* known by its documents, once read */
+		rc.identify = rc.statedir != NULL;
 	}
 	return -1;
 }
@@ -309,9 +303,11 @@ troubles_besides(long before)
  * reporting trouble, with the store closed.
  */
 static int
-open_state(void)
+open_state(int argc, char *const argv[], const struct stream_opts *so)
 {
-	if ((rc.statedir && rstate_open() != 0) || store_init() != 0 ||
+	if ((rc.statedir && rstate_open() != 0) ||
+	    (rc.identify && rstate_identity(argc, argv, so) != 0) ||
+	    store_init() != 0 ||
 	    (rc.statedir && !rc.defer && rstate_load() != 0)) {
 		if (rc.statedir)
 			rstate_close();
@@ -365,7 +361,7 @@ main(int argc, char *argv[])
 		return r;
 	if (c.report && diag_report_open(c.report, report_cols) != 0)
 		return diag_exit();
-	if (open_state() != 0)
+	if (open_state(argc - optind, argv + optind, &c.sopts) != 0)
 		return diag_exit();
 	troubles = diag_trouble_count();
 	loop_on_bad(rstate_bad, NULL);

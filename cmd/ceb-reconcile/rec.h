@@ -166,6 +166,7 @@ struct rc {
 	long max_waiting;	/* --max-waiting: new waiting records a night */
 	long max_waiting_file;	/* --max-waiting-file: ... per source */
 	int defer;		/* stdin with -s: read first, then judge */
+	int identify;		/* -s, no --run: known by the input's documents */
 	/* loading from the state */
 	int loading;
 	uint32_t load_day;
@@ -274,8 +275,18 @@ int rstate_open(void);
 /* Load the base state (the latest, or before it for a redo) and write
  * the run's row.  0, or -1 (trouble said). */
 int rstate_load(void);
-/* The hex SHA-256 of a document (store_doc_digest()).  0, or -1. */
-int rstate_digest(const char *bytes, size_t len, char hex[65]);
+/*
+ * With rc.identify, after rstate_open(): the run id from the documents of
+ * the operands (store_docs_identity(), standard input kept in DIR first),
+ * their digests kept for rstate_digest(); rc.defer set instead when the
+ * input cannot be read twice.  0, or -1 (trouble said).
+ */
+struct stream_opts;
+int rstate_identity(int argc, char *const argv[],
+    const struct stream_opts *so);
+/* The hex SHA-256 of a document (store_doc_digest(), or the one
+ * rstate_identity() kept).  0, or -1. */
+int rstate_digest(const struct stream_doc *d, char hex[65]);
 /* Record one document the run read, by its digest (the documents
  * table). */
 int rstate_document(const char *hex, const struct origin *o,

@@ -1034,12 +1034,54 @@ begin_run(void)
 	return write_asides();
 }
 
+/* The digests of the input's documents, computed once for its identity. */
+static struct store_digests kept_digests;
+
+/* The run id of documents known by ident hex: the date, '+', 16 hex
+ * digits. */
+static void
+run_id(const char *hex)
+{
+	day_format(rc.now, rc.run, sizeof rc.run);
+	snprintf(rc.run + strlen(rc.run), sizeof rc.run - strlen(rc.run),
+	    "+%.16s", hex);
+}
+
 int
-rstate_digest(const char *bytes, size_t len, char hex[STORE_HEX_LEN])
+rstate_identity(int argc, char *const argv[], const struct stream_opts *so)
+{
+	struct stream_opts o = *so;
+	char hex[STORE_HEX_LEN], err[512];
+	int r;
+
+	/* Framed only: every document counts, well-formed or not, and the
+	 * input is read once more at the cost of a memchr. */
+	o.no_parse = 1;
+	o.no_tree = 0;
+	o.on_element = NULL;
+	r = store_docs_identity(argc, argv, &o, rc.statedir, hex,
+	    &kept_digests, err, sizeof err);
+	if (r < 0) {
+		diag_trouble(rc.statedir, 0, "%s", err);
+		return -1;
+	}
+	if (r == 1)
+		rc.defer = 1;	/* known by its documents, once read */
+	else
+		run_id(hex);
+	return 0;
+}
+
+int
+rstate_digest(const struct stream_doc *d, char hex[STORE_HEX_LEN])
 {
 	unsigned char dg[STORE_DIGEST_LEN];
 
-	if (store_doc_digest(bytes, len, dg) != 0) {
+	if (store_digests_take(&kept_digests, d, dg) == 1) {
+		store_hex(dg, hex);
+		return 0;
+	}
+	if (store_doc_digest(d->bytes, d->len, dg) != 0) {
 		diag_trouble(NULL, 0, _("cannot compute a digest"));
 		return -1;
 	}
@@ -1273,16 +1315,14 @@ rstate_defer(const struct stream_doc *d)
 	return 0;
 }
 
-/* The run id of the documents read: the date, '+', 16 hex digits. */
+/* The run id of the documents read. */
 static void
 deferred_id(void)
 {
 	char hex[STORE_HEX_LEN];
 
 	store_ident_hex(&ident, hex);
-	day_format(rc.now, rc.run, sizeof rc.run);
-	snprintf(rc.run + strlen(rc.run), sizeof rc.run - strlen(rc.run),
-	    "+%.16s", hex);
+	run_id(hex);
 }
 
 int
@@ -1386,6 +1426,7 @@ rstate_end(void)
 	if (kept)
 		fclose(kept);
 	kept = NULL;
+	store_digests_free(&kept_digests);
 	nkept = 0;
 	memset(&ident, 0, sizeof ident);
 	redo_of = 0;

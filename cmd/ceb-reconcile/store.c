@@ -634,7 +634,7 @@ store_doc(struct stream_doc *d, void *arg)
 
 		if (ok && m.type)
 			snprintf(ty, sizeof ty, "CEB%d", m.type->code);
-		if (rstate_digest(d->bytes, d->len, hex) != 0)
+		if (rstate_digest(d, hex) != 0)
 			return -1;
 		if (t >= 0 && (seen = rstate_judged(hex, day, sizeof day)) !=
 		    0) {
