@@ -18,7 +18,10 @@
 #    document read is recorded in it (documents table) and what waits is
 #    written there at the end.
 # BENCH_RECONCILE_OLD: a ceb-reconcile of the release before the SQLite
-# store (built from 91962a7, say), run beside it on the same batch in 3.
+# store, run beside it on the same batch in 3 and counted by callgrind
+# in 4.  Unset, and the source tree a git clone holding that release
+# (BENCH_RECONCILE_OLD_REV, default 91962a7), it is built here from a
+# clone in the scratch directory (BENCH_RECONCILE_OLD=none: not at all).
 # Rows go through bench_row (bench-results.csv); "messages" there count
 # documents (business records).  Only measures, never judges; on a
 # shared machine compare cpu_seconds as well as the wall clock.  1M
@@ -52,6 +55,22 @@ rss_per() {
 	awk -v a="$1" -v b="$2" -v n="$3" \
 	    'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1024 / n : 0) }'
 }
+
+# The release before the store, built from this clone's history.
+oldrev=${BENCH_RECONCILE_OLD_REV:-91962a7}
+if [ -z "${BENCH_RECONCILE_OLD:-}" ] &&
+    git -C "$top" cat-file -e "$oldrev^{commit}" 2>/dev/null; then
+	echo "== ceb-reconcile: building the release before the store ($oldrev)"
+	if git clone -q "$top" "$d/old-src" 2>/dev/null &&
+	    git -C "$d/old-src" checkout -q "$oldrev" &&
+	    (cd "$d/old-src" && autoreconf -fi && ./configure -q &&
+	    make -j2 ceb-reconcile) >"$d/old-build.log" 2>&1; then
+		BENCH_RECONCILE_OLD=$d/old-src/ceb-reconcile
+	else
+		echo "  (could not build it: see $d/old-build.log)"
+	fi
+fi
+[ "${BENCH_RECONCILE_OLD:-}" = none ] && BENCH_RECONCILE_OLD=
 
 # --- 1. baseline -------------------------------------------------------
 echo "== ceb-reconcile: beside xmlstarlet + miller ($nb parcels)"
