@@ -359,6 +359,73 @@ close_bill(struct wo *w, const struct bill *b)
 	wo_index_put(&w->didx, d->lno, (long)w->nd++);
 }
 
+/*
+ * A manifest entry judged final leaves the state, but the day it was first
+ * seen is remembered among the final ones (wo_done, key "M|" and the
+ * entry's key, outcome "entry-final", day = its first day) for --keep
+ * days, so that the entry arriving again keeps that day.  Without it,
+ * whether an entry arriving again is new would depend on when it was judged
+ * final, and a shard judges an entry final once its own parcels of the
+ * bill are (the others' are not in its store): the union of the shards'
+ * reports would differ from the unsharded report in the firstSeen of such
+ * entries (and in their age against --grace).
+ */
+static const char *
+entry_final_key(const struct mentry *m, char *buf, size_t n)
+{
+	snprintf(buf, n, "M|%s", m->key);
+	return buf;
+}
+
+/* Entries that arrive again take back the day they were first seen. */
+static void
+entries_first_seen(struct wo *w)
+{
+	char key[600];
+	size_t i;
+
+	for (i = 0; i < w->nm; i++) {
+		struct mentry *m = &w->m[i];
+		long di, day;
+
+		if (m->deleted || (di = wo_index_get(&w->didx,
+		    entry_final_key(m, key, sizeof key))) < 0 ||
+		    strcmp(w->d[di].outcome, "entry-final") != 0)
+			continue;
+		day = norm_day(w->d[di].day);
+		if (day >= 0 && day < m->first_day)
+			m->first_day = day;
+	}
+}
+
+/* Remember the first day of the entries judged final this run. */
+static void
+entries_final(struct wo *w)
+{
+	char key[600], day[16];
+	size_t i;
+
+	for (i = 0; i < w->nm; i++) {
+		const struct mentry *m = &w->m[i];
+		struct done *d;
+
+		if (m->deleted || !m->done || wo_index_get(&w->didx,
+		    entry_final_key(m, key, sizeof key)) >= 0)
+			continue;
+		w->d = wo_grow_raw(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
+		d = &w->d[w->nd];
+		memset(d, 0, sizeof *d);
+		d->lno = wo_str(key);
+		d->outcome = "entry-final";
+		d->billkey = "";
+		d->day = wo_str(norm_day_str(m->first_day, day));
+		d->invtNo = d->sumCopNo = d->copNo = d->agentCode = "";
+		d->pf = &wo_noprofile;
+		d->is_new = 1;
+		wo_index_put(&w->didx, d->lno, (long)w->nd++);
+	}
+}
+
 static const char *
 split_missing(const struct bill *b, char *buf, size_t n)
 {
@@ -980,6 +1047,7 @@ engine_run(struct wo *w)
 	memset(&e, 0, sizeof e);
 	e.w = w;
 	apply_cancels(w);
+	entries_first_seen(w);
 	bill_complete(w);
 	index_manifest(&e);
 	aggregate(&e);
@@ -1009,6 +1077,7 @@ engine_run(struct wo *w)
 		wo_mem_tick();
 		judge_entry(&e, &w->m[i]);
 	}
+	entries_final(w);
 	/* Parcels final this run leave memory; their bill keeps their sum. */
 	for (i = 0; i < w->np; i++) {
 		struct parcel *p = &w->p[i];
