@@ -204,6 +204,6 @@ then
 		    >/dev/null 2>"$d/cg-$w.err"
 	done
 	awk -v a="$(ir "$d/cg-new.err")" -v b="$(ir "$d/cg-old.err")" \
-	    -v n="$ncg" 'BEGIN { if (b > 0) printf "  instructions on %d parcels with --state (callgrind): %d / %d (release before the store) = %.2f\n", n, a, b, a / b }'
+	    -v n="$ncg" 'BEGIN { if (b > 0) printf "  instructions on %d parcels with --state (callgrind): %.0f / %.0f (release before the store) = %.2f\n", n, a, b, a / b }'
 	rm -rf "$d/cg.xml" "$d/cg-st"
 fi
