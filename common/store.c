@@ -824,10 +824,202 @@ store_set_aside(struct store *s, long long run, const char *source,
 	    store_step(s, st) != 0 ? -1 : 0;
 }
 
-/* SHA-256 of the bytes of the regular file at path: 0, 1 not a regular
- * file, -1 unreadable. */
+/* ---- what the identity read (struct store_seen) ---- */
+
+struct store_seen_file {
+	char *path;
+	int there;		/* stat() succeeded */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+/* One expansion of operands: how the check expands them again. */
+struct store_seen_ops {
+	int argc;
+	char *const *argv;
+	const char *const *suffixes;
+	size_t first, n;	/* its files in v[] */
+};
+
 static int
-file_digest(const char *path, unsigned char out[STORE_DIGEST_LEN])
+same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* Record path as st shows it (st NULL: standard input or not there). */
+static void
+seen_file(struct store_seen *s, const char *path, const struct stat *st)
+{
+	struct store_seen_file *f;
+
+	if (s == NULL || s->failed)
+		return;
+	if (s->n == s->cap) {
+		size_t c = s->cap ? 2 * s->cap : 16;
+		void *v = realloc(s->v, c * sizeof *s->v);
+
+		if (v == NULL) {
+			s->failed = 1;
+			return;
+		}
+		s->v = v;
+		s->cap = c;
+	}
+	f = &s->v[s->n];
+	memset(f, 0, sizeof *f);
+	if ((f->path = strdup(path)) == NULL) {
+		s->failed = 1;
+		return;
+	}
+	if (st != NULL) {
+		f->there = 1;
+		f->dev = st->st_dev;
+		f->ino = st->st_ino;
+		f->size = st->st_size;
+		f->mtime = st->st_mtim;
+		f->ctime = st->st_ctim;
+	}
+	s->n++;
+}
+
+/* Record path as it is now. */
+static void
+seen_path(struct store_seen *s, const char *path)
+{
+	struct stat st;
+
+	if (s != NULL)
+		seen_file(s, path, strcmp(path, "-") != 0 &&
+		    stat(path, &st) == 0 ? &st : NULL);
+}
+
+/* Begin an expansion of the operands (its files follow). */
+static void
+seen_ops(struct store_seen *s, int argc, char *const argv[],
+    const char *const *suffixes)
+{
+	struct store_seen_ops *o;
+
+	if (s == NULL || s->failed)
+		return;
+	if ((o = realloc(s->ops, (s->nops + 1) * sizeof *o)) == NULL) {
+		s->failed = 1;
+		return;
+	}
+	s->ops = o;
+	o = &s->ops[s->nops++];
+	o->argc = argc;
+	o->argv = argv;
+	o->suffixes = suffixes;
+	o->first = s->n;
+	o->n = 0;
+}
+
+/* End the latest expansion. */
+static void
+seen_ops_end(struct store_seen *s)
+{
+	if (s != NULL && !s->failed && s->nops > 0)
+		s->ops[s->nops - 1].n = s->n - s->ops[s->nops - 1].first;
+}
+
+/* Forget the latest expansion and its files (its identity is not
+ * known: nothing it read is relied on). */
+static void
+seen_ops_drop(struct store_seen *s)
+{
+	if (s == NULL || s->failed || s->nops == 0)
+		return;
+	s->nops--;
+	while (s->n > s->ops[s->nops].first)
+		free(s->v[--s->n].path);
+}
+
+/* Does the file recorded in f look the same now? */
+static int
+seen_same(const struct store_seen_file *f)
+{
+	struct stat st;
+
+	if (strcmp(f->path, "-") == 0)
+		return 1;	/* kept in a file of the run's own */
+	if (stat(f->path, &st) != 0)
+		return !f->there;
+	return f->there && st.st_dev == f->dev && st.st_ino == f->ino &&
+	    st.st_size == f->size && same_time(&st.st_mtim, &f->mtime) &&
+	    same_time(&st.st_ctim, &f->ctime);
+}
+
+int
+store_seen_check(const struct store_seen *s, char *path, size_t pathlen,
+    const char **why)
+{
+	struct input_list lst;
+	size_t i, j;
+	int r;
+
+	*why = _("changed while the run read it; nothing committed "
+	    "(run again)");
+	if (s == NULL)
+		return 0;
+	if (s->failed) {
+		*why = strerror(ENOMEM);
+		return -1;
+	}
+	for (i = 0; i < s->nops; i++) {
+		const struct store_seen_ops *o = &s->ops[i];
+
+		memset(&lst, 0, sizeof lst);
+		r = o->suffixes ? input_expand_suffixes(&lst, o->argc,
+		    o->argv, o->suffixes) : input_expand(&lst, o->argc,
+		    o->argv);
+		if (r != 0) {
+			input_list_free(&lst);
+			*why = strerror(ENOMEM);
+			return -1;
+		}
+		for (j = 0; j < lst.n || j < o->n; j++) {
+			const char *was = j < o->n ? s->v[o->first + j].path :
+			    NULL, *now = j < lst.n ? lst.paths[j] : NULL;
+
+			if (was == NULL || now == NULL || strcmp(was, now) != 0) {
+				snprintf(path, pathlen, "%s", now ? now : was);
+				input_list_free(&lst);
+				return 1;
+			}
+		}
+		input_list_free(&lst);
+	}
+	for (i = 0; i < s->n; i++)
+		if (!seen_same(&s->v[i])) {
+			snprintf(path, pathlen, "%s", s->v[i].path);
+			return 1;
+		}
+	return 0;
+}
+
+void
+store_seen_free(struct store_seen *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].path);
+	free(s->v);
+	free(s->ops);
+	memset(s, 0, sizeof *s);
+}
+
+/* SHA-256 of the bytes of the regular file at path: 0, 1 not a regular
+ * file, -1 unreadable.  The file is added to seen as it was opened. */
+static int
+file_digest(const char *path, unsigned char out[STORE_DIGEST_LEN],
+    struct store_seen *seen)
 {
 	unsigned char buf[65536];
 	unsigned int olen = 0;
@@ -853,6 +1045,7 @@ file_digest(const char *path, unsigned char out[STORE_DIGEST_LEN])
 		close(fd);
 		return 1;
 	}
+	seen_file(seen, path, &st);
 	if ((md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
 		goto out;
@@ -869,14 +1062,16 @@ out:
 }
 
 int
-store_input_identity(int argc, char *const argv[], char hex[STORE_HEX_LEN])
+store_input_identity(int argc, char *const argv[], char hex[STORE_HEX_LEN],
+    struct store_seen *seen)
 {
-	return store_files_identity(argc, argv, NULL, hex);
+	return store_files_identity(argc, argv, NULL, hex, seen);
 }
 
 int
 store_files_identity(int argc, char *const argv[],
-    const char *const *suffixes, char hex[STORE_HEX_LEN])
+    const char *const *suffixes, char hex[STORE_HEX_LEN],
+    struct store_seen *seen)
 {
 	struct input_list lst;
 	unsigned char *dg = NULL, id[STORE_DIGEST_LEN];
@@ -886,6 +1081,7 @@ store_files_identity(int argc, char *const argv[],
 	if (argc == 0)
 		return 1;
 	memset(&lst, 0, sizeof lst);
+	seen_ops(seen, argc, argv, suffixes);
 	if ((suffixes ? input_expand_suffixes(&lst, argc, argv, suffixes) :
 	    input_expand(&lst, argc, argv)) != 0 ||
 	    (dg = malloc(lst.n * STORE_DIGEST_LEN + 1)) == NULL) {
@@ -898,9 +1094,10 @@ store_files_identity(int argc, char *const argv[],
 			goto out;
 		}
 		if ((rc = file_digest(lst.paths[i],
-		    dg + i * STORE_DIGEST_LEN)) != 0)
+		    dg + i * STORE_DIGEST_LEN, seen)) != 0)
 			goto out;
 	}
+	seen_ops_end(seen);
 	if (store_run_identity(dg, lst.n, id) != 0) {
 		rc = -1;
 		goto out;
@@ -908,6 +1105,8 @@ store_files_identity(int argc, char *const argv[],
 	store_hex(id, hex);
 	rc = 0;
 out:
+	if (rc != 0)
+		seen_ops_drop(seen);
 	free(dg);
 	input_list_free(&lst);
 	return rc;
@@ -1054,14 +1253,14 @@ docs_of(const char *path, const struct stream_opts *opts,
 int
 store_docs_identity(int argc, char *const argv[],
     const struct stream_opts *opts, const char *dir,
-    char hex[STORE_HEX_LEN], struct store_digests *keep, char *err,
-    size_t errlen)
+    char hex[STORE_HEX_LEN], struct store_digests *keep,
+    struct store_seen *seen, char *err, size_t errlen)
 {
 	struct input_list lst;
 	struct store_ident id;
 	struct stat st;
 	size_t i;
-	int rc = 0, in = 0;
+	int rc = 0, in = 0, began;
 
 	memset(&lst, 0, sizeof lst);
 	memset(&id, 0, sizeof id);
@@ -1081,10 +1280,19 @@ store_docs_identity(int argc, char *const argv[],
 	if (rc == 0 && keep != NULL && digests_open(keep, dir, err, errlen) !=
 	    0)
 		rc = -1;
-	for (i = 0; i < lst.n && rc == 0; i++)
+	if ((began = rc == 0))
+		seen_ops(seen, argc, argv, NULL);
+	for (i = 0; i < lst.n && rc == 0; i++) {
+		/* Seen before it is read: a change while reading shows. */
+		seen_path(seen, lst.paths[i]);
 		if (!lst.errs[i])
 			rc = docs_of(lst.paths[i], opts, &id, keep ? keep->f :
 			    NULL, err, errlen);
+	}
+	if (rc == 0)
+		seen_ops_end(seen);
+	else if (began)
+		seen_ops_drop(seen);
 	if (rc == 0 && keep != NULL && (fflush(keep->f) != 0 ||
 	    fseek(keep->f, 0, SEEK_SET) != 0)) {
 		snprintf(err, errlen, "%s", strerror(errno));

@@ -284,6 +284,37 @@ int store_set_aside(struct store *s, long long run, const char *source,
     long message, long line, const char *reason);
 
 /*
+ * The files (and directories) a run's identity was computed from, as they
+ * were when read: device, inode, size, modification and change times.  A
+ * run checks before it commits that none changed while it ran
+ * (store_seen_check()): else its identity would name other bytes than
+ * those it judged, and a kept digest (store_digests_take()) could belong
+ * to other bytes.  Directories are expanded again at the check: a file
+ * added to one or taken from it is a change.  The operands (argv) must
+ * stay valid until store_seen_free().  Zeroed: nothing seen.
+ */
+struct store_seen {
+	struct store_seen_file *v;	/* every file, in the order read */
+	size_t n, cap;
+	struct store_seen_ops *ops;	/* the operands expanded */
+	size_t nops;
+	int failed;			/* out of memory while seeing */
+};
+
+/*
+ * 0 when every file and directory in s is as it was when seen; 1 when one
+ * changed, was replaced, is gone or was added to a directory operand
+ * (its path copied into path, the reason for a person into why), -1 when
+ * seeing or expanding ran out of memory (why says so; nothing can be
+ * promised).  Either way the run must not commit.
+ */
+int store_seen_check(const struct store_seen *s, char *path, size_t pathlen,
+    const char **why);
+
+/* Forget what s saw (s may be zeroed). */
+void store_seen_free(struct store_seen *s);
+
+/*
  * The identity of a run's input known before reading it, for tools whose
  * state must know at the start whether a run is a rerun: SHA-256 over the
  * sorted SHA-256 digests of the raw bytes of every file the operands
@@ -291,10 +322,11 @@ int store_set_aside(struct store *s, long long run, const char *source,
  * so the same files in any order are the same input.  Returns 0 with the
  * hex digest in hex, 1 when it cannot be known beforehand (standard input,
  * no operand, a source that is not a regular file), -1 when a file cannot
- * be read (the run will report it).
+ * be read (the run will report it).  When seen is not NULL, each file is
+ * added to it as it was read (and each operand that is a directory).
  */
 int store_input_identity(int argc, char *const argv[],
-    char hex[STORE_HEX_LEN]);
+    char hex[STORE_HEX_LEN], struct store_seen *seen);
 
 /*
  * The same for operands whose directories contribute the files ending in
@@ -302,7 +334,8 @@ int store_input_identity(int argc, char *const argv[],
  * *.xml and *.xml.gz).  Same returns.
  */
 int store_files_identity(int argc, char *const argv[],
-    const char *const *suffixes, char hex[STORE_HEX_LEN]);
+    const char *const *suffixes, char hex[STORE_HEX_LEN],
+    struct store_seen *seen);
 
 struct stream_opts;
 struct stream_doc;
@@ -343,7 +376,8 @@ void store_digests_free(struct store_digests *k);
  * opts->no_parse every document framed counts, well-formed or not).
  * When keep is not NULL, each document's digest is kept there for the
  * run (store_digests_take(); store_digests_free() when done), so that
- * the input is hashed once.
+ * the input is hashed once; the files read are added to seen when it is
+ * not NULL (struct store_seen).
  * Every operand must be standard input or a regular file (or a directory
  * of them).  Returns 0 with the hex identity, 1 when an operand is
  * neither (a pipe named, a device: it cannot be read twice), -1 with a
@@ -351,7 +385,7 @@ void store_digests_free(struct store_digests *k);
  */
 int store_docs_identity(int argc, char *const argv[],
     const struct stream_opts *opts, const char *dir,
-    char hex[STORE_HEX_LEN], struct store_digests *keep, char *err,
-    size_t errlen);
+    char hex[STORE_HEX_LEN], struct store_digests *keep,
+    struct store_seen *seen, char *err, size_t errlen);
 
 #endif

@@ -111,5 +111,5 @@ EXTRA_DIST += .ci/run tests/nightly.test tests/rules/goods.csv \
 TESTS += tests/security/files.test tests/security/output.test \
 	tests/security/ledger.test tests/security/amplify.test \
 	tests/security/ids.test tests/security/state.test \
-	tests/security/correct.test
+	tests/security/correct.test tests/security/changed-input.test
 EXTRA_DIST += tests/security docs/security.md

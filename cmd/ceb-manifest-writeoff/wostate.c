@@ -817,6 +817,19 @@ check_shard(struct wo *w, const char *dir, int fresh)
 	return 0;
 }
 
+/* The files the identity was read from, as they were (checked before
+ * the run commits). */
+static struct store_seen seen;
+
+/* Known by the documents the run reads: nothing read before is relied
+ * on. */
+static int
+identity_unknown(void)
+{
+	store_seen_free(&seen);
+	return 1;
+}
+
 int
 wostate_identity(const struct wo *w, int argc, char *const argv[],
     const char *const *manifests, const struct stream_opts *so,
@@ -833,25 +846,25 @@ wostate_identity(const struct wo *w, int argc, char *const argv[],
 	for (n = 0; manifests && manifests[n]; n++)
 		;
 	if (n > 0 && store_files_identity(n, (char *const *)manifests, msuf,
-	    man) != 0)
-		return 1;
-	if ((r = store_input_identity(argc, argv, in)) == 1) {
+	    man, &seen) != 0)
+		return identity_unknown();
+	if ((r = store_input_identity(argc, argv, in, &seen)) == 1) {
 		/* Standard input: known by its documents, read first. */
 		kind = "documents";
-		r = store_docs_identity(argc, argv, so, dir, in, NULL, err,
-		    sizeof err);
+		r = store_docs_identity(argc, argv, so, dir, in, NULL, &seen,
+		    err, sizeof err);
 		if (r < 0) {
 			diag_trouble(dir, 0, "%s", err);
 			return -1;
 		}
 	}
 	if (r != 0)
-		return 1;
+		return identity_unknown();
 	snprintf(buf, sizeof buf, "ceb-manifest-writeoff|%s|%s:%s|%s",
 	    w->o.now_str, kind, in, man);
 	if (EVP_Digest(buf, strlen(buf), dg, &len, EVP_sha256(), NULL) != 1 ||
 	    len != STORE_DIGEST_LEN)
-		return 1;
+		return identity_unknown();
 	store_hex(dg, hex);
 	return 0;
 }
@@ -1035,6 +1048,7 @@ wostate_close(void)
 {
 	store_close(st);
 	st = NULL;
+	store_seen_free(&seen);
 	redo_of = 0;
 	base_csv = 0;
 	identity[0] = '\0';
@@ -1419,7 +1433,8 @@ wostate_save(struct wo *w, const char *dir)
 	    "WHERE id = ?6";
 	static const char sql_forget[] = "DELETE FROM documents WHERE run IN "
 	    "(SELECT id FROM runs WHERE label < ?1)";
-	char hex[STORE_HEX_LEN], ended[32], keep[9];
+	char hex[STORE_HEX_LEN], ended[32], keep[9], path[4096];
+	const char *why;
 	sqlite3_stmt *q;
 
 	if (keep_before(dir) != 0 ||
@@ -1445,6 +1460,11 @@ wostate_save(struct wo *w, const char *dir)
 	    (long long)run.set_aside, (long long)(run.set_aside ? 2 :
 	    diag_status()), run.id) != 0 || store_step(st, q) != 0)
 		return fail(dir);
+	snprintf(path, sizeof path, "%s", dir);
+	if (store_seen_check(&seen, path, sizeof path, &why) != 0) {
+		diag_trouble(path, 0, "%s", why);
+		return -1;
+	}
 	if (sealtab_commit(&seals, store_db(st), sealed) != 0)
 		return -1;
 	if (store_commit(st) != 0)

@@ -1034,8 +1034,10 @@ begin_run(void)
 	return write_asides();
 }
 
-/* The digests of the input's documents, computed once for its identity. */
+/* The digests of the input's documents, computed once for its identity,
+ * and the files they were read from, as they were. */
 static struct store_digests kept_digests;
+static struct store_seen seen;
 
 /* The run id of documents known by ident hex: the date, '+', 16 hex
  * digits. */
@@ -1060,7 +1062,7 @@ rstate_identity(int argc, char *const argv[], const struct stream_opts *so)
 	o.no_tree = 0;
 	o.on_element = NULL;
 	r = store_docs_identity(argc, argv, &o, rc.statedir, hex,
-	    &kept_digests, err, sizeof err);
+	    &kept_digests, &seen, err, sizeof err);
 	if (r < 0) {
 		diag_trouble(rc.statedir, 0, "%s", err);
 		return -1;
@@ -1186,7 +1188,8 @@ rstate_commit(void)
 	    "documents = ?2, records = ?3, passed = ?4, failed = ?5, "
 	    "set_aside = ?6, status = ?7 WHERE id = ?8";
 	sqlite3_stmt *q;
-	char ended[32];
+	char ended[32], path[4096];
+	const char *why;
 	long matched = 0;
 	size_t i;
 
@@ -1210,6 +1213,11 @@ rstate_commit(void)
 	    (long long)rc.n_aside, (long long)(rc.n_aside ? 2 :
 	    diag_status()), run.id) != 0 || store_step(st, q) != 0)
 		return fail(NULL);
+	rstate_path(path, sizeof path);
+	if (store_seen_check(&seen, path, sizeof path, &why) != 0) {
+		diag_trouble(path, 0, "%s", why);
+		return -1;
+	}
 	if (sealtab_commit(&seals, store_db(st), sealed) != 0)
 		return -1;
 	if (store_commit(st) != 0)
@@ -1427,6 +1435,7 @@ rstate_end(void)
 		fclose(kept);
 	kept = NULL;
 	store_digests_free(&kept_digests);
+	store_seen_free(&seen);
 	nkept = 0;
 	memset(&ident, 0, sizeof ident);
 	redo_of = 0;
