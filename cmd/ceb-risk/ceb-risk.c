@@ -260,6 +260,8 @@ run(struct risk *r, int argc, char *argv[], const struct stream_opts *so)
 		goto out;
 	if (r->dup_docs)
 		diag_tally(_("documents seen before"), r->dup_docs);
+	if (r->dup_records)
+		diag_tally(_("records counted before"), r->dup_records);
 	if (r->rerun_of)
 		diag_note(_("a rerun of run %lld: judged as it was, nothing "
 		    "counted again"), r->rerun_of);

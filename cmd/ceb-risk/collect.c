@@ -28,6 +28,8 @@ static const char sql_temp[] =
 "  digest TEXT NOT NULL, source TEXT, message INTEGER, line INTEGER,"
 "  type TEXT, guid TEXT);"
 "CREATE TEMP TABLE IF NOT EXISTS risk_seen(digest TEXT PRIMARY KEY);"
+"CREATE TEMP TABLE IF NOT EXISTS risk_seen_rec(type INTEGER, key TEXT,"
+"  PRIMARY KEY(type, key));"
 "CREATE TEMP TABLE IF NOT EXISTS risk_aside(source TEXT, message INTEGER,"
 "  line INTEGER, reason TEXT);"
 "CREATE TEMP TABLE IF NOT EXISTS risk_counts(role TEXT, code TEXT,"
@@ -37,6 +39,12 @@ static const char sql_doc[] =
 "  VALUES(?, ?, ?, ?, ?, ?)";
 static const char sql_seen[] =
 "INSERT OR IGNORE INTO risk_seen(digest) VALUES(?)";
+static const char sql_seen_rec[] =
+"INSERT OR IGNORE INTO risk_seen_rec(type, key) VALUES(?, ?)";
+static const char sql_parcel_before[] =
+"SELECT 1 FROM risk_parcels WHERE key = ?1 AND run != 0 LIMIT 1";
+static const char sql_export_before[] =
+"SELECT 1 FROM risk_exports WHERE key = ?1 AND run != 0 LIMIT 1";
 static const char sql_goods[] =
 "INSERT INTO risk_goods(run, day, hs8, unit, price, country, wpu, ebc,"
 "  source, message, line, guid, record, key, gnum)"
@@ -372,6 +380,49 @@ other(struct risk *r, const struct msg *m, xmlNodePtr rec)
 	return 0;
 }
 
+/*
+ * Was this declaration counted already: its record (type and business
+ * key) earlier in this run -- the same message passed on by two tools,
+ * one of which held a record back and so passed on other bytes (a
+ * ceb-reconcile output beside a ceb-manifest-writeoff output), or a
+ * record sent again --, or, for an import or export inventory, a parcel
+ * an earlier night recorded?  1 yes, 0 no, -1 on error.  Receipts,
+ * cancels and returns are not declarations: several of one inventory
+ * each count.
+ */
+static int
+record_seen(struct risk *r, const struct msg *m, xmlNodePtr rec)
+{
+	int code = m->type->code;
+	const char *before = code == 621 ? sql_parcel_before :
+	    code == 603 ? sql_export_before : NULL;
+	char key[256];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (code != 311 && code != 411 && code != 511 && code != 621 &&
+	    code != 603)
+		return 0;
+	msg_key(m, rec, key, sizeof key);
+	if (key[0] == '\0')
+		return 0;
+	if ((st = store_prepare(r->st, sql_seen_rec)) == NULL ||
+	    store_bind(r->st, st, "it", (long long)code, key) != 0 ||
+	    store_step(r->st, st) < 0)
+		return -1;
+	if (sqlite3_changes(store_db(r->st)) == 0)
+		return 1;
+	if (before == NULL)
+		return 0;
+	if ((st = store_prepare(r->st, before)) == NULL ||
+	    store_bind(r->st, st, "t", key) != 0 ||
+	    (rc = store_step(r->st, st)) < 0)
+		return -1;
+	if (rc == 1)
+		sqlite3_reset(st);
+	return rc == 1;
+}
+
 int
 collect_doc(struct risk *r, struct stream_doc *d)
 {
@@ -418,10 +469,15 @@ collect_doc(struct risk *r, struct stream_doc *d)
 		return 0;
 	for (rec = msg_record_first(&m); rec;
 	    rec = msg_record_next(&m, rec), recno++) {
-		int rc = m.type->code == 621 ?
-		    inventory(r, d, &m, rec, msg_record_no(&m, recno)) :
-		    other(r, &m, rec);
+		int rc = record_seen(r, &m, rec);
 
+		if (rc == 1) {
+			r->dup_records++;
+			continue;
+		}
+		if (rc == 0)
+			rc = m.type->code == 621 ? inventory(r, d, &m, rec,
+			    msg_record_no(&m, recno)) : other(r, &m, rec);
 		if (rc != 0)
 			return sqlfail(r);
 	}

@@ -71,6 +71,7 @@ struct risk {
 	size_t ndocs, capdocs;
 	long records;			/* records staged */
 	long dup_docs;			/* documents seen by an earlier run */
+	long dup_records;		/* declarations counted already */
 	long aside;
 	long long run;			/* the run judged */
 	long long rerun_of;

@@ -81,7 +81,13 @@ static const char schema_v2[] =
 "CREATE INDEX risk_exports_run ON risk_exports(run);"
 "CREATE INDEX risk_goods_key ON risk_goods(key);";
 
-static const char *const migrations[] = { schema_v1, schema_v2, NULL };
+/* Version 3: parcels found by key (a declaration counted once, and the
+ * enterprises of an inventory a finding names). */
+static const char schema_v3[] =
+"CREATE INDEX risk_parcels_key ON risk_parcels(key);";
+
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3,
+    NULL };
 
 const struct store_schema rstore_schema = { "ceb-risk", migrations };
 
