@@ -12,6 +12,16 @@
 #include "ident.h"
 
 static const char gb32100_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+/* Each character's value in the alphabet plus one; 0: not in it (a table,
+ * not strchr(): an identifier check reads 35 characters). */
+static const signed char gb32100_index[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['A'] = 11,
+	['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+	['G'] = 17, ['H'] = 18, ['J'] = 19, ['K'] = 20, ['L'] = 21,
+	['M'] = 22, ['N'] = 23, ['P'] = 24, ['Q'] = 25, ['R'] = 26,
+	['T'] = 27, ['U'] = 28, ['W'] = 29, ['X'] = 30, ['Y'] = 31
+};
 
 const char *
 ident_strerror(enum ident_err e)
@@ -176,11 +186,9 @@ ident_id15_to_18(const char *s, char out[19])
 int
 ident_gb32100_value(int c)
 {
-	const char *p;
-
-	if (c == '\0' || (p = strchr(gb32100_alphabet, c)) == NULL)
+	if (c < 0 || c > 255)
 		return -1;
-	return (int)(p - gb32100_alphabet);
+	return gb32100_index[c] - 1;
 }
 
 int
