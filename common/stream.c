@@ -486,6 +486,9 @@ note_mark(struct stream *s, size_t gt)
  * exhausted (0), stray bytes must be reported (2) or the gap between
  * documents has grown past the size limit (3).
  */
+/* The bytes that end a start tag's run of names and white space. */
+static const unsigned char tag_stop[256] = { ['"'] = 1, ['\''] = 1, ['>'] = 1 };
+
 static int
 frame(struct stream *s)
 {
@@ -564,6 +567,49 @@ stray:
 			s->tag_at = i;
 			s->st = F_LT;
 			i++;
+			/*
+			 * Inside the root, the two tags that make most of a
+			 * document are taken here in one step each, as the
+			 * states below would take them: an end tag up to its
+			 * '>', a start tag's first run of names and white
+			 * space (F_STAG goes on from its quote or '>').
+			 */
+			if (s->depth == 0 || i >= n)
+				continue;
+			if (b[i] == '/') {
+				const unsigned char *gt =
+				    memchr(b + i + 1, '>', n - i - 1);
+
+				s->st = F_ETAG;
+				if (gt == NULL) {
+					i = n;
+					continue;
+				}
+				i = (size_t)(gt - b) + 1;
+				s->st = F_TEXT;
+				if (--s->depth == 0) {
+					s->pos = i;
+					return 1;
+				}
+				continue;
+			}
+			if (b[i] != '?' && b[i] != '!') {
+				size_t j = i, e;
+
+				while (j < n && !tag_stop[b[j]])
+					j++;
+				if (j == n)
+					continue;	/* F_LT decides */
+				s->st = F_STAG;
+				s->quote = 0;
+				s->nattr = 0;
+				for (e = j; e > i && (b[e - 1] == ' ' ||
+				    b[e - 1] == '\t' || b[e - 1] == '\r' ||
+				    b[e - 1] == '\n'); e--)
+					;
+				s->slash = e > i && b[e - 1] == '/';
+				i = j;
+			}
 			continue;
 		}
 		case F_LT:
