@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,17 @@ struct fdoc {
 	enum where w2, w3;	/* the open elements of depth 2 and 3 */
 	int fdepth;		/* depth of the field being read, or 0 */
 	int fcop;		/* ... and it is copCode */
+	/*
+	 * The SAX parser hands the same name and namespace pointers (its
+	 * dictionary's) for the same strings, at least within a document:
+	 * what they were found to be is remembered by pointer until the
+	 * next fdoc_reset().
+	 */
+	const char *ceb_uri;	/* the CEB namespace, or NULL */
+	struct {
+		const char *name;
+		int f;
+	} fc[64];		/* field_of() by pointer */
 };
 
 struct fdoc *
@@ -155,6 +167,8 @@ fdoc_reset(struct fdoc *d, const struct msg_type *t, long line_base)
 	d->depth = 0;
 	d->w2 = d->w3 = W_NONE;
 	d->fdepth = d->fcop = 0;
+	d->ceb_uri = NULL;
+	memset(d->fc, 0, sizeof d->fc);
 }
 
 /* Grow *v (of *cap elements of size sz) to hold one more; 0 or -1. */
@@ -260,9 +274,29 @@ add_ent(struct fdoc *d, int f, enum owner kind, long line)
 }
 
 static int
-is_ceb(const char *uri)
+is_ceb(struct fdoc *d, const char *uri)
 {
-	return uri != NULL && strcmp(uri, MSG_NS_CEB) == 0;
+	if (uri == NULL)
+		return 0;
+	if (uri == d->ceb_uri)
+		return 1;
+	if (strcmp(uri, MSG_NS_CEB) != 0)
+		return 0;
+	d->ceb_uri = uri;
+	return 1;
+}
+
+/* field_of(local), remembered by pointer for the document. */
+static int
+sax_field(struct fdoc *d, const char *local)
+{
+	size_t h = (size_t)(((uintptr_t)local * 0x9E3779B97F4A7C15u) >> 58);
+
+	if (d->fc[h].name != local) {
+		d->fc[h].name = local;
+		d->fc[h].f = field_of(local);
+	}
+	return d->fc[h].f;
 }
 
 void
@@ -287,7 +321,7 @@ fdoc_start(struct fdoc *d, const char *local, const char *uri, long line)
 		if (uri != NULL && strcmp(uri, MSG_NS_DS) == 0 &&
 		    strcmp(local, "Signature") == 0)
 			d->sig = 1;
-		else if (!is_ceb(uri))
+		else if (!is_ceb(d, uri))
 			return;
 		else if (strcmp(local, t->record) == 0) {
 			add_rec(d, at);
@@ -299,7 +333,7 @@ fdoc_start(struct fdoc *d, const char *local, const char *uri, long line)
 		return;
 	case 3:
 		d->w3 = W_NONE;
-		if (!is_ceb(uri))
+		if (!is_ceb(d, uri))
 			return;
 		if (d->w2 == W_BT) {
 			if (!d->cop_set && strcmp(local, "copCode") == 0) {
@@ -320,14 +354,14 @@ fdoc_start(struct fdoc *d, const char *local, const char *uri, long line)
 		} else if (t->list != NULL && strcmp(local, t->list) == 0) {
 			add_line(d, at);
 			d->w3 = W_LINE;
-		} else if (t->head == NULL && (f = field_of(local)) >= 0) {
+		} else if (t->head == NULL && (f = sax_field(d, local)) >= 0) {
 			add_ent(d, f, O_HEAD, at);
 			d->fdepth = d->depth;
 		}
 		return;
 	case 4:
-		if ((d->w3 == W_HEAD || d->w3 == W_LINE) && is_ceb(uri) &&
-		    (f = field_of(local)) >= 0) {
+		if ((d->w3 == W_HEAD || d->w3 == W_LINE) && is_ceb(d, uri) &&
+		    (f = sax_field(d, local)) >= 0) {
 			add_ent(d, f, d->w3 == W_HEAD ? O_HEAD : O_LINE, at);
 			d->fdepth = d->depth;
 		}
@@ -555,15 +589,16 @@ fdoc_key(const struct fdoc *d, size_t i, char *buf, size_t n)
 	for (k = 0; k < 3 && d->type->keys[k]; k++) {
 		const char *v = (f = field_of(d->type->keys[k])) >= 0 ?
 		    fdoc_head_field(d, i, (enum field)f) : NULL;
-		int w;
 
 		if (v == NULL || *v == '\0')
 			v = "-";
-		w = snprintf(buf + used, used < n ? n - used : 0, "%s%s",
-		    k ? "/" : "", v);
-		if (w < 0)
-			break;
-		used += (size_t)w;
+		/* By hand (snprintf() cost more than the rest of the
+		 * key), cut at n - 1 bytes as snprintf() cut it. */
+		if (k && used + 1 < n)
+			buf[used++] = '/';
+		while (*v != '\0' && used + 1 < n)
+			buf[used++] = *v++;
+		buf[used] = '\0';
 	}
 	return buf;
 }

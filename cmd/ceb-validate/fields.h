@@ -88,7 +88,10 @@ void fdoc_reset(struct fdoc *d, const struct msg_type *t, long line_base);
 /*
  * The SAX events, in document order: a start tag (local name, namespace
  * URI or NULL, libxml2's line of it, relative to the message), character
- * data (text and CDATA alike), an end tag.
+ * data (text and CDATA alike), an end tag.  Names and URIs are told
+ * apart by their pointers too: between two fdoc_reset() calls a pointer
+ * handed to fdoc_start() must always hold the same string (a parser's
+ * dictionary strings do).
  */
 void fdoc_start(struct fdoc *d, const char *local, const char *uri,
     long line);

@@ -121,6 +121,8 @@ struct rules {
 	char today[9];				/* YYYYMMDD, China time */
 	struct receipt_writer *rw;		/* -R DIR, mutable state */
 	unsigned char blank[NFIELDS];		/* judged by V-ID-013 */
+	unsigned short blank_list[NFIELDS];	/* ... the same, listed */
+	int nblank;
 };
 
 /* Text of element e (message_time(): an envelope's CreatTime). */
@@ -808,13 +810,15 @@ padded(struct ctx *c, const char *name, const char *v, long at)
 static void
 check_blanks(struct ctx *c, struct fieldset *fs)
 {
-	int f;
+	int f, k;
 
 	if (!on(c, R_KEY_BLANKS))
 		return;
-	for (f = 0; f < NFIELDS; f++)
-		if (c->r->blank[f])
+	for (k = 0; k < c->r->nblank; k++) {
+		f = c->r->blank_list[k];
+		if (fs->v[f] != NULL)
 			padded(c, field_names[f], fs->v[f], fs->ln[f]);
+	}
 }
 
 /* ---- code tables ---- */
@@ -2118,6 +2122,9 @@ rules_load(const struct rules_opts *o, char *err, size_t n)
 		}
 	for (i = 0; i < sizeof code_fields / sizeof code_fields[0]; i++)
 		r->blank[code_fields[i]] = 1;
+	for (i = 0; i < NFIELDS; i++)
+		if (r->blank[i])
+			r->blank_list[r->nblank++] = (unsigned short)i;
 	if (o->tolerance != NULL &&
 	    parse_tolerance(o->tolerance, &r->tol_pct, &r->tol) != 0) {
 		snprintf(err, n, _("--tolerance: \"%s\" is not an amount or a "
