@@ -315,6 +315,27 @@ quick_check(struct store *s)
 	return ok == 1 ? 0 : -1;
 }
 
+/*
+ * Whether store_open() checks the whole file (quick_check): always when
+ * read-only (a query, a listing, --check), and for a run when the store
+ * is at most STORE_WHOLE_CHECK_MAX bytes.  quick_check reads every page,
+ * so on a large store it would make each night cost as much as the
+ * history: there a run relies on SQLite's check of every page it reads
+ * (a damaged one is SQLITE_CORRUPT, trouble, the transaction rolled
+ * back) and the whole file is checked by the read-only opens.
+ */
+static int
+whole_check(struct store *s, int readonly)
+{
+	long long pages, size;
+
+	if (readonly)
+		return 1;
+	pages = store_int(s, "PRAGMA page_count", -1);
+	size = store_int(s, "PRAGMA page_size", -1);
+	return pages < 0 || size <= 0 || pages <= STORE_WHOLE_CHECK_MAX / size;
+}
+
 /* Bring the schema up to date (or check it, read-only). */
 static int
 migrate(struct store *s, const struct store_schema *sc, int readonly)
@@ -433,7 +454,7 @@ store_open(struct store **sp, const char *path,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, (int)(timeout * 1000));
-	if (quick_check(s) != 0)
+	if (whole_check(s, readonly) && quick_check(s) != 0)
 		goto fail;
 	if (!readonly && (store_exec(s, "PRAGMA journal_mode = WAL") != 0 ||
 	    store_exec(s, "PRAGMA synchronous = FULL") != 0))

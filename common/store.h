@@ -61,6 +61,9 @@ struct store_schema {
 
 /* Default seconds to wait for another run; see store_lock_timeout(). */
 #define STORE_LOCK_TIMEOUT 60
+/* A run checks the whole store when it opens one of at most this many
+ * bytes (store_open()); read-only opens always do. */
+#define STORE_WHOLE_CHECK_MAX (256LL << 20)
 
 struct store;
 
@@ -68,7 +71,9 @@ struct store;
  * Open (creating it, mode 0600, when missing) the store at path for a
  * run: refuse a symbolic link, take the run lock (waiting at most
  * timeout seconds; 0: do not wait), open SQLite, check the file
- * (quick_check), bring the schema up to date.  readonly: no lock, no
+ * (quick_check: read-only, or a store of at most STORE_WHOLE_CHECK_MAX
+ * bytes; a run on a larger one checks the pages it reads), bring the
+ * schema up to date.  readonly: no lock, no
  * creation, no migration (a listing or a query; SQLite's WAL gives it a
  * consistent snapshot while a run writes).
  * Returns STORE_OK with *sp set, or STORE_BUSY / STORE_ERR with a message

@@ -1276,12 +1276,143 @@ nomem:
 	return -1;
 }
 
+static int
+cmp_pyear(const void *a, const void *b)
+{
+	const struct pyear *x = *(struct pyear *const *)a;
+	const struct pyear *y = *(struct pyear *const *)b;
+	int c = strcmp(x->person, y->person);
+
+	return c ? c : (x->year > y->year) - (x->year < y->year);
+}
+
+/*
+ * One buyer-year's total into py->used (0 when the store has none), and
+ * on a sealed store its MAC and that no event of the buyer-year came
+ * after the one it names.  Returns 0, 1 when the total does not parse,
+ * 2 when a seal does not match, or -1 after reporting trouble.
+ */
+static int
+buyer_load(struct run *r, struct pyear *py)
+{
+	sqlite3_stmt *st = store_prepare(r->st, sql_by_macrow);
+	unsigned char m[SEAL_LEN];
+	long long last = 0, named = 0;
+	int ok = 1, found;
+
+	if (st == NULL || store_bind(r->st, st, "si", py->person,
+	    (long long)py->year) != 0 || (found = store_step(r->st, st)) < 0)
+		return fail(r);
+	py->used = dec_from_int(0);
+	if (found) {
+		if (dec_parse_str(store_text(st, 2), &py->used) != DEC_OK) {
+			sqlite3_reset(st);
+			return 1;
+		}
+		if (r->sealed) {
+			ok = seal_row(r->key, NULL, st, 0, BY_NCOLS, m) == 0 &&
+			    seal_equal(st, BY_NCOLS, m);
+			named = sqlite3_column_int64(st, 3);
+		}
+		sqlite3_reset(st);
+	}
+	if (!r->sealed)
+		return 0;
+	st = store_prepare(r->st, sql_by_lastev);
+	if (st == NULL || store_bind(r->st, st, "si", py->person,
+	    (long long)py->year) != 0 || (found = store_step(r->st, st)) < 0)
+		return fail(r);
+	if (found) {
+		last = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	return ok && last == named ? 0 : 2;
+}
+
+/*
+ * The totals of the run's buyer-years, read in sorted order (the pages
+ * of buyer_years and of the events' index read in order, each once);
+ * what does not parse or match is reported for the first such buyer-year
+ * in the run's order.  Returns 0, or -1 after reporting.
+ */
+static int
+buyers_read(struct run *r)
+{
+	struct pyear **ord;
+	size_t n = r->pys.n, i;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if ((ord = malloc(n * sizeof *ord)) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	memcpy(ord, r->pys.v, n * sizeof *ord);
+	qsort(ord, n, sizeof *ord, cmp_pyear);
+	for (i = 0; i < n; i++) {
+		if ((ord[i]->loaded = buyer_load(r, ord[i])) < 0) {
+			free(ord);
+			return -1;
+		}
+	}
+	free(ord);
+	/* loaded holds buyer_load()'s answer until here. */
+	for (i = 0; i < n && rc == 0; i++) {
+		struct pyear *py = r->pys.v[i];
+
+		if (py->loaded == 1) {
+			diag_trouble(r->store_path, 0, _("buyer total in the "
+			    "store does not parse (edited?)"));
+			rc = -1;
+		} else if (py->loaded == 2) {
+			char w[96], pm[64];
+
+			mask(MASK_ID, py->person, pm, sizeof pm);
+			snprintf(w, sizeof w, _("the total of buyer %s in %d"),
+			    pm, py->year);
+			rc = tampered(r, w);
+		}
+		py->loaded = 1;
+	}
+	return rc;
+}
+
+/* A wanted key and its slot in the run's key table. */
+struct wanted {
+	const char *k;
+	size_t slot;
+	long long id;
+};
+
+static int
+cmp_wanted_key(const void *a, const void *b)
+{
+	return strcmp(((const struct wanted *)a)->k,
+	    ((const struct wanted *)b)->k);
+}
+
+static int
+cmp_wanted_slot(const void *a, const void *b)
+{
+	size_t x = ((const struct wanted *)a)->slot;
+	size_t y = ((const struct wanted *)b)->slot;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Step 2: the rows the run's keys name, then its buyers' totals.  The
+ * keys are looked up in sorted order (the index's pages read in order,
+ * each once, however large the store), and the rows found loaded in the
+ * order of the key table, as before.
+ */
 int
 ledger_read(struct run *r)
 {
 	struct htab byid = { NULL, 0, 0 };
-	const char **want = NULL;
-	size_t nw = 0, i;
+	struct wanted *want = NULL;
+	size_t nw = 0, nf = 0, i;
 	sqlite3_stmt *st;
 	int rc = -1;
 
@@ -1292,57 +1423,222 @@ ledger_read(struct run *r)
 		return -1;
 	}
 	for (i = 0; i < r->keys.cap; i++)
-		if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1)
-			want[nw++] = r->keys.s[i].k;
+		if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1) {
+			want[nw].k = r->keys.s[i].k;
+			want[nw++].slot = i;
+		}
+	if (nw > 1)
+		qsort(want, nw, sizeof *want, cmp_wanted_key);
 	for (i = 0; i < nw; i++) {
 		int found;
-		long long id;
 
 		if ((st = store_prepare(r->st, sql_key_get)) == NULL ||
-		    store_bind(r->st, st, "t", want[i]) != 0 ||
+		    store_bind(r->st, st, "s", want[i].k) != 0 ||
 		    (found = store_step(r->st, st)) < 0) {
 			fail(r);
 			goto out;
 		}
 		if (!found)
 			continue;
-		id = sqlite3_column_int64(st, 0);
+		want[nf] = want[i];
+		want[nf++].id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
-		if (load(r, id, &byid) != 0)
-			goto out;
 	}
+	if (nf > 1)
+		qsort(want, nf, sizeof *want, cmp_wanted_slot);
+	for (i = 0; i < nf; i++)
+		if (load(r, want[i].id, &byid) != 0)
+			goto out;
 	/* Every buyer-year the run may touch: its total. */
-	for (i = 0; i < r->pys.n; i++) {
-		struct pyear *py = r->pys.v[i];
-		int found;
-
-		if ((st = store_prepare(r->st, sql_by_get)) == NULL ||
-		    store_bind(r->st, st, "ti", py->person,
-		    (long long)py->year) != 0 ||
-		    (found = store_step(r->st, st)) < 0) {
-			fail(r);
-			goto out;
-		}
-		py->used = dec_from_int(0);
-		if (found) {
-			if (dec_parse_str(store_text(st, 0), &py->used) !=
-			    DEC_OK) {
-				sqlite3_reset(st);
-				diag_trouble(r->store_path, 0, _("buyer total "
-				    "in the store does not parse (edited?)"));
-				goto out;
-			}
-			sqlite3_reset(st);
-		}
-		if (r->sealed && verify_buyer(r, py->person, py->year,
-		    found) != 0)
-			goto out;
-		py->loaded = 1;
-	}
+	if (buyers_read(r) != 0)
+		goto out;
 	rc = 0;
 out:
 	free(want);
 	ht_free(&byid);
+	return rc;
+}
+
+static const char sql_inv_new[] =
+    "INSERT INTO inventories(id, person, year, date, invtno, ebp, orderno, "
+    "ebc, agent, copno, amount, lines, verdict, state, used, released, "
+    "guid, history, run, tax, mac) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+
+/*
+ * A new row in one statement, its MAC computed from the values written
+ * (the columns of sql_inv_macrow as SQLite gives them back as text) and
+ * its id the one SQLite would give it (one more than the largest):
+ * what an INSERT, an UPDATE of its tax and the seal's SELECT and UPDATE
+ * left in the store before, in a quarter of the statements.
+ */
+static int
+write_new_row(struct run *r, struct row *w, long long run, long long id)
+{
+	char amt[64], used[64], rel[64], ids[24], yr[24], rn[24];
+	const char *v[INV_NCOLS];
+	unsigned char m[SEAL_LEN];
+	sqlite3_stmt *st;
+
+	snprintf(ids, sizeof ids, "%lld", id);
+	snprintf(yr, sizeof yr, "%d", w->year);
+	snprintf(rn, sizeof rn, "%lld", run);
+	v[0] = ids;
+	v[1] = w->person;
+	v[2] = yr;
+	v[3] = w->date;
+	v[4] = w->invtno;
+	v[5] = w->ebp;
+	v[6] = w->orderno;
+	v[7] = w->ebc;
+	v[8] = w->agent;
+	v[9] = w->copno;
+	v[10] = dec_format(w->amount, 2, amt, sizeof amt);
+	v[11] = w->lines;
+	v[12] = verdict_name(w->verdict);
+	v[13] = state_name(w->state);
+	v[14] = dec_format(w->used, 2, used, sizeof used);
+	v[15] = dec_format(w->released, 2, rel, sizeof rel);
+	v[16] = w->guid;
+	v[17] = w->events;
+	v[18] = rn;
+	v[19] = w->tax ? w->tax : "";
+	if (r->sealed && seal_strings(r->key, NULL, v, INV_NCOLS, m) != 0)
+		return -1;
+	if ((st = store_prepare(r->st, sql_inv_new)) == NULL ||
+	    store_bind(r->st, st, "ititttttttttttttttits", id, w->person,
+	    (long long)w->year, w->date, w->invtno, w->ebp, w->orderno, w->ebc,
+	    w->agent, w->copno, v[10], w->lines, v[12], v[13], v[14], v[15],
+	    w->guid, w->events, run, v[19], NULL) != 0 ||
+	    (r->sealed && sqlite3_bind_blob(st, 21, m, SEAL_LEN,
+	    SQLITE_TRANSIENT) != SQLITE_OK) || store_step(r->st, st) != 0)
+		return -1;
+	w->id = id;
+	return 0;
+}
+
+/*
+ * strcmp() of the keys a1 US a2 and b1 US b2 (US: the unit separator
+ * of key2(); a2, b2 NULL: the key is a1, b1 alone), without building
+ * them.
+ */
+static int
+cmp_joined(const char *a1, const char *a2, const char *b1, const char *b2)
+{
+	const unsigned char *p = (const unsigned char *)a1;
+	const unsigned char *q = (const unsigned char *)b1;
+	int pa = 0, pb = 0;
+
+	for (;;) {
+		int c = *p, d = *q;
+
+		if (c == 0 && pa == 0 && a2 != NULL)
+			c = 037;
+		if (d == 0 && pb == 0 && b2 != NULL)
+			d = 037;
+		if (c != d)
+			return c < d ? -1 : 1;
+		if (c == 0)
+			return 0;
+		if (*p == 0) {
+			p = (const unsigned char *)a2;
+			pa = 1;
+		} else
+			p++;
+		if (*q == 0) {
+			q = (const unsigned char *)b2;
+			pb = 1;
+		} else
+			q++;
+	}
+}
+
+/* A new row and its place among the run's new rows. */
+struct keyed {
+	const struct row *w;
+	size_t seq;
+};
+
+static int fresh_tag;	/* the key of cmp_keyed(): 'A', 'E', 'I', 'O' */
+
+static int
+cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	const struct row *v = x->w, *w = y->w;
+	int c;
+
+	switch (fresh_tag) {
+	case 'A':
+		c = cmp_joined(v->agent, v->copno, w->agent, w->copno);
+		break;
+	case 'E':
+		c = cmp_joined(v->ebc, v->copno, w->ebc, w->copno);
+		break;
+	case 'I':
+		c = cmp_joined(v->invtno, NULL, w->invtno, NULL);
+		break;
+	default:
+		c = cmp_joined(v->ebp, v->orderno, w->ebp, w->orderno);
+		break;
+	}
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * The keys of the run's new rows (fresh, in the order they were
+ * written), in the order of the keys: the index's pages are written in
+ * order, each once, instead of one page per key anywhere in a large
+ * store.  What insert_keys() row by row left: a key two rows share goes
+ * to the first row written (INSERT OR IGNORE, equal keys in the order
+ * of their rows).  Returns 0, or -1 (the store's message).
+ */
+static int
+fresh_keys(struct run *r, const struct vec *fresh)
+{
+	static const char tags[] = "AEIO";
+	struct keyed *k;
+	size_t i, n;
+	const char *t;
+	int rc = 0;
+
+	if (fresh->n == 0)
+		return 0;
+	if ((k = malloc(fresh->n * sizeof *k)) == NULL)
+		return -1;
+	for (t = tags; *t && rc == 0; t++) {
+		char buf[256];
+
+		for (i = n = 0; i < fresh->n; i++) {
+			const struct row *w = fresh->v[i];
+
+			if (*t == 'A' ? key_agent(buf, sizeof buf, w->agent,
+			    w->copno) : *t == 'E' ? key_ebc(buf, sizeof buf,
+			    w->ebc, w->copno) : *t == 'I' ? key_invt(buf,
+			    sizeof buf, w->invtno) : key_order(buf,
+			    sizeof buf, w->ebp, w->orderno))
+				continue;
+			k[n].w = w;
+			k[n++].seq = i;
+		}
+		fresh_tag = *t;
+		qsort(k, n, sizeof *k, cmp_keyed);
+		for (i = 0; i < n && rc == 0; i++) {
+			const struct row *w = k[i].w;
+			sqlite3_stmt *st;
+
+			(void)(*t == 'A' ? key_agent(buf, sizeof buf, w->agent,
+			    w->copno) : *t == 'E' ? key_ebc(buf, sizeof buf,
+			    w->ebc, w->copno) : *t == 'I' ? key_invt(buf,
+			    sizeof buf, w->invtno) : key_order(buf,
+			    sizeof buf, w->ebp, w->orderno));
+			if ((st = store_prepare(r->st, sql_key_insert)) ==
+			    NULL || store_bind(r->st, st, "si", buf,
+			    w->id) != 0 || store_step(r->st, st) != 0)
+				rc = -1;
+		}
+	}
+	free(k);
 	return rc;
 }
 
@@ -1458,7 +1754,7 @@ int
 ledger_write(struct run *r)
 {
 	struct vec fresh = { 0 };
-	long long run, ev = 0;
+	long long run, ev = 0, next;
 	size_t i;
 
 	if (write_run(r, &run) != 0)
@@ -1481,9 +1777,17 @@ ledger_write(struct run *r)
 		if (w->id != 0 && w->changed && write_row(r, w, run) != 0)
 			goto fail;
 	}
-	for (i = 0; i < fresh.n; i++)
-		if (write_row(r, fresh.v[i], run) != 0)
+	next = store_int(r->st, "SELECT coalesce(max(id), 0) FROM inventories",
+	    -1);
+	for (i = 0; i < fresh.n; i++) {
+		struct row *w = fresh.v[i];
+
+		if (next < 0 || next == INT64_MAX ||
+		    write_new_row(r, w, run, ++next) != 0)
 			goto fail;
+	}
+	if (fresh_keys(r, &fresh) != 0)
+		goto fail;
 	free(fresh.v);
 	fresh.v = NULL;
 	for (i = 0; i < r->qevs.n; i++) {
