@@ -138,15 +138,34 @@ start(const struct seal_key *key, const unsigned char *prev)
 	EVP_MAC_CTX *c;
 	OSSL_PARAM p[2];
 
-	if (mac == NULL && (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+	/* The last key's context, keyed: copied for each MAC instead of
+	 * fetching the digest and keying a new one (kept to the end). */
+	static EVP_MAC_CTX *keyed;
+	static unsigned char keyed_k[sizeof key->k];
+	static size_t keyed_len;
+
+	if (keyed == NULL || keyed_len != key->len ||
+	    memcmp(keyed_k, key->k, key->len) != 0) {
+		if (mac == NULL &&
+		    (mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+			return NULL;
+		if ((c = EVP_MAC_CTX_new(mac)) == NULL)
+			return NULL;
+		p[0] = OSSL_PARAM_construct_utf8_string("digest",
+		    (char *)"SHA256", 0);
+		p[1] = OSSL_PARAM_construct_end();
+		if (EVP_MAC_init(c, key->k, key->len, p) != 1) {
+			EVP_MAC_CTX_free(c);
+			return NULL;
+		}
+		EVP_MAC_CTX_free(keyed);
+		keyed = c;
+		memcpy(keyed_k, key->k, key->len);
+		keyed_len = key->len;
+	}
+	if ((c = EVP_MAC_CTX_dup(keyed)) == NULL)
 		return NULL;
-	if ((c = EVP_MAC_CTX_new(mac)) == NULL)
-		return NULL;
-	p[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256",
-	    0);
-	p[1] = OSSL_PARAM_construct_end();
-	if (EVP_MAC_init(c, key->k, key->len, p) != 1 ||
-	    EVP_MAC_update(c, prev ? prev : zero, SEAL_LEN) != 1) {
+	if (EVP_MAC_update(c, prev ? prev : zero, SEAL_LEN) != 1) {
 		EVP_MAC_CTX_free(c);
 		return NULL;
 	}
