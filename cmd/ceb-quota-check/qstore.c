@@ -1009,29 +1009,6 @@ mac_setup(struct run *r, int readonly)
 	return 0;
 }
 
-/* The inventory row id loaded by load(): its MAC. */
-static int
-verify_inventory(struct run *r, long long id)
-{
-	sqlite3_stmt *st = store_prepare(r->st, sql_inv_macrow);
-	unsigned char m[SEAL_LEN];
-	int ok;
-
-	if (st == NULL || store_bind(r->st, st, "i", id) != 0 ||
-	    store_step(r->st, st) != 1)
-		return fail(r);
-	ok = seal_row(r->key, NULL, st, 0, INV_NCOLS, m) == 0 &&
-	    seal_equal(st, INV_NCOLS, m);
-	sqlite3_reset(st);
-	if (!ok) {
-		char w[64];
-
-		snprintf(w, sizeof w, _("inventory %lld"), id);
-		return tampered(r, w);
-	}
-	return 0;
-}
-
 /*
  * A buyer-year's total as the run reads it: its MAC, and no event of the
  * buyer-year after the one it names (an older total put back).  found:
@@ -1195,19 +1172,24 @@ qstore_log(struct run *r, struct row *w, const char *kind, const char *guid,
 	return vec_push(&r->qevs, q);
 }
 
-/* The row with this id, loaded and indexed when not yet. */
+/*
+ * The row with this id, loaded and indexed when not yet; on a sealed
+ * store its MAC checked on the same read (sql_inv_macrow: its id, the
+ * columns, the MAC).
+ */
 static int
 load(struct run *r, long long id, struct htab *byid)
 {
 	char idk[32], k[4][256];
 	int n = snprintf(idk, sizeof idk, "%lld", id), nk = 0, i;
+	unsigned char m[SEAL_LEN];
 	sqlite3_stmt *st;
 	struct row *w;
 	int rc;
 
 	if (ht_get(byid, idk, (size_t)n) != HT_NONE)
 		return 0;
-	if ((st = store_prepare(r->st, sql_inv_get)) == NULL ||
+	if ((st = store_prepare(r->st, sql_inv_macrow)) == NULL ||
 	    store_bind(r->st, st, "i", id) != 0 ||
 	    (rc = store_step(r->st, st)) < 0)
 		return fail(r);
@@ -1216,33 +1198,41 @@ load(struct run *r, long long id, struct htab *byid)
 		    "inventory %lld, which is not in the store"), id);
 		return -1;
 	}
-	if ((w = arena_alloc(&r->ar, sizeof *w)) == NULL)
+	if ((w = arena_alloc(&r->ar, sizeof *w)) == NULL) {
+		sqlite3_reset(st);
 		goto nomem;
-	w->person = arena_str(&r->ar, store_text(st, 0));
-	w->year = sqlite3_column_int(st, 1);
-	w->date = arena_str(&r->ar, store_text(st, 2));
-	w->invtno = arena_str(&r->ar, store_text(st, 3));
-	w->ebp = arena_str(&r->ar, store_text(st, 4));
-	w->orderno = arena_str(&r->ar, store_text(st, 5));
-	w->ebc = arena_str(&r->ar, store_text(st, 6));
-	w->agent = arena_str(&r->ar, store_text(st, 7));
-	w->copno = arena_str(&r->ar, store_text(st, 8));
-	if (dec_parse_str(store_text(st, 9), &w->amount) != DEC_OK ||
-	    verdict_parse(store_text(st, 11), &w->verdict) != 0 ||
-	    state_parse(store_text(st, 12), &w->state) != 0 ||
-	    dec_parse_str(store_text(st, 13), &w->used) != DEC_OK ||
-	    dec_parse_str(store_text(st, 14), &w->released) != DEC_OK) {
+	}
+	w->person = arena_str(&r->ar, store_text(st, 1));
+	w->year = sqlite3_column_int(st, 2);
+	w->date = arena_str(&r->ar, store_text(st, 3));
+	w->invtno = arena_str(&r->ar, store_text(st, 4));
+	w->ebp = arena_str(&r->ar, store_text(st, 5));
+	w->orderno = arena_str(&r->ar, store_text(st, 6));
+	w->ebc = arena_str(&r->ar, store_text(st, 7));
+	w->agent = arena_str(&r->ar, store_text(st, 8));
+	w->copno = arena_str(&r->ar, store_text(st, 9));
+	if (dec_parse_str(store_text(st, 10), &w->amount) != DEC_OK ||
+	    verdict_parse(store_text(st, 12), &w->verdict) != 0 ||
+	    state_parse(store_text(st, 13), &w->state) != 0 ||
+	    dec_parse_str(store_text(st, 14), &w->used) != DEC_OK ||
+	    dec_parse_str(store_text(st, 15), &w->released) != DEC_OK) {
 		sqlite3_reset(st);
 		diag_trouble(r->store_path, 0, _("inventory %lld in the store "
 		    "does not parse (edited?)"), id);
 		return -1;
 	}
-	w->lines = arena_str(&r->ar, store_text(st, 10));
-	w->guid = arena_str(&r->ar, store_text(st, 15));
-	w->events = arena_str(&r->ar, store_text(st, 16));
+	w->lines = arena_str(&r->ar, store_text(st, 11));
+	w->guid = arena_str(&r->ar, store_text(st, 16));
+	w->events = arena_str(&r->ar, store_text(st, 17));
+	rc = !r->sealed || (seal_row(r->key, NULL, st, 0, INV_NCOLS, m) ==
+	    0 && seal_equal(st, INV_NCOLS, m));
 	sqlite3_reset(st);
-	if (r->sealed && verify_inventory(r, id) != 0)
-		return -1;
+	if (!rc) {
+		char what[64];
+
+		snprintf(what, sizeof what, _("inventory %lld"), id);
+		return tampered(r, what);
+	}
 	w->id = id;
 	w->idx = (uint32_t)r->rows.n;
 	if (w->person == NULL || vec_push(&r->rows, w) != 0 ||
