@@ -38,7 +38,12 @@ else
 	trap 'rm -rf "$D"' EXIT INT TERM
 fi
 
-echo "ceb-quota-check: ledger of $rows rows ($buyers buyers), $n inventories"
+# The ID numbers (gen.awk's idnum()) repeat every 21,000 buyers (month,
+# day and serial cycle together): the ledger and the night name at most
+# that many distinct buyers, whatever BENCH_QUOTA_ROWS asks for.
+distinct=$buyers
+[ "$distinct" -gt 21000 ] && distinct=21000
+echo "ceb-quota-check: ledger of $rows rows ($buyers buyers asked, $distinct distinct ID numbers), $n inventories"
 
 # The ledger: counted inventories of 2026 for the same buyers as the
 # night's batch (gen.awk's ID numbers), a few hundred yuan each.
