@@ -1632,15 +1632,15 @@ fresh_keys(struct run *r, const struct vec *fresh)
 	return rc;
 }
 
+/* Update a ledger row this run changed (new rows are written by
+ * write_new_row(), in one statement each). */
 static int
 write_row(struct run *r, struct row *w, long long run)
 {
-	sqlite3_stmt *st = store_prepare(r->st, w->id ? sql_inv_update :
-	    sql_inv_insert);
+	sqlite3_stmt *st = store_prepare(r->st, sql_inv_update);
 	char amt[64], used[64], rel[64];
 
-	if (st == NULL || store_bind(r->st, st, w->id ?
-	    "titttttttttttttttii" : "tittttttttttttttti",
+	if (st == NULL || store_bind(r->st, st, "titttttttttttttttii",
 	    w->person, (long long)w->year, w->date, w->invtno, w->ebp,
 	    w->orderno, w->ebc, w->agent, w->copno,
 	    dec_format(w->amount, 2, amt, sizeof amt), w->lines,
@@ -1649,8 +1649,6 @@ write_row(struct run *r, struct row *w, long long run)
 	    dec_format(w->released, 2, rel, sizeof rel), w->guid, w->events,
 	    run, w->id) != 0 || store_step(r->st, st) != 0)
 		return -1;
-	if (w->id == 0)
-		w->id = sqlite3_last_insert_rowid(store_db(r->st));
 	if (w->tax != NULL && ((st = store_prepare(r->st, sql_inv_tax)) ==
 	    NULL || store_bind(r->st, st, "ti", w->tax, w->id) != 0 ||
 	    store_step(r->st, st) != 0))
