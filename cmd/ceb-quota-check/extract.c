@@ -580,7 +580,7 @@ extract_doc(struct run *r, struct stream_doc *d)
 	r->cur = &sd->o;
 	sd->off = r->spool_off;
 	sd->len = d->len;
-	sd->first = r->evs.n;
+	sd->first = (uint32_t)r->evs.n;
 	sd->mine = r->shard.n == 0 || r->shard.k == 1;
 	if (store_doc_digest(d->bytes, d->len, sd->digest) != 0) {
 		diag_trouble(d->source, d->line, _("cannot compute the "
@@ -614,6 +614,6 @@ extract_doc(struct run *r, struct stream_doc *d)
 				release(r, e, &m, rec);
 		}
 	}
-	sd->n = r->evs.n - sd->first;
+	sd->n = (uint32_t)(r->evs.n - sd->first);
 	return 0;
 }

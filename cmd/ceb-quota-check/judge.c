@@ -298,7 +298,7 @@ new_row(struct run *r, struct event *e)
 	w->guid = e->guid;
 	w->events = "";
 	w->state = S_PENDING;
-	w->newseq = r->nnew++;
+	w->newseq = (uint32_t)r->nnew++;
 	w->changed = 1;
 	w->py = pyear_get(r, e->person, e->year, 1);
 	w->idx = (uint32_t)r->rows.n;

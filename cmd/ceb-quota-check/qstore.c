@@ -1563,6 +1563,15 @@ cmp_joined(const char *a1, const char *a2, const char *b1, const char *b2)
 	const unsigned char *q = (const unsigned char *)b1;
 	int pa = 0, pb = 0;
 
+	/*
+	 * The usual cases, without walking byte by byte: one key alone, or
+	 * the same first part (the enterprise codes are interned: mostly
+	 * the same pointer).  strcmp() compares as unsigned char, as below.
+	 */
+	if (a2 == NULL && b2 == NULL)
+		return strcmp(a1, b1);
+	if (a2 != NULL && b2 != NULL && (a1 == b1 || strcmp(a1, b1) == 0))
+		return strcmp(a2, b2);
 	for (;;) {
 		int c = *p, d = *q;
 

@@ -108,27 +108,27 @@ struct pyear {
 
 /* One ledger row: an inventory judged by this or an earlier run. */
 struct row {
-	const char *person;
-	int year;
-	const char *date;	/* assigning date as in the message */
-	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
 	struct dec amount;	/* counted amount (完税价格) */
-	const char *lines;	/* "gnum:qty:totalPrice:returnedQty;..." */
-	enum verdict verdict;
-	enum rstate state;
 	struct dec used;	/* used before this inventory, when judged */
 	struct dec released;	/* given back so far */
+	const char *person;
+	const char *date;	/* assigning date as in the message */
+	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
+	const char *lines;	/* "gnum:qty:totalPrice:returnedQty;..." */
 	const char *guid;	/* guid of the judged inventory record */
 	const char *events;	/* history, see ledger.c */
 	const char *tax;	/* estimated tax of what it counts, as the
 				 * report's tax column; NULL: not judged by
 				 * this run (the store keeps its own) */
 	long long id;		/* id in the store, 0 for a new row */
-	uint32_t idx;		/* index in run.rows */
-	size_t newseq;		/* order of creation for new rows */
-	int changed;
 	struct pyear *py;
 	struct vec deferred;	/* releases waiting for this row's judgment */
+	int year;
+	enum verdict verdict;
+	enum rstate state;
+	uint32_t idx;		/* index in run.rows */
+	uint32_t newseq;	/* order of creation for new rows */
+	int changed;
 };
 
 /* ---- events (extract.c) ---- */
@@ -167,13 +167,22 @@ enum outcome {
 	O_OTHER_SHARD		/* not this shard's (no report) */
 };
 
+/*
+ * One record of the night.  A night holds about one per inventory, all
+ * until the report is written: the fields are ordered by size (amounts,
+ * then pointers and longs, then ints and flags) so that none is padded.
+ */
 struct event {
-	enum ekind kind;
-	size_t seq;		/* input order */
+	/* amounts (struct dec is 16-byte aligned) */
+	struct dec amount;	/* inventory: the amount counted */
+	struct dec tax[2];	/* within the limits, in full (tax.h) */
+	struct dec o_amount, o_used;	/* results, for the report */
+	struct dec o_old;	/* O_CHANGED: the amount replaced */
 	uint64_t time;		/* YYYYMMDDhhmmss; UINT64_MAX when unknown */
 	uint64_t tie;		/* among equal times: an inventory judged by
 				 * its declTime day, its appTime (UINT64_MAX
 				 * unknown); 0 for the rest */
+	size_t seq;		/* input order */
 	/* where */
 	const char *source;
 	long message, line, record;
@@ -182,39 +191,36 @@ struct event {
 	/* identity */
 	const char *guid;	/* record guid (sanitised) */
 	const char *person;	/* person key, "" when none */
-	int id_err;		/* enum ident_err of a malformed buyer ID
-				 * (idType 1), 0 when none: Q-ID-001 */
 	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
 	/* inventory */
-	int change;		/* appType 2: a change of a declared one */
-	int tax_ok;		/* the tax of the amount could be estimated */
-	struct dec tax[2];	/* within the limits, in full (tax.h) */
 	const char *tax_why;	/* !tax_ok: why ("" when not tried) */
 	const char *date;
 	long day;		/* YYYYMMDD */
-	int year;
 	const struct policy_row *pol;
-	struct dec amount;
 	const char *lines;
-	int single_item;
 	/* release */
 	const char *status;	/* 622 returnStatus */
-	int releases;		/* 622 with 100/700, 623, 625 */
 	struct rline *rl;
 	size_t nrl;
 	/* results */
 	struct row *row;	/* target */
-	enum outcome out;
 	const char *why;	/* O_INVALID, O_NOTHING: reason */
-	struct dec o_amount, o_used;
 	const struct policy_row *o_pol;	/* limits reported */
-	struct dec o_old;	/* O_CHANGED: the amount replaced */
 	long o_days;		/* O_LATE: days after release; the window */
+	const char *o_person;
+	enum ekind kind;
+	enum outcome out;
+	int id_err;		/* enum ident_err of a malformed buyer ID
+				 * (idType 1), 0 when none: Q-ID-001 */
+	int year;
+	int single_item;
 	int o_window;
 	int o_year;
-	const char *o_person;
-	int passes;		/* 621: the record passes */
-	int mismatch;		/* 623/625 buyer differs from the row's */
+	unsigned char change;	/* appType 2: a change of a declared one */
+	unsigned char tax_ok;	/* the tax of the amount could be estimated */
+	unsigned char releases;	/* 622 with 100/700, 623, 625 */
+	unsigned char passes;	/* 621: the record passes */
+	unsigned char mismatch;	/* 623/625 buyer differs from the row's */
 };
 
 /* A spooled document. */
@@ -223,24 +229,24 @@ struct sdoc {
 	long index, line;
 	uint64_t off;
 	size_t len;
-	int code;		/* message type code, 0 when not CEB */
-	size_t first, n;	/* its events: evs[first .. first+n) */
-	int nrec;		/* records in the message */
 	struct origin o;	/* its origin, strings interned */
-	int mine;		/* emitted by this shard when not judged */
 	unsigned char digest[32];	/* store_doc_digest() */
 	long long seen;		/* an earlier run judged it (0: none) */
+	uint32_t first, n;	/* its events: evs[first .. first+n) */
+	int code;		/* message type code, 0 when not CEB */
+	int nrec;		/* records in the message */
+	int mine;		/* emitted by this shard when not judged */
 };
 
 /* One change of a buyer's year, for the store's quota_events table. */
 struct qev {
+	struct dec amount, delta, used_after;
 	struct row *w;
 	const char *kind;	/* counted, rejected, changed, cancelled... */
 	const char *guid;
 	const char *person;
-	int year;
-	struct dec amount, delta, used_after;
 	uint64_t time;
+	int year;
 };
 
 /* A source or document set aside (loop_on_bad()). */
