@@ -81,13 +81,18 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 {
 	if (qstore_open(r) != 0)
 		goto fail;
-	if ((r->spool = spool_open()) < 0)
+	if ((r->spool = spool_open()) < 0 ||
+	    (r->evf.fd = spool_open()) < 0 || (r->docf.fd = spool_open()) < 0)
 		goto fail;
+	r->evf.size = sizeof(struct event);
+	r->docf.size = sizeof(struct sdoc);
+	r->spooled = 1;
 	loop_on_bad(qstore_bad, r);
 	loop_run(argc, argv, so, cb_doc, r);
 	loop_on_bad(NULL, NULL);
 	if (judge_prepare(r) != 0) {
-		diag_trouble(NULL, 0, _("out of memory"));
+		if (!r->evf.bad)
+			diag_trouble(NULL, 0, _("out of memory"));
 		goto fail;
 	}
 	if (ledger_read(r) != 0 || judge_run(r) != 0 || ledger_write(r) != 0)
@@ -96,11 +101,15 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 		abort();	/* test hook: die between commit and output */
 	(void)emit_run(r);
 	close(r->spool);
+	rec_close(&r->evf);
+	rec_close(&r->docf);
 	qstore_close(r);
 	return 0;
 fail:
 	if (r->spool >= 0)
 		close(r->spool);
+	rec_close(&r->evf);
+	rec_close(&r->docf);
 	qstore_close(r);
 	return -1;
 }
@@ -404,6 +413,7 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 
 	r->ledger_path = NULL;		/* --ledger */
 	r->spool = -1;
+	r->evf.fd = r->docf.fd = -1;
 	r->lock_timeout = store_lock_timeout();	/* --lock-timeout */
 	r->pol.year_start = 101;
 	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {

@@ -401,10 +401,18 @@ emit_run(struct run *r)
 	int to_stdout = !diag_report_on_stdout();
 	long counted = 0, rejected = 0, released = 0;
 
-	for (i = 0; i < r->docs.n; i++) {
-		const struct sdoc *sd = r->docs.v[i];
+	for (i = 0; i < doc_count(r); i++) {
+		struct sdoc sbuf;
+		const struct sdoc *sd = doc_get(r, i, &sbuf);
 		size_t nkeep = 0;
-		int any = sd->mine;
+		int any;
+
+		if (sd == NULL) {
+			free(buf);
+			free(keep);
+			return -1;
+		}
+		any = sd->mine;
 
 		if (sd->seen > 0 && sd->mine) {
 			char t[16];
@@ -430,8 +438,15 @@ emit_run(struct run *r)
 		}
 
 		for (j = 0; j < sd->n; j++) {
-			struct event *e = r->evs.v[sd->first + j];
+			struct event ebuf, *e = ev_get(r, sd->first + j,
+			    &ebuf);
 
+			if (e == NULL) {
+				free(buf);
+				free(keep);
+				return -1;
+			}
+			e->o = &sd->o;	/* read back: where its document is now */
 			if (e->out == O_OTHER_SHARD) {
 				keep[j] = 0;
 				continue;

@@ -268,13 +268,17 @@ static struct event *
 new_event(struct run *r, struct stream_doc *d, const struct msg *m,
     xmlNodePtr rec, long recno, enum ekind kind)
 {
-	struct event *e = arena_alloc(&r->ar, sizeof *e);
+	struct event *e;
 	char type[16];
 
-	if (e == NULL || vec_push(&r->evs, e) != 0)
+	if (r->spooled) {
+		e = &r->evnew;
+		memset(e, 0, sizeof *e);
+	} else if ((e = arena_alloc(&r->ar, sizeof *e)) == NULL ||
+	    vec_push(&r->evs, e) != 0)
 		return NULL;
 	e->kind = kind;
-	e->seq = r->evs.n - 1;
+	e->seq = ev_count(r) - (r->spooled ? 0 : 1);
 	e->time = UINT64_MAX;
 	e->source = intern(r, d->source);
 	e->o = r->cur;
@@ -555,13 +559,18 @@ spool_write(struct run *r, const char *p, size_t len)
 int
 extract_doc(struct run *r, struct stream_doc *d)
 {
-	struct sdoc *sd = arena_alloc(&r->ar, sizeof *sd);
+	struct sdoc *sd;
 	struct msg m;
 	xmlNodePtr rec;
 	long recno = 1;
+	size_t at = doc_count(r);
 	int code = 0;
 
-	if (sd == NULL || vec_push(&r->docs, sd) != 0) {
+	if (r->spooled) {
+		sd = &r->docnew;
+		memset(sd, 0, sizeof *sd);
+	} else if ((sd = arena_alloc(&r->ar, sizeof *sd)) == NULL ||
+	    vec_push(&r->docs, sd) != 0) {
 		diag_trouble(d->source, 0, _("out of memory"));
 		return -1;
 	}
@@ -580,7 +589,7 @@ extract_doc(struct run *r, struct stream_doc *d)
 	r->cur = &sd->o;
 	sd->off = r->spool_off;
 	sd->len = d->len;
-	sd->first = (uint32_t)r->evs.n;
+	sd->first = (uint32_t)ev_count(r);
 	sd->mine = r->shard.n == 0 || r->shard.k == 1;
 	if (store_doc_digest(d->bytes, d->len, sd->digest) != 0) {
 		diag_trouble(d->source, d->line, _("cannot compute the "
@@ -612,8 +621,10 @@ extract_doc(struct run *r, struct stream_doc *d)
 				inventory(r, e, &m, rec);
 			else
 				release(r, e, &m, rec);
+			if (ev_put(r, e) != 0)
+				return -1;
 		}
 	}
-	sd->n = (uint32_t)(r->evs.n - sd->first);
-	return 0;
+	sd->n = (uint32_t)(ev_count(r) - sd->first);
+	return doc_put(r, at, sd);
 }

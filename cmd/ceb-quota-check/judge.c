@@ -203,9 +203,11 @@ judge_prepare(struct run *r)
 	size_t i;
 	int j, n;
 
-	for (i = 0; i < r->evs.n; i++) {
-		struct event *e = r->evs.v[i];
+	for (i = 0; i < ev_count(r); i++) {
+		struct event buf, *e = ev_get(r, i, &buf);
 
+		if (e == NULL)
+			return -1;
 		if (e->out == O_OTHER_SHARD || e->out == O_INVALID)
 			continue;
 		if (e->kind == E_INVENTORY &&
@@ -555,8 +557,17 @@ inventory(struct run *r, struct event *e)
 	}
 	if (w->state == S_PENDING) {
 		judge(r, e, w);
-		for (i = 0; i < w->deferred.n; i++)
-			apply_release(r, w->deferred.v[i], w);
+		/* The releases that waited (their seq, judge_run()). */
+		for (i = 0; i < w->deferred.n; i++) {
+			struct event buf, *d = ev_get(r,
+			    (size_t)(uintptr_t)w->deferred.v[i], &buf);
+
+			if (d == NULL)
+				break;
+			apply_release(r, d, w);
+			if (ev_put(r, d) != 0)
+				break;
+		}
 		free(w->deferred.v);
 		w->deferred.v = NULL;
 		w->deferred.n = 0;
@@ -949,11 +960,20 @@ apply_release(struct run *r, struct event *e, struct row *w)
 		e->why = "lines";
 }
 
+/*
+ * The evaluation order: what it takes of each event, so that the events
+ * themselves need not stay in memory (struct run: spooled).
+ */
+struct ordrec {
+	uint64_t time, tie;
+	size_t seq;
+	enum ekind kind;
+};
+
 static int
 cmp_time(const void *a, const void *b)
 {
-	const struct event *x = *(struct event *const *)a;
-	const struct event *y = *(struct event *const *)b;
+	const struct ordrec *x = a, *y = b;
 
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
@@ -965,37 +985,46 @@ cmp_time(const void *a, const void *b)
 int
 judge_run(struct run *r)
 {
-	struct event **ord;
-	size_t n = 0, i;
+	struct ordrec *ord;
+	struct event buf, *e;
+	size_t n = 0, i, nev = ev_count(r);
 
-	if ((ord = malloc((r->evs.n + 1) * sizeof *ord)) == NULL)
-		return -1;
-	for (i = 0; i < r->evs.n; i++) {
-		struct event *e = r->evs.v[i];
-
+	if ((ord = malloc((nev + 1) * sizeof *ord)) == NULL)
+		goto nomem;
+	for (i = 0; i < nev; i++) {
+		if ((e = ev_get(r, i, &buf)) == NULL)
+			goto bad;
 		if (e->out == O_OTHER_SHARD || e->out == O_INVALID)
 			continue;
-		ord[n++] = e;
+		ord[n].time = e->time;
+		ord[n].tie = e->tie;
+		ord[n].seq = e->seq;
+		ord[n++].kind = e->kind;
 	}
 	qsort(ord, n, sizeof *ord, cmp_time);
 	/* Rows for the run's inventories, in evaluation order. */
 	for (i = 0; i < n; i++) {
-		struct event *e = ord[i];
-
-		if (e->kind != E_INVENTORY)
+		if (ord[i].kind != E_INVENTORY)
 			continue;
+		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
+			goto bad;
 		if ((e->row = find_row(r, e)) == NULL &&
 		    (e->row = new_row(r, e)) == NULL)
 			goto nomem;
+		if (ev_put(r, e) != 0)
+			goto bad;
 	}
 	/* Receipts teach invtNo, whatever their time. */
 	for (i = 0; i < n; i++) {
-		struct event *e = ord[i];
 		struct event tmp;
 		struct row *w;
 		char k[256];
 
-		if (e->kind != E_RECEIPT || *e->invtno == '\0')
+		if (ord[i].kind != E_RECEIPT)
+			continue;
+		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
+			goto bad;
+		if (*e->invtno == '\0')
 			continue;
 		tmp = *e;
 		tmp.invtno = "";
@@ -1040,14 +1069,19 @@ judge_run(struct run *r)
 			if (append_event(r, w, v) != 0)
 				goto nomem;
 		}
+		if (ev_put(r, e) != 0)
+			goto bad;
 	}
 	/* Judge and release, in order. */
 	for (i = 0; i < n; i++) {
-		struct event *e = ord[i];
 		struct row *w;
 
+		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
+			goto bad;
 		if (e->kind == E_INVENTORY) {
 			inventory(r, e);
+			if (r->evf.bad || ev_put(r, e) != 0)
+				goto bad;
 			continue;
 		}
 		if (!e->releases)
@@ -1057,29 +1091,40 @@ judge_run(struct run *r)
 			 * the shard that holds its inventory speaks of it. */
 			e->out = e->kind == E_RECEIPT && r->shard.n > 1 ?
 			    O_OTHER_SHARD : O_ORPHAN;
+			if (ev_put(r, e) != 0)
+				goto bad;
 			continue;
 		}
 		e->row = w;
 		if (w->state == S_PENDING) {
-			if (vec_push(&w->deferred, e) != 0)
+			/* Its seq: the event is read again then. */
+			if (vec_push(&w->deferred, (void *)(uintptr_t)e->seq)
+			    != 0)
 				goto nomem;
-			continue;
-		}
-		apply_release(r, e, w);
+		} else
+			apply_release(r, e, w);
+		if (ev_put(r, e) != 0)
+			goto bad;
 	}
 	/* What each counted inventory's tax is, for the store (--query). */
 	for (i = 0; i < n; i++) {
-		struct event *e = ord[i];
-		char buf[64];
+		char cell[64];
 
-		if (e->kind == E_INVENTORY && e->row != NULL &&
-		    (e->out == O_WITHIN || e->out == O_SINGLE_ITEM ||
-		    e->out == O_CHANGED) && (e->row->tax = arena_str(&r->ar,
-		    quota_tax_cell(e, buf, sizeof buf))) == NULL)
+		if (ord[i].kind != E_INVENTORY)
+			continue;
+		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
+			goto bad;
+		if (e->row != NULL && (e->out == O_WITHIN ||
+		    e->out == O_SINGLE_ITEM || e->out == O_CHANGED) &&
+		    (e->row->tax = arena_str(&r->ar, quota_tax_cell(e, cell,
+		    sizeof cell))) == NULL)
 			goto nomem;
 	}
 	free(ord);
 	return 0;
+bad:
+	free(ord);
+	return -1;
 nomem:
 	free(ord);
 	diag_trouble(NULL, 0, _("out of memory"));

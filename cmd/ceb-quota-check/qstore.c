@@ -1729,17 +1729,23 @@ static int
 write_run(struct run *r, long long *id)
 {
 	struct store_run run;
+	struct sdoc sbuf, *sd;
 	unsigned char *dg, ident[STORE_DIGEST_LEN];
 	char hex[STORE_HEX_LEN];
-	size_t i;
+	size_t i, nd = doc_count(r);
 
 	memset(&run, 0, sizeof run);
-	if ((dg = malloc(r->docs.n * STORE_DIGEST_LEN + 1)) == NULL)
+	if ((dg = malloc(nd * STORE_DIGEST_LEN + 1)) == NULL)
 		return -1;
-	for (i = 0; i < r->docs.n; i++)
-		memcpy(dg + i * STORE_DIGEST_LEN,
-		    ((struct sdoc *)r->docs.v[i])->digest, STORE_DIGEST_LEN);
-	if (store_run_identity(dg, r->docs.n, ident) != 0) {
+	for (i = 0; i < nd; i++) {
+		if ((sd = doc_get(r, i, &sbuf)) == NULL) {
+			free(dg);
+			return -1;
+		}
+		memcpy(dg + i * STORE_DIGEST_LEN, sd->digest,
+		    STORE_DIGEST_LEN);
+	}
+	if (store_run_identity(dg, nd, ident) != 0) {
 		free(dg);
 		return -1;
 	}
@@ -1749,11 +1755,13 @@ write_run(struct run *r, long long *id)
 		return -1;
 	run.tool = "ceb-quota-check";
 	run.label = r->run_label;
-	run.documents = (long)r->docs.n;
+	run.documents = (long)nd;
 	run.set_aside = (long)r->asides.n;
-	for (i = 0; i < r->evs.n; i++) {
-		struct event *e = r->evs.v[i];
+	for (i = 0; i < ev_count(r); i++) {
+		struct event buf, *e = ev_get(r, i, &buf);
 
+		if (e == NULL)
+			return -1;
 		if (e->kind != E_INVENTORY || e->out == O_OTHER_SHARD)
 			continue;
 		run.records++;
@@ -1769,10 +1777,11 @@ write_run(struct run *r, long long *id)
 	if (store_run_insert(r->st, &run) != 0)
 		return -1;
 	*id = run.id;
-	for (i = 0; i < r->docs.n; i++) {
-		struct sdoc *sd = r->docs.v[i];
+	for (i = 0; i < nd; i++) {
 		char t[16];
 
+		if ((sd = doc_get(r, i, &sbuf)) == NULL)
+			return -1;
 		store_hex(sd->digest, hex);
 		if (r->rerun_of == 0 && sd->mine &&
 		    (sd->seen = store_document_run(r->st, hex)) < 0)
@@ -1781,7 +1790,8 @@ write_run(struct run *r, long long *id)
 			sd->seen = 0;	/* twice in this run: Q-DUP-001 */
 		snprintf(t, sizeof t, "CEB%d", sd->code);
 		if (store_document(r->st, run.id, hex, sd->source, sd->index,
-		    sd->line, sd->code ? t : NULL, NULL) != 0)
+		    sd->line, sd->code ? t : NULL, NULL) != 0 ||
+		    doc_put(r, i, sd) != 0)
 			return -1;
 	}
 	for (i = 0; i < r->asides.n; i++) {

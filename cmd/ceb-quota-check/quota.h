@@ -3,8 +3,10 @@
  *
  * A run goes in five steps (see ceb-quota-check.c):
  *   1. read the input: every document is spooled to a temporary file and
- *      every record the tool has an opinion on becomes a compact event
- *      (extract.c); nothing is judged yet;
+ *      every record the tool has an opinion on becomes an event
+ *      (extract.c); the events and the documents' records are written to
+ *      two more temporary files (struct recfile) and read back when a
+ *      step needs them; nothing is judged yet;
  *   2. look up in the store (qstore.c, an SQLite file; cebtools-state(5))
  *      the inventories that the run's keys name and what each buyer of
  *      the run has used per year;
@@ -14,7 +16,10 @@
  *   5. emit the spooled documents in input order, and the findings
  *      (emit.c).
  * Memory grows with the run's input and the buyers it names, not with the
- * size of the ledger.
+ * size of the ledger: per inventory of the night, its strings (identity,
+ * keys), its ledger row and quota event, and a small record of the
+ * evaluation order (about 0.9 KB; the events and documents themselves
+ * are on disk).
  */
 #ifndef QUOTA_H
 #define QUOTA_H
@@ -69,6 +74,25 @@ struct vec {
 	size_t n, cap;
 };
 int vec_push(struct vec *v, void *p);
+
+/*
+ * Records of one size in a file (an unlinked temporary file, fd), record
+ * i at i * size: read ahead and written behind REC_BLOCK at a time when
+ * read or written in order.  rec_get() copies record i into buf and
+ * returns buf, or NULL after reporting (bad set); rec_put() writes it
+ * (n grows to i + 1), 0 or -1 after reporting (bad set).  rec_close()
+ * closes fd and frees the buffers.  Zeroed with fd -1 it is empty.
+ */
+struct recfile {
+	int fd;
+	size_t size, n;
+	int bad;
+	char *rd, *wr;
+	size_t rd_first, rd_n, next, wr_first, wr_n;
+};
+void *rec_get(struct recfile *f, size_t i, void *buf);
+int rec_put(struct recfile *f, size_t i, const void *rec);
+void rec_close(struct recfile *f);
 
 /* ---- policy: common/policy.h ---- */
 
@@ -267,8 +291,19 @@ struct run {
 	struct tax_table *tax;	/* rates of the estimated tax, or NULL */
 	/* input */
 	struct arena ar;
-	struct vec evs;		/* struct event * */
-	struct vec docs;	/* struct sdoc * */
+	/*
+	 * The night's events and documents (ev_get(), doc_get()): with
+	 * spooled, fixed-size records in two unlinked temporary files
+	 * (struct recfile), read back when needed: no memory for them but
+	 * the evaluation order's small records (judge.c).  Without (the
+	 * fuzz targets), in memory in evs and docs.
+	 */
+	int spooled;
+	struct recfile evf, docf;
+	struct event evnew;	/* the event being taken in (spooled) */
+	struct sdoc docnew;	/* the document being taken in (spooled) */
+	struct vec evs;		/* struct event *, when not spooled */
+	struct vec docs;	/* struct sdoc *, when not spooled */
 	int spool;		/* fd */
 	uint64_t spool_off;
 	struct htab strs;	/* interned strings */
@@ -301,6 +336,19 @@ struct run {
 /* extract.c */
 struct stream_doc;
 int extract_doc(struct run *r, struct stream_doc *d);
+
+/* table.c: the events of the run (see struct run), seq 0 ..
+ * ev_count() - 1, and its documents, 0 .. doc_count() - 1.  ev_get()
+ * and doc_get() return a copy in buf (spooled) or the record itself (in
+ * memory); NULL after reporting when it cannot be read.  A record taken
+ * in or changed is kept by ev_put() / doc_put() (nothing to do in
+ * memory), 0 or -1 after reporting. */
+size_t ev_count(const struct run *r);
+struct event *ev_get(struct run *r, size_t seq, struct event *buf);
+int ev_put(struct run *r, const struct event *e);
+size_t doc_count(const struct run *r);
+struct sdoc *doc_get(struct run *r, size_t i, struct sdoc *buf);
+int doc_put(struct run *r, size_t i, const struct sdoc *sd);
 const char *intern(struct run *r, const char *s);
 /* The amount counted for a 621 record (see the function's comment). */
 struct msg;

@@ -2,13 +2,18 @@
  * table.c: the small containers ceb-quota-check keeps its run in: an
  * arena for strings that live as long as the run (no per-string malloc,
  * no frees), an open-addressing hash table from string keys to 32-bit
- * indices, and a growable pointer array.
+ * indices, a growable pointer array, and the file that holds the night's
+ * events (ev_get(), quota.h).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "diag.h"
+#include "i18n.h"
 #include "quota.h"
 #include "fnv.h"
 
@@ -182,4 +187,163 @@ vec_push(struct vec *v, void *p)
 	}
 	v->v[v->n++] = p;
 	return 0;
+}
+
+/* ---- records in a file (quota.h: struct recfile) ---- */
+
+#define REC_BLOCK 256	/* records read ahead or written behind at once */
+
+static int
+rec_io(struct recfile *f, int wr, void *p, size_t len, size_t i)
+{
+	off_t off = (off_t)i * (off_t)f->size;
+
+	while (len > 0) {
+		ssize_t n = wr ? pwrite(f->fd, p, len, off) :
+		    pread(f->fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			f->bad = 1;
+			if (wr)
+				diag_trouble(NULL, 0, _("cannot write the "
+				    "spool file: %s"), strerror(errno));
+			else
+				diag_trouble(NULL, 0, _("cannot read the "
+				    "spool file: %s"), strerror(errno));
+			return -1;
+		}
+		p = (char *)p + n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+static int
+rec_flush(struct recfile *f)
+{
+	size_t n = f->wr_n;
+
+	f->wr_n = 0;
+	return n == 0 ? 0 : rec_io(f, 1, f->wr, n * f->size, f->wr_first);
+}
+
+int
+rec_put(struct recfile *f, size_t i, const void *rec)
+{
+	if (i >= f->n)
+		f->n = i + 1;
+	/* Kept in the read-ahead too, when it holds this record. */
+	if (f->rd_n > 0 && i >= f->rd_first && i - f->rd_first < f->rd_n)
+		memcpy(f->rd + (i - f->rd_first) * f->size, rec, f->size);
+	/* Written in order (taken in): REC_BLOCK at a time. */
+	if (f->wr_n > 0 && i == f->wr_first + f->wr_n && f->wr_n < REC_BLOCK) {
+		memcpy(f->wr + f->wr_n++ * f->size, rec, f->size);
+		return 0;
+	}
+	if (rec_flush(f) != 0)
+		return -1;
+	if (f->wr == NULL && (f->wr = malloc(REC_BLOCK * f->size)) == NULL)
+		return rec_io(f, 1, (void *)rec, f->size, i);
+	memcpy(f->wr, rec, f->size);
+	f->wr_first = i;
+	f->wr_n = 1;
+	return 0;
+}
+
+void *
+rec_get(struct recfile *f, size_t i, void *buf)
+{
+	if (f->wr_n > 0 && rec_flush(f) != 0)
+		return NULL;
+	if (f->rd_n == 0 || i < f->rd_first || i - f->rd_first >= f->rd_n) {
+		/* In order (a scan): the next REC_BLOCK at once. */
+		size_t n = i == f->next ? REC_BLOCK : 1;
+
+		if (n > f->n - i)
+			n = f->n - i;
+		if (f->rd == NULL)
+			f->rd = malloc(REC_BLOCK * f->size);
+		if (f->rd == NULL || n <= 1) {
+			f->next = i + 1;
+			return rec_io(f, 0, buf, f->size, i) == 0 ? buf : NULL;
+		}
+		f->rd_n = 0;
+		if (rec_io(f, 0, f->rd, n * f->size, i) != 0)
+			return NULL;
+		f->rd_first = i;
+		f->rd_n = n;
+	}
+	memcpy(buf, f->rd + (i - f->rd_first) * f->size, f->size);
+	f->next = i + 1;
+	return buf;
+}
+
+void
+rec_close(struct recfile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->rd);
+	free(f->wr);
+	f->fd = -1;
+	f->rd = f->wr = NULL;
+	f->rd_n = f->wr_n = 0;
+}
+
+/* ---- the run's events and documents (quota.h) ---- */
+
+/* Spooled, the records are in f; else in memory, pointers in v. */
+static size_t
+run_count(const struct run *r, const struct recfile *f,
+    const struct vec *v)
+{
+	return r->spooled ? f->n : v->n;
+}
+
+static void *
+run_get(struct run *r, struct recfile *f, struct vec *v, size_t i,
+    void *buf)
+{
+	return r->spooled ? rec_get(f, i, buf) : v->v[i];
+}
+
+size_t
+ev_count(const struct run *r)
+{
+	return run_count(r, &r->evf, &r->evs);
+}
+
+struct event *
+ev_get(struct run *r, size_t seq, struct event *buf)
+{
+	return run_get(r, &r->evf, &r->evs, seq, buf);
+}
+
+int
+ev_put(struct run *r, const struct event *e)
+{
+	return r->spooled ? rec_put(&r->evf, e->seq, e) : 0;
+}
+
+size_t
+doc_count(const struct run *r)
+{
+	return run_count(r, &r->docf, &r->docs);
+}
+
+struct sdoc *
+doc_get(struct run *r, size_t i, struct sdoc *buf)
+{
+	return run_get(r, &r->docf, &r->docs, i, buf);
+}
+
+int
+doc_put(struct run *r, size_t i, const struct sdoc *sd)
+{
+	return r->spooled ? rec_put(&r->docf, i, sd) : 0;
 }
