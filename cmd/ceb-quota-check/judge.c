@@ -967,6 +967,7 @@ apply_release(struct run *r, struct event *e, struct row *w)
 struct ordrec {
 	uint64_t time, tie;
 	size_t seq;
+	struct row *row;	/* an inventory's, once found or made */
 	enum ekind kind;
 };
 
@@ -999,20 +1000,20 @@ judge_run(struct run *r)
 		ord[n].time = e->time;
 		ord[n].tie = e->tie;
 		ord[n].seq = e->seq;
+		ord[n].row = NULL;
 		ord[n++].kind = e->kind;
 	}
 	qsort(ord, n, sizeof *ord, cmp_time);
-	/* Rows for the run's inventories, in evaluation order. */
+	/* Rows for the run's inventories, in evaluation order (kept in
+	 * ord: the event is written back once, when judged). */
 	for (i = 0; i < n; i++) {
 		if (ord[i].kind != E_INVENTORY)
 			continue;
 		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
 			goto bad;
-		if ((e->row = find_row(r, e)) == NULL &&
-		    (e->row = new_row(r, e)) == NULL)
+		if ((ord[i].row = find_row(r, e)) == NULL &&
+		    (ord[i].row = new_row(r, e)) == NULL)
 			goto nomem;
-		if (ev_put(r, e) != 0)
-			goto bad;
 	}
 	/* Receipts teach invtNo, whatever their time. */
 	for (i = 0; i < n; i++) {
@@ -1079,9 +1080,20 @@ judge_run(struct run *r)
 		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
 			goto bad;
 		if (e->kind == E_INVENTORY) {
+			char cell[64];
+
+			e->row = ord[i].row;
 			inventory(r, e);
 			if (r->evf.bad || ev_put(r, e) != 0)
 				goto bad;
+			/* What it counts, for the store (--query): nothing
+			 * judged later changes an inventory's outcome, and a
+			 * later inventory of the same row writes over it. */
+			if ((e->out == O_WITHIN || e->out == O_SINGLE_ITEM ||
+			    e->out == O_CHANGED) && (e->row->tax =
+			    arena_str(&r->ar, quota_tax_cell(e, cell,
+			    sizeof cell))) == NULL)
+				goto nomem;
 			continue;
 		}
 		if (!e->releases)
@@ -1105,20 +1117,6 @@ judge_run(struct run *r)
 			apply_release(r, e, w);
 		if (ev_put(r, e) != 0)
 			goto bad;
-	}
-	/* What each counted inventory's tax is, for the store (--query). */
-	for (i = 0; i < n; i++) {
-		char cell[64];
-
-		if (ord[i].kind != E_INVENTORY)
-			continue;
-		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
-			goto bad;
-		if (e->row != NULL && (e->out == O_WITHIN ||
-		    e->out == O_SINGLE_ITEM || e->out == O_CHANGED) &&
-		    (e->row->tax = arena_str(&r->ar, quota_tax_cell(e, cell,
-		    sizeof cell))) == NULL)
-			goto nomem;
 	}
 	free(ord);
 	return 0;
