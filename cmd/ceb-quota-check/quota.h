@@ -18,8 +18,8 @@
  * Memory grows with the run's input and the buyers it names, not with the
  * size of the ledger: per inventory of the night, its strings (identity,
  * keys), its ledger row and quota event, and a small record of the
- * evaluation order (about 0.9 KB; the events and documents themselves
- * are on disk).
+ * evaluation order (about 0.8 KB measured; the events and documents
+ * themselves are on disk).
  */
 #ifndef QUOTA_H
 #define QUOTA_H
