@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,10 +356,19 @@ parse_doc(struct stream *s, xmlParserCtxtPtr c, const char *bytes,
 struct stream *
 stream_open(struct input *in, const char *name, const struct stream_opts *o)
 {
-	struct stream *s = calloc(1, sizeof *s);
+	struct stream *s = malloc(sizeof *s);
 
 	if (s == NULL)
 		return NULL;
+	/*
+	 * Everything zero but the 64 KB mark buffer, written before it is
+	 * read (origin_mark_read()): calloc() cleared it for every file of
+	 * a directory, 3% of the instructions of ceb-validate over files.
+	 */
+	memset(s, 0, offsetof(struct stream, markbuf));
+	memset((char *)s + offsetof(struct stream, markbuf) +
+	    sizeof s->markbuf, 0, sizeof *s - offsetof(struct stream,
+	    markbuf) - sizeof s->markbuf);
 	s->in = in;
 	s->name = name;
 	if (o)
