@@ -125,7 +125,7 @@ struct fdoc {
 	struct {
 		const char *name;
 		int f;
-	} fc[64];		/* field_of() by pointer */
+	} fc[256];		/* field_of() by pointer */
 };
 
 struct fdoc *
@@ -286,17 +286,35 @@ is_ceb(struct fdoc *d, const char *uri)
 	return 1;
 }
 
-/* field_of(local), remembered by pointer for the document. */
+/*
+ * field_of(local), remembered by pointer for the document: open
+ * addressing, a few probes; a name that finds no room is looked up
+ * every time (a hostile document's thousands of names).
+ */
 static int
+sax_field_miss(struct fdoc *d, const char *local, size_t h)
+{
+	int k;
+
+	for (k = 0; k < 8; k++, h = (h + 1) & 255) {
+		if (d->fc[h].name == local)
+			return d->fc[h].f;
+		if (d->fc[h].name == NULL) {
+			d->fc[h].name = local;
+			return d->fc[h].f = field_of(local);
+		}
+	}
+	return field_of(local);
+}
+
+static inline int
 sax_field(struct fdoc *d, const char *local)
 {
-	size_t h = (size_t)(((uintptr_t)local * 0x9E3779B97F4A7C15u) >> 58);
+	size_t h = (size_t)(((uintptr_t)local * 0x9E3779B97F4A7C15u) >> 56);
 
-	if (d->fc[h].name != local) {
-		d->fc[h].name = local;
-		d->fc[h].f = field_of(local);
-	}
-	return d->fc[h].f;
+	if (d->fc[h].name == local)
+		return d->fc[h].f;
+	return sax_field_miss(d, local, h);
 }
 
 void
