@@ -939,7 +939,15 @@ wostate_open(const char *dir, double timeout)
 		diag_trouble(path, 0, "%s", err);
 		return -1;
 	}
-	if (store_begin(st) != 0)
+	/*
+	 * The run's one transaction writes every document of the night and
+	 * the state: its dirty pages stay in the page cache until they fill
+	 * it, so the store's 64 MB cache was up to 64 MB of RSS in every
+	 * large night whatever was left open.  8 MB: past it SQLite spills
+	 * the pages to the WAL (uncommitted until the commit).
+	 */
+	if (store_exec(st, "PRAGMA cache_size = -8192") != 0 ||
+	    store_begin(st) != 0)
 		return fail(path);
 	return 0;
 }
