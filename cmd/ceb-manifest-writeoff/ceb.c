@@ -156,6 +156,17 @@ parcel_get(struct wo *w, const char *lno_raw)
 	return (long)w->np++;
 }
 
+void
+parcel_bill_loc(const struct parcel *p, struct wo_loc *l)
+{
+	if (p->bill_at == NULL) {
+		memset(l, 0, sizeof *l);
+		return;
+	}
+	*l = *p->bill_at;
+	l->line = p->bill_line;
+}
+
 long
 bill_get(struct wo *w, int kind, char mode, const char *voyage,
     const char *billno)
@@ -272,7 +283,8 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
     xmlNodePtr rec, long recno, const char *guid)
 {
 	xmlNodePtr h = msg_head(m, rec);
-	const char *lno = sfield(h, "logisticsNo");
+	char lbuf[128];
+	const char *lno = tfield(h, "logisticsNo", lbuf, sizeof lbuf);
 	const char *cop = sfield(h, "copNo"), *agent = ifield(h, "agentCode");
 	char copkey[256];
 	struct wo_loc l;
@@ -410,6 +422,7 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 	long bi, cnt, seq, lineno = 0;
 	struct bill *b;
 	struct wo_loc l;
+	const struct wo_loc *shared = NULL;	/* l kept for the lines */
 	int newpart = 0;
 
 	set_loc(&l, d, m, rec, recno, guid);
@@ -484,7 +497,8 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 			bad_weight(&l, h, _("607 bill"));
 	}
 	for (ln = msg_line_first(m, rec); ln; ln = msg_line_next(m, ln)) {
-		const char *lno = sfield(ln, "logisticsNo");
+		char lbuf[128];
+		const char *lno = tfield(ln, "logisticsNo", lbuf, sizeof lbuf);
 		struct parcel *p;
 		long pi;
 
@@ -511,8 +525,10 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 					b->nparcels++;
 				p->bill = bi;
 				p->bag = ifield(ln, "totalPackageNo");
-				p->bill_loc = l;	/* shares the strings */
-				p->bill_loc.line = msg_line(m, ln);
+				if (shared == NULL)
+					shared = wo_loc_keep(&l);
+				p->bill_at = shared;
+				p->bill_line = msg_line(m, ln);
 			} else if (p->bill2 < 0)
 				p->bill2 = bi;
 		} else {
@@ -520,9 +536,11 @@ take_bill(struct wo *w, int kind, const struct stream_doc *d,
 				p->dep = bi;
 			else if (p->dep2 < 0)
 				p->dep2 = bi;
-			if (p->bill_loc.source == NULL) {
-				p->bill_loc = l;
-				p->bill_loc.line = msg_line(m, ln);
+			if (p->bill_at == NULL) {
+				if (shared == NULL)
+					shared = wo_loc_keep(&l);
+				p->bill_at = shared;
+				p->bill_line = msg_line(m, ln);
 			}
 		}
 	}

@@ -287,9 +287,11 @@ row(struct wo *w, const struct parcel *p, const struct bill *b,
 	WO_EXTRA(x);
 	char first[9];
 	va_list ap;
+	struct wo_loc bl;
 
 	(void)w;
-	loc_to_diag(p->has_inv ? &p->inv_loc : &p->bill_loc, &dl);
+	parcel_bill_loc(p, &bl);
+	loc_to_diag(p->has_inv ? &p->inv_loc : &bl, &dl);
 	x[X_OUTCOME] = outcome;
 	x[X_JOIN] = join;
 	if (b) {
@@ -418,7 +420,7 @@ entries_final(struct wo *w)
 		d->lno = wo_str(key);
 		d->outcome = "entry-final";
 		d->billkey = "";
-		d->day = wo_str(norm_day_str(m->first_day, day));
+		d->day = wo_intern(norm_day_str(m->first_day, day));
 		d->invtNo = d->sumCopNo = d->copNo = d->agentCode = "";
 		d->pf = &wo_noprofile;
 		d->is_new = 1;

@@ -28,16 +28,14 @@ static struct wo_index seen;
 static const char **vals;
 static size_t nvals, vcap;
 
-const char *
-wo_strn(const char *s, size_t n)
+/* n bytes of the arena (no alignment); a large n has a block of its own. */
+static char *
+room(size_t n)
 {
 	char *p;
 
-	if (s == NULL || n == 0)
-		return "";
-	if (n + 1 > arena_left) {
-		size_t sz = n + 1 > ARENA_BLOCK / 4 ? n + 1 : ARENA_BLOCK;
-
+	if (n > arena_left) {
+		size_t sz = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
 		struct blk *b;
 
 		b = wo_mem_realloc(NULL, 0, sizeof *b + sz);
@@ -45,20 +43,40 @@ wo_strn(const char *s, size_t n)
 		b->next = blocks;
 		blocks = b;
 		p = (char *)(b + 1);
-		if (sz != ARENA_BLOCK) {
-			memcpy(p, s, n);
-			p[n] = '\0';
+		if (sz != ARENA_BLOCK)
 			return p;
-		}
 		arena = p;
 		arena_left = sz;
 	}
 	p = arena;
+	arena += n;
+	arena_left -= n;
+	return p;
+}
+
+const char *
+wo_strn(const char *s, size_t n)
+{
+	char *p;
+
+	if (s == NULL || n == 0)
+		return "";
+	p = room(n + 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
-	arena += n + 1;
-	arena_left -= n + 1;
 	return p;
+}
+
+const struct wo_loc *
+wo_loc_keep(const struct wo_loc *l)
+{
+	const size_t a = _Alignof(struct wo_loc);
+	char *p = room(sizeof *l + a - 1);
+	struct wo_loc *c;
+
+	c = (struct wo_loc *)(void *)(((uintptr_t)p + a - 1) & ~(uintptr_t)(a - 1));
+	*c = *l;
+	return c;
 }
 
 const char *

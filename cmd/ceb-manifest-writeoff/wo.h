@@ -71,6 +71,12 @@ const char *wo_intern(const char *s);
  * source, message and line (no envelope, read where it was delivered).
  */
 const struct origin *wo_origin(const struct stream_doc *d);
+/*
+ * A copy of l in the arena (aligned), to be shared by the records read
+ * from one place; it lives until wo_arena_free().
+ */
+struct wo_loc;
+const struct wo_loc *wo_loc_keep(const struct wo_loc *l);
 /* Free every arena string and the intern table (end of run, fuzzing). */
 void wo_arena_free(void);
 struct wo;
@@ -154,36 +160,49 @@ extern const struct profile wo_noprofile;	/* every field "" */
 /* The one stored copy of the tuple (its strings must be arena strings). */
 const struct profile *wo_profile(const struct profile *pf);
 
-/* One parcel (logisticsNo): its inventory, receipt, bill and departure. */
+/*
+ * One parcel (logisticsNo): its inventory, receipt, bill and departure.
+ * One for every parcel of the night: pointers and numbers first, the
+ * flags packed at the end, and the location of its bill line shared
+ * with the other lines of the same 607/509 record (bill_at).
+ */
 struct parcel {
 	const char *lno;		/* normalised logisticsNo (key) */
 	const char *lno_raw;
 	/* inventory (603) */
-	int has_inv;
 	const char *copNo, *invtNo, *agentCode;
 	const struct profile *pf;	/* never NULL */
 	struct dec gross;
 	long packNo;
 	struct wo_loc inv_loc;
 	/* receipt (604) */
-	int status;			/* returnStatus, 0 none */
 	const char *rtime;
 	/* bill (607): index into bills, -1 */
 	long bill, bill2;
 	const char *bag;		/* totalPackageNo */
-	struct wo_loc bill_loc;
+	/*
+	 * Where its bill (or departure) line was read: the record's
+	 * location, shared (wo_loc_keep()), NULL when none; the line's
+	 * own line number beside it.  parcel_bill_loc() puts them together.
+	 */
+	const struct wo_loc *bill_at;
+	long bill_line;
 	/* departure (509) */
 	long dep, dep2;
-	/* arrival (507) */
-	int arrived;
 
 	long first_day;			/* first seen */
 	long rel_day;			/* first seen released, -1 */
+	int has_inv;
+	int status;			/* returnStatus, 0 none */
+	int arrived;			/* arrival (507) */
 	int seen;			/* touched by this run's input */
 	int resolved;			/* final this run */
 	int dup_inv;			/* W-DUP-003 reported */
 	int cancel;			/* CAN_*: 605/606 */
 };
+
+/* The location of p's bill line (all NULL and 0 when it has none). */
+void parcel_bill_loc(const struct parcel *p, struct wo_loc *l);
 
 /* A parcel's export cancel (605) as its receipts (606) say. */
 enum { CAN_NONE, CAN_REQUESTED, CAN_ACCEPTED, CAN_REJECTED };

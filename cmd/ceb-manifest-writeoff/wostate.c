@@ -432,9 +432,11 @@ load_parcels(struct wo *w, const char *path)
 		return -1;
 	while ((k = rd_next(&r)) == 1) {
 		struct parcel *p;
+		struct wo_loc bl;
 		long pi, v;
 		char copkey[256];
 
+		memset(&bl, 0, sizeof bl);
 		if (wo_index_get(&w->pidx, rget(&r, 0)) >= 0)
 			goto fail;	/* twice */
 		pi = parcel_get(w, rget(&r, 1));
@@ -463,10 +465,13 @@ load_parcels(struct wo *w, const char *path)
 		if (rday(&r, 27, &p->first_day) || p->first_day < 0 ||
 		    rday(&r, 28, &p->rel_day))
 			goto fail;
-		if (rloc(&r, 29, &p->inv_loc, 1) ||
-		    rloc(&r, 36, &p->bill_loc, 1) || rl(&r, 43, &v) ||
-		    v < CAN_NONE || v > CAN_REJECTED)
+		if (rloc(&r, 29, &p->inv_loc, 1) || rloc(&r, 36, &bl, 1) ||
+		    rl(&r, 43, &v) || v < CAN_NONE || v > CAN_REJECTED)
 			goto fail;
+		if (bl.source != NULL) {	/* as read: "" too */
+			p->bill_at = wo_loc_keep(&bl);
+			p->bill_line = bl.line;
+		}
 		p->cancel = (int)v;
 		if (p->has_inv) {
 			snprintf(copkey, sizeof copkey, "%s/%s", p->agentCode,
@@ -1154,6 +1159,7 @@ save_parcels(struct wo *w, const char *path)
 		const struct parcel *p = &w->p[i];
 		char nb[16][64], g[64], d1[9], d2[9];
 		const char *v[64];
+		struct wo_loc bl;
 		int nn = 0, k = 0;
 
 		wo_mem_tick();
@@ -1196,13 +1202,14 @@ save_parcels(struct wo *w, const char *path)
 		v[k++] = p->inv_loc.guid;
 		v[k++] = L(p->inv_loc.record);
 		v[k++] = p->inv_loc.key;
-		v[k++] = p->bill_loc.source;
-		v[k++] = L(p->bill_loc.message);
-		v[k++] = L(p->bill_loc.line);
-		v[k++] = p->bill_loc.type;
-		v[k++] = p->bill_loc.guid;
-		v[k++] = L(p->bill_loc.record);
-		v[k++] = p->bill_loc.key;
+		parcel_bill_loc(p, &bl);
+		v[k++] = bl.source;
+		v[k++] = L(bl.message);
+		v[k++] = L(bl.line);
+		v[k++] = bl.type;
+		v[k++] = bl.guid;
+		v[k++] = L(bl.record);
+		v[k++] = bl.key;
 		v[k++] = L(p->cancel);
 		for (nn = 0; nn < k; nn++)
 			if (v[nn] == NULL)
