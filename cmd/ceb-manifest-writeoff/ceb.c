@@ -349,7 +349,9 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
 	p->packNo = *s ? strtol(s, NULL, 10) : -1;
 	p->inv_loc = l;
 	snprintf(copkey, sizeof copkey, "%s/%s", agent, cop);
-	wo_index_put(&w->copidx, wo_str(copkey), pi);
+	/* The record's key is agentCode/copNo too, most often as trimmed. */
+	wo_index_put(&w->copidx, strcmp(l.key, copkey) == 0 ? l.key :
+	    wo_str(copkey), pi);
 	index_invt(w, pi, sfield(h, "invtNo"), &l);
 	/* A receipt that came first. */
 	if ((ri = wo_index_get(&w->ridx, copkey)) >= 0) {

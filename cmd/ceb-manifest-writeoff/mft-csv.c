@@ -145,7 +145,8 @@ mft_csv_read(struct wo *w, const char *path)
 		e.house = wo_str(house);
 		e.voyage_raw = wo_intern(v[C_VOY]);
 		e.master_raw = wo_intern(v[C_BILL]);
-		e.house_raw = wo_str(v[C_HOUSE]);
+		e.house_raw = strcmp(house, v[C_HOUSE]) == 0 ? e.house :
+		    wo_str(v[C_HOUSE]);
 		e.msgtype = "CSV";
 		e.date = wo_intern(v[C_DATE]);
 		mentry_amounts(w, &e, v[C_PIECES], v[C_GROSS], names[C_PIECES],

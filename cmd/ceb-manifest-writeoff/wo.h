@@ -250,20 +250,20 @@ enum { MFT_PRE = 1, MFT_ARR, MFT_LOAD, MFT_CSV,
 /* One manifest entry: a master bill, or a house/bag under it. */
 struct mentry {
 	const char *key;		/* "kind|mode|voyage|master|house" */
-	int kind;
-	char mode;
 	const char *voyage, *master, *house;	/* normalised */
 	const char *voyage_raw, *master_raw, *house_raw, *msgtype, *date;
 	long pieces;			/* -1 unknown */
 	struct dec gross;
-	int has_gross;
 	struct wo_loc loc;
 	long first_day;
-	char alt_mode;			/* CSV: the other code list's reading */
+	int kind;
+	int has_gross;
 	int deleted;
 	int seen;
 	int done;			/* judged final, leaves the state */
 	int tot_done;			/* W-TOT-002/003 judged */
+	char mode;
+	char alt_mode;			/* CSV: the other code list's reading */
 };
 
 /* A parcel written off (or judged final) in an earlier run. */
