@@ -27,7 +27,14 @@
 #                    of BENCH_WRITEOFF_OPEN (default "10%"; e.g.
 #                    "10% 30% 60%") unresolved-P-N: peak RSS against the
 #                    unresolved parcels (issue 15: memory follows them,
-#                    not the night), bytes of RSS per unresolved parcel.
+#                    not the night), bytes of RSS per unresolved parcel;
+#                    then, for each N, the least-squares line of peak
+#                    RSS against the unresolved parcels (size-N and
+#                    each unresolved-P-N): its slope in bytes an
+#                    unresolved parcel and its intercept against ceb-cat
+#                    (issue 15's target: a positive slope, an intercept
+#                    near ceb-cat; a flat or falling line means memory
+#                    follows the night).
 # Benchmarks measure, they do not judge: no row passes or fails.
 set -u
 LC_ALL=C.UTF-8
@@ -115,6 +122,9 @@ for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
 	    "(in memory $rw KiB), $BENCH_SECS s (in memory $sw s);" \
 	    "the report $same"
 	rm -f "s$sn.xml"
+	# unresolved parcels:peak RSS KiB, size-N's first (its parcels not
+	# written off; it keeps no state to count them in)
+	pts="$((sn - $(grep -c ',W-OFF-001,' "size$sn.csv"))):$rw"
 	for pct in ${BENCH_WRITEOFF_OPEN:-10%}; do
 	p=${pct%%%}
 	u=u$p-$sn
@@ -139,7 +149,10 @@ for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
 	echo "$T: $sn parcels, $open unresolved: peak RSS $ru KiB against" \
 	    "$rw KiB with every parcel written off (size-$sn):" \
 	    "$(( (ru - rw) * 1024 / (open > 0 ? open : 1) )) B of RSS an" \
-	    "unresolved parcel beyond the night's"
+	    "unresolved parcel beyond the night's;" \
+	    "$(( (ru - rc) * 1024 / (open > 0 ? open : 1) )) B above ceb-cat" \
+	    "an unresolved parcel"
+	pts="$pts $open:$ru"
 	rm -rf "stb$u"
 	bench_measure "unresb$u" $T -q --memory "$bud" --now 20250310 \
 	    -s "stb$u" -m "$u.man.xml" -m "$u.man.csv" \
@@ -156,4 +169,18 @@ for sn in ${BENCH_WRITEOFF_SERIES:-10000 100000}; do
 	    "$BENCH_RSS KiB (in memory $ru KiB); report and state $same"
 	rm -rf "$u.xml" "st$u" "stb$u"
 	done
+	# Issue 15's target, peak RSS against the unresolved parcels: the
+	# least-squares line through (unresolved, peak RSS) of size-N and
+	# every unresolved-P-N.  Proportional means a positive slope (bytes
+	# an unresolved parcel) and an intercept near ceb-cat's peak.
+	echo "$pts" | tr ' ' '\n' | awk -F: -v T="$T" -v sn="$sn" -v rc="$rc" '
+	    NF == 2 { n++; x += $1; y += $2; xx += $1 * $1; xy += $1 * $2
+		l = l sprintf(" %d:%d", $1, $2) }
+	    END { d = n * xx - x * x
+		if (n < 2 || d == 0) exit
+		b = (n * xy - x * y) / d; a = (y - b * x) / n
+		printf "%s: %s parcels, peak RSS KiB against unresolved " \
+		    "parcels:%s; slope %.0f B an unresolved parcel, " \
+		    "intercept %.0f KiB (ceb-cat %d KiB)\n", T, sn, l,
+		    b * 1024, a, rc }'
 done
