@@ -174,7 +174,9 @@ index_manifest(struct eng *e)
 			o = wo_index_get(&e->hidx, key);
 			if (o < 0 || (load && !(w->m[o].kind == MFT_LOAD ||
 			    w->m[o].kind == MFT_CSV)))
-				wo_index_put(&e->hidx, wo_str(key), (long)i);
+				wo_index_put(&e->hidx, strlen(m->key) > 2 &&
+				    strcmp(m->key + 2, key) == 0 ? m->key + 2 :
+				    wo_str(key), (long)i);	/* "kind|" + key */
 			if (load)
 				wo_index_put(&e->lhidx, m->house, (long)i);
 		}
@@ -1049,6 +1051,14 @@ engine_run(struct wo *w)
 	memset(&e, 0, sizeof e);
 	e.w = w;
 	apply_cancels(w);
+	/*
+	 * Each table leaves memory as soon as its phase is over: the peak
+	 * of a large night is in the judgement, when entries_final() adds
+	 * a done row for every manifest entry.  The parcels' copNo and
+	 * invtNo indexes serve only the cancels' join.
+	 */
+	wo_index_free(&w->copidx);
+	wo_index_free(&w->invidx);
 	entries_first_seen(w);
 	bill_complete(w);
 	index_manifest(&e);
@@ -1057,6 +1067,11 @@ engine_run(struct wo *w)
 		wo_mem_tick();
 		judge_parcel(&e, &w->p[i]);
 	}
+	/* The 505 weights serve only judge_parcel(). */
+	wo_grow_free(w->wb, &w->wbcap, sizeof *w->wb);
+	w->wb = NULL;
+	w->nwb = 0;
+	wo_index_free(&w->wbidx);
 	/* Which bills still have open parcels. */
 	for (i = 0; i < w->np; i++) {
 		struct parcel *p = &w->p[i];
@@ -1079,6 +1094,13 @@ engine_run(struct wo *w)
 		wo_mem_tick();
 		judge_entry(&e, &w->m[i]);
 	}
+	wo_grow_free(e.mm, &e.mmcap, sizeof *e.mm);
+	wo_grow_free(e.bags, &e.bagcap, sizeof *e.bags);
+	wo_index_free(&e.mmidx);
+	wo_index_free(&e.hidx);
+	wo_index_free(&e.lhidx);
+	wo_index_free(&e.bbill);
+	wo_index_free(&e.bagidx);
 	entries_final(w);
 	/* Parcels final this run leave memory; their bill keeps their sum. */
 	for (i = 0; i < w->np; i++) {
@@ -1107,11 +1129,4 @@ engine_run(struct wo *w)
 	free(e.bopen);
 	free(e.bnbags);
 	free(e.bpack);
-	wo_grow_free(e.mm, &e.mmcap, sizeof *e.mm);
-	wo_grow_free(e.bags, &e.bagcap, sizeof *e.bags);
-	wo_index_free(&e.mmidx);
-	wo_index_free(&e.hidx);
-	wo_index_free(&e.lhidx);
-	wo_index_free(&e.bbill);
-	wo_index_free(&e.bagidx);
 }
