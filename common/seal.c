@@ -188,10 +188,38 @@ seal_row(const struct seal_key *key, const unsigned char *prev,
     sqlite3_stmt *st, int first, int ncols, unsigned char out[SEAL_LEN])
 {
 	EVP_MAC_CTX *c = start(key, prev);
+	unsigned char buf[4096];
+	size_t used = 0;
 	int i;
 
 	if (c == NULL)
 		return -1;
+	/* In one update when it fits (see flat()). */
+	for (i = first; i < first + ncols; i++) {
+		int null = sqlite3_column_type(st, i) == SQLITE_NULL;
+		const unsigned char *v = null ? NULL :
+		    sqlite3_column_text(st, i);
+		size_t len = null ? 0 : (size_t)sqlite3_column_bytes(st, i);
+		unsigned long long x = null ? ~0ULL : (unsigned long long)len;
+		int k;
+
+		if (sizeof buf - used < 8 || sizeof buf - used - 8 < len) {
+			used = 0;
+			break;
+		}
+		for (k = 7; k >= 0; k--, x >>= 8)
+			buf[used + (size_t)k] = (unsigned char)(x & 0xff);
+		if (len > 0)
+			memcpy(buf + used + 8, v, len);
+		used += 8 + len;
+	}
+	if (used > 0) {
+		if (EVP_MAC_update(c, buf, used) != 1) {
+			EVP_MAC_CTX_free(c);
+			return -1;
+		}
+		return finish(c, out);
+	}
 	for (i = first; i < first + ncols; i++) {
 		int null = sqlite3_column_type(st, i) == SQLITE_NULL;
 		const unsigned char *v = null ? NULL :
@@ -206,15 +234,50 @@ seal_row(const struct seal_key *key, const unsigned char *prev,
 	return finish(c, out);
 }
 
+/*
+ * The values as add() gives them, one after the other, into buf (n
+ * bytes): their length, or 0 when they do not fit.  The MAC of a row
+ * then takes one update instead of two per value: each update goes
+ * through the provider's dispatch, several times the hashing of a short
+ * value (the same bytes, the same MAC).
+ */
+static size_t
+flat(const char *const *v, size_t nv, unsigned char *buf, size_t n)
+{
+	size_t i, used = 0;
+
+	for (i = 0; i < nv; i++) {
+		size_t len = v[i] ? strlen(v[i]) : 0;
+		unsigned long long x = v[i] ? (unsigned long long)len : ~0ULL;
+		int k;
+
+		if (n - used < 8 || n - used - 8 < len)
+			return 0;
+		for (k = 7; k >= 0; k--, x >>= 8)
+			buf[used + (size_t)k] = (unsigned char)(x & 0xff);
+		memcpy(buf + used + 8, v[i] ? v[i] : "", len);
+		used += 8 + len;
+	}
+	return used;
+}
+
 int
 seal_strings(const struct seal_key *key, const unsigned char *prev,
     const char *const *v, size_t n, unsigned char out[SEAL_LEN])
 {
 	EVP_MAC_CTX *c = start(key, prev);
-	size_t i;
+	unsigned char buf[4096];
+	size_t i, len;
 
 	if (c == NULL)
 		return -1;
+	if ((len = flat(v, n, buf, sizeof buf)) > 0) {
+		if (EVP_MAC_update(c, buf, len) != 1) {
+			EVP_MAC_CTX_free(c);
+			return -1;
+		}
+		return finish(c, out);
+	}
 	for (i = 0; i < n; i++)
 		if (add(c, (const unsigned char *)v[i], v[i] ? strlen(v[i]) :
 		    0, v[i] == NULL) != 0) {
