@@ -258,14 +258,24 @@ rec_put(struct recfile *f, size_t i, const void *rec)
 void *
 rec_get(struct recfile *f, size_t i, void *buf)
 {
-	if (f->wr_n > 0 && rec_flush(f) != 0)
-		return NULL;
+	/* Not written yet: from the write-behind. */
+	if (f->wr_n > 0 && i >= f->wr_first && i - f->wr_first < f->wr_n) {
+		memcpy(buf, f->wr + (i - f->wr_first) * f->size, f->size);
+		f->next = i + 1;
+		return buf;
+	}
 	if (f->rd_n == 0 || i < f->rd_first || i - f->rd_first >= f->rd_n) {
 		/* In order (a scan): the next REC_BLOCK at once. */
 		size_t n = i == f->next ? REC_BLOCK : 1;
 
 		if (n > f->n - i)
 			n = f->n - i;
+		/* The write-behind goes to the file first when what is read
+		 * holds some of it, and only then: a record read and written
+		 * back in order (write_run()) costs no write of its own. */
+		if (f->wr_n > 0 && f->wr_first < i + n &&
+		    i < f->wr_first + f->wr_n && rec_flush(f) != 0)
+			return NULL;
 		if (f->rd == NULL)
 			f->rd = malloc(REC_BLOCK * f->size);
 		if (f->rd == NULL || n <= 1) {
