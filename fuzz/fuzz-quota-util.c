@@ -180,7 +180,6 @@ qf_run_free(struct run *r)
 	free(r->docs.v);
 	free(r->strv.v);
 	free(r->pys.v);
-	free(r->qevs.v);
 	free(r->asides.v);
 	free((char *)r->store_path);
 	free(r->convert_from);

@@ -301,6 +301,10 @@ new_row(struct run *r, struct event *e)
 	w->events = "";
 	w->state = S_PENDING;
 	w->newseq = (uint32_t)r->nnew++;
+	/* The id ledger_write() gives it: its quota events are written
+	 * with it before it is (qstore_log()). */
+	w->id = r->inv_last + 1 + (long long)w->newseq;
+	w->fresh = 1;
 	w->changed = 1;
 	w->py = pyear_get(r, e->person, e->year, 1);
 	w->idx = (uint32_t)r->rows.n;
@@ -1119,7 +1123,7 @@ judge_run(struct run *r)
 			goto bad;
 	}
 	free(ord);
-	return 0;
+	return r->log_bad ? -1 : 0;	/* qstore_log() reported */
 bad:
 	free(ord);
 	return -1;

@@ -1161,8 +1161,19 @@ qstore_open(struct run *r)
 		    strerror(errno));
 		return -1;
 	}
-	/* Before any statement is prepared: see check_in(). */
+	/*
+	 * Before any statement is prepared: see check_in().  Before BEGIN
+	 * (a no-op inside a transaction): the foreign keys too, on this
+	 * connection only.  The quota events are written as they happen,
+	 * before the run's row and its new inventories (qstore_log()); a
+	 * deferred check would search quota_events, which has no index on
+	 * inventory, once per new inventory.  The ids the events name are
+	 * held here instead: the run's and each new inventory's are the
+	 * ones SQLite gives, else nothing is committed (write_run(),
+	 * ledger_write()).  The schema keeps them for every other writer.
+	 */
 	if (store_exec(r->st, "PRAGMA ignore_check_constraints = ON") != 0 ||
+	    store_exec(r->st, "PRAGMA foreign_keys = OFF") != 0 ||
 	    store_begin(r->st) != 0)
 		return fail(r);
 	if (convert(r) != 0)
@@ -1197,21 +1208,26 @@ int
 qstore_log(struct run *r, struct row *w, const char *kind, const char *guid,
     struct dec amount, struct dec delta, uint64_t time)
 {
-	struct qev *q = arena_alloc(&r->ar, sizeof *q);
+	long long ev;
 
-	if (q == NULL)
+	if (r->log_bad)
 		return -1;
-	q->w = w;
-	q->kind = kind;
-	q->guid = guid;
-	q->person = w->person;
-	q->year = w->year;
-	q->amount = amount;
-	q->delta = delta;
-	q->used_after = w->py->used;
-	q->time = time;
+	/* Written now, in the run's transaction: nothing is kept but the
+	 * buyer-year's last event (its total is written by ledger_write()). */
+	if (r->run_id == 0 || (ev = insert_event(r, r->run_id, w->id,
+	    w->person, w->year, kind, guid, amount, delta, w->py->used,
+	    time == UINT64_MAX ? 0 : time, NULL, NULL)) < 0) {
+		r->log_bad = 1;
+		if (r->run_id == 0)
+			diag_trouble(NULL, 0, _("a quota event before the "
+			    "store was read"));
+		else
+			(void)fail(r);
+		return -1;
+	}
+	w->py->last_event = ev;
 	w->py->dirty = 1;
-	return vec_push(&r->qevs, q);
+	return 0;
 }
 
 /*
@@ -1484,6 +1500,20 @@ ledger_read(struct run *r)
 	/* Every buyer-year the run may touch: its total. */
 	if (buyers_read(r) != 0)
 		goto out;
+	/*
+	 * The ids the run's quota events name, which qstore_log() writes
+	 * before the run's row and its new inventories are in the store:
+	 * the next run id and the largest inventory id (SQLite gives one
+	 * more than the largest; write_run() and ledger_write() check it,
+	 * since the foreign keys are off: qstore_open()).
+	 */
+	if ((r->run_id = store_int(r->st, "SELECT coalesce(max(id), 0) + 1 "
+	    "FROM runs", -1)) < 0 || (r->inv_last = store_int(r->st,
+	    "SELECT coalesce(max(id), 0) FROM inventories", -1)) < 0) {
+		r->run_id = 0;
+		fail(r);
+		goto out;
+	}
 	rc = 0;
 out:
 	free(want);
@@ -1776,6 +1806,11 @@ write_run(struct run *r, long long *id)
 		run.note = "rerun";
 	if (store_run_insert(r->st, &run) != 0)
 		return -1;
+	if (r->run_id != 0 && run.id != r->run_id) {
+		diag_trouble(r->store_path, 0, _("the run was given id %lld, "
+		    "not %lld as its quota events say"), run.id, r->run_id);
+		return -1;
+	}
 	*id = run.id;
 	for (i = 0; i < nd; i++) {
 		char t[16];
@@ -1808,16 +1843,17 @@ int
 ledger_write(struct run *r)
 {
 	struct vec fresh = { 0 };
-	long long run, ev = 0, next;
+	long long run, next;
 	size_t i;
 
+	if (r->log_bad)
+		return -1;	/* reported by qstore_log() */
 	if (write_run(r, &run) != 0)
 		return fail(r);
 	for (i = 0; i < r->rows.n; i++) {
 		struct row *w = r->rows.v[i];
 
-		if (w->id == 0 && w->state != S_PENDING &&
-		    vec_push(&fresh, w) != 0) {
+		if (w->fresh && vec_push(&fresh, w) != 0) {
 			free(fresh.v);
 			diag_trouble(NULL, 0, _("out of memory"));
 			return -1;
@@ -1828,7 +1864,7 @@ ledger_write(struct run *r)
 	for (i = 0; i < r->rows.n; i++) {
 		struct row *w = r->rows.v[i];
 
-		if (w->id != 0 && w->changed && write_row(r, w, run) != 0)
+		if (!w->fresh && w->changed && write_row(r, w, run) != 0)
 			goto fail;
 	}
 	next = store_int(r->st, "SELECT coalesce(max(id), 0) FROM inventories",
@@ -1836,25 +1872,23 @@ ledger_write(struct run *r)
 	for (i = 0; i < fresh.n; i++) {
 		struct row *w = fresh.v[i];
 
-		if (next < 0 || next == INT64_MAX ||
-		    write_new_row(r, w, run, ++next) != 0)
+		/* Every new row is judged (judge_run()) and has the id its
+		 * events were written with. */
+		if (next < 0 || next == INT64_MAX || w->state == S_PENDING ||
+		    w->id != next + 1) {
+			free(fresh.v);
+			diag_trouble(r->store_path, 0, _("new inventory %lld "
+			    "is not the next in the store (%lld)"), w->id,
+			    next + 1);
+			return -1;
+		}
+		if (write_new_row(r, w, run, ++next) != 0)
 			goto fail;
 	}
 	if (fresh_keys(r, &fresh) != 0)
 		goto fail;
 	free(fresh.v);
 	fresh.v = NULL;
-	for (i = 0; i < r->qevs.n; i++) {
-		struct qev *q = r->qevs.v[i];
-
-		if (q->w->id == 0)
-			continue;
-		if ((ev = insert_event(r, run, q->w->id, q->person, q->year,
-		    q->kind, q->guid, q->amount, q->delta, q->used_after,
-		    q->time == UINT64_MAX ? 0 : q->time, NULL, NULL)) < 0)
-			return fail(r);
-		q->w->py->last_event = ev;
-	}
 	for (i = 0; i < r->pys.n; i++) {
 		struct pyear *py = r->pys.v[i];
 		char u[64];

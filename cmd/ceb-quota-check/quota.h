@@ -10,16 +10,17 @@
  *   2. look up in the store (qstore.c, an SQLite file; cebtools-state(5))
  *      the inventories that the run's keys name and what each buyer of
  *      the run has used per year;
- *   3. judge the events in evaluation order (judge.c);
- *   4. write the changed inventories, the quota events and the buyers'
- *      totals, and commit the run's one transaction;
+ *   3. judge the events in evaluation order (judge.c), each quota event
+ *      written to the store as it happens (qstore_log());
+ *   4. write the changed inventories and the buyers' totals, and commit
+ *      the run's one transaction;
  *   5. emit the spooled documents in input order, and the findings
  *      (emit.c).
  * Memory grows with the run's input and the buyers it names, not with the
  * size of the ledger: per inventory of the night, its strings (identity,
- * keys), its ledger row and quota event, and a small record of the
- * evaluation order (about 0.8 KB measured; the events and documents
- * themselves are on disk).
+ * keys), its ledger row, and a small record of the evaluation order
+ * (about 0.72 KB measured; the events and documents themselves are on
+ * disk, the quota events in the store).
  */
 #ifndef QUOTA_H
 #define QUOTA_H
@@ -144,7 +145,8 @@ struct row {
 	const char *tax;	/* estimated tax of what it counts, as the
 				 * report's tax column; NULL: not judged by
 				 * this run (the store keeps its own) */
-	long long id;		/* id in the store, 0 for a new row */
+	long long id;		/* id in the store (a new row's: the one
+				 * ledger_write() gives it, see fresh) */
 	struct pyear *py;
 	struct vec deferred;	/* releases waiting for this row's judgment */
 	int year;
@@ -153,6 +155,8 @@ struct row {
 	uint32_t idx;		/* index in run.rows */
 	uint32_t newseq;	/* order of creation for new rows */
 	int changed;
+	int fresh;		/* new: id given at creation, written by
+				 * ledger_write() */
 };
 
 /* ---- events (extract.c) ---- */
@@ -262,17 +266,6 @@ struct sdoc {
 	int mine;		/* emitted by this shard when not judged */
 };
 
-/* One change of a buyer's year, for the store's quota_events table. */
-struct qev {
-	struct dec amount, delta, used_after;
-	struct row *w;
-	const char *kind;	/* counted, rejected, changed, cancelled... */
-	const char *guid;
-	const char *person;
-	uint64_t time;
-	int year;
-};
-
 /* A source or document set aside (loop_on_bad()). */
 struct aside {
 	const char *source, *reason;
@@ -315,7 +308,17 @@ struct run {
 	double lock_timeout;
 	const char *run_label;	/* --run */
 	long long rerun_of;	/* a committed run with the same input */
-	struct vec qevs;	/* struct qev *, in order */
+	/*
+	 * The quota events are written as they happen (qstore_log()), in
+	 * the run's transaction: the run's id and the ids of its new
+	 * inventories are known before they are written (ledger_read():
+	 * one more than the largest; write_run() and ledger_write() check
+	 * that they were given: the night's connection does not check the
+	 * foreign keys, qstore_open()).
+	 */
+	long long run_id;	/* this run's, 0 before ledger_read() */
+	long long inv_last;	/* the largest inventory id before the run */
+	int log_bad;		/* an event could not be written (reported) */
 	struct vec asides;	/* struct aside * */
 	/* MACs (qstore.c, common/seal.h) */
 	const char *mac_key_path;	/* --mac-key, else store + ".key" */
