@@ -222,7 +222,8 @@ compare_lines(const struct four *q)
 static int
 live(uint32_t id)
 {
-	return id != NONE && rc.recs[id].state == ST_LIVE;
+	/* NONE and the tombs of matched records (TOMB set) are not. */
+	return id < TOMB && rc.recs[id].state == ST_LIVE;
 }
 
 static long
@@ -563,33 +564,45 @@ state_others(uint32_t mid)
 void
 match_all(void)
 {
-	size_t i;
+	uint32_t *v;
+	long n, x;
+	unsigned j;
 
+	/* From here on the slots stay as they are (store.c: release()). */
+	rc.ending = 1;
 	if (rc.statedir && rstate_each(1, state_inventories) != 0)
 		return;
-	for (i = 0; i < rc.nrecs; i++)
-		if (rc.recs[i].type == RT_INV && rc.recs[i].state == ST_LIVE &&
-		    !rc.msgs[rc.recs[i].msg].from_state)
-			match_one((uint32_t)i);
-	if (rc.statedir && rstate_each(0, state_others) != 0)
+	/* The night's messages still in memory, in order of arrival. */
+	if ((n = store_arrival(&v, 1)) < 0)
 		return;
-	for (i = 0; i < rc.nrecs; i++)
-		if (rc.recs[i].type != RT_INV && rc.recs[i].state == ST_LIVE &&
-		    !rc.msgs[rc.recs[i].msg].from_state)
-			orphan((uint32_t)i);
+	for (x = 0; x < n; x++) {
+		const struct rmsg *m = &rc.msgs[v[x]];
+
+		for (j = 0; j < m->nrec; j++)
+			if (rc.recs[m->first + j].type == RT_INV &&
+			    rc.recs[m->first + j].state == ST_LIVE)
+				match_one(m->first + j);
+	}
+	if (rc.statedir && rstate_each(0, state_others) != 0) {
+		free(v);
+		return;
+	}
+	for (x = 0; x < n; x++) {
+		const struct rmsg *m = &rc.msgs[v[x]];
+
+		for (j = 0; j < m->nrec; j++)
+			if (rc.recs[m->first + j].type != RT_INV &&
+			    rc.recs[m->first + j].state == ST_LIVE)
+				orphan(m->first + j);
+	}
+	free(v);
 	cap_findings();
 }
 
 void
 rec_summary(void)
 {
-	size_t i;
-	long matched = 0;
-
-	for (i = 0; i < rc.nrecs; i++)
-		if (rc.recs[i].state == ST_MATCHED)
-			matched++;
-	diag_records(rc.n_read, matched, rc.n_failed);
+	diag_records(rc.n_read, rc.n_recmatched, rc.n_failed);
 	diag_tally(_("parcels matched"), rc.n_matched);
 	diag_tally(_("pending"), rc.n_pending);
 	if (rc.n_expired)

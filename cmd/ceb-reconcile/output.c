@@ -96,6 +96,7 @@ output_inventories(void)
 {
 	uint32_t *v = NULL, *p;
 	size_t i, n = 0, cap = 0;
+	long night;
 	int rv = 0;
 
 	/* The state's messages first, in order of arrival (they are taken
@@ -120,8 +121,13 @@ output_inventories(void)
 	for (i = 0; i < n && rv == 0; i++)
 		rv = output_msg(v[i], NULL);
 	free(v);
-	for (i = 0; i < rc.nmsgs && rv == 0; i++)
-		if (!rc.msgs[i].from_state)
-			rv = output_msg((uint32_t)i, NULL);
+	/* Then the night's, in order of arrival (slots are reused). */
+	if (rv != 0)
+		return rv;
+	if ((night = store_arrival(&v, 1)) < 0)
+		return -1;
+	for (i = 0; i < (size_t)night && rv == 0; i++)
+		rv = output_msg(v[i], NULL);
+	free(v);
 	return rv;
 }

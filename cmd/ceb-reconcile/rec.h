@@ -28,6 +28,7 @@
 #include "stream.h"
 
 #define NONE UINT32_MAX
+#define RUNS 64		/* record runs of up to RUNS records are reused */
 
 /* The four reconciled document types. */
 enum rtype { RT_ORDER, RT_PAY, RT_WAY, RT_INV, RT_N };
@@ -82,7 +83,11 @@ struct rmsg {
 	uint16_t nlive;		/* records still ST_LIVE */
 	uint8_t complete;	/* all its records taken in */
 	uint8_t emitted;	/* its matched inventories written */
+	uint32_t seq;		/* order of arrival in this run */
 };
+
+/* rmsg.type of a slot on the free list (store.c: release()). */
+#define RT_FREE 0xff
 
 /* One record: 48 bytes; its fields are in the byte store. */
 struct rrec {
@@ -100,6 +105,20 @@ struct rrec {
 	uint8_t apptype;	/* '1', '2', '3' */
 	uint8_t pad[3];
 };
+
+/*
+ * What stays of a record that matched once its message is written and its
+ * slot reused (store.c: release()): enough to tell a document of the same
+ * key arriving again later in the night, a resend (same content hash) or
+ * a duplicate (named by where the matched one was read).  A key slot
+ * (struct pkey, okey) holding TOMB | i points at rc.tombs[i].
+ */
+struct tomb {
+	uint64_t hash;
+	uint32_t src;		/* index in rc.srcs */
+	uint32_t line;
+};
+#define TOMB 0x80000000u	/* record ids stay below it */
 
 /* Per parcel key (ebpCode + orderNo): the live documents, the ledger. */
 struct pkey {
@@ -152,6 +171,17 @@ struct rc {
 	size_t nmsgs, capmsgs;
 	struct rrec *recs;
 	size_t nrecs, caprecs;
+	/* Slots of messages written and done with, for reuse (release()):
+	 * messages chained by rmsg.first, runs of records of length n
+	 * (1..RUNS) chained by rrec.msg of their first record. */
+	uint32_t freemsg;
+	uint32_t freerun[RUNS + 1];
+	struct tomb *tombs;
+	size_t ntombs, captombs;
+	uint32_t seq;		/* messages taken in so far */
+	uint32_t last_mid;	/* the message take_msg() took in last */
+	int ending;		/* match_all() began: no slot is reused */
+	long n_recmatched;	/* records ST_MATCHED */
 	struct keyidx *pk, *wk, *yk;
 	struct pkey *pks;
 	struct okey *wks, *yks;
@@ -246,6 +276,12 @@ int store_state_msg(const char *bytes, size_t len, const char *spoolname);
 /* Record id leaves ST_LIVE for state st (frees what it no longer needs). */
 void store_leave(uint32_t id, int st);
 uint32_t store_src(const char *name);
+/*
+ * The messages in memory (night: only those of this night, not of the
+ * state) in order of arrival, into *out (to be freed): their count, or
+ * -1 (trouble said).
+ */
+long store_arrival(uint32_t **out, int night);
 int store_grow_keys(void);	/* side arrays to the key counts */
 long store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
     uint64_t hash);

@@ -350,7 +350,7 @@ load_one(long long id, const char *source, long index, long line,
 		    "rows%s"), id, rc.load_bad ? _(" (content hash)") : "");
 		return -1;
 	}
-	return note_msg((uint32_t)rc.nmsgs - 1, id);
+	return note_msg(rc.last_mid, id);
 }
 
 /*
@@ -502,7 +502,7 @@ load_msg(long long id, int keys)
 		return -1;
 	}
 	sqlite3_reset(b);
-	lmid[kid] = (uint32_t)rc.nmsgs - 1;
+	lmid[kid] = rc.last_mid;
 	return 0;
 nomem:
 	diag_trouble(NULL, 0, _("out of memory"));
@@ -916,11 +916,16 @@ put_waiting(long long run)
 	    "mac = NULL WHERE msg = ?2 AND record = ?3";
 	long long seq = store_int(st, "SELECT coalesce(max(seq), 0) FROM "
 	    "messages", 0);
-	size_t i;
+	uint32_t *v;
+	long n, x;
 
 	if (seq < 0)
 		return fail(NULL);
-	for (i = 0; i < rc.nmsgs; i++) {
+	/* In order of arrival: the slots of messages written are reused. */
+	if ((n = store_arrival(&v, 0)) < 0)
+		return -1;
+	for (x = 0; x < n; x++) {
+		uint32_t i = v[x];
 		const struct rmsg *m = &rc.msgs[i];
 		long long id = i < capdbmsg ? dbmsg[i] : 0;
 		unsigned j, live = 0;
@@ -936,13 +941,18 @@ put_waiting(long long run)
 			/* Waited in the state, no longer. */
 			if ((q = store_prepare(st, sql_gone)) == NULL ||
 			    store_bind(st, q, "iii", run, id,
-			    (long long)r->recno) != 0 || store_step(st, q) != 0)
+			    (long long)r->recno) != 0 ||
+			    store_step(st, q) != 0) {
+				free(v);
 				return fail(NULL);
+			}
 		}
-		if (id == 0 && live > 0 && put_message((uint32_t)i, run,
-		    ++seq) != 0)
+		if (id == 0 && live > 0 && put_message(i, run, ++seq) != 0) {
+			free(v);
 			return -1;
+		}
 	}
+	free(v);
 	return 0;
 }
 
@@ -1191,7 +1201,6 @@ rstate_commit(void)
 	char ended[32], path[4096];
 	const char *why;
 	long matched = 0;
-	size_t i;
 
 	if (redo_of && undo_latest() != 0)
 		return fail(NULL);
@@ -1203,9 +1212,7 @@ rstate_commit(void)
 	if (put_waiting(run.id) != 0 || put_matched(run.id) != 0 ||
 	    forget_documents() != 0)
 		return -1;
-	for (i = 0; i < rc.nrecs; i++)
-		if (rc.recs[i].state == ST_MATCHED)
-			matched++;
+	matched = rc.n_recmatched;
 	store_now(ended, sizeof ended);
 	if ((q = store_prepare(st, sql_counts)) == NULL ||
 	    store_bind(st, q, "tiiiiiii", ended, (long long)run.documents,

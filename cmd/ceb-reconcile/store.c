@@ -52,6 +52,11 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 int
 store_init(void)
 {
+	int i;
+
+	rc.freemsg = NONE;
+	for (i = 0; i <= RUNS; i++)
+		rc.freerun[i] = NONE;
 	if ((rc.pk = keyidx_new()) == NULL || (rc.wk = keyidx_new()) == NULL ||
 	    (rc.yk = keyidx_new()) == NULL ||
 	    (rc.srcidx = keyidx_new()) == NULL) {
@@ -75,6 +80,7 @@ store_end(void)
 	free(rc.wks);
 	free(rc.yks);
 	free(rc.done);
+	free(rc.tombs);
 	keyidx_free(rc.pk);
 	keyidx_free(rc.wk);
 	keyidx_free(rc.yk);
@@ -85,6 +91,11 @@ store_end(void)
 	rc.pks = NULL;
 	rc.wks = rc.yks = NULL;
 	rc.done = NULL;
+	rc.tombs = NULL;
+	rc.ntombs = rc.captombs = 0;
+	rc.seq = 0;
+	rc.ending = 0;
+	rc.n_recmatched = 0;
 	rc.pk = rc.wk = rc.yk = rc.srcidx = NULL;
 	rc.nsrcs = rc.nmsgs = rc.capmsgs = rc.nrecs = rc.caprecs = 0;
 	rc.cappks = rc.capwks = rc.capyks = rc.ndone = rc.capdone = 0;
@@ -249,15 +260,115 @@ day_show(long day, char *buf, size_t n)
 static const char *const dup_rule[RT_N] = { "R-DUP-001", "R-DUP-002",
     "R-DUP-003", "R-DUP-004" };
 
-/* "day1.xml:12" of record id, for details. */
+/* "day1.xml:12" of record id (or tomb), for details. */
 static const char *
 where(uint32_t id, char *buf, size_t n)
 {
-	const struct rrec *r = &rc.recs[id];
-	const struct rmsg *m = &rc.msgs[r->msg];
+	const struct rrec *r;
 
-	snprintf(buf, n, "%s:%u", rc.srcs[m->src], r->line);
+	if (id != NONE && (id & TOMB)) {
+		const struct tomb *t = &rc.tombs[id & ~TOMB];
+
+		snprintf(buf, n, "%s:%u", rc.srcs[t->src], t->line);
+		return buf;
+	}
+	r = &rc.recs[id];
+	snprintf(buf, n, "%s:%u", rc.srcs[rc.msgs[r->msg].src], r->line);
 	return buf;
+}
+
+/* A tomb for matched record r of message m: TOMB | its index, or NONE
+ * when out of memory (trouble said). */
+static uint32_t
+tomb(const struct rrec *r, const struct rmsg *m)
+{
+	struct tomb *t;
+
+	if (rc.ntombs >= TOMB - 1 || grow((void **)&rc.tombs, &rc.captombs,
+	    rc.ntombs + 1, sizeof *rc.tombs) != 0) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return NONE;
+	}
+	t = &rc.tombs[rc.ntombs];
+	t->hash = r->hash;
+	t->src = m->src;
+	t->line = r->line;
+	return TOMB | (uint32_t)rc.ntombs++;
+}
+
+/*
+ * Message mid of the night is written and none of its records waits: its
+ * slot and its records' go on the free lists for the next messages.  The
+ * key slots that point at its records let go of them; one that points at
+ * a record that matched keeps a tomb instead (what arrive() needs of it).
+ * Messages of the state keep their slots (rstate.c knows them by id), and
+ * from match_all() on nothing is reused (the end walks the slots).
+ */
+static void
+release(uint32_t mid)
+{
+	struct rmsg *m = &rc.msgs[mid];
+	unsigned j;
+
+	if (rc.ending || m->from_state || m->type == RT_FREE)
+		return;
+	for (j = 0; j < m->nrec; j++) {
+		uint32_t id = m->first + j;
+		const struct rrec *r = &rc.recs[id];
+		uint32_t *slot;
+
+		if (r->key == NONE)
+			continue;
+		slot = r->type == RT_WAY ? &rc.wks[r->key].rec :
+		    &rc.pks[r->key].rec[r->type];
+		if (*slot == id)
+			*slot = r->state == ST_MATCHED ? tomb(r, m) : NONE;
+		if (r->key2 == NONE)
+			continue;
+		if (r->type == RT_PAY && rc.yks[r->key2].rec == id)
+			rc.yks[r->key2].rec = NONE;
+		if (r->type == RT_INV && rc.wks[r->key2].inv == id)
+			rc.wks[r->key2].inv = NONE;
+	}
+	if (m->nrec > 0 && m->nrec <= RUNS) {
+		rc.recs[m->first].msg = rc.freerun[m->nrec];
+		rc.freerun[m->nrec] = m->first;
+	}
+	m->type = RT_FREE;
+	m->first = rc.freemsg;
+	rc.freemsg = mid;
+}
+
+static int
+by_seq(const void *a, const void *b)
+{
+	uint32_t x = rc.msgs[*(const uint32_t *)a].seq,
+	    y = rc.msgs[*(const uint32_t *)b].seq;
+
+	return x < y ? -1 : x > y;
+}
+
+long
+store_arrival(uint32_t **out, int night)
+{
+	uint32_t *v = NULL;
+	size_t i, n = 0, cap = 0;
+
+	for (i = 0; i < rc.nmsgs; i++) {
+		if (rc.msgs[i].type == RT_FREE ||
+		    (night && rc.msgs[i].from_state))
+			continue;
+		if (grow((void **)&v, &cap, n + 1, sizeof *v) != 0) {
+			free(v);
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
+		}
+		v[n++] = (uint32_t)i;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, by_seq);
+	*out = v;
+	return (long)n;
 }
 
 /* No record of message mid waits any more: write it, free its bytes. */
@@ -270,6 +381,7 @@ settle(uint32_t mid)
 	m = &rc.msgs[mid];
 	bs_free(m->off, m->len);
 	m->off = BS_NONE;
+	release(mid);
 }
 
 void
@@ -278,6 +390,7 @@ store_leave(uint32_t id, int st)
 	struct rrec *r = &rc.recs[id];
 	struct rmsg *m;
 
+	rc.n_recmatched += (st == ST_MATCHED) - (r->state == ST_MATCHED);
 	if (r->state != ST_LIVE) {
 		r->state = (uint8_t)st;
 		return;
@@ -346,7 +459,7 @@ arrive(uint32_t id, const struct flds *f)
 		yslot = &rc.yks[k2].rec;
 		if (!done)
 			done = rc.yks[k2].done;
-		if (*yslot != NONE && rc.recs[*yslot].state == ST_LIVE &&
+		if (*yslot < TOMB && rc.recs[*yslot].state == ST_LIVE &&
 		    rc.recs[*yslot].key != (uint32_t)k) {
 			rfinding(r, f, "R-DUP-002", "payTransactionId",
 			    "duplicate", NULL, NULL, NULL,
@@ -359,7 +472,7 @@ arrive(uint32_t id, const struct flds *f)
 	}
 	if (t == RT_INV && !done && rc.wks[k2].done)
 		done = rc.wks[k2].done;
-	if (*slot != NONE && rc.recs[*slot].state == ST_LIVE) {
+	if (*slot < TOMB && rc.recs[*slot].state == ST_LIVE) {
 		struct rrec *e = &rc.recs[*slot];
 
 		if (r->apptype != '3' && e->hash == r->hash) {
@@ -397,10 +510,11 @@ arrive(uint32_t id, const struct flds *f)
 		store_leave(id, ST_REJECTED);
 		return;
 	}
-	if (*slot != NONE && rc.recs[*slot].state == ST_MATCHED &&
-	    r->apptype == '1') {
+	if (*slot != NONE && (*slot & TOMB ? 1 : rc.recs[*slot].state ==
+	    ST_MATCHED) && r->apptype == '1') {
 		/* Its key matched earlier in this run. */
-		if (rc.recs[*slot].hash == r->hash) {
+		if ((*slot & TOMB ? rc.tombs[*slot & ~TOMB].hash :
+		    rc.recs[*slot].hash) == r->hash) {
 			store_leave(id, ST_MERGED);
 			diag_tally(_("resent"), 1);
 			return;
@@ -465,17 +579,39 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 {
 	struct rmsg *mm;
 	xmlNodePtr rec;
-	uint32_t mid;
+	uint32_t mid, first;
+	size_t nrec = (size_t)msg_record_count(m);
 	int i = 0;
 
-	if (grow((void **)&rc.msgs, &rc.capmsgs, rc.nmsgs + 1,
+	/* A slot (and a run of records) freed by a message written earlier,
+	 * or new ones. */
+	if (rc.freemsg != NONE) {
+		mid = rc.freemsg;
+		rc.freemsg = rc.msgs[mid].first;
+	} else if (grow((void **)&rc.msgs, &rc.capmsgs, rc.nmsgs + 1,
 	    sizeof *rc.msgs) != 0) {
 		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
+	} else
+		mid = (uint32_t)rc.nmsgs++;
+	if (nrec > 0 && nrec <= RUNS && rc.freerun[nrec] != NONE) {
+		first = rc.freerun[nrec];
+		rc.freerun[nrec] = rc.recs[first].msg;
+	} else if (rc.nrecs + nrec >= TOMB || grow((void **)&rc.recs,
+	    &rc.caprecs, rc.nrecs + nrec, sizeof *rc.recs) != 0) {
+		rc.msgs[mid].type = RT_FREE;
+		rc.msgs[mid].first = rc.freemsg;
+		rc.freemsg = mid;
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	} else {
+		first = (uint32_t)rc.nrecs;
+		rc.nrecs += nrec;
 	}
-	mid = (uint32_t)rc.nmsgs++;
+	rc.last_mid = mid;
 	mm = &rc.msgs[mid];
 	memset(mm, 0, sizeof *mm);
+	mm->seq = rc.seq++;
 	mm->src = store_src(o->source);
 	mm->index = (uint32_t)o->message;
 	mm->line = (uint32_t)o->line;
@@ -485,22 +621,17 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 	mm->via_line = (uint32_t)o->via_line;
 	mm->type = (uint8_t)t;
 	mm->from_state = (uint8_t)rc.loading;
-	mm->first = (uint32_t)rc.nrecs;
+	mm->first = first;
 	mm->off = BS_NONE;
 	mm->len = (uint32_t)len;
-	mm->nrec = (uint16_t)msg_record_count(m);
+	mm->nrec = (uint16_t)nrec;	/* as before: a 16-bit count */
 	*nkeep = 0;
 	for (rec = msg_record_first(m); rec; rec = msg_record_next(m, rec), i++) {
 		struct rrec *r;
 		long bl;
 		uint32_t id;
 
-		if (grow((void **)&rc.recs, &rc.caprecs, rc.nrecs + 1,
-		    sizeof *rc.recs) != 0) {
-			diag_trouble(NULL, 0, _("out of memory"));
-			return -1;
-		}
-		id = (uint32_t)rc.nrecs++;
+		id = first + (uint32_t)i;
 		r = &rc.recs[id];
 		memset(r, 0, sizeof *r);
 		r->msg = mid;
@@ -549,6 +680,7 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 	if (mm->nlive == 0) {
 		/* Every record decided already: write it, keep nothing. */
 		output_msg(mid, bytes);
+		release(mid);
 		return 0;
 	}
 	/* Bytes are needed to emit inventories and to carry documents over. */

@@ -17,6 +17,10 @@
 #    memory per document.  The state is the SQLite store (issue 15): each
 #    document read is recorded in it (documents table) and what waits is
 #    written there at the end.
+# 5. memory follows what waits: peak RSS of nights of different size
+#    where everything matches (BENCH_RECONCILE_FLAT) and of one night with
+#    0%, 10% and 30% of its parcels left waiting (BENCH_RECONCILE_WAITN),
+#    the fitted bytes per waiting document and intercept, ceb-cat beside.
 # BENCH_RECONCILE_OLD: a ceb-reconcile of the release before the SQLite
 # store, run beside it on the same batch in 3 and counted by callgrind
 # in 4.  Unset, and the source tree a git clone holding that release
@@ -207,3 +211,70 @@ then
 	    -v n="$ncg" 'BEGIN { if (b > 0) printf "  instructions on %d parcels with --state (callgrind): %.0f / %.0f (release before the store) = %.2f\n", n, a, b, a / b }'
 	rm -rf "$d/cg.xml" "$d/cg-st"
 fi
+
+# --- 5. memory follows what waits -------------------------------------------
+# Issue 15: peak RSS proportional to the documents left waiting, not to
+# the night.  Nights of BENCH_RECONCILE_FLAT parcels (default "50000
+# 200000") where every parcel matches (flat is the aim), then one night
+# of BENCH_RECONCILE_WAITN parcels (default 50000) with 0%, 10% and 30%
+# of the parcels short of their waybill (ceb-gen -D rec-missing-waybill:
+# the order, payment and inventory wait), one record a message
+# (--records=1: a message waits whole while one of its records waits, so
+# that here a waiting document is a waiting message); the least-squares
+# line of peak RSS over the documents left waiting (the store's
+# waiting_now) gives the bytes per waiting document (slope) and the
+# intercept.  ceb-cat reading each batch is the baseline (its RSS follows
+# the largest document).
+echo "== ceb-reconcile: peak RSS against the documents left waiting"
+flat=${BENCH_RECONCILE_FLAT:-50000 200000}
+nw=${BENCH_RECONCILE_WAITN:-50000}
+for f in $flat; do
+	ceb-gen -q -s 3 -n "$f" --no-receipts -o "$d/flat.xml" || exit 2
+	bytes=$(wc -c <"$d/flat.xml" | tr -d ' ')
+	bench_measure "$d/flat-cat" ceb-cat -q "$d/flat.xml"
+	bench_row ceb-reconcile "$f parcels: ceb-cat" - "$((f * 4))" "$bytes" \
+	    "baseline: ceb-cat reads the batch"
+	catrss=$BENCH_RSS
+	rm -rf "$d/st-flat" "$d/flat-cat.out"
+	bench_measure "$d/flat" ceb-reconcile -q -s "$d/st-flat" \
+	    --now 2026-11-28 -r /dev/null "$d/flat.xml"
+	w=$(sqlite3 "$d/st-flat/state.db" "SELECT count(*) FROM waiting_now")
+	bench_row ceb-reconcile "$f parcels: none waiting" \
+	    "$f parcels: ceb-cat" "$((f * 4))" "$bytes" "waiting: $w"
+	echo "  $f parcels, $w documents left waiting: peak RSS" \
+	    "$((BENCH_RSS / 1024)) MB (ceb-cat on the same batch:" \
+	    "$((catrss / 1024)) MB)"
+	echo "$f $BENCH_RSS" >>"$d/flat.pts"
+	rm -rf "$d/flat.xml" "$d/flat.out" "$d/st-flat"
+done
+awk 'NR == 1 { n0 = $1; r0 = $2 } { n = $1; r = $2 }
+    END { if (NR > 1 && n > n0) printf "  %d -> %d parcels: peak RSS x%.2f for x%.1f the night (%.1f bytes per added document)\n", n0, n, r / r0, n / n0, (r - r0) * 1024 / ((n - n0) * 4) }' \
+    "$d/flat.pts"
+rm -f "$d/flat.pts"
+for p in 0 10 30; do
+	if [ "$p" = 0 ]; then
+		ceb-gen -q -s 4 -n "$nw" --records=1 --no-receipts \
+		    -o "$d/wait.xml" || exit 2
+	else
+		ceb-gen -q -s 4 -n "$nw" --records=1 --no-receipts \
+		    -D "rec-missing-waybill=$p%" -o "$d/wait.xml" || exit 2
+	fi
+	bytes=$(wc -c <"$d/wait.xml" | tr -d ' ')
+	rm -rf "$d/st-wait"
+	bench_measure "$d/wait" ceb-reconcile -q -s "$d/st-wait" \
+	    --now 2026-11-28 -r /dev/null "$d/wait.xml"
+	w=$(sqlite3 "$d/st-wait/state.db" "SELECT count(*) FROM waiting_now")
+	bench_row ceb-reconcile "$nw parcels: $p% short of a waybill" - \
+	    "$((nw * 4))" "$bytes" "waiting: $w"
+	echo "  $nw parcels, $p% short of their waybill: $w documents left" \
+	    "waiting, peak RSS $((BENCH_RSS / 1024)) MB"
+	echo "$w $BENCH_RSS" >>"$d/wait.pts"
+	rm -rf "$d/wait.xml" "$d/wait.out" "$d/st-wait"
+done
+# Least squares: RSS (bytes) = intercept + slope * waiting documents.
+awk '{ x = $1; y = $2 * 1024; n++; sx += x; sy += y; sxx += x * x; sxy += x * y }
+    END { d = n * sxx - sx * sx
+	if (n > 1 && d > 0) { s = (n * sxy - sx * sy) / d; i = (sy - s * sx) / n
+	    printf "  fitted: %.0f bytes of peak RSS per waiting document (slope), intercept %.1f MB\n", s, i / 1048576 } }' \
+    "$d/wait.pts"
+rm -f "$d/wait.pts"
