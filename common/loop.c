@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libxml/parser.h>
 
@@ -272,6 +273,22 @@ loop_list_rules(const char *tool)
 	if (catalogue_list(stdout, tool) != 0)
 		diag_write_error(_("standard output"));
 	return diag_exit();
+}
+
+time_t
+loop_time(void)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	if (e == NULL || *e < '0' || *e > '9')
+		return time(NULL);
+	errno = 0;
+	v = strtoll(e, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return time(NULL);
+	return (time_t)v;
 }
 
 int

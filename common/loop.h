@@ -13,6 +13,8 @@
 #ifndef CEB_LOOP_H
 #define CEB_LOOP_H
 
+#include <time.h>
+
 #include <getopt.h>
 
 #include "stream.h"
@@ -226,6 +228,14 @@ int loop_list_rules(const char *tool);
  * 1970-01-01 and returns 0, or returns -1.  Every tool takes both forms.
  */
 int loop_parse_day(const char *s, long *day);
+
+/*
+ * The clock: SOURCE_DATE_EPOCH (seconds since 1970, all digits) when it
+ * is set, else time(NULL).  Every tool's default "now" comes from here, so
+ * that a test (or a reproducible run) pins one instant for all the tools
+ * of a pipeline, even across midnight.
+ */
+time_t loop_time(void);
 
 /* Environment default for an option: getenv(name) or NULL. */
 const char *loop_env(const char *name);

@@ -381,10 +381,9 @@ start(struct cat *c, struct stream_opts *so)
 {
 	static const char *const hdr[] = { "source", "message", "line", "type",
 	    "guid", "record", "key", "envelope" };
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	char err[400];
 
-	c->now = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+	c->now = loop_time();
 	c->quiet_out = diag_report_on_stdout() && c->out_path == NULL &&
 	    c->split == NULL;
 	if (c->out_path && (c->out = outfile_open(c->out_path, 0644, err,

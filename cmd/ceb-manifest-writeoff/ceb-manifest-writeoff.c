@@ -320,7 +320,7 @@ static int
 options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 {
 	static char today[9];		/* w->o.now_str by default */
-	time_t t = time(NULL);
+	time_t t = loop_time();
 	struct tm tm;
 	size_t i;
 	int ch, r;

@@ -94,7 +94,7 @@ bad:
 static long
 today(void)
 {
-	time_t t = time(NULL);
+	time_t t = loop_time();
 	struct tm tm;
 	char buf[16];
 

@@ -39,6 +39,7 @@
 #include "fields.h"
 #include "i18n.h"
 #include "ident.h"
+#include "loop.h"
 #include "mask.h"
 #include "policy.h"
 #include "receipt.h"
@@ -2072,17 +2073,7 @@ load_tax(struct rules *r, const struct rules_opts *o, char *err, size_t n)
 static long long
 china_now(void)
 {
-	const char *e = getenv("SOURCE_DATE_EPOCH");
-	long long t = (long long)time(NULL);
-
-	if (e != NULL && *e != '\0') {
-		char *end;
-		long long v = strtoll(e, &end, 10);
-
-		if (*end == '\0')
-			t = v;
-	}
-	return t + 8 * 3600;
+	return (long long)loop_time() + 8 * 3600;
 }
 
 
