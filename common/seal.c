@@ -117,19 +117,6 @@ seal_key_load(const char *path, int create, struct seal_key *key,
 
 /* One value into the MAC: its length (8 bytes, all ones for NULL), then
  * its bytes. */
-static int
-add(EVP_MAC_CTX *c, const unsigned char *v, size_t len, int null)
-{
-	unsigned char l[8];
-	unsigned long long x = null ? ~0ULL : (unsigned long long)len;
-	int i;
-
-	for (i = 7; i >= 0; i--, x >>= 8)
-		l[i] = (unsigned char)(x & 0xff);
-	return EVP_MAC_update(c, l, sizeof l) == 1 &&
-	    (len == 0 || EVP_MAC_update(c, v, len) == 1) ? 0 : -1;
-}
-
 static EVP_MAC_CTX *
 start(const struct seal_key *key, const unsigned char *prev)
 {
@@ -172,14 +159,63 @@ start(const struct seal_key *key, const unsigned char *prev)
 	return c;
 }
 
+/*
+ * A MAC being computed: the values go through a buffer, so that a row
+ * takes one EVP_MAC_update() instead of two per value (each update goes
+ * through the provider's dispatch, several times the hashing of a short
+ * value).  The bytes hashed are the same, so the MAC is the same.
+ */
+struct mac {
+	EVP_MAC_CTX *c;
+	size_t used;
+	int bad;
+	unsigned char buf[4096];
+};
+
+static void
+put(struct mac *m, const unsigned char *v, size_t len)
+{
+	if (m->bad || len == 0)
+		return;
+	if (sizeof m->buf - m->used < len) {
+		if (m->used > 0 && EVP_MAC_update(m->c, m->buf, m->used) != 1)
+			m->bad = 1;
+		m->used = 0;
+		if (len > sizeof m->buf) {
+			if (!m->bad && EVP_MAC_update(m->c, v, len) != 1)
+				m->bad = 1;
+			return;
+		}
+	}
+	memcpy(m->buf + m->used, v, len);
+	m->used += len;
+}
+
+/* One value: its length as 8 bytes big-endian (all ones for NULL), then
+ * its bytes. */
+static void
+add(struct mac *m, const unsigned char *v, size_t len, int null)
+{
+	unsigned char l[8];
+	unsigned long long x = null ? ~0ULL : (unsigned long long)len;
+	int i;
+
+	for (i = 7; i >= 0; i--, x >>= 8)
+		l[i] = (unsigned char)(x & 0xff);
+	put(m, l, sizeof l);
+	put(m, v, len);
+}
+
 static int
-finish(EVP_MAC_CTX *c, unsigned char out[SEAL_LEN])
+finish(struct mac *m, unsigned char out[SEAL_LEN])
 {
 	size_t ol = 0;
-	int r = EVP_MAC_final(c, out, &ol, SEAL_LEN) == 1 && ol == SEAL_LEN ?
+	int r = !m->bad &&
+	    (m->used == 0 || EVP_MAC_update(m->c, m->buf, m->used) == 1) &&
+	    EVP_MAC_final(m->c, out, &ol, SEAL_LEN) == 1 && ol == SEAL_LEN ?
 	    0 : -1;
 
-	EVP_MAC_CTX_free(c);
+	EVP_MAC_CTX_free(m->c);
 	return r;
 }
 
@@ -187,104 +223,39 @@ int
 seal_row(const struct seal_key *key, const unsigned char *prev,
     sqlite3_stmt *st, int first, int ncols, unsigned char out[SEAL_LEN])
 {
-	EVP_MAC_CTX *c = start(key, prev);
-	unsigned char buf[4096];
-	size_t used = 0;
+	struct mac m;
 	int i;
 
-	if (c == NULL)
+	if ((m.c = start(key, prev)) == NULL)
 		return -1;
-	/* In one update when it fits (see flat()). */
-	for (i = first; i < first + ncols; i++) {
-		int null = sqlite3_column_type(st, i) == SQLITE_NULL;
-		const unsigned char *v = null ? NULL :
-		    sqlite3_column_text(st, i);
-		size_t len = null ? 0 : (size_t)sqlite3_column_bytes(st, i);
-		unsigned long long x = null ? ~0ULL : (unsigned long long)len;
-		int k;
-
-		if (sizeof buf - used < 8 || sizeof buf - used - 8 < len) {
-			used = 0;
-			break;
-		}
-		for (k = 7; k >= 0; k--, x >>= 8)
-			buf[used + (size_t)k] = (unsigned char)(x & 0xff);
-		if (len > 0)
-			memcpy(buf + used + 8, v, len);
-		used += 8 + len;
-	}
-	if (used > 0) {
-		if (EVP_MAC_update(c, buf, used) != 1) {
-			EVP_MAC_CTX_free(c);
-			return -1;
-		}
-		return finish(c, out);
-	}
+	m.used = 0;
+	m.bad = 0;
 	for (i = first; i < first + ncols; i++) {
 		int null = sqlite3_column_type(st, i) == SQLITE_NULL;
 		const unsigned char *v = null ? NULL :
 		    sqlite3_column_text(st, i);
 
-		if (add(c, v, null ? 0 : (size_t)sqlite3_column_bytes(st, i),
-		    null) != 0) {
-			EVP_MAC_CTX_free(c);
-			return -1;
-		}
+		add(&m, v, null ? 0 : (size_t)sqlite3_column_bytes(st, i),
+		    null);
 	}
-	return finish(c, out);
-}
-
-/*
- * The values as add() gives them, one after the other, into buf (n
- * bytes): their length, or 0 when they do not fit.  The MAC of a row
- * then takes one update instead of two per value: each update goes
- * through the provider's dispatch, several times the hashing of a short
- * value (the same bytes, the same MAC).
- */
-static size_t
-flat(const char *const *v, size_t nv, unsigned char *buf, size_t n)
-{
-	size_t i, used = 0;
-
-	for (i = 0; i < nv; i++) {
-		size_t len = v[i] ? strlen(v[i]) : 0;
-		unsigned long long x = v[i] ? (unsigned long long)len : ~0ULL;
-		int k;
-
-		if (n - used < 8 || n - used - 8 < len)
-			return 0;
-		for (k = 7; k >= 0; k--, x >>= 8)
-			buf[used + (size_t)k] = (unsigned char)(x & 0xff);
-		memcpy(buf + used + 8, v[i] ? v[i] : "", len);
-		used += 8 + len;
-	}
-	return used;
+	return finish(&m, out);
 }
 
 int
 seal_strings(const struct seal_key *key, const unsigned char *prev,
     const char *const *v, size_t n, unsigned char out[SEAL_LEN])
 {
-	EVP_MAC_CTX *c = start(key, prev);
-	unsigned char buf[4096];
-	size_t i, len;
+	struct mac m;
+	size_t i;
 
-	if (c == NULL)
+	if ((m.c = start(key, prev)) == NULL)
 		return -1;
-	if ((len = flat(v, n, buf, sizeof buf)) > 0) {
-		if (EVP_MAC_update(c, buf, len) != 1) {
-			EVP_MAC_CTX_free(c);
-			return -1;
-		}
-		return finish(c, out);
-	}
+	m.used = 0;
+	m.bad = 0;
 	for (i = 0; i < n; i++)
-		if (add(c, (const unsigned char *)v[i], v[i] ? strlen(v[i]) :
-		    0, v[i] == NULL) != 0) {
-			EVP_MAC_CTX_free(c);
-			return -1;
-		}
-	return finish(c, out);
+		add(&m, (const unsigned char *)v[i], v[i] ? strlen(v[i]) : 0,
+		    v[i] == NULL);
+	return finish(&m, out);
 }
 
 int
