@@ -251,6 +251,7 @@ options(int argc, char *argv[], struct cmdline *c)
 			if (loop_parse_day(optarg, &rc.now) != 0)
 				return loop_usage_error("--now", _("not a date "
 				    "(YYYY-MM-DD or YYYYMMDD): %s"), optarg);
+			rc.now_given = 1;
 			break;
 		case OPT_RUN:
 			if (*optarg == '\0' || strlen(optarg) >= sizeof rc.run)

@@ -157,6 +157,7 @@ struct rc {
 	/* options */
 	const char *statedir;	/* -s */
 	long now;		/* --now, day number */
+	int now_given;		/* --now on the command line */
 	char run[64];		/* --run */
 	int max_age;		/* --max-age */
 	int keep;		/* --keep-matched */

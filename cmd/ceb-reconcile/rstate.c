@@ -724,6 +724,29 @@ rstate_each(int inv, void (*fn)(uint32_t id))
 	return rv;
 }
 
+/*
+ * Is the latest run (run id last_id, of day last_now) one of the same
+ * documents as this run, on another day, that this run redoes on its
+ * day?  It is when this run is known by its input (no --run), its day is
+ * the default one (no --now: the clock), it has documents, and the
+ * digests agree.  A night with no documents is known by its day, so that
+ * quiet nights still age what waits.
+ */
+static int
+same_documents(const char *last_id, const char *last_now)
+{
+	static const struct store_ident none;
+	char empty[STORE_HEX_LEN];
+	const char *a = strchr(last_id, '+'), *b = strchr(rc.run, '+');
+
+	if (!rc.identify || rc.now_given || a == NULL || b == NULL ||
+	    strcmp(a, b) != 0 || strcmp(last_id, rc.run) == 0 ||
+	    day_parse(last_now) < 0)
+		return 0;
+	store_ident_hex(&none, empty);
+	return strncmp(b + 1, empty, 16) != 0;
+}
+
 int
 rstate_load(void)
 {
@@ -735,6 +758,8 @@ rstate_load(void)
 	    "waiting WHERE " BASE ")";
 	sqlite3_stmt *q = store_prepare(st, sql_last);
 	char sh[32], p[4096], base_now[16] = "", last_shard[32] = "";
+	char last_id[64] = "", last_now[16] = "", prev_now[16] = "";
+	long long last = 0;
 	int r, n = 0;
 
 	if (q == NULL)
@@ -742,20 +767,30 @@ rstate_load(void)
 	redo_of = 0;
 	while ((r = store_step(st, q)) == 1) {
 		if (n == 0) {
+			last = sqlite3_column_int64(q, 0);
+			snprintf(last_id, sizeof last_id, "%s", store_text(q, 1));
+			snprintf(last_now, sizeof last_now, "%s",
+			    store_text(q, 2));
 			snprintf(last_shard, sizeof last_shard, "%s",
 			    store_text(q, 3));
-			if (strcmp(store_text(q, 1), rc.run) == 0)
-				redo_of = sqlite3_column_int64(q, 0);
-			else
-				snprintf(base_now, sizeof base_now, "%s",
-				    store_text(q, 2));
-		} else if (redo_of)
-			snprintf(base_now, sizeof base_now, "%s",
+		} else
+			snprintf(prev_now, sizeof prev_now, "%s",
 			    store_text(q, 2));
 		n++;
 	}
 	if (r < 0)
 		return fail(NULL);
+	if (n > 0 && same_documents(last_id, last_now)) {
+		/* The latest run's documents again on another day: a redo
+		 * of that run, on its day. */
+		rc.now = day_parse(last_now);
+		snprintf(rc.run, sizeof rc.run, "%s", last_id);
+	}
+	if (n > 0 && strcmp(last_id, rc.run) == 0) {
+		redo_of = last;
+		snprintf(base_now, sizeof base_now, "%s", prev_now);
+	} else if (n > 0)
+		snprintf(base_now, sizeof base_now, "%s", last_now);
 	shard_text(sh, sizeof sh);
 	if (n > 0 && strcmp(last_shard, sh) != 0) {
 		diag_trouble(rstate_path(p, sizeof p), 0,
