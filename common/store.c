@@ -1022,6 +1022,18 @@ store_seen_check(const struct store_seen *s, char *path, size_t pathlen,
 	return 0;
 }
 
+unsigned long long
+store_seen_bytes(const struct store_seen *s)
+{
+	unsigned long long n = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].there && s->v[i].size > 0)
+			n += (unsigned long long)s->v[i].size;
+	return n;
+}
+
 void
 store_seen_free(struct store_seen *s)
 {

@@ -319,6 +319,9 @@ int store_seen_check(const struct store_seen *s, char *path, size_t pathlen,
 /* Forget what s saw (s may be zeroed). */
 void store_seen_free(struct store_seen *s);
 
+/* The bytes of the files s saw, all together (0: none, or all empty). */
+unsigned long long store_seen_bytes(const struct store_seen *s);
+
 /*
  * The identity of a run's input known before reading it, for tools whose
  * state must know at the start whether a run is a rerun: SHA-256 over the

@@ -422,6 +422,7 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 				return loop_usage_error("--now", _("not a date "
 				    "(YYYY-MM-DD or YYYYMMDD): %s"), optarg);
 			w->o.now_str = norm_day_str(day, today);
+			w->o.now_given = 1;
 			break;
 		}
 		case OPT_SHARD:

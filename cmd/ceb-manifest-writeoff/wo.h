@@ -285,6 +285,7 @@ struct wo_opts {
 	int stateful;			/* -s: documents recorded in the store */
 	long now;			/* --now, day number */
 	const char *now_str;		/* YYYYMMDD */
+	int now_given;			/* --now on the command line */
 	long grace;			/* --grace DAYS */
 	long keep;			/* --keep DAYS */
 	struct dec tol_abs;		/* --tolerance kg */

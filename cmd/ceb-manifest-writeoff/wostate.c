@@ -835,6 +835,33 @@ identity_unknown(void)
 	return 1;
 }
 
+/* What the identity is made of besides the day (wostate_identity()), so
+ * that find_redo() can make it again with the latest run's day; and
+ * whether the input is empty (a night with no documents). */
+static struct {
+	const char *kind;
+	char in[STORE_HEX_LEN], man[STORE_HEX_LEN];
+	int empty;
+} made;
+
+/* The identity of the input made of `made', on day (YYYYMMDD), into hex:
+ * 0, or -1. */
+static int
+identity_on(const char *day, char *hex)
+{
+	unsigned char dg[STORE_DIGEST_LEN];
+	unsigned int len = 0;
+	char buf[256];
+
+	snprintf(buf, sizeof buf, "ceb-manifest-writeoff|%s|%s:%s|%s", day,
+	    made.kind, made.in, made.man);
+	if (EVP_Digest(buf, strlen(buf), dg, &len, EVP_sha256(), NULL) != 1 ||
+	    len != STORE_DIGEST_LEN)
+		return -1;
+	store_hex(dg, hex);
+	return 0;
+}
+
 int
 wostate_identity(const struct wo *w, int argc, char *const argv[],
     const char *const *manifests, const struct stream_opts *so,
@@ -842,22 +869,22 @@ wostate_identity(const struct wo *w, int argc, char *const argv[],
 {
 	static const char *const msuf[] = { ".xml", ".xml.gz", ".csv",
 	    ".csv.gz", NULL };
-	char in[STORE_HEX_LEN], man[STORE_HEX_LEN] = "", buf[256], err[512];
-	unsigned char dg[STORE_DIGEST_LEN];
-	unsigned int len = 0;
-	const char *kind = "files";
+	static const struct store_ident none;
+	char err[512], empty[STORE_HEX_LEN];
 	int n, r;
 
+	made.kind = "files";
+	made.man[0] = '\0';
 	for (n = 0; manifests && manifests[n]; n++)
 		;
 	if (n > 0 && store_files_identity(n, (char *const *)manifests, msuf,
-	    man, &seen) != 0)
+	    made.man, &seen) != 0)
 		return identity_unknown();
-	if ((r = store_input_identity(argc, argv, in, &seen)) == 1) {
+	if ((r = store_input_identity(argc, argv, made.in, &seen)) == 1) {
 		/* Standard input: known by its documents, read first. */
-		kind = "documents";
-		r = store_docs_identity(argc, argv, so, dir, in, NULL, &seen,
-		    err, sizeof err);
+		made.kind = "documents";
+		r = store_docs_identity(argc, argv, so, dir, made.in, NULL,
+		    &seen, err, sizeof err);
 		if (r < 0) {
 			diag_trouble(dir, 0, "%s", err);
 			return -1;
@@ -865,13 +892,34 @@ wostate_identity(const struct wo *w, int argc, char *const argv[],
 	}
 	if (r != 0)
 		return identity_unknown();
-	snprintf(buf, sizeof buf, "ceb-manifest-writeoff|%s|%s:%s|%s",
-	    w->o.now_str, kind, in, man);
-	if (EVP_Digest(buf, strlen(buf), dg, &len, EVP_sha256(), NULL) != 1 ||
-	    len != STORE_DIGEST_LEN)
+	store_ident_hex(&none, empty);
+	made.empty = store_seen_bytes(&seen) == 0 &&
+	    (strcmp(made.kind, "files") == 0 || strcmp(made.in, empty) == 0);
+	if (identity_on(w->o.now_str, hex) != 0)
 		return identity_unknown();
-	store_hex(dg, hex);
 	return 0;
+}
+
+/*
+ * Is the latest run (row q of runs: id, identity, label) one of the same
+ * input as this run's, on another day, that this run redoes on its day?
+ * It is when the day is the clock's (no --now), the input is not empty
+ * (a night with no documents is known by its day, so that quiet nights
+ * still age what waits), and the identity made with that run's day (its
+ * label, YYYYMMDD) is that run's: the day is kept in day.
+ */
+static int
+same_input(const struct wo *w, sqlite3_stmt *q, char day[9])
+{
+	const char *label = store_text(q, 2);
+	char hex[STORE_HEX_LEN];
+
+	if (w->o.now_given || made.empty || strlen(label) != 8 ||
+	    strspn(label, "0123456789") != 8 || identity_on(label, hex) != 0 ||
+	    strcmp(hex, store_text(q, 1)) != 0)
+		return 0;
+	memcpy(day, label, 9);
+	return 1;
 }
 
 /*
@@ -882,9 +930,10 @@ wostate_identity(const struct wo *w, int argc, char *const argv[],
  * there).  Sets redo_of and base_csv; 0, or -1 on error.
  */
 static int
-find_redo(const char *dir, const char *id)
+find_redo(struct wo *w, const char *dir, char *id)
 {
-	static const char sql_last[] = "SELECT id, identity FROM runs "
+	static char day[9];
+	static const char sql_last[] = "SELECT id, identity, label FROM runs "
 	    "ORDER BY id DESC LIMIT 1";
 	static const char sql_base[] = "SELECT value FROM meta WHERE "
 	    "key = 'redo_base'";
@@ -896,6 +945,7 @@ find_redo(const char *dir, const char *id)
 
 	redo_of = 0;
 	base_csv = 0;
+	day[0] = '\0';
 	if (*id == '\0')
 		return 0;
 	if ((q = store_prepare(st, sql_last)) == NULL ||
@@ -903,6 +953,8 @@ find_redo(const char *dir, const char *id)
 		return -1;
 	if (r == 1) {
 		if (strcmp(store_text(q, 1), id) == 0)
+			last = sqlite3_column_int64(q, 0);
+		else if (same_input(w, q, day))
 			last = sqlite3_column_int64(q, 0);
 		sqlite3_reset(q);
 	}
@@ -925,6 +977,13 @@ find_redo(const char *dir, const char *id)
 		base_csv = 1;
 	} else if (*kind)
 		return 0;
+	if (*day) {
+		/* The same input on another day: redone on its day. */
+		w->o.now_str = day;
+		w->o.now = norm_day(day);
+		if (identity_on(day, id) != 0)
+			return -1;
+	}
 	redo_of = last;
 	return 0;
 }
@@ -974,7 +1033,7 @@ wostate_load(struct wo *w, const char *dir, const char *id)
 	fresh = runs == 0;
 	memset(&ident, 0, sizeof ident);
 	snprintf(identity, sizeof identity, "%s", id ? id : "");
-	if (!fresh && find_redo(dir, identity) != 0)
+	if (!fresh && find_redo(w, dir, identity) != 0)
 		return fail(path);
 	if (fresh) {
 		/* The state directory of the release before the store. */
