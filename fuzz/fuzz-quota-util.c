@@ -171,10 +171,7 @@ qf_run_init(struct run *r, const char *path)
 void
 qf_run_free(struct run *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->rows.n; i++)
-		free(((struct row *)r->rows.v[i])->deferred.v);
+	free(r->defer);
 	free(r->rows.v);
 	free(r->evs.v);
 	free(r->docs.v);
@@ -186,6 +183,8 @@ qf_run_free(struct run *r)
 	if (r->st)
 		qstore_close(r);
 	ht_free(&r->keys);
+	rkey_free(r);
+	arena_free(&r->kar);
 	ht_free(&r->pyears);
 	ht_free(&r->strs);
 	arena_free(&r->ar);

@@ -132,49 +132,64 @@ intern(struct run *r, const char *s)
 	return p;
 }
 
+/* A field with surrounding whitespace removed: its first byte and length
+ * in the message, or NULL when it is missing or blank. */
+static const char *
+trimmed(xmlNodePtr parent, const char *name, size_t *len)
+{
+	const char *s = parent ? msg_field(parent, name) : NULL;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	*len = n;
+	return n ? s : NULL;
+}
+
 /* A field with surrounding whitespace removed, copied into the arena. */
 static const char *
 field(struct run *r, xmlNodePtr parent, const char *name)
 {
-	const char *s = parent ? msg_field(parent, name) : NULL;
 	size_t len;
+	const char *s = trimmed(parent, name, &len);
+
+	return s ? arena_dup(&r->ar, s, len) : "";
+}
+
+/*
+ * The same for a field only looked at, not kept: in buf when it fits
+ * (the arena's copy would stay for the whole run), else in the arena.
+ */
+static const char *
+tmp_field(struct run *r, xmlNodePtr parent, const char *name, char *buf,
+    size_t n)
+{
+	size_t len;
+	const char *s = trimmed(parent, name, &len);
 
 	if (s == NULL)
 		return "";
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	len = strlen(s);
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-	    s[len - 1] == '\r' || s[len - 1] == '\n'))
-		len--;
-	if (len == 0)
-		return "";
-	return arena_dup(&r->ar, s, len);
+	if (len >= n)
+		return arena_dup(&r->ar, s, len);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return buf;
 }
 
 /* The same, interned: for codes that repeat (enterprises). */
 static const char *
 code_field(struct run *r, xmlNodePtr parent, const char *name)
 {
-	const char *s = parent ? msg_field(parent, name) : NULL;
 	char buf[256];
-	size_t len;
+	const char *s = tmp_field(r, parent, name, buf, sizeof buf);
 
-	if (s == NULL)
-		return "";
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-		s++;
-	len = strlen(s);
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
-	    s[len - 1] == '\r' || s[len - 1] == '\n'))
-		len--;
-	if (len == 0)
-		return "";
-	if (len >= sizeof buf)
-		return arena_dup(&r->ar, s, len);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return intern(r, buf);
+	return s == buf ? intern(r, buf) : s;
 }
 
 /* A guid as stored in the ledger's event list: no separators. */
@@ -205,7 +220,7 @@ static const char *
 person_key(struct run *r, xmlNodePtr head, const char **idout)
 {
 	const char *id = field(r, head, "buyerIdNumber");
-	char *p, id18[19];
+	char *p, id18[19], t[64];
 
 	*idout = id;
 	if (*id == '\0')
@@ -213,13 +228,14 @@ person_key(struct run *r, xmlNodePtr head, const char **idout)
 	for (p = (char *)id; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
-	if (strcmp(field(r, head, "buyerIdType"), "1") == 0 &&
-	    strlen(id) == 15 && ident_id15_to_18(id, id18) == 0 &&
+	if (strcmp(tmp_field(r, head, "buyerIdType", t, sizeof t), "1") ==
+	    0 && strlen(id) == 15 && ident_id15_to_18(id, id18) == 0 &&
 	    (id = arena_str(&r->ar, id18)) == NULL)
 		return "";
 	*idout = id;
 	if (r->key_name) {
-		const char *name = field(r, head, "buyerName");
+		const char *name = tmp_field(r, head, "buyerName", t,
+		    sizeof t);
 		size_t n = strlen(id) + strlen(name) + 2;
 		char *k = arena_alloc(&r->ar, n);
 
@@ -414,7 +430,7 @@ static void
 inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 {
 	xmlNodePtr h = msg_head(m, rec);
-	char lines[99 * 80];
+	char lines[99 * 80], t[64];
 	const char *why, *id;
 
 	e->guid = guid_field(r, h);
@@ -441,7 +457,7 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		e->why = "buyerIdNumber";
 		return;
 	}
-	if (strcmp(field(r, h, "buyerIdType"), "1") == 0 &&
+	if (strcmp(tmp_field(r, h, "buyerIdType", t, sizeof t), "1") == 0 &&
 	    (e->id_err = (int)ident_check_id(id, strlen(id), NULL, NULL)) !=
 	    IDENT_OK) {
 		e->out = O_INVALID;
@@ -465,7 +481,8 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		if (len == 14 && time_of(e->date, 14, 14) == UINT64_MAX)
 			e->day = -1;
 		e->time = e->day < 0 ? UINT64_MAX : (uint64_t)e->day * 1000000;
-		e->tie = time_of(field(r, h, "appTime"), 14, 14);
+		e->tie = time_of(tmp_field(r, h, "appTime", t, sizeof t),
+		    14, 14);
 	}
 	if (e->day < 0) {
 		e->out = O_INVALID;
@@ -478,7 +495,8 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		e->why = "policy";
 		return;
 	}
-	e->change = strcmp(field(r, h, "appType"), "2") == 0;
+	e->change = strcmp(tmp_field(r, h, "appType", t, sizeof t), "2") ==
+	    0;
 	estimate_tax(r, e, m, rec);
 }
 
@@ -487,6 +505,7 @@ release(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 {
 	xmlNodePtr h = msg_head(m, rec), l;
 	const char *id;
+	char t[64];
 
 	e->guid = guid_field(r, h);
 	e->invtno = field(r, h, "invtNo");
@@ -497,7 +516,8 @@ release(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 	e->copno = field(r, h, "copNo");
 	if (e->kind == E_RECEIPT) {
 		e->status = field(r, h, "returnStatus");
-		e->time = time_of(field(r, h, "returnTime"), 14, 17);
+		e->time = time_of(tmp_field(r, h, "returnTime", t, sizeof t),
+		    14, 17);
 		e->releases = strcmp(e->status, "100") == 0 ||
 		    strcmp(e->status, "700") == 0;
 		if (strcmp(e->status, "800") == 0)
@@ -505,7 +525,7 @@ release(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		return;
 	}
 	e->person = person_key(r, h, &id);
-	e->time = time_of(field(r, h, "appTime"), 14, 14);
+	e->time = time_of(tmp_field(r, h, "appTime", t, sizeof t), 14, 14);
 	e->releases = 1;
 	if (*id != '\0' && !shard_mine(&r->shard, id, strlen(id))) {
 		e->out = O_OTHER_SHARD;

@@ -171,7 +171,7 @@ want(struct run *r, const char *k)
 
 	if (ht_get(&r->keys, k, len) != HT_NONE)
 		return 0;
-	if ((c = arena_dup(&r->ar, k, len)) == NULL)
+	if ((c = arena_dup(&r->kar, k, len)) == NULL)
 		return -1;
 	return ht_put(&r->keys, c, len, WANTED);
 }
@@ -221,13 +221,145 @@ judge_prepare(struct run *r)
 	return 0;
 }
 
+/* ---- the keys of the run's rows (struct run: rkeys) ---- */
+
+/* The tag of a key (its first byte) as a slot holds it, or -1. */
+static int
+rkey_tag(char c)
+{
+	switch (c) {
+	case 'I':
+		return 0;
+	case 'O':
+		return 1;
+	case 'A':
+		return 2;
+	case 'E':
+		return 3;
+	}
+	return -1;
+}
+
+/* The key of row w with tag t (rkey_tag()) into buf, as key_*() make it;
+ * -1 when it has none. */
+static int
+rkey_make(const struct row *w, int t, char *buf, size_t n)
+{
+	switch (t) {
+	case 0:
+		return key_invt(buf, n, w->invtno);
+	case 1:
+		return key_order(buf, n, w->ebp, w->orderno);
+	case 2:
+		return key_agent(buf, n, w->agent, w->copno);
+	default:
+		return key_ebc(buf, n, w->ebc, w->copno);
+	}
+}
+
+/*
+ * The slot of key k (hash h, tag t): the one that holds it, or the empty
+ * one where it goes.  A slot with the same high half of the hash and tag
+ * is compared by making its row's key again: a row's key fields do not
+ * change once a key names it (an invtNo is only ever learnt where the
+ * row had none).
+ */
+static uint64_t *
+rkey_slot(const struct run *r, const char *k, uint64_t h, int t)
+{
+	size_t mask = r->rkeys.cap - 1, i = (size_t)h & mask;
+	uint32_t hi = (uint32_t)(h >> 32);
+	char buf[256];
+
+	for (;; i = (i + 1) & mask) {
+		uint64_t *s = &r->rkeys.s[i];
+
+		if (*s == 0)
+			return s;
+		if ((uint32_t)(*s >> 32) == hi && (int)(*s & 3) == t &&
+		    rkey_make(r->rows.v[(uint32_t)*s >> 2], t, buf,
+		    sizeof buf) == 0 && strcmp(buf, k) == 0)
+			return s;
+	}
+}
+
+uint32_t
+rkey_get(const struct run *r, const char *k)
+{
+	int t = rkey_tag(k[0]);
+	uint64_t *s;
+
+	if (r->rkeys.cap == 0 || t < 0)
+		return HT_NONE;
+	s = rkey_slot(r, k, ht_hash(k, strlen(k)), t);
+	return *s ? (uint32_t)*s >> 2 : HT_NONE;
+}
+
+static int
+rkey_grow(struct run *r)
+{
+	size_t nc = r->rkeys.cap ? r->rkeys.cap * 2 : 1024, i;
+	uint64_t *ns = calloc(nc, sizeof *ns);
+	char buf[256];
+
+	if (ns == NULL)
+		return -1;
+	for (i = 0; i < r->rkeys.cap; i++) {
+		uint64_t s = r->rkeys.s[i];
+		size_t j;
+
+		if (s == 0)
+			continue;
+		if (rkey_make(r->rows.v[(uint32_t)s >> 2], (int)(s & 3), buf,
+		    sizeof buf) != 0) {
+			free(ns);
+			return -1;
+		}
+		j = (size_t)ht_hash(buf, strlen(buf)) & (nc - 1);
+		while (ns[j])
+			j = (j + 1) & (nc - 1);
+		ns[j] = s;
+	}
+	free(r->rkeys.s);
+	r->rkeys.s = ns;
+	r->rkeys.cap = nc;
+	return 0;
+}
+
+int
+rkey_put(struct run *r, const char *k, uint32_t idx)
+{
+	int t = rkey_tag(k[0]);
+	uint64_t h, *s;
+
+	if (t < 0 || idx > UINT32_MAX >> 2 || idx >= r->rows.n)
+		return -1;
+	/* Up to 7/8 full: a slot is 8 bytes, and a probe compares the
+	 * hash's high half before it makes a key. */
+	if ((r->rkeys.n + 1) * 8 > r->rkeys.cap * 7 && rkey_grow(r) != 0)
+		return -1;
+	h = ht_hash(k, strlen(k));
+	s = rkey_slot(r, k, h, t);
+	if (*s == 0)
+		r->rkeys.n++;
+	*s = (h >> 32) << 32 | (uint64_t)idx << 2 | (uint64_t)t;
+	return 0;
+}
+
+void
+rkey_free(struct run *r)
+{
+	free(r->rkeys.s);
+	memset(&r->rkeys, 0, sizeof r->rkeys);
+}
+
 /* The row a key names, or NULL. */
 static struct row *
 row_by(struct run *r, const char *k)
 {
-	uint32_t i = ht_get(&r->keys, k, strlen(k));
+	uint32_t i = rkey_get(r, k);
 
-	return i == HT_NONE || i == WANTED ? NULL : r->rows.v[i];
+	return i == HT_NONE ? NULL : r->rows.v[i];
 }
 
 /*
@@ -265,15 +397,9 @@ index_row(struct run *r, struct row *w, uint32_t idx)
 	tmp.orderno = w->orderno;
 	n = event_keys(&tmp, k);
 	for (i = 0; i < n; i++) {
-		size_t len = strlen(k[i]);
-		uint32_t old = ht_get(&r->keys, k[i], len);
-		char *c;
-
-		if (old != HT_NONE && old != WANTED)
+		if (rkey_get(r, k[i]) != HT_NONE)
 			continue;	/* first row keeps the key */
-		/* A wanted key is in the table already, with its string. */
-		c = old == WANTED ? k[i] : arena_dup(&r->ar, k[i], len);
-		if (c == NULL || ht_put(&r->keys, c, len, idx) != 0)
+		if (rkey_put(r, k[i], idx) != 0)
 			return -1;
 	}
 	return 0;
@@ -427,11 +553,8 @@ rejudge(struct run *r, struct event *e, struct row *w)
 
 		if (key_invt(k, sizeof k, e->invtno) == 0 &&
 		    row_by(r, k) == NULL) {
-			char *c = arena_str(&r->ar, k);
-
 			w->invtno = e->invtno;
-			if (c != NULL)
-				(void)ht_put(&r->keys, c, strlen(c), w->idx);
+			(void)rkey_put(r, k, w->idx);
 		}
 	}
 	w->py = pyear_get(r, e->person, e->year, 1);
@@ -561,10 +684,11 @@ inventory(struct run *r, struct event *e)
 	}
 	if (w->state == S_PENDING) {
 		judge(r, e, w);
-		/* The releases that waited (their seq, judge_run()). */
-		for (i = 0; i < w->deferred.n; i++) {
-			struct event buf, *d = ev_get(r,
-			    (size_t)(uintptr_t)w->deferred.v[i], &buf);
+		/* The releases that waited (their seq, judge_run()), in
+		 * the order they came. */
+		for (i = w->defer_first; i != 0; i = r->defer[i - 1].next) {
+			struct event buf, *d = ev_get(r, r->defer[i - 1].seq,
+			    &buf);
 
 			if (d == NULL)
 				break;
@@ -572,9 +696,7 @@ inventory(struct run *r, struct event *e)
 			if (ev_put(r, d) != 0)
 				break;
 		}
-		free(w->deferred.v);
-		w->deferred.v = NULL;
-		w->deferred.n = 0;
+		w->defer_first = w->defer_last = 0;
 		return;
 	}
 	if (strcmp(e->guid, w->guid) == 0 && strcmp(e->guid, "-") != 0) {
@@ -970,8 +1092,8 @@ apply_release(struct run *r, struct event *e, struct row *w)
  */
 struct ordrec {
 	uint64_t time, tie;
-	size_t seq;
 	struct row *row;	/* an inventory's, once found or made */
+	uint32_t seq;		/* (a night holds fewer events) */
 	enum ekind kind;
 };
 
@@ -987,14 +1109,39 @@ cmp_time(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* Release seq waits for row w's judgment: 0, -1 out of memory. */
+static int
+defer_push(struct run *r, struct row *w, size_t seq)
+{
+	if (r->ndefer == r->capdefer) {
+		size_t nc = r->capdefer ? r->capdefer * 2 : 64;
+		struct defer *nd;
+
+		if (nc > UINT32_MAX ||
+		    (nd = realloc(r->defer, nc * sizeof *nd)) == NULL)
+			return -1;
+		r->defer = nd;
+		r->capdefer = nc;
+	}
+	r->defer[r->ndefer].seq = seq;
+	r->defer[r->ndefer++].next = 0;
+	if (w->defer_last != 0)
+		r->defer[w->defer_last - 1].next = (uint32_t)r->ndefer;
+	else
+		w->defer_first = (uint32_t)r->ndefer;
+	w->defer_last = (uint32_t)r->ndefer;
+	return 0;
+}
+
 int
 judge_run(struct run *r)
 {
-	struct ordrec *ord;
+	struct ordrec *ord = NULL;
 	struct event buf, *e;
 	size_t n = 0, i, nev = ev_count(r);
 
-	if ((ord = malloc((nev + 1) * sizeof *ord)) == NULL)
+	if (nev >= UINT32_MAX || (ord = malloc((nev + 1) * sizeof *ord)) ==
+	    NULL)
 		goto nomem;
 	for (i = 0; i < nev; i++) {
 		if ((e = ev_get(r, i, &buf)) == NULL)
@@ -1003,7 +1150,7 @@ judge_run(struct run *r)
 			continue;
 		ord[n].time = e->time;
 		ord[n].tie = e->tie;
-		ord[n].seq = e->seq;
+		ord[n].seq = (uint32_t)e->seq;
 		ord[n].row = NULL;
 		ord[n++].kind = e->kind;
 	}
@@ -1043,17 +1190,11 @@ judge_run(struct run *r)
 			e->why = "held";
 			e->row = w;
 		} else if (*w->invtno == '\0') {
-			/* The receipt's invtNo key is wanted, so it is in the
-			 * table with its own string already. */
-			char *c = ht_get(&r->keys, k, strlen(k)) == HT_NONE ?
-			    arena_str(&r->ar, k) : k;
-
 			w->invtno = e->invtno;
 			w->changed = 1;
 			(void)qstore_log(r, w, "changed", e->guid, w->amount,
 			    dec_from_int(0), e->time);
-			if (c == NULL || ht_put(&r->keys, c, strlen(c),
-			    w->idx) != 0)
+			if (rkey_put(r, k, w->idx) != 0)
 				goto nomem;
 			if (!e->releases)
 				e->out = O_LEARNT;
@@ -1114,8 +1255,7 @@ judge_run(struct run *r)
 		e->row = w;
 		if (w->state == S_PENDING) {
 			/* Its seq: the event is read again then. */
-			if (vec_push(&w->deferred, (void *)(uintptr_t)e->seq)
-			    != 0)
+			if (defer_push(r, w, e->seq) != 0)
 				goto nomem;
 		} else
 			apply_release(r, e, w);

@@ -1294,7 +1294,7 @@ load(struct run *r, long long id, struct htab *byid)
 	w->id = id;
 	w->idx = (uint32_t)r->rows.n;
 	if (w->person == NULL || vec_push(&r->rows, w) != 0 ||
-	    ht_put(byid, arena_str(&r->ar, idk), (size_t)n, w->idx) != 0)
+	    ht_put(byid, arena_str(&r->kar, idk), (size_t)n, w->idx) != 0)
 		goto nomem;
 	if (key_invt(k[nk], 256, w->invtno) == 0)
 		nk++;
@@ -1313,7 +1313,7 @@ load(struct run *r, long long id, struct htab *byid)
 			continue;	/* held by another row: first keeps */
 		/* A wanted key keeps the string it has in the table: only
 		 * the value changes (ht_put). */
-		c = old == HT_NONE - 1 ? k[i] : arena_dup(&r->ar, k[i], kl);
+		c = old == HT_NONE - 1 ? k[i] : arena_dup(&r->kar, k[i], kl);
 		if (c == NULL || ht_put(&r->keys, c, kl, w->idx) != 0)
 			goto nomem;
 	}
@@ -1426,18 +1426,21 @@ buyers_read(struct run *r)
 	return rc;
 }
 
-/* A wanted key and its slot in the run's key table. */
+/* A wanted key found in the store: its slot in the run's key table and
+ * the inventory it names. */
 struct wanted {
-	const char *k;
 	size_t slot;
 	long long id;
 };
 
+static const struct htab *wanted_keys;	/* of cmp_wanted_key() */
+
+/* Two slots of wanted_keys, by their keys. */
 static int
 cmp_wanted_key(const void *a, const void *b)
 {
-	return strcmp(((const struct wanted *)a)->k,
-	    ((const struct wanted *)b)->k);
+	return strcmp(wanted_keys->s[*(const uint32_t *)a].k,
+	    wanted_keys->s[*(const uint32_t *)b].k);
 }
 
 static int
@@ -1459,44 +1462,73 @@ int
 ledger_read(struct run *r)
 {
 	struct htab byid = { NULL, 0, 0 };
-	struct wanted *want = NULL;
-	size_t nw = 0, nf = 0, i;
+	struct wanted *found = NULL;
+	uint32_t *want = NULL;
+	size_t nw = 0, nf = 0, cf = 0, i;
 	sqlite3_stmt *st;
 	int rc = -1;
 
-	/* The wanted keys, collected first: loading adds keys. */
-	if (r->keys.n > 0 && (want = malloc(r->keys.n * sizeof *want)) ==
-	    NULL) {
+	/* The wanted keys (their slots), collected first: loading adds
+	 * keys. */
+	if (r->keys.cap > UINT32_MAX || (r->keys.n > 0 &&
+	    (want = malloc(r->keys.n * sizeof *want)) == NULL)) {
 		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
 	}
 	for (i = 0; i < r->keys.cap; i++)
-		if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1) {
-			want[nw].k = r->keys.s[i].k;
-			want[nw++].slot = i;
-		}
+		if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1)
+			want[nw++] = (uint32_t)i;
+	wanted_keys = &r->keys;
 	if (nw > 1)
 		qsort(want, nw, sizeof *want, cmp_wanted_key);
 	for (i = 0; i < nw; i++) {
-		int found;
+		int ok;
 
 		if ((st = store_prepare(r->st, sql_key_get)) == NULL ||
-		    store_bind(r->st, st, "s", want[i].k) != 0 ||
-		    (found = store_step(r->st, st)) < 0) {
+		    store_bind(r->st, st, "s", r->keys.s[want[i]].k) != 0 ||
+		    (ok = store_step(r->st, st)) < 0) {
 			fail(r);
 			goto out;
 		}
-		if (!found)
+		if (!ok)
 			continue;
-		want[nf] = want[i];
-		want[nf++].id = sqlite3_column_int64(st, 0);
+		if (nf == cf) {
+			size_t nc = cf ? cf * 2 : 64;
+			struct wanted *nfd = realloc(found, nc * sizeof *nfd);
+
+			if (nfd == NULL) {
+				sqlite3_reset(st);
+				diag_trouble(NULL, 0, _("out of memory"));
+				goto out;
+			}
+			found = nfd;
+			cf = nc;
+		}
+		found[nf].slot = want[i];
+		found[nf++].id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 	}
+	free(want);
+	want = NULL;
 	if (nf > 1)
-		qsort(want, nf, sizeof *want, cmp_wanted_slot);
+		qsort(found, nf, sizeof *found, cmp_wanted_slot);
 	for (i = 0; i < nf; i++)
-		if (load(r, want[i].id, &byid) != 0)
+		if (load(r, found[i].id, &byid) != 0)
 			goto out;
+	free(found);
+	found = NULL;
+	/*
+	 * The keys of the rows loaded go to rkeys (judge.c), which holds no
+	 * strings; a wanted key that names no row is no more use.
+	 */
+	for (i = 0; i < r->keys.cap; i++)
+		if (r->keys.s[i].h && r->keys.s[i].v != HT_NONE - 1 &&
+		    rkey_put(r, r->keys.s[i].k, r->keys.s[i].v) != 0) {
+			diag_trouble(NULL, 0, _("out of memory"));
+			goto out;
+		}
+	ht_free(&r->keys);
+	arena_free(&r->kar);
 	/* Every buyer-year the run may touch: its total. */
 	if (buyers_read(r) != 0)
 		goto out;
@@ -1517,6 +1549,7 @@ ledger_read(struct run *r)
 	rc = 0;
 out:
 	free(want);
+	free(found);
 	ht_free(&byid);
 	return rc;
 }

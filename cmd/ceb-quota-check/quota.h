@@ -18,9 +18,11 @@
  *      (emit.c).
  * Memory grows with the run's input and the buyers it names, not with the
  * size of the ledger: per inventory of the night, its strings (identity,
- * keys), its ledger row, and a small record of the evaluation order
- * (about 0.72 KB measured; the events and documents themselves are on
- * disk, the quota events in the store).
+ * lines), its ledger row (192 bytes), its keys (8-byte slots of
+ * run.rkeys, no strings once the store has been read), and a small
+ * record of the evaluation order (about 0.45 KB measured at 1,000,000
+ * inventories; the events and documents themselves are on disk, the
+ * quota events in the store).
  */
 #ifndef QUOTA_H
 #define QUOTA_H
@@ -148,15 +150,23 @@ struct row {
 	long long id;		/* id in the store (a new row's: the one
 				 * ledger_write() gives it, see fresh) */
 	struct pyear *py;
-	struct vec deferred;	/* releases waiting for this row's judgment */
+	/* The releases waiting for this row's judgment: a list in
+	 * run.defer, first and last as index + 1 (0: none). */
+	uint32_t defer_first, defer_last;
 	int year;
 	enum verdict verdict;
 	enum rstate state;
 	uint32_t idx;		/* index in run.rows */
 	uint32_t newseq;	/* order of creation for new rows */
-	int changed;
-	int fresh;		/* new: id given at creation, written by
+	unsigned char changed;
+	unsigned char fresh;	/* new: id given at creation, written by
 				 * ledger_write() */
+};
+
+/* A release waiting for its row's judgment (struct row: defer_first). */
+struct defer {
+	size_t seq;		/* the event's */
+	uint32_t next;		/* index + 1 of the next, 0: the last */
 };
 
 /* ---- events (extract.c) ---- */
@@ -329,11 +339,26 @@ struct run {
 	unsigned char mac_genesis[32];
 	long long mac_from;		/* first sealed event */
 	/* ledger */
-	struct htab keys;	/* inventory keys -> rows index */
+	/*
+	 * The keys the run wants from the store (judge_prepare()), with
+	 * their strings in kar, until ledger_read() has looked them up and
+	 * loaded the rows they name; then the keys of the run's rows are in
+	 * rkeys, without strings (a key is made again from its row when
+	 * compared), and keys and kar are freed.
+	 */
+	struct htab keys;	/* key -> rows index, or wanted */
+	struct arena kar;	/* the strings of keys */
+	struct rkeys {
+		uint64_t *s;	/* high half: the hash's high half (0:
+				 * empty); low: rows index << 2 | tag */
+		size_t cap, n;
+	} rkeys;
 	struct vec rows;	/* struct row *: loaded and new */
 	struct htab pyears;	/* "person\037year" -> pys index */
 	struct vec pys;		/* struct pyear * */
 	size_t nnew;
+	struct defer *defer;	/* the rows' waiting releases */
+	size_t ndefer, capdefer;
 };
 
 /* extract.c */
@@ -365,6 +390,12 @@ int key_invt(char *buf, size_t n, const char *invtno);
 int key_agent(char *buf, size_t n, const char *agent, const char *copno);
 int key_ebc(char *buf, size_t n, const char *ebc, const char *copno);
 int key_order(char *buf, size_t n, const char *ebp, const char *orderno);
+/* The row index key k names in r->rkeys, or HT_NONE. */
+uint32_t rkey_get(const struct run *r, const char *k);
+/* Key k (made from row idx's fields) names row idx; 0, -1 out of
+ * memory or more rows than a slot holds. */
+int rkey_put(struct run *r, const char *k, uint32_t idx);
+void rkey_free(struct run *r);
 struct pyear *pyear_get(struct run *r, const char *person, int year,
     int create);
 
