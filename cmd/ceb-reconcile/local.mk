@@ -26,7 +26,8 @@ RECONCILE_TESTS = tests/reconcile/gen-defects.test \
 	tests/reconcile/three-nights.test tests/reconcile/kill.test \
 	tests/reconcile/shard.test tests/reconcile/lock.test \
 	tests/reconcile/spill.test tests/reconcile/same-day.test \
-	tests/reconcile/stdin.test tests/reconcile/bad-doc.test
+	tests/reconcile/stdin.test tests/reconcile/bad-doc.test \
+	tests/reconcile/late-resend.test
 TESTS += $(RECONCILE_TESTS)
 EXTRA_DIST += $(RECONCILE_TESTS) tests/reconcile/lib.sh \
 	tests/bench/ceb-reconcile.sh

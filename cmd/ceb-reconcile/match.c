@@ -434,7 +434,8 @@ match_one(uint32_t id)
 		return;
 	/* A waybill another inventory consumed earlier in this run. */
 	if (!live(cp[RT_WAY]) && wk->done) {
-		day_show(rc.done[wk->done - 1].day, day, sizeof day);
+		day_show(wk->done == NIGHT ? rc.now : rc.done[wk->done - 1].day,
+		    day, sizeof day);
 		rfinding(r, &fl[RT_INV], "R-CONS-001", "logisticsNo",
 		    "consumed", NULL, NULL, NULL,
 		    _("the waybill was already matched with another "
@@ -468,7 +469,9 @@ match_one(uint32_t id)
 	}
 	rfinding(r, &fl[RT_INV], "R-OK-001", NULL, "matched", NULL, NULL, NULL,
 	    _("matched order, payment and waybill"));
-	if (store_done_add(r->key, r->key2, rc.recs[cp[RT_PAY]].key2,
+	if (rc.statedir)
+		(void)store_night_add(cp);	/* trouble said */
+	else if (store_done_add(r->key, r->key2, rc.recs[cp[RT_PAY]].key2,
 	    (uint32_t)rc.now, r->hash) < 0)
 		diag_trouble(NULL, 0, _("out of memory"));
 	rc.n_matched++;

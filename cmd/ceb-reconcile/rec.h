@@ -133,6 +133,26 @@ struct okey {
 	uint32_t inv;		/* waybill: the inventory that names it */
 };
 
+/*
+ * pkey/okey.done of a parcel matched this night with --state: what is
+ * known of it is in the store (rstate_night_row()), not in rc.done.
+ */
+#define NIGHT UINT32_MAX
+
+/* One of the four documents of a parcel matched this night: what a tomb
+ * holds. */
+struct nightrec {
+	uint64_t hash;
+	uint32_t src, line;
+};
+
+/* What rstate_night_row() read of a parcel matched this night. */
+struct nightrow {
+	uint64_t hash;		/* content hash of the inventory */
+	int same_order;		/* its ebpCode/orderNo is pa/pb */
+	struct nightrec d[RT_N];
+};
+
 /* A matched parcel, remembered for --keep-matched days. */
 struct done {
 	uint32_t pk, wk, yk;	/* key ids (NONE when unknown) */
@@ -286,6 +306,10 @@ long store_arrival(uint32_t **out, int night);
 int store_grow_keys(void);	/* side arrays to the key counts */
 long store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
     uint64_t hash);
+/* Parcel cp (its four records) matched this night, with --state: written
+ * to the store (rstate_night_add()), its keys marked NIGHT.  0, or -1
+ * (trouble said). */
+int store_night_add(const uint32_t cp[RT_N]);
 long day_parse(const char *s);			/* YYYYMMDD or Y-M-D */
 void day_format(long day, char *buf, size_t n);	/* YYYYMMDD */
 void day_show(long day, char *buf, size_t n);	/* YYYY-MM-DD */
@@ -370,6 +394,28 @@ int rstate_defer(const struct stream_doc *d);
 /* With rc.defer, after the input: the run id from the documents read,
  * the state loaded, and every document kept handed to fn.  0 or -1. */
 int rstate_replay(int (*fn)(struct stream_doc *, void *));
+
+/*
+ * Parcels matched this night, with --state: written to the store as they
+ * match (k: ebpCode, orderNo, logisticsCode, logisticsNo, payCode,
+ * payTransactionId; hash: the inventory's; d: the four documents): its
+ * row (> 0), or -1 on trouble (said); and row read back into out when
+ * its key of kind w (0 parcel, 1 waybill, 2 payment) is a, b (same_order:
+ * its parcel key is pa, pb): 1, 0 when not, -1 on trouble (said).  The
+ * commit writes them to the matched table.
+ */
+long long rstate_night_add(const char *const k[6], uint64_t hash,
+    const struct nightrec d[RT_N]);
+int rstate_night_row(long long row, int w, const char *a, const char *b,
+    const char *pa, const char *pb, struct nightrow *out);
+/* The key ids of index w (0 rc.pk, 1 rc.wk, 2 rc.yk) were renumbered
+ * (store.c: compact_keys()): old id i is now map[i], NONE when gone. */
+void rstate_keys_moved(int w, const uint32_t *map, size_t nold,
+    size_t nnew);
+/* After that: the keys looked up in the waiting rows (rstate_probe())
+ * that left the indexes are forgotten (looked up again if they come back:
+ * what they find is taken in already). */
+void rstate_keys_compacted(void);
 
 /* rconvert.c: an old state directory into the store, in its
  * transaction, while the store has no run.  0, or -1 (trouble said). */

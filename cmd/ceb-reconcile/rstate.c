@@ -140,6 +140,7 @@ static size_t capdbmsg;
 
 static int begin_run(void);
 static int write_asides(void);
+static int night_open(void);
 
 const char *
 rstate_path(char *buf, size_t n)
@@ -252,6 +253,20 @@ mark_looked(int w, long id)
 		return 1;
 	looked[w][id] = 1;
 	return 0;
+}
+
+void
+rstate_keys_moved(int w, const uint32_t *map, size_t nold, size_t nnew)
+{
+	size_t i;
+
+	if (looked[w] == NULL)
+		return;
+	for (i = 0; i < nold && i < caplooked[w]; i++)
+		if (map[i] != NONE)
+			looked[w][map[i]] = looked[w][i];
+	if (nnew < caplooked[w])
+		memset(looked[w] + nnew, 0, caplooked[w] - nnew);
 }
 
 int
@@ -375,6 +390,32 @@ static uint32_t *lmid;		/* per id in loaded: its rmsg, or NONE */
 static size_t caplmid;
 static char **queue;		/* keys to look up: kind, a, NUL, b, NUL */
 static size_t headqueue, nqueue, capqueue;	/* first in, first out */
+
+void
+rstate_keys_compacted(void)
+{
+	struct keyidx *np;
+	size_t i, n;
+
+	if (probed == NULL || (n = keyidx_count(probed)) == 0 ||
+	    (np = keyidx_new()) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		size_t len;
+		const char *k = keyidx_key(probed, (long)i, &len);
+		struct keyidx *x = k[0] == 'o' ? rc.pk : k[0] == 'w' ? rc.wk :
+		    rc.yk;
+
+		if (len < 3 || keyidx_get(x, k + 1, len - 2) < 0)
+			continue;
+		if (keyidx_put(np, k, len, NULL) < 0) {
+			keyidx_free(np);
+			return;
+		}
+	}
+	keyidx_free(probed);
+	probed = np;
+}
 
 static int
 enqueue(char kind, const char *a, const char *b)
@@ -816,6 +857,8 @@ rstate_load(void)
 		return fail(NULL);
 	has_judged = r == 1 && sqlite3_column_int64(q, 0) != 0;
 	sqlite3_reset(q);
+	if (night_open() != 0)
+		return -1;
 	if ((probed = keyidx_new()) == NULL ||
 	    (loaded = keyidx_new()) == NULL) {
 		diag_trouble(NULL, 0, _("out of memory"));
@@ -991,61 +1034,141 @@ put_waiting(long long run)
 	return 0;
 }
 
-static void
-split_key(struct keyidx *x, uint32_t id, char *a, char *b, size_t n)
-{
-	const char *k;
-	size_t len, la;
-
-	*a = *b = '\0';
-	if (id == NONE)
-		return;
-	k = keyidx_key(x, id, &len);
-	la = strnlen(k, len);
-	snprintf(a, n, "%.*s", (int)la, k);
-	if (la < len)
-		snprintf(b, n, "%.*s", (int)(len - la - 1), k + la + 1);
-}
-
 static int
 put_matched(long long run)
 {
 	static const char sql[] = "INSERT INTO matched(day, hash, ebpCode, "
 	    "orderNo, logisticsCode, logisticsNo, payCode, payTransactionId, "
-	    "added) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+	    "added) SELECT day, hash, reconcile_cut(ebpCode), "
+	    "reconcile_cut(orderNo), reconcile_cut(logisticsCode), "
+	    "reconcile_cut(logisticsNo), reconcile_cut(payCode), "
+	    "reconcile_cut(payTransactionId), ?1 FROM temp.night ORDER BY rowid";
 	static const char sql_forget[] = "DELETE FROM matched WHERE day <= ?1";
-	char k[6][256], day[16], hash[24];
+	char day[16];
 	sqlite3_stmt *q;
-	uint32_t shown = NONE;
-	size_t i;
 
 	/* Forgotten after --keep-matched days. */
 	day_format(rc.now - rc.keep, day, sizeof day);
 	if ((q = store_prepare(st, sql_forget)) == NULL ||
 	    store_bind(st, q, "t", day) != 0 || store_step(st, q) != 0)
 		return fail(NULL);
-	/* One statement for every row (a night matches millions), the
-	 * values bound in place. */
-	if ((q = store_prepare(st, sql)) == NULL)
+	/* The night's matched parcels, in the order they matched, as
+	 * rstate_night_add() wrote them (none with --keep-matched 0). */
+	if (rc.keep <= 0)
+		return 0;
+	if ((q = store_prepare(st, sql)) == NULL ||
+	    store_bind(st, q, "i", run) != 0 || store_step(st, q) != 0)
 		return fail(NULL);
-	for (i = 0; i < rc.ndone; i++) {
-		const struct done *d = &rc.done[i];
-
-		if (d->from_state || rc.now - (long)d->day >= rc.keep)
-			continue;
-		if (d->day != shown)
-			day_format(d->day, day, sizeof day);
-		shown = d->day;
-		snprintf(hash, sizeof hash, "%016" PRIx64, d->hash);
-		split_key(rc.pk, d->pk, k[0], k[1], sizeof k[0]);
-		split_key(rc.wk, d->wk, k[2], k[3], sizeof k[0]);
-		split_key(rc.yk, d->yk, k[4], k[5], sizeof k[0]);
-		if (store_bind(st, q, "ssssssssi", day, hash, k[0], k[1],
-		    k[2], k[3], k[4], k[5], run) != 0 ||
-		    store_step(st, q) != 0)
-			return fail(NULL);
-	}
 	return 0;
+}
+
+/*
+ * The parcels matched this night (struct rc: NIGHT) are written to a
+ * table of the connection's own, temp.night, when they match: the
+ * matched row the commit copies (put_matched()) and, for each of the four
+ * documents, what a document of the same key arriving later in the night
+ * is told by: its content hash (a resend) and where it was read (the
+ * detail of a duplicate).  The keys are kept whole there; the matched
+ * table keeps at most 255 bytes of each, as it always did
+ * (reconcile_cut()).
+ */
+static void
+cut_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *t;
+	int n;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_TEXT ||
+	    (n = sqlite3_value_bytes(argv[0])) <= 255) {
+		sqlite3_result_value(cx, argv[0]);
+		return;
+	}
+	t = sqlite3_value_text(argv[0]);
+	sqlite3_result_text(cx, (const char *)t, 255, SQLITE_TRANSIENT);
+}
+
+static int
+night_open(void)
+{
+	if (sqlite3_create_function(store_db(st), "reconcile_cut", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, cut_fn, NULL, NULL) !=
+	    SQLITE_OK || store_exec(st, "CREATE TEMP TABLE night("
+	    "  day TEXT, hash TEXT,"
+	    "  ebpCode TEXT, orderNo TEXT, logisticsCode TEXT, logisticsNo TEXT,"
+	    "  payCode TEXT, payTransactionId TEXT,"
+	    "  h0 INTEGER, s0 INTEGER, l0 INTEGER, h1 INTEGER, s1 INTEGER,"
+	    "  l1 INTEGER, h2 INTEGER, s2 INTEGER, l2 INTEGER, h3 INTEGER,"
+	    "  s3 INTEGER, l3 INTEGER)") != 0)
+		return fail(NULL);
+	return 0;
+}
+
+long long
+rstate_night_add(const char *const k[6], uint64_t hash,
+    const struct nightrec d[RT_N])
+{
+	static const char sql[] = "INSERT INTO temp.night VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+	    "?18, ?19, ?20)";
+	static long shown = -1;
+	static char day[16];
+	char hx[24];
+	sqlite3_stmt *q;
+	int t;
+
+	if (rc.now != shown)
+		day_format(rc.now, day, sizeof day);
+	shown = rc.now;
+	snprintf(hx, sizeof hx, "%016" PRIx64, hash);
+	if ((q = store_prepare(st, sql)) == NULL ||
+	    store_bind(st, q, "ssssssss", day, hx, k[0], k[1], k[2], k[3],
+	    k[4], k[5]) != 0)
+		return fail(NULL);
+	for (t = 0; t < RT_N; t++)
+		if (sqlite3_bind_int64(q, 9 + 3 * t, (sqlite3_int64)d[t].hash) !=
+		    SQLITE_OK || sqlite3_bind_int64(q, 10 + 3 * t, d[t].src) !=
+		    SQLITE_OK || sqlite3_bind_int64(q, 11 + 3 * t, d[t].line) !=
+		    SQLITE_OK) {
+			sqlite3_reset(q);
+			return fail(NULL);
+		}
+	if (store_step(st, q) != 0)
+		return fail(NULL);
+	return sqlite3_last_insert_rowid(store_db(st));
+}
+
+int
+rstate_night_row(long long row, int w, const char *a, const char *b,
+    const char *pa, const char *pb, struct nightrow *out)
+{
+	static const char sql[] = "SELECT hash, ebpCode, orderNo, "
+	    "logisticsCode, logisticsNo, payCode, payTransactionId, h0, s0, "
+	    "l0, h1, s1, l1, h2, s2, l2, h3, s3, l3 FROM temp.night WHERE "
+	    "rowid = ?1";
+	sqlite3_stmt *q;
+	int r, t;
+
+	if ((q = store_prepare(st, sql)) == NULL ||
+	    store_bind(st, q, "i", row) != 0 || (r = store_step(st, q)) < 0)
+		return fail(NULL);
+	if (r == 0)
+		return 0;
+	if (strcmp(store_text(q, 1 + 2 * w), a) != 0 ||
+	    strcmp(store_text(q, 2 + 2 * w), b) != 0) {
+		sqlite3_reset(q);
+		return 0;	/* another key with the same digest */
+	}
+	out->hash = strtoull(store_text(q, 0), NULL, 16);
+	out->same_order = pa && pb && strcmp(store_text(q, 1), pa) == 0 &&
+	    strcmp(store_text(q, 2), pb) == 0;
+	for (t = 0; t < RT_N; t++) {
+		out->d[t].hash = (uint64_t)sqlite3_column_int64(q, 7 + 3 * t);
+		out->d[t].src = (uint32_t)sqlite3_column_int64(q, 8 + 3 * t);
+		out->d[t].line = (uint32_t)sqlite3_column_int64(q, 9 + 3 * t);
+	}
+	sqlite3_reset(q);
+	return 1;
 }
 
 /*

@@ -18,6 +18,7 @@
 
 #include "diag.h"
 #include "emit.h"
+#include "fnv.h"
 #include "i18n.h"
 #include "mask.h"
 #include "bstore.h"
@@ -30,6 +31,15 @@ struct rc rc;
 static char *blobbuf;
 static size_t blobcap;
 static struct flds arrf;	/* fields of the record arriving */
+
+/* The keys of the parcels matched this night, by digest (night_key()). */
+static uint32_t *nkh;		/* 32 bits of the key's digest */
+static uint32_t *nkrow;		/* its temp.night row, 0: empty slot */
+static size_t nkcap, nkn;
+
+/* compact_keys() when the indexes hold next_compact keys. */
+#define COMPACT_MIN 3072
+static size_t next_compact = COMPACT_MIN;
 
 static int
 grow(void **p, size_t *cap, size_t need, size_t size)
@@ -93,6 +103,11 @@ store_end(void)
 	rc.done = NULL;
 	rc.tombs = NULL;
 	rc.ntombs = rc.captombs = 0;
+	free(nkh);
+	free(nkrow);
+	nkh = nkrow = NULL;
+	nkcap = nkn = 0;
+	next_compact = COMPACT_MIN;
 	rc.seq = 0;
 	rc.ending = 0;
 	rc.n_recmatched = 0;
@@ -167,6 +182,310 @@ store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
 	return (long)rc.ndone++;
 }
 
+/*
+ * With --state, the parcels matched this night are in the store
+ * (rstate_night_add(): a row of temp.night each, in the order they
+ * matched), and their keys leave memory at the next compact_keys() once
+ * no document in memory names them.  What stays of each of the three
+ * keys of a matched parcel is 8 bytes of a hash table (far less than the
+ * key, its index entry and its ledger entry): 32 bits of its digest and
+ * its row, so that a key that comes back is told from a new one without
+ * the store, and found there by row when it is one.
+ */
+static uint32_t
+key_hash(int w, const char *a, const char *b)
+{
+	unsigned char c = (unsigned char)w;
+	uint64_t h = fnv64(FNV64_INIT, &c, 1);
+
+	h = fnv64(h, a, strlen(a) + 1);
+	return (uint32_t)(fnv64_mix(fnv64(h, b, strlen(b))) >> 32);
+}
+
+static int
+night_key(int w, const char *a, const char *b, uint32_t row)
+{
+	uint32_t h = key_hash(w, a, b);
+	size_t i;
+
+	if ((nkn + 1) * 4 > nkcap * 3) {
+		size_t nc = nkcap ? nkcap * 2 : 65536, j;
+		uint32_t *hh = malloc(nc * sizeof *hh),
+		    *rr = calloc(nc, sizeof *rr);
+
+		if (hh == NULL || rr == NULL) {
+			free(hh);
+			free(rr);
+			return -1;
+		}
+		for (j = 0; j < nkcap; j++) {
+			if (nkrow[j] == 0)
+				continue;
+			for (i = nkh[j] & (nc - 1); rr[i] != 0;
+			    i = (i + 1) & (nc - 1))
+				;
+			hh[i] = nkh[j];
+			rr[i] = nkrow[j];
+		}
+		free(nkh);
+		free(nkrow);
+		nkh = hh;
+		nkrow = rr;
+		nkcap = nc;
+	}
+	for (i = h & (nkcap - 1); nkrow[i] != 0; i = (i + 1) & (nkcap - 1))
+		;
+	nkh[i] = h;
+	nkrow[i] = row;
+	nkn++;
+	return 0;
+}
+
+/*
+ * The parcel matched this night with key a, b of kind w (0 parcel, 1
+ * waybill, 2 payment) into out (same_order: its parcel key is pa, pb):
+ * 1, 0 when none, -1 on trouble (said).
+ */
+static int
+night_get(int w, const char *a, const char *b, const char *pa,
+    const char *pb, struct nightrow *out)
+{
+	uint32_t h;
+	size_t i;
+	int r;
+
+	if (nkn == 0)
+		return 0;
+	h = key_hash(w, a, b);
+	for (i = h & (nkcap - 1); nkrow[i] != 0; i = (i + 1) & (nkcap - 1))
+		if (nkh[i] == h && (r = rstate_night_row(nkrow[i], w, a, b,
+		    pa, pb, out)) != 0)
+			return r;
+	return 0;
+}
+
+/* Key id of index w (0 rc.pk, 1 rc.wk, 2 rc.yk) came in again: if a
+ * parcel matched this night with it, it is marked so again, as it was
+ * before compact_keys() let it go (what release() and
+ * store_night_add() left). */
+static int
+key_back(int w, long id, const char *a, const char *b)
+{
+	struct nightrow row;
+	int r;
+
+	if ((r = night_get(w, a, b, NULL, NULL, &row)) <= 0)
+		return r;
+	if (w == 0) {
+		rc.pks[id].rec[RT_ORDER] = rc.pks[id].rec[RT_PAY] = TOMB;
+		rc.pks[id].rec[RT_INV] = TOMB;
+		rc.pks[id].done = NIGHT;
+	} else if (w == 1) {
+		rc.wks[id].rec = TOMB;
+		rc.wks[id].done = NIGHT;
+	} else
+		rc.yks[id].done = NIGHT;
+	return 0;
+}
+
+/* The two halves of key id of index x, NUL-terminated in buf ("" and ""
+ * for NONE). */
+static void
+key_halves(struct keyidx *x, uint32_t id, char *buf, const char **a,
+    const char **b)
+{
+	const char *k;
+	size_t len;
+
+	*a = *b = buf;
+	buf[0] = '\0';
+	if (id == NONE)
+		return;
+	k = keyidx_key(x, id, &len);
+	memcpy(buf, k, len);
+	buf[len] = '\0';
+	*b = buf + strlen(buf) + 1;
+	if (*b > buf + len)
+		*b = buf + len;
+}
+
+int
+store_night_add(const uint32_t cp[RT_N])
+{
+	static char kb[3][520];
+	const struct rrec *v = &rc.recs[cp[RT_INV]];
+	uint32_t yk = rc.recs[cp[RT_PAY]].key2;
+	struct nightrec d[RT_N];
+	const char *k[6];
+	uint32_t row;
+	int t;
+
+	key_halves(rc.pk, v->key, kb[0], &k[0], &k[1]);
+	key_halves(rc.wk, v->key2, kb[1], &k[2], &k[3]);
+	key_halves(rc.yk, yk, kb[2], &k[4], &k[5]);
+	for (t = 0; t < RT_N; t++) {
+		const struct rrec *r = &rc.recs[cp[t]];
+
+		d[t].hash = r->hash;
+		d[t].src = rc.msgs[r->msg].src;
+		d[t].line = r->line;
+	}
+	if ((row = rstate_night_add(k, v->hash, d)) <= 0)
+		return -1;
+	if ((v->key != NONE && night_key(0, k[0], k[1], row) != 0) ||
+	    (v->key2 != NONE && night_key(1, k[2], k[3], row) != 0) ||
+	    (yk != NONE && night_key(2, k[4], k[5], row) != 0)) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	if (v->key != NONE)
+		rc.pks[v->key].done = NIGHT;
+	if (v->key2 != NONE)
+		rc.wks[v->key2].done = NIGHT;
+	if (yk != NONE)
+		rc.yks[yk].done = NIGHT;
+	return 0;
+}
+
+/*
+ * With --state, the keys no document in memory names and no parcel of the
+ * state read in (rc.done) leave memory, once the indexes hold twice as
+ * many keys as the last time plus COMPACT_MIN: those of the parcels
+ * matched this night (the store knows them: key_back()) and those of
+ * documents rejected and written.  The kept keys are numbered anew, in
+ * the same order.  Nothing changes when memory runs out on the way.
+ */
+
+static size_t
+keys_total(void)
+{
+	return keyidx_count(rc.pk) + keyidx_count(rc.wk) +
+	    keyidx_count(rc.yk);
+}
+
+/* Key *id (NONE: none) of a document or parcel: marked in map
+ * (renumber 0), or renumbered by it (renumber 1). */
+static void
+key_named(uint32_t *id, uint32_t *map, int renumber)
+{
+	if (*id == NONE)
+		return;
+	if (renumber)
+		*id = map[*id];
+	else
+		map[*id] = 0;
+}
+
+/* Each key id that a document in memory (its message not written and
+ * done with) or a parcel of the state read in names. */
+static void
+keys_named(uint32_t *const map[3], int renumber)
+{
+	size_t i;
+	unsigned j;
+
+	for (i = 0; i < rc.nmsgs; i++) {
+		const struct rmsg *m = &rc.msgs[i];
+
+		if (m->type == RT_FREE)
+			continue;
+		for (j = 0; j < m->nrec; j++) {
+			struct rrec *r = &rc.recs[m->first + j];
+
+			key_named(&r->key, map[r->type == RT_WAY], renumber);
+			key_named(&r->key2, map[r->type == RT_PAY ? 2 : 1],
+			    renumber);
+		}
+	}
+	for (i = 0; i < rc.ndone; i++) {
+		key_named(&rc.done[i].pk, map[0], renumber);
+		key_named(&rc.done[i].wk, map[1], renumber);
+		key_named(&rc.done[i].yk, map[2], renumber);
+	}
+}
+
+/* The entries of okey array v moved to their new ids (map), those left
+ * beyond the nn kept made new. */
+static void
+okeys_move(struct okey *v, const uint32_t *map, size_t n, size_t nn)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (map[i] != NONE)
+			v[map[i]] = v[i];
+	for (i = nn; i < n; i++) {
+		v[i].rec = v[i].inv = NONE;
+		v[i].done = 0;
+	}
+}
+
+static void
+compact_keys(void)
+{
+	struct keyidx *x[3], *nx[3] = { NULL, NULL, NULL };
+	uint32_t *map[3] = { NULL, NULL, NULL };
+	size_t n[3], nn[3], i;
+	int w, ok = 0;
+
+	x[0] = rc.pk;
+	x[1] = rc.wk;
+	x[2] = rc.yk;
+	for (w = 0; w < 3; w++) {
+		n[w] = keyidx_count(x[w]);
+		if ((map[w] = malloc((n[w] + 1) * sizeof *map[w])) == NULL)
+			goto out;
+		memset(map[w], 0xff, (n[w] + 1) * sizeof *map[w]);
+	}
+	/* What the documents in memory and the state's parcels name. */
+	keys_named(map, 0);
+	for (w = 0; w < 3; w++) {
+		if ((nx[w] = keyidx_new()) == NULL)
+			goto out;
+		for (i = 0; i < n[w]; i++) {
+			const char *k;
+			size_t len;
+			long id;
+
+			if (map[w][i] == NONE)
+				continue;
+			k = keyidx_key(x[w], (long)i, &len);
+			if ((id = keyidx_put(nx[w], k, len, NULL)) < 0)
+				goto out;
+			map[w][i] = (uint32_t)id;
+		}
+		nn[w] = keyidx_count(nx[w]);
+	}
+	/* From here nothing fails.  map[w][i] <= i: moved in place. */
+	for (i = 0; i < n[0]; i++)
+		if (map[0][i] != NONE)
+			rc.pks[map[0][i]] = rc.pks[i];
+	for (i = nn[0]; i < n[0]; i++) {
+		rc.pks[i].rec[0] = rc.pks[i].rec[1] = NONE;
+		rc.pks[i].rec[2] = rc.pks[i].rec[3] = NONE;
+		rc.pks[i].done = 0;
+	}
+	okeys_move(rc.wks, map[1], n[1], nn[1]);
+	okeys_move(rc.yks, map[2], n[2], nn[2]);
+	keys_named(map, 1);
+	for (w = 0; w < 3; w++) {
+		rstate_keys_moved(w, map[w], n[w], nn[w]);
+		keyidx_free(x[w]);
+	}
+	rc.pk = nx[0];
+	rc.wk = nx[1];
+	rc.yk = nx[2];
+	rstate_keys_compacted();
+	ok = 1;
+out:
+	for (w = 0; w < 3; w++) {
+		if (!ok)
+			keyidx_free(nx[w]);
+		free(map[w]);
+	}
+	next_compact = 2 * keys_total() + COMPACT_MIN;
+}
+
 /* Key id of a and b joined by NUL in index x, growing its side array. */
 static long
 key2(struct keyidx *x, const char *a, const char *b)
@@ -184,7 +503,9 @@ key2(struct keyidx *x, const char *a, const char *b)
 	if ((id = keyidx_put(x, buf, la + lb + 1, &added)) < 0 ||
 	    store_grow_keys() != 0)
 		return -1;
-	(void)added;
+	if (added && rc.statedir && key_back(x == rc.pk ? 0 : x == rc.wk ? 1 :
+	    2, id, a, b) != 0)
+		return -1;
 	if (rc.statedir && rstate_matched_key(x, id, a, b) != 0)
 		return -1;
 	return id;
@@ -260,21 +581,50 @@ day_show(long day, char *buf, size_t n)
 static const char *const dup_rule[RT_N] = { "R-DUP-001", "R-DUP-002",
     "R-DUP-003", "R-DUP-004" };
 
-/* "day1.xml:12" of record id (or tomb), for details. */
+/* "day1.xml:12" of record id, for details. */
 static const char *
 where(uint32_t id, char *buf, size_t n)
 {
-	const struct rrec *r;
+	const struct rrec *r = &rc.recs[id];
 
-	if (id != NONE && (id & TOMB)) {
-		const struct tomb *t = &rc.tombs[id & ~TOMB];
-
-		snprintf(buf, n, "%s:%u", rc.srcs[t->src], t->line);
-		return buf;
-	}
-	r = &rc.recs[id];
 	snprintf(buf, n, "%s:%u", rc.srcs[rc.msgs[r->msg].src], r->line);
 	return buf;
+}
+
+/*
+ * What slot (a record that matched, or its tomb) of a document of type t
+ * with key a, b holds: its content hash into *hash and where it was read
+ * into buf.  0, or -1 (trouble said).
+ */
+static int
+tomb_of(uint32_t slot, int t, const char *a, const char *b, uint64_t *hash,
+    char *buf, size_t n)
+{
+	struct nightrow row;
+	int r;
+
+	if (!(slot & TOMB)) {
+		*hash = rc.recs[slot].hash;
+		where(slot, buf, n);
+		return 0;
+	}
+	if (!rc.statedir) {
+		const struct tomb *tb = &rc.tombs[slot & ~TOMB];
+
+		*hash = tb->hash;
+		snprintf(buf, n, "%s:%u", rc.srcs[tb->src], tb->line);
+		return 0;
+	}
+	if ((r = night_get(t == RT_WAY ? 1 : 0, a, b, NULL, NULL,
+	    &row)) <= 0) {
+		if (r == 0)
+			diag_trouble(NULL, 0, _("damaged state: the parcel "
+			    "matched with %s/%s is not in the store"), a, b);
+		return -1;
+	}
+	*hash = row.d[t].hash;
+	snprintf(buf, n, "%s:%u", rc.srcs[row.d[t].src], row.d[t].line);
+	return 0;
 }
 
 /* A tomb for matched record r of message m: TOMB | its index, or NONE
@@ -322,7 +672,8 @@ release(uint32_t mid)
 		slot = r->type == RT_WAY ? &rc.wks[r->key].rec :
 		    &rc.pks[r->key].rec[r->type];
 		if (*slot == id)
-			*slot = r->state == ST_MATCHED ? tomb(r, m) : NONE;
+			*slot = r->state != ST_MATCHED ? NONE : rc.statedir ?
+			    TOMB : tomb(r, m);
 		if (r->key2 == NONE)
 			continue;
 		if (r->type == RT_PAY && rc.yks[r->key2].rec == id)
@@ -513,24 +864,53 @@ arrive(uint32_t id, const struct flds *f)
 	if (*slot != NONE && (*slot & TOMB ? 1 : rc.recs[*slot].state ==
 	    ST_MATCHED) && r->apptype == '1') {
 		/* Its key matched earlier in this run. */
-		if ((*slot & TOMB ? rc.tombs[*slot & ~TOMB].hash :
-		    rc.recs[*slot].hash) == r->hash) {
+		uint64_t th;
+
+		if (tomb_of(*slot, t, a, b, &th, w, sizeof w) != 0) {
+			store_leave(id, ST_SKIP);
+			return;
+		}
+		if (th == r->hash) {
 			store_leave(id, ST_MERGED);
 			diag_tally(_("resent"), 1);
 			return;
 		}
 		rfinding(r, f, dup_rule[t], NULL, "duplicate", NULL, NULL,
 		    NULL, _("same key as the %s at %s, matched already"),
-		    t == RT_INV ? _("inventory") : _("document"),
-		    where(*slot, w, sizeof w));
+		    t == RT_INV ? _("inventory") : _("document"), w);
 		store_leave(id, ST_REJECTED);
 		return;
 	}
 	if (done) {
-		const struct done *d = &rc.done[done - 1];
+		uint64_t dhash = 0;
+		int same = 0;
 
-		day_show(d->day, day, sizeof day);
-		if (t == RT_INV && d->hash == r->hash && d->pk == (uint32_t)k)
+		if (done != NIGHT) {
+			const struct done *d = &rc.done[done - 1];
+
+			day_show(d->day, day, sizeof day);
+			dhash = d->hash;
+			same = d->pk == (uint32_t)k;
+		} else {
+			/* Matched this night: the store knows it. */
+			struct nightrow row;
+			int g = 0;
+
+			day_show(rc.now, day, sizeof day);
+			if (t == RT_INV)
+				g = rc.pks[k].done ? night_get(0, a, b, a, b,
+				    &row) : night_get(1, f->h[I_LCODE],
+				    f->h[I_LNO], a, b, &row);
+			if (g < 0) {
+				store_leave(id, ST_SKIP);
+				return;
+			}
+			if (g == 1) {
+				dhash = row.hash;
+				same = row.same_order;
+			}
+		}
+		if (t == RT_INV && dhash == r->hash && same)
 			rfinding(r, f, "R-DUP-005", NULL, "duplicate", NULL,
 			    NULL, NULL, _("already passed on by the run of %s"),
 			    day);
@@ -758,6 +1138,8 @@ store_doc(struct stream_doc *d, void *arg)
 	(void)arg;
 	if (rc.defer)
 		return rstate_defer(d);
+	if (rc.statedir && keys_total() >= next_compact)
+		compact_keys();
 	ok = stream_msg_open(&m, d) == MSG_OK;
 	t = ok ? fields_type(m.type) : -1;
 	if (rc.statedir) {

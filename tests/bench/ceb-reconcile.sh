@@ -21,6 +21,9 @@
 #    where everything matches (BENCH_RECONCILE_FLAT) and of one night with
 #    0%, 10% and 30% of its parcels left waiting (BENCH_RECONCILE_WAITN),
 #    the fitted bytes per waiting document and intercept, ceb-cat beside.
+# BENCH_RECONCILE_SECTIONS: the sections to run (default "1 2 3 4 5");
+# 1 and 2 run together, e.g. BENCH_RECONCILE_SECTIONS=5 for section 5
+# alone (sh tests/bench/ceb-reconcile.sh with the tools on PATH).
 # BENCH_RECONCILE_OLD: a ceb-reconcile of the release before the SQLite
 # store, run beside it on the same batch in 3 and counted by callgrind
 # in 4.  Unset, and the source tree a git clone holding that release
@@ -60,9 +63,15 @@ rss_per() {
 	    'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1024 / n : 0) }'
 }
 
+secs=" ${BENCH_RECONCILE_SECTIONS:-1 2 3 4 5} "
+want() {
+	case $secs in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 # The release before the store, built from this clone's history.
 oldrev=${BENCH_RECONCILE_OLD_REV:-91962a7}
-if [ -z "${BENCH_RECONCILE_OLD:-}" ] &&
+if { want 3 || want 4; } && [ -z "${BENCH_RECONCILE_OLD:-}" ] &&
     git -C "$top" cat-file -e "$oldrev^{commit}" 2>/dev/null; then
 	echo "== ceb-reconcile: building the release before the store ($oldrev)"
 	if git clone -q "$top" "$d/old-src" 2>/dev/null &&
@@ -77,6 +86,8 @@ fi
 [ "${BENCH_RECONCILE_OLD:-}" = none ] && BENCH_RECONCILE_OLD=
 
 # --- 1. baseline -------------------------------------------------------
+rss0=0
+if want 1 || want 2; then
 echo "== ceb-reconcile: beside xmlstarlet + miller ($nb parcels)"
 ceb-gen -q -s 2 -n "$nb" --no-receipts -d -o "$d/small" || exit 2
 ceb-cat -q "$d/small" >"$d/small.xml"
@@ -155,8 +166,10 @@ bench_row ceb-reconcile "$nb parcels pending: the next night" - "$np" 0 \
 echo "  the next night, reading them back: $(rss_per "$rss0" "$BENCH_RSS" "$np")" \
     "bytes of RSS per waiting document, $BENCH_CPU s cpu"
 rm -rf "$d/pend.xml" "$d/pend.out" "$d/pend2.out" "$d/stp" "$d/st0"
+fi
 
 # --- 3. the nightly run -----------------------------------------------------
+if want 3; then
 echo "== ceb-reconcile: one night of $n parcels with --state"
 ceb-gen -q -s 1 -n "$n" --no-receipts -o "$d/big.xml" || exit 2
 bytes=$(wc -c <"$d/big.xml" | tr -d ' ')
@@ -184,10 +197,11 @@ awk -F, -v r="$BENCH_RUN" -v c="$n parcels" -v o="$oldrow" '$1 == r &&
 	if (o in cpu && cpu[o] > 0) printf "; the release before the store on the same batch: %.1f s CPU, %.0f MB (CPU ratio %.2f)", cpu[o], rss[o] / 1024, cpu[c] / cpu[o]
 	printf "\n" }' "$BENCH_CSV"
 echo "  memory per document: $(rss_per "$rss0" "$BENCH_RSS" "$docs") bytes" \
-    "of RSS (each keeps a compact key record for the run);" \
+    "of RSS (a matched parcel keeps 8 bytes a key for the run);" \
     "$(sqlite3 "$d/st/state.db" "SELECT count(*) FROM waiting_now")" \
     "documents left waiting, store $(du -sk "$d/st" | cut -f1) KiB"
 rm -rf "$d/big.xml" "$d/big.out" "$d/big.csv" "$d/st"
+fi
 
 # --- 4. instructions -------------------------------------------------------
 # CPU seconds on a shared machine move with the load; instructions counted
@@ -195,7 +209,8 @@ rm -rf "$d/big.xml" "$d/big.out" "$d/big.csv" "$d/st"
 # do not.  Valgrind hides SHA-NI from the program, so SHA-256 (the digests
 # of the input and of each document) counts for several times its share.
 ncg=${BENCH_RECONCILE_CG:-5000}
-if [ -n "${BENCH_RECONCILE_OLD:-}" ] && command -v valgrind >/dev/null 2>&1
+if want 4 && [ -n "${BENCH_RECONCILE_OLD:-}" ] &&
+    command -v valgrind >/dev/null 2>&1
 then
 	ceb-gen -q -s 1 -n "$ncg" --no-receipts -o "$d/cg.xml" || exit 2
 	ir() { sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$1"; }
@@ -225,6 +240,7 @@ fi
 # waiting_now) gives the bytes per waiting document (slope) and the
 # intercept.  ceb-cat reading each batch is the baseline (its RSS follows
 # the largest document).
+want 5 || exit 0
 echo "== ceb-reconcile: peak RSS against the documents left waiting"
 flat=${BENCH_RECONCILE_FLAT:-50000 200000}
 nw=${BENCH_RECONCILE_WAITN:-50000}
