@@ -317,7 +317,7 @@ store_night_add(const uint32_t cp[RT_N])
 	uint32_t yk = rc.recs[cp[RT_PAY]].key2;
 	struct nightrec d[RT_N];
 	const char *k[6];
-	uint32_t row;
+	long long row;
 	int t;
 
 	key_halves(rc.pk, v->key, kb[0], &k[0], &k[1]);
@@ -332,9 +332,10 @@ store_night_add(const uint32_t cp[RT_N])
 	}
 	if ((row = rstate_night_add(k, v->hash, d)) <= 0)
 		return -1;
-	if ((v->key != NONE && night_key(0, k[0], k[1], row) != 0) ||
-	    (v->key2 != NONE && night_key(1, k[2], k[3], row) != 0) ||
-	    (yk != NONE && night_key(2, k[4], k[5], row) != 0)) {
+	if (row > UINT32_MAX - 1 ||
+	    (v->key != NONE && night_key(0, k[0], k[1], (uint32_t)row) != 0) ||
+	    (v->key2 != NONE && night_key(1, k[2], k[3], (uint32_t)row) != 0) ||
+	    (yk != NONE && night_key(2, k[4], k[5], (uint32_t)row) != 0)) {
 		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
 	}
