@@ -402,32 +402,115 @@ entries_first_seen(struct wo *w)
 	}
 }
 
-/* Remember the first day of the entries judged final this run. */
+/*
+ * Remember the first day of the entries judged final this run: a struct
+ * efinal each (the key and the day), not a done row, so that a night's
+ * entries do not double in memory at the end of the judgement;
+ * wostate_save() writes their rows where the done rows had them.
+ */
 static void
 entries_final(struct wo *w)
 {
-	char key[600], day[16];
+	char key[600];
 	size_t i;
 
+	w->ef_at = w->nd;
 	for (i = 0; i < w->nm; i++) {
-		const struct mentry *m = &w->m[i];
-		struct done *d;
+		struct mentry *m = &w->m[i];
 
+		m->final_row = 0;
 		if (m->deleted || !m->done || wo_index_get(&w->didx,
 		    entry_final_key(m, key, sizeof key)) >= 0)
 			continue;
-		w->d = wo_grow_raw(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
-		d = &w->d[w->nd];
-		memset(d, 0, sizeof *d);
-		d->lno = wo_str(key);
-		d->outcome = "entry-final";
-		d->billkey = "";
-		d->day = wo_intern(norm_day_str(m->first_day, day));
-		d->invtNo = d->sumCopNo = d->copNo = d->agentCode = "";
-		d->pf = &wo_noprofile;
-		d->is_new = 1;
-		wo_index_put(&w->didx, d->lno, (long)w->nd++);
+		w->ef = wo_grow_raw(w->ef, &w->efcap, w->nef + 1,
+		    sizeof *w->ef);
+		w->ef[w->nef].key = m->key;
+		w->ef[w->nef].day = m->first_day;
+		w->nef++;
+		m->final_row = 1;
 	}
+}
+
+/*
+ * Is lno the "M|" key of an entry-final row of this run?  (Those keys are
+ * no longer in didx; a logisticsNo could be written like one.)
+ */
+static int
+is_entry_final(const struct wo *w, const char *lno)
+{
+	long i;
+
+	if (lno[0] != 'M' || lno[1] != '|' ||
+	    (i = wo_index_get(&w->midx, lno + 2)) < 0)
+		return 0;
+	return w->m[i].final_row && !w->m[i].deleted && w->m[i].done;
+}
+
+/* An array of cap items of size bytes down to n (at least 1) items. */
+static void *
+shrink(void *arr, size_t *cap, size_t n, size_t size)
+{
+	if (arr == NULL || n >= *cap)
+		return arr;
+	if (n == 0)
+		n = 1;
+	arr = wo_mem_realloc(arr, *cap * size, n * size);
+	*cap = n;
+	return arr;
+}
+
+/*
+ * The judgement is over: the parcels and manifest entries final this run
+ * leave memory before the summaries and the state are written.  Each
+ * array keeps, in order, just what save_parcels() and save_manifest()
+ * write (the same tests), and shrinks; its index by key is freed, and so
+ * are the other indexes by key and the night's cancels: the summaries and
+ * the state go through the arrays.
+ */
+static void
+release_final(struct wo *w)
+{
+	size_t i, n;
+
+	for (i = n = 0; i < w->np; i++) {
+		const struct parcel *p = &w->p[i];
+
+		wo_mem_tick();
+		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0 ||
+		    w->o.now - p->first_day > w->o.keep ||
+		    is_entry_final(w, p->lno))
+			continue;
+		if (n != i)
+			w->p[n] = *p;
+		n++;
+	}
+	wo_index_free(&w->pidx);
+	w->p = shrink(w->p, &w->pcap, n, sizeof *w->p);
+	w->np = n;
+	for (i = n = 0; i < w->nm; i++) {
+		const struct mentry *m = &w->m[i];
+
+		wo_mem_tick();
+		if (m->deleted || m->done ||
+		    w->o.now - m->first_day > w->o.keep)
+			continue;
+		if (n != i)
+			w->m[n] = *m;
+		n++;
+	}
+	wo_index_free(&w->midx);
+	w->m = shrink(w->m, &w->mcap, n, sizeof *w->m);
+	w->nm = n;
+	wo_index_free(&w->didx);
+	wo_index_free(&w->dinv);
+	wo_index_free(&w->bidx);
+	wo_index_free(&w->ridx);
+	wo_index_free(&w->cidx);
+	wo_index_free(&w->bagset);
+	wo_index_free(&w->sum701);
+	wo_grow_free(w->c, &w->ccap, sizeof *w->c);
+	w->c = NULL;
+	w->nc = 0;
 }
 
 static const char *
@@ -1129,4 +1212,5 @@ engine_run(struct wo *w)
 	free(e.bopen);
 	free(e.bnbags);
 	free(e.bpack);
+	release_final(w);
 }

@@ -239,6 +239,7 @@ wo_free(struct wo *w)
 	wo_grow_free(w->b, &w->bcap, sizeof *w->b);
 	wo_grow_free(w->m, &w->mcap, sizeof *w->m);
 	wo_grow_free(w->d, &w->dcap, sizeof *w->d);
+	wo_grow_free(w->ef, &w->efcap, sizeof *w->ef);
 	wo_grow_free(w->r, &w->rcap, sizeof *w->r);
 	wo_grow_free(w->c, &w->ccap, sizeof *w->c);
 	wo_grow_free(w->wb, &w->wbcap, sizeof *w->wb);

@@ -264,6 +264,7 @@ struct mentry {
 	int tot_done;			/* W-TOT-002/003 judged */
 	char mode;
 	char alt_mode;			/* CSV: the other code list's reading */
+	char final_row;			/* has an entry-final row (struct efinal) */
 };
 
 /* A parcel written off (or judged final) in an earlier run. */
@@ -272,6 +273,17 @@ struct done {
 	const char *copNo, *agentCode;
 	const struct profile *pf;	/* never NULL */
 	int is_new;			/* written this run */
+};
+
+/*
+ * A manifest entry judged final this run: its wo_done row (key "M|" and
+ * the entry's key, outcome "entry-final", day = its first day), kept this
+ * small instead of as a struct done, and written by wostate_save() after
+ * the first ef_at done rows (where the judgement made them).
+ */
+struct efinal {
+	const char *key;		/* the entry's key, without "M|" */
+	long day;			/* its first day */
 };
 
 /* A receipt whose inventory has not been seen yet. */
@@ -323,6 +335,8 @@ struct wo {
 	size_t nd, dcap;
 	struct wo_index didx;		/* lno -> done */
 	struct wo_index dinv;		/* invtNo -> done */
+	struct efinal *ef;		/* entries final this run */
+	size_t nef, efcap, ef_at;	/* ...their rows come after d[ef_at - 1] */
 	struct orphan *r;
 	size_t nr, rcap;
 	struct wo_index ridx;

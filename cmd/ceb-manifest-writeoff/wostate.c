@@ -1396,6 +1396,30 @@ save_manifest(struct wo *w, const char *path)
 	return wr_close(&x);
 }
 
+/* The entry-final rows of this run (engine.c's entries_final()). */
+static void
+save_entries_final(struct wo *w, struct wr *x)
+{
+	const struct profile *pf = &wo_noprofile;
+	char key[600], day[9];
+	size_t i;
+
+	for (i = 0; i < w->nef; i++) {
+		const char *v[19] = { key, "entry-final", "", "", day, "", "",
+		    "", pf->agentName, pf->ebcCode, pf->ebcName,
+		    pf->ownerCode, pf->customsCode, pf->portCode,
+		    pf->country, pf->trafMode, pf->statFlag, pf->ieDate,
+		    pf->loctNo };
+
+		wo_mem_tick();
+		snprintf(key, sizeof key, "M|%s", w->ef[i].key);
+		norm_day_str(w->ef[i].day, day);
+		if (w->o.now - norm_day(day) > w->o.keep)
+			continue;
+		wr_row(x, v, 19);
+	}
+}
+
 static int
 save_done(struct wo *w, const char *path)
 {
@@ -1404,19 +1428,28 @@ save_done(struct wo *w, const char *path)
 
 	if (wr_open(&x, path, dcols) != 0)
 		return -1;
-	for (i = 0; i < w->nd; i++) {
-		const struct done *d = &w->d[i];
-		const char *v[19] = { d->lno, d->outcome, d->invtNo,
-		    d->billkey, d->day, d->sumCopNo, d->copNo, d->agentCode,
-		    d->pf->agentName, d->pf->ebcCode, d->pf->ebcName,
-		    d->pf->ownerCode, d->pf->customsCode, d->pf->portCode,
-		    d->pf->country, d->pf->trafMode, d->pf->statFlag,
-		    d->pf->ieDate, d->pf->loctNo };
+	for (i = 0; i <= w->nd; i++) {
+		const struct done *d;
 
-		wo_mem_tick();
-		if (w->o.now - norm_day(d->day) > w->o.keep)
-			continue;
-		wr_row(&x, v, 19);
+		if (i == w->ef_at)
+			save_entries_final(w, &x);
+		if (i == w->nd)
+			break;
+		d = &w->d[i];
+		{
+			const char *v[19] = { d->lno, d->outcome, d->invtNo,
+			    d->billkey, d->day, d->sumCopNo, d->copNo,
+			    d->agentCode, d->pf->agentName, d->pf->ebcCode,
+			    d->pf->ebcName, d->pf->ownerCode,
+			    d->pf->customsCode, d->pf->portCode,
+			    d->pf->country, d->pf->trafMode,
+			    d->pf->statFlag, d->pf->ieDate, d->pf->loctNo };
+
+			wo_mem_tick();
+			if (w->o.now - norm_day(d->day) > w->o.keep)
+				continue;
+			wr_row(&x, v, 19);
+		}
 	}
 	return wr_close(&x);
 }
