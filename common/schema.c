@@ -26,6 +26,7 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 
+#include "fastxsd.h"
 #include "schema.h"
 
 #define NS_XSD "http://www.w3.org/2001/XMLSchema"
@@ -47,6 +48,7 @@ struct dir {
 struct schema {
 	char *path;
 	xmlSchemaPtr xs;
+	struct fastxsd *fx;	/* the accept-only fast model, or NULL */
 	struct schema *next;
 };
 
@@ -133,6 +135,7 @@ schema_set_free(struct schema_set *s)
 		struct schema *c = s->compiled;
 		s->compiled = c->next;
 		xmlSchemaFree(c->xs);
+		fastxsd_free(c->fx);
 		free(c->path);
 		free(c);
 	}
@@ -294,6 +297,9 @@ compile(struct schema_set *s, const char *path, char *err, size_t n)
 		free(c);
 		return NULL;
 	}
+	/* What libxml2 compiled, our fast model also reads (or not). */
+	if (fastxsd_enabled())
+		c->fx = fastxsd_compile(path);
 	c->next = s->compiled;
 	s->compiled = c;
 	return c;
@@ -372,6 +378,12 @@ const char *
 schema_path(const struct schema *sc)
 {
 	return sc->path;
+}
+
+const struct fastxsd *
+schema_fast(const struct schema *sc)
+{
+	return sc->fx;
 }
 
 void

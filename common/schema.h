@@ -52,6 +52,14 @@ const struct schema *schema_find(struct schema_set *s, const char *ns,
 /* The path of the file a compiled schema was read from. */
 const char *schema_path(const struct schema *sc);
 
+/*
+ * The accept-only fast model of the schema (common/fastxsd.h), NULL when
+ * there is none (CEBTOOLS_FAST_XSD=0, or nothing in it is fast).  A
+ * document it accepts, libxml2 accepts; any other is libxml2's to judge.
+ */
+struct fastxsd;
+const struct fastxsd *schema_fast(const struct schema *sc);
+
 /* One schema error, located. */
 struct schema_error {
 	const char *rule;	/* an S- rule ID (common/catalogue-validate.def) */

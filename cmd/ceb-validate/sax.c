@@ -11,6 +11,10 @@
  * Anything else -- and every invalid document, whose schema errors are
  * reported with their nodes -- goes the way of the tree (judge_work()),
  * which judges it exactly as before; the pass then only cost time.
+ *
+ * Validation in the pass: the schema's fast model (common/fastxsd.h) when
+ * it has one, which can only accept; a document it declines is parsed
+ * once more with libxml2's stream validator, which judges it as before.
  */
 #include "config.h"
 
@@ -22,6 +26,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/dict.h>
 
+#include "fastxsd.h"
 #include "validate.h"
 
 /* A parser context is renewed when its dictionary of names grows past
@@ -42,6 +47,13 @@ struct saxw {
 	struct fdoc *fd;	/* being filled */
 	struct schema_stream st;
 	int validating;
+	/* The accept-only fast model (common/fastxsd.h) instead of the
+	 * stream validator, when the schema has one: a document it declines
+	 * is parsed again with the stream validator (sax_judge_bytes()). */
+	struct fastxsd_run *fxr;
+	int fast;		/* this parse uses the fast model */
+	int nofast;		/* this parse must not */
+	int declined;		/* the fast model declined it */
 	/* The values of the Id attributes seen (ids_n of them, each
 	 * NUL-terminated, in ids[0..ids_len)). */
 	char *ids;
@@ -58,6 +70,14 @@ bad(struct saxw *w)
 	w->bad = 1;
 	if (w->cur != NULL)
 		xmlStopParser(w->cur);
+}
+
+/* The fast model declined it: the stream validator must judge it. */
+static void
+declined(struct saxw *w)
+{
+	w->declined = 1;
+	bad(w);
 }
 
 /* The root: what msg_open() would say, its schema, its guid. */
@@ -113,6 +133,11 @@ root(struct saxw *w, const char *local, const char *uri, int nattr,
 	 * on the line of the envelope's Data. */
 	j->m.flat = w->flat = j->d.origin.envelope != NULL;
 	fdoc_reset(w->fd, type, j->d.line);
+	if (!w->nofast && w->fxr != NULL && schema_fast(j->sc) != NULL) {
+		fastxsd_begin(w->fxr, schema_fast(j->sc));
+		w->fast = 1;
+		return;
+	}
 	if (schema_stream_begin(w->v, j->sc, &w->st) != 0) {
 		bad(w);
 		return;
@@ -200,8 +225,13 @@ on_start(void *data, const xmlChar *local, const xmlChar *prefix,
 		check_attrs(w, nattr, attrs);
 	if (w->bad)
 		return;
-	w->st.sax->startElementNs(w->st.ud, local, prefix, uri, nns, ns,
-	    nattr, ndef, attrs);
+	if (!w->fast)
+		w->st.sax->startElementNs(w->st.ud, local, prefix, uri, nns,
+		    ns, nattr, ndef, attrs);
+	else if (fastxsd_start(w->fxr, local, uri, nattr, attrs) != 0) {
+		declined(w);
+		return;
+	}
 	fdoc_start(w->fd, (const char *)local, (const char *)uri,
 	    w->flat ? 0 : line);
 }
@@ -212,8 +242,11 @@ on_end(void *data, const xmlChar *local, const xmlChar *prefix,
 {
 	struct saxw *w = data;
 
+	if (!w->bad && w->fast && fastxsd_end(w->fxr) != 0)
+		declined(w);
 	if (!w->bad) {
-		w->st.sax->endElementNs(w->st.ud, local, prefix, uri);
+		if (!w->fast)
+			w->st.sax->endElementNs(w->st.ud, local, prefix, uri);
 		fdoc_end(w->fd);
 	}
 	w->depth--;
@@ -226,20 +259,31 @@ on_text(void *data, const xmlChar *s, int len)
 
 	if (w->bad || w->depth < 1)
 		return;
-	w->st.sax->characters(w->st.ud, s, len);
+	if (!w->fast)
+		w->st.sax->characters(w->st.ud, s, len);
+	else if (fastxsd_text(w->fxr, s, len) != 0) {
+		declined(w);
+		return;
+	}
 	fdoc_text(w->fd, (const char *)s, (size_t)len);
 }
 
+/* A comment or a processing instruction in the message: the fast model
+ * does not judge text they split; the stream validator does. */
 static void
 on_nothing(void *data, const xmlChar *a, const xmlChar *b)
 {
-	(void)data, (void)a, (void)b;
+	struct saxw *w = data;
+
+	(void)a, (void)b;
+	if (w->fast && w->depth > 0 && !w->bad)
+		declined(w);
 }
 
 static void
 on_comment(void *data, const xmlChar *text)
 {
-	(void)data, (void)text;
+	on_nothing(data, text, NULL);
 }
 
 /* An entity reference or a DOCTYPE: never in a document we judge alone. */
@@ -309,7 +353,8 @@ sax_new(struct tool *t, struct schema_vctx *v, struct wcache *c)
 	w->t = t;
 	w->v = v;
 	w->cache = c;
-	if ((w->fd = fdoc_new()) == NULL || (w->ctxt = new_ctxt(w)) == NULL) {
+	if ((w->fd = fdoc_new()) == NULL || (w->ctxt = new_ctxt(w)) == NULL ||
+	    (w->fxr = fastxsd_run_new()) == NULL) {
 		sax_free(w);
 		return NULL;
 	}
@@ -324,6 +369,7 @@ sax_free(struct saxw *w)
 	if (w->ctxt)
 		xmlFreeParserCtxt(w->ctxt);
 	fdoc_free(w->fd);
+	fastxsd_run_free(w->fxr);
 	free(w->ids);
 	free(w);
 }
@@ -338,6 +384,8 @@ sax_begin(struct saxw *w, struct job *j, xmlParserCtxtPtr c)
 	w->flat = 0;
 	w->bad = 0;
 	w->validating = 0;
+	w->fast = 0;
+	w->declined = 0;
 	fdoc_reset(w->fd, NULL, j->d.line);
 }
 
@@ -349,6 +397,8 @@ sax_end(struct saxw *w, int complete)
 	if (w->validating && schema_stream_end(&w->st) != 0)
 		bad(w);
 	w->validating = 0;
+	if (w->fast && !w->bad && complete && fastxsd_finish(w->fxr) != 0)
+		declined(w);
 	if (!complete || w->depth != 0 || fdoc_failed(w->fd))
 		bad(w);
 	/* A signature to verify needs the tree (common/dsig.h). */
@@ -383,8 +433,28 @@ sax_end(struct saxw *w, int complete)
 	return 0;
 }
 
+static int judge_bytes(struct saxw *w, struct job *j);
+
+/*
+ * One pass with the fast model; one more with the stream validator when
+ * the fast model declined the document.
+ */
 int
 sax_judge_bytes(struct saxw *w, struct job *j)
+{
+	int r;
+
+	w->nofast = 0;
+	r = judge_bytes(w, j);
+	if (r != 0 && w->declined) {
+		w->nofast = 1;
+		r = judge_bytes(w, j);
+	}
+	return r;
+}
+
+static int
+judge_bytes(struct saxw *w, struct job *j)
 {
 	xmlParserCtxtPtr c = w->ctxt;
 

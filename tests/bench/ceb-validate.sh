@@ -19,8 +19,9 @@
 # ceb-validate rows: structure + business rules (signatures not verified,
 # --no-verify, since xmllint verifies none; ceb-validate-dsig.sh measures
 # them): -j1 on the stream and on the files, -j2 on the stream, --tree
-# (the way before the one pass) and structure alone (--rules turning every
-# V- rule off).  Each row prints messages/s, MB/s, peak RSS and its wall
+# (the way before the one pass), without the schemas' fast model
+# (CEBTOOLS_FAST_XSD=0: libxml2 validates every message) and structure
+# alone (--rules turning every V- rule off).  Each row prints messages/s, MB/s, peak RSS and its wall
 # ratio to its baseline; then the CPU ratios, the -j2/-j1 CPU per
 # message, the load average, and instruction counts (callgrind) on a
 # sample, steadier than time on a shared machine (-j1, -j2, --tree,
@@ -134,12 +135,19 @@ bench_row $T "-j2 (stream)" "$bw" "$BENCH_MESSAGES" "$BENCH_BYTES"
 bench_measure "$d/st" $V --tree "$BENCH_BATCH"
 bench_row $T "--tree -j1 (stream)" "$bw" "$BENCH_MESSAGES" "$BENCH_BYTES" \
     "every message from its tree (before the one pass)"
+CEBTOOLS_FAST_XSD=0
+export CEBTOOLS_FAST_XSD
+# shellcheck disable=SC2086
+bench_measure "$d/sf" $V "$BENCH_BATCH"
+unset CEBTOOLS_FAST_XSD
+bench_row $T "no fast model -j1 (stream)" "$bw" "$BENCH_MESSAGES" \
+    "$BENCH_BYTES" "CEBTOOLS_FAST_XSD=0: libxml2 validates every message"
 # shellcheck disable=SC2086
 bench_measure "$d/so" $V --rules "$d/structure-only.csv" "$BENCH_BATCH"
 bench_row $T "structure only -j1 (stream)" "$bw" "$BENCH_MESSAGES" \
     "$BENCH_BYTES"
 # The same verdicts: what the -j1 stream run said, the others say.
-for r in s2 st; do
+for r in s2 st sf; do
 	cmp -s "$d/s1.err" "$d/$r.err" ||
 	    echo "  NOTE: the findings of $r differ from those of -j1 (stream)"
 done
@@ -210,6 +218,11 @@ if [ "$cgn" -gt 0 ] && command -v valgrind >/dev/null 2>&1 &&
 	    "$d/cg-import2.xml"
 	cg vi $V "$d/cg-istream.xml"
 	cg vi2 $V "$d/cg-istream2.xml"
+	CEBTOOLS_FAST_XSD=0
+	export CEBTOOLS_FAST_XSD
+	cg vn $V "$d/cg-istream.xml"
+	cg vn2 $V "$d/cg-istream2.xml"
+	unset CEBTOOLS_FAST_XSD
 	cg v2 $V -j2 "$d/cg-stream.xml"
 	cg vt $V --tree "$d/cg-stream.xml"
 	ni=$(grep -cvFf "$d/export.list" "$d/cg.list")
@@ -222,6 +235,13 @@ if [ "$cgn" -gt 0 ] && command -v valgrind >/dev/null 2>&1 &&
 	    if (a2 > a && a > 0 && x2 > x && x > 0 && ni > 0)
 		printf "  beyond the start (the %d import messages once and twice over): ceb-validate %.0f, xmllint %.0f per message; ceb-validate / xmllint %.2f\n",
 		    ni, (a2 - a) / ni, (x2 - x) / ni, (a2 - a) / (x2 - x) }'
+	awk -v a="$(ir "$d/vi.cg")" -v a2="$(ir "$d/vi2.cg")" \
+	    -v b="$(ir "$d/vn.cg")" -v b2="$(ir "$d/vn2.cg")" \
+	    -v x="$(ir "$d/xl.cg")" -v x2="$(ir "$d/xl2.cg")" -v ni="$ni" 'BEGIN {
+	    if (a2 > a && b2 > b && x2 > x && ni > 0)
+		printf "  the same without the fast model (CEBTOOLS_FAST_XSD=0): %.0f per message (with it / without %.2f); xmllint / ceb-validate %.2f with it, %.2f without\n",
+		    (b2 - b) / ni, (a2 - a) / (b2 - b), (x2 - x) / (a2 - a),
+		    (x2 - x) / (b2 - b) }'
 	# The work -j2 adds (hand-over to the workers, locks), counted
 	# rather than timed: callgrind runs the threads one at a time.
 	awk -v a="$(ir "$d/v1.cg")" -v c="$(ir "$d/v2.cg")" -v n="$cgn" 'BEGIN {
