@@ -257,6 +257,14 @@ rkey_make(const struct row *w, int t, char *buf, size_t n)
 	}
 }
 
+/* The high half of hash h as a slot keeps it: never 0, so that no slot
+ * of a key (row 0, tag 0 included) is ever 0, the empty slot. */
+static uint32_t
+rkey_hi(uint64_t h)
+{
+	return (uint32_t)(h >> 32) | 1u;
+}
+
 /*
  * The slot of key k (hash h, tag t): the one that holds it, or the empty
  * one where it goes.  A slot with the same high half of the hash and tag
@@ -268,7 +276,7 @@ static uint64_t *
 rkey_slot(const struct run *r, const char *k, uint64_t h, int t)
 {
 	size_t mask = r->rkeys.cap - 1, i = (size_t)h & mask;
-	uint32_t hi = (uint32_t)(h >> 32);
+	uint32_t hi = rkey_hi(h);
 	char buf[256];
 
 	for (;; i = (i + 1) & mask) {
@@ -342,7 +350,7 @@ rkey_put(struct run *r, const char *k, uint32_t idx)
 	s = rkey_slot(r, k, h, t);
 	if (*s == 0)
 		r->rkeys.n++;
-	*s = (h >> 32) << 32 | (uint64_t)idx << 2 | (uint64_t)t;
+	*s = (uint64_t)rkey_hi(h) << 32 | (uint64_t)idx << 2 | (uint64_t)t;
 	return 0;
 }
 
