@@ -152,7 +152,7 @@ judge(void)
 
 		FUZZ_ASSERT(p->resolved >= 0 && p->resolved <= 2);
 		if (p->resolved == 2)
-			FUZZ_ASSERT(wo_index_get(&w.didx, p->lno) >= 0);
+			FUZZ_ASSERT(done_has(p->lno));
 	}
 }
 

@@ -193,7 +193,7 @@ fuzz_writeoff_sources = fuzz/fuzz-writeoff.c \
 	cmd/ceb-manifest-writeoff/spill.c cmd/ceb-manifest-writeoff/norm.c \
 	cmd/ceb-manifest-writeoff/ceb.c \
 	cmd/ceb-manifest-writeoff/mft-xml.c cmd/ceb-manifest-writeoff/mft-csv.c \
-	cmd/ceb-manifest-writeoff/engine.c
+	cmd/ceb-manifest-writeoff/engine.c cmd/ceb-manifest-writeoff/done.c
 fuzz_writeoff_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/cmd/ceb-manifest-writeoff
 FUZZ_TARGETS += writeoff
 check_PROGRAMS += fuzz/replay-writeoff

@@ -588,6 +588,7 @@ static void
 take_701(struct wo *w, const struct stream_doc *d, const struct msg *m,
     xmlNodePtr rec, long recno, const char *guid)
 {
+	static struct done_row row;	/* a done row read back */
 	xmlNodePtr h = msg_head(m, rec), ln;
 	const char *cop = sfield(h, "copNo");
 	struct wo_loc l;
@@ -618,9 +619,9 @@ take_701(struct wo *w, const struct stream_doc *d, const struct msg *m,
 		    sizeof *w->s701);
 		w->s701[w->ns701] = cop;
 		wo_index_put(&w->sum701, invt, (long)w->ns701++);
-		if ((di = wo_index_get(&w->dinv, invt)) >= 0 &&
-		    *w->d[di].sumCopNo == '\0')
-			w->d[di].sumCopNo = cop;
+		if ((di = done_find_invt(invt, &row)) >= 0 &&
+		    *row.d.sumCopNo == '\0')
+			done_set(di, DONE_SUMCOPNO, cop);
 	}
 }
 

@@ -71,6 +71,7 @@ struct eng {
 	/* per 607 bill, over the parcels in memory */
 	struct dec *bgross;
 	long *bn, *bninv, *bopen, *bnbags, *bpack;
+	struct done_row row;	/* a done row read back */
 };
 
 static int
@@ -124,7 +125,7 @@ resolve_csv_modes(struct wo *w)
 			snprintf(key, sizeof key, "%d|%c|%s|%s", BILL_607,
 			    mode[k], m->voyage, m->master);
 			hit[k] = wo_index_get(&w->bidx, key) >= 0 ||
-			    wo_index_get(&w->didx, key) >= 0;
+			    done_has(key);
 			snprintf(key, sizeof key, "%d|%c|%s|%s", BILL_509,
 			    mode[k], m->voyage, m->master);
 			hit[k] |= wo_index_get(&w->bidx, key) >= 0;
@@ -233,7 +234,9 @@ aggregate(struct eng *e)
 		int t;
 
 		wo_mem_tick();
-		if (wo_index_get(&w->didx, p->lno) >= 0)
+		/* Before the judgement the done rows are the state's. */
+		p->done_old = done_has(p->lno);
+		if (p->done_old)
 			continue;
 		for (t = 0; t < 2; t++) {
 			long bi = t ? p->bill2 : p->bill, k;
@@ -309,34 +312,45 @@ row(struct wo *w, const struct parcel *p, const struct bill *b,
 	va_end(ap);
 }
 
+/*
+ * Could the done rows hold key, other than as a row of one of the
+ * night's parcels whose key has no '|'?  Only when the state had done
+ * rows (done_old), or the judgement wrote one for a parcel whose
+ * logisticsNo is written like a bill's or an entry's key (done_pipe).
+ */
+static int
+done_maybe(const struct wo *w, const char *key)
+{
+	return (w->done_old > 0 || (w->done_pipe > 0 &&
+	    strchr(key, '|') != NULL)) && done_has(key);
+}
+
 static void
 add_done(struct wo *w, struct parcel *p, const char *outcome,
     const struct bill *b)
 {
-	struct done *d;
+	struct done d;
 
-	w->d = wo_grow_raw(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
-	d = &w->d[w->nd];
-	memset(d, 0, sizeof *d);
-	d->lno = p->lno;
-	d->outcome = outcome;
-	d->invtNo = p->invtNo ? p->invtNo : "";
-	d->billkey = b ? b->key : "";
-	d->day = w->o.now_str;
-	d->sumCopNo = "";
-	d->copNo = p->copNo ? p->copNo : "";
-	d->agentCode = p->agentCode ? p->agentCode : "";
-	d->pf = p->pf;
-	d->is_new = 1;
-	wo_index_put(&w->didx, d->lno, (long)w->nd);
-	if (*d->invtNo) {
-		long s = wo_index_get(&w->sum701, d->invtNo);
+	memset(&d, 0, sizeof d);
+	d.lno = p->lno;
+	d.outcome = outcome;
+	d.invtNo = p->invtNo ? p->invtNo : "";
+	d.billkey = b ? b->key : "";
+	d.day = w->o.now_str;
+	d.sumCopNo = "";
+	d.copNo = p->copNo ? p->copNo : "";
+	d.agentCode = p->agentCode ? p->agentCode : "";
+	d.pf = p->pf;
+	d.is_new = 1;
+	if (*d.invtNo) {
+		long s = wo_index_get(&w->sum701, d.invtNo);
 
 		if (s >= 0)
-			d->sumCopNo = w->s701[s];
-		wo_index_put(&w->dinv, d->invtNo, (long)w->nd);
+			d.sumCopNo = w->s701[s];
 	}
-	w->nd++;
+	done_add(&d);
+	if (strchr(d.lno, '|') != NULL)
+		w->done_pipe++;
 	p->resolved = 2;	/* newly final: counted into its bill below */
 }
 
@@ -348,19 +362,17 @@ add_done(struct wo *w, struct parcel *p, const char *outcome,
 static void
 close_bill(struct wo *w, const struct bill *b)
 {
-	struct done *d;
+	struct done d;
 
-	w->d = wo_grow_raw(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
-	d = &w->d[w->nd];
-	memset(d, 0, sizeof *d);
-	d->lno = b->key;
-	d->outcome = "bill-closed";
-	d->billkey = b->key;
-	d->day = w->o.now_str;
-	d->invtNo = d->sumCopNo = d->copNo = d->agentCode = "";
-	d->pf = &wo_noprofile;
-	d->is_new = 1;
-	wo_index_put(&w->didx, d->lno, (long)w->nd++);
+	memset(&d, 0, sizeof d);
+	d.lno = b->key;
+	d.outcome = "bill-closed";
+	d.billkey = b->key;
+	d.day = w->o.now_str;
+	d.invtNo = d.sumCopNo = d.copNo = d.agentCode = "";
+	d.pf = &wo_noprofile;
+	d.is_new = 1;
+	done_add(&d);
 }
 
 /*
@@ -385,21 +397,26 @@ entry_final_key(const struct mentry *m, char *buf, size_t n)
 static void
 entries_first_seen(struct wo *w)
 {
+	struct done_row r;
 	char key[600];
 	size_t i;
 
+	if (done_count() == 0)
+		return;
+	memset(&r, 0, sizeof r);
 	for (i = 0; i < w->nm; i++) {
 		struct mentry *m = &w->m[i];
-		long di, day;
+		long day;
 
-		if (m->deleted || (di = wo_index_get(&w->didx,
-		    entry_final_key(m, key, sizeof key))) < 0 ||
-		    strcmp(w->d[di].outcome, "entry-final") != 0)
+		if (m->deleted || done_find(entry_final_key(m, key,
+		    sizeof key), &r) < 0 ||
+		    strcmp(r.d.outcome, "entry-final") != 0)
 			continue;
-		day = norm_day(w->d[di].day);
+		day = norm_day(r.d.day);
 		if (day >= 0 && day < m->first_day)
 			m->first_day = day;
 	}
+	done_row_free(&r);
 }
 
 /*
@@ -414,13 +431,13 @@ entries_final(struct wo *w)
 	char key[600];
 	size_t i;
 
-	w->ef_at = w->nd;
+	w->ef_at = (size_t)done_count();
 	for (i = 0; i < w->nm; i++) {
 		struct mentry *m = &w->m[i];
 
 		m->final_row = 0;
-		if (m->deleted || !m->done || wo_index_get(&w->didx,
-		    entry_final_key(m, key, sizeof key)) >= 0)
+		if (m->deleted || !m->done || done_maybe(w,
+		    entry_final_key(m, key, sizeof key)))
 			continue;
 		w->ef = wo_grow_raw(w->ef, &w->efcap, w->nef + 1,
 		    sizeof *w->ef);
@@ -476,7 +493,10 @@ release_final(struct wo *w)
 		const struct parcel *p = &w->p[i];
 
 		wo_mem_tick();
-		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0 ||
+		/* Its done row: the state's, its own (resolved) or, for a
+		 * logisticsNo written like a bill's key, a bill's. */
+		if (p->resolved || p->done_old || (strchr(p->lno, '|') &&
+		    done_has(p->lno)) ||
 		    w->o.now - p->first_day > w->o.keep ||
 		    is_entry_final(w, p->lno))
 			continue;
@@ -501,8 +521,6 @@ release_final(struct wo *w)
 	wo_index_free(&w->midx);
 	w->m = shrink(w->m, &w->mcap, n, sizeof *w->m);
 	w->nm = n;
-	wo_index_free(&w->didx);
-	wo_index_free(&w->dinv);
 	wo_index_free(&w->bidx);
 	wo_index_free(&w->ridx);
 	wo_index_free(&w->cidx);
@@ -550,8 +568,12 @@ judge_parcel(struct eng *e, struct parcel *p)
 		p->resolved = 1;	/* nothing to judge */
 		return;
 	}
-	if ((di = wo_index_get(&w->didx, p->lno)) >= 0) {
-		struct done *d = &w->d[di];
+	/*
+	 * Its done row can only be the state's (done_old, aggregate()): the
+	 * rows this run adds are other parcels' until the bills close.
+	 */
+	if (p->done_old && (di = done_find(p->lno, &e->row)) >= 0) {
+		struct done *d = &e->row.d;
 
 		if (!p->seen || d->is_new)
 			return;
@@ -561,7 +583,7 @@ judge_parcel(struct eng *e, struct parcel *p)
 			    "departure", _("parcel left on %s voyage %s although "
 			    "its inventory was cancelled on %s"),
 			    dep->bill_raw, dep->voyage_raw, d->day);
-			d->outcome = "left-cancelled";
+			done_set(di, DONE_OUTCOME, "left-cancelled");
 			diag_records(1, 0, 1);
 		} else if (b && *d->billkey && strcmp(b->key, d->billkey) != 0 &&
 		    b->kind == BILL_607 && strncmp(d->billkey, "607|", 4) == 0) {
@@ -961,7 +983,7 @@ judge_entry(struct eng *e, struct mentry *m)
 				return;
 			}
 		}
-		if (pi >= 0 || wo_index_get(&w->didx, m->house) >= 0) {
+		if (pi >= 0 || done_maybe(w, m->house)) {
 			mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "parcel",
 			    "", _("house %s is parcel %s"), m->house_raw,
 			    m->house_raw);
@@ -1041,10 +1063,11 @@ judge_entry(struct eng *e, struct mentry *m)
 	snprintf(key, sizeof key, "%d|%c|%s|%s", BILL_607, m->mode, m->voyage,
 	    m->master);
 	/* A bill closed in an earlier run. */
-	if ((bi = wo_index_get(&w->didx, key)) >= 0 && *m->house == '\0') {
+	if (*m->house == '\0' && (w->done_old > 0 || w->done_pipe > 0) &&
+	    done_find(key, &e->row) >= 0) {
 		mrow(w, m, "W-MAN-001", DIAG_INFO, "matched", "master", "",
 		    _("bill %s was closed on %s (all its parcels judged)"),
-		    m->master_raw, w->d[bi].day);
+		    m->master_raw, e->row.d.day);
 		m->done = 1;
 		return;
 	}
@@ -1080,8 +1103,10 @@ judge_entry(struct eng *e, struct mentry *m)
 static void
 apply_cancels(struct wo *w)
 {
+	struct done_row r;
 	size_t i;
 
+	memset(&r, 0, sizeof r);
 	for (i = 0; i < w->nc; i++) {
 		struct cancel *c = &w->c[i];
 		int st = cancel_state(c);
@@ -1103,11 +1128,11 @@ apply_cancels(struct wo *w)
 			continue;
 		}
 		if (st != CAN_ACCEPTED || !*c->invtNo ||
-		    (di = wo_index_get(&w->dinv, c->invtNo)) < 0 ||
-		    strcmp(w->d[di].outcome, "written-off") != 0)
+		    (di = done_find_invt(c->invtNo, &r)) < 0 ||
+		    strcmp(r.d.outcome, "written-off") != 0)
 			continue;
 		{
-			struct done *d = &w->d[di];
+			struct done *d = &r.d;
 			struct diag_loc dl;
 			WO_EXTRA(x);
 
@@ -1120,9 +1145,11 @@ apply_cancels(struct wo *w)
 			    "but its parcel left and was written off on %s"),
 			    d->invtNo, d->day);
 			diag_records(1, 0, 1);
-			d->outcome = "left-cancelled";
+			done_set(di, DONE_OUTCOME, "left-cancelled");
 		}
 	}
+	done_row_free(&r);
+	done_invt_done();
 }
 
 void
@@ -1133,6 +1160,8 @@ engine_run(struct wo *w)
 
 	memset(&e, 0, sizeof e);
 	e.w = w;
+	w->done_old = done_count();	/* the state's done rows */
+	w->done_pipe = 0;
 	apply_cancels(w);
 	/*
 	 * Each table leaves memory as soon as its phase is over: the peak
@@ -1160,7 +1189,7 @@ engine_run(struct wo *w)
 		struct parcel *p = &w->p[i];
 
 		wo_mem_tick();
-		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0)
+		if (p->resolved || p->done_old)
 			continue;
 		if (p->bill >= 0)
 			e.bopen[p->bill]++;
@@ -1202,8 +1231,7 @@ engine_run(struct wo *w)
 		if (e.bopen[i] || !b->complete ||
 		    (b->kind == BILL_607 && !b->totals_done))
 			b->keep = 1;
-		else if (b->kind == BILL_607 &&
-		    wo_index_get(&w->didx, b->key) < 0)
+		else if (b->kind == BILL_607 && !done_maybe(w, b->key))
 			close_bill(w, b);
 	}
 	free(e.bgross);
@@ -1212,5 +1240,6 @@ engine_run(struct wo *w)
 	free(e.bopen);
 	free(e.bnbags);
 	free(e.bpack);
+	done_row_free(&e.row);
 	release_final(w);
 }

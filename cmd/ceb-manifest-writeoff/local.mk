@@ -10,6 +10,7 @@ ceb_manifest_writeoff_SOURCES = \
 	cmd/ceb-manifest-writeoff/mft-xml.c \
 	cmd/ceb-manifest-writeoff/mft-csv.c \
 	cmd/ceb-manifest-writeoff/engine.c \
+	cmd/ceb-manifest-writeoff/done.c \
 	cmd/ceb-manifest-writeoff/summary.c \
 	cmd/ceb-manifest-writeoff/wostate.c
 dist_man_MANS += man/ceb-manifest-writeoff.1
@@ -28,7 +29,7 @@ check_PROGRAMS += tests/unit/test-wo-norm
 TESTS += tests/unit/test-wo-norm
 tests_unit_test_wo_norm_SOURCES = tests/unit/test-wo-norm.c \
 	cmd/ceb-manifest-writeoff/norm.c cmd/ceb-manifest-writeoff/table.c \
-	cmd/ceb-manifest-writeoff/spill.c
+	cmd/ceb-manifest-writeoff/spill.c cmd/ceb-manifest-writeoff/done.c
 tests_unit_test_wo_norm_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/cmd/ceb-manifest-writeoff
 tests_unit_test_wo_norm_LDADD = $(LDADD) $(CMOCKA_LIBS)

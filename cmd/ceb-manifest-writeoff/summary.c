@@ -87,17 +87,24 @@ summary_keys(const char *list, int flag, unsigned *set)
 	return 0;
 }
 
-static const struct wo *sort_w;
-static const char **sort_keys;
+/*
+ * The done rows to summarise, read back from done.c in their order: the
+ * row id, the merge key and the invtNo of each (the rest is read again
+ * for the head of a part).
+ */
+struct cand {
+	long id;
+	const char *key, *invtNo;
+};
 
 static int
 cmp_idx(const void *a, const void *b)
 {
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c = strcmp(sort_keys[i], sort_keys[j]);
+	const struct cand *i = a, *j = b;
+	int c = strcmp(i->key, j->key);
 
 	if (c == 0)
-		c = strcmp(sort_w->d[i].invtNo, sort_w->d[j].invtNo);
+		c = strcmp(i->invtNo, j->invtNo);
 	return c;
 }
 
@@ -138,10 +145,11 @@ uuid_of(const char *seed, char *out)
 }
 
 static int
-write_part(struct wo *w, size_t *idx, size_t from, size_t to, long seq,
-    long cnt, const char *copNo)
+write_part(struct wo *w, const struct cand *idx, size_t from, size_t to,
+    long seq, long cnt, const char *copNo)
 {
-	const struct done *d = &w->d[idx[from]];
+	static struct done_row r;
+	const struct done *d = &r.d;
 	char path[4096], err[300], seed[256], guid[40], hguid[40], apptime[15],
 	    name[128], cnt_s[24], seq_s[24], flag[4], dxp[64];
 	struct state_out *o;
@@ -150,6 +158,8 @@ write_part(struct wo *w, size_t *idx, size_t from, size_t to, long seq,
 	struct diag_loc dl;
 	WO_EXTRA(x);
 
+	if (done_get(idx[from].id, &r) != 0)
+		return -1;
 	snprintf(name, sizeof name, "CEB701-%s-%ld.xml", copNo, seq);
 	snprintf(path, sizeof path, "%s/%s", w->o.summary_dir, name);
 	snprintf(seed, sizeof seed, "%s|%ld", copNo, seq);
@@ -191,7 +201,7 @@ write_part(struct wo *w, size_t *idx, size_t from, size_t to, long seq,
 	fputs("\t\t</ceb:SummaryApplyHead>\n", f);
 	for (i = from; i < to; i++) {
 		fputs("\t\t<ceb:SummaryApplyList>\n", f);
-		el(f, "invtNo", w->d[idx[i]].invtNo);
+		el(f, "invtNo", idx[i].invtNo);
 		fputs("\t\t</ceb:SummaryApplyList>\n", f);
 	}
 	fputs("\t</ceb:SummaryApply>\n\t<ceb:BaseTransfer>\n", f);
@@ -247,11 +257,12 @@ sweep_tmp(const char *dir)
 int
 summary_write(struct wo *w)
 {
-	size_t i, n = 0, *idx, start;
-	const char **keys;
+	struct cand *idx = NULL;
+	size_t n = 0, cap = 0, start;
+	struct done_row r;
 	unsigned set;
 	char err[300];
-	int r = -1;
+	int r_ = -1;
 
 	if (summary_keys(w->o.merge_keys, w->o.summary_flag, &set) != 0)
 		return -1;
@@ -271,10 +282,10 @@ summary_write(struct wo *w)
 		close(dfd);
 	}
 	sweep_tmp(w->o.summary_dir);
-	idx = wo_mem_zalloc((w->nd + 1) * sizeof *idx);
-	keys = wo_mem_zalloc((w->nd + 1) * sizeof *keys);
-	for (i = 0; i < w->nd; i++) {
-		struct done *d = &w->d[i];
+	memset(&r, 0, sizeof r);
+	done_iter();
+	while (done_next(&r)) {
+		struct done *d = &r.d;
 		char kb[1024], mb[16];
 		size_t o = 0;
 		int k;
@@ -304,11 +315,13 @@ summary_write(struct wo *w)
 			if (set & (1u << k))
 				o += (size_t)snprintf(kb + o, sizeof kb - o,
 				    "%s|", key_value(d, k, mb, sizeof mb));
-		keys[i] = wo_str(kb);
-		idx[n++] = i;
+		idx = wo_grow_raw(idx, &cap, n + 1, sizeof *idx);
+		idx[n].id = r.id;
+		idx[n].key = wo_str(kb);
+		idx[n].invtNo = wo_str(d->invtNo);
+		n++;
 	}
-	sort_w = w;
-	sort_keys = keys;
+	done_row_free(&r);
 	if (n > 1)	/* the array may be NULL when empty */
 		qsort(idx, n, sizeof *idx, cmp_idx);
 	for (start = 0; start < n;) {
@@ -317,12 +330,12 @@ summary_write(struct wo *w)
 		uint64_t h = FNV64_INIT;
 		long cnt, seq;
 
-		while (end < n && strcmp(keys[idx[end]], keys[idx[start]]) == 0)
+		while (end < n && strcmp(idx[end].key, idx[start].key) == 0)
 			end++;
 		for (j = start; j < end; j++) {
 			if (j == start)
-				h = fnv64_str(h, keys[idx[j]]);
-			h = fnv64(fnv64_str(h, w->d[idx[j]].invtNo), "|", 1);
+				h = fnv64_str(h, idx[j].key);
+			h = fnv64(fnv64_str(h, idx[j].invtNo), "|", 1);
 		}
 		snprintf(seed, sizeof seed, "%016llX", (unsigned long long)h);
 		snprintf(copNo, sizeof copNo, "WO%s%.12s", w->o.now_str, seed);
@@ -337,12 +350,11 @@ summary_write(struct wo *w)
 			from = to;
 		}
 		for (j = start; j < end; j++)
-			w->d[idx[j]].sumCopNo = wo_str(copNo);
+			done_set(idx[j].id, DONE_SUMCOPNO, copNo);
 		start = end;
 	}
-	r = 0;
+	r_ = 0;
 fail:
-	wo_mem_free(idx, (w->nd + 1) * sizeof *idx);
-	wo_mem_free(keys, (w->nd + 1) * sizeof *keys);
-	return r;
+	wo_grow_free(idx, &cap, sizeof *idx);
+	return r_;
 }

@@ -159,6 +159,23 @@ static struct wo_index pfidx;
 static struct profile **profiles;
 static size_t nprofiles, pfcap;
 
+/* "%zu:" of l at p (not terminated): its length.  (snprintf() was most
+ * of a parcel's wo_profile().) */
+static size_t
+len_colon(char *p, size_t l)
+{
+	char t[24];
+	size_t n = 0, i;
+
+	do
+		t[n++] = (char)('0' + l % 10);
+	while ((l /= 10) != 0);
+	for (i = 0; i < n; i++)
+		p[i] = t[n - 1 - i];
+	p[n] = ':';
+	return n + 1;
+}
+
 const struct profile *
 wo_profile(const struct profile *pf)
 {
@@ -173,7 +190,7 @@ wo_profile(const struct profile *pf)
 
 		if (o + l + 24 > sizeof key)
 			break;
-		o += (size_t)snprintf(key + o, sizeof key - o, "%zu:", l);
+		o += len_colon(key + o, l);
 		memcpy(key + o, f[i], l);
 		o += l;
 	}
@@ -238,7 +255,6 @@ wo_free(struct wo *w)
 	wo_grow_free(w->p, &w->pcap, sizeof *w->p);
 	wo_grow_free(w->b, &w->bcap, sizeof *w->b);
 	wo_grow_free(w->m, &w->mcap, sizeof *w->m);
-	wo_grow_free(w->d, &w->dcap, sizeof *w->d);
 	wo_grow_free(w->ef, &w->efcap, sizeof *w->ef);
 	wo_grow_free(w->r, &w->rcap, sizeof *w->r);
 	wo_grow_free(w->c, &w->ccap, sizeof *w->c);
@@ -249,14 +265,13 @@ wo_free(struct wo *w)
 	wo_index_free(&w->invidx);
 	wo_index_free(&w->bidx);
 	wo_index_free(&w->midx);
-	wo_index_free(&w->didx);
-	wo_index_free(&w->dinv);
 	wo_index_free(&w->ridx);
 	wo_index_free(&w->cidx);
 	wo_index_free(&w->wbidx);
 	wo_index_free(&w->bagset);
 	wo_index_free(&w->sum701);
 	memset(w, 0, sizeof *w);
+	done_close();
 	wo_arena_free();
 	wo_mem_end();
 }

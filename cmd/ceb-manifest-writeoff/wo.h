@@ -199,6 +199,7 @@ struct parcel {
 	int resolved;			/* final this run */
 	int dup_inv;			/* W-DUP-003 reported */
 	int cancel;			/* CAN_*: 605/606 */
+	int done_old;			/* has a done row of the state */
 };
 
 /* The location of p's bill line (all NULL and 0 when it has none). */
@@ -276,6 +277,39 @@ struct done {
 };
 
 /*
+ * done.c: every done row of the run (the state's wo_done rows, then those
+ * this run adds, in that order) in a scratch SQLite database, looked up by
+ * key.  A row read back (done_find(), done_get(), done_next()) lives in a
+ * struct done_row until the next read into it.
+ */
+struct done_row {
+	struct done d;
+	struct profile pf;
+	long id;		/* its row id: the order of the rows */
+	char *buf;		/* the strings */
+	size_t cap;
+};
+enum { DONE_OUTCOME, DONE_SUMCOPNO };
+void done_open(void);		/* trouble and exit 2 if it cannot */
+void done_close(void);
+long done_count(void);		/* rows so far */
+/* Add d (its key not there yet: 0; there already: 1, nothing added). */
+int done_add(const struct done *d);
+/* From now on the key of every row added is checked (the state's rows). */
+void done_unique(void);
+long done_find(const char *lno, struct done_row *r);	/* row id, -1 */
+int done_has(const char *lno);
+/* The last row with invtNo, -1 none; done_invt_done(): no more of it. */
+long done_find_invt(const char *invtNo, struct done_row *r);
+void done_invt_done(void);
+int done_get(long id, struct done_row *r);
+void done_set(long id, int col, const char *v);
+/* Each row in order. */
+void done_iter(void);
+int done_next(struct done_row *r);
+void done_row_free(struct done_row *r);
+
+/*
  * A manifest entry judged final this run: its wo_done row (key "M|" and
  * the entry's key, outcome "entry-final", day = its first day), kept this
  * small instead of as a struct done, and written by wostate_save() after
@@ -331,12 +365,11 @@ struct wo {
 	struct mentry *m;
 	size_t nm, mcap;
 	struct wo_index midx;
-	struct done *d;
-	size_t nd, dcap;
-	struct wo_index didx;		/* lno -> done */
-	struct wo_index dinv;		/* invtNo -> done */
+	/* the done rows: done.c */
+	long done_old;			/* the state's, at the judgement */
+	long done_pipe;			/* this run's parcels' with a '|' */
 	struct efinal *ef;		/* entries final this run */
-	size_t nef, efcap, ef_at;	/* ...their rows come after d[ef_at - 1] */
+	size_t nef, efcap, ef_at;	/* ...their rows after ef_at done rows */
 	struct orphan *r;
 	size_t nr, rcap;
 	struct wo_index ridx;

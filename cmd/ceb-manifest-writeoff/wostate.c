@@ -548,41 +548,42 @@ fail:
 	return -1;
 }
 
+/*
+ * The done rows go to the scratch database of done.c (their strings are
+ * not kept in memory), checked as before: a key, a day, no key twice.
+ */
 static int
 load_done(struct wo *w, const char *path)
 {
 	struct rd r;
 	int k, i;
 
+	(void)w;
 	if (rd_open(&r, path, dcols) != 0)
 		return -1;
+	done_unique();
 	while ((k = rd_next(&r)) == 1) {
-		struct done *d;
-		const char **f[7];
+		struct done d;
+		struct profile pf;
+		const char **f[8], **pff = (const char **)&pf;
 		long day;
 
-		w->d = wo_grow_raw(w->d, &w->dcap, w->nd + 1, sizeof *w->d);
-		d = &w->d[w->nd];
-		memset(d, 0, sizeof *d);
-		f[0] = &d->lno; f[1] = &d->outcome; f[2] = &d->invtNo;
-		f[3] = &d->billkey; f[4] = &d->day; f[5] = &d->sumCopNo;
-		f[6] = &d->copNo;
-		for (i = 0; i < 7; i++)
-			*f[i] = i == 1 || i == 3 || i == 4 || i == 5 ?
-			    ri(&r, i) : rs(&r, i);
-		d->agentCode = ri(&r, 7);
-		d->pf = rprofile(&r, 8);
-		if (*d->lno == '\0' || rday(&r, 4, &day) || day < 0 ||
-		    wo_index_get(&w->didx, d->lno) >= 0) {
+		memset(&d, 0, sizeof d);
+		f[0] = &d.lno; f[1] = &d.outcome; f[2] = &d.invtNo;
+		f[3] = &d.billkey; f[4] = &d.day; f[5] = &d.sumCopNo;
+		f[6] = &d.copNo; f[7] = &d.agentCode;
+		for (i = 0; i < 8; i++)
+			*f[i] = rget(&r, i);
+		for (i = 0; i < (int)(sizeof pf / sizeof *pff); i++)
+			pff[i] = rget(&r, 8 + i);
+		d.pf = &pf;
+		if (*d.lno == '\0' || rday(&r, 4, &day) || day < 0 ||
+		    done_add(&d) != 0) {
 			if (diag_status() < 2)
-				bad(&r, "row", d->lno);
+				bad(&r, "row", d.lno);
 			rd_close(&r);
 			return -1;
 		}
-		wo_index_put(&w->didx, d->lno, (long)w->nd);
-		if (*d->invtNo)
-			wo_index_put(&w->dinv, d->invtNo, (long)w->nd);
-		w->nd++;
 	}
 	rd_close(&r);
 	return k;
@@ -1222,8 +1223,8 @@ save_parcels(struct wo *w, const char *path)
 		int nn = 0, k = 0;
 
 		wo_mem_tick();
-		if (p->resolved || wo_index_get(&w->didx, p->lno) >= 0 ||
-		    w->o.now - p->first_day > w->o.keep)
+		/* (Those with a done row left w->p with release_final().) */
+		if (p->resolved || w->o.now - p->first_day > w->o.keep)
 			continue;
 		v[k++] = p->lno;
 		v[k++] = p->lno_raw;
@@ -1423,20 +1424,23 @@ save_entries_final(struct wo *w, struct wr *x)
 static int
 save_done(struct wo *w, const char *path)
 {
+	struct done_row r;
 	struct wr x;
-	size_t i;
+	long i = 0;
+	int more;
 
 	if (wr_open(&x, path, dcols) != 0)
 		return -1;
-	for (i = 0; i <= w->nd; i++) {
-		const struct done *d;
-
-		if (i == w->ef_at)
+	memset(&r, 0, sizeof r);
+	done_iter();
+	do {
+		more = done_next(&r);
+		if (i++ == (long)w->ef_at)
 			save_entries_final(w, &x);
-		if (i == w->nd)
+		if (!more)
 			break;
-		d = &w->d[i];
 		{
+			const struct done *d = &r.d;
 			const char *v[19] = { d->lno, d->outcome, d->invtNo,
 			    d->billkey, d->day, d->sumCopNo, d->copNo,
 			    d->agentCode, d->pf->agentName, d->pf->ebcCode,
@@ -1450,7 +1454,8 @@ save_done(struct wo *w, const char *path)
 				continue;
 			wr_row(&x, v, 19);
 		}
-	}
+	} while (more);
+	done_row_free(&r);
 	return wr_close(&x);
 }
 
