@@ -411,9 +411,8 @@ msg_field(xmlNodePtr parent, const char *name)
 }
 
 int
-msg_decimal(xmlNodePtr parent, const char *name, struct dec *out)
+msg_decimal_text(const char *s, struct dec *out)
 {
-	const char *s = msg_field(parent, name);
 	enum dec_err r;
 
 	if (s == NULL)
@@ -422,6 +421,12 @@ msg_decimal(xmlNodePtr parent, const char *name, struct dec *out)
 	if (r == DEC_EMPTY)
 		return 1;
 	return r == DEC_OK ? 0 : -1;
+}
+
+int
+msg_decimal(xmlNodePtr parent, const char *name, struct dec *out)
+{
+	return msg_decimal_text(msg_field(parent, name), out);
 }
 
 char *

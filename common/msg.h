@@ -138,6 +138,8 @@ const char *msg_field(xmlNodePtr parent, const char *name);
  * the field is absent or empty, -1 when it is not a decimal number.
  */
 int msg_decimal(xmlNodePtr parent, const char *name, struct dec *out);
+/* The same for a field's text s (NULL: absent), read without a tree. */
+int msg_decimal_text(const char *s, struct dec *out);
 
 /*
  * The business key of a record: its key fields joined with '/', e.g.

@@ -548,6 +548,8 @@ main(int argc, char *argv[])
 		return do_query(&r, &c);
 	if (c.report && diag_report_open(c.report, report_cols) != 0)
 		return diag_exit();
+	/* No tree: extract.c reads the fields from the document's bytes. */
+	c.sopts.no_tree = 1;
 	(void)run(&r, argc - optind, argv + optind, &c.sopts);
 	return diag_exit();
 }

@@ -4,7 +4,10 @@
  * byte for byte) and every record the tool has an opinion on becomes a
  * compact event: inventories (621) to judge, cancels (623), returns (625)
  * and inventory receipts (622) that give quota back or teach an invtNo.
- * The parsed tree is dropped as soon as its events are taken out.
+ * The fields are read from the document's scan (scan.c) when it takes
+ * the document, else from a tree parsed again from its bytes and dropped
+ * as soon as its events are taken out: the same functions read both
+ * (struct rsrc), so the events are the same either way.
  *
  * Also here: quota_amount(), the one definition of the amount counted.
  */
@@ -25,6 +28,75 @@
 #include "stream.h"
 
 /*
+ * Where a document's records are read: its tree (sc NULL; nodes are
+ * xmlNodePtr) or its scan (scan.c; nodes are struct snode).  The
+ * functions below are msg.h's record and field functions on either, so
+ * that every field is read by the same code from both.
+ */
+struct rsrc {
+	struct msg m;
+	const struct scan *sc;
+};
+
+static const void *
+r_head(const struct rsrc *s, const void *rec)
+{
+	if (s->sc == NULL)
+		return msg_head(&s->m, (xmlNodePtr)rec);
+	return s->m.type->head == NULL ? rec : scan_child(s->sc, rec,
+	    s->m.type->head);
+}
+
+static const void *
+r_line_first(const struct rsrc *s, const void *rec)
+{
+	if (s->sc == NULL)
+		return msg_line_first(&s->m, (xmlNodePtr)rec);
+	return s->m.type->list == NULL ? NULL : scan_child(s->sc, rec,
+	    s->m.type->list);
+}
+
+static const void *
+r_line_next(const struct rsrc *s, const void *l)
+{
+	if (s->sc == NULL)
+		return msg_line_next(&s->m, (xmlNodePtr)l);
+	return scan_next_same(s->sc, l);
+}
+
+static const char *
+r_field(const struct rsrc *s, const void *parent, const char *name)
+{
+	if (s->sc == NULL)
+		return msg_field((xmlNodePtr)parent, name);
+	return scan_field(s->sc, parent, name);
+}
+
+/* msg_decimal() on either. */
+static int
+r_decimal(const struct rsrc *s, const void *parent, const char *name,
+    struct dec *out)
+{
+	return msg_decimal_text(r_field(s, parent, name), out);
+}
+
+/* msg_line() of the i-th record rec. */
+static long
+r_line(const struct rsrc *s, const void *rec, long i)
+{
+	const struct snode *nd = rec;
+	long l, idx, line;
+
+	if (s->sc == NULL)
+		return msg_line(&s->m, (xmlNodePtr)rec);
+	l = s->m.flat ? 0 : nd->line;
+	if (s->m.records != NULL &&
+	    origin_record(s->m.records, i, &idx, &line) == 0)
+		return line;
+	return l > 0 ? s->m.line_base + l - 1 : s->m.line_base;
+}
+
+/*
  * The amount counted against a buyer's limits for one import inventory:
  * its dutiable value (完税价格), defined by 财关税〔2016〕18号 as the actual
  * transaction price including the goods' retail price, freight and
@@ -40,11 +112,11 @@
  * (one indivisible item).  Returns 0, or -1 with *why naming the field
  * that stops the amount from being known.
  */
-int
-quota_amount(const struct msg *m, xmlNodePtr rec, struct dec *amount,
+static int
+quota_amount(const struct rsrc *m, const void *rec, struct dec *amount,
     char *lines, size_t nlines, int *single_item, const char **why)
 {
-	xmlNodePtr head = msg_head(m, rec), l;
+	const void *head = r_head(m, rec), *l;
 	struct dec sum = dec_from_int(0), v, qty;
 	size_t used = 0;
 	int n = 0, one = 0;
@@ -55,28 +127,28 @@ quota_amount(const struct msg *m, xmlNodePtr rec, struct dec *amount,
 		*why = "InventoryHead";
 		return -1;
 	}
-	cur = msg_field(head, "currency");
+	cur = r_field(m, head, "currency");
 	if (cur == NULL || strcmp(cur, "142") != 0) {
 		*why = "currency";
 		return -1;
 	}
-	if (msg_decimal(head, "freight", &v) != 0 || dec_sign(v) < 0) {
+	if (r_decimal(m, head, "freight", &v) != 0 || dec_sign(v) < 0) {
 		*why = "freight";
 		return -1;
 	}
 	sum = dec_add(sum, v);
-	if (msg_decimal(head, "insuredFee", &v) != 0 || dec_sign(v) < 0) {
+	if (r_decimal(m, head, "insuredFee", &v) != 0 || dec_sign(v) < 0) {
 		*why = "insuredFee";
 		return -1;
 	}
 	sum = dec_add(sum, v);
-	for (l = msg_line_first(m, rec); l; l = msg_line_next(m, l)) {
-		const char *g = msg_field(l, "gnum"), *lc;
+	for (l = r_line_first(m, rec); l; l = r_line_next(m, l)) {
+		const char *g = r_field(m, l, "gnum"), *lc;
 		char qb[64], tb[64], *end;
 		long gnum;
 		int w;
 
-		lc = msg_field(l, "currency");
+		lc = r_field(m, l, "currency");
 		if (lc != NULL && strcmp(lc, "142") != 0) {
 			*why = "InventoryList/currency";
 			return -1;
@@ -87,11 +159,11 @@ quota_amount(const struct msg *m, xmlNodePtr rec, struct dec *amount,
 			*why = "InventoryList/gnum";
 			return -1;
 		}
-		if (msg_decimal(l, "totalPrice", &v) != 0 || dec_sign(v) < 0) {
+		if (r_decimal(m, l, "totalPrice", &v) != 0 || dec_sign(v) < 0) {
 			*why = "InventoryList/totalPrice";
 			return -1;
 		}
-		if (msg_decimal(l, "qty", &qty) != 0 || dec_sign(qty) <= 0) {
+		if (r_decimal(m, l, "qty", &qty) != 0 || dec_sign(qty) <= 0) {
 			*why = "InventoryList/qty";
 			return -1;
 		}
@@ -135,9 +207,10 @@ intern(struct run *r, const char *s)
 /* A field with surrounding whitespace removed: its first byte and length
  * in the message, or NULL when it is missing or blank. */
 static const char *
-trimmed(xmlNodePtr parent, const char *name, size_t *len)
+trimmed(const struct rsrc *m, const void *parent, const char *name,
+    size_t *len)
 {
-	const char *s = parent ? msg_field(parent, name) : NULL;
+	const char *s = parent ? r_field(m, parent, name) : NULL;
 	size_t n;
 
 	if (s == NULL)
@@ -154,10 +227,11 @@ trimmed(xmlNodePtr parent, const char *name, size_t *len)
 
 /* A field with surrounding whitespace removed, copied into the arena. */
 static const char *
-field(struct run *r, xmlNodePtr parent, const char *name)
+field(struct run *r, const struct rsrc *m, const void *parent,
+    const char *name)
 {
 	size_t len;
-	const char *s = trimmed(parent, name, &len);
+	const char *s = trimmed(m, parent, name, &len);
 
 	return s ? arena_dup(&r->ar, s, len) : "";
 }
@@ -167,11 +241,11 @@ field(struct run *r, xmlNodePtr parent, const char *name)
  * (the arena's copy would stay for the whole run), else in the arena.
  */
 static const char *
-tmp_field(struct run *r, xmlNodePtr parent, const char *name, char *buf,
-    size_t n)
+tmp_field(struct run *r, const struct rsrc *m, const void *parent,
+    const char *name, char *buf, size_t n)
 {
 	size_t len;
-	const char *s = trimmed(parent, name, &len);
+	const char *s = trimmed(m, parent, name, &len);
 
 	if (s == NULL)
 		return "";
@@ -184,19 +258,20 @@ tmp_field(struct run *r, xmlNodePtr parent, const char *name, char *buf,
 
 /* The same, interned: for codes that repeat (enterprises). */
 static const char *
-code_field(struct run *r, xmlNodePtr parent, const char *name)
+code_field(struct run *r, const struct rsrc *m, const void *parent,
+    const char *name)
 {
 	char buf[256];
-	const char *s = tmp_field(r, parent, name, buf, sizeof buf);
+	const char *s = tmp_field(r, m, parent, name, buf, sizeof buf);
 
 	return s == buf ? intern(r, buf) : s;
 }
 
 /* A guid as stored in the ledger's event list: no separators. */
 static const char *
-guid_field(struct run *r, xmlNodePtr parent)
+guid_field(struct run *r, const struct rsrc *m, const void *parent)
 {
-	char *g = (char *)field(r, parent, "guid"), *p;
+	char *g = (char *)field(r, m, parent, "guid"), *p;
 
 	if (*g == '\0')
 		return "-";
@@ -217,9 +292,10 @@ guid_field(struct run *r, xmlNodePtr parent)
  * refused by inventory() (Q-ID-001) and never opens a quota.
  */
 static const char *
-person_key(struct run *r, xmlNodePtr head, const char **idout)
+person_key(struct run *r, const struct rsrc *m, const void *head,
+    const char **idout)
 {
-	const char *id = field(r, head, "buyerIdNumber");
+	const char *id = field(r, m, head, "buyerIdNumber");
 	char *p, id18[19], t[64];
 
 	*idout = id;
@@ -228,13 +304,13 @@ person_key(struct run *r, xmlNodePtr head, const char **idout)
 	for (p = (char *)id; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
-	if (strcmp(tmp_field(r, head, "buyerIdType", t, sizeof t), "1") ==
+	if (strcmp(tmp_field(r, m, head, "buyerIdType", t, sizeof t), "1") ==
 	    0 && strlen(id) == 15 && ident_id15_to_18(id, id18) == 0 &&
 	    (id = arena_str(&r->ar, id18)) == NULL)
 		return "";
 	*idout = id;
 	if (r->key_name) {
-		const char *name = tmp_field(r, head, "buyerName", t,
+		const char *name = tmp_field(r, m, head, "buyerName", t,
 		    sizeof t);
 		size_t n = strlen(id) + strlen(name) + 2;
 		char *k = arena_alloc(&r->ar, n);
@@ -281,9 +357,10 @@ time_of(const char *s, size_t minlen, size_t maxlen)
 }
 
 static struct event *
-new_event(struct run *r, struct stream_doc *d, const struct msg *m,
-    xmlNodePtr rec, long recno, enum ekind kind)
+new_event(struct run *r, struct stream_doc *d, const struct rsrc *src,
+    const void *rec, long recno, enum ekind kind)
 {
+	const struct msg *m = &src->m;
 	struct event *e;
 	char type[16];
 
@@ -299,7 +376,7 @@ new_event(struct run *r, struct stream_doc *d, const struct msg *m,
 	e->source = intern(r, d->source);
 	e->o = r->cur;
 	e->message = d->index;
-	e->line = msg_line(m, rec);
+	e->line = r_line(src, rec, recno);
 	e->record = msg_record_no(m, recno);
 	e->type = intern(r, msg_short(m->type, type, sizeof type));
 	e->msgguid = arena_str(&r->ar, m->guid);
@@ -377,15 +454,15 @@ long_field(const struct event *e)
  * Where a line has no rate, tax_why says so and nothing is assumed.
  */
 static void
-estimate_tax(struct run *r, struct event *e, const struct msg *m,
-    xmlNodePtr rec)
+estimate_tax(struct run *r, struct event *e, const struct rsrc *m,
+    const void *rec)
 {
 	static const char *const qn[3] = { "qty", "qty1", "qty2" };
 	static const char *const un[3] = { "unit", "unit1", "unit2" };
 	struct tax_item it[99];
 	struct tax_estimate te;
 	struct dec extra = dec_from_int(0), v;
-	xmlNodePtr l, h = msg_head(m, rec);
+	const void *l, *h = r_head(m, rec);
 	size_t n = 0;
 	int k, reg;
 	char why[160];
@@ -393,22 +470,22 @@ estimate_tax(struct run *r, struct event *e, const struct msg *m,
 	e->tax_why = "";
 	if (r->tax == NULL)
 		return;
-	if (msg_decimal(h, "freight", &v) == 0)
+	if (r_decimal(m, h, "freight", &v) == 0)
 		extra = dec_add(extra, v);
-	if (msg_decimal(h, "insuredFee", &v) == 0)
+	if (r_decimal(m, h, "insuredFee", &v) == 0)
 		extra = dec_add(extra, v);
-	for (l = msg_line_first(m, rec); l && n < 99; l = msg_line_next(m, l)) {
-		const char *g = msg_field(l, "gcode");
+	for (l = r_line_first(m, rec); l && n < 99; l = r_line_next(m, l)) {
+		const char *g = r_field(m, l, "gcode");
 
 		memset(&it[n], 0, sizeof it[n]);
 		it[n].gcode = g ? g : "";
-		if (msg_decimal(l, "totalPrice", &it[n].value) != 0)
+		if (r_decimal(m, l, "totalPrice", &it[n].value) != 0)
 			return;
 		for (k = 0; k < 3; k++) {
-			const char *u = msg_field(l, un[k]);
+			const char *u = r_field(m, l, un[k]);
 
 			if (u != NULL && *u != '\0' &&
-			    msg_decimal(l, qn[k], &it[n].q[it[n].nq].qty) == 0)
+			    r_decimal(m, l, qn[k], &it[n].q[it[n].nq].qty) == 0)
 				it[n].q[it[n].nq++].unit = u;
 		}
 		n++;
@@ -427,20 +504,21 @@ estimate_tax(struct run *r, struct event *e, const struct msg *m,
 }
 
 static void
-inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
+inventory(struct run *r, struct event *e, const struct rsrc *m,
+    const void *rec)
 {
-	xmlNodePtr h = msg_head(m, rec);
+	const void *h = r_head(m, rec);
 	char lines[99 * 80], t[64];
 	const char *why, *id;
 
-	e->guid = guid_field(r, h);
-	e->person = person_key(r, h, &id);
-	e->invtno = field(r, h, "invtNo");
-	e->ebp = code_field(r, h, "ebpCode");
-	e->orderno = field(r, h, "orderNo");
-	e->ebc = code_field(r, h, "ebcCode");
-	e->agent = code_field(r, h, "agentCode");
-	e->copno = field(r, h, "copNo");
+	e->guid = guid_field(r, m, h);
+	e->person = person_key(r, m, h, &id);
+	e->invtno = field(r, m, h, "invtNo");
+	e->ebp = code_field(r, m, h, "ebpCode");
+	e->orderno = field(r, m, h, "orderNo");
+	e->ebc = code_field(r, m, h, "ebcCode");
+	e->agent = code_field(r, m, h, "agentCode");
+	e->copno = field(r, m, h, "copNo");
 	if (!shard_mine(&r->shard, id, strlen(id))) {
 		e->out = O_OTHER_SHARD;
 		return;
@@ -451,13 +529,13 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		e->why = why;
 		return;
 	}
-	e->date = field(r, h, r->use_apptime ? "appTime" : "declTime");
+	e->date = field(r, m, h, r->use_apptime ? "appTime" : "declTime");
 	if (*id == '\0') {
 		e->out = O_INVALID;
 		e->why = "buyerIdNumber";
 		return;
 	}
-	if (strcmp(tmp_field(r, h, "buyerIdType", t, sizeof t), "1") == 0 &&
+	if (strcmp(tmp_field(r, m, h, "buyerIdType", t, sizeof t), "1") == 0 &&
 	    (e->id_err = (int)ident_check_id(id, strlen(id), NULL, NULL)) !=
 	    IDENT_OK) {
 		e->out = O_INVALID;
@@ -481,7 +559,7 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		if (len == 14 && time_of(e->date, 14, 14) == UINT64_MAX)
 			e->day = -1;
 		e->time = e->day < 0 ? UINT64_MAX : (uint64_t)e->day * 1000000;
-		e->tie = time_of(tmp_field(r, h, "appTime", t, sizeof t),
+		e->tie = time_of(tmp_field(r, m, h, "appTime", t, sizeof t),
 		    14, 14);
 	}
 	if (e->day < 0) {
@@ -495,37 +573,38 @@ inventory(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 		e->why = "policy";
 		return;
 	}
-	e->change = strcmp(tmp_field(r, h, "appType", t, sizeof t), "2") ==
+	e->change = strcmp(tmp_field(r, m, h, "appType", t, sizeof t), "2") ==
 	    0;
 	estimate_tax(r, e, m, rec);
 }
 
 static void
-release(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
+release(struct run *r, struct event *e, const struct rsrc *m,
+    const void *rec)
 {
-	xmlNodePtr h = msg_head(m, rec), l;
+	const void *h = r_head(m, rec), *l;
 	const char *id;
 	char t[64];
 
-	e->guid = guid_field(r, h);
-	e->invtno = field(r, h, "invtNo");
-	e->ebp = code_field(r, h, "ebpCode");
-	e->orderno = field(r, h, "orderNo");
-	e->ebc = code_field(r, h, "ebcCode");
-	e->agent = code_field(r, h, "agentCode");
-	e->copno = field(r, h, "copNo");
+	e->guid = guid_field(r, m, h);
+	e->invtno = field(r, m, h, "invtNo");
+	e->ebp = code_field(r, m, h, "ebpCode");
+	e->orderno = field(r, m, h, "orderNo");
+	e->ebc = code_field(r, m, h, "ebcCode");
+	e->agent = code_field(r, m, h, "agentCode");
+	e->copno = field(r, m, h, "copNo");
 	if (e->kind == E_RECEIPT) {
-		e->status = field(r, h, "returnStatus");
-		e->time = time_of(tmp_field(r, h, "returnTime", t, sizeof t),
+		e->status = field(r, m, h, "returnStatus");
+		e->time = time_of(tmp_field(r, m, h, "returnTime", t, sizeof t),
 		    14, 17);
 		e->releases = strcmp(e->status, "100") == 0 ||
 		    strcmp(e->status, "700") == 0;
 		if (strcmp(e->status, "800") == 0)
-			e->date = field(r, h, "returnTime");	/* 放行 */
+			e->date = field(r, m, h, "returnTime");	/* 放行 */
 		return;
 	}
-	e->person = person_key(r, h, &id);
-	e->time = time_of(tmp_field(r, h, "appTime", t, sizeof t), 14, 14);
+	e->person = person_key(r, m, h, &id);
+	e->time = time_of(tmp_field(r, m, h, "appTime", t, sizeof t), 14, 14);
 	e->releases = 1;
 	if (*id != '\0' && !shard_mine(&r->shard, id, strlen(id))) {
 		e->out = O_OTHER_SHARD;
@@ -533,15 +612,15 @@ release(struct run *r, struct event *e, const struct msg *m, xmlNodePtr rec)
 	}
 	if (e->kind != E_RETURN)
 		return;
-	for (l = msg_line_first(m, rec); l; l = msg_line_next(m, l)) {
-		const char *g = msg_field(l, "gnum");
+	for (l = r_line_first(m, rec); l; l = r_line_next(m, l)) {
+		const char *g = r_field(m, l, "gnum");
 		struct rline *nl;
 		char *end;
 		long gnum = g ? strtol(g, &end, 10) : 0;
 		struct dec q;
 
 		if (g == NULL || *g == '\0' || *end != '\0' || gnum < 1 ||
-		    msg_decimal(l, "qty", &q) != 0 || dec_sign(q) <= 0) {
+		    r_decimal(m, l, "qty", &q) != 0 || dec_sign(q) <= 0) {
 			e->out = O_INVALID;
 			e->why = "InvtRefundList";
 			return;
@@ -576,15 +655,63 @@ spool_write(struct run *r, const char *p, size_t len)
 	return 0;
 }
 
+/*
+ * Open document d for reading its records: from its scan when scan_doc()
+ * takes it, else from its tree (the stream's, or parsed again from its
+ * bytes into *tree, for the caller to free).  src->m.type is set when
+ * msg_open() would return MSG_OK.  Returns 0, or -1 after reporting.
+ */
+static int
+open_src(struct rsrc *src, struct scan *sc, const struct stream_doc *d,
+    xmlDocPtr *tree)
+{
+	struct stream_err err;
+	int rc = d->doc == NULL ? scan_doc(sc, d->bytes, d->len) : -1;
+
+	memset(src, 0, sizeof *src);
+	if (rc == 0) {
+		src->sc = sc;
+		src->m.type = sc->type;
+		src->m.guid = sc->guid;
+		src->m.line_base = d->line;
+		src->m.flat = d->origin.envelope != NULL;
+		src->m.records = d->origin.records;
+		return 0;
+	}
+	if (rc == -2) {
+		diag_trouble(d->source, 0, _("out of memory"));
+		return -1;
+	}
+	if (d->doc != NULL) {
+		if (stream_msg_open(&src->m, d) != MSG_OK)
+			src->m.type = NULL;
+		return 0;
+	}
+	memset(&err, 0, sizeof err);
+	if ((*tree = stream_parse_memory(d->bytes, d->len, d->source,
+	    &err)) == NULL) {
+		/* It was parsed once already: only memory can fail. */
+		diag_trouble(d->source, d->line, "%s", err.msg);
+		return -1;
+	}
+	if (msg_open(&src->m, *tree, d->line) != MSG_OK)
+		src->m.type = NULL;
+	src->m.flat = d->origin.envelope != NULL;
+	src->m.records = d->origin.records;
+	return 0;
+}
+
 int
 extract_doc(struct run *r, struct stream_doc *d)
 {
+	static struct scan sc;
 	struct sdoc *sd;
-	struct msg m;
-	xmlNodePtr rec;
+	struct rsrc src;
+	xmlDocPtr tree = NULL;
+	const void *rec;
 	long recno = 1;
 	size_t at = doc_count(r);
-	int code = 0;
+	int code = 0, rc;
 
 	if (r->spooled) {
 		sd = &r->docnew;
@@ -621,30 +748,41 @@ extract_doc(struct run *r, struct stream_doc *d)
 		    strerror(errno));
 		return -1;
 	}
-	if (stream_msg_open(&m, d) == MSG_OK)
-		code = m.type->code;
+	if ((rc = open_src(&src, &sc, d, &tree)) != 0)
+		return -1;
+	if (src.m.type != NULL)
+		code = src.m.type->code;
 	sd->code = code;
 	if (code == 621 || code == 622 || code == 623 || code == 625) {
-		sd->nrec = msg_record_count(&m);
-		for (rec = msg_record_first(&m); rec;
-		    rec = msg_record_next(&m, rec), recno++) {
+		sd->nrec = src.sc ? (int)sc.nrec : msg_record_count(&src.m);
+		for (rec = src.sc ? (const void *)scan_node(&sc, sc.first) :
+		    (const void *)msg_record_first(&src.m); rec;
+		    rec = src.sc ? (const void *)scan_next_same(&sc, rec) :
+		    (const void *)msg_record_next(&src.m, (xmlNodePtr)rec),
+		    recno++) {
 			enum ekind k = code == 621 ? E_INVENTORY :
 			    code == 622 ? E_RECEIPT :
 			    code == 623 ? E_CANCEL : E_RETURN;
-			struct event *e = new_event(r, d, &m, rec, recno, k);
+			struct event *e = new_event(r, d, &src, rec, recno, k);
 
 			if (e == NULL) {
 				diag_trouble(d->source, 0, _("out of memory"));
-				return -1;
+				rc = -1;
+				break;
 			}
 			if (k == E_INVENTORY)
-				inventory(r, e, &m, rec);
+				inventory(r, e, &src, rec);
 			else
-				release(r, e, &m, rec);
-			if (ev_put(r, e) != 0)
-				return -1;
+				release(r, e, &src, rec);
+			if (ev_put(r, e) != 0) {
+				rc = -1;
+				break;
+			}
 		}
 	}
+	xmlFreeDoc(tree);
+	if (rc != 0)
+		return -1;
 	sd->n = (uint32_t)(ev_count(r) - sd->first);
 	return doc_put(r, at, sd);
 }
