@@ -36,6 +36,7 @@
 #include <libxml/xmlerror.h>
 
 #include "envelope.h"
+#include "fastwf.h"
 #include "i18n.h"
 #include "stream.h"
 
@@ -109,6 +110,7 @@ struct stream {
 	int sax_dtd;		/* check-only parse: a DTD was declared */
 	char sax_root[64];	/* check-only parse: the root's local name */
 	int sax_root_dxp;	/* ... in the dxp namespace */
+	struct fastwf *fastwf;	/* check-only parse: the fast check first */
 
 	/* The current document's prolog (offsets from start). */
 	size_t cmt_at;		/* the comment being scanned, or NO_OFF */
@@ -328,6 +330,21 @@ parse_doc(struct stream *s, xmlParserCtxtPtr c, const char *bytes,
 	s->sax_root_dxp = 0;
 	c->_private = s;
 	c->userData = c;
+	/*
+	 * Checking only: a document the accept-only scanner passes is
+	 * well-formed and gives the same events; one it declines is parsed
+	 * by libxml2, which says why (fastwf.h).
+	 */
+	if (s->fastwf != NULL && fastwf_check(s->fastwf, bytes, len) == 0) {
+		const char *uri, *root = fastwf_root(s->fastwf, &uri);
+
+		snprintf(s->sax_root, sizeof s->sax_root, "%s", root);
+		s->sax_root_dxp = uri != NULL && envelope_is_root(root, uri);
+		if (s->opts.on_element)
+			fastwf_replay(s->fastwf, s->opts.on_element,
+			    s->opts.on_element_arg);
+		return 0;
+	}
 	d = xmlCtxtReadMemory(c, bytes, (int)len, name, NULL, parse_options);
 	if (s->sax_dtd || (d != NULL && (d->intSubset != NULL ||
 	    d->extSubset != NULL))) {
@@ -382,6 +399,12 @@ stream_open(struct input *in, const char *name, const struct stream_opts *o)
 	s->cmt_at = NO_OFF;
 	if (!s->opts.no_parse && (s->ctxt = s->opts.no_tree ?
 	    new_check_ctxt(s) : new_ctxt(s)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	if (s->opts.no_tree && !s->opts.no_parse && fastwf_enabled() &&
+	    (s->fastwf = fastwf_new()) == NULL) {
+		xmlFreeParserCtxt(s->ctxt);
 		free(s);
 		return NULL;
 	}
@@ -1417,6 +1440,7 @@ stream_close(struct stream *s)
 	free_last(s);
 	if (s->ctxt)
 		xmlFreeParserCtxt(s->ctxt);
+	fastwf_free(s->fastwf);
 	if (!s->borrowed)
 		free(s->buf);
 	free(s);

@@ -319,3 +319,15 @@ fuzz_programs += fuzz/fuzz-envelope
 fuzz_fuzz_envelope_SOURCES = fuzz/fuzz-envelope.c $(fuzz_common_sources)
 fuzz_fuzz_envelope_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 endif
+
+# The accept-only well-formedness check (common/fastwf.h) against libxml2,
+# differentially: fuzz-fastwf.
+FUZZ_TARGETS += fastwf
+check_PROGRAMS += fuzz/replay-fastwf
+fuzz_fastwf_sources = fuzz/fuzz-fastwf.c fuzz/fastwf-ref.c fuzz/fastwf-ref.h
+fuzz_replay_fastwf_SOURCES = $(fuzz_fastwf_sources) fuzz/standalone.c $(fuzz_common_sources)
+if ENABLE_FUZZ
+fuzz_programs += fuzz/fuzz-fastwf
+fuzz_fuzz_fastwf_SOURCES = $(fuzz_fastwf_sources) $(fuzz_common_sources)
+fuzz_fuzz_fastwf_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+endif

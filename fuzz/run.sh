@@ -22,7 +22,7 @@ for t in "$@"; do
 	mkdir -p "$corpus" "$art"
 	sh "$src/fuzz/seed.sh" "$src" "$t" "$corpus" || exit 2
 	dict=
-	case $t in stream|msg|emit|validate|reconcile|validate-receipt|quota) dict=-dict=$src/fuzz/ceb.dict;; esac
+	case $t in stream|msg|emit|validate|reconcile|validate-receipt|quota|fastwf) dict=-dict=$src/fuzz/ceb.dict;; esac
 	case $t in writeoff) dict=-dict=$src/fuzz/ceb.dict;; esac
 	# shellcheck disable=SC2086
 	"$bin" $dict -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \

@@ -85,6 +85,20 @@ dsig)
 	    put pi-empty-sig
 	printf '<a/>' | put bare
 	;;
+fastwf)
+	# One document each: the fixtures, the hostile inputs, and small
+	# documents on the edges of the subset the check accepts.
+	for f in $(xmls) $(find "$src/testdata/hostile" -type f -name '*.xml' |
+	    sort); do
+		raw "$f" | put "$(basename "$f")"
+	done
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<p:r xmlns:p="urn:p" a="1"><p:a>&amp;&#x4e2d;\344\270\255</p:a><!-- c --><![CDATA[x]]></p:r>\n' |
+	    put edges
+	printf '<r xmlns="urn:d"><a/><b xmlns="urn:e"><c/></b><d/></r>' |
+	    put default-ns
+	printf '<r a="1" a="2"/>' | put dup-attr
+	printf '<r>]]></r>' | put cdata-end
+	;;
 msg|emit|validate|reconcile|validate-receipt)
 	for f in $(xmls); do
 		raw "$f" | put "$(basename "$f")"

@@ -98,7 +98,7 @@ EXTRA_DIST += tests/examples.test tests/install.test tests/sharded-night.test te
 # Issue 19: envelopes read by every tool, the origin through pipelines and
 # two nights, a stream back to files.
 TESTS += tests/stream/envelopes.test tests/stream/origin.test tests/stream/part.test \
-	tests/stream/split.test
+	tests/stream/split.test tests/stream/fastwf.test
 EXTRA_DIST += tests/stream
 
 # Files the tests read that no rule above distributes (make distcheck, run
@@ -113,3 +113,15 @@ TESTS += tests/security/files.test tests/security/output.test \
 	tests/security/ids.test tests/security/state.test \
 	tests/security/correct.test tests/security/changed-input.test
 EXTRA_DIST += tests/security docs/security.md
+
+# The accept-only well-formedness check (common/fastwf.h) against libxml2,
+# and ceb-cat with it on and off.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-fastwf
+TESTS += tests/unit/test-fastwf
+tests_unit_test_fastwf_SOURCES = tests/unit/test-fastwf.c fuzz/fastwf-ref.c \
+	fuzz/fastwf-ref.h
+tests_unit_test_fastwf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fuzz
+tests_unit_test_fastwf_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_fastwf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+endif
