@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,6 +307,36 @@ declare(struct fastwf *w, const unsigned char *pfx, size_t plen,
 }
 
 /*
+ * Whether the n bytes at a and b are the same: names in the copy, where
+ * reading up to 7 bytes past either is safe (PAD).  Eight at a time:
+ * names are short, and a call of memcmp() costs more than it compares.
+ */
+static int
+same(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	uint64_t x, y;
+
+	for (; n >= 8; n -= 8, a += 8, b += 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	if (n == 0)
+		return 1;
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	x ^= y;
+	/* The n bytes first in memory are the low ones on a little-endian
+	 * machine, the high ones on a big-endian one. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (x >> (64 - 8 * n)) == 0;
+#else
+	return (x << (64 - 8 * n)) == 0;
+#endif
+}
+
+/*
  * The URI bound to prefix pfx (NULL: the default namespace); NULL when
  * none is.
  */
@@ -316,8 +347,8 @@ lookup(const struct fastwf *w, const unsigned char *pfx, size_t plen)
 
 	for (i = w->nns - 1; i >= 0; i--)
 		if (w->ns[i].plen == plen && (pfx == NULL ? w->ns[i].pfx ==
-		    NULL : w->ns[i].pfx != NULL && memcmp(w->ns[i].pfx, pfx,
-		    plen) == 0))
+		    NULL : w->ns[i].pfx != NULL && same(w->ns[i].pfx, pfx,
+		    plen)))
 			return w->ns[i].uri;
 	return NULL;
 }
@@ -456,7 +487,7 @@ end_tag(struct fastwf *w, unsigned char *p, const unsigned char *e)
 	const struct open *o = &w->stk[w->depth - 1];
 
 	p += 2;
-	if ((size_t)(e - p) <= o->len || memcmp(p, o->name, o->len) != 0)
+	if ((size_t)(e - p) <= o->len || !same(p, o->name, o->len))
 		return NULL;
 	for (p += o->len; w->cls[*p] & C_S; p++)
 		;
@@ -539,6 +570,12 @@ root(struct fastwf *w, unsigned char *p, const unsigned char *e)
 			p++;
 			break;
 		default:
+			/* Most of it: a character of U+1000..U+CFFF (CJK). */
+			if (*p >= 0xe1 && *p <= 0xec && (p[1] & 0xc0) == 0x80 &&
+			    (p[2] & 0xc0) == 0x80) {
+				p += 3;
+				break;
+			}
 			if (*p < 0x80 || (n = xml_utf8(p)) == 0)
 				return NULL;	/* a control, the end */
 			p += n;

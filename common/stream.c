@@ -591,7 +591,9 @@ stray:
 			}
 			continue;
 		case F_TEXT: {
-			const unsigned char *lt = memchr(b + i, '<', n - i);
+			/* Mostly a tag right after the last one: no call. */
+			const unsigned char *lt = c == '<' ? b + i :
+			    memchr(b + i, '<', n - i);
 			if (lt == NULL) {
 				i = n;
 				continue;
