@@ -28,14 +28,17 @@ unset CEB_QUOTA_CHECK_TREE CEBTOOLS_CONFIG 2>/dev/null || :
 # message, every other type beside them).
 awk -v n=300 -v seed=21 -v buyers=40 -v rel=0.3 -v tag=SC \
     -f "$top/tests/quota/gen.awk" >"$T/base.xml"
-ceb-gen -q -s 21 -n 120 -o "$T/gen.xml" || exit 1
+bail() { echo "not ok - $*"; echo "Bail out! $*"; exit 1; }
+ceb-gen -q -s 21 -n 120 -o "$T/gen.xml" || bail "ceb-gen failed"
+[ "$(grep -c '<ceb:Inventory>' "$T/gen.xml")" -ge 120 ] ||
+    bail "ceb-gen wrote fewer than 120 inventories"
 cat "$T/gen.xml" >>"$T/base.xml"
 
 # variant NAME PERL-PROGRAM: base.xml rewritten by perl -0777 -pe
 n=0
 names=
 variant() {
-	perl -0777 -pe "$2" "$T/base.xml" >"$T/$1.xml" || exit 1
+	perl -0777 -pe "$2" "$T/base.xml" >"$T/$1.xml" || bail "perl failed"
 	names="$names $1"
 }
 # What the scan takes.
