@@ -90,6 +90,11 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 	loop_on_bad(qstore_bad, r);
 	loop_run(argc, argv, so, cb_doc, r);
 	loop_on_bad(NULL, NULL);
+	if (spool_flush(r) != 0) {
+		diag_trouble(NULL, 0, _("cannot write the spool file: %s"),
+		    strerror(errno));
+		goto fail;
+	}
 	if (judge_prepare(r) != 0) {
 		if (!r->evf.bad)
 			diag_trouble(NULL, 0, _("out of memory"));
@@ -100,14 +105,13 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 	if (getenv("CEB_QUOTA_CHECK_CRASH_AFTER_COMMIT"))
 		abort();	/* test hook: die between commit and output */
 	(void)emit_run(r);
-	close(r->spool);
+	spool_close(r);
 	rec_close(&r->evf);
 	rec_close(&r->docf);
 	qstore_close(r);
 	return 0;
 fail:
-	if (r->spool >= 0)
-		close(r->spool);
+	spool_close(r);
 	rec_close(&r->evf);
 	rec_close(&r->docf);
 	qstore_close(r);

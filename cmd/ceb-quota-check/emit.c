@@ -320,8 +320,6 @@ report_event(const struct event *e)
 static int
 read_spool(struct run *r, const struct sdoc *sd, char **buf, size_t *cap)
 {
-	size_t got = 0;
-
 	if (sd->len + 1 > *cap) {
 		char *nb = realloc(*buf, sd->len + 1);
 
@@ -330,17 +328,8 @@ read_spool(struct run *r, const struct sdoc *sd, char **buf, size_t *cap)
 		*buf = nb;
 		*cap = sd->len + 1;
 	}
-	while (got < sd->len) {
-		ssize_t n = pread(r->spool, *buf + got, sd->len - got,
-		    (off_t)(sd->off + got));
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			return -1;
-		}
-		got += (size_t)n;
-	}
+	if (spool_get(r, sd->off, *buf, sd->len) != 0)
+		return -1;
 	(*buf)[sd->len] = '\0';
 	return 0;
 }

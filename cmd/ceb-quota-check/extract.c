@@ -637,24 +637,6 @@ release(struct run *r, struct event *e, const struct rsrc *m,
 	}
 }
 
-static int
-spool_write(struct run *r, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(r->spool, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-		r->spool_off += (uint64_t)w;
-	}
-	return 0;
-}
-
 /*
  * Open document d for reading its records: from its scan when scan_doc()
  * takes it, else from its tree (the stream's, or parsed again from its
@@ -743,7 +725,7 @@ extract_doc(struct run *r, struct stream_doc *d)
 		    "document's digest"));
 		return -1;
 	}
-	if (spool_write(r, d->bytes, d->len) != 0) {
+	if (spool_put(r, d->bytes, d->len) != 0) {
 		diag_trouble(NULL, 0, _("cannot write the spool file: %s"),
 		    strerror(errno));
 		return -1;

@@ -311,7 +311,14 @@ struct run {
 	struct vec evs;		/* struct event *, when not spooled */
 	struct vec docs;	/* struct sdoc *, when not spooled */
 	int spool;		/* fd */
-	uint64_t spool_off;
+	uint64_t spool_off;	/* its size, with what is still buffered */
+	/* Spooled, bytes [spool_first, spool_first + spool_n) of the
+	 * spool are in spool_buf: written behind (spool_wr) or read ahead,
+	 * SPOOL_BLOCK at a time (table.c: spool_put(), spool_get()). */
+	char *spool_buf;
+	uint64_t spool_first;
+	size_t spool_n;
+	int spool_wr;
 	struct htab strs;	/* interned strings */
 	struct vec strv;
 	/* store */
@@ -381,6 +388,14 @@ size_t doc_count(const struct run *r);
 struct sdoc *doc_get(struct run *r, size_t i, struct sdoc *buf);
 int doc_put(struct run *r, size_t i, const struct sdoc *sd);
 const char *intern(struct run *r, const char *s);
+/* The documents' spool (r->spool): spool_put() appends len bytes at
+ * r->spool_off, spool_flush() writes out what is buffered, spool_get()
+ * reads len bytes at off into buf; 0, or -1 with errno set.
+ * spool_close() closes it and frees the buffer. */
+int spool_put(struct run *r, const char *p, size_t len);
+int spool_flush(struct run *r);
+int spool_get(struct run *r, uint64_t off, char *buf, size_t len);
+void spool_close(struct run *r);
 
 struct msg_type;
 struct nsbind;
