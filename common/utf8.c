@@ -142,10 +142,18 @@ utf8_needs_escape(const char *s)
 	char e[16];
 	size_t len;
 
-	for (; *s; s += len)
+	for (;;) {
+		/* Printable ASCII, never escaped (escape_one() returns 0
+		 * for it), is passed over without decoding it: most report
+		 * cells are nothing else. */
+		while ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f)
+			s++;
+		if (*s == '\0')
+			return 0;
 		if (escape_one(s, &len, e))
 			return 1;
-	return 0;
+		s += len;
+	}
 }
 
 size_t
