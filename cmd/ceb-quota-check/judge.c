@@ -265,6 +265,15 @@ rkey_hi(uint64_t h)
 	return (uint32_t)(h >> 32) | 1u;
 }
 
+/* The first slot to try for a key whose slot keeps hi: from the bits
+ * the slot keeps, so that rkey_grow() places a slot again without
+ * making its key (a row's strings, one cache miss or more each). */
+static size_t
+rkey_home(uint32_t hi, size_t mask)
+{
+	return (size_t)(hi >> 1) & mask;
+}
+
 /*
  * The slot of key k (hash h, tag t): the one that holds it, or the empty
  * one where it goes.  A slot with the same high half of the hash and tag
@@ -275,8 +284,9 @@ rkey_hi(uint64_t h)
 static uint64_t *
 rkey_slot(const struct run *r, const char *k, uint64_t h, int t)
 {
-	size_t mask = r->rkeys.cap - 1, i = (size_t)h & mask;
+	size_t mask = r->rkeys.cap - 1;
 	uint32_t hi = rkey_hi(h);
+	size_t i = rkey_home(hi, mask);
 	char buf[256];
 
 	for (;; i = (i + 1) & mask) {
@@ -307,10 +317,10 @@ static int
 rkey_grow(struct run *r)
 {
 	size_t nc = r->rkeys.cap ? r->rkeys.cap * 2 : 1024, i;
-	uint64_t *ns = calloc(nc, sizeof *ns);
-	char buf[256];
+	uint64_t *ns;
 
-	if (ns == NULL)
+	/* rkey_home() takes 31 bits of the hash. */
+	if (nc > (size_t)1 << 31 || (ns = calloc(nc, sizeof *ns)) == NULL)
 		return -1;
 	for (i = 0; i < r->rkeys.cap; i++) {
 		uint64_t s = r->rkeys.s[i];
@@ -318,12 +328,7 @@ rkey_grow(struct run *r)
 
 		if (s == 0)
 			continue;
-		if (rkey_make(r->rows.v[(uint32_t)s >> 2], (int)(s & 3), buf,
-		    sizeof buf) != 0) {
-			free(ns);
-			return -1;
-		}
-		j = (size_t)ht_hash(buf, strlen(buf)) & (nc - 1);
+		j = rkey_home((uint32_t)(s >> 32), nc - 1);
 		while (ns[j])
 			j = (j + 1) & (nc - 1);
 		ns[j] = s;
