@@ -106,13 +106,17 @@ check_world(void)
 {
 	char buf[512];
 	size_t i;
+	struct ment_row r;
+	struct ment_it it;
 
-	for (i = 0; i < w.nm; i++) {
-		const struct mentry *m = &w.m[i];
+	memset(&r, 0, sizeof r);
+	ment_iter(&it, NULL);
+	while (ment_next(&it, &r)) {
+		const struct mentry *m = &r.m;
 
 		if (m->deleted)
 			continue;
-		FUZZ_ASSERT(wo_index_get(&w.midx, m->key) == (long)i);
+		FUZZ_ASSERT(ment_find(m->key, NULL) == r.id);
 		FUZZ_ASSERT(is_mode(m->mode));
 		FUZZ_ASSERT(*m->master != '\0' && *m->voyage != '\0');
 		norm_bill(m->master, buf, sizeof buf);
@@ -120,6 +124,7 @@ check_world(void)
 		norm_bill(m->house, buf, sizeof buf);
 		FUZZ_ASSERT(strcmp(buf, m->house) == 0);
 	}
+	ment_row_free(&r);
 	for (i = 0; i < w.nb; i++) {
 		const struct bill *b = &w.b[i];
 

@@ -61,8 +61,7 @@ struct eng {
 	struct mmaster *mm;
 	size_t nmm, mmcap;
 	struct wo_index mmidx;	/* mode|voy|master -> mm */
-	struct wo_index hidx;	/* mode|voy|master|house -> entry */
-	struct wo_index lhidx;	/* house of a loading/CSV row -> entry */
+	/* the entries by house: ment_house(), ment_load_house() */
 	struct wo_index bbill;	/* 607 mode|bill -> bill (any voyage) */
 	/* bags: "bill|bag" -> aggregate */
 	struct wo_index bagidx;
@@ -72,6 +71,7 @@ struct eng {
 	struct dec *bgross;
 	long *bn, *bninv, *bopen, *bnbags, *bpack;
 	struct done_row row;	/* a done row read back */
+	struct ment_row ent;	/* a manifest entry read back */
 };
 
 static int
@@ -105,13 +105,14 @@ mm_get(struct eng *e, const char *key)
  * 509 of the same voyage and bill (the bill and voyage decide).
  */
 static void
-resolve_csv_modes(struct wo *w)
+resolve_csv_modes(struct wo *w, struct ment_row *r)
 {
-	size_t i;
+	struct ment_it it;
 	char key[512];
 
-	for (i = 0; i < w->nm; i++) {
-		struct mentry *m = &w->m[i];
+	ment_iter(&it, NULL);
+	while (ment_next(&it, r)) {
+		struct mentry *m = &r->m;
 		int k, hit[2] = { 0, 0 };
 		char mode[2];
 
@@ -134,26 +135,32 @@ resolve_csv_modes(struct wo *w)
 			continue;
 		snprintf(key, sizeof key, "%d|%c|%s|%s|%s", MFT_CSV,
 		    m->alt_mode, m->voyage, m->master, m->house);
-		if (wo_index_get(&w->midx, key) >= 0)
+		if (ment_find(key, NULL) >= 0)
 			continue;	/* the same row, read both ways */
-		wo_index_del(&w->midx, m->key);
 		m->mode = m->alt_mode;
-		m->key = wo_str(key);
-		wo_index_put(&w->midx, m->key, (long)i);
+		m->key = key;
+		ment_set(r->id, m);
 	}
 }
 
+/*
+ * Per master of the manifest: loading evidence, houses.  The entries by
+ * house are looked up in their table (ment_house(), ment_load_house()),
+ * whose indexes are made here, once the night is read.
+ */
 static void
 index_manifest(struct eng *e)
 {
 	struct wo *w = e->w;
+	struct ment_it it;
 	size_t i;
 	char key[512];
 
-	resolve_csv_modes(w);
+	resolve_csv_modes(w, &e->ent);
 
-	for (i = 0; i < w->nm; i++) {
-		struct mentry *m = &w->m[i];
+	ment_iter(&it, NULL);
+	while (ment_next(&it, &e->ent)) {
+		const struct mentry *m = &e->ent.m;
 		long k;
 		int load = m->kind == MFT_LOAD || m->kind == MFT_CSV;
 
@@ -165,23 +172,11 @@ index_manifest(struct eng *e)
 		k = mm_get(e, key);
 		e->mm[k].load |= load;
 		if (e->mm[k].first < 0)
-			e->mm[k].first = (long)i;
-		if (*m->house) {
-			long o;
-
+			e->mm[k].first = e->ent.id;
+		if (*m->house)
 			e->mm[k].houses = 1;
-			snprintf(key, sizeof key, "%c|%s|%s|%s", m->mode,
-			    m->voyage, m->master, m->house);
-			o = wo_index_get(&e->hidx, key);
-			if (o < 0 || (load && !(w->m[o].kind == MFT_LOAD ||
-			    w->m[o].kind == MFT_CSV)))
-				wo_index_put(&e->hidx, strlen(m->key) > 2 &&
-				    strcmp(m->key + 2, key) == 0 ? m->key + 2 :
-				    wo_str(key), (long)i);	/* "kind|" + key */
-			if (load)
-				wo_index_put(&e->lhidx, m->house, (long)i);
-		}
 	}
+	ment_index();
 	for (i = 0; i < w->nb; i++) {
 		struct bill *b = &w->b[i];
 
@@ -395,17 +390,19 @@ entry_final_key(const struct mentry *m, char *buf, size_t n)
 
 /* Entries that arrive again take back the day they were first seen. */
 static void
-entries_first_seen(struct wo *w)
+entries_first_seen(struct wo *w, struct ment_row *e)
 {
 	struct done_row r;
+	struct ment_it it;
 	char key[600];
-	size_t i;
 
+	(void)w;
 	if (done_count() == 0)
 		return;
 	memset(&r, 0, sizeof r);
-	for (i = 0; i < w->nm; i++) {
-		struct mentry *m = &w->m[i];
+	ment_iter(&it, NULL);
+	while (ment_next(&it, e)) {
+		struct mentry *m = &e->m;
 		long day;
 
 		if (m->deleted || done_find(entry_final_key(m, key,
@@ -413,39 +410,31 @@ entries_first_seen(struct wo *w)
 		    strcmp(r.d.outcome, "entry-final") != 0)
 			continue;
 		day = norm_day(r.d.day);
-		if (day >= 0 && day < m->first_day)
+		if (day >= 0 && day < m->first_day) {
 			m->first_day = day;
+			ment_set(e->id, m);
+		}
 	}
 	done_row_free(&r);
 }
 
 /*
- * Remember the first day of the entries judged final this run: a struct
- * efinal each (the key and the day), not a done row, so that a night's
- * entries do not double in memory at the end of the judgement;
- * wostate_save() writes their rows where the done rows had them.
+ * Is the entry judged final this run, its first day to be remembered?
+ * Then final_row is set (kept by ment_mark()), so that wostate_save()
+ * writes its entry-final row where the done rows had it: after the ef_at
+ * done rows there are when the entries are judged.
  */
 static void
-entries_final(struct wo *w)
+entry_final(struct wo *w, struct mentry *m)
 {
 	char key[600];
-	size_t i;
 
-	w->ef_at = (size_t)done_count();
-	for (i = 0; i < w->nm; i++) {
-		struct mentry *m = &w->m[i];
-
-		m->final_row = 0;
-		if (m->deleted || !m->done || done_maybe(w,
-		    entry_final_key(m, key, sizeof key)))
-			continue;
-		w->ef = wo_grow_raw(w->ef, &w->efcap, w->nef + 1,
-		    sizeof *w->ef);
-		w->ef[w->nef].key = m->key;
-		w->ef[w->nef].day = m->first_day;
-		w->nef++;
-		m->final_row = 1;
-	}
+	m->final_row = 0;
+	if (m->deleted || !m->done || done_maybe(w,
+	    entry_final_key(m, key, sizeof key)))
+		return;
+	m->final_row = 1;
+	w->nef++;
 }
 
 /*
@@ -453,14 +442,12 @@ entries_final(struct wo *w)
  * no longer in didx; a logisticsNo could be written like one.)
  */
 static int
-is_entry_final(const struct wo *w, const char *lno)
+is_entry_final(const struct wo *w, const char *lno, struct ment_row *r)
 {
-	long i;
-
-	if (lno[0] != 'M' || lno[1] != '|' ||
-	    (i = wo_index_get(&w->midx, lno + 2)) < 0)
+	(void)w;
+	if (lno[0] != 'M' || lno[1] != '|' || ment_find(lno + 2, r) < 0)
 		return 0;
-	return w->m[i].final_row && !w->m[i].deleted && w->m[i].done;
+	return r->m.final_row && !r->m.deleted && r->m.done;
 }
 
 /* An array of cap items of size bytes down to n (at least 1) items. */
@@ -477,15 +464,16 @@ shrink(void *arr, size_t *cap, size_t n, size_t size)
 }
 
 /*
- * The judgement is over: the parcels and manifest entries final this run
- * leave memory before the summaries and the state are written.  Each
- * array keeps, in order, just what save_parcels() and save_manifest()
- * write (the same tests), and shrinks; its index by key is freed, and so
- * are the other indexes by key and the night's cancels: the summaries and
- * the state go through the arrays.
+ * The judgement is over: the parcels final this run leave memory before
+ * the summaries and the state are written.  The array keeps, in order,
+ * just what save_parcels() writes (the same tests), and shrinks; its
+ * index by key is freed, and so are the other indexes by key and the
+ * night's cancels: the summaries and the state go through the arrays.
+ * (The manifest entries are rows of done.c's table: save_manifest()
+ * skips those final, deleted or past --keep.)
  */
 static void
-release_final(struct wo *w)
+release_final(struct wo *w, struct ment_row *r)
 {
 	size_t i, n;
 
@@ -498,7 +486,7 @@ release_final(struct wo *w)
 		if (p->resolved || p->done_old || (strchr(p->lno, '|') &&
 		    done_has(p->lno)) ||
 		    w->o.now - p->first_day > w->o.keep ||
-		    is_entry_final(w, p->lno))
+		    is_entry_final(w, p->lno, r))
 			continue;
 		if (n != i)
 			w->p[n] = *p;
@@ -507,20 +495,6 @@ release_final(struct wo *w)
 	wo_index_free(&w->pidx);
 	w->p = shrink(w->p, &w->pcap, n, sizeof *w->p);
 	w->np = n;
-	for (i = n = 0; i < w->nm; i++) {
-		const struct mentry *m = &w->m[i];
-
-		wo_mem_tick();
-		if (m->deleted || m->done ||
-		    w->o.now - m->first_day > w->o.keep)
-			continue;
-		if (n != i)
-			w->m[n] = *m;
-		n++;
-	}
-	wo_index_free(&w->midx);
-	w->m = shrink(w->m, &w->mcap, n, sizeof *w->m);
-	w->nm = n;
 	wo_index_free(&w->bidx);
 	wo_index_free(&w->ridx);
 	wo_index_free(&w->cidx);
@@ -562,6 +536,8 @@ judge_parcel(struct eng *e, struct parcel *p)
 	char key[512], note[256];
 	int released, rejected, departed = 0, split_wait = 0, failed = 0;
 	long age = w->o.now - p->first_day, di, house = -1;
+	int tried = 0;
+	const struct mentry *hm = &e->ent.m;	/* the entry house names */
 
 	note[0] = '\0';
 	if (!p->has_inv && p->bill < 0 && p->dep < 0) {
@@ -658,13 +634,13 @@ judge_parcel(struct eng *e, struct parcel *p)
 			snprintf(key, sizeof key, "%c|%s|%s|%s", b->mode,
 			    b->voyage, b->bill, p->lno);
 			norm_bill(p->bag ? p->bag : "", bag, sizeof bag);
-			if ((house = wo_index_get(&e->hidx, key)) >= 0) {
+			if ((house = ment_house(key, &e->ent)) >= 0) {
 				departed = 1;
 				join = "parcel";
 			} else if (*bag) {
 				snprintf(key, sizeof key, "%c|%s|%s|%s",
 				    b->mode, b->voyage, b->bill, bag);
-				if (wo_index_get(&e->hidx, key) >= 0) {
+				if (ment_house(key, NULL) >= 0) {
 					departed = 1;
 					join = "bag";
 				}
@@ -685,16 +661,19 @@ judge_parcel(struct eng *e, struct parcel *p)
 		}
 	}
 	if (!departed && b == NULL) {
-		long k = wo_index_get(&e->lhidx, p->lno);
+		long k = ment_load_house(p->lno, &e->ent);
 
 		if (k >= 0) {
 			departed = 1;
 			join = "parcel";
-			house = k;
 		}
+		house = k;	/* looked up: -1 stays -1 */
+		tried = 1;
 	}
-	if (house < 0)
-		house = wo_index_get(&e->lhidx, p->lno);
+	/* Its manifest row serves only the weight, when no 505 says it. */
+	if (house < 0 && !tried && p->has_inv &&
+	    wo_index_get(&w->wbidx, p->lno) < 0)
+		house = ment_load_house(p->lno, &e->ent);
 	/* The parcel's own weight: its 505 waybill, or its manifest row. */
 	if (p->has_inv) {
 		long k = wo_index_get(&w->wbidx, p->lno);
@@ -705,8 +684,8 @@ judge_parcel(struct eng *e, struct parcel *p)
 		if (k >= 0) {
 			g = &w->wb[k];
 			what = _("its 505 waybill");
-		} else if (house >= 0 && w->m[house].has_gross) {
-			g = &w->m[house].gross;
+		} else if (house >= 0 && hm->has_gross) {
+			g = &hm->gross;
 			what = _("its manifest row");
 		}
 		if (g && !within(w, p->gross, *g)) {
@@ -1156,6 +1135,7 @@ void
 engine_run(struct wo *w)
 {
 	struct eng e;
+	struct ment_it it;
 	size_t i;
 
 	memset(&e, 0, sizeof e);
@@ -1165,13 +1145,14 @@ engine_run(struct wo *w)
 	apply_cancels(w);
 	/*
 	 * Each table leaves memory as soon as its phase is over: the peak
-	 * of a large night is in the judgement, when entries_final() adds
-	 * a done row for every manifest entry.  The parcels' copNo and
-	 * invtNo indexes serve only the cancels' join.
+	 * of a large night is in the judgement, with every parcel of the
+	 * night in memory (the manifest entries and the done rows are in
+	 * done.c's scratch database).  The parcels' copNo and invtNo
+	 * indexes serve only the cancels' join.
 	 */
 	wo_index_free(&w->copidx);
 	wo_index_free(&w->invidx);
-	entries_first_seen(w);
+	entries_first_seen(w, &e.ent);
 	bill_complete(w);
 	index_manifest(&e);
 	aggregate(&e);
@@ -1202,18 +1183,24 @@ engine_run(struct wo *w)
 	}
 	for (i = 0; i < w->nb; i++)
 		judge_bill(&e, (long)i);
-	for (i = 0; i < w->nm; i++) {
+	/* judge_entry() adds no done row: those the entries see are
+	 * entry_final()'s too. */
+	w->ef_at = (size_t)done_count();
+	w->nef = 0;
+	ment_iter(&it, NULL);
+	while (ment_next(&it, &e.ent)) {
+		struct mentry *m = &e.ent.m;
+
 		wo_mem_tick();
-		judge_entry(&e, &w->m[i]);
+		judge_entry(&e, m);
+		entry_final(w, m);
+		ment_mark(e.ent.id, m);
 	}
 	wo_grow_free(e.mm, &e.mmcap, sizeof *e.mm);
 	wo_grow_free(e.bags, &e.bagcap, sizeof *e.bags);
 	wo_index_free(&e.mmidx);
-	wo_index_free(&e.hidx);
-	wo_index_free(&e.lhidx);
 	wo_index_free(&e.bbill);
 	wo_index_free(&e.bagidx);
-	entries_final(w);
 	/* Parcels final this run leave memory; their bill keeps their sum. */
 	for (i = 0; i < w->np; i++) {
 		struct parcel *p = &w->p[i];
@@ -1241,5 +1228,6 @@ engine_run(struct wo *w)
 	free(e.bnbags);
 	free(e.bpack);
 	done_row_free(&e.row);
-	release_final(w);
+	release_final(w, &e.ent);
+	ment_row_free(&e.ent);
 }

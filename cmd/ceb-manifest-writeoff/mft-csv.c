@@ -103,7 +103,7 @@ mft_csv_read(struct wo *w, const char *path)
 	}
 	while ((r = csvio_next(c, &f, &nf)) == 1) {
 		struct mentry e;
-		char voy[128], master[128], house[128], key[512];
+		char voy[128], master[128], house[128], key[512], lkey[512];
 		const char *v[C_N];
 		struct diag_loc dl;
 
@@ -120,9 +120,9 @@ mft_csv_read(struct wo *w, const char *path)
 		e.loc.source = wo_intern(name);
 		e.loc.line = csvio_line(c);
 		e.loc.type = "CSV";
-		snprintf(key, sizeof key, "%s%s%s", v[C_BILL],
+		snprintf(lkey, sizeof lkey, "%s%s%s", v[C_BILL],
 		    *v[C_HOUSE] ? "/" : "", v[C_HOUSE]);
-		e.loc.key = wo_str(key);
+		e.loc.key = lkey;	/* copied by mentry_put() */
 		if (*master == '\0' || *voy == '\0' || e.mode == '?') {
 			WO_EXTRA(x);
 
@@ -142,11 +142,10 @@ mft_csv_read(struct wo *w, const char *path)
 		e.kind = MFT_CSV;
 		e.voyage = wo_intern(voy);
 		e.master = wo_intern(master);
-		e.house = wo_str(house);
+		e.house = house;
 		e.voyage_raw = wo_intern(v[C_VOY]);
 		e.master_raw = wo_intern(v[C_BILL]);
-		e.house_raw = strcmp(house, v[C_HOUSE]) == 0 ? e.house :
-		    wo_str(v[C_HOUSE]);
+		e.house_raw = v[C_HOUSE];
 		e.msgtype = "CSV";
 		e.date = wo_intern(v[C_DATE]);
 		mentry_amounts(w, &e, v[C_PIECES], v[C_GROSS], names[C_PIECES],
@@ -155,7 +154,7 @@ mft_csv_read(struct wo *w, const char *path)
 		e.seen = 1;
 		snprintf(key, sizeof key, "%d|%c|%s|%s|%s", MFT_CSV, e.mode,
 		    voy, master, house);
-		e.key = wo_str(key);
+		e.key = key;
 		mentry_put(w, &e, 1);
 	}
 	if (r < 0) {

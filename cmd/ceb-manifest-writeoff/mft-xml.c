@@ -130,15 +130,21 @@ mentry_amounts(struct wo *w, struct mentry *e, const char *pieces,
 	}
 }
 
+/*
+ * Put e among the entries (its strings are copied: they need not
+ * outlive the call): a new row, or the entry of the same key replaced
+ * (keeping its first day) or, replace 0, completed.
+ */
 long
 mentry_put(struct wo *w, const struct mentry *e, int replace)
 {
+	static struct ment_row r;
 	long i;
-	struct mentry *m;
+	struct mentry *m = &r.m;
 
+	(void)w;
 	wo_mem_tick();
-	if ((i = wo_index_get(&w->midx, e->key)) >= 0) {
-		m = &w->m[i];
+	if ((i = ment_find(e->key, &r)) >= 0) {
 		if (replace) {
 			long first = m->first_day;
 
@@ -156,23 +162,32 @@ mentry_put(struct wo *w, const struct mentry *e, int replace)
 			m->seen = 1;
 		}
 		m->deleted = 0;
+		ment_set(i, m);
 		return i;
 	}
-	w->m = wo_grow_raw(w->m, &w->mcap, w->nm + 1, sizeof *w->m);
-	w->m[w->nm] = *e;
-	wo_index_put(&w->midx, w->m[w->nm].key, (long)w->nm);
-	return (long)w->nm++;
+	return ment_add(e);
+}
+
+/* The entries of mode|voy|master (for a walk of ment_iter()). */
+static const char *
+master_key(char mode, const char *voy, const char *master, char *buf)
+{
+	snprintf(buf, 512, "%c|%s|%s", mode, voy, master);
+	return buf;
 }
 
 static void
 mentry_delete(struct wo *w, int kind, char mode, const char *voy,
     const char *master, const char *house)
 {
-	size_t i;
-	long n = 0;
+	static struct ment_row r;
+	struct ment_it it;
+	char mk[512];
 
-	for (i = 0; i < w->nm; i++) {
-		struct mentry *m = &w->m[i];
+	(void)w;
+	ment_iter(&it, master_key(mode, voy, master, mk));
+	while (ment_next(&it, &r)) {
+		struct mentry *m = &r.m;
 
 		wo_mem_tick();
 		if (m->deleted || m->kind != kind || m->mode != mode ||
@@ -182,10 +197,8 @@ mentry_delete(struct wo *w, int kind, char mode, const char *voy,
 		if (*house && strcmp(m->house, house) != 0)
 			continue;
 		m->deleted = 1;
-		wo_index_del(&w->midx, m->key);
-		n++;
+		ment_set(r.id, m);
 	}
-	(void)n;
 }
 
 /*
@@ -197,17 +210,19 @@ mentry_move(struct wo *w, char mode, const char *voy, const char *master,
     const char *nvoy, const char *nmaster, const char *nvoy_raw,
     const char *nmaster_raw)
 {
-	size_t i, n = w->nm;
-	char key[512];
+	static struct ment_row r;
+	struct ment_it it;
+	char key[512], mk[512];
 
-	for (i = 0; i < n; i++) {
-		struct mentry e = w->m[i];
+	ment_iter(&it, master_key(mode, voy, master, mk));
+	while (ment_next(&it, &r)) {
+		struct mentry e = r.m;
 
 		if (e.deleted || e.mode != mode || strcmp(e.voyage, voy) != 0 ||
 		    strcmp(e.master, master) != 0)
 			continue;
-		w->m[i].deleted = 1;
-		wo_index_del(&w->midx, e.key);
+		r.m.deleted = 1;
+		ment_set(r.id, &r.m);
 		e.voyage = wo_intern(nvoy);
 		e.master = wo_intern(nmaster);
 		e.voyage_raw = nvoy_raw;
@@ -215,7 +230,7 @@ mentry_move(struct wo *w, char mode, const char *voy, const char *master,
 			e.master_raw = nmaster_raw;
 		snprintf(key, sizeof key, "%d|%c|%s|%s|%s", e.kind, e.mode,
 		    e.voyage, e.master, e.house);
-		e.key = wo_str(key);
+		e.key = key;
 		e.seen = 1;
 		mentry_put(w, &e, 1);
 	}
@@ -271,7 +286,7 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 	norm_voyage(jid, mode, voy, sizeof voy);
 	for (c = decl ? decl->children : NULL; c; c = c->next) {
 		struct mentry e;
-		char master[128], house[128], key[512];
+		char master[128], house[128], key[512], lkey[512];
 		const char *mraw, *hraw;
 		struct diag_loc dl;
 
@@ -290,9 +305,9 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 		e.loc.o = wo_origin(d);
 		e.loc.type = mt;
 		e.loc.guid = msgid;
-		snprintf(key, sizeof key, "%s%s%s", mraw, *hraw ? "/" : "",
+		snprintf(lkey, sizeof lkey, "%s%s%s", mraw, *hraw ? "/" : "",
 		    hraw);
-		e.loc.key = wo_str(key);
+		e.loc.key = lkey;	/* copied by mentry_put() */
 		if (*master == '\0' || *voy == '\0' || mode == '?') {
 			WO_EXTRA(x);
 
@@ -342,7 +357,7 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 		e.mode = mode;
 		e.voyage = wo_intern(voy);
 		e.master = wo_intern(master);
-		e.house = wo_str(house);
+		e.house = house;
 		e.voyage_raw = jid;
 		e.master_raw = mraw;
 		e.house_raw = hraw;
@@ -359,7 +374,7 @@ take_manifest(struct wo *w, struct stream_doc *d, xmlNodePtr root)
 		e.seen = 1;
 		snprintf(key, sizeof key, "%d|%c|%s|%s|%s", kind, mode, voy,
 		    master, house);
-		e.key = wo_str(key);
+		e.key = key;
 		mentry_put(w, &e, strcmp(fc, "0") != 0);
 	}
 	diag_tally(_("manifest messages"), 1);

@@ -254,8 +254,6 @@ wo_free(struct wo *w)
 		free(w->b[i].parts);
 	wo_grow_free(w->p, &w->pcap, sizeof *w->p);
 	wo_grow_free(w->b, &w->bcap, sizeof *w->b);
-	wo_grow_free(w->m, &w->mcap, sizeof *w->m);
-	wo_grow_free(w->ef, &w->efcap, sizeof *w->ef);
 	wo_grow_free(w->r, &w->rcap, sizeof *w->r);
 	wo_grow_free(w->c, &w->ccap, sizeof *w->c);
 	wo_grow_free(w->wb, &w->wbcap, sizeof *w->wb);
@@ -264,7 +262,6 @@ wo_free(struct wo *w)
 	wo_index_free(&w->copidx);
 	wo_index_free(&w->invidx);
 	wo_index_free(&w->bidx);
-	wo_index_free(&w->midx);
 	wo_index_free(&w->ridx);
 	wo_index_free(&w->cidx);
 	wo_index_free(&w->wbidx);

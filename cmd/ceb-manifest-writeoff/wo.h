@@ -13,6 +13,7 @@
  *                  DxpMsg envelopes
  *   mft-csv.c      carrier CSV manifests
  *   engine.c       the write-off judgement and its findings
+ *   done.c         the run's scratch database: done rows, manifest entries
  *   summary.c      draft CEB701 summary applications
  *   wostate.c      the carry-over state directory
  *
@@ -265,7 +266,9 @@ struct mentry {
 	int tot_done;			/* W-TOT-002/003 judged */
 	char mode;
 	char alt_mode;			/* CSV: the other code list's reading */
-	char final_row;			/* has an entry-final row (struct efinal) */
+	char final_row;			/* judged final this run: an entry-final
+					   row (key "M|" and its key, day its
+					   first day) in the state's wo_done */
 };
 
 /* A parcel written off (or judged final) in an earlier run. */
@@ -310,15 +313,48 @@ int done_next(struct done_row *r);
 void done_row_free(struct done_row *r);
 
 /*
- * A manifest entry judged final this run: its wo_done row (key "M|" and
- * the entry's key, outcome "entry-final", day = its first day), kept this
- * small instead of as a struct done, and written by wostate_save() after
- * the first ef_at done rows (where the judgement made them).
+ * done.c too: every manifest entry of the run (the state's, then the
+ * night's, in the order they were first put) is a row of the scratch
+ * database, not a struct in memory; its row id (1, 2, ...) stands for it.
+ * A row read back lives in a struct ment_row (its strings in buf) until
+ * the next read into it: what is changed in r->m is written back with
+ * ment_set().  An entry never leaves the table: deleted, done or final,
+ * it keeps its row and the readers skip it as the arrays' readers did.
  */
-struct efinal {
-	const char *key;		/* the entry's key, without "M|" */
-	long day;			/* its first day */
+struct ment_row {
+	struct mentry m;
+	long id;
+	char *buf;
+	size_t cap;
 };
+long ment_count(void);			/* rows so far */
+long ment_add(const struct mentry *e);	/* its row id */
+void ment_set(long id, const struct mentry *e);
+/* Keep e's done, tot_done and final_row for row id (a byte in memory). */
+void ment_mark(long id, const struct mentry *e);
+/* The entry of key that is not deleted (r NULL: only its id), -1. */
+long ment_find(const char *key, struct ment_row *r);
+/*
+ * The judgement's lookups (ment_index() makes their indexes once the
+ * night is read): the entry for "mode|voyage|master|house", the first
+ * loading or CSV one, else the first one; the last loading or CSV entry
+ * with house.  Deleted entries are never found.
+ */
+void ment_index(void);
+long ment_house(const char *hk, struct ment_row *r);
+long ment_load_house(const char *house, struct ment_row *r);
+/*
+ * The rows in order, those there when ment_iter() is called (mk not
+ * NULL: only those whose "mode|voyage|master" is mk).  A row read may be
+ * written back (ment_set()) and rows added while the walk goes on.
+ */
+struct ment_it {
+	void *q;
+	long last;
+};
+void ment_iter(struct ment_it *it, const char *mk);
+int ment_next(struct ment_it *it, struct ment_row *r);
+void ment_row_free(struct ment_row *r);
 
 /* A receipt whose inventory has not been seen yet. */
 struct orphan {
@@ -362,14 +398,12 @@ struct wo {
 	struct bill *b;
 	size_t nb, bcap;
 	struct wo_index bidx;
-	struct mentry *m;
-	size_t nm, mcap;
-	struct wo_index midx;
-	/* the done rows: done.c */
+	/* the manifest entries and the done rows: done.c */
 	long done_old;			/* the state's, at the judgement */
 	long done_pipe;			/* this run's parcels' with a '|' */
-	struct efinal *ef;		/* entries final this run */
-	size_t nef, efcap, ef_at;	/* ...their rows after ef_at done rows */
+	/* entries final this run (their final_row set): their entry-final
+	 * rows are written after ef_at done rows */
+	size_t nef, ef_at;
 	struct orphan *r;
 	size_t nr, rcap;
 	struct wo_index ridx;

@@ -504,7 +504,8 @@ load_manifest(struct wo *w, const char *path)
 		long v;
 
 		memset(&e, 0, sizeof e);
-		e.key = rs(&r, 0);
+		/* The strings need not outlive the row: mentry_put() copies. */
+		e.key = rget(&r, 0);
 		if (rl(&r, 1, &v) || v < MFT_PRE || v > MFT_CSV ||
 		    strlen(mode) != 1)
 			goto fail;
@@ -512,10 +513,10 @@ load_manifest(struct wo *w, const char *path)
 		e.mode = mode[0];
 		e.voyage = ri(&r, 3);
 		e.master = ri(&r, 4);
-		e.house = rs(&r, 5);
+		e.house = rget(&r, 5);
 		e.voyage_raw = ri(&r, 6);
 		e.master_raw = ri(&r, 7);
-		e.house_raw = rs(&r, 8);
+		e.house_raw = rget(&r, 8);
 		e.msgtype = ri(&r, 9);
 		e.date = ri(&r, 10);
 		if (rl(&r, 11, &e.pieces))
@@ -535,7 +536,7 @@ load_manifest(struct wo *w, const char *path)
 		if (strlen(g) > 1)
 			goto fail;
 		e.alt_mode = g[0];
-		if (wo_index_get(&w->midx, e.key) >= 0)
+		if (ment_find(e.key, NULL) >= 0)
 			goto fail;
 		mentry_put(w, &e, 1);
 	}
@@ -1345,13 +1346,16 @@ save_bills(struct wo *w, const char *path)
 static int
 save_manifest(struct wo *w, const char *path)
 {
+	struct ment_row r;
+	struct ment_it it;
 	struct wr x;
-	size_t i;
 
 	if (wr_open(&x, path, mcols) != 0)
 		return -1;
-	for (i = 0; i < w->nm; i++) {
-		const struct mentry *m = &w->m[i];
+	memset(&r, 0, sizeof r);
+	ment_iter(&it, NULL);
+	while (ment_next(&it, &r)) {
+		const struct mentry *m = &r.m;
 		char nb[16][64], g[64], d1[9], mode[2], alt[2];
 		const char *v[64];
 		int nn = 0, k = 0;
@@ -1394,18 +1398,24 @@ save_manifest(struct wo *w, const char *path)
 				v[nn] = "";
 		wr_row(&x, v, (size_t)k);
 	}
+	ment_row_free(&r);
 	return wr_close(&x);
 }
 
-/* The entry-final rows of this run (engine.c's entries_final()). */
+/* The entry-final rows of this run (final_row: engine.c's entry_final()). */
 static void
 save_entries_final(struct wo *w, struct wr *x)
 {
 	const struct profile *pf = &wo_noprofile;
 	char key[600], day[9];
-	size_t i;
+	struct ment_row r;
+	struct ment_it it;
 
-	for (i = 0; i < w->nef; i++) {
+	if (w->nef == 0)
+		return;
+	memset(&r, 0, sizeof r);
+	ment_iter(&it, NULL);
+	while (ment_next(&it, &r)) {
 		const char *v[19] = { key, "entry-final", "", "", day, "", "",
 		    "", pf->agentName, pf->ebcCode, pf->ebcName,
 		    pf->ownerCode, pf->customsCode, pf->portCode,
@@ -1413,12 +1423,15 @@ save_entries_final(struct wo *w, struct wr *x)
 		    pf->loctNo };
 
 		wo_mem_tick();
-		snprintf(key, sizeof key, "M|%s", w->ef[i].key);
-		norm_day_str(w->ef[i].day, day);
+		if (!r.m.final_row)
+			continue;
+		snprintf(key, sizeof key, "M|%s", r.m.key);
+		norm_day_str(r.m.first_day, day);
 		if (w->o.now - norm_day(day) > w->o.keep)
 			continue;
 		wr_row(x, v, 19);
 	}
+	ment_row_free(&r);
 }
 
 static int
