@@ -25,7 +25,7 @@
  *
  * Used by the stream layer's check-only parse (stream_opts.no_tree):
  * plain ceb-cat and ceb-quota-check, which reads its fields from the
- * bytes afterwards (cmd/ceb-quota-check/scan.c).
+ * bytes afterwards (common/scan.c).
  *
  * One struct fastwf is reused from document to document by one thread.
  * Library code: nothing here prints or exits.

@@ -37,3 +37,4 @@ common_libceb_a_SOURCES += common/seal.c common/seal.h
 common_libceb_a_SOURCES += common/sealtab.c common/sealtab.h
 common_libceb_a_SOURCES += common/fastxsd.c common/fastxsd.h
 common_libceb_a_SOURCES += common/fastwf.c common/fastwf.h
+common_libceb_a_SOURCES += common/scan.c common/scan.h common/msrc.c common/msrc.h

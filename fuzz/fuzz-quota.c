@@ -83,7 +83,7 @@ feed(struct run *r, const uint8_t *data, size_t size)
 	struct stream_doc d;
 	struct stream_err e;
 
-	/* As the tool reads them: no tree, the fields scanned (scan.c). */
+	/* As the tool reads them: no tree, the fields scanned (common/scan.c). */
 	memset(&so, 0, sizeof so);
 	so.no_tree = 1;
 	FUZZ_ASSERT(in != NULL);

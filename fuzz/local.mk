@@ -228,7 +228,7 @@ endif
 # (fuzz-quota-ledger).  fuzz/fuzz-quota-util.c: scratch files, sealed
 # ledger texts, a run freed between inputs (also used by fuzz-quota).
 fuzz_quota_sources = cmd/ceb-quota-check/quota.h \
-	cmd/ceb-quota-check/table.c cmd/ceb-quota-check/scan.c \
+	cmd/ceb-quota-check/table.c \
 	cmd/ceb-quota-check/judge.c cmd/ceb-quota-check/ledger.c \
 	cmd/ceb-quota-check/qstore.c \
 	fuzz/fuzz-quota.h fuzz/fuzz-quota-util.c

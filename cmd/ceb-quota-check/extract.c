@@ -4,10 +4,10 @@
  * byte for byte) and every record the tool has an opinion on becomes a
  * compact event: inventories (621) to judge, cancels (623), returns (625)
  * and inventory receipts (622) that give quota back or teach an invtNo.
- * The fields are read from the document's scan (scan.c) when it takes
- * the document, else from a tree parsed again from its bytes and dropped
- * as soon as its events are taken out: the same functions read both
- * (struct rsrc), so the events are the same either way.
+ * The fields are read from the document's scan (common/scan.c) when it
+ * takes the document, else from a tree parsed again from its bytes and
+ * dropped as soon as its events are taken out: the same functions read
+ * both (common/msrc.h), so the events are the same either way.
  *
  * Also here: quota_amount(), the one definition of the amount counted.
  */
@@ -23,78 +23,10 @@
 #include "i18n.h"
 #include "ident.h"
 #include "msg.h"
+#include "msrc.h"
 #include "quota.h"
 #include "store.h"
 #include "stream.h"
-
-/*
- * Where a document's records are read: its tree (sc NULL; nodes are
- * xmlNodePtr) or its scan (scan.c; nodes are struct snode).  The
- * functions below are msg.h's record and field functions on either, so
- * that every field is read by the same code from both.
- */
-struct rsrc {
-	struct msg m;
-	const struct scan *sc;
-};
-
-static const void *
-r_head(const struct rsrc *s, const void *rec)
-{
-	if (s->sc == NULL)
-		return msg_head(&s->m, (xmlNodePtr)rec);
-	return s->m.type->head == NULL ? rec : scan_child(s->sc, rec,
-	    s->m.type->head);
-}
-
-static const void *
-r_line_first(const struct rsrc *s, const void *rec)
-{
-	if (s->sc == NULL)
-		return msg_line_first(&s->m, (xmlNodePtr)rec);
-	return s->m.type->list == NULL ? NULL : scan_child(s->sc, rec,
-	    s->m.type->list);
-}
-
-static const void *
-r_line_next(const struct rsrc *s, const void *l)
-{
-	if (s->sc == NULL)
-		return msg_line_next(&s->m, (xmlNodePtr)l);
-	return scan_next_same(s->sc, l);
-}
-
-static const char *
-r_field(const struct rsrc *s, const void *parent, const char *name)
-{
-	if (s->sc == NULL)
-		return msg_field((xmlNodePtr)parent, name);
-	return scan_field(s->sc, parent, name);
-}
-
-/* msg_decimal() on either. */
-static int
-r_decimal(const struct rsrc *s, const void *parent, const char *name,
-    struct dec *out)
-{
-	return msg_decimal_text(r_field(s, parent, name), out);
-}
-
-/* msg_line() of the i-th record rec. */
-static long
-r_line(const struct rsrc *s, const void *rec, long i)
-{
-	const struct snode *nd = rec;
-	long l, idx, line;
-
-	if (s->sc == NULL)
-		return msg_line(&s->m, (xmlNodePtr)rec);
-	l = s->m.flat ? 0 : nd->line;
-	if (s->m.records != NULL &&
-	    origin_record(s->m.records, i, &idx, &line) == 0)
-		return line;
-	return l > 0 ? s->m.line_base + l - 1 : s->m.line_base;
-}
 
 /*
  * The amount counted against a buyer's limits for one import inventory:
@@ -113,10 +45,10 @@ r_line(const struct rsrc *s, const void *rec, long i)
  * that stops the amount from being known.
  */
 static int
-quota_amount(const struct rsrc *m, const void *rec, struct dec *amount,
+quota_amount(const struct msrc *m, const void *rec, struct dec *amount,
     char *lines, size_t nlines, int *single_item, const char **why)
 {
-	const void *head = r_head(m, rec), *l;
+	const void *head = msrc_head(m, rec), *l;
 	struct dec sum = dec_from_int(0), v, qty;
 	size_t used = 0;
 	int n = 0, one = 0;
@@ -127,28 +59,28 @@ quota_amount(const struct rsrc *m, const void *rec, struct dec *amount,
 		*why = "InventoryHead";
 		return -1;
 	}
-	cur = r_field(m, head, "currency");
+	cur = msrc_field(m, head, "currency");
 	if (cur == NULL || strcmp(cur, "142") != 0) {
 		*why = "currency";
 		return -1;
 	}
-	if (r_decimal(m, head, "freight", &v) != 0 || dec_sign(v) < 0) {
+	if (msrc_decimal(m, head, "freight", &v) != 0 || dec_sign(v) < 0) {
 		*why = "freight";
 		return -1;
 	}
 	sum = dec_add(sum, v);
-	if (r_decimal(m, head, "insuredFee", &v) != 0 || dec_sign(v) < 0) {
+	if (msrc_decimal(m, head, "insuredFee", &v) != 0 || dec_sign(v) < 0) {
 		*why = "insuredFee";
 		return -1;
 	}
 	sum = dec_add(sum, v);
-	for (l = r_line_first(m, rec); l; l = r_line_next(m, l)) {
-		const char *g = r_field(m, l, "gnum"), *lc;
+	for (l = msrc_line_first(m, rec); l; l = msrc_line_next(m, l)) {
+		const char *g = msrc_field(m, l, "gnum"), *lc;
 		char qb[64], tb[64], *end;
 		long gnum;
 		int w;
 
-		lc = r_field(m, l, "currency");
+		lc = msrc_field(m, l, "currency");
 		if (lc != NULL && strcmp(lc, "142") != 0) {
 			*why = "InventoryList/currency";
 			return -1;
@@ -159,11 +91,11 @@ quota_amount(const struct rsrc *m, const void *rec, struct dec *amount,
 			*why = "InventoryList/gnum";
 			return -1;
 		}
-		if (r_decimal(m, l, "totalPrice", &v) != 0 || dec_sign(v) < 0) {
+		if (msrc_decimal(m, l, "totalPrice", &v) != 0 || dec_sign(v) < 0) {
 			*why = "InventoryList/totalPrice";
 			return -1;
 		}
-		if (r_decimal(m, l, "qty", &qty) != 0 || dec_sign(qty) <= 0) {
+		if (msrc_decimal(m, l, "qty", &qty) != 0 || dec_sign(qty) <= 0) {
 			*why = "InventoryList/qty";
 			return -1;
 		}
@@ -207,10 +139,10 @@ intern(struct run *r, const char *s)
 /* A field with surrounding whitespace removed: its first byte and length
  * in the message, or NULL when it is missing or blank. */
 static const char *
-trimmed(const struct rsrc *m, const void *parent, const char *name,
+trimmed(const struct msrc *m, const void *parent, const char *name,
     size_t *len)
 {
-	const char *s = parent ? r_field(m, parent, name) : NULL;
+	const char *s = parent ? msrc_field(m, parent, name) : NULL;
 	size_t n;
 
 	if (s == NULL)
@@ -227,7 +159,7 @@ trimmed(const struct rsrc *m, const void *parent, const char *name,
 
 /* A field with surrounding whitespace removed, copied into the arena. */
 static const char *
-field(struct run *r, const struct rsrc *m, const void *parent,
+field(struct run *r, const struct msrc *m, const void *parent,
     const char *name)
 {
 	size_t len;
@@ -241,7 +173,7 @@ field(struct run *r, const struct rsrc *m, const void *parent,
  * (the arena's copy would stay for the whole run), else in the arena.
  */
 static const char *
-tmp_field(struct run *r, const struct rsrc *m, const void *parent,
+tmp_field(struct run *r, const struct msrc *m, const void *parent,
     const char *name, char *buf, size_t n)
 {
 	size_t len;
@@ -258,7 +190,7 @@ tmp_field(struct run *r, const struct rsrc *m, const void *parent,
 
 /* The same, interned: for codes that repeat (enterprises). */
 static const char *
-code_field(struct run *r, const struct rsrc *m, const void *parent,
+code_field(struct run *r, const struct msrc *m, const void *parent,
     const char *name)
 {
 	char buf[256];
@@ -269,7 +201,7 @@ code_field(struct run *r, const struct rsrc *m, const void *parent,
 
 /* A guid as stored in the ledger's event list: no separators. */
 static const char *
-guid_field(struct run *r, const struct rsrc *m, const void *parent)
+guid_field(struct run *r, const struct msrc *m, const void *parent)
 {
 	char *g = (char *)field(r, m, parent, "guid"), *p;
 
@@ -292,7 +224,7 @@ guid_field(struct run *r, const struct rsrc *m, const void *parent)
  * refused by inventory() (Q-ID-001) and never opens a quota.
  */
 static const char *
-person_key(struct run *r, const struct rsrc *m, const void *head,
+person_key(struct run *r, const struct msrc *m, const void *head,
     const char **idout)
 {
 	const char *id = field(r, m, head, "buyerIdNumber");
@@ -357,7 +289,7 @@ time_of(const char *s, size_t minlen, size_t maxlen)
 }
 
 static struct event *
-new_event(struct run *r, struct stream_doc *d, const struct rsrc *src,
+new_event(struct run *r, struct stream_doc *d, const struct msrc *src,
     const void *rec, long recno, enum ekind kind)
 {
 	const struct msg *m = &src->m;
@@ -376,7 +308,7 @@ new_event(struct run *r, struct stream_doc *d, const struct rsrc *src,
 	e->source = intern(r, d->source);
 	e->o = r->cur;
 	e->message = d->index;
-	e->line = r_line(src, rec, recno);
+	e->line = msrc_line(src, rec, recno);
 	e->record = msg_record_no(m, recno);
 	e->type = intern(r, msg_short(m->type, type, sizeof type));
 	e->msgguid = arena_str(&r->ar, m->guid);
@@ -454,7 +386,7 @@ long_field(const struct event *e)
  * Where a line has no rate, tax_why says so and nothing is assumed.
  */
 static void
-estimate_tax(struct run *r, struct event *e, const struct rsrc *m,
+estimate_tax(struct run *r, struct event *e, const struct msrc *m,
     const void *rec)
 {
 	static const char *const qn[3] = { "qty", "qty1", "qty2" };
@@ -462,7 +394,7 @@ estimate_tax(struct run *r, struct event *e, const struct rsrc *m,
 	struct tax_item it[99];
 	struct tax_estimate te;
 	struct dec extra = dec_from_int(0), v;
-	const void *l, *h = r_head(m, rec);
+	const void *l, *h = msrc_head(m, rec);
 	size_t n = 0;
 	int k, reg;
 	char why[160];
@@ -470,22 +402,22 @@ estimate_tax(struct run *r, struct event *e, const struct rsrc *m,
 	e->tax_why = "";
 	if (r->tax == NULL)
 		return;
-	if (r_decimal(m, h, "freight", &v) == 0)
+	if (msrc_decimal(m, h, "freight", &v) == 0)
 		extra = dec_add(extra, v);
-	if (r_decimal(m, h, "insuredFee", &v) == 0)
+	if (msrc_decimal(m, h, "insuredFee", &v) == 0)
 		extra = dec_add(extra, v);
-	for (l = r_line_first(m, rec); l && n < 99; l = r_line_next(m, l)) {
-		const char *g = r_field(m, l, "gcode");
+	for (l = msrc_line_first(m, rec); l && n < 99; l = msrc_line_next(m, l)) {
+		const char *g = msrc_field(m, l, "gcode");
 
 		memset(&it[n], 0, sizeof it[n]);
 		it[n].gcode = g ? g : "";
-		if (r_decimal(m, l, "totalPrice", &it[n].value) != 0)
+		if (msrc_decimal(m, l, "totalPrice", &it[n].value) != 0)
 			return;
 		for (k = 0; k < 3; k++) {
-			const char *u = r_field(m, l, un[k]);
+			const char *u = msrc_field(m, l, un[k]);
 
 			if (u != NULL && *u != '\0' &&
-			    r_decimal(m, l, qn[k], &it[n].q[it[n].nq].qty) == 0)
+			    msrc_decimal(m, l, qn[k], &it[n].q[it[n].nq].qty) == 0)
 				it[n].q[it[n].nq++].unit = u;
 		}
 		n++;
@@ -504,10 +436,10 @@ estimate_tax(struct run *r, struct event *e, const struct rsrc *m,
 }
 
 static void
-inventory(struct run *r, struct event *e, const struct rsrc *m,
+inventory(struct run *r, struct event *e, const struct msrc *m,
     const void *rec)
 {
-	const void *h = r_head(m, rec);
+	const void *h = msrc_head(m, rec);
 	char lines[99 * 80], t[64];
 	const char *why, *id;
 
@@ -579,10 +511,10 @@ inventory(struct run *r, struct event *e, const struct rsrc *m,
 }
 
 static void
-release(struct run *r, struct event *e, const struct rsrc *m,
+release(struct run *r, struct event *e, const struct msrc *m,
     const void *rec)
 {
-	const void *h = r_head(m, rec), *l;
+	const void *h = msrc_head(m, rec), *l;
 	const char *id;
 	char t[64];
 
@@ -612,15 +544,15 @@ release(struct run *r, struct event *e, const struct rsrc *m,
 	}
 	if (e->kind != E_RETURN)
 		return;
-	for (l = r_line_first(m, rec); l; l = r_line_next(m, l)) {
-		const char *g = r_field(m, l, "gnum");
+	for (l = msrc_line_first(m, rec); l; l = msrc_line_next(m, l)) {
+		const char *g = msrc_field(m, l, "gnum");
 		struct rline *nl;
 		char *end;
 		long gnum = g ? strtol(g, &end, 10) : 0;
 		struct dec q;
 
 		if (g == NULL || *g == '\0' || *end != '\0' || gnum < 1 ||
-		    r_decimal(m, l, "qty", &q) != 0 || dec_sign(q) <= 0) {
+		    msrc_decimal(m, l, "qty", &q) != 0 || dec_sign(q) <= 0) {
 			e->out = O_INVALID;
 			e->why = "InvtRefundList";
 			return;
@@ -637,59 +569,13 @@ release(struct run *r, struct event *e, const struct rsrc *m,
 	}
 }
 
-/*
- * Open document d for reading its records: from its scan when scan_doc()
- * takes it, else from its tree (the stream's, or parsed again from its
- * bytes into *tree, for the caller to free).  src->m.type is set when
- * msg_open() would return MSG_OK.  Returns 0, or -1 after reporting.
- */
-static int
-open_src(struct rsrc *src, struct scan *sc, const struct stream_doc *d,
-    xmlDocPtr *tree)
-{
-	struct stream_err err;
-	int rc = d->doc == NULL ? scan_doc(sc, d->bytes, d->len) : -1;
-
-	memset(src, 0, sizeof *src);
-	if (rc == 0) {
-		src->sc = sc;
-		src->m.type = sc->type;
-		src->m.guid = sc->guid;
-		src->m.line_base = d->line;
-		src->m.flat = d->origin.envelope != NULL;
-		src->m.records = d->origin.records;
-		return 0;
-	}
-	if (rc == -2) {
-		diag_trouble(d->source, 0, _("out of memory"));
-		return -1;
-	}
-	if (d->doc != NULL) {
-		if (stream_msg_open(&src->m, d) != MSG_OK)
-			src->m.type = NULL;
-		return 0;
-	}
-	memset(&err, 0, sizeof err);
-	if ((*tree = stream_parse_memory(d->bytes, d->len, d->source,
-	    &err)) == NULL) {
-		/* It was parsed once already: only memory can fail. */
-		diag_trouble(d->source, d->line, "%s", err.msg);
-		return -1;
-	}
-	if (msg_open(&src->m, *tree, d->line) != MSG_OK)
-		src->m.type = NULL;
-	src->m.flat = d->origin.envelope != NULL;
-	src->m.records = d->origin.records;
-	return 0;
-}
-
 int
 extract_doc(struct run *r, struct stream_doc *d)
 {
 	static struct scan sc;
+	static unsigned char *types;	/* the records scanned: 62x */
 	struct sdoc *sd;
-	struct rsrc src;
-	xmlDocPtr tree = NULL;
+	struct msrc src;
 	const void *rec;
 	long recno = 1;
 	size_t at = doc_count(r);
@@ -730,18 +616,24 @@ extract_doc(struct run *r, struct stream_doc *d)
 		    strerror(errno));
 		return -1;
 	}
-	if ((rc = open_src(&src, &sc, d, &tree)) != 0)
+	if (types == NULL) {
+		char bad[64];
+
+		if ((types = malloc(msg_ntypes)) == NULL) {
+			diag_trouble(d->source, 0, _("out of memory"));
+			return -1;
+		}
+		(void)msg_type_set("621,622,623,625", types, bad, sizeof bad);
+	}
+	if ((rc = msrc_open(&src, &sc, d, types)) != 0)
 		return -1;
 	if (src.m.type != NULL)
 		code = src.m.type->code;
 	sd->code = code;
 	if (code == 621 || code == 622 || code == 623 || code == 625) {
-		sd->nrec = src.sc ? (int)sc.nrec : msg_record_count(&src.m);
-		for (rec = src.sc ? (const void *)scan_node(&sc, sc.first) :
-		    (const void *)msg_record_first(&src.m); rec;
-		    rec = src.sc ? (const void *)scan_next_same(&sc, rec) :
-		    (const void *)msg_record_next(&src.m, (xmlNodePtr)rec),
-		    recno++) {
+		sd->nrec = (int)msrc_record_count(&src);
+		for (rec = msrc_record_first(&src); rec;
+		    rec = msrc_record_next(&src, rec), recno++) {
 			enum ekind k = code == 621 ? E_INVENTORY :
 			    code == 622 ? E_RECEIPT :
 			    code == 623 ? E_CANCEL : E_RETURN;
@@ -762,7 +654,7 @@ extract_doc(struct run *r, struct stream_doc *d)
 			}
 		}
 	}
-	xmlFreeDoc(tree);
+	msrc_close(&src);
 	if (rc != 0)
 		return -1;
 	sd->n = (uint32_t)(ev_count(r) - sd->first);

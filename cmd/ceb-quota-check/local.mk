@@ -2,7 +2,7 @@
 bin_PROGRAMS += ceb-quota-check
 ceb_quota_check_SOURCES = cmd/ceb-quota-check/ceb-quota-check.c \
 	cmd/ceb-quota-check/quota.h cmd/ceb-quota-check/table.c \
-	cmd/ceb-quota-check/extract.c cmd/ceb-quota-check/scan.c \
+	cmd/ceb-quota-check/extract.c \
 	cmd/ceb-quota-check/judge.c cmd/ceb-quota-check/ledger.c \
 	cmd/ceb-quota-check/qstore.c \
 	cmd/ceb-quota-check/emit.c

@@ -5,8 +5,9 @@
  *   1. read the input: every document is spooled to a temporary file and
  *      every record the tool has an opinion on becomes an event
  *      (extract.c; the input loop checks each document without building
- *      a tree, and its fields are read from its bytes by scan.c, or from
- *      a tree built again for a document the scan does not take); the
+ *      a tree, and its fields are read from its bytes by common/scan.c,
+ *      or from a tree built again for a document the scan does not
+ *      take); the
  *      events and the documents' records are written to
  *      two more temporary files (struct recfile) and read back when a
  *      step needs them; nothing is judged yet;
@@ -396,52 +397,6 @@ int spool_put(struct run *r, const char *p, size_t len);
 int spool_flush(struct run *r);
 int spool_get(struct run *r, uint64_t off, char *buf, size_t len);
 void spool_close(struct run *r);
-
-struct msg_type;
-struct nsbind;
-/*
- * scan (scan.c): a quota document's elements read from its bytes, without
- * a tree, for the documents whose tree the scan reproduces exactly.
- */
-struct snode {
-	const char *name;	/* local name */
-	const char *text;	/* a leaf's text ("" when empty), else NULL */
-	uint32_t child, next, last;	/* indexes in scan.v */
-	size_t at, tstart;	/* offsets of its '<' and of its content */
-	long line;		/* a record's line in the document (from 1) */
-	unsigned char ceb;	/* in the CEB namespace */
-	unsigned char nsuri;	/* in any namespace */
-	unsigned char multiline;	/* a record's start tag spans lines */
-	unsigned char holder;	/* a record's head or list element */
-};
-struct scan {
-	char *buf;		/* the document's copy; names, texts in it */
-	size_t bcap;
-	struct snode *v;
-	size_t n, vcap;
-	struct nsbind *ns;	/* the namespace declarations in scope */
-	size_t nns, nscap;
-	const struct msg_type *type;	/* as msg_open() finds it, or NULL */
-	const char *guid;	/* the root's guid attribute, "" if none */
-	long nrec;		/* records of a 621, 622, 623 or 625 */
-	uint32_t first;		/* its first record */
-};
-/*
- * Scan the len bytes of a well-formed document (the input loop checked
- * it) into sc, reused from one document to the next.  Returns 0 (its
- * type known; for a 621, 622, 623 or 625 its records too), -1 when the
- * document needs the tree (see scan.c), -2 when out of memory.  The
- * nodes and strings stay valid until the next call.
- */
-int scan_doc(struct scan *sc, const char *bytes, size_t len);
-struct snode *scan_node(const struct scan *sc, uint32_t i);
-/* msg_child(), msg_next_same() and msg_field() on the scan. */
-struct snode *scan_child(const struct scan *sc, const struct snode *parent,
-    const char *name);
-struct snode *scan_next_same(const struct scan *sc, const struct snode *nd);
-const char *scan_field(const struct scan *sc, const struct snode *parent,
-    const char *name);
-void scan_free(struct scan *sc);
 
 /* keys (judge.c) */
 int key_invt(char *buf, size_t n, const char *invtno);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # scan.sh: ceb-quota-check reads the fields of a quota document from its
-# bytes (cmd/ceb-quota-check/scan.c) and falls back to a libxml2 tree for
+# bytes (common/scan.c) and falls back to a libxml2 tree for
 # shapes that reading does not take; whichever path a document takes,
 # the run must say and count exactly what the tree alone says.  Each
 # variant below is a whole batch rewritten into one shape a sender may

@@ -1,21 +1,22 @@
 /*
- * scan.c: the fields of a quota document read without a tree.
+ * scan.c: the records of a CEB message read without a tree.
  *
  * The input loop has already parsed every document with libxml2 for
- * well-formedness only (stream_opts.no_tree: no tree is built).  What
- * extract.c needs of a 621, 622, 623 or 625 is a handful of leaf fields
- * per record, so instead of building and walking a libxml2 tree (most of
- * a run's parsing cost) the document's bytes are scanned once into a
- * small table of elements: names, namespaces, leaf texts and the line of
- * each record.
+ * well-formedness only (stream_opts.no_tree: no tree is built).  What a
+ * tool needs of a message is its type, guid and the leaf fields of its
+ * records, so instead of building and walking a libxml2 tree (most of a
+ * run's parsing cost) the document's bytes are scanned once into a small
+ * table of elements: names, namespaces, leaf texts and the line of each
+ * record.  First written for ceb-quota-check, now for every message type
+ * msg_open() knows (ceb-reconcile too).
  *
  * The scan only takes documents whose tree it can reproduce exactly:
  * UTF-8, no carriage return, no entity or character reference, no
  * comment, processing instruction or CDATA section inside the root, every
  * element prefix declared, a record's start tag on one line, and inside a
  * record only its head and list elements with element children.  For any
- * other document scan_doc() says so and extract.c builds the tree as
- * before, so that every field, line and finding stays the same.
+ * other document scan_doc() says so and the caller builds the tree as
+ * before (msrc.h), so that every field, line and finding stays the same.
  */
 #include "config.h"
 
@@ -23,7 +24,7 @@
 #include <string.h>
 
 #include "msg.h"
-#include "quota.h"
+#include "scan.h"
 
 #define NO_NODE UINT32_MAX
 #define SCAN_DEPTH 32	/* deeper documents are the tree's */
@@ -248,7 +249,8 @@ is_record(const struct scan *sc, const struct snode *nd)
 }
 
 int
-scan_doc(struct scan *sc, const char *b, size_t len)
+scan_doc(struct scan *sc, const char *b, size_t len,
+    const unsigned char *types)
 {
 	uint32_t stack[SCAN_DEPTH];
 	int depth = 0, rec = 0;
@@ -258,6 +260,7 @@ scan_doc(struct scan *sc, const char *b, size_t len)
 
 	sc->n = 0;
 	sc->nns = 0;
+	sc->types = types;
 	sc->type = NULL;
 	sc->guid = "";
 	sc->nrec = 0;
@@ -343,9 +346,8 @@ scan_doc(struct scan *sc, const char *b, size_t len)
 			    strlen(name) == 13 &&
 			    strcmp(name + 6, "Message") == 0 && nd->ceb)
 				sc->type = msg_type_by_root(name);
-			if (sc->type == NULL || (sc->type->code != 621 &&
-			    sc->type->code != 622 && sc->type->code != 623 &&
-			    sc->type->code != 625))
+			if (sc->type == NULL || (types != NULL &&
+			    !types[sc->type - msg_types]))
 				return 0;	/* nothing more is read */
 		} else if (depth == 3 && rec) {
 			nd->holder = nd->ceb && ((sc->type->head &&
@@ -424,6 +426,18 @@ scan_field(const struct scan *sc, const struct snode *parent,
 	const struct snode *f = scan_child(sc, parent, name);
 
 	return f == NULL ? NULL : f->text ? f->text : "";
+}
+
+struct snode *
+scan_first(const struct scan *sc, const struct snode *parent)
+{
+	return parent ? scan_node(sc, parent->child) : NULL;
+}
+
+struct snode *
+scan_next(const struct scan *sc, const struct snode *nd)
+{
+	return scan_node(sc, nd->next);
 }
 
 void
