@@ -24,8 +24,8 @@
  * URI), as libxml2's SAX2 startElementNs would give them.
  *
  * Used by the stream layer's check-only parse (stream_opts.no_tree):
- * plain ceb-cat and ceb-quota-check, which reads its fields from the
- * bytes afterwards (common/scan.c).
+ * plain ceb-cat, and ceb-quota-check and ceb-reconcile, which read their
+ * records from the bytes afterwards (common/scan.c).
  *
  * One struct fastwf is reused from document to document by one thread.
  * Library code: nothing here prints or exits.

@@ -8,7 +8,9 @@
  * fields.c is linked as it is; the spool (bstore.c) is stubbed.
  *
  * Checks: a blob splits back; the key is a NUL-terminated string within
- * its buffer; the blob's hash is the same when computed twice.
+ * its buffer; the blob's hash is the same when computed twice; where the
+ * scan (common/scan.h, as the tool reads without a tree) takes the
+ * document, its type, guid, record count and every blob are the tree's.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 #include "bstore.h"
 #include "fuzz.h"
 #include "msg.h"
+#include "msrc.h"
 #include "rec.h"
 #include "stream.h"
 
@@ -47,25 +50,42 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct scan sc;
 	struct stream_err err;
-	struct msg m;
-	xmlDocPtr doc;
-	xmlNodePtr rec;
-	char *buf = NULL, key[256];
-	size_t cap = 0;
-	int type;
+	struct msrc t, s;
+	const void *rec, *srec;
+	char *buf = NULL, *sbuf = NULL, key[256];
+	size_t cap = 0, scap = 0;
+	int type, scanned;
 
 	memset(&err, 0, sizeof err);
-	if ((doc = stream_parse_memory((const char *)data, size, "fuzz",
-	    &err)) == NULL)
+	if (msrc_open_bytes(&t, NULL, (const char *)data, size, "fuzz", 1,
+	    NULL, &err) != 0)
 		return 0;
-	if (msg_open(&m, doc, 1) == MSG_OK &&
-	    (type = fields_type(m.type)) >= 0) {
-		for (rec = msg_record_first(&m); rec;
-		    rec = msg_record_next(&m, rec)) {
+	/* The scan, where it takes the document, reads what the tree does. */
+	scanned = msrc_open_bytes(&s, &sc, (const char *)data, size, "fuzz", 1,
+	    NULL, &err) == 0 && s.sc != NULL;
+	if (scanned)
+		FUZZ_ASSERT(s.m.type == t.m.type &&
+		    strcmp(s.m.guid, t.m.guid) == 0);
+	if (t.m.type != NULL && (type = fields_type(t.m.type)) >= 0) {
+		if (scanned)
+			FUZZ_ASSERT(msrc_record_count(&s) ==
+			    msrc_record_count(&t));
+		srec = scanned ? msrc_record_first(&s) : NULL;
+		for (rec = msrc_record_first(&t); rec;
+		    rec = msrc_record_next(&t, rec)) {
 			struct flds f;
-			long len = fields_blob(type, &m, rec, &buf, &cap);
+			long len = fields_blob(type, &t, rec, &buf, &cap);
 
+			if (srec != NULL) {
+				long slen = fields_blob(type, &s, srec, &sbuf,
+				    &scap);
+
+				FUZZ_ASSERT(slen == len && (len < 0 ||
+				    memcmp(sbuf, buf, (size_t)len) == 0));
+				srec = msrc_record_next(&s, srec);
+			}
 			if (len < 0)
 				continue;
 			FUZZ_ASSERT(fields_hash(buf, (size_t)len) ==
@@ -79,6 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	free(buf);
-	xmlFreeDoc(doc);
+	free(sbuf);
+	msrc_close(&s);
+	msrc_close(&t);
 	return 0;
 }

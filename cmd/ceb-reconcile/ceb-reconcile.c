@@ -362,6 +362,16 @@ main(int argc, char *argv[])
 		return r;
 	if (c.report && diag_report_open(c.report, report_cols) != 0)
 		return diag_exit();
+	/*
+	 * No tree: store.c reads the records from the document's bytes
+	 * (common/scan.h), or parses a tree itself for a document the scan
+	 * does not take.  CEB_RECONCILE_TREE (a test hook,
+	 * tests/reconcile/scan.sh) reads every document from a tree
+	 * instead, so that both paths can be compared.
+	 */
+	rc.tree = getenv("CEB_RECONCILE_TREE") != NULL &&
+	    *getenv("CEB_RECONCILE_TREE") != '\0';
+	c.sopts.no_tree = !rc.tree;
 	if (open_state(argc - optind, argv + optind, &c.sopts) != 0)
 		return diag_exit();
 	troubles = diag_trouble_count();

@@ -90,48 +90,41 @@ put(char **buf, size_t *cap, size_t *len, const char *s)
 }
 
 /*
- * Pick the fields of names[] out of the children of parent in one pass
- * (comparing lengths first), instead of one search per field.
+ * Pick the fields of names[] out of the CEB children of parent in one
+ * pass (comparing lengths first), instead of one search per field: the
+ * first child of each name, its text as msg_field() gives it (a field
+ * with mixed content, comments between text runs or children, is the
+ * tree's: the scan does not take such a record, msrc_text()).
  */
 static void
-pick(xmlNodePtr parent, const char *const *names, int n, const char **v)
+pick(const struct msrc *s, const void *parent, const char *const *names,
+    int n, const char **v)
 {
 	size_t len[MAX_HEAD];
-	xmlNodePtr c;
+	const void *c;
 	int i;
 
 	for (i = 0; i < n; i++) {
 		v[i] = NULL;
 		len[i] = strlen(names[i]);
 	}
-	for (c = parent ? parent->children : NULL; c != NULL; c = c->next) {
-		const char *name = (const char *)c->name;
-		size_t l;
+	for (c = msrc_ceb_first(s, parent); c != NULL;
+	    c = msrc_ceb_next(s, c)) {
+		const char *name = msrc_name(s, c);
+		size_t l = strlen(name);
 
-		if (c->type != XML_ELEMENT_NODE || c->ns == NULL ||
-		    strcmp((const char *)c->ns->href, MSG_NS_CEB) != 0)
-			continue;
-		l = strlen(name);
 		for (i = 0; i < n; i++)
 			if (len[i] == l && v[i] == NULL &&
 			    memcmp(names[i], name, l) == 0)
 				break;
-		if (i == n)
-			continue;
-		if (c->children == NULL)
-			v[i] = "";
-		else if (c->children->next == NULL &&
-		    (c->children->type == XML_TEXT_NODE ||
-		    c->children->type == XML_CDATA_SECTION_NODE))
-			v[i] = c->children->content ?
-			    (const char *)c->children->content : "";
-		else
-			v[i] = msg_field(parent, names[i]);	/* mixed */
+		if (i < n)
+			v[i] = msrc_text(s, parent, c);
 	}
 }
 
 void
-fields_keys(int type, const struct msg *m, xmlNodePtr rec, const char *k[6])
+fields_keys(int type, const struct msrc *s, const void *rec,
+    const char *k[6])
 {
 	static const char *const pk[] = { "ebpCode", "orderNo" };
 	static const char *const pay[] = { "ebpCode", "orderNo", "payCode",
@@ -139,7 +132,7 @@ fields_keys(int type, const struct msg *m, xmlNodePtr rec, const char *k[6])
 	static const char *const way[] = { "logisticsCode", "logisticsNo" };
 	static const char *const inv[] = { "ebpCode", "orderNo",
 	    "logisticsCode", "logisticsNo" };
-	xmlNodePtr h = msg_head(m, rec);
+	const void *h = msrc_head(s, rec);
 	const char *v[4];
 	int j;
 
@@ -147,51 +140,51 @@ fields_keys(int type, const struct msg *m, xmlNodePtr rec, const char *k[6])
 		k[j] = NULL;
 	switch (type) {
 	case RT_ORDER:
-		pick(h, pk, 2, v);
+		pick(s, h, pk, 2, v);
 		k[0] = v[0], k[1] = v[1];
 		break;
 	case RT_PAY:
-		pick(h, pay, 4, v);
+		pick(s, h, pay, 4, v);
 		k[0] = v[0], k[1] = v[1], k[4] = v[2], k[5] = v[3];
 		break;
 	case RT_WAY:
-		pick(h, way, 2, v);
+		pick(s, h, way, 2, v);
 		k[2] = v[0], k[3] = v[1];
 		break;
 	default:
-		pick(h, inv, 4, v);
+		pick(s, h, inv, 4, v);
 		k[0] = v[0], k[1] = v[1], k[2] = v[2], k[3] = v[3];
 	}
 }
 
 long
-fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
+fields_blob(int type, const struct msrc *s, const void *rec, char **buf,
     size_t *cap)
 {
-	xmlNodePtr h = msg_head(m, rec), ln;
+	const void *h = msrc_head(s, rec), *ln;
 	const char *v[MAX_HEAD];
 	size_t len = 0;
 	char num[16];
 	int i, nl = 0;
-	const char *app = h ? msg_field(h, "appType") : NULL;
+	const char *app = h ? msrc_field(s, h, "appType") : NULL;
 
-	if (put(buf, cap, &len, m->guid) || put(buf, cap, &len, app))
+	if (put(buf, cap, &len, s->m.guid) || put(buf, cap, &len, app))
 		return -1;
-	pick(h, heads[type], nhead[type], v);
+	pick(s, h, heads[type], nhead[type], v);
 	for (i = 0; i < nhead[type]; i++)
 		if (put(buf, cap, &len, v[i]))
 			return -1;
 	if (nline[type] == 0)
 		return (long)len;
-	for (ln = msg_line_first(m, rec); ln && nl < MAX_LINES;
-	    ln = msg_line_next(m, ln))
+	for (ln = msrc_line_first(s, rec); ln && nl < MAX_LINES;
+	    ln = msrc_line_next(s, ln))
 		nl++;
 	snprintf(num, sizeof num, "%d", nl);
 	if (put(buf, cap, &len, num))
 		return -1;
-	for (ln = msg_line_first(m, rec); ln && nl-- > 0;
-	    ln = msg_line_next(m, ln)) {
-		pick(ln, lines[type], nline[type], v);
+	for (ln = msrc_line_first(s, rec); ln && nl-- > 0;
+	    ln = msrc_line_next(s, ln)) {
+		pick(s, ln, lines[type], nline[type], v);
 		for (i = 0; i < nline[type]; i++)
 			if (put(buf, cap, &len, v[i]))
 				return -1;

@@ -27,7 +27,7 @@ RECONCILE_TESTS = tests/reconcile/gen-defects.test \
 	tests/reconcile/shard.test tests/reconcile/lock.test \
 	tests/reconcile/spill.test tests/reconcile/same-day.test \
 	tests/reconcile/stdin.test tests/reconcile/bad-doc.test \
-	tests/reconcile/late-resend.test
+	tests/reconcile/late-resend.test tests/reconcile/scan.sh
 TESTS += $(RECONCILE_TESTS)
 EXTRA_DIST += $(RECONCILE_TESTS) tests/reconcile/lib.sh \
 	tests/bench/ceb-reconcile.sh

@@ -24,6 +24,7 @@
 #include "diag.h"
 #include "keyidx.h"
 #include "msg.h"
+#include "msrc.h"
 #include "shard.h"
 #include "stream.h"
 
@@ -218,6 +219,8 @@ struct rc {
 	long max_waiting_file;	/* --max-waiting-file: ... per source */
 	int defer;		/* stdin with -s: read first, then judge */
 	int identify;		/* -s, no --run: known by the input's documents */
+	int tree;		/* CEB_RECONCILE_TREE: every document read
+				 * from a tree, none from its scan */
 	/* loading from the state */
 	int loading;
 	uint32_t load_day;
@@ -239,19 +242,20 @@ extern struct rc rc;
 int fields_type(const struct msg_type *t);	/* enum rtype or -1 */
 const char *fields_typename(int type);		/* "CEB311" */
 /*
- * Append the blob of record rec of m (message guid, appType, head fields,
+ * Append the blob of record rec of s (message guid, appType, head fields,
  * lines) to *buf.  Returns its length, or -1 when out of memory.
  */
-long fields_blob(int type, const struct msg *m, xmlNodePtr rec, char **buf,
-    size_t *cap);
+long fields_blob(int type, const struct msrc *s, const void *rec,
+    char **buf, size_t *cap);
 uint64_t fields_hash(const char *blob, size_t len);
 /*
- * The match keys of record rec of m, as the state's waiting rows keep
+ * The match keys of record rec of s, as the state's waiting rows keep
  * them: k[0], k[1] ebpCode, orderNo; k[2], k[3] logisticsCode,
  * logisticsNo; k[4], k[5] payCode, payTransactionId (NULL when the type
- * has no such key or the field is absent).  Pointers into m's document.
+ * has no such key or the field is absent).  Pointers into s's tree or
+ * scan.
  */
-void fields_keys(int type, const struct msg *m, xmlNodePtr rec,
+void fields_keys(int type, const struct msrc *s, const void *rec,
     const char *k[6]);
 /* Split a blob into f (which keeps a pointer into blob). */
 int fields_split(struct flds *f, int type, char *blob, size_t len);
@@ -374,11 +378,11 @@ int rstate_matched_key(struct keyidx *x, long id, const char *a,
  */
 long long rstate_judged(const char *hex, char *day, size_t n);
 /*
- * Before message m of type t is taken in: take in the waiting documents
+ * Before message s of type t is taken in: take in the waiting documents
  * of the state that share a key with its records (and, in turn, with
  * theirs).  0, or -1 (trouble said).
  */
-int rstate_probe(int t, const struct msg *m);
+int rstate_probe(int t, const struct msrc *s);
 /*
  * At the end of the input, the messages of the base state that still
  * wait -- inventories (inv) or the others -- in order of arrival: fn on

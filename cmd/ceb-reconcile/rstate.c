@@ -652,16 +652,16 @@ drain(void)
 }
 
 int
-rstate_probe(int type, const struct msg *m)
+rstate_probe(int type, const struct msrc *s)
 {
-	xmlNodePtr rec;
+	const void *rec;
 
 	if (st == NULL || !has_waiting)
 		return 0;
-	for (rec = msg_record_first(m); rec; rec = msg_record_next(m, rec)) {
+	for (rec = msrc_record_first(s); rec; rec = msrc_record_next(s, rec)) {
 		const char *k[6];
 
-		fields_keys(type, m, rec, k);
+		fields_keys(type, s, rec, k);
 		if (enqueue_keys(k) != 0) {
 			diag_trouble(NULL, 0, _("out of memory"));
 			return -1;
@@ -1225,9 +1225,10 @@ rstate_identity(int argc, char *const argv[], const struct stream_opts *so)
 	int r;
 
 	/* Framed only: every document counts, well-formed or not, and the
-	 * input is read once more at the cost of a memchr. */
+	 * input is read once more at the cost of a memchr.  (With no_parse
+	 * the stream makes no parser and no fast check: the tool's no_tree
+	 * changes nothing here.) */
 	o.no_parse = 1;
-	o.no_tree = 0;
 	o.on_element = NULL;
 	r = store_docs_identity(argc, argv, &o, rc.statedir, hex,
 	    &kept_digests, &seen, err, sizeof err);
@@ -1545,7 +1546,11 @@ rstate_replay(int (*fn)(struct stream_doc *, void *))
 			d.line = v[1];
 			d.bytes = bytes;
 			d.len = len;
-			d.doc = stream_parse_memory(bytes, len, src, &e);
+			/* As the input loop hands it: no tree, unless the
+			 * test hook asks for every document's (store_doc()
+			 * parses one when its scan does not take it). */
+			d.doc = rc.tree ? stream_parse_memory(bytes, len,
+			    src, &e) : NULL;
 			rv = fn(&d, NULL);
 			if (d.doc)
 				xmlFreeDoc(d.doc);

@@ -951,17 +951,17 @@ mine(const char *orderno)
 }
 
 /*
- * Take in message m (bytes, len) of reconciled type t.  keep (may be NULL)
+ * Take in message s (bytes, len) of reconciled type t.  keep (may be NULL)
  * receives, per record, whether it belongs to this shard.
  */
 static int
-take_msg(const char *bytes, size_t len, const struct msg *m, int t,
+take_msg(const char *bytes, size_t len, const struct msrc *s, int t,
     const struct origin *o, unsigned char *keep, int *nkeep)
 {
 	struct rmsg *mm;
-	xmlNodePtr rec;
+	const void *rec;
 	uint32_t mid, first;
-	size_t nrec = (size_t)msg_record_count(m);
+	size_t nrec = (size_t)msrc_record_count(s);
 	int i = 0;
 
 	/* A slot (and a run of records) freed by a message written earlier,
@@ -1007,7 +1007,8 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 	mm->len = (uint32_t)len;
 	mm->nrec = (uint16_t)nrec;	/* as before: a 16-bit count */
 	*nkeep = 0;
-	for (rec = msg_record_first(m); rec; rec = msg_record_next(m, rec), i++) {
+	for (rec = msrc_record_first(s); rec; rec = msrc_record_next(s, rec),
+	    i++) {
 		struct rrec *r;
 		long bl;
 		uint32_t id;
@@ -1018,7 +1019,7 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 		r->msg = mid;
 		r->type = (uint8_t)t;
 		r->recno = (uint16_t)(i + 1);
-		r->line = (uint32_t)msg_line(m, rec);
+		r->line = (uint32_t)msrc_line(s, rec, i + 1);
 		r->key = r->key2 = NONE;
 		r->first_seen = rc.loading ? rc.load_days[i] : (uint32_t)rc.now;
 		r->state = ST_SKIP;
@@ -1030,7 +1031,7 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 		}
 		if (rc.loading)
 			r->pad[1] = 1;	/* has a waiting row in the state */
-		if ((bl = fields_blob(t, m, rec, &blobbuf, &blobcap)) < 0 ||
+		if ((bl = fields_blob(t, s, rec, &blobbuf, &blobcap)) < 0 ||
 		    fields_split(&arrf, t, blobbuf, (size_t)bl) != 0) {
 			diag_trouble(NULL, 0, _("out of memory"));
 			return -1;
@@ -1078,7 +1079,7 @@ take_msg(const char *bytes, size_t len, const struct msg *m, int t,
 /* A message the tool does not reconcile: on to stdout (shard 1 of N, or
  * the shard of the orderNo of its first record when it has one). */
 static int
-pass_other(const struct stream_doc *d, const struct msg *m, int ok)
+pass_other(const struct stream_doc *d, const struct msrc *s, int ok)
 {
 	if (diag_report_on_stdout())
 		return 0;
@@ -1086,10 +1087,10 @@ pass_other(const struct stream_doc *d, const struct msg *m, int ok)
 		const char *ono = NULL;
 
 		if (ok) {
-			xmlNodePtr rec = msg_record_first(m);
-			xmlNodePtr h = rec ? msg_head(m, rec) : NULL;
+			const void *rec = msrc_record_first(s);
+			const void *h = rec ? msrc_head(s, rec) : NULL;
 
-			ono = h ? msg_field(h, "orderNo") : NULL;
+			ono = h ? msrc_field(s, h, "orderNo") : NULL;
 		}
 		if (!mine(ono))
 			return 0;
@@ -1128,86 +1129,130 @@ judged_before(const struct stream_doc *d, const struct msg *m,
 	diag_tally("already judged", 1);
 }
 
-int
-store_doc(struct stream_doc *d, void *arg)
+/*
+ * The message types whose records store_doc() reads: the reconciled ones;
+ * with --shard every type (a message passed on goes to the shard of its
+ * first record's orderNo).
+ */
+static const unsigned char *
+scan_types(void)
+{
+	static unsigned char *set;
+	char bad[64];
+
+	if (rc.shard.n > 0)
+		return NULL;
+	if (set == NULL && (set = malloc(msg_ntypes)) != NULL)
+		(void)msg_type_set("311,411,511,621", set, bad, sizeof bad);
+	return set;
+}
+
+/* store_doc() on document d, opened as s. */
+static int
+doc_take(struct stream_doc *d, struct msrc *s)
 {
 	static unsigned char *keep;
 	static size_t keepcap;
-	struct msg m;
 	int t, ok, nkeep, nrec;
 
-	(void)arg;
-	if (rc.defer)
-		return rstate_defer(d);
-	if (rc.statedir && keys_total() >= next_compact)
-		compact_keys();
-	ok = stream_msg_open(&m, d) == MSG_OK;
-	t = ok ? fields_type(m.type) : -1;
+	ok = s->m.type != NULL;
+	t = ok ? fields_type(s->m.type) : -1;
 	if (rc.statedir) {
 		char ty[16], day[16], hex[65];
 		long long seen;
 
-		if (ok && m.type)
-			snprintf(ty, sizeof ty, "CEB%d", m.type->code);
+		if (ok)
+			snprintf(ty, sizeof ty, "CEB%d", s->m.type->code);
 		if (rstate_digest(d, hex) != 0)
 			return -1;
 		if (t >= 0 && (seen = rstate_judged(hex, day, sizeof day)) !=
 		    0) {
 			if (seen < 0)
 				return -1;
-			judged_before(d, &m, seen, day);
+			judged_before(d, &s->m, seen, day);
 			return 0;
 		}
-		if (rstate_document(hex, &d->origin, ok && m.type ? ty :
-		    NULL) != 0)
+		if (rstate_document(hex, &d->origin, ok ? ty : NULL) != 0)
 			return -1;
 	}
 	if (t < 0)
-		return pass_other(d, &m, ok);
-	nrec = msg_record_count(&m);
+		return pass_other(d, s, ok);
+	nrec = (int)msrc_record_count(s);
 	if (grow((void **)&keep, &keepcap, (size_t)nrec + 1, 1) != 0) {
 		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
 	}
 	/* What waits in the state with the same keys comes in first. */
-	if (rc.statedir && rstate_probe(t, &m) != 0)
+	if (rc.statedir && rstate_probe(t, s) != 0)
 		return -1;
-	if (take_msg(d->bytes, d->len, &m, t, &d->origin, keep, &nkeep) != 0)
+	if (take_msg(d->bytes, d->len, s, t, &d->origin, keep, &nkeep) != 0)
 		return -1;
 	/* Counterparts go on unchanged (this shard's records only). */
 	if (t == RT_INV || rc.no_counterparts || diag_report_on_stdout() ||
 	    nkeep == 0)
 		return 0;
-	if ((nkeep == nrec ? emit_doc(stdout, d) : emit_subset(stdout,
-	    &d->origin, &m, keep)) != 0) {
-		diag_write_error(_("standard output"));
-		return -1;
+	if (nkeep == nrec) {
+		if (emit_doc(stdout, d) != 0)
+			goto werr;
+		return 0;
 	}
+	/* Only some records: the message written again needs its tree. */
+	if (msrc_tree(s, d->bytes, d->len, d->source) != 0)
+		return -1;
+	if (emit_subset(stdout, &d->origin, &s->m, keep) != 0)
+		goto werr;
 	return 0;
+werr:
+	diag_write_error(_("standard output"));
+	return -1;
+}
+
+/*
+ * One document of the input: read from its scan (common/scan.h) when the
+ * scan takes it, else from a tree (common/msrc.h); the same either way.
+ */
+int
+store_doc(struct stream_doc *d, void *arg)
+{
+	static struct scan sc;
+	struct msrc s;
+	int r;
+
+	(void)arg;
+	if (rc.defer)
+		return rstate_defer(d);
+	if (rc.statedir && keys_total() >= next_compact)
+		compact_keys();
+	if (msrc_open(&s, rc.tree ? NULL : &sc, d, scan_types()) != 0)
+		return -1;
+	r = doc_take(d, &s);
+	msrc_close(&s);
+	return r;
 }
 
 int
 store_state_msg(const char *bytes, size_t len, const char *spoolname)
 {
+	static struct scan sc;	/* not store_doc()'s: its document waits */
 	struct stream_err e;
 	struct origin o;
-	struct msg m;
-	xmlDocPtr doc;
+	struct msrc s;
 	int t, nkeep, r;
 
 	memset(&e, 0, sizeof e);
-	if ((doc = stream_parse_memory(bytes, len, spoolname, &e)) == NULL)
+	if (msrc_open_bytes(&s, rc.tree ? NULL : &sc, bytes, len, spoolname,
+	    rc.load_line, scan_types(), &e) != 0)
 		return -1;
-	if (msg_open(&m, doc, rc.load_line) != MSG_OK ||
-	    (t = fields_type(m.type)) < 0 || msg_record_count(&m) > 65535) {
-		xmlFreeDoc(doc);
+	if (s.m.type == NULL || (t = fields_type(s.m.type)) < 0 ||
+	    msrc_record_count(&s) > 65535) {
+		msrc_close(&s);
 		return -1;
 	}
 	memset(&o, 0, sizeof o);
 	o.source = rc.load_src;
 	o.message = rc.load_index;
 	o.line = rc.load_line;
-	r = take_msg(bytes, len, &m, t, &o, NULL, &nkeep);
-	xmlFreeDoc(doc);
+	r = take_msg(bytes, len, &s, t, &o, NULL, &nkeep);
+	msrc_close(&s);
 	return r;
 }
