@@ -52,6 +52,7 @@ static struct {
 } capdoc;				/* the document findings count for */
 static time_t last_progress;
 static int progress_shown;
+static int stderr_tty = -1;	/* isatty(2), asked once: -1 not yet */
 
 static const char *const common_cols[NCOMMON] = {
 	"tool", "source", "message", "line", "type", "guid", "record", "key",
@@ -532,7 +533,11 @@ diag_progress(unsigned long long bytes)
 	char line[160];
 	time_t now;
 
-	if (quiet || !isatty(STDERR_FILENO))
+	/* Asked once a run, not once a document (an ioctl each: a million
+	 * on a night of a million documents). */
+	if (stderr_tty < 0)
+		stderr_tty = isatty(STDERR_FILENO);
+	if (quiet || !stderr_tty)
 		return;
 	now = time(NULL);
 	if (now == last_progress)
