@@ -30,6 +30,7 @@
 
 #define NONE UINT32_MAX
 #define RUNS 64		/* record runs of up to RUNS records are reused */
+#define BIGRUNS 16	/* and longer ones, in runs of 2^7 .. 2^16 */
 
 /* The four reconciled document types. */
 enum rtype { RT_ORDER, RT_PAY, RT_WAY, RT_INV, RT_N };
@@ -195,9 +196,12 @@ struct rc {
 	size_t nrecs, caprecs;
 	/* Slots of messages written and done with, for reuse (release()):
 	 * messages chained by rmsg.first, runs of records of length n
-	 * (1..RUNS) chained by rrec.msg of their first record. */
+	 * (1..RUNS) chained by rrec.msg of their first record; a message of
+	 * more than RUNS records takes a run of 2^c (freebig[c], c up to
+	 * BIGRUNS), so that its slots are reused as well. */
 	uint32_t freemsg;
 	uint32_t freerun[RUNS + 1];
+	uint32_t freebig[BIGRUNS + 1];
 	struct tomb *tombs;
 	size_t ntombs, captombs;
 	uint32_t seq;		/* messages taken in so far */

@@ -41,6 +41,24 @@ static size_t nkcap, nkn;
 #define COMPACT_MIN 3072
 static size_t next_compact = COMPACT_MIN;
 
+/*
+ * The size class of a message of n records, more than RUNS: its records
+ * take a run of 2^class (release() chains it on rc.freebig[class] for
+ * the next message of that class), -1 past 2^BIGRUNS (a run of its own
+ * length, never reused).  rmsg.nrec, 16 bits, holds n then.
+ */
+static int
+big_class(size_t n)
+{
+	int c = 0;
+
+	if (n <= RUNS || n > UINT16_MAX)
+		return -1;
+	while (((size_t)1 << c) < n)
+		c++;
+	return c;
+}
+
 static int
 grow(void **p, size_t *cap, size_t need, size_t size)
 {
@@ -67,6 +85,8 @@ store_init(void)
 	rc.freemsg = NONE;
 	for (i = 0; i <= RUNS; i++)
 		rc.freerun[i] = NONE;
+	for (i = 0; i <= BIGRUNS; i++)
+		rc.freebig[i] = NONE;
 	if ((rc.pk = keyidx_new()) == NULL || (rc.wk = keyidx_new()) == NULL ||
 	    (rc.yk = keyidx_new()) == NULL ||
 	    (rc.srcidx = keyidx_new()) == NULL) {
@@ -685,6 +705,11 @@ release(uint32_t mid)
 	if (m->nrec > 0 && m->nrec <= RUNS) {
 		rc.recs[m->first].msg = rc.freerun[m->nrec];
 		rc.freerun[m->nrec] = m->first;
+	} else if (big_class(m->nrec) >= 0) {
+		int c = big_class(m->nrec);
+
+		rc.recs[m->first].msg = rc.freebig[c];
+		rc.freebig[c] = m->first;
 	}
 	m->type = RT_FREE;
 	m->first = rc.freemsg;
@@ -961,8 +986,8 @@ take_msg(const char *bytes, size_t len, const struct msrc *s, int t,
 	struct rmsg *mm;
 	const void *rec;
 	uint32_t mid, first;
-	size_t nrec = (size_t)msrc_record_count(s);
-	int i = 0;
+	size_t nrec = (size_t)msrc_record_count(s), span = nrec, j;
+	int i = 0, big = big_class(nrec);
 
 	/* A slot (and a run of records) freed by a message written earlier,
 	 * or new ones. */
@@ -975,11 +1000,16 @@ take_msg(const char *bytes, size_t len, const struct msrc *s, int t,
 		return -1;
 	} else
 		mid = (uint32_t)rc.nmsgs++;
+	if (big >= 0)
+		span = (size_t)1 << big;
 	if (nrec > 0 && nrec <= RUNS && rc.freerun[nrec] != NONE) {
 		first = rc.freerun[nrec];
 		rc.freerun[nrec] = rc.recs[first].msg;
-	} else if (rc.nrecs + nrec >= TOMB || grow((void **)&rc.recs,
-	    &rc.caprecs, rc.nrecs + nrec, sizeof *rc.recs) != 0) {
+	} else if (big >= 0 && rc.freebig[big] != NONE) {
+		first = rc.freebig[big];
+		rc.freebig[big] = rc.recs[first].msg;
+	} else if (rc.nrecs + span >= TOMB || grow((void **)&rc.recs,
+	    &rc.caprecs, rc.nrecs + span, sizeof *rc.recs) != 0) {
 		rc.msgs[mid].type = RT_FREE;
 		rc.msgs[mid].first = rc.freemsg;
 		rc.freemsg = mid;
@@ -987,7 +1017,16 @@ take_msg(const char *bytes, size_t len, const struct msrc *s, int t,
 		return -1;
 	} else {
 		first = (uint32_t)rc.nrecs;
-		rc.nrecs += nrec;
+		rc.nrecs += span;
+	}
+	/* The rest of a run of 2^c: no record of anyone's. */
+	for (j = nrec; j < span; j++) {
+		struct rrec *r = &rc.recs[first + j];
+
+		memset(r, 0, sizeof *r);
+		r->msg = mid;
+		r->key = r->key2 = NONE;
+		r->state = ST_GONE;
 	}
 	rc.last_mid = mid;
 	mm = &rc.msgs[mid];
