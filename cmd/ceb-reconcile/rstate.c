@@ -175,7 +175,16 @@ rstate_open(void)
 		diag_trouble(p, 0, "%s", err);
 		return -1;
 	}
-	if (store_begin(st) != 0)
+	/*
+	 * The run's one transaction writes every document the night reads
+	 * and, at the commit, its matched parcels: their dirty pages stayed
+	 * in the store's 64 MB page cache until they filled it, up to 64 MB
+	 * of RSS that grew with the night whatever was left waiting.  8 MB,
+	 * as ceb-manifest-writeoff: past it SQLite spills the pages to the
+	 * WAL (uncommitted until the commit).
+	 */
+	if (store_exec(st, "PRAGMA cache_size = -8192") != 0 ||
+	    store_begin(st) != 0)
 		return fail(NULL);
 	if (sealtab_open(&seals, store_db(st), p, rc.mac_key, sealed) != 0)
 		return -1;
