@@ -395,6 +395,20 @@ int rstate_probe(int t, const struct msrc *s);
  * (trouble said).
  */
 int rstate_each(int inv, void (*fn)(uint32_t mid));
+/*
+ * The keys of the parcels matched this night that left memory
+ * (store.c: night_key()): v[] (n of them, sorted), each the 32-bit
+ * digest of the key above its temp.night row, into temp.nightkey.  0, or
+ * -1 (trouble said).
+ */
+int rstate_nightkeys_put(const int64_t *v, size_t n);
+/*
+ * The first temp.night row, in the order they matched, of those put under
+ * digest h whose key w is a, b, into out (rstate_night_row()): 1, 0 when
+ * none, -1 on trouble (said).
+ */
+int rstate_nightkeys_get(uint32_t h, int w, const char *a, const char *b,
+    const char *pa, const char *pb, struct nightrow *out);
 /* The messages row of message mid taken in from the state (0: none). */
 long long rstate_msg_row(uint32_t mid);
 /* With rc.defer: keep one document of standard input for later. */

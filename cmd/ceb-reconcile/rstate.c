@@ -1108,9 +1108,59 @@ night_open(void)
 	    "  payCode TEXT, payTransactionId TEXT,"
 	    "  h0 INTEGER, s0 INTEGER, l0 INTEGER, h1 INTEGER, s1 INTEGER,"
 	    "  l1 INTEGER, h2 INTEGER, s2 INTEGER, l2 INTEGER, h3 INTEGER,"
-	    "  s3 INTEGER, l3 INTEGER)") != 0)
+	    "  s3 INTEGER, l3 INTEGER)") != 0 ||
+	    store_exec(st, "CREATE TEMP TABLE nightkey(k INTEGER PRIMARY KEY)")
+	    != 0)
 		return fail(NULL);
 	return 0;
+}
+
+int
+rstate_nightkeys_put(const int64_t *v, size_t n)
+{
+	static const char sql[] = "INSERT INTO temp.nightkey VALUES (?1)";
+	sqlite3_stmt *q;
+	size_t i;
+
+	if ((q = store_prepare(st, sql)) == NULL)
+		return fail(NULL);
+	for (i = 0; i < n; i++)
+		if (sqlite3_bind_int64(q, 1, (sqlite3_int64)v[i]) != SQLITE_OK ||
+		    store_step(st, q) != 0) {
+			sqlite3_reset(q);
+			return fail(NULL);
+		}
+	return 0;
+}
+
+int
+rstate_nightkeys_get(uint32_t h, int w, const char *a, const char *b,
+    const char *pa, const char *pb, struct nightrow *out)
+{
+	static const char sql[] = "SELECT k FROM temp.nightkey WHERE k "
+	    "BETWEEN ?1 AND ?2 ORDER BY k";
+	int64_t lo = (int64_t)((uint64_t)h << 32);
+	sqlite3_stmt *q;
+	int r;
+
+	if ((q = store_prepare(st, sql)) == NULL ||
+	    sqlite3_bind_int64(q, 1, (sqlite3_int64)lo) != SQLITE_OK ||
+	    sqlite3_bind_int64(q, 2, (sqlite3_int64)(lo + UINT32_MAX)) !=
+	    SQLITE_OK) {
+		if (q != NULL)
+			sqlite3_reset(q);
+		return fail(NULL);
+	}
+	while ((r = store_step(st, q)) == 1) {
+		uint32_t row = (uint32_t)((uint64_t)sqlite3_column_int64(q, 0) &
+		    UINT32_MAX);
+
+		if ((r = rstate_night_row(row, w, a, b, pa, pb, out)) != 0) {
+			sqlite3_reset(q);
+			return r;
+		}
+	}
+	return r < 0 ? fail(NULL) : 0;
 }
 
 long long

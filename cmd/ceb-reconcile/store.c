@@ -32,10 +32,20 @@ static char *blobbuf;
 static size_t blobcap;
 static struct flds arrf;	/* fields of the record arriving */
 
-/* The keys of the parcels matched this night, by digest (night_key()). */
+/*
+ * The keys of the parcels matched this night, by digest (night_key()):
+ * the latest ones in a table of up to NK_SLOTS slots, the others in the
+ * store (temp.nightkey, rstate_nightkeys_put()) behind a Bloom filter of
+ * NK_BITS bits, so that memory stays the same whatever the night's size.
+ */
+#ifndef NK_SLOTS
+#define NK_SLOTS ((size_t)1 << 18)
+#endif
+#define NK_BITS ((uint32_t)1 << 24)
 static uint32_t *nkh;		/* 32 bits of the key's digest */
 static uint32_t *nkrow;		/* its temp.night row, 0: empty slot */
 static size_t nkcap, nkn;
+static unsigned char *nkbloom;	/* NK_BITS bits once a table went out */
 
 /* compact_keys() when the indexes hold next_compact keys. */
 #define COMPACT_MIN 3072
@@ -125,7 +135,9 @@ store_end(void)
 	rc.ntombs = rc.captombs = 0;
 	free(nkh);
 	free(nkrow);
+	free(nkbloom);
 	nkh = nkrow = NULL;
+	nkbloom = NULL;
 	nkcap = nkn = 0;
 	next_compact = COMPACT_MIN;
 	rc.seq = 0;
@@ -207,10 +219,13 @@ store_done_add(uint32_t pk, uint32_t wk, uint32_t yk, uint32_t day,
  * (rstate_night_add(): a row of temp.night each, in the order they
  * matched), and their keys leave memory at the next compact_keys() once
  * no document in memory names them.  What stays of each of the three
- * keys of a matched parcel is 8 bytes of a hash table (far less than the
- * key, its index entry and its ledger entry): 32 bits of its digest and
- * its row, so that a key that comes back is told from a new one without
- * the store, and found there by row when it is one.
+ * keys of a matched parcel is 32 bits of its digest and its row: in a
+ * hash table of 8 bytes a slot while the key is among the last NK_SLOTS
+ * * 3/4, then in the store (temp.nightkey, digest and row in one integer
+ * key) behind a Bloom filter, so that memory does not grow with the
+ * night.  A key that comes back is told from a new one without the store
+ * (but for the filter's false positives), and found there by row when it
+ * is one.
  */
 static uint32_t
 key_hash(int w, const char *a, const char *b)
@@ -222,14 +237,86 @@ key_hash(int w, const char *a, const char *b)
 	return (uint32_t)(fnv64_mix(fnv64(h, b, strlen(b))) >> 32);
 }
 
+/* Bit i (0..2) of digest h in the Bloom filter. */
+static uint32_t
+nk_bit(uint32_t h, int i)
+{
+	uint64_t x = ((uint64_t)h << 2 | (unsigned)i) * 0x9e3779b97f4a7c15u;
+
+	return (uint32_t)(x >> 40) & (NK_BITS - 1);
+}
+
+static int
+nk_bloom_has(uint32_t h)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		uint32_t b = nk_bit(h, i);
+
+		if (!(nkbloom[b >> 3] & (1u << (b & 7))))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+by_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The table is full: its keys go to the store, in the order of their
+ * digests, and to the Bloom filter; the table starts empty again. */
+static int
+night_flush(void)
+{
+	int64_t *v;
+	size_t j, n = 0;
+	int i;
+
+	if (nkbloom == NULL && (nkbloom = calloc(NK_BITS / 8, 1)) == NULL)
+		return -1;
+	if ((v = malloc(nkn * sizeof *v)) == NULL)
+		return -1;
+	for (j = 0; j < nkcap; j++) {
+		if (nkrow[j] == 0)
+			continue;
+		v[n++] = (int64_t)((uint64_t)nkh[j] << 32 | nkrow[j]);
+		for (i = 0; i < 3; i++) {
+			uint32_t b = nk_bit(nkh[j], i);
+
+			nkbloom[b >> 3] |= (unsigned char)(1u << (b & 7));
+		}
+	}
+	qsort(v, n, sizeof *v, by_i64);
+	if (rstate_nightkeys_put(v, n) != 0) {
+		free(v);
+		return -2;
+	}
+	free(v);
+	memset(nkrow, 0, nkcap * sizeof *nkrow);
+	nkn = 0;
+	return 0;
+}
+
 static int
 night_key(int w, const char *a, const char *b, uint32_t row)
 {
 	uint32_t h = key_hash(w, a, b);
 	size_t i;
 
+	if ((nkn + 1) * 4 > nkcap * 3 && nkcap >= NK_SLOTS) {
+		int r = night_flush();
+
+		if (r != 0)
+			return r;
+	}
 	if ((nkn + 1) * 4 > nkcap * 3) {
-		size_t nc = nkcap ? nkcap * 2 : 65536, j;
+		size_t nc = nkcap ? nkcap * 2 : NK_SLOTS < 65536 ? NK_SLOTS :
+		    65536, j;
 		uint32_t *hh = malloc(nc * sizeof *hh),
 		    *rr = calloc(nc, sizeof *rr);
 
@@ -274,9 +361,15 @@ night_get(int w, const char *a, const char *b, const char *pa,
 	size_t i;
 	int r;
 
-	if (nkn == 0)
+	if (nkn == 0 && nkbloom == NULL)
 		return 0;
 	h = key_hash(w, a, b);
+	/* The older rows first, in the order they matched. */
+	if (nkbloom != NULL && nk_bloom_has(h) &&
+	    (r = rstate_nightkeys_get(h, w, a, b, pa, pb, out)) != 0)
+		return r;
+	if (nkn == 0)
+		return 0;
 	for (i = h & (nkcap - 1); nkrow[i] != 0; i = (i + 1) & (nkcap - 1))
 		if (nkh[i] == h && (r = rstate_night_row(nkrow[i], w, a, b,
 		    pa, pb, out)) != 0)
@@ -338,7 +431,7 @@ store_night_add(const uint32_t cp[RT_N])
 	struct nightrec d[RT_N];
 	const char *k[6];
 	long long row;
-	int t;
+	int t, e = -1;
 
 	key_halves(rc.pk, v->key, kb[0], &k[0], &k[1]);
 	key_halves(rc.wk, v->key2, kb[1], &k[2], &k[3]);
@@ -353,10 +446,14 @@ store_night_add(const uint32_t cp[RT_N])
 	if ((row = rstate_night_add(k, v->hash, d)) <= 0)
 		return -1;
 	if (row > UINT32_MAX - 1 ||
-	    (v->key != NONE && night_key(0, k[0], k[1], (uint32_t)row) != 0) ||
-	    (v->key2 != NONE && night_key(1, k[2], k[3], (uint32_t)row) != 0) ||
-	    (yk != NONE && night_key(2, k[4], k[5], (uint32_t)row) != 0)) {
-		diag_trouble(NULL, 0, _("out of memory"));
+	    (v->key != NONE && (e = night_key(0, k[0], k[1],
+	    (uint32_t)row)) != 0) ||
+	    (v->key2 != NONE && (e = night_key(1, k[2], k[3],
+	    (uint32_t)row)) != 0) ||
+	    (yk != NONE && (e = night_key(2, k[4], k[5], (uint32_t)row)) !=
+	    0)) {
+		if (e != -2)	/* -2: the store said its trouble */
+			diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
 	}
 	if (v->key != NONE)

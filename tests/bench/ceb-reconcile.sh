@@ -197,7 +197,7 @@ awk -F, -v r="$BENCH_RUN" -v c="$n parcels" -v o="$oldrow" '$1 == r &&
 	if (o in cpu && cpu[o] > 0) printf "; the release before the store on the same batch: %.1f s CPU, %.0f MB (CPU ratio %.2f)", cpu[o], rss[o] / 1024, cpu[c] / cpu[o]
 	printf "\n" }' "$BENCH_CSV"
 echo "  memory per document: $(rss_per "$rss0" "$BENCH_RSS" "$docs") bytes" \
-    "of RSS (a matched parcel keeps 8 bytes a key for the run);" \
+    "of RSS (what a matched parcel leaves in memory is bounded);" \
     "$(sqlite3 "$d/st/state.db" "SELECT count(*) FROM waiting_now")" \
     "documents left waiting, store $(du -sk "$d/st" | cut -f1) KiB"
 rm -rf "$d/big.xml" "$d/big.out" "$d/big.csv" "$d/st"
