@@ -82,7 +82,7 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 {
 	char key[300];
 	struct diag_loc loc = { e->source, e->message, e->line, e->type,
-	    e->msgguid, e->record, key, e->o };
+	    ev_msgguid(e), e->record, key, e->o };
 	struct dec single, annual, remaining;
 	char person[256], year[16], amt[64], s1[64], s2[64], used[64],
 	    rem[64], tax[64];

@@ -311,7 +311,12 @@ new_event(struct run *r, struct stream_doc *d, const struct msrc *src,
 	e->line = msrc_line(src, rec, recno);
 	e->record = msg_record_no(m, recno);
 	e->type = intern(r, msg_short(m->type, type, sizeof type));
-	e->msgguid = arena_str(&r->ar, m->guid);
+	if (m->guid == NULL)
+		e->msgguid = "";
+	else if (strlen(m->guid) < sizeof e->mguid)
+		strcpy(e->mguid, m->guid);	/* e->msgguid stays NULL */
+	else
+		e->msgguid = arena_str(&r->ar, m->guid);
 	e->person = "";
 	return e;
 }
