@@ -1659,19 +1659,16 @@ cmp_joined(const char *a1, const char *a2, const char *b1, const char *b2)
 	}
 }
 
-/* A new row and its place among the run's new rows. */
-struct keyed {
-	const struct row *w;
-	size_t seq;
-};
-
+/* What cmp_keyed() sorts: places in the run's new rows (fresh_rows),
+ * 4 bytes each (this runs when the run holds the most memory). */
+static struct row *const *fresh_rows;
 static int fresh_tag;	/* the key of cmp_keyed(): 'A', 'E', 'I', 'O' */
 
 static int
 cmp_keyed(const void *a, const void *b)
 {
-	const struct keyed *x = a, *y = b;
-	const struct row *v = x->w, *w = y->w;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const struct row *v = fresh_rows[x], *w = fresh_rows[y];
 	int c;
 
 	switch (fresh_tag) {
@@ -1688,7 +1685,7 @@ cmp_keyed(const void *a, const void *b)
 		c = cmp_joined(v->ebp, v->orderno, w->ebp, w->orderno);
 		break;
 	}
-	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+	return c ? c : (x > y) - (x < y);
 }
 
 /*
@@ -1703,15 +1700,17 @@ static int
 fresh_keys(struct run *r, const struct vec *fresh)
 {
 	static const char tags[] = "AEIO";
-	struct keyed *k;
+	uint32_t *k;
 	size_t i, n;
 	const char *t;
 	int rc = 0;
 
 	if (fresh->n == 0)
 		return 0;
-	if ((k = malloc(fresh->n * sizeof *k)) == NULL)
+	if (fresh->n > UINT32_MAX || (k = malloc(fresh->n * sizeof *k)) ==
+	    NULL)
 		return -1;
+	fresh_rows = (struct row *const *)fresh->v;
 	for (t = tags; *t && rc == 0; t++) {
 		char buf[256];
 
@@ -1724,13 +1723,12 @@ fresh_keys(struct run *r, const struct vec *fresh)
 			    sizeof buf, w->invtno) : key_order(buf,
 			    sizeof buf, w->ebp, w->orderno))
 				continue;
-			k[n].w = w;
-			k[n++].seq = i;
+			k[n++] = (uint32_t)i;
 		}
 		fresh_tag = *t;
 		qsort(k, n, sizeof *k, cmp_keyed);
 		for (i = 0; i < n && rc == 0; i++) {
-			const struct row *w = k[i].w;
+			const struct row *w = fresh->v[k[i]];
 			sqlite3_stmt *st;
 
 			(void)(*t == 'A' ? key_agent(buf, sizeof buf, w->agent,
@@ -1745,6 +1743,7 @@ fresh_keys(struct run *r, const struct vec *fresh)
 		}
 	}
 	free(k);
+	fresh_rows = NULL;
 	return rc;
 }
 
@@ -1883,14 +1882,20 @@ ledger_write(struct run *r)
 		return -1;	/* reported by qstore_log() */
 	if (write_run(r, &run) != 0)
 		return fail(r);
+	/* The new rows, in an array of their number (no slack: this is
+	 * when the run holds the most memory). */
+	for (i = 0; i < r->rows.n; i++)
+		fresh.cap += ((struct row *)r->rows.v[i])->fresh;
+	if (fresh.cap > 0 && (fresh.v = malloc(fresh.cap *
+	    sizeof *fresh.v)) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
 	for (i = 0; i < r->rows.n; i++) {
 		struct row *w = r->rows.v[i];
 
-		if (w->fresh && vec_push(&fresh, w) != 0) {
-			free(fresh.v);
-			diag_trouble(NULL, 0, _("out of memory"));
-			return -1;
-		}
+		if (w->fresh)
+			fresh.v[fresh.n++] = w;
 	}
 	if (fresh.n > 1)
 		qsort(fresh.v, fresh.n, sizeof *fresh.v, cmp_newseq);
