@@ -254,7 +254,8 @@ same(const char *a, const char *b)
 int
 qf_row_same(const struct row *a, const struct row *b)
 {
-	return same(a->person, b->person) && a->year == b->year &&
+	return a->py != NULL && b->py != NULL &&
+	    same(a->py->person, b->py->person) && a->py->year == b->py->year &&
 	    same(a->date, b->date) && same(a->invtno, b->invtno) &&
 	    same(a->ebp, b->ebp) && same(a->orderno, b->orderno) &&
 	    same(a->ebc, b->ebc) && same(a->agent, b->agent) &&
@@ -268,7 +269,8 @@ qf_row_same(const struct row *a, const struct row *b)
 void
 qf_check_row(const struct row *w)
 {
-	FUZZ_ASSERT(w->person != NULL && *w->person != '\0');
+	FUZZ_ASSERT(w->py != NULL && w->py->person != NULL &&
+	    *w->py->person != '\0');
 	FUZZ_ASSERT(dec_sign(w->amount) >= 0);
 	FUZZ_ASSERT(dec_sign(w->used) >= 0);
 	FUZZ_ASSERT(dec_sign(w->released) >= 0);

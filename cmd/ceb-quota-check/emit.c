@@ -307,7 +307,7 @@ report_event(const struct event *e)
 		finding(e, "Q-KEY-001", DIAG_WARNING, "buyerIdNumber", 0,
 		    _("%s names buyer %s, the inventory was counted for %s"),
 		    release_what[e->kind], show_person(e->person, pm, sizeof pm),
-		    show_person(e->row->person, p2, sizeof p2));
+		    show_person(e->row->py->person, p2, sizeof p2));
 	} else if (e->mismatch)
 		finding(e, "Q-KEY-002", DIAG_WARNING, "invtNo", 0,
 		    e->why && strcmp(e->why, "held") == 0 ?

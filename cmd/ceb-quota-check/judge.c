@@ -425,8 +425,6 @@ new_row(struct run *r, struct event *e)
 
 	if (w == NULL)
 		return NULL;
-	w->person = e->person;
-	w->year = e->year;
 	w->date = e->date;
 	w->invtno = e->invtno;
 	w->ebp = e->ebp;
@@ -439,15 +437,14 @@ new_row(struct run *r, struct event *e)
 	w->guid = e->guid;
 	w->events = "";
 	w->state = S_PENDING;
-	w->newseq = (uint32_t)r->nnew++;
 	/* The id ledger_write() gives it: its quota events are written
 	 * with it before it is (qstore_log()). */
-	w->id = r->inv_last + 1 + (long long)w->newseq;
+	w->id = r->inv_last + 1 + (long long)r->nnew++;
 	w->fresh = 1;
 	w->changed = 1;
 	w->py = pyear_get(r, e->person, e->year, 1);
 	w->idx = (uint32_t)r->rows.n;
-	if (vec_push(&r->rows, w) != 0 ||
+	if (w->py == NULL || vec_push(&r->rows, w) != 0 ||
 	    index_row(r, w, (uint32_t)(r->rows.n - 1)) != 0)
 		return NULL;
 	return w;
@@ -556,8 +553,6 @@ rejudge(struct run *r, struct event *e, struct row *w)
 	    verdict_name(w->verdict), dec_format(w->used, 2, u, sizeof u),
 	    dec_format(w->amount, 2, a, sizeof a));
 	(void)append_event(r, w, entry);
-	w->person = e->person;
-	w->year = e->year;
 	w->date = e->date;
 	w->amount = e->amount;
 	w->lines = e->lines;
@@ -647,8 +642,6 @@ change(struct run *r, struct event *e, struct row *w)
 	(void)qstore_log(r, w, "changed", e->guid, w->amount,
 	    dec_sub(dec_from_int(0), w->amount), e->time);
 	npy->used = dec_add(npy->used, e->amount);
-	w->person = e->person;
-	w->year = e->year;
 	w->py = npy;
 	w->date = e->date;
 	w->amount = e->amount;
@@ -908,10 +901,10 @@ kind_char(const struct event *e)
 static void
 release_limits(struct run *r, struct event *e, struct row *w)
 {
-	const struct policy_row *pr = policy_for_year(&r->pol, w->year);
+	const struct policy_row *pr = policy_for_year(&r->pol, w->py->year);
 
-	e->o_year = w->year;
-	e->o_person = w->person;
+	e->o_year = w->py->year;
+	e->o_person = w->py->person;
 	e->o_pol = pr;
 }
 
@@ -1031,9 +1024,10 @@ apply_release(struct run *r, struct event *e, struct row *w)
 
 	release_limits(r, e, w);
 	if (*e->person) {
-		size_t a = strcspn(e->person, "|"), b = strcspn(w->person, "|");
+		const char *wp = w->py->person;
+		size_t a = strcspn(e->person, "|"), b = strcspn(wp, "|");
 
-		e->mismatch = a != b || strncmp(e->person, w->person, a) != 0;
+		e->mismatch = a != b || strncmp(e->person, wp, a) != 0;
 	}
 	if (strcmp(e->guid, "-") != 0 &&
 	    (ent = ledger_event_find(w->events, kind_char(e), e->guid))) {

@@ -1215,7 +1215,8 @@ qstore_log(struct run *r, struct row *w, const char *kind, const char *guid,
 	/* Written now, in the run's transaction: nothing is kept but the
 	 * buyer-year's last event (its total is written by ledger_write()). */
 	if (r->run_id == 0 || (ev = insert_event(r, r->run_id, w->id,
-	    w->person, w->year, kind, guid, amount, delta, w->py->used,
+	    w->py->person, w->py->year, kind, guid, amount, delta,
+	    w->py->used,
 	    time == UINT64_MAX ? 0 : time, NULL, NULL)) < 0) {
 		r->log_bad = 1;
 		if (r->run_id == 0)
@@ -1243,7 +1244,10 @@ load(struct run *r, long long id, struct htab *byid)
 	unsigned char m[SEAL_LEN];
 	sqlite3_stmt *st;
 	struct row *w;
-	int rc;
+	const char *person;
+	int rc, year;
+	enum verdict verdict;
+	enum rstate state;
 
 	if (ht_get(byid, idk, (size_t)n) != HT_NONE)
 		return 0;
@@ -1260,8 +1264,8 @@ load(struct run *r, long long id, struct htab *byid)
 		sqlite3_reset(st);
 		goto nomem;
 	}
-	w->person = arena_str(&r->ar, store_text(st, 1));
-	w->year = sqlite3_column_int(st, 2);
+	person = arena_str(&r->ar, store_text(st, 1));
+	year = sqlite3_column_int(st, 2);
 	w->date = arena_str(&r->ar, store_text(st, 3));
 	w->invtno = arena_str(&r->ar, store_text(st, 4));
 	w->ebp = arena_str(&r->ar, store_text(st, 5));
@@ -1270,8 +1274,8 @@ load(struct run *r, long long id, struct htab *byid)
 	w->agent = arena_str(&r->ar, store_text(st, 8));
 	w->copno = arena_str(&r->ar, store_text(st, 9));
 	if (dec_parse_str(store_text(st, 10), &w->amount) != DEC_OK ||
-	    verdict_parse(store_text(st, 12), &w->verdict) != 0 ||
-	    state_parse(store_text(st, 13), &w->state) != 0 ||
+	    verdict_parse(store_text(st, 12), &verdict) != 0 ||
+	    state_parse(store_text(st, 13), &state) != 0 ||
 	    dec_parse_str(store_text(st, 14), &w->used) != DEC_OK ||
 	    dec_parse_str(store_text(st, 15), &w->released) != DEC_OK) {
 		sqlite3_reset(st);
@@ -1291,9 +1295,11 @@ load(struct run *r, long long id, struct htab *byid)
 		snprintf(what, sizeof what, _("inventory %lld"), id);
 		return tampered(r, what);
 	}
+	w->verdict = (unsigned char)verdict;
+	w->state = (unsigned char)state;
 	w->id = id;
 	w->idx = (uint32_t)r->rows.n;
-	if (w->person == NULL || vec_push(&r->rows, w) != 0 ||
+	if (person == NULL || vec_push(&r->rows, w) != 0 ||
 	    ht_put(byid, arena_str(&r->kar, idk), (size_t)n, w->idx) != 0)
 		goto nomem;
 	if (key_invt(k[nk], 256, w->invtno) == 0)
@@ -1317,7 +1323,7 @@ load(struct run *r, long long id, struct htab *byid)
 		if (c == NULL || ht_put(&r->keys, c, kl, w->idx) != 0)
 			goto nomem;
 	}
-	w->py = pyear_get(r, w->person, w->year, 1);
+	w->py = pyear_get(r, person, year, 1);
 	return w->py == NULL ? -1 : 0;
 nomem:
 	diag_trouble(NULL, 0, _("out of memory"));
@@ -1576,10 +1582,10 @@ write_new_row(struct run *r, struct row *w, long long run, long long id)
 	sqlite3_stmt *st;
 
 	snprintf(ids, sizeof ids, "%lld", id);
-	snprintf(yr, sizeof yr, "%d", w->year);
+	snprintf(yr, sizeof yr, "%d", w->py->year);
 	snprintf(rn, sizeof rn, "%lld", run);
 	v[0] = ids;
-	v[1] = w->person;
+	v[1] = w->py->person;
 	v[2] = yr;
 	v[3] = w->date;
 	v[4] = w->invtno;
@@ -1603,8 +1609,8 @@ write_new_row(struct run *r, struct row *w, long long run, long long id)
 	if (r->sealed && seal_strings(r->key, NULL, v, INV_NCOLS, m) != 0)
 		return -1;
 	if ((st = store_prepare(r->st, sql_inv_new)) == NULL ||
-	    store_bind(r->st, st, "ititttttttttttttttits", id, w->person,
-	    (long long)w->year, w->date, w->invtno, w->ebp, w->orderno, w->ebc,
+	    store_bind(r->st, st, "ititttttttttttttttits", id, w->py->person,
+	    (long long)w->py->year, w->date, w->invtno, w->ebp, w->orderno, w->ebc,
 	    w->agent, w->copno, v[10], w->lines, v[12], v[13], v[14], v[15],
 	    w->guid, w->events, run, v[19], NULL) != 0 ||
 	    (r->sealed && sqlite3_bind_blob(st, 21, m, SEAL_LEN,
@@ -1759,7 +1765,7 @@ write_row(struct run *r, struct row *w, long long run)
 		return -1;
 	st = store_prepare(r->st, sql_inv_update);
 	if (st == NULL || store_bind(r->st, st, "titttttttttttttttii",
-	    w->person, (long long)w->year, w->date, w->invtno, w->ebp,
+	    w->py->person, (long long)w->py->year, w->date, w->invtno, w->ebp,
 	    w->orderno, w->ebc, w->agent, w->copno,
 	    dec_format(w->amount, 2, amt, sizeof amt), w->lines,
 	    verdict_name(w->verdict), state_name(w->state),
@@ -1777,13 +1783,14 @@ write_row(struct run *r, struct row *w, long long run)
 	    w->copno, w->orderno);
 }
 
+/* The new rows in the order of their creation: of their ids (new_row()). */
 static int
 cmp_newseq(const void *a, const void *b)
 {
 	const struct row *x = *(struct row *const *)a;
 	const struct row *y = *(struct row *const *)b;
 
-	return (x->newseq > y->newseq) - (x->newseq < y->newseq);
+	return (x->id > y->id) - (x->id < y->id);
 }
 
 /* The run's row, its documents and what it set aside. */

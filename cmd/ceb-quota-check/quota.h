@@ -137,12 +137,16 @@ struct pyear {
 	long long last_event;	/* its last quota event of this run */
 };
 
-/* One ledger row: an inventory judged by this or an earlier run. */
+/*
+ * One ledger row: an inventory judged by this or an earlier run.  A night
+ * holds one per new inventory until the commit: 176 bytes.  Its buyer
+ * and quota year are its totals' (py->person, py->year: every change of
+ * either sets py again).
+ */
 struct row {
 	struct dec amount;	/* counted amount (完税价格) */
 	struct dec used;	/* used before this inventory, when judged */
 	struct dec released;	/* given back so far */
-	const char *person;
 	const char *date;	/* assigning date as in the message */
 	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
 	const char *lines;	/* "gnum:qty:totalPrice:returnedQty;..." */
@@ -152,16 +156,15 @@ struct row {
 				 * report's tax column; NULL: not judged by
 				 * this run (the store keeps its own) */
 	long long id;		/* id in the store (a new row's: the one
-				 * ledger_write() gives it, see fresh) */
-	struct pyear *py;
+				 * ledger_write() gives it, see fresh; the
+				 * new rows' ids follow their creation) */
+	struct pyear *py;	/* its buyer's totals in its year */
 	/* The releases waiting for this row's judgment: a list in
 	 * run.defer, first and last as index + 1 (0: none). */
 	uint32_t defer_first, defer_last;
-	int year;
-	enum verdict verdict;
-	enum rstate state;
 	uint32_t idx;		/* index in run.rows */
-	uint32_t newseq;	/* order of creation for new rows */
+	unsigned char verdict;	/* enum verdict */
+	unsigned char state;	/* enum rstate */
 	unsigned char changed;
 	unsigned char fresh;	/* new: id given at creation, written by
 				 * ledger_write() */
