@@ -87,7 +87,7 @@ finding(const struct event *e, const char *rule, enum diag_sev sev,
 	char person[256], year[16], amt[64], s1[64], s2[64], used[64],
 	    rem[64], tax[64];
 	const char *extra[10];
-	const char *who = e->o_person ? e->o_person : e->person;
+	const char *who = e->o_person ? e->o_person : ev_person(e);
 	va_list ap;
 
 	snprintf(key, sizeof key, "%s/%s", *e->agent ? e->agent : "-",
@@ -197,7 +197,7 @@ report_event(const struct event *e)
 		finding(e, "Q-LIM-002", DIAG_ERROR, "buyerIdNumber", 1,
 		    _("buyer %s has used %s of the %d annual limit %s "
 		    "(remaining %s); this %s would exceed it"),
-		    show_person(e->person, pm, sizeof pm),
+		    show_person(ev_person(e), pm, sizeof pm),
 		    dec_format(e->o_used, 2, a, sizeof a), e->o_year,
 		    dec_format(annual, 2, b, sizeof b),
 		    dec_format(dec_sign(remaining) < 0 ? dec_from_int(0) :
@@ -306,7 +306,7 @@ report_event(const struct event *e)
 
 		finding(e, "Q-KEY-001", DIAG_WARNING, "buyerIdNumber", 0,
 		    _("%s names buyer %s, the inventory was counted for %s"),
-		    release_what[e->kind], show_person(e->person, pm, sizeof pm),
+		    release_what[e->kind], show_person(ev_person(e), pm, sizeof pm),
 		    show_person(e->row->py->person, p2, sizeof p2));
 	} else if (e->mismatch)
 		finding(e, "Q-KEY-002", DIAG_WARNING, "invtNo", 0,

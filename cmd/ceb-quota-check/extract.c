@@ -225,9 +225,9 @@ guid_field(struct run *r, const struct msrc *m, const void *parent)
  */
 static const char *
 person_key(struct run *r, const struct msrc *m, const void *head,
-    const char **idout)
+    char *buf, size_t bufsz, const char **idout)
 {
-	const char *id = field(r, m, head, "buyerIdNumber");
+	const char *id = tmp_field(r, m, head, "buyerIdNumber", buf, bufsz);
 	char *p, id18[19], t[64];
 
 	*idout = id;
@@ -237,9 +237,11 @@ person_key(struct run *r, const struct msrc *m, const void *head,
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');
 	if (strcmp(tmp_field(r, m, head, "buyerIdType", t, sizeof t), "1") ==
-	    0 && strlen(id) == 15 && ident_id15_to_18(id, id18) == 0 &&
-	    (id = arena_str(&r->ar, id18)) == NULL)
-		return "";
+	    0 && strlen(id) == 15 && ident_id15_to_18(id, id18) == 0) {
+		/* 15 characters: id is buf, which holds 19 */
+		memcpy(buf, id18, sizeof id18);
+		id = buf;
+	}
 	*idout = id;
 	if (r->key_name) {
 		const char *name = tmp_field(r, m, head, "buyerName", t,
@@ -253,6 +255,26 @@ person_key(struct run *r, const struct msrc *m, const void *head,
 		return k;
 	}
 	return id;
+}
+
+/*
+ * The event's person key k (person_key(): in buf, or in the arena): in
+ * the event's own record when it fits (ev_person()), which is on disk
+ * when spooled, else in the arena.
+ */
+static void
+set_person(struct run *r, struct event *e, const char *k, const char *buf)
+{
+	size_t n = strlen(k);
+
+	if (n < sizeof e->pkey) {
+		memcpy(e->pkey, k, n + 1);
+		e->person = NULL;
+	} else if (k == buf) {
+		if ((e->person = arena_dup(&r->ar, k, n)) == NULL)
+			e->person = "";
+	} else
+		e->person = k;
 }
 
 /* YYYYMMDD of the first 8 characters, -1 when not a real day. */
@@ -338,7 +360,7 @@ has_control(const char *s)
 static const char *
 control_field(const struct event *e)
 {
-	if (has_control(e->person))
+	if (has_control(ev_person(e)))
 		return "buyerIdNumber";
 	if (has_control(e->invtno))
 		return "invtNo";
@@ -366,7 +388,7 @@ control_field(const struct event *e)
 static const char *
 long_field(const struct event *e)
 {
-	if (strlen(e->person) > 400)
+	if (strlen(ev_person(e)) > 400)
 		return "buyerIdNumber";
 	if (strlen(e->invtno) > 120)
 		return "invtNo";
@@ -445,11 +467,11 @@ inventory(struct run *r, struct event *e, const struct msrc *m,
     const void *rec)
 {
 	const void *h = msrc_head(m, rec);
-	char lines[99 * 80], t[64];
+	char lines[99 * 80], t[64], pbuf[64];
 	const char *why, *id;
 
 	e->guid = guid_field(r, m, h);
-	e->person = person_key(r, m, h, &id);
+	set_person(r, e, person_key(r, m, h, pbuf, sizeof pbuf, &id), pbuf);
 	e->invtno = field(r, m, h, "invtNo");
 	e->ebp = code_field(r, m, h, "ebpCode");
 	e->orderno = field(r, m, h, "orderNo");
@@ -521,7 +543,7 @@ release(struct run *r, struct event *e, const struct msrc *m,
 {
 	const void *h = msrc_head(m, rec), *l;
 	const char *id;
-	char t[64];
+	char t[64], pbuf[64];
 
 	e->guid = guid_field(r, m, h);
 	e->invtno = field(r, m, h, "invtNo");
@@ -540,7 +562,7 @@ release(struct run *r, struct event *e, const struct msrc *m,
 			e->date = field(r, m, h, "returnTime");	/* 放行 */
 		return;
 	}
-	e->person = person_key(r, m, h, &id);
+	set_person(r, e, person_key(r, m, h, pbuf, sizeof pbuf, &id), pbuf);
 	e->time = time_of(tmp_field(r, m, h, "appTime", t, sizeof t), 14, 14);
 	e->releases = 1;
 	if (*id != '\0' && !shard_mine(&r->shard, id, strlen(id))) {

@@ -211,7 +211,7 @@ judge_prepare(struct run *r)
 		if (e->out == O_OTHER_SHARD || e->out == O_INVALID)
 			continue;
 		if (e->kind == E_INVENTORY &&
-		    pyear_get(r, e->person, e->year, 1) == NULL)
+		    pyear_get(r, ev_person(e), e->year, 1) == NULL)
 			return -1;
 		n = event_keys(e, k);
 		for (j = 0; j < n; j++)
@@ -442,7 +442,7 @@ new_row(struct run *r, struct event *e)
 	w->id = r->inv_last + 1 + (long long)r->nnew++;
 	w->fresh = 1;
 	w->changed = 1;
-	w->py = pyear_get(r, e->person, e->year, 1);
+	w->py = pyear_get(r, ev_person(e), e->year, 1);
 	w->idx = (uint32_t)r->rows.n;
 	if (w->py == NULL || vec_push(&r->rows, w) != 0 ||
 	    index_row(r, w, (uint32_t)(r->rows.n - 1)) != 0)
@@ -565,7 +565,7 @@ rejudge(struct run *r, struct event *e, struct row *w)
 			(void)rkey_put(r, k, w->idx);
 		}
 	}
-	w->py = pyear_get(r, e->person, e->year, 1);
+	w->py = pyear_get(r, ev_person(e), e->year, 1);
 	judge(r, e, w);
 }
 
@@ -609,7 +609,7 @@ change(struct run *r, struct event *e, struct row *w)
 	enum verdict v;
 	char entry[256], u[64], a[64], b[64];
 
-	if ((npy = pyear_get(r, e->person, e->year, 1)) == NULL)
+	if ((npy = pyear_get(r, ev_person(e), e->year, 1)) == NULL)
 		npy = old;
 	base = npy == old ? dec_sub(old->used, w->amount) : npy->used;
 	v = verdict_of(e, base);
@@ -1023,11 +1023,11 @@ apply_release(struct run *r, struct event *e, struct row *w)
 	int unknown = 0;
 
 	release_limits(r, e, w);
-	if (*e->person) {
-		const char *wp = w->py->person;
-		size_t a = strcspn(e->person, "|"), b = strcspn(wp, "|");
+	if (*ev_person(e)) {
+		const char *ep = ev_person(e), *wp = w->py->person;
+		size_t a = strcspn(ep, "|"), b = strcspn(wp, "|");
 
-		e->mismatch = a != b || strncmp(e->person, wp, a) != 0;
+		e->mismatch = a != b || strncmp(ep, wp, a) != 0;
 	}
 	if (strcmp(e->guid, "-") != 0 &&
 	    (ent = ledger_event_find(w->events, kind_char(e), e->guid))) {

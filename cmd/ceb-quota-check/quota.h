@@ -236,7 +236,8 @@ struct event {
 	const char *msgguid;	/* NULL: in mguid (ev_msgguid()) */
 	/* identity */
 	const char *guid;	/* record guid (sanitised) */
-	const char *person;	/* person key, "" when none */
+	const char *person;	/* person key, "" when none; NULL: in pkey
+				 * (ev_person()) */
 	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
 	/* inventory */
 	const char *tax_why;	/* !tax_ok: why ("" when not tried) */
@@ -271,7 +272,17 @@ struct event {
 	 * in the event's own record, which is on disk when spooled, not in
 	 * the run's arena (about 40 bytes less memory an event). */
 	char mguid[40];
+	/* The person key when it fits (an ID number, also with a short
+	 * name): likewise in the event's record, not the arena. */
+	char pkey[32];
 };
+
+/* The event's person key ("" when none). */
+static inline const char *
+ev_person(const struct event *e)
+{
+	return e->person ? e->person : e->pkey;
+}
 
 /* The guid of the event's message. */
 static inline const char *
