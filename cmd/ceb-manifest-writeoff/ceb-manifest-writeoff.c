@@ -335,6 +335,9 @@ options(int argc, char *argv[], struct wo *w, struct cmdline *c)
 	w->o.item_name_flag = "1";
 	w->o.pass = 1;
 	w->memory = (size_t)256 << 20;
+	/* The indexes over the night's parcels go with them (spill.c). */
+	w->pidx.park = w->copidx.park = w->invidx.park = w->wbidx.park =
+	    w->ridx.park = 1;
 	localtime_r(&t, &tm);
 	strftime(today, sizeof today, "%Y%m%d", &tm);
 	w->o.now_str = today;

@@ -35,6 +35,7 @@ field(xmlNodePtr n, const char *name)
 	return v ? v : "";
 }
 
+/* intern 2: a parcel's own string (wo_pstr()). */
 static const char *
 sfield_n(xmlNodePtr n, const char *name, int intern)
 {
@@ -47,6 +48,8 @@ sfield_n(xmlNodePtr n, const char *name, int intern)
 	while (e > v && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
 	    e[-1] == '\r'))
 		e--;
+	if (intern == 2)
+		return wo_pstrn(v, (size_t)(e - v));
 	if (!intern || (size_t)(e - v) >= sizeof buf)
 		return wo_strn(v, (size_t)(e - v));
 	memcpy(buf, v, (size_t)(e - v));
@@ -84,6 +87,13 @@ sfield(xmlNodePtr n, const char *name)
 	return sfield_n(n, name, 0);
 }
 
+/* The same, a parcel's own. */
+static const char *
+pfield(xmlNodePtr n, const char *name)
+{
+	return sfield_n(n, name, 2);
+}
+
 /* The same, interned (for values that repeat across records). */
 static const char *
 ifield(xmlNodePtr n, const char *name)
@@ -91,9 +101,10 @@ ifield(xmlNodePtr n, const char *name)
 	return sfield_n(n, name, 1);
 }
 
+/* park: the key is a parcel's own string (wo_pstr()). */
 static void
-set_loc(struct wo_loc *l, const struct stream_doc *d, const struct msg *m,
-    xmlNodePtr rec, long recno, const char *guid)
+set_loc_p(struct wo_loc *l, const struct stream_doc *d, const struct msg *m,
+    xmlNodePtr rec, long recno, const char *guid, int park)
 {
 	char key[512], type[16];
 
@@ -106,7 +117,14 @@ set_loc(struct wo_loc *l, const struct stream_doc *d, const struct msg *m,
 	l->type = wo_intern(type);
 	l->guid = guid;
 	msg_key(m, rec, key, sizeof key);
-	l->key = wo_str(key);
+	l->key = park ? wo_pstr(key) : wo_str(key);
+}
+
+static void
+set_loc(struct wo_loc *l, const struct stream_doc *d, const struct msg *m,
+    xmlNodePtr rec, long recno, const char *guid)
+{
+	set_loc_p(l, d, m, rec, recno, guid, 0);
 }
 
 int
@@ -142,11 +160,11 @@ parcel_get(struct wo *w, const char *lno_raw)
 	norm_lno(lno_raw, lno, sizeof lno);
 	if ((i = wo_index_get(&w->pidx, lno)) >= 0)
 		return i;
-	w->p = wo_grow_raw(w->p, &w->pcap, w->np + 1, sizeof *w->p);
+	w->p = wo_park_grow(w->p, &w->pcap, w->np + 1, sizeof *w->p);
 	p = &w->p[w->np];
 	memset(p, 0, sizeof *p);
-	p->lno = wo_str(lno);
-	p->lno_raw = strcmp(lno, lno_raw) == 0 ? p->lno : wo_str(lno_raw);
+	p->lno = wo_pstr(lno);
+	p->lno_raw = strcmp(lno, lno_raw) == 0 ? p->lno : wo_pstr(lno_raw);
 	p->bill = p->bill2 = p->dep = p->dep2 = -1;
 	p->pf = &wo_noprofile;
 	p->first_day = w->o.now;
@@ -224,7 +242,7 @@ apply_status(struct wo *w, struct parcel *p, int status, const char *rtime)
 		p->status = status;
 		if (rtime == NULL || p->rtime == NULL ||
 		    strcmp(rtime, p->rtime) != 0)
-			p->rtime = wo_str(rtime);	/* rtime may be a buffer */
+			p->rtime = wo_pstr(rtime);	/* rtime may be a buffer */
 	}
 	if ((p->status == 800 || p->status == 899) && p->rel_day < 0)
 		p->rel_day = w->o.now;
@@ -285,7 +303,7 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
 	xmlNodePtr h = msg_head(m, rec);
 	char lbuf[128];
 	const char *lno = tfield(h, "logisticsNo", lbuf, sizeof lbuf);
-	const char *cop = sfield(h, "copNo"), *agent = ifield(h, "agentCode");
+	const char *cop = pfield(h, "copNo"), *agent = ifield(h, "agentCode");
 	char copkey[256];
 	struct wo_loc l;
 	struct parcel *p;
@@ -294,7 +312,7 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
 
 	if (!lno_mine(w, lno))
 		return;
-	set_loc(&l, d, m, rec, recno, guid);
+	set_loc_p(&l, d, m, rec, recno, guid, 1);
 	if (*lno == '\0') {
 		struct diag_loc dl;
 
@@ -351,8 +369,8 @@ take_603(struct wo *w, const struct stream_doc *d, const struct msg *m,
 	snprintf(copkey, sizeof copkey, "%s/%s", agent, cop);
 	/* The record's key is agentCode/copNo too, most often as trimmed. */
 	wo_index_put(&w->copidx, strcmp(l.key, copkey) == 0 ? l.key :
-	    wo_str(copkey), pi);
-	index_invt(w, pi, sfield(h, "invtNo"), &l);
+	    wo_pstr(copkey), pi);
+	index_invt(w, pi, pfield(h, "invtNo"), &l);
 	/* A receipt that came first. */
 	if ((ri = wo_index_get(&w->ridx, copkey)) >= 0) {
 		struct orphan *r = &w->r[ri];
@@ -376,6 +394,7 @@ take_604(struct wo *w, const struct stream_doc *d, const struct msg *m,
 	long pi;
 	struct wo_loc l;
 
+	wo_mem_tick();
 	snprintf(copkey, sizeof copkey, "%s/%s", field(rec, "agentCode"),
 	    field(rec, "copNo"));
 	if ((pi = wo_index_get(&w->copidx, copkey)) >= 0) {
@@ -387,14 +406,14 @@ take_604(struct wo *w, const struct stream_doc *d, const struct msg *m,
 		if (*invt && (p->invtNo == NULL ||
 		    strcmp(p->invtNo, invt) != 0)) {
 			set_loc(&l, d, m, rec, recno, guid);
-			index_invt(w, pi, wo_str(invt), &l);
+			index_invt(w, pi, wo_pstr(invt), &l);
 		}
 		return;
 	}
 	if ((pi = wo_index_get(&w->ridx, copkey)) < 0) {
-		w->r = wo_grow_raw(w->r, &w->rcap, w->nr + 1, sizeof *w->r);
+		w->r = wo_park_grow(w->r, &w->rcap, w->nr + 1, sizeof *w->r);
 		memset(&w->r[w->nr], 0, sizeof w->r[w->nr]);
-		w->r[w->nr].copkey = wo_str(copkey);
+		w->r[w->nr].copkey = wo_pstr(copkey);
 		w->r[w->nr].first_day = w->o.now;
 		wo_index_put(&w->ridx, w->r[w->nr].copkey, (long)w->nr);
 		pi = (long)w->nr++;
@@ -406,10 +425,10 @@ take_604(struct wo *w, const struct stream_doc *d, const struct msg *m,
 		if (r->status == 0 || nr > or || (nr == or &&
 		    strcmp(rtime, r->rtime ? r->rtime : "") > 0)) {
 			r->status = status;
-			r->rtime = wo_str(rtime);
+			r->rtime = wo_pstr(rtime);
 		}
 		if (*invt && (r->invtNo == NULL || strcmp(r->invtNo, invt)))
-			r->invtNo = wo_str(invt);
+			r->invtNo = wo_pstr(invt);
 	}
 }
 
@@ -563,9 +582,10 @@ take_505(struct wo *w, xmlNodePtr rec)
 	if (*lno == '\0' || !wo_mine(w, lno) || msg_decimal(rec, "grossWeight", &g) != 0)
 		return;
 	if ((i = wo_index_get(&w->wbidx, lno)) < 0) {
-		w->wb = wo_grow(w->wb, &w->wbcap, w->nwb + 1, sizeof *w->wb);
+		w->wb = wo_park_grow(w->wb, &w->wbcap, w->nwb + 1,
+		    sizeof *w->wb);
 		i = (long)w->nwb++;
-		wo_index_put(&w->wbidx, wo_str(lno), i);
+		wo_index_put(&w->wbidx, wo_pstr(lno), i);
 	}
 	w->wb[i] = g;
 }

@@ -122,7 +122,7 @@ done_close(void)
 	free(mfl);
 	mfl = NULL;
 	mflcap = 0;
-	free(ks);
+	wo_mem_free(ks, kscap * sizeof *ks);
 	ks = NULL;
 	kscap = ksn = 0;
 }
@@ -529,11 +529,11 @@ key_put(const char *key, long id)
 
 	if ((ksn + 1) * 10 > kscap * 7) {
 		size_t ncap = kscap ? kscap * 2 : 1024, j;
-		struct kslot *n = calloc(ncap, sizeof *n);
+		/* Over the night's entries: in the park (spill.c). */
+		struct kslot *n = wo_park_zalloc(ncap * sizeof *n);
 
-		if (n == NULL)
-			wo_oom();
 		for (j = 0; j < kscap; j++) {
+			wo_park_tick();
 			if (ks[j].id == 0)
 				continue;
 			for (i = ks[j].h & (ncap - 1); n[i].id;
@@ -541,10 +541,11 @@ key_put(const char *key, long id)
 				;
 			n[i] = ks[j];
 		}
-		free(ks);
+		wo_mem_free(ks, kscap * sizeof *ks);
 		ks = n;
 		kscap = ncap;
 	}
+	wo_park_tick();
 	for (i = h & (kscap - 1); ks[i].id; i = (i + 1) & (kscap - 1))
 		if (ks[i].h == h && ks[i].id == (uint32_t)id)
 			return;
@@ -706,6 +707,7 @@ ment_find(const char *key, struct ment_row *r)
 	if (r == NULL)
 		r = &scratch;
 	h = kdigest(key);
+	wo_park_tick();
 	for (i = h & (kscap - 1); ks[i].id; i = (i + 1) & (kscap - 1)) {
 		if (ks[i].h != h)
 			continue;

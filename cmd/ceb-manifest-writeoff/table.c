@@ -305,11 +305,23 @@ wo_hash(const char *s)
 	return fnv64_str(FNV64_INIT, s);
 }
 
+/*
+ * A parked index (in spill.c's park, its pages read back from a file when
+ * touched) keeps the hash of each key beside it: a probe reads a key only
+ * when the hashes match, not one key string (one page) a probe.
+ */
 static size_t
 slot_of(const struct wo_index *x, const char *key)
 {
-	size_t i = (size_t)wo_hash(key) & (x->cap - 1);
+	uint32_t h = (uint32_t)wo_hash(key);
+	size_t i = (size_t)h & (x->cap - 1);
 
+	if (x->hs) {
+		while (x->slots[i] && (x->hs[i] != h ||
+		    strcmp(x->keys[i], key) != 0))
+			i = (i + 1) & (x->cap - 1);
+		return i;
+	}
 	while (x->slots[i] && strcmp(x->keys[i], key) != 0)
 		i = (i + 1) & (x->cap - 1);
 	return i;
@@ -322,6 +334,8 @@ wo_index_get(const struct wo_index *x, const char *key)
 
 	if (x->cap == 0)
 		return -1;
+	if (x->park)
+		wo_park_tick();
 	i = slot_of(x, key);
 	return x->slots[i] ? (long)x->slots[i] - 1 : -1;
 }
@@ -334,12 +348,27 @@ rehash(struct wo_index *x)
 
 	y.cap = x->cap ? x->cap * 2 : 1024;
 	y.n = x->n;
-	y.slots = wo_mem_zalloc(y.cap * sizeof *y.slots);
-	y.keys = wo_mem_zalloc(y.cap * sizeof *y.keys);
+	y.park = x->park;
+	y.hs = NULL;
+	y.slots = x->park ? wo_park_zalloc(y.cap * sizeof *y.slots) :
+	    wo_mem_zalloc(y.cap * sizeof *y.slots);
+	y.keys = x->park ? wo_park_zalloc(y.cap * sizeof *y.keys) :
+	    wo_mem_zalloc(y.cap * sizeof *y.keys);
+	if (x->park)
+		y.hs = wo_park_zalloc(y.cap * sizeof *y.hs);
 	for (i = 0; i < x->cap; i++)
 		if (x->slots[i]) {
 			wo_mem_tick();
-			j = slot_of(&y, x->keys[i]);
+			if (y.hs && x->hs) {	/* keys differ: no compare */
+				for (j = x->hs[i] & (y.cap - 1); y.slots[j];
+				    j = (j + 1) & (y.cap - 1))
+					;
+				y.hs[j] = x->hs[i];
+			} else {
+				j = slot_of(&y, x->keys[i]);
+				if (y.hs)
+					y.hs[j] = (uint32_t)wo_hash(x->keys[i]);
+			}
 			y.slots[j] = x->slots[i];
 			y.keys[j] = x->keys[i];
 		}
@@ -360,20 +389,28 @@ wo_index_put(struct wo_index *x, const char *key, long v)
 	 */
 	if ((x->n + 1) * 10 > x->cap * 7)
 		rehash(x);
+	if (x->park)
+		wo_park_tick();
 	i = slot_of(x, key);
 	if (!x->slots[i])
 		x->n++;
 	x->slots[i] = (uint32_t)(v + 1);
 	x->keys[i] = key;
+	if (x->hs)
+		x->hs[i] = (uint32_t)wo_hash(key);
 	return 0;
 }
 
 void
 wo_index_free(struct wo_index *x)
 {
+	int park = x->park;
+
 	wo_mem_free(x->slots, x->cap * sizeof *x->slots);
 	wo_mem_free(x->keys, x->cap * sizeof *x->keys);
+	wo_mem_free(x->hs, x->cap * sizeof *x->hs);
 	memset(x, 0, sizeof *x);
+	x->park = park;
 }
 
 void
@@ -398,5 +435,7 @@ wo_index_del(struct wo_index *x, const char *key)
 		k = slot_of(x, kk);
 		x->slots[k] = v;
 		x->keys[k] = kk;
+		if (x->hs)
+			x->hs[k] = x->hs[j];
 	}
 }

@@ -54,6 +54,19 @@ struct wo_mem_stats {
 	size_t file;		/* the spill file's size */
 };
 const struct wo_mem_stats *wo_mem_stats(void);
+/*
+ * The night's parcels: the array of struct parcel (wo_grow_raw() for it
+ * alone) and their own strings (wo_pstr(): the arena's until the array
+ * outgrows a megabyte) live in a file of their own past that size, their
+ * pages dropped from the process every so many ticks, --memory or not.
+ */
+void *wo_park_grow(void *arr, size_t *cap, size_t need, size_t size);
+const char *wo_pstrn(const char *s, size_t n);
+const char *wo_pstr(const char *s);
+/* A touch of the park (wo_mem_tick() is one too). */
+void wo_park_tick(void);
+/* A zeroed block for an index over the parcels (wo_index.park). */
+void *wo_park_zalloc(size_t n);
 /* Unmap and close the spill file (after wo_free()). */
 void wo_mem_end(void);
 /* "out of memory" as trouble, and exit 2. */
@@ -88,6 +101,8 @@ struct wo_index {
 	uint32_t *slots;	/* value + 1, 0 = empty */
 	const char **keys;	/* key of each slot */
 	size_t cap, n;
+	int park;		/* over the parcels: its tables in the park, */
+	uint32_t *hs;		/* with the hash of each slot's key (park) */
 };
 
 /* Index of key, or -1. */
