@@ -60,7 +60,7 @@ static struct {
  * The park: the night's parcels (the array of struct parcel, the arrays
  * of the receipts waiting for their inventory and of the 505 weights,
  * their own strings and the tables of the indexes over them) in a file of
- * their own, whatever the budget, so that a large night's parcels do not
+ * their own, whatever the budget (but --memory 0: no file), so that a large night's parcels do not
  * stay in memory (issue 15).  Each array has an eighth of the park's
  * address space, where it grows in place; the strings are handed out
  * from its third quarter, the index tables from its last (freed blocks
@@ -280,7 +280,7 @@ wo_park_grow(void *arr, size_t *cap, size_t need, size_t size)
 		*cap = nc;
 		return arr;
 	}
-	if (S.dir == NULL || nc * size < PARK_MIN ||
+	if (S.dir == NULL || S.budget == 0 || nc * size < PARK_MIN ||
 	    P.narr == PARK_ARRAYS) {
 		arr = wo_mem_realloc(arr, *cap * size, nc * size);
 		*cap = nc;
@@ -329,7 +329,7 @@ wo_park_zalloc(size_t n)
 {
 	size_t off;
 
-	if (P.fd < 0 && (S.dir == NULL || n < PARK_MIN))
+	if (P.fd < 0 && (S.dir == NULL || S.budget == 0 || n < PARK_MIN))
 		return wo_mem_zalloc(n);
 	if (P.fd < 0)
 		park_open();
