@@ -269,12 +269,7 @@ wo_park_grow(void *arr, size_t *cap, size_t need, size_t size)
 
 	if (need <= *cap && arr != NULL)
 		return arr;
-	nc = *cap ? *cap : 32;
-	do {
-		if (size == 0 || nc > SIZE_MAX / 2 / size)
-			wo_oom();
-		nc *= 2;
-	} while (nc < need);
+	nc = wo_grow_cap(*cap, need, size);
 	if (in_park(arr)) {
 		park_fit(arr, nc * size);
 		*cap = nc;

@@ -90,6 +90,19 @@ wo_str(const char *s)
  * arrays whose callers set each item: room not yet used is never touched,
  * so it costs address space, not memory.
  */
+size_t
+wo_grow_cap(size_t cap, size_t need, size_t size)
+{
+	size_t nc = cap ? cap : 32;
+
+	do {
+		if (size == 0 || nc > SIZE_MAX / 2 / size)
+			wo_oom();
+		nc *= 2;
+	} while (nc < need);
+	return nc;
+}
+
 static void *
 grow(void *arr, size_t *cap, size_t need, size_t size, int zero)
 {
@@ -98,12 +111,7 @@ grow(void *arr, size_t *cap, size_t need, size_t size, int zero)
 
 	if (need <= *cap && arr != NULL)
 		return arr;
-	nc = *cap ? *cap : 32;
-	do {
-		if (size == 0 || nc > SIZE_MAX / 2 / size)
-			wo_oom();
-		nc *= 2;
-	} while (nc < need);
+	nc = wo_grow_cap(*cap, need, size);
 	p = wo_mem_realloc(arr, *cap * size, nc * size);
 	if (zero && !wo_mem_spilled(p))
 		memset((char *)p + *cap * size, 0, (nc - *cap) * size);

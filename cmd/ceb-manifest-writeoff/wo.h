@@ -113,6 +113,12 @@ void wo_index_del(struct wo_index *x, const char *key);
 /* Free the index's tables (the keys belong to their owners). */
 void wo_index_free(struct wo_index *x);
 
+/*
+ * The capacity an array of cap items of size bytes grows to for need
+ * items: doubled from cap (32 when 0) until it holds them; exits when it
+ * would overflow.
+ */
+size_t wo_grow_cap(size_t cap, size_t need, size_t size);
 /* Growable array of fixed-size items (new room zeroed, or not: _raw). */
 void *wo_grow(void *arr, size_t *cap, size_t need, size_t size);
 void *wo_grow_raw(void *arr, size_t *cap, size_t need, size_t size);
