@@ -751,6 +751,24 @@ store_run_identity(unsigned char *digests, size_t n,
 	    olen == STORE_DIGEST_LEN ? 0 : -1;
 }
 
+int
+store_run_identity_sorted(const unsigned char *first, size_t n,
+    size_t stride, unsigned char out[STORE_DIGEST_LEN])
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned int olen = 0;
+	size_t i;
+	int ok = c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1;
+
+	for (i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(c, first + i * stride,
+		    STORE_DIGEST_LEN) == 1;
+	ok = ok && EVP_DigestFinal_ex(c, out, &olen) == 1 &&
+	    olen == STORE_DIGEST_LEN;
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
 void
 store_hex(const unsigned char d[STORE_DIGEST_LEN], char *hex)
 {

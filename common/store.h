@@ -177,6 +177,10 @@ int store_doc_digest(const char *bytes, size_t len,
  */
 int store_run_identity(unsigned char *digests, size_t n,
     unsigned char out[STORE_DIGEST_LEN]);
+/* The same identity from n digests already sorted, the first at first,
+ * each stride bytes after the one before (in an array of records). */
+int store_run_identity_sorted(const unsigned char *first, size_t n,
+    size_t stride, unsigned char out[STORE_DIGEST_LEN]);
 
 /*
  * The identity of a stream of documents known only once read, in

@@ -63,6 +63,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	rc = qstore_open(&r);
 	if (rc == 0)
+		rc = ledger_docs(&r);
+	if (rc == 0)
 		rc = ledger_write(&r);
 	qstore_close(&r);
 	if (rc != 0) {

@@ -101,13 +101,15 @@ feed(struct run *r, const uint8_t *data, size_t size)
 	return n;
 }
 
-/* Run 1..3 of a night: prepare, read, judge, write.  0 or -1. */
+/* Run 1..3 of a night: documents, prepare, read, judge, write.  0 or
+ * -1. */
 static int
 night(struct run *r)
 {
 	int rc = -1;
 
-	if (qstore_open(r) == 0 && judge_prepare(r) == 0 &&
+	if (qstore_open(r) == 0 && ledger_docs(r) == 0 &&
+	    judge_prepare(r) == 0 &&
 	    ledger_read(r) == 0 && judge_run(r) == 0)
 		rc = ledger_write(r);
 	qstore_close(r);

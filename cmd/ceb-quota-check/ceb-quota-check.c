@@ -95,6 +95,8 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 		    strerror(errno));
 		goto fail;
 	}
+	if (ledger_docs(r) != 0)
+		goto fail;
 	if (judge_prepare(r) != 0) {
 		if (!r->evf.bad)
 			diag_trouble(NULL, 0, _("out of memory"));

@@ -11,9 +11,12 @@
  *      events and the documents' records are written to
  *      two more temporary files (struct recfile) and read back when a
  *      step needs them; nothing is judged yet;
- *   2. look up in the store (qstore.c, an SQLite file; cebtools-state(5))
- *      the inventories that the run's keys name and what each buyer of
- *      the run has used per year;
+ *   2. write the night's documents to the store in the order of their
+ *      digests (ledger_docs(): the run's identity, whether it is a rerun,
+ *      which documents an earlier run judged), then look up in the store
+ *      (qstore.c, an SQLite file; cebtools-state(5)) the inventories
+ *      that the run's keys name and what each buyer of the run has used
+ *      per year;
  *   3. judge the events in evaluation order (judge.c), each quota event
  *      written to the store as it happens (qstore_log());
  *   4. write the changed inventories and the buyers' totals, and commit
@@ -356,6 +359,7 @@ struct run {
 	double lock_timeout;
 	const char *run_label;	/* --run */
 	long long rerun_of;	/* a committed run with the same input */
+	char run_ident[65];	/* the run's identity (ledger_docs()) */
 	/*
 	 * The quota events are written as they happen (qstore_log()), in
 	 * the run's transaction: the run's id and the ids of its new
@@ -463,7 +467,8 @@ const char *ledger_event_find(const char *events, char kind,
 
 /* qstore.c: the store (cebtools-state(5)) */
 int qstore_open(struct run *r);		/* lock, check, convert, BEGIN */
-int ledger_read(struct run *r);		/* step 2 */
+int ledger_docs(struct run *r);		/* step 2: the documents */
+int ledger_read(struct run *r);		/* step 2: rows and totals */
 int ledger_write(struct run *r);	/* step 4, commits */
 void qstore_close(struct run *r);
 void qstore_bad(const char *source, long index, long line,
