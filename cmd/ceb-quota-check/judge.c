@@ -1099,10 +1099,23 @@ apply_release(struct run *r, struct event *e, struct row *w)
  */
 struct ordrec {
 	uint64_t time, tie;
-	struct row *row;	/* an inventory's, once found or made */
 	uint32_t seq;		/* (a night holds fewer events) */
 	enum ekind kind;
 };
+
+/*
+ * The same once sorted, for the judgment: 8 bytes an event, made in
+ * place over the sorted records (the order was kept in 32-byte records
+ * with a row pointer until the judgment ended, when the night's rows
+ * are all in memory).
+ */
+struct ord {
+	uint32_t sk;		/* seq << 2 | kind */
+	uint32_t row;		/* an inventory's row (rows index + 1), 0
+				 * until found or made */
+};
+#define ORD_SEQ(o) ((o).sk >> 2)
+#define ORD_KIND(o) ((enum ekind)((o).sk & 3))
 
 static int
 cmp_time(const void *a, const void *b)
@@ -1143,35 +1156,56 @@ defer_push(struct run *r, struct row *w, size_t seq)
 int
 judge_run(struct run *r)
 {
-	struct ordrec *ord = NULL;
+	struct ordrec *rec = NULL;
+	struct ord *ord = NULL;
 	struct event buf, *e;
 	size_t n = 0, i, nev = ev_count(r);
 
-	if (nev >= UINT32_MAX || (ord = malloc((nev + 1) * sizeof *ord)) ==
-	    NULL)
+	if (nev >= (size_t)1 << 30 ||
+	    (rec = malloc((nev + 1) * sizeof *rec)) == NULL)
 		goto nomem;
 	for (i = 0; i < nev; i++) {
-		if ((e = ev_get(r, i, &buf)) == NULL)
-			goto bad;
+		if ((e = ev_get(r, i, &buf)) == NULL) {
+			free(rec);
+			return -1;
+		}
 		if (e->out == O_OTHER_SHARD || e->out == O_INVALID)
 			continue;
-		ord[n].time = e->time;
-		ord[n].tie = e->tie;
-		ord[n].seq = (uint32_t)e->seq;
-		ord[n].row = NULL;
-		ord[n++].kind = e->kind;
+		rec[n].time = e->time;
+		rec[n].tie = e->tie;
+		rec[n].seq = (uint32_t)e->seq;
+		rec[n++].kind = e->kind;
 	}
-	qsort(ord, n, sizeof *ord, cmp_time);
+	qsort(rec, n, sizeof *rec, cmp_time);
+	/* In place: ord[i] ends before rec[i] begins, and rec[i] is read
+	 * before ord[i] is written. */
+	ord = (struct ord *)(void *)rec;
+	for (i = 0; i < n; i++) {
+		struct ord o;
+
+		o.sk = rec[i].seq << 2 | (uint32_t)rec[i].kind;
+		o.row = 0;
+		ord[i] = o;
+	}
+	{
+		struct ord *shrunk = realloc(ord, (n + 1) * sizeof *ord);
+
+		if (shrunk != NULL)
+			ord = shrunk;
+	}
+	rec = NULL;
 	/* Rows for the run's inventories, in evaluation order (kept in
 	 * ord: the event is written back once, when judged). */
 	for (i = 0; i < n; i++) {
-		if (ord[i].kind != E_INVENTORY)
+		struct row *w;
+
+		if (ORD_KIND(ord[i]) != E_INVENTORY)
 			continue;
-		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
+		if ((e = ev_get(r, ORD_SEQ(ord[i]), &buf)) == NULL)
 			goto bad;
-		if ((ord[i].row = find_row(r, e)) == NULL &&
-		    (ord[i].row = new_row(r, e)) == NULL)
+		if ((w = find_row(r, e)) == NULL && (w = new_row(r, e)) == NULL)
 			goto nomem;
+		ord[i].row = w->idx + 1;
 	}
 	/* Receipts teach invtNo, whatever their time. */
 	for (i = 0; i < n; i++) {
@@ -1179,9 +1213,9 @@ judge_run(struct run *r)
 		struct row *w;
 		char k[256];
 
-		if (ord[i].kind != E_RECEIPT)
+		if (ORD_KIND(ord[i]) != E_RECEIPT)
 			continue;
-		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
+		if ((e = ev_get(r, ORD_SEQ(ord[i]), &buf)) == NULL)
 			goto bad;
 		if (*e->invtno == '\0')
 			continue;
@@ -1229,12 +1263,12 @@ judge_run(struct run *r)
 	for (i = 0; i < n; i++) {
 		struct row *w;
 
-		if ((e = ev_get(r, ord[i].seq, &buf)) == NULL)
+		if ((e = ev_get(r, ORD_SEQ(ord[i]), &buf)) == NULL)
 			goto bad;
 		if (e->kind == E_INVENTORY) {
 			char cell[64];
 
-			e->row = ord[i].row;
+			e->row = r->rows.v[ord[i].row - 1];
 			inventory(r, e);
 			if (r->evf.bad || ev_put(r, e) != 0)
 				goto bad;
