@@ -41,6 +41,7 @@ struct store {
 	ino_t ino;
 	char *path;
 	int intx;
+	int night_docs;		/* temp.night_docs made (store_document_later) */
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
@@ -889,6 +890,56 @@ store_document(struct store *s, long long run, const char *digest,
 	return st == NULL || store_bind(s, st, "sisiiss", digest, run,
 	    source, (long long)message, (long long)line, type, guid) != 0 ||
 	    store_step(s, st) != 0 ? -1 : 0;
+}
+
+/*
+ * The documents of a run that reads them as they come (ceb-reconcile)
+ * wait in a temporary table in the order read and
+ * go to the documents table at the end, in the order of their digests:
+ * the table is keyed by digest, and a document written as it was read
+ * changed a page of it at random, over and over once the table no longer
+ * fit the page cache.
+ */
+int
+store_document_later(struct store *s, const char *digest,
+    const char *source, long message, long line, const char *type)
+{
+	static const char sql[] = "INSERT INTO temp.night_docs(digest, "
+	    "source, message, line, type) VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *st;
+
+	if (!s->night_docs) {
+		if (store_exec(s, "CREATE TEMP TABLE night_docs(digest TEXT "
+		    "NOT NULL, source TEXT NOT NULL, message INTEGER NOT NULL, "
+		    "line INTEGER NOT NULL, type TEXT)") != 0)
+			return -1;
+		s->night_docs = 1;
+	}
+	st = store_prepare(s, sql);
+	return st == NULL || store_bind(s, st, "ttiit", digest, source,
+	    (long long)message, (long long)line, type) != 0 ||
+	    store_step(s, st) != 0 ? -1 : 0;
+}
+
+int
+store_documents_put(struct store *s, long long run)
+{
+	/* The first of equal keys in the order read, as when each went in
+	 * as it was read (INSERT OR IGNORE). */
+	static const char sql[] = "INSERT OR IGNORE INTO documents(digest, "
+	    "run, source, message, line, type, guid) SELECT digest, ?1, "
+	    "source, message, line, type, NULL FROM temp.night_docs "
+	    "ORDER BY digest, rowid";
+	sqlite3_stmt *st;
+
+	if (!s->night_docs)
+		return 0;
+	if ((st = store_prepare(s, sql)) == NULL ||
+	    store_bind(s, st, "i", run) != 0 || store_step(s, st) != 0 ||
+	    store_exec(s, "DROP TABLE temp.night_docs") != 0)
+		return -1;
+	s->night_docs = 0;
+	return 0;
 }
 
 static const char sql_doc_run[] =

@@ -281,6 +281,21 @@ long long store_run_find(struct store *s, const char *identity);
 int store_document(struct store *s, long long run, const char *digest,
     const char *source, long message, long line, const char *type,
     const char *guid);
+/*
+ * The same for a tool that reads its documents as they come: kept in a
+ * temporary table and written by store_documents_put(s, run) at the end
+ * of the run, in the order of their digests (the documents table is
+ * keyed by digest: written as read, a large night changes its pages at
+ * random).  Nothing may look for the run's own documents before.  0 or
+ * -1 (store_errmsg()).  ceb-reconcile uses it (1,000,000 parcels,
+ * 253,482 documents: 66.8 -> 64.4 s CPU, 65.7 -> 55.7 MB);
+ * ceb-manifest-writeoff does not (300,000 parcels, 114,002 documents:
+ * the same CPU, 41.9 -> 46.7 MB with it: the temporary table's pages and
+ * the sort).
+ */
+int store_document_later(struct store *s, const char *digest,
+    const char *source, long message, long line, const char *type);
+int store_documents_put(struct store *s, long long run);
 
 /*
  * The first run that recorded this document digest, 0 when none, -1 on

@@ -1325,8 +1325,9 @@ rstate_document(const char *hex, const struct origin *o, const char *type)
 	if (st == NULL)
 		return 0;
 	run.documents++;
-	if (store_document(st, run.id, hex, o->source, o->message, o->line,
-	    type, NULL) != 0)
+	/* Written at the commit (rstate_judged() looks at other runs'). */
+	if (store_document_later(st, hex, o->source, o->message, o->line,
+	    type) != 0)
 		return fail(NULL);
 	return 0;
 }
@@ -1430,6 +1431,8 @@ rstate_commit(void)
 	if (put_waiting(run.id) != 0 || put_matched(run.id) != 0 ||
 	    forget_documents() != 0)
 		return -1;
+	if (store_documents_put(st, run.id) != 0)
+		return fail(NULL);
 	matched = rc.n_recmatched;
 	store_now(ended, sizeof ended);
 	if ((q = store_prepare(st, sql_counts)) == NULL ||
