@@ -1819,7 +1819,7 @@ cmp_docrec(const void *a, const void *b)
  * longer fit SQLite's page cache (1,000,000 inventories: this step 17.8
  * s of 83 s CPU).  Each document's earlier run (Q-RUN-001) into its
  * record.  Called once the input is read, before the night's rows take
- * memory: a document costs 64 + 8 bytes here (and qsort()'s copy),
+ * memory: a document costs 72 + 8 bytes here (and qsort()'s copy),
  * freed at return.
  * Returns 0, or -1 after reporting.
  */
