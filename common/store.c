@@ -743,13 +743,9 @@ int
 store_run_identity(unsigned char *digests, size_t n,
     unsigned char out[STORE_DIGEST_LEN])
 {
-	unsigned int olen = 0;
-
 	if (n > 1)
 		digest_sort(digests, n);
-	return EVP_Digest(n ? digests : (const unsigned char *)"",
-	    n * STORE_DIGEST_LEN, out, &olen, EVP_sha256(), NULL) == 1 &&
-	    olen == STORE_DIGEST_LEN ? 0 : -1;
+	return store_run_identity_sorted(digests, n, STORE_DIGEST_LEN, out);
 }
 
 int
