@@ -158,6 +158,7 @@ pyear_get(struct run *r, const char *person, int year, int create)
 		return NULL;
 	p->person = arena_str(&r->ar, person);
 	p->year = year;
+	p->idx = (uint32_t)(r->pys.n - 1);
 	p->used = dec_from_int(0);
 	return p;
 }
@@ -437,8 +438,8 @@ new_row(struct run *r, struct event *e)
 	w->guid = e->guid;
 	w->events = "";
 	w->state = S_PENDING;
-	/* The id ledger_write() gives it: its quota events are written
-	 * with it before it is (qstore_log()). */
+	/* Its place among the night's new rows, until ledger_write()
+	 * gives it its id (in the order of the buyers). */
 	w->id = r->inv_last + 1 + (long long)r->nnew++;
 	w->fresh = 1;
 	w->changed = 1;

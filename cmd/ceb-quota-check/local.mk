@@ -7,9 +7,10 @@ ceb_quota_check_SOURCES = cmd/ceb-quota-check/ceb-quota-check.c \
 	cmd/ceb-quota-check/qstore.c \
 	cmd/ceb-quota-check/emit.c
 
-# Crash (kill -9), concurrency, rerun and ceb-gen answer-key tests; goldens are in
+# Crash (kill -9), concurrency, rerun, ceb-gen answer-key tests and
+# inventories changed on a later night; goldens are in
 # tests/golden/ceb-quota-check/ (run by tests/golden.test).
 TESTS += tests/quota/crash.sh tests/quota/concurrency.sh tests/quota/rerun.sh \
-	tests/quota/answer-key.sh tests/quota/scan.sh
+	tests/quota/answer-key.sh tests/quota/scan.sh tests/quota/moved.sh
 EXTRA_DIST += tests/quota tests/bench/ceb-quota-check.sh
 dist_man_MANS += man/ceb-quota-check.1

@@ -263,6 +263,12 @@ static const char sql_inv_update[] =
     "copno = ?9, amount = ?10, lines = ?11, verdict = ?12, state = ?13, "
     "used = ?14, released = ?15, guid = ?16, history = ?17, run = ?18 "
     "WHERE id = ?19";
+static const char sql_inv_update_same[] =
+    "UPDATE inventories SET date = ?3, "
+    "invtno = ?4, ebp = ?5, orderno = ?6, ebc = ?7, agent = ?8, "
+    "copno = ?9, amount = ?10, lines = ?11, verdict = ?12, state = ?13, "
+    "used = ?14, released = ?15, guid = ?16, history = ?17, run = ?18 "
+    "WHERE id = ?19 AND person = ?1 AND year = ?2";
 static const char sql_inv_tax[] =
     "UPDATE inventories SET tax = ?1 WHERE id = ?2";
 static const char sql_key_insert[] =
@@ -358,25 +364,23 @@ static const char sql_event_insert_mac[] =
     "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 /*
- * Append an event; its seq, or -1.  who and why: a correction's (both
- * set, and only on a sealed store: ledger_correct()), else NULL.
+ * Append an event, its amounts as text (dec_format(), 2 places); its
+ * seq, or -1.  who and why: a correction's (both set, and only on a
+ * sealed store: ledger_correct()), else NULL.
  */
 static long long
-insert_event(struct run *r, long long run, long long inv, const char *person,
-    int year, const char *kind, const char *guid, struct dec amount,
-    struct dec delta, struct dec used_after, unsigned long long time,
+insert_event_text(struct run *r, long long run, long long inv,
+    const char *person, int year, const char *kind, const char *guid,
+    const char *a, const char *d, const char *u, unsigned long long time,
     const char *who, const char *why)
 {
 	sqlite3_stmt *st;
-	char a[64], d[64], u[64], sq[24], rn[24], iv[24], yr[24], tm[24];
+	char sq[24], rn[24], iv[24], yr[24], tm[24];
 	const char *v[13];
 	unsigned char mac[SEAL_LEN];
 
 	if (check_in(r, "kind", kind, check_kinds) != 0)
 		return -1;
-	dec_format(amount, 2, a, sizeof a);
-	dec_format(delta, 2, d, sizeof d);
-	dec_format(used_after, 2, u, sizeof u);
 	if (!r->sealed) {
 		if (who != NULL || why != NULL)
 			return -1;	/* never: corrections are sealed */
@@ -426,6 +430,21 @@ insert_event(struct run *r, long long run, long long inv, const char *person,
 	r->mac_seq++;
 	memcpy(r->mac_last, mac, SEAL_LEN);
 	return r->mac_seq;
+}
+
+/* insert_event_text() with the amounts as numbers. */
+static long long
+insert_event(struct run *r, long long run, long long inv, const char *person,
+    int year, const char *kind, const char *guid, struct dec amount,
+    struct dec delta, struct dec used_after, unsigned long long time,
+    const char *who, const char *why)
+{
+	char a[64], d[64], u[64];
+
+	return insert_event_text(r, run, inv, person, year, kind, guid,
+	    dec_format(amount, 2, a, sizeof a), dec_format(delta, 2, d,
+	    sizeof d), dec_format(used_after, 2, u, sizeof u), time, who,
+	    why);
 }
 
 /* buyer_years: read, add delta, write. */
@@ -1164,13 +1183,13 @@ qstore_open(struct run *r)
 	/*
 	 * Before any statement is prepared: see check_in().  Before BEGIN
 	 * (a no-op inside a transaction): the foreign keys too, on this
-	 * connection only.  The quota events are written as they happen,
-	 * before the run's row and its new inventories (qstore_log()); a
-	 * deferred check would search quota_events, which has no index on
-	 * inventory, once per new inventory.  The ids the events name are
-	 * held here instead: the run's and each new inventory's are the
-	 * ones SQLite gives, else nothing is committed (write_run(),
-	 * ledger_write()).  The schema keeps them for every other writer.
+	 * connection only.  A deferred check would search quota_events,
+	 * which has no index on inventory, once per new inventory.  The
+	 * ids the events name are held here instead: the run's is the one
+	 * SQLite gives, else nothing is committed (write_run()), and each
+	 * new inventory's the one it was written with (ledger_write(),
+	 * before the events).  The schema keeps them for every other
+	 * writer.
 	 */
 	if (store_exec(r->st, "PRAGMA ignore_check_constraints = ON") != 0 ||
 	    store_exec(r->st, "PRAGMA foreign_keys = OFF") != 0 ||
@@ -1204,30 +1223,114 @@ qstore_bad(const char *source, long index, long line, const char *reason,
 	(void)vec_push(&r->asides, a);
 }
 
+/*
+ * A quota event of the night: it waits in temp.night_events, as it
+ * happens, and goes to quota_events at the commit (events_put()), by
+ * buyer-year.  SQLite puts each row in the index quota_events_buyer
+ * (person, year) as the row is written: events written in the order of
+ * evaluation went each to a page of that index at random, and once the
+ * index no longer fit the page cache (millions of events) nearly each
+ * one read and wrote a page.  Its buyer and year, and the buyer's total
+ * after it, are taken now.
+ */
 int
 qstore_log(struct run *r, struct row *w, const char *kind, const char *guid,
     struct dec amount, struct dec delta, uint64_t time)
 {
-	long long ev;
+	static const char sql[] = "INSERT INTO temp.night_events(py, row, "
+	    "person, year, kind, guid, amount, delta, used_after, time) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	char a[64], d[64], u[64];
+	sqlite3_stmt *st;
 
 	if (r->log_bad)
 		return -1;
-	/* Written now, in the run's transaction: nothing is kept but the
-	 * buyer-year's last event (its total is written by ledger_write()). */
-	if (r->run_id == 0 || (ev = insert_event(r, r->run_id, w->id,
-	    w->py->person, w->py->year, kind, guid, amount, delta,
-	    w->py->used,
-	    time == UINT64_MAX ? 0 : time, NULL, NULL)) < 0) {
+	if (r->run_id == 0) {
 		r->log_bad = 1;
-		if (r->run_id == 0)
-			diag_trouble(NULL, 0, _("a quota event before the "
-			    "store was read"));
-		else
-			(void)fail(r);
+		diag_trouble(NULL, 0, _("a quota event before the store was "
+		    "read"));
 		return -1;
 	}
-	w->py->last_event = ev;
+	if (!r->night_events) {
+		if (store_exec(r->st, "CREATE TEMP TABLE night_events("
+		    "n INTEGER PRIMARY KEY, py INTEGER NOT NULL, "
+		    "row INTEGER NOT NULL, person TEXT NOT NULL, "
+		    "year INTEGER NOT NULL, kind TEXT NOT NULL, "
+		    "guid TEXT NOT NULL, amount TEXT NOT NULL, "
+		    "delta TEXT NOT NULL, used_after TEXT NOT NULL, "
+		    "time INTEGER)") != 0)
+			goto bad;
+		r->night_events = 1;
+	}
+	st = store_prepare(r->st, sql);
+	if (st == NULL || store_bind(r->st, st, "iitittttt", (long long)
+	    w->py->idx, (long long)w->idx, w->py->person,
+	    (long long)w->py->year, kind, guid, dec_format(amount, 2, a,
+	    sizeof a), dec_format(delta, 2, d, sizeof d),
+	    dec_format(w->py->used, 2, u, sizeof u)) != 0)
+		goto bad;
+	if (time != UINT64_MAX && time != 0 && sqlite3_bind_int64(st, 10,
+	    (long long)time) != SQLITE_OK)
+		goto bad;
+	if (store_step(r->st, st) != 0)
+		goto bad;
 	w->py->dirty = 1;
+	return 0;
+bad:
+	r->log_bad = 1;
+	(void)fail(r);
+	return -1;
+}
+
+/*
+ * The night's events (qstore_log()) into quota_events, sealed and
+ * chained as they go, in the order of their buyer-years (each
+ * buyer-year's in the order they happened): the index on (person, year)
+ * then takes them in its own order, each page read and written once.
+ * Their inventories' ids are the ones ledger_write() gave.  Each
+ * buyer-year's last event into its py->last_event.  Returns 0, or -1
+ * (the store's message).
+ */
+static int
+events_put(struct run *r)
+{
+	static const char sql[] = "SELECT py, row, person, year, kind, guid, "
+	    "amount, delta, used_after, time FROM temp.night_events "
+	    "ORDER BY person, year, n";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!r->night_events)
+		return 0;
+	if ((st = store_prepare(r->st, sql)) == NULL)
+		return -1;
+	while ((rc = store_step(r->st, st)) == 1) {
+		long long pyi = sqlite3_column_int64(st, 0);
+		long long wi = sqlite3_column_int64(st, 1);
+		long long ev;
+
+		if (pyi < 0 || (size_t)pyi >= r->pys.n || wi < 0 ||
+		    (size_t)wi >= r->rows.n) {
+			sqlite3_reset(st);
+			diag_trouble(NULL, 0, _("a quota event of the run was "
+			    "not kept as written"));
+			return -1;
+		}
+		if ((ev = insert_event_text(r, r->run_id,
+		    ((struct row *)r->rows.v[wi])->id, store_text(st, 2),
+		    sqlite3_column_int(st, 3), store_text(st, 4),
+		    store_text(st, 5), store_text(st, 6), store_text(st, 7),
+		    store_text(st, 8),
+		    (unsigned long long)sqlite3_column_int64(st, 9), NULL,
+		    NULL)) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+		((struct pyear *)r->pys.v[pyi])->last_event = ev;
+	}
+	if (rc < 0 || store_exec(r->st, "DROP TABLE temp.night_events") != 0)
+		return -1;
+	r->night_events = 0;
 	return 0;
 }
 
@@ -1323,8 +1426,10 @@ load(struct run *r, long long id, struct htab *byid)
 		if (c == NULL || ht_put(&r->keys, c, kl, w->idx) != 0)
 			goto nomem;
 	}
-	w->py = pyear_get(r, person, year, 1);
-	return w->py == NULL ? -1 : 0;
+	if ((w->py = pyear_get(r, person, year, 1)) == NULL)
+		return -1;
+	w->py0 = w->py->idx;
+	return 0;
 nomem:
 	diag_trouble(NULL, 0, _("out of memory"));
 	return -1;
@@ -1539,11 +1644,10 @@ ledger_read(struct run *r)
 	if (buyers_read(r) != 0)
 		goto out;
 	/*
-	 * The ids the run's quota events name, which qstore_log() writes
-	 * before the run's row and its new inventories are in the store:
-	 * the next run id and the largest inventory id (SQLite gives one
-	 * more than the largest; write_run() and ledger_write() check it,
-	 * since the foreign keys are off: qstore_open()).
+	 * The largest inventory id: the night's new rows are numbered
+	 * after it as they are made, the order of their creation that
+	 * ledger_write() keeps within each buyer-year when it gives them
+	 * their ids.
 	 */
 	if ((r->inv_last = store_int(r->st,
 	    "SELECT coalesce(max(id), 0) FROM inventories", -1)) < 0) {
@@ -1761,7 +1865,11 @@ write_row(struct run *r, struct row *w, long long run)
 
 	if (check_row(r, verdict_name(w->verdict), state_name(w->state)) != 0)
 		return -1;
-	st = store_prepare(r->st, sql_inv_update);
+	/* Setting person and year, even to what they were, takes the row
+	 * out of the index inventories_buyer and puts it back: a page of
+	 * it at random for each row. */
+	st = store_prepare(r->st, w->py->idx == w->py0 ? sql_inv_update_same :
+	    sql_inv_update);
 	if (st == NULL || store_bind(r->st, st, "titttttttttttttttii",
 	    w->py->person, (long long)w->py->year, w->date, w->invtno, w->ebp,
 	    w->orderno, w->ebc, w->agent, w->copno,
@@ -1771,6 +1879,11 @@ write_row(struct run *r, struct row *w, long long run)
 	    dec_format(w->released, 2, rel, sizeof rel), w->guid, w->events,
 	    run, w->id) != 0 || store_step(r->st, st) != 0)
 		return -1;
+	if (sqlite3_changes(store_db(r->st)) != 1) {
+		diag_trouble(r->store_path, 0, _("inventory %lld changed in "
+		    "the store during the run"), w->id);
+		return -1;
+	}
 	if (w->tax != NULL && ((st = store_prepare(r->st, sql_inv_tax)) ==
 	    NULL || store_bind(r->st, st, "ti", w->tax, w->id) != 0 ||
 	    store_step(r->st, st) != 0))
@@ -1781,14 +1894,62 @@ write_row(struct run *r, struct row *w, long long run)
 	    w->copno, w->orderno);
 }
 
-/* The new rows in the order of their creation: of their ids (new_row()). */
+/* Two rows by id. */
 static int
-cmp_newseq(const void *a, const void *b)
+cmp_rowid(const void *a, const void *b)
 {
 	const struct row *x = *(struct row *const *)a;
 	const struct row *y = *(struct row *const *)b;
 
 	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* The stored rows the run changed, in the order of their ids (of the
+ * table's pages).  Returns 0, or -1 (the store's message, or reported). */
+static int
+old_rows(struct run *r, long long run)
+{
+	struct row **v;
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (i = 0; i < r->rows.n; i++) {
+		const struct row *w = r->rows.v[i];
+
+		n += !w->fresh && w->changed;
+	}
+	if (n == 0)
+		return 0;
+	if ((v = malloc(n * sizeof *v)) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	for (i = n = 0; i < r->rows.n; i++) {
+		struct row *w = r->rows.v[i];
+
+		if (!w->fresh && w->changed)
+			v[n++] = w;
+	}
+	qsort(v, n, sizeof *v, cmp_rowid);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = write_row(r, v[i], run);
+	free(v);
+	return rc;
+}
+
+/* The new rows in the order of their buyer-years (the index
+ * inventories_buyer's), each buyer-year's in the order of their creation
+ * (new_row()). */
+static int
+cmp_newrow(const void *a, const void *b)
+{
+	const struct row *x = *(struct row *const *)a;
+	const struct row *y = *(struct row *const *)b;
+	int c = strcmp(x->py->person, y->py->person);
+
+	if (c == 0)
+		c = (x->py->year > y->py->year) - (x->py->year < y->py->year);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
 /* A document of the run as ledger_docs() writes it. */
@@ -1966,7 +2127,13 @@ ledger_write(struct run *r)
 
 	if (r->log_bad)
 		return -1;	/* reported by qstore_log() */
-	if (write_run(r, &run) != 0)
+	/* What follows writes in the order of each table's keys, a page
+	 * after the other: a small page cache costs no more writes, and
+	 * bounds the sort of the night's events (events_put(): SQLite's
+	 * sorter holds as much as the page cache in memory), at the time
+	 * the run holds the most memory. */
+	if (store_exec(r->st, "PRAGMA cache_size = -16384") != 0 ||
+	    write_run(r, &run) != 0)
 		return fail(r);
 	/* The new rows, in an array of their number (no slack: this is
 	 * when the run holds the most memory). */
@@ -1984,32 +2151,37 @@ ledger_write(struct run *r)
 			fresh.v[fresh.n++] = w;
 	}
 	if (fresh.n > 1)
-		qsort(fresh.v, fresh.n, sizeof *fresh.v, cmp_newseq);
-	for (i = 0; i < r->rows.n; i++) {
-		struct row *w = r->rows.v[i];
-
-		if (!w->fresh && w->changed && write_row(r, w, run) != 0)
-			goto fail;
+		qsort(fresh.v, fresh.n, sizeof *fresh.v, cmp_newrow);
+	if (old_rows(r, run) != 0)
+		goto fail;
+	if ((next = store_int(r->st, "SELECT coalesce(max(id), 0) FROM "
+	    "inventories", -1)) < 0)
+		goto fail;
+	/* The new rows get their ids in the order they are written, that
+	 * of their buyer-years: SQLite puts each in the index
+	 * inventories_buyer (person, year) as it is written, and rows
+	 * written in the order of their creation went each to a page of
+	 * it at random.  Their events name them by these ids
+	 * (events_put()). */
+	if (next > INT64_MAX - (long long)fresh.n) {
+		free(fresh.v);
+		diag_trouble(r->store_path, 0, _("no inventory id is left "
+		    "after %lld"), next);
+		return -1;
 	}
-	next = store_int(r->st, "SELECT coalesce(max(id), 0) FROM inventories",
-	    -1);
 	for (i = 0; i < fresh.n; i++) {
 		struct row *w = fresh.v[i];
 
-		/* Every new row is judged (judge_run()) and has the id its
-		 * events were written with. */
-		if (next < 0 || next == INT64_MAX || w->state == S_PENDING ||
-		    w->id != next + 1) {
+		if (w->state == S_PENDING) {	/* judge_run() judges all */
 			free(fresh.v);
-			diag_trouble(r->store_path, 0, _("new inventory %lld "
-			    "is not the next in the store (%lld)"), w->id,
-			    next + 1);
+			diag_trouble(NULL, 0, _("a new inventory was not "
+			    "judged"));
 			return -1;
 		}
 		if (write_new_row(r, w, run, ++next) != 0)
 			goto fail;
 	}
-	if (fresh_keys(r, &fresh) != 0)
+	if (events_put(r) != 0 || fresh_keys(r, &fresh) != 0)
 		goto fail;
 	free(fresh.v);
 	fresh.v = NULL;

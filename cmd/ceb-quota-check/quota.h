@@ -18,9 +18,11 @@
  *      that the run's keys name and what each buyer of the run has used
  *      per year;
  *   3. judge the events in evaluation order (judge.c), each quota event
- *      written to the store as it happens (qstore_log());
- *   4. write the changed inventories and the buyers' totals, and commit
- *      the run's one transaction;
+ *      kept as it happens in a temporary table (qstore_log());
+ *   4. write the changed and new inventories, the quota events and the
+ *      buyers' totals, each in the order of its table's index (new ids
+ *      and seqs by buyer and year), and commit the run's one
+ *      transaction;
  *   5. emit the spooled documents in input order, and the findings
  *      (emit.c).
  * Memory grows with the run's input and the buyers it names, not with the
@@ -138,7 +140,9 @@ struct pyear {
 	struct dec used;
 	int loaded;		/* used read from the store */
 	int dirty;		/* changed by this run */
-	long long last_event;	/* its last quota event of this run */
+	long long last_event;	/* its last quota event of this run
+				 * (given by ledger_write()) */
+	uint32_t idx;		/* index in run.pys */
 };
 
 /*
@@ -161,12 +165,16 @@ struct row {
 				 * this run (the store keeps its own) */
 	long long id;		/* id in the store (a new row's: the one
 				 * ledger_write() gives it, see fresh; the
-				 * new rows' ids follow their creation) */
+				 * new rows' ids follow their buyer-years,
+				 * then their creation) */
 	struct pyear *py;	/* its buyer's totals in its year */
 	/* The releases waiting for this row's judgment: a list in
 	 * run.defer, first and last as index + 1 (0: none). */
 	uint32_t defer_first, defer_last;
 	uint32_t idx;		/* index in run.rows */
+	uint32_t py0;		/* a stored row's py->idx when read: while
+				 * py is that one, write_row() leaves its
+				 * buyer and year (and the index on them) */
 	unsigned char verdict;	/* enum verdict */
 	unsigned char state;	/* enum rstate */
 	unsigned char changed;
@@ -361,16 +369,17 @@ struct run {
 	long long rerun_of;	/* a committed run with the same input */
 	char run_ident[65];	/* the run's identity (ledger_docs()) */
 	/*
-	 * The quota events are written as they happen (qstore_log()), in
-	 * the run's transaction: the run's id and the ids of its new
-	 * inventories are known before they are written (ledger_read():
-	 * one more than the largest; write_run() and ledger_write() check
-	 * that they were given: the night's connection does not check the
-	 * foreign keys, qstore_open()).
+	 * The quota events wait in temp.night_events as they happen
+	 * (qstore_log()) and are written after the run's row and its new
+	 * inventories (ledger_write()): the run's id is known before
+	 * (ledger_docs(): one more than the largest; write_run() checks that
+	 * it was given: the night's connection does not check the foreign
+	 * keys, qstore_open()).
 	 */
 	long long run_id;	/* this run's, 0 before ledger_read() */
 	long long inv_last;	/* the largest inventory id before the run */
 	int log_bad;		/* an event could not be written (reported) */
+	int night_events;	/* temp.night_events made (qstore_log()) */
 	struct vec asides;	/* struct aside * */
 	/* MACs (qstore.c, common/seal.h) */
 	const char *mac_key_path;	/* --mac-key, else store + ".key" */

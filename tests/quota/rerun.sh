@@ -38,9 +38,9 @@ dump "$T/n" >"$T/n1"
 q --ledger "$T/n" -r "$T/rn2" "$T/b.xml" >"$T/on2"
 dump "$T/n" | cmp -s "$T/n1" - && cmp -s "$T/rn1" "$T/rn2" && cmp -s "$T/on1" "$T/on2"
 ok $? "the second night rerun changes nothing"
-# A night writes its quota events before its run's row and its new
-# inventories, on a connection that does not check the foreign keys
-# (qstore.c): every reference holds all the same.
+# A night writes its run's row, its rows and its quota events on a
+# connection that does not check the foreign keys (qstore.c): every
+# reference holds all the same.
 [ -z "$(sqlite3 "$T/n" 'PRAGMA foreign_key_check')" ] &&
     [ -z "$(sqlite3 "$T/l" 'PRAGMA foreign_key_check')" ] &&
     [ "$(sqlite3 "$T/n" 'SELECT count(*) FROM quota_events')" -gt 0 ]
