@@ -1263,7 +1263,7 @@ qstore_log(struct run *r, struct row *w, const char *kind, const char *guid,
 		r->night_events = 1;
 	}
 	st = store_prepare(r->st, sql);
-	if (st == NULL || store_bind(r->st, st, "iitittttt", (long long)
+	if (st == NULL || store_bind(r->st, st, "iititttttn", (long long)
 	    w->py->idx, (long long)w->idx, w->py->person,
 	    (long long)w->py->year, kind, guid, dec_format(amount, 2, a,
 	    sizeof a), dec_format(delta, 2, d, sizeof d),
