@@ -41,6 +41,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1564,6 +1567,28 @@ cmp_wanted_slot(const void *a, const void *b)
 }
 
 /*
+ * From the end of ledger_read() on, the run reads nothing more from the
+ * store but the rows it writes: a 16 MB page cache, instead of 64, is
+ * enough for the writing (in the order of each table's keys, a page
+ * after the other) and bounds the sort of the night's events
+ * (events_put(): SQLite's sorter holds as much as the page cache), and
+ * the pages it held go back to the system before the judgment and the
+ * writing, when the run holds the most memory (the night's rows).
+ * Returns 0, or -1 (the store's message).
+ */
+static int
+small_cache(struct run *r)
+{
+	if (store_exec(r->st, "PRAGMA cache_size = -16384") != 0)
+		return -1;
+	(void)sqlite3_db_release_memory(store_db(r->st));
+#ifdef HAVE_MALLOC_TRIM
+	(void)malloc_trim(0);
+#endif
+	return 0;
+}
+
+/*
  * Step 2: the rows the run's keys name, then its buyers' totals.  The
  * keys are looked up in sorted order (the index's pages read in order,
  * each once, however large the store), and the rows found loaded in the
@@ -1659,6 +1684,8 @@ out:
 	free(want);
 	free(found);
 	ht_free(&byid);
+	if (rc == 0 && small_cache(r) != 0)
+		rc = fail(r);
 	return rc;
 }
 
@@ -2127,13 +2154,9 @@ ledger_write(struct run *r)
 
 	if (r->log_bad)
 		return -1;	/* reported by qstore_log() */
-	/* What follows writes in the order of each table's keys, a page
-	 * after the other: a small page cache costs no more writes, and
-	 * bounds the sort of the night's events (events_put(): SQLite's
-	 * sorter holds as much as the page cache in memory), at the time
-	 * the run holds the most memory. */
-	if (store_exec(r->st, "PRAGMA cache_size = -16384") != 0 ||
-	    write_run(r, &run) != 0)
+	/* The keys of the run's rows served the judgment (row_by()). */
+	rkey_free(r);
+	if (small_cache(r) != 0 || write_run(r, &run) != 0)
 		return fail(r);
 	/* The new rows, in an array of their number (no slack: this is
 	 * when the run holds the most memory). */
