@@ -138,12 +138,12 @@ int verdict_counted(enum verdict v);
 struct pyear {
 	const char *person;
 	int year;
+	uint32_t idx;		/* index in run.pys */
 	struct dec used;
 	int loaded;		/* used read from the store */
 	int dirty;		/* changed by this run */
 	long long last_event;	/* its last quota event of this run
 				 * (given by ledger_write()) */
-	uint32_t idx;		/* index in run.pys */
 };
 
 /*
@@ -377,7 +377,7 @@ struct run {
 	 * it was given: the night's connection does not check the foreign
 	 * keys, qstore_open()).
 	 */
-	long long run_id;	/* this run's, 0 before ledger_read() */
+	long long run_id;	/* this run's, 0 before ledger_docs() */
 	long long inv_last;	/* the largest inventory id before the run */
 	int log_bad;		/* an event could not be written (reported) */
 	int night_events;	/* temp.night_events made (qstore_log()) */
