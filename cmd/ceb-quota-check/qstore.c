@@ -1196,7 +1196,13 @@ qstore_open(struct run *r)
 	 */
 	if (store_exec(r->st, "PRAGMA ignore_check_constraints = ON") != 0 ||
 	    store_exec(r->st, "PRAGMA foreign_keys = OFF") != 0 ||
-	    store_begin(r->st) != 0)
+	    store_begin(r->st) != 0 ||
+	    store_exec(r->st, "CREATE TEMP TABLE night_events("
+	    "n INTEGER PRIMARY KEY, py INTEGER NOT NULL, "
+	    "row INTEGER NOT NULL, person TEXT NOT NULL, "
+	    "year INTEGER NOT NULL, kind TEXT NOT NULL, guid TEXT NOT NULL, "
+	    "amount TEXT NOT NULL, delta TEXT NOT NULL, "
+	    "used_after TEXT NOT NULL, time INTEGER)") != 0)
 		return fail(r);
 	if (convert(r) != 0)
 		return -1;
@@ -1227,9 +1233,9 @@ qstore_bad(const char *source, long index, long line, const char *reason,
 }
 
 /*
- * A quota event of the night: it waits in temp.night_events, as it
- * happens, and goes to quota_events at the commit (events_put()), by
- * buyer-year.  SQLite puts each row in the index quota_events_buyer
+ * A quota event of the night: it waits in temp.night_events (made by
+ * qstore_open()) as it happens, and goes to quota_events at the commit
+ * (events_put()), by buyer-year.  SQLite puts each row in the index quota_events_buyer
  * (person, year) as the row is written: events written in the order of
  * evaluation went each to a page of that index at random, and once the
  * index no longer fit the page cache (millions of events) nearly each
@@ -1253,17 +1259,6 @@ qstore_log(struct run *r, struct row *w, const char *kind, const char *guid,
 		diag_trouble(NULL, 0, _("a quota event before the store was "
 		    "read"));
 		return -1;
-	}
-	if (!r->night_events) {
-		if (store_exec(r->st, "CREATE TEMP TABLE night_events("
-		    "n INTEGER PRIMARY KEY, py INTEGER NOT NULL, "
-		    "row INTEGER NOT NULL, person TEXT NOT NULL, "
-		    "year INTEGER NOT NULL, kind TEXT NOT NULL, "
-		    "guid TEXT NOT NULL, amount TEXT NOT NULL, "
-		    "delta TEXT NOT NULL, used_after TEXT NOT NULL, "
-		    "time INTEGER)") != 0)
-			goto bad;
-		r->night_events = 1;
 	}
 	st = store_prepare(r->st, sql);
 	if (st == NULL || store_bind(r->st, st, "iititttttn", (long long)
@@ -1303,8 +1298,6 @@ events_put(struct run *r)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!r->night_events)
-		return 0;
 	if ((st = store_prepare(r->st, sql)) == NULL)
 		return -1;
 	while ((rc = store_step(r->st, st)) == 1) {
@@ -1331,10 +1324,7 @@ events_put(struct run *r)
 		}
 		((struct pyear *)r->pys.v[pyi])->last_event = ev;
 	}
-	if (rc < 0 || store_exec(r->st, "DROP TABLE temp.night_events") != 0)
-		return -1;
-	r->night_events = 0;
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /*
@@ -1921,6 +1911,34 @@ write_row(struct run *r, struct row *w, long long run)
 	    w->copno, w->orderno);
 }
 
+/* Into v (empty), the rows the run changed that are new (fresh 1) or
+ * were read from the store (fresh 0), in an array of their number (no
+ * slack: this is when the run holds the most memory).  0, or -1 after
+ * reporting. */
+static int
+rows_pick(struct run *r, int fresh, struct vec *v)
+{
+	size_t i;
+
+	for (i = 0; i < r->rows.n; i++) {
+		const struct row *w = r->rows.v[i];
+
+		v->cap += w->changed && w->fresh == fresh;
+	}
+	if (v->cap > 0 && (v->v = malloc(v->cap * sizeof *v->v)) == NULL) {
+		v->cap = 0;
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	for (i = 0; i < r->rows.n; i++) {
+		struct row *w = r->rows.v[i];
+
+		if (w->changed && w->fresh == fresh)
+			v->v[v->n++] = w;
+	}
+	return 0;
+}
+
 /* Two rows by id. */
 static int
 cmp_rowid(const void *a, const void *b)
@@ -1936,31 +1954,17 @@ cmp_rowid(const void *a, const void *b)
 static int
 old_rows(struct run *r, long long run)
 {
-	struct row **v;
-	size_t n = 0, i;
-	int rc = 0;
+	struct vec v = { 0 };
+	size_t i;
+	int rc;
 
-	for (i = 0; i < r->rows.n; i++) {
-		const struct row *w = r->rows.v[i];
-
-		n += !w->fresh && w->changed;
-	}
-	if (n == 0)
-		return 0;
-	if ((v = malloc(n * sizeof *v)) == NULL) {
-		diag_trouble(NULL, 0, _("out of memory"));
-		return -1;
-	}
-	for (i = n = 0; i < r->rows.n; i++) {
-		struct row *w = r->rows.v[i];
-
-		if (!w->fresh && w->changed)
-			v[n++] = w;
-	}
-	qsort(v, n, sizeof *v, cmp_rowid);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = write_row(r, v[i], run);
-	free(v);
+	if ((rc = rows_pick(r, 0, &v)) != 0)
+		return rc;
+	if (v.n > 1)
+		qsort(v.v, v.n, sizeof *v.v, cmp_rowid);
+	for (i = 0; i < v.n && rc == 0; i++)
+		rc = write_row(r, v.v[i], run);
+	free(v.v);
 	return rc;
 }
 
@@ -2158,21 +2162,8 @@ ledger_write(struct run *r)
 	rkey_free(r);
 	if (small_cache(r) != 0 || write_run(r, &run) != 0)
 		return fail(r);
-	/* The new rows, in an array of their number (no slack: this is
-	 * when the run holds the most memory). */
-	for (i = 0; i < r->rows.n; i++)
-		fresh.cap += ((struct row *)r->rows.v[i])->fresh;
-	if (fresh.cap > 0 && (fresh.v = malloc(fresh.cap *
-	    sizeof *fresh.v)) == NULL) {
-		diag_trouble(NULL, 0, _("out of memory"));
+	if (rows_pick(r, 1, &fresh) != 0)
 		return -1;
-	}
-	for (i = 0; i < r->rows.n; i++) {
-		struct row *w = r->rows.v[i];
-
-		if (w->fresh)
-			fresh.v[fresh.n++] = w;
-	}
 	if (fresh.n > 1)
 		qsort(fresh.v, fresh.n, sizeof *fresh.v, cmp_newrow);
 	if (old_rows(r, run) != 0)

@@ -380,7 +380,6 @@ struct run {
 	long long run_id;	/* this run's, 0 before ledger_docs() */
 	long long inv_last;	/* the largest inventory id before the run */
 	int log_bad;		/* an event could not be written (reported) */
-	int night_events;	/* temp.night_events made (qstore_log()) */
 	struct vec asides;	/* struct aside * */
 	/* MACs (qstore.c, common/seal.h) */
 	const char *mac_key_path;	/* --mac-key, else store + ".key" */
