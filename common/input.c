@@ -33,6 +33,7 @@ struct input {
 	/* bytes peeked for magic detection, handed out first when plain */
 	unsigned char peek[2];
 	size_t npeek, peekpos;
+	unsigned long long serial;	/* input_serial() */
 };
 
 static int
@@ -247,6 +248,8 @@ raw_read(struct input *in, void *buf, size_t len)
 	return n;
 }
 
+static unsigned long long inputs_opened;	/* input_serial() */
+
 struct input *
 input_open(const char *path, char *err, size_t errlen)
 {
@@ -258,6 +261,7 @@ input_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", strerror(ENOMEM));
 		return NULL;
 	}
+	in->serial = ++inputs_opened;
 	if (strcmp(path, "-") == 0)
 		in->fd = STDIN_FILENO;
 	else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -427,6 +431,18 @@ int
 input_is_gzip(const struct input *in)
 {
 	return in->gzip;
+}
+
+int
+input_fd(const struct input *in)
+{
+	return in->fd;
+}
+
+unsigned long long
+input_serial(const struct input *in)
+{
+	return in->serial;
 }
 
 unsigned long long

@@ -66,6 +66,14 @@ const char *input_error(const struct input *in);
 /* Nonzero when the source was recognised as gzip. */
 int input_is_gzip(const struct input *in);
 
+/* The file descriptor it reads (owned by in: dup() it to keep it). */
+int input_fd(const struct input *in);
+
+/* A number no other input of the process had (1, 2, ... in the order
+ * they were opened): what tells two inputs apart when one was freed and
+ * the next took its memory. */
+unsigned long long input_serial(const struct input *in);
+
 /* Compressed bytes read so far (for progress and benchmarks). */
 unsigned long long input_raw_bytes(const struct input *in);
 

@@ -693,6 +693,16 @@ store_doc_digest(const char *bytes, size_t len,
 	    NULL) == 1 && olen == STORE_DIGEST_LEN ? 0 : -1;
 }
 
+int
+store_doc_prefix_digest(const char *bytes, size_t len,
+    unsigned char out[STORE_DIGEST_LEN])
+{
+	unsigned int olen = 0;
+
+	return EVP_Digest(bytes, root_start(bytes, len), out, &olen,
+	    EVP_sha256(), NULL) == 1 && olen == STORE_DIGEST_LEN ? 0 : -1;
+}
+
 /* Digest i of d[]. */
 #define DG(d, i) ((d) + (i) * STORE_DIGEST_LEN)
 

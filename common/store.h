@@ -170,6 +170,14 @@ int store_doc_digest(const char *bytes, size_t len,
     unsigned char out[STORE_DIGEST_LEN]);
 
 /*
+ * SHA-256 of what comes before the root element (the bytes
+ * store_doc_digest() leaves out): with it, a document read again is
+ * known to be the same bytes.  Returns 0, or -1 when libcrypto fails.
+ */
+int store_doc_prefix_digest(const char *bytes, size_t len,
+    unsigned char out[STORE_DIGEST_LEN]);
+
+/*
  * A run's identity: SHA-256 over its documents' digests sorted (so the
  * order and the framing of the input do not matter; a document twice
  * counts twice).  digests is n * STORE_DIGEST_LEN bytes and is sorted in

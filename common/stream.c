@@ -1083,6 +1083,7 @@ open_envelope(struct stream *s, struct stream_doc *d, struct stream_err *err)
 	}
 	d->bytes = pd.bytes;		/* in env->payload */
 	d->len = pd.len;
+	d->in_verbatim = 0;
 	d->root_off = pd.root_off;
 	d->root_len = pd.root_len;
 	d->doc = s->doc = pdoc;
@@ -1170,6 +1171,11 @@ stream_next(struct stream *s, struct stream_doc *d, struct stream_err *err)
 				    _("markup declaration (<!DOCTYPE ...>) "
 				    "refused: untrusted input"));
 				return STREAM_BAD;
+			}
+			if (!s->has_mark && !s->borrowed && s->in != NULL) {
+				d->in = s->in;
+				d->in_off = s->consumed + s->start;
+				d->in_verbatim = 1;
 			}
 			len = take_mark(s, d, len);
 			d->bytes = s->buf + s->start;
@@ -1407,6 +1413,7 @@ stream_doc_parse(struct stream_doc *d, const struct stream_opts *opts,
 		t->env = NULL;
 		d->bytes = nd.bytes;	/* in the envelope, now d's */
 		d->len = nd.len;
+		d->in_verbatim = 0;
 		if (!marked) {
 			d->origin.line = d->line = nd.line;
 			d->origin.envelope = nd.origin.envelope;

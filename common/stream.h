@@ -102,6 +102,17 @@ struct stream_doc {
 	int owned;		/* set by stream_doc_detach() */
 	char *mem;		/* detached: the bytes as framed */
 	char *own;		/* detached: the strings of origin */
+	/*
+	 * in_verbatim: bytes are the source's bytes [in_off, in_off + len)
+	 * as read from in (no mark cut out, not an envelope's Data, not a
+	 * stream over memory); the source may still be gzip
+	 * (input_is_gzip()), whose offsets are not the file's.  A tool that
+	 * reads them again from the file must check that they did not
+	 * change.
+	 */
+	const struct input *in;
+	unsigned long long in_off;
+	int in_verbatim;
 };
 
 /* A problem found in a source, located. */

@@ -506,10 +506,11 @@ ct_states(const struct tax_rates *r, const struct tax_item *it,
 	return a ? 2 : 1;
 }
 
-int
-tax_estimate(const struct tax_table *t, long day, enum tax_regime regime,
+/* tax_estimate(), with the bounds (e->lo, e->hi) when bounds is set. */
+static int
+estimate(const struct tax_table *t, long day, enum tax_regime regime,
     const struct tax_item *it, size_t n, struct dec extra,
-    struct tax_estimate *e)
+    struct tax_estimate *e, int bounds)
 {
 	struct tax_rates r;
 	struct tax_amounts a;
@@ -553,6 +554,8 @@ tax_estimate(const struct tax_table *t, long day, enum tax_regime regime,
 		}
 		tax_apply(&r, regime, p, due, NULL, &a);
 		add_parts(&e->parts, &a);
+		if (!bounds)
+			continue;
 		/* The bounds: each answer the CT can get. */
 		states = ct_states(&r, &it[i], extra);
 		if (states == 3)
@@ -590,4 +593,20 @@ tax_estimate(const struct tax_table *t, long day, enum tax_regime regime,
 	e->point = e->parts.total;
 	e->open |= e->parts.tariff_unknown;
 	return 0;
+}
+
+int
+tax_estimate(const struct tax_table *t, long day, enum tax_regime regime,
+    const struct tax_item *it, size_t n, struct dec extra,
+    struct tax_estimate *e)
+{
+	return estimate(t, day, regime, it, n, extra, e, 1);
+}
+
+int
+tax_estimate_point(const struct tax_table *t, long day,
+    enum tax_regime regime, const struct tax_item *it, size_t n,
+    struct dec extra, struct tax_estimate *e)
+{
+	return estimate(t, day, regime, it, n, extra, e, 0);
 }

@@ -111,6 +111,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    e.unknown < 2);
 					continue;
 				}
+				{
+					struct tax_estimate pe;
+
+					FUZZ_ASSERT(tax_estimate_point(t,
+					    days[j], reg ? TAX_FULL :
+					    TAX_WITHIN, it, 2,
+					    dec_from_int(20), &pe) == 0);
+					FUZZ_ASSERT(dec_cmp(pe.point,
+					    e.point) == 0 && dec_cmp(
+					    pe.parts.total, e.parts.total) ==
+					    0);
+				}
 				FUZZ_ASSERT(dec_cmp(e.lo, e.point) <= 0 ||
 				    near(e.lo, e.point));
 				FUZZ_ASSERT(e.open || dec_cmp(e.point, e.hi) <=

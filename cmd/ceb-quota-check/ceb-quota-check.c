@@ -52,25 +52,6 @@ cb_doc(struct stream_doc *d, void *arg)
 	return extract_doc(arg, d);
 }
 
-/* A spool file nobody else can see: created, then unlinked at once. */
-static int
-spool_open(void)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	int fd;
-
-	snprintf(path, sizeof path, "%s/ceb-quota-check.XXXXXX",
-	    dir && *dir ? dir : "/tmp");
-	if ((fd = mkstemp(path)) < 0) {
-		diag_trouble(NULL, 0, _("cannot create a spool file in %s: %s"),
-		    dir && *dir ? dir : "/tmp", strerror(errno));
-		return -1;
-	}
-	unlink(path);
-	return fd;
-}
-
 /*
  * Steps 1-5 of quota.h in the store's one transaction: the store is
  * opened (locked, checked, converted from a CSV ledger on first use)

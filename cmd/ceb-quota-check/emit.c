@@ -317,18 +317,22 @@ report_event(const struct event *e)
 		    e->invtno, e->row ? e->row->invtno : "");
 }
 
+/* Document sd's bytes into *buf (grown to fit); 0, or -1 after
+ * reporting. */
 static int
 read_spool(struct run *r, const struct sdoc *sd, char **buf, size_t *cap)
 {
 	if (sd->len + 1 > *cap) {
 		char *nb = realloc(*buf, sd->len + 1);
 
-		if (nb == NULL)
+		if (nb == NULL) {
+			diag_trouble(NULL, 0, _("out of memory"));
 			return -1;
+		}
 		*buf = nb;
 		*cap = sd->len + 1;
 	}
-	if (spool_get(r, sd->off, *buf, sd->len) != 0)
+	if (spool_doc(r, sd, *buf) != 0)
 		return -1;
 	(*buf)[sd->len] = '\0';
 	return 0;
@@ -344,11 +348,8 @@ write_doc(struct run *r, const struct sdoc *sd, const unsigned char *keep,
 		kept += keep[i] != 0;
 	if (nkeep > 0 && kept == 0)
 		return 0;
-	if (read_spool(r, sd, buf, cap) != 0) {
-		diag_trouble(NULL, 0, _("cannot read the spool file: %s"),
-		    strerror(errno));
-		return -1;
-	}
+	if (read_spool(r, sd, buf, cap) != 0)
+		return -1;	/* reported */
 	if (nkeep == 0 || kept == nkeep) {
 		if (emit_marked(stdout, *buf, sd->len, &sd->o) != 0)
 			goto werr;

@@ -450,8 +450,8 @@ estimate_tax(struct run *r, struct event *e, const struct msrc *m,
 		n++;
 	}
 	for (reg = 0; reg < 2; reg++) {
-		if (tax_estimate(r->tax, e->day, reg ? TAX_FULL : TAX_WITHIN,
-		    it, n, extra, &te) != 0) {
+		if (tax_estimate_point(r->tax, e->day, reg ? TAX_FULL :
+		    TAX_WITHIN, it, n, extra, &te) != 0) {
 			snprintf(why, sizeof why, "%s: %s",
 			    it[te.unknown].gcode, tax_strwhy(te.why));
 			e->tax_why = arena_str(&r->ar, why);
@@ -629,7 +629,6 @@ extract_doc(struct run *r, struct stream_doc *d)
 	sd->o.records = d->origin.records ? intern(r, d->origin.records) :
 	    NULL;
 	r->cur = &sd->o;
-	sd->off = r->spool_off;
 	sd->len = d->len;
 	sd->first = (uint32_t)ev_count(r);
 	sd->mine = r->shard.n == 0 || r->shard.k == 1;
@@ -638,10 +637,23 @@ extract_doc(struct run *r, struct stream_doc *d)
 		    "document's digest"));
 		return -1;
 	}
-	if (spool_put(r, d->bytes, d->len) != 0) {
-		diag_trouble(NULL, 0, _("cannot write the spool file: %s"),
-		    strerror(errno));
-		return -1;
+	/* Its bytes: where they are in a plain file, else a copy in the
+	 * spool. */
+	if ((sd->src = spool_source(r, d)) >= 0) {
+		sd->off = d->in_off;
+		if (store_doc_prefix_digest(d->bytes, d->len, sd->pdigest) !=
+		    0) {
+			diag_trouble(d->source, d->line, _("cannot compute "
+			    "the document's digest"));
+			return -1;
+		}
+	} else {
+		sd->off = r->spool_off;
+		if (spool_put(r, d->bytes, d->len) != 0) {
+			diag_trouble(NULL, 0, _("cannot write the spool file: "
+			    "%s"), strerror(errno));
+			return -1;
+		}
 	}
 	if (types == NULL) {
 		char bad[64];

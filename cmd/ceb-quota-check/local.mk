@@ -11,6 +11,7 @@ ceb_quota_check_SOURCES = cmd/ceb-quota-check/ceb-quota-check.c \
 # inventories changed on a later night; goldens are in
 # tests/golden/ceb-quota-check/ (run by tests/golden.test).
 TESTS += tests/quota/crash.sh tests/quota/concurrency.sh tests/quota/rerun.sh \
-	tests/quota/answer-key.sh tests/quota/scan.sh tests/quota/moved.sh
+	tests/quota/answer-key.sh tests/quota/scan.sh tests/quota/moved.sh \
+	tests/quota/reread.sh
 EXTRA_DIST += tests/quota tests/bench/ceb-quota-check.sh
 dist_man_MANS += man/ceb-quota-check.1

@@ -1149,12 +1149,23 @@ make_folder(const char *path)
 	return rc;
 }
 
+/* A quota event of the night in r->logf (qstore_log()); the strings it
+ * names (kind, guid) live as long as the run. */
+struct nightev {
+	struct dec amount, delta, used_after;
+	uint64_t time;		/* UINT64_MAX or 0: not known */
+	const char *kind, *guid;
+	uint32_t py, row;	/* r->pys and r->rows indexes */
+};
+
 int
 qstore_open(struct run *r)
 {
 	char err[600];
 	enum store_status rc;
 
+	memset(&r->logf, 0, sizeof r->logf);
+	r->logf.fd = -1;
 	if (make_folder(r->ledger_path) != 0 || resolve(r) != 0)
 		return -1;
 	rc = store_open(&r->st, r->store_path, &schema, 0, r->lock_timeout,
@@ -1196,14 +1207,11 @@ qstore_open(struct run *r)
 	 */
 	if (store_exec(r->st, "PRAGMA ignore_check_constraints = ON") != 0 ||
 	    store_exec(r->st, "PRAGMA foreign_keys = OFF") != 0 ||
-	    store_begin(r->st) != 0 ||
-	    store_exec(r->st, "CREATE TEMP TABLE night_events("
-	    "n INTEGER PRIMARY KEY, py INTEGER NOT NULL, "
-	    "row INTEGER NOT NULL, person TEXT NOT NULL, "
-	    "year INTEGER NOT NULL, kind TEXT NOT NULL, guid TEXT NOT NULL, "
-	    "amount TEXT NOT NULL, delta TEXT NOT NULL, "
-	    "used_after TEXT NOT NULL, time INTEGER)") != 0)
+	    store_begin(r->st) != 0)
 		return fail(r);
+	if ((r->logf.fd = spool_open()) < 0)
+		return -1;
+	r->logf.size = sizeof(struct nightev);
 	if (convert(r) != 0)
 		return -1;
 	return mac_setup(r, 0);
@@ -1214,6 +1222,7 @@ qstore_close(struct run *r)
 {
 	store_close(r->st);
 	r->st = NULL;
+	rec_close(&r->logf);
 }
 
 void
@@ -1232,98 +1241,158 @@ qstore_bad(const char *source, long index, long line, const char *reason,
 	(void)vec_push(&r->asides, a);
 }
 
+/* The buyer-years in the order of (person, year): py_rank[py->idx], for
+ * cmp_newrow() and events_put() (one strcmp() per pair of buyer-years,
+ * not per pair of rows or events), from ledger_write()'s start to its
+ * end. */
+static uint32_t *py_rank;
+static const struct vec *py_all;
+
+static int
+cmp_pyear_idx(const void *a, const void *b)
+{
+	const struct pyear *x = py_all->v[*(const uint32_t *)a];
+	const struct pyear *y = py_all->v[*(const uint32_t *)b];
+	int c = strcmp(x->person, y->person);
+
+	return c ? c : (x->year > y->year) - (x->year < y->year);
+}
+
+/* py_rank for the run's buyer-years; 0, or -1 out of memory. */
+static int
+rank_pyears(struct run *r)
+{
+	uint32_t *by;
+	size_t i;
+
+	if (r->pys.n > UINT32_MAX ||
+	    (py_rank = malloc((r->pys.n + 1) * sizeof *py_rank)) == NULL)
+		return -1;
+	if ((by = malloc((r->pys.n + 1) * sizeof *by)) == NULL) {
+		free(py_rank);
+		py_rank = NULL;
+		return -1;
+	}
+	for (i = 0; i < r->pys.n; i++)
+		by[i] = (uint32_t)i;
+	py_all = &r->pys;
+	qsort(by, r->pys.n, sizeof *by, cmp_pyear_idx);
+	for (i = 0; i < r->pys.n; i++)
+		py_rank[by[i]] = (uint32_t)i;
+	free(by);
+	return 0;
+}
+
 /*
- * A quota event of the night: it waits in temp.night_events (made by
- * qstore_open()) as it happens, and goes to quota_events at the commit
- * (events_put()), by buyer-year.  SQLite puts each row in the index quota_events_buyer
- * (person, year) as the row is written: events written in the order of
- * evaluation went each to a page of that index at random, and once the
- * index no longer fit the page cache (millions of events) nearly each
- * one read and wrote a page.  Its buyer and year, and the buyer's total
- * after it, are taken now.
+ * A quota event of the night: it waits in r->logf (a temporary file
+ * opened by qstore_open()) as it happens, and goes to quota_events at the
+ * commit (events_put()), by buyer-year.  SQLite puts each row in the
+ * index quota_events_buyer (person, year) as the row is written: events
+ * written in the order of evaluation went each to a page of that index at
+ * random, and once the index no longer fit the page cache (millions of
+ * events) nearly each one read and wrote a page.  Its buyer and year, and
+ * the buyer's total after it, are taken now (struct nightev).
  */
 int
 qstore_log(struct run *r, struct row *w, const char *kind, const char *guid,
     struct dec amount, struct dec delta, uint64_t time)
 {
-	static const char sql[] = "INSERT INTO temp.night_events(py, row, "
-	    "person, year, kind, guid, amount, delta, used_after, time) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-	char a[64], d[64], u[64];
-	sqlite3_stmt *st;
+	struct nightev ev;
 
 	if (r->log_bad)
 		return -1;
-	if (r->run_id == 0) {
+	if (r->run_id == 0 || r->logf.fd < 0) {
 		r->log_bad = 1;
 		diag_trouble(NULL, 0, _("a quota event before the store was "
 		    "read"));
 		return -1;
 	}
-	st = store_prepare(r->st, sql);
-	if (st == NULL || store_bind(r->st, st, "iititttttn", (long long)
-	    w->py->idx, (long long)w->idx, w->py->person,
-	    (long long)w->py->year, kind, guid, dec_format(amount, 2, a,
-	    sizeof a), dec_format(delta, 2, d, sizeof d),
-	    dec_format(w->py->used, 2, u, sizeof u)) != 0)
-		goto bad;
-	if (time != UINT64_MAX && time != 0 && sqlite3_bind_int64(st, 10,
-	    (long long)time) != SQLITE_OK)
-		goto bad;
-	if (store_step(r->st, st) != 0)
-		goto bad;
+	memset(&ev, 0, sizeof ev);
+	ev.amount = amount;
+	ev.delta = delta;
+	ev.used_after = w->py->used;
+	ev.time = time;
+	ev.kind = kind;
+	ev.guid = guid;
+	ev.py = w->py->idx;
+	ev.row = w->idx;
+	if (rec_put(&r->logf, r->logf.n, &ev) != 0) {
+		r->log_bad = 1;	/* reported */
+		return -1;
+	}
 	w->py->dirty = 1;
 	return 0;
-bad:
-	r->log_bad = 1;
-	(void)fail(r);
-	return -1;
+}
+
+/* (py_rank[py] << 32 | n): what events_put() sorts. */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 /*
  * The night's events (qstore_log()) into quota_events, sealed and
- * chained as they go, in the order of their buyer-years (each
- * buyer-year's in the order they happened): the index on (person, year)
- * then takes them in its own order, each page read and written once.
- * Their inventories' ids are the ones ledger_write() gave.  Each
- * buyer-year's last event into its py->last_event.  Returns 0, or -1
- * (the store's message).
+ * chained as they go, in the order of their buyer-years (py_rank: person,
+ * then year; each buyer-year's in the order they happened): the index on
+ * (person, year) then takes them in its own order, each page read and
+ * written once.  Their inventories' ids are the ones ledger_write() gave.
+ * Each buyer-year's last event into its py->last_event.  Returns 0, or -1
+ * (the store's message, or reported).
  */
 static int
 events_put(struct run *r)
 {
-	static const char sql[] = "SELECT py, row, person, year, kind, guid, "
-	    "amount, delta, used_after, time FROM temp.night_events "
-	    "ORDER BY person, year, n";
-	sqlite3_stmt *st;
-	int rc;
+	uint64_t *ord;
+	size_t i, n = r->logf.n;
+	int rc = 0;
 
-	if ((st = store_prepare(r->st, sql)) == NULL)
+	if (n == 0)
+		return 0;
+	if (n > UINT32_MAX || (ord = malloc(n * sizeof *ord)) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
-	while ((rc = store_step(r->st, st)) == 1) {
-		long long pyi = sqlite3_column_int64(st, 0);
-		long long wi = sqlite3_column_int64(st, 1);
-		long long ev;
-
-		if (pyi < 0 || (size_t)pyi >= r->pys.n || wi < 0 ||
-		    (size_t)wi >= r->rows.n) {
-			sqlite3_reset(st);
-			diag_trouble(NULL, 0, _("a quota event of the run was "
-			    "not kept as written"));
-			return -1;
-		}
-		if ((ev = insert_event_text(r, r->run_id,
-		    ((struct row *)r->rows.v[wi])->id, store_text(st, 2),
-		    sqlite3_column_int(st, 3), store_text(st, 4),
-		    store_text(st, 5), store_text(st, 6), store_text(st, 7),
-		    store_text(st, 8),
-		    (unsigned long long)sqlite3_column_int64(st, 9), NULL,
-		    NULL)) < 0) {
-			sqlite3_reset(st);
-			return -1;
-		}
-		((struct pyear *)r->pys.v[pyi])->last_event = ev;
 	}
+	for (i = 0; i < n && rc == 0; i++) {
+		struct nightev ev;
+
+		if (rec_get(&r->logf, i, &ev) == NULL)
+			rc = -1;
+		else if (ev.py >= r->pys.n || ev.row >= r->rows.n)
+			rc = -2;
+		else
+			ord[i] = (uint64_t)py_rank[ev.py] << 32 | i;
+	}
+	if (rc == 0)
+		qsort(ord, n, sizeof *ord, cmp_u64);
+	for (i = 0; i < n && rc == 0; i++) {
+		struct nightev ev;
+		struct pyear *py;
+		char a[64], d[64], u[64];
+		long long seq;
+
+		if (rec_get(&r->logf, (size_t)(ord[i] & UINT32_MAX), &ev) ==
+		    NULL) {
+			rc = -1;
+			break;
+		}
+		py = r->pys.v[ev.py];
+		if ((seq = insert_event_text(r, r->run_id,
+		    ((struct row *)r->rows.v[ev.row])->id, py->person,
+		    py->year, ev.kind, ev.guid, dec_format(ev.amount, 2, a,
+		    sizeof a), dec_format(ev.delta, 2, d, sizeof d),
+		    dec_format(ev.used_after, 2, u, sizeof u),
+		    ev.time == UINT64_MAX ? 0 : ev.time, NULL, NULL)) < 0)
+			rc = -1;
+		else
+			py->last_event = seq;
+	}
+	free(ord);
+	if (rc == -2)
+		diag_trouble(NULL, 0, _("a quota event of the run was not "
+		    "kept as written"));
 	return rc < 0 ? -1 : 0;
 }
 
@@ -1784,18 +1853,52 @@ cmp_joined(const char *a1, const char *a2, const char *b1, const char *b2)
 	}
 }
 
-/* What cmp_keyed() sorts: places in the run's new rows (fresh_rows),
- * 4 bytes each (this runs when the run holds the most memory). */
+/* The key of a row by its tag ('A', 'E', 'I', 'O'), as key2() makes it:
+ * 0, or -1 when the row has none. */
+static int
+row_key(char *buf, size_t n, int tag, const struct row *w)
+{
+	switch (tag) {
+	case 'A':
+		return key_agent(buf, n, w->agent, w->copno);
+	case 'E':
+		return key_ebc(buf, n, w->ebc, w->copno);
+	case 'I':
+		return key_invt(buf, n, w->invtno);
+	default:
+		return key_order(buf, n, w->ebp, w->orderno);
+	}
+}
+
+/*
+ * What cmp_keyed() sorts: a new row (its place in fresh_rows) and the 8
+ * bytes of its key after the prefix that all the keys of the tag share,
+ * as a number (big-endian, 0 past the key's end): most comparisons are of
+ * two numbers in one array instead of two strings each behind two
+ * pointers anywhere in memory (keys of 1,000,000 rows took seconds).
+ * Packed to 12 bytes: this runs when the run holds the most memory.
+ */
+struct keyed {
+	uint32_t hi, lo;	/* the 8 bytes */
+	uint32_t i;		/* in fresh_rows */
+};
 static struct row *const *fresh_rows;
 static int fresh_tag;	/* the key of cmp_keyed(): 'A', 'E', 'I', 'O' */
 
 static int
 cmp_keyed(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	const struct row *v = fresh_rows[x], *w = fresh_rows[y];
+	const struct keyed *p = a, *q = b;
+	const struct row *v, *w;
+	uint32_t x = p->i, y = q->i;
 	int c;
 
+	if (p->hi != q->hi)
+		return p->hi < q->hi ? -1 : 1;
+	if (p->lo != q->lo)
+		return p->lo < q->lo ? -1 : 1;
+	v = fresh_rows[x];
+	w = fresh_rows[y];
 	switch (fresh_tag) {
 	case 'A':
 		c = cmp_joined(v->agent, v->copno, w->agent, w->copno);
@@ -1813,6 +1916,47 @@ cmp_keyed(const void *a, const void *b)
 	return c ? c : (x > y) - (x < y);
 }
 
+/* The keys of tag of the new rows, with their 8 bytes (struct keyed),
+ * into k; their number. */
+static size_t
+keyed_fill(const struct vec *fresh, int tag, struct keyed *k)
+{
+	char buf[256], first[256];
+	size_t i, n = 0, lcp = 0;
+
+	/* The prefix every key of the tag shares. */
+	for (i = 0; i < fresh->n; i++) {
+		size_t j;
+
+		if (row_key(buf, sizeof buf, tag, fresh->v[i]) != 0)
+			continue;
+		if (n++ == 0) {
+			lcp = strlen(buf);
+			memcpy(first, buf, lcp + 1);
+			continue;
+		}
+		for (j = 0; j < lcp && buf[j] == first[j]; j++)
+			;
+		lcp = j;
+	}
+	for (i = n = 0; i < fresh->n; i++) {
+		unsigned char b[8] = { 0 };
+		size_t len, j;
+
+		if (row_key(buf, sizeof buf, tag, fresh->v[i]) != 0)
+			continue;
+		len = strlen(buf);
+		for (j = 0; j < 8 && lcp + j < len; j++)
+			b[j] = (unsigned char)buf[lcp + j];
+		k[n].hi = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		    (uint32_t)b[2] << 8 | b[3];
+		k[n].lo = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
+		    (uint32_t)b[6] << 8 | b[7];
+		k[n++].i = (uint32_t)i;
+	}
+	return n;
+}
+
 /*
  * The keys of the run's new rows (fresh, in the order they were
  * written), in the order of the keys: the index's pages are written in
@@ -1825,7 +1969,7 @@ static int
 fresh_keys(struct run *r, const struct vec *fresh)
 {
 	static const char tags[] = "AEIO";
-	uint32_t *k;
+	struct keyed *k;
 	size_t i, n;
 	const char *t;
 	int rc = 0;
@@ -1837,30 +1981,15 @@ fresh_keys(struct run *r, const struct vec *fresh)
 		return -1;
 	fresh_rows = (struct row *const *)fresh->v;
 	for (t = tags; *t && rc == 0; t++) {
-		char buf[256];
-
-		for (i = n = 0; i < fresh->n; i++) {
-			const struct row *w = fresh->v[i];
-
-			if (*t == 'A' ? key_agent(buf, sizeof buf, w->agent,
-			    w->copno) : *t == 'E' ? key_ebc(buf, sizeof buf,
-			    w->ebc, w->copno) : *t == 'I' ? key_invt(buf,
-			    sizeof buf, w->invtno) : key_order(buf,
-			    sizeof buf, w->ebp, w->orderno))
-				continue;
-			k[n++] = (uint32_t)i;
-		}
+		n = keyed_fill(fresh, *t, k);
 		fresh_tag = *t;
 		qsort(k, n, sizeof *k, cmp_keyed);
 		for (i = 0; i < n && rc == 0; i++) {
-			const struct row *w = fresh->v[k[i]];
+			const struct row *w = fresh->v[k[i].i];
 			sqlite3_stmt *st;
+			char buf[256];
 
-			(void)(*t == 'A' ? key_agent(buf, sizeof buf, w->agent,
-			    w->copno) : *t == 'E' ? key_ebc(buf, sizeof buf,
-			    w->ebc, w->copno) : *t == 'I' ? key_invt(buf,
-			    sizeof buf, w->invtno) : key_order(buf,
-			    sizeof buf, w->ebp, w->orderno));
+			(void)row_key(buf, sizeof buf, *t, w);
 			if ((st = store_prepare(r->st, sql_key_insert)) ==
 			    NULL || store_bind(r->st, st, "si", buf,
 			    w->id) != 0 || store_step(r->st, st) != 0)
@@ -1969,18 +2098,18 @@ old_rows(struct run *r, long long run)
 }
 
 /* The new rows in the order of their buyer-years (the index
- * inventories_buyer's), each buyer-year's in the order of their creation
- * (new_row()). */
+ * inventories_buyer's: py_rank), each buyer-year's in the order of their
+ * creation (new_row()). */
 static int
 cmp_newrow(const void *a, const void *b)
 {
 	const struct row *x = *(struct row *const *)a;
 	const struct row *y = *(struct row *const *)b;
-	int c = strcmp(x->py->person, y->py->person);
+	uint32_t p = py_rank[x->py->idx], q = py_rank[y->py->idx];
 
-	if (c == 0)
-		c = (x->py->year > y->py->year) - (x->py->year < y->py->year);
-	return c ? c : (x->id > y->id) - (x->id < y->id);
+	if (p != q)
+		return p < q ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
 }
 
 /* A document of the run as ledger_docs() writes it. */
@@ -2164,6 +2293,11 @@ ledger_write(struct run *r)
 		return fail(r);
 	if (rows_pick(r, 1, &fresh) != 0)
 		return -1;
+	if (rank_pyears(r) != 0) {
+		free(fresh.v);
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
 	if (fresh.n > 1)
 		qsort(fresh.v, fresh.n, sizeof *fresh.v, cmp_newrow);
 	if (old_rows(r, run) != 0)
@@ -2179,6 +2313,8 @@ ledger_write(struct run *r)
 	 * (events_put()). */
 	if (next > INT64_MAX - (long long)fresh.n) {
 		free(fresh.v);
+		free(py_rank);
+		py_rank = NULL;
 		diag_trouble(r->store_path, 0, _("no inventory id is left "
 		    "after %lld"), next);
 		return -1;
@@ -2188,6 +2324,8 @@ ledger_write(struct run *r)
 
 		if (w->state == S_PENDING) {	/* judge_run() judges all */
 			free(fresh.v);
+			free(py_rank);
+			py_rank = NULL;
 			diag_trouble(NULL, 0, _("a new inventory was not "
 			    "judged"));
 			return -1;
@@ -2199,6 +2337,8 @@ ledger_write(struct run *r)
 		goto fail;
 	free(fresh.v);
 	fresh.v = NULL;
+	free(py_rank);
+	py_rank = NULL;
 	for (i = 0; i < r->pys.n; i++) {
 		struct pyear *py = r->pys.v[i];
 		char u[64];
@@ -2222,6 +2362,8 @@ ledger_write(struct run *r)
 	return 0;
 fail:
 	free(fresh.v);
+	free(py_rank);
+	py_rank = NULL;
 	return fail(r);
 }
 

@@ -2,15 +2,15 @@
  * quota.h: the pieces of ceb-quota-check and the data they share.
  *
  * A run goes in five steps (see ceb-quota-check.c):
- *   1. read the input: every document is spooled to a temporary file and
- *      every record the tool has an opinion on becomes an event
+ *   1. read the input: every document is spooled to a temporary file
+ *      (or, read from a plain file, is found there again: struct sdoc)
+ *      and every record the tool has an opinion on becomes an event
  *      (extract.c; the input loop checks each document without building
  *      a tree, and its fields are read from its bytes by common/scan.c,
  *      or from a tree built again for a document the scan does not
- *      take); the
- *      events and the documents' records are written to
- *      two more temporary files (struct recfile) and read back when a
- *      step needs them; nothing is judged yet;
+ *      take); the events and the documents' records are written to two
+ *      more temporary files (struct recfile) and read back when a step
+ *      needs them; nothing is judged yet;
  *   2. write the night's documents to the store in the order of their
  *      digests (ledger_docs(): the run's identity, whether it is a rerun,
  *      which documents an earlier run judged), then look up in the store
@@ -18,13 +18,13 @@
  *      that the run's keys name and what each buyer of the run has used
  *      per year;
  *   3. judge the events in evaluation order (judge.c), each quota event
- *      kept as it happens in a temporary table (qstore_log());
+ *      kept as it happens in a temporary file (qstore_log());
  *   4. write the changed and new inventories, the quota events and the
  *      buyers' totals, each in the order of its table's index (new ids
  *      and seqs by buyer and year), and commit the run's one
  *      transaction;
- *   5. emit the spooled documents in input order, and the findings
- *      (emit.c).
+ *   5. emit the documents in input order (spool_doc()), and the
+ *      findings (emit.c).
  * Memory grows with the run's input and the buyers it names, not with the
  * size of the ledger: per inventory of the night, its row's strings
  * (identity, lines), its ledger row (176 bytes), its keys (8-byte slots
@@ -32,7 +32,7 @@
  * record of the evaluation order (about 0.41 KB of peak RSS an inventory
  * measured between 100,000 and 200,000 inventories; the events, with
  * their message guid and person key, and the documents themselves are on
- * disk, the quota events in a temporary table).  SQLite's page cache is
+ * disk, the quota events in a third file).  SQLite's page cache is
  * 64 MB while the store is read, 16 MB after (qstore.c, small_cache()).
  */
 #ifndef QUOTA_H
@@ -105,6 +105,9 @@ struct recfile {
 	size_t rd_first, rd_n, next, wr_first, wr_n;
 };
 void *rec_get(struct recfile *f, size_t i, void *buf);
+/* A spool file nobody else can see (created in TMPDIR, else /tmp, and
+ * unlinked at once): its fd, or -1 after reporting. */
+int spool_open(void);
 int rec_put(struct recfile *f, size_t i, const void *rec);
 void rec_close(struct recfile *f);
 
@@ -304,7 +307,11 @@ ev_msgguid(const struct event *e)
 	return e->msgguid ? e->msgguid : e->mguid;
 }
 
-/* A spooled document. */
+/*
+ * A document of the run.  Its bytes are in the spool at off, or, read
+ * from a plain file (src >= 0), in that file at off: read again from
+ * there when written out, and checked against digest and pdigest first.
+ */
 struct sdoc {
 	const char *source;
 	long index, line;
@@ -312,6 +319,8 @@ struct sdoc {
 	size_t len;
 	struct origin o;	/* its origin, strings interned */
 	unsigned char digest[32];	/* store_doc_digest() */
+	unsigned char pdigest[32];	/* store_doc_prefix_digest(), src >= 0 */
+	int src;		/* r->srcs index, -1: in the spool */
 	long long seen;		/* an earlier run judged it (0: none) */
 	uint32_t first, n;	/* its events: evs[first .. first+n) */
 	int code;		/* message type code, 0 when not CEB */
@@ -359,6 +368,23 @@ struct run {
 	uint64_t spool_first;
 	size_t spool_n;
 	int spool_wr;
+	/*
+	 * The plain files the documents were read from (struct sdoc: src),
+	 * each opened again (a dup() of the loop's descriptor) to read the
+	 * documents it holds when they are written out, instead of copying
+	 * them to the spool: at most SRC_MAX; the documents of the files
+	 * after them, of gzip, of standard input when it is not a file,
+	 * and documents that were cut (an origin mark, an envelope's Data)
+	 * go to the spool.
+	 */
+	struct srcfile {
+		int fd;
+		unsigned long long dev, ino;
+	} *srcs;
+	size_t nsrcs;
+	unsigned long long src_in;	/* the input_serial() of the last
+					 * document's source, */
+	int src_last;			/* its srcs index or -1 */
 	struct htab strs;	/* interned strings */
 	struct vec strv;
 	/* store */
@@ -370,7 +396,8 @@ struct run {
 	long long rerun_of;	/* a committed run with the same input */
 	char run_ident[65];	/* the run's identity (ledger_docs()) */
 	/*
-	 * The quota events wait in temp.night_events as they happen
+	 * The quota events wait in logf (an unlinked temporary file of
+	 * fixed-size records, opened by qstore_open()) as they happen
 	 * (qstore_log()) and are written after the run's row and its new
 	 * inventories (ledger_write()): the run's id is known before
 	 * (ledger_docs(): one more than the largest; write_run() checks that
@@ -379,6 +406,7 @@ struct run {
 	 */
 	long long run_id;	/* this run's, 0 before ledger_docs() */
 	long long inv_last;	/* the largest inventory id before the run */
+	struct recfile logf;
 	int log_bad;		/* an event could not be written (reported) */
 	struct vec asides;	/* struct aside * */
 	/* MACs (qstore.c, common/seal.h) */
@@ -436,7 +464,14 @@ const char *intern(struct run *r, const char *s);
 int spool_put(struct run *r, const char *p, size_t len);
 int spool_flush(struct run *r);
 int spool_get(struct run *r, uint64_t off, char *buf, size_t len);
+/* spool_close() closes the spool and the kept files (r->srcs). */
 void spool_close(struct run *r);
+/* The r->srcs index of the plain file document d was read from (opened
+ * again on its first document), or -1 when d goes to the spool. */
+int spool_source(struct run *r, const struct stream_doc *d);
+/* Read document sd again into buf (sd->len bytes): from the spool, or
+ * from its file, checked against its digests; 0, or -1 after reporting. */
+int spool_doc(struct run *r, const struct sdoc *sd, char *buf);
 
 /* keys (judge.c) */
 int key_invt(char *buf, size_t n, const char *invtno);

@@ -7,15 +7,22 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "diag.h"
 #include "i18n.h"
+#include "input.h"
 #include "quota.h"
 #include "fnv.h"
+#include "store.h"
+#include "stream.h"
 
 #ifndef ARENA_BLOCK	/* the fuzz targets build with a smaller one */
 #define ARENA_BLOCK (8u << 20)
@@ -194,6 +201,26 @@ vec_push(struct vec *v, void *p)
 }
 
 /* ---- records in a file (quota.h: struct recfile) ---- */
+
+/* A spool file nobody else can see: created, then unlinked at once. */
+int
+spool_open(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/ceb-quota-check.XXXXXX",
+	    dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(path)) < 0) {
+		diag_trouble(NULL, 0, _("cannot create a spool file in %s: %s"),
+		    dir && *dir ? dir : "/tmp", strerror(errno));
+		return -1;
+	}
+	unlink(path);
+	return fd;
+}
+
 
 #define REC_BLOCK 256	/* records read ahead or written behind at once */
 
@@ -417,6 +444,8 @@ spool_get(struct run *r, uint64_t off, char *buf, size_t len)
 void
 spool_close(struct run *r)
 {
+	size_t i;
+
 	if (r->spool >= 0)
 		close(r->spool);
 	r->spool = -1;
@@ -424,6 +453,83 @@ spool_close(struct run *r)
 	r->spool_buf = NULL;
 	r->spool_n = 0;
 	r->spool_wr = 0;
+	for (i = 0; i < r->nsrcs; i++)
+		close(r->srcs[i].fd);
+	free(r->srcs);
+	r->srcs = NULL;
+	r->nsrcs = 0;
+}
+
+/*
+ * Files kept open to read their documents again (quota.h: struct run,
+ * srcs): a night is a few large files, or many small ones, whose
+ * documents the spool takes.
+ */
+#define SRC_MAX 64
+
+int
+spool_source(struct run *r, const struct stream_doc *d)
+{
+	struct stat st;
+	struct srcfile *ns;
+	size_t i;
+	int fd;
+
+	if (!r->spooled || !d->in_verbatim || d->in == NULL ||
+	    input_is_gzip(d->in))
+		return -1;
+	if (input_serial(d->in) == r->src_in)
+		return r->src_last;
+	r->src_in = input_serial(d->in);
+	r->src_last = -1;
+	if (fstat(input_fd(d->in), &st) != 0 || !S_ISREG(st.st_mode))
+		return -1;
+	for (i = 0; i < r->nsrcs; i++)
+		if (r->srcs[i].dev == (unsigned long long)st.st_dev &&
+		    r->srcs[i].ino == (unsigned long long)st.st_ino)
+			return r->src_last = (int)i;
+	if (r->nsrcs >= SRC_MAX ||
+	    (ns = realloc(r->srcs, (r->nsrcs + 1) * sizeof *ns)) == NULL)
+		return -1;
+	r->srcs = ns;
+	if ((fd = fcntl(input_fd(d->in), F_DUPFD_CLOEXEC, 3)) < 0)
+		return -1;
+	ns[r->nsrcs].fd = fd;
+	ns[r->nsrcs].dev = (unsigned long long)st.st_dev;
+	ns[r->nsrcs].ino = (unsigned long long)st.st_ino;
+	return r->src_last = (int)r->nsrcs++;
+}
+
+int
+spool_doc(struct run *r, const struct sdoc *sd, char *buf)
+{
+	unsigned char dg[STORE_DIGEST_LEN], pd[STORE_DIGEST_LEN];
+
+	if (sd->src < 0) {
+		if (spool_get(r, sd->off, buf, sd->len) == 0)
+			return 0;
+		diag_trouble(NULL, 0, _("cannot read the spool file: %s"),
+		    strerror(errno));
+		return -1;
+	}
+	if ((size_t)sd->src >= r->nsrcs ||
+	    spool_io(r->srcs[sd->src].fd, 0, buf, sd->len, sd->off) != 0) {
+		diag_trouble(sd->source, sd->line, _("cannot read document "
+		    "%ld again: %s"), sd->index, strerror(errno));
+		return -1;
+	}
+	/* Test hook: the file changed between the reading and the writing. */
+	if (getenv("CEB_QUOTA_CHECK_TEST_CHANGED") && sd->len > 0)
+		buf[sd->len - 1] ^= 1;
+	if (store_doc_digest(buf, sd->len, dg) != 0 ||
+	    store_doc_prefix_digest(buf, sd->len, pd) != 0 ||
+	    memcmp(dg, sd->digest, sizeof dg) != 0 ||
+	    memcmp(pd, sd->pdigest, sizeof pd) != 0) {
+		diag_trouble(sd->source, sd->line, _("document %ld changed in "
+		    "the file since it was read: not written out"), sd->index);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- the run's events and documents (quota.h) ---- */

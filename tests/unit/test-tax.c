@@ -316,6 +316,26 @@ lookups(void **state)
 	    "a specific consumption tax (per quantity), not computed");
 }
 
+/* tax_estimate(), checked against tax_estimate_point(): the same
+ * return, why, unknown, point and parts, no bounds. */
+static int
+both(long day, enum tax_regime regime, const struct tax_item *it, size_t n,
+    struct dec extra, struct tax_estimate *e)
+{
+	struct tax_estimate p;
+	int rc = tax_estimate(tab, day, regime, it, n, extra, e);
+
+	assert_int_equal(tax_estimate_point(tab, day, regime, it, n, extra,
+	    &p), rc);
+	assert_int_equal(p.why, e->why);
+	assert_int_equal(p.unknown, e->unknown);
+	assert_int_equal(dec_cmp(p.point, e->point), 0);
+	assert_int_equal(dec_cmp(p.parts.total, e->parts.total), 0);
+	assert_int_equal(dec_sign(p.lo), 0);
+	assert_int_equal(dec_sign(p.hi), 0);
+	return rc;
+}
+
 static void
 estimates(void **state)
 {
@@ -334,7 +354,7 @@ estimates(void **state)
 	it[1].q[0].unit = "036";
 	it[1].q[0].qty = D("5");
 	it[1].nq = 1;
-	assert_int_equal(tax_estimate(tab, 20260101, TAX_WITHIN, it, 2,
+	assert_int_equal(both(20260101, TAX_WITHIN, it, 2,
 	    D("20"), &e), 0);
 	assert_int_equal(e.why, TAX_KNOWN);
 	/* Point: 110 x 6.3% + 110 x 23.0588%. */
@@ -346,7 +366,7 @@ estimates(void **state)
 	assert_false(e.undetermined);
 	/* Without a weight the cream's CT cannot be judged: 9.1 to 23.06. */
 	it[1].nq = 0;
-	assert_int_equal(tax_estimate(tab, 20260101, TAX_WITHIN, &it[1], 1,
+	assert_int_equal(both(20260101, TAX_WITHIN, &it[1], 1,
 	    D("0"), &e), 0);
 	assert_true(e.undetermined);
 	assert_string_equal(r4(e.lo, b), "9.1");
@@ -357,20 +377,20 @@ estimates(void **state)
 	it[1].value = D("190");
 	it[1].q[0].qty = D("20");
 	it[1].nq = 1;
-	assert_int_equal(tax_estimate(tab, 20260101, TAX_WITHIN, &it[1], 1,
+	assert_int_equal(both(20260101, TAX_WITHIN, &it[1], 1,
 	    D("20"), &e), 0);
 	assert_true(e.undetermined);
 	/* Point: 210 for 20 g is 10.5 per g: due. */
 	assert_string_equal(r4(e.point, b), "48.4235");
 	/* Full tax without a known tariff: the bounds are open above. */
 	it[0].gcode = "1901101090";
-	assert_int_equal(tax_estimate(tab, 20260101, TAX_FULL, it, 1,
+	assert_int_equal(both(20260101, TAX_FULL, it, 1,
 	    D("0"), &e), 0);
 	assert_true(e.open);
 	assert_string_equal(r4(e.lo, b), "13");
 	/* A line without a rate: which, and why. */
 	it[1].gcode = "6403990090";
-	assert_int_equal(tax_estimate(tab, 20260101, TAX_WITHIN, it, 2,
+	assert_int_equal(both(20260101, TAX_WITHIN, it, 2,
 	    D("0"), &e), 1);
 	assert_int_equal(e.why, TAX_NO_ROW);
 	assert_int_equal(e.unknown, 1);
@@ -381,10 +401,10 @@ estimates(void **state)
 	it[1].gcode = "2106909090";
 	it[1].value = D("2");
 	it[1].nq = 0;
-	assert_int_equal(tax_estimate(tab, 20260101, TAX_WITHIN, it, 2,
+	assert_int_equal(both(20260101, TAX_WITHIN, it, 2,
 	    D("10"), &e), 0);
 	assert_string_equal(r4(e.point, b), "1.183");	/* 13 x 9.1% */
-	assert_int_equal(tax_estimate(tab, 20260101, TAX_WITHIN, it, 0,
+	assert_int_equal(both(20260101, TAX_WITHIN, it, 0,
 	    D("10"), &e), 0);
 	assert_true(dec_sign(e.point) == 0);
 }
