@@ -1367,6 +1367,24 @@ events_put(struct run *r)
 	}
 	if (rc == 0)
 		qsort(ord, n, sizeof *ord, cmp_u64);
+	/*
+	 * The schema's triggers on quota_events guard the table against
+	 * other writers (no update, no delete, no correction without who and
+	 * why): these inserts are none of that (never a correction, checked
+	 * below).  With a trigger on the table SQLite gives each INSERT a
+	 * statement journal, and once the night's transaction outgrew the
+	 * page cache every page an insert changed went to that journal's
+	 * file first: about 10 KB written for each of 1,000,000 events, half
+	 * the time of this step.  So this connection runs without triggers
+	 * for these inserts only (SQLITE_DBCONFIG_ENABLE_TRIGGER: this
+	 * connection, until set again below, on every way out).
+	 */
+	if (rc == 0 && sqlite3_db_config(store_db(r->st),
+	    SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL) != SQLITE_OK) {
+		diag_trouble(r->store_path, 0, "%s",
+		    sqlite3_errmsg(store_db(r->st)));
+		rc = -1;
+	}
 	for (i = 0; i < n && rc == 0; i++) {
 		struct nightev ev;
 		struct pyear *py;
@@ -1376,6 +1394,10 @@ events_put(struct run *r)
 		if (rec_get(&r->logf, (size_t)(ord[i] & UINT32_MAX), &ev) ==
 		    NULL) {
 			rc = -1;
+			break;
+		}
+		if (strcmp(ev.kind, "corrected") == 0) {
+			rc = -2;	/* never: qstore_log() is the night's */
 			break;
 		}
 		py = r->pys.v[ev.py];
@@ -1390,6 +1412,12 @@ events_put(struct run *r)
 			py->last_event = seq;
 	}
 	free(ord);
+	if (sqlite3_db_config(store_db(r->st), SQLITE_DBCONFIG_ENABLE_TRIGGER,
+	    1, (int *)NULL) != SQLITE_OK && rc == 0) {
+		diag_trouble(r->store_path, 0, "%s",
+		    sqlite3_errmsg(store_db(r->st)));
+		rc = -1;
+	}
 	if (rc == -2)
 		diag_trouble(NULL, 0, _("a quota event of the run was not "
 		    "kept as written"));
@@ -1606,15 +1634,132 @@ struct wanted {
 	long long id;
 };
 
-static const struct htab *wanted_keys;	/* of cmp_wanted_key() */
+/*
+ * A key to sort (i: where it is) and the 8 bytes of it after the prefix
+ * that all the keys of its kind share, as a number (big-endian, 0 past
+ * the key's end): most comparisons are of two numbers in one array
+ * instead of two strings each behind two pointers anywhere in memory
+ * (the keys of 1,000,000 inventories took seconds).  Packed to 12 bytes:
+ * the run holds much memory when it sorts them.
+ */
+struct keyed {
+	uint32_t hi, lo;	/* the 8 bytes */
+	uint32_t i;
+};
 
-/* Two slots of wanted_keys, by their keys. */
-static int
-cmp_wanted_key(const void *a, const void *b)
+/* k for key (the first lcp bytes of which every key sorted with it
+ * shares) at i. */
+static void
+keyed_set(struct keyed *k, const char *key, size_t lcp, uint32_t i)
 {
-	return strcmp(wanted_keys->s[*(const uint32_t *)a].k,
-	    wanted_keys->s[*(const uint32_t *)b].k);
+	unsigned char b[8] = { 0 };
+	size_t len = strlen(key), j;
+
+	for (j = 0; j < 8 && lcp + j < len; j++)
+		b[j] = (unsigned char)key[lcp + j];
+	k->hi = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+	k->lo = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
+	    (uint32_t)b[6] << 8 | b[7];
+	k->i = i;
 }
+
+/* The length of the prefix key shares with first, at most lcp. */
+static size_t
+keyed_lcp(const char *first, const char *key, size_t lcp)
+{
+	size_t j;
+
+	for (j = 0; j < lcp && key[j] == first[j]; j++)
+		;
+	return j;
+}
+
+/* Two struct keyed by their 8 bytes, then where they are. */
+static int
+cmp_keyed_num(const void *a, const void *b)
+{
+	const struct keyed *p = a, *q = b;
+
+	if (p->hi != q->hi)
+		return p->hi < q->hi ? -1 : 1;
+	if (p->lo != q->lo)
+		return p->lo < q->lo ? -1 : 1;
+	return (p->i > q->i) - (p->i < q->i);
+}
+
+/*
+ * The wanted keys (slots of r->keys) into k, in about the order of the
+ * keys (of the index inventory_keys' pages): by their first byte (the
+ * kind: 'A', 'E', 'I', 'O'), then the 7 bytes after the prefix the
+ * keys of that kind share.  An order near the index's is all the lookups
+ * want; what they find does not depend on it.
+ */
+static void
+wanted_order(const struct run *r, struct keyed *k, size_t n)
+{
+	const char *first[256] = { NULL };
+	size_t lcp[256], i;
+
+	for (i = 0; i < n; i++) {
+		const char *key = r->keys.s[k[i].i].k;
+		unsigned char c = (unsigned char)key[0];
+
+		if (first[c] == NULL) {
+			first[c] = key;
+			lcp[c] = strlen(key);
+		} else
+			lcp[c] = keyed_lcp(first[c], key, lcp[c]);
+	}
+	for (i = 0; i < n; i++) {
+		const char *key = r->keys.s[k[i].i].k;
+		unsigned char c = (unsigned char)key[0];
+		uint32_t slot = k[i].i;
+		uint64_t v;
+
+		keyed_set(&k[i], key, lcp[c], slot);
+		v = (uint64_t)c << 56 | ((uint64_t)k[i].hi << 32 | k[i].lo) >> 8;
+		k[i].hi = (uint32_t)(v >> 32);
+		k[i].lo = (uint32_t)v;
+	}
+	/*
+	 * By kind first, in place (each element swapped into its kind's
+	 * part), then each kind's part with qsort(), whose merge sort takes
+	 * a buffer as large as what it sorts: a kind's keys, not all of
+	 * them (this runs when the run holds the most memory but the
+	 * judgment's end).
+	 */
+	{
+		size_t start[257] = { 0 }, next[256];
+		unsigned b;
+
+		for (i = 0; i < n; i++)
+			start[(k[i].hi >> 24) + 1]++;
+		for (b = 0; b < 256; b++) {
+			start[b + 1] += start[b];
+			next[b] = start[b];
+		}
+		for (b = 0; b < 256; b++)
+			while (next[b] < start[b + 1]) {
+				struct keyed x = k[next[b]];
+				unsigned t = x.hi >> 24;
+
+				while (t != b) {
+					struct keyed y = k[next[t]];
+
+					k[next[t]++] = x;
+					x = y;
+					t = x.hi >> 24;
+				}
+				k[next[b]++] = x;
+			}
+		for (b = 0; b < 256; b++)
+			if (start[b + 1] - start[b] > 1)
+				qsort(k + start[b], start[b + 1] - start[b],
+				    sizeof *k, cmp_keyed_num);
+	}
+}
+
 
 static int
 cmp_wanted_slot(const void *a, const void *b)
@@ -1658,7 +1803,7 @@ ledger_read(struct run *r)
 {
 	struct htab byid = { NULL, 0, 0 };
 	struct wanted *found = NULL;
-	uint32_t *want = NULL;
+	struct keyed *want = NULL;
 	size_t nw = 0, nf = 0, cf = 0, i;
 	sqlite3_stmt *st;
 	int rc = -1;
@@ -1672,15 +1817,13 @@ ledger_read(struct run *r)
 	}
 	for (i = 0; i < r->keys.cap; i++)
 		if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1)
-			want[nw++] = (uint32_t)i;
-	wanted_keys = &r->keys;
-	if (nw > 1)
-		qsort(want, nw, sizeof *want, cmp_wanted_key);
+			want[nw++].i = (uint32_t)i;
+	wanted_order(r, want, nw);
 	for (i = 0; i < nw; i++) {
 		int ok;
 
 		if ((st = store_prepare(r->st, sql_key_get)) == NULL ||
-		    store_bind(r->st, st, "s", r->keys.s[want[i]].k) != 0 ||
+		    store_bind(r->st, st, "s", r->keys.s[want[i].i].k) != 0 ||
 		    (ok = store_step(r->st, st)) < 0) {
 			fail(r);
 			goto out;
@@ -1699,7 +1842,7 @@ ledger_read(struct run *r)
 			found = nfd;
 			cf = nc;
 		}
-		found[nf].slot = want[i];
+		found[nf].slot = want[i].i;
 		found[nf++].id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 	}
@@ -1870,18 +2013,8 @@ row_key(char *buf, size_t n, int tag, const struct row *w)
 	}
 }
 
-/*
- * What cmp_keyed() sorts: a new row (its place in fresh_rows) and the 8
- * bytes of its key after the prefix that all the keys of the tag share,
- * as a number (big-endian, 0 past the key's end): most comparisons are of
- * two numbers in one array instead of two strings each behind two
- * pointers anywhere in memory (keys of 1,000,000 rows took seconds).
- * Packed to 12 bytes: this runs when the run holds the most memory.
- */
-struct keyed {
-	uint32_t hi, lo;	/* the 8 bytes */
-	uint32_t i;		/* in fresh_rows */
-};
+/* What cmp_keyed() sorts (struct keyed): i is the row's place in
+ * fresh_rows. */
 static struct row *const *fresh_rows;
 static int fresh_tag;	/* the key of cmp_keyed(): 'A', 'E', 'I', 'O' */
 
@@ -1926,34 +2059,17 @@ keyed_fill(const struct vec *fresh, int tag, struct keyed *k)
 
 	/* The prefix every key of the tag shares. */
 	for (i = 0; i < fresh->n; i++) {
-		size_t j;
-
 		if (row_key(buf, sizeof buf, tag, fresh->v[i]) != 0)
 			continue;
 		if (n++ == 0) {
 			lcp = strlen(buf);
 			memcpy(first, buf, lcp + 1);
-			continue;
-		}
-		for (j = 0; j < lcp && buf[j] == first[j]; j++)
-			;
-		lcp = j;
+		} else
+			lcp = keyed_lcp(first, buf, lcp);
 	}
-	for (i = n = 0; i < fresh->n; i++) {
-		unsigned char b[8] = { 0 };
-		size_t len, j;
-
-		if (row_key(buf, sizeof buf, tag, fresh->v[i]) != 0)
-			continue;
-		len = strlen(buf);
-		for (j = 0; j < 8 && lcp + j < len; j++)
-			b[j] = (unsigned char)buf[lcp + j];
-		k[n].hi = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-		    (uint32_t)b[2] << 8 | b[3];
-		k[n].lo = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
-		    (uint32_t)b[6] << 8 | b[7];
-		k[n++].i = (uint32_t)i;
-	}
+	for (i = n = 0; i < fresh->n; i++)
+		if (row_key(buf, sizeof buf, tag, fresh->v[i]) == 0)
+			keyed_set(&k[n++], buf, lcp, (uint32_t)i);
 	return n;
 }
 
