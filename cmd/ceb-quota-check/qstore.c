@@ -2026,10 +2026,8 @@ cmp_keyed(const void *a, const void *b)
 	uint32_t x = p->i, y = q->i;
 	int c;
 
-	if (p->hi != q->hi)
-		return p->hi < q->hi ? -1 : 1;
-	if (p->lo != q->lo)
-		return p->lo < q->lo ? -1 : 1;
+	if (p->hi != q->hi || p->lo != q->lo)
+		return cmp_keyed_num(a, b);
 	v = fresh_rows[x];
 	w = fresh_rows[y];
 	switch (fresh_tag) {
