@@ -108,7 +108,8 @@ struct stream_doc {
 	 * stream over memory); the source may still be gzip
 	 * (input_is_gzip()), whose offsets are not the file's.  A tool that
 	 * reads them again from the file must check that they did not
-	 * change.
+	 * change.  in is the loop's, valid while the document is handed
+	 * over (input_fd(), input_serial()).
 	 */
 	const struct input *in;
 	unsigned long long in_off;

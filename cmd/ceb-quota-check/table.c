@@ -221,7 +221,6 @@ spool_open(void)
 	return fd;
 }
 
-
 #define REC_BLOCK 256	/* records read ahead or written behind at once */
 
 static int
