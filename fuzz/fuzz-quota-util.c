@@ -245,27 +245,6 @@ qf_want_rows(struct run *r, const char *text, size_t len)
 	free(copy);
 }
 
-static int
-same(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
-int
-qf_row_same(const struct row *a, const struct row *b)
-{
-	return a->py != NULL && b->py != NULL &&
-	    same(a->py->person, b->py->person) && a->py->year == b->py->year &&
-	    same(a->date, b->date) && same(a->invtno, b->invtno) &&
-	    same(a->ebp, b->ebp) && same(a->orderno, b->orderno) &&
-	    same(a->ebc, b->ebc) && same(a->agent, b->agent) &&
-	    same(a->copno, b->copno) && dec_cmp(a->amount, b->amount) == 0 &&
-	    same(a->lines, b->lines) && a->verdict == b->verdict &&
-	    a->state == b->state && dec_cmp(a->used, b->used) == 0 &&
-	    dec_cmp(a->released, b->released) == 0 &&
-	    same(a->guid, b->guid) && same(a->events, b->events);
-}
-
 void
 qf_check_row(const struct row *w)
 {

@@ -209,6 +209,18 @@ check_judgment(const struct event *e)
 	}
 }
 
+/* Nonzero when row w has a key (the cancel below names it by one). */
+static int
+has_key(const struct run *r, const struct row *w)
+{
+	char k[256];
+
+	return row_key(r, k, sizeof k, 'I', w) == 0 ||
+	    row_key(r, k, sizeof k, 'O', w) == 0 ||
+	    row_key(r, k, sizeof k, 'A', w) == 0 ||
+	    row_key(r, k, sizeof k, 'E', w) == 0;
+}
+
 static int
 same_outcome(const struct event *a, const struct event *b)
 {
@@ -268,7 +280,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strcmp(e->guid, "-") == 0)
 			guids = 0;
 		if (e->kind == E_INVENTORY && e->row != NULL &&
-		    e->row->guid == e->guid && e->out != O_DUPLICATE)
+		    rstr(&r1, e->row->guid) == e->guid &&
+		    e->out != O_DUPLICATE)
 			check_judgment(e);
 		if (e->out == O_RELEASED)
 			FUZZ_ASSERT(dec_sign(e->o_amount) >= 0 &&
@@ -316,10 +329,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (w->state != S_COUNTED && w->state != S_PARTIAL)
 			continue;
-		if (key_invt(k, sizeof k, w->invtno) != 0 &&
-		    key_order(k, sizeof k, w->ebp, w->orderno) != 0 &&
-		    key_agent(k, sizeof k, w->agent, w->copno) != 0 &&
-		    key_ebc(k, sizeof k, w->ebc, w->copno) != 0)
+		if (!has_key(&r1, w))
 			continue;
 		e = arena_alloc(&r3.ar, sizeof *e);
 		FUZZ_ASSERT(e != NULL && vec_push(&r3.evs, e) == 0);
@@ -332,12 +342,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		e->msgguid = "";
 		e->guid = cpy(&r3, k);
 		e->person = "";
-		e->invtno = cpy(&r3, w->invtno);
-		e->ebp = cpy(&r3, w->ebp);
-		e->orderno = cpy(&r3, w->orderno);
-		e->ebc = cpy(&r3, w->ebc);
-		e->agent = cpy(&r3, w->agent);
-		e->copno = cpy(&r3, w->copno);
+		e->invtno = cpy(&r3, rstr(&r1, w->invtno));
+		e->ebp = cpy(&r3, rstr(&r1, w->ebp));
+		e->orderno = cpy(&r3, rstr(&r1, w->orderno));
+		e->ebc = cpy(&r3, rstr(&r1, w->ebc));
+		e->agent = cpy(&r3, rstr(&r1, w->agent));
+		e->copno = cpy(&r3, rstr(&r1, w->copno));
 		e->releases = 1;
 		e->row = w;	/* the row of the night, for the check below */
 		ncancel++;
@@ -358,17 +368,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (i = 0; i < r1.rows.n; i++) {
 				struct row *w = r1.rows.v[i], *c;
 				struct event *e;
-				char k[256];
 
 				if (w->state != S_COUNTED &&
 				    w->state != S_PARTIAL)
 					continue;
-				if (key_invt(k, sizeof k, w->invtno) != 0 &&
-				    key_order(k, sizeof k, w->ebp,
-				    w->orderno) != 0 &&
-				    key_agent(k, sizeof k, w->agent,
-				    w->copno) != 0 &&
-				    key_ebc(k, sizeof k, w->ebc, w->copno) != 0)
+				if (!has_key(&r1, w))
 					continue;
 				e = r3.evs.v[j++];
 				FUZZ_ASSERT(e->out == O_RELEASED);

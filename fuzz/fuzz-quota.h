@@ -53,9 +53,6 @@ void qf_run_free(struct run *r);
  */
 void qf_want_rows(struct run *r, const char *text, size_t len);
 
-/* Nonzero when two rows hold the same values (line, idx aside). */
-int qf_row_same(const struct row *a, const struct row *b);
-
 /* Check what a loaded row must hold (the seal of check_row()). */
 void qf_check_row(const struct row *w);
 

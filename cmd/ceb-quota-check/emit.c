@@ -142,7 +142,7 @@ static const char *const release_what[] = { "", "cancel", "return",
 	"receipt" };
 
 static void
-report_event(const struct event *e)
+report_event(const struct run *r, const struct event *e)
 {
 	char a[64], b[64], c[64], d[64], pm[256];
 	struct dec single, annual, remaining;
@@ -207,13 +207,14 @@ report_event(const struct event *e)
 	case O_DUPLICATE:
 		finding(e, "Q-DUP-001", DIAG_WARNING, "copNo", 0,
 		    _("same inventory as the one judged on %s (guid %s): "
-		    "counted once"), e->row->date, e->row->guid);
+		    "counted once"), rstr(r, e->row->date), rstr(r, e->row->guid));
 		return;
 	case O_RELEASED:
 		finding(e, "Q-REL-001", DIAG_INFO, "", 1,
 		    _("%s gave back %s of the inventory dated %s: used %s of "
 		    "%s in %d, remaining %s"), release_what[e->kind],
-		    dec_format(e->o_amount, 2, a, sizeof a), e->row->date,
+		    dec_format(e->o_amount, 2, a, sizeof a),
+		    rstr(r, e->row->date),
 		    dec_format(e->o_used, 2, b, sizeof b),
 		    dec_format(annual, 2, c, sizeof c), e->o_year,
 		    dec_format(remaining, 2, d, sizeof d));
@@ -271,7 +272,7 @@ report_event(const struct event *e)
 	case O_REPEATED:
 		finding(e, "Q-REL-006", DIAG_ERROR, "invtNo", 0,
 		    _("cancel of an inventory already cancelled or given back "
-		    "(dated %s): customs refuse it"), e->row->date);
+		    "(dated %s): customs refuse it"), rstr(r, e->row->date));
 		return;
 	case O_OVER_QTY:
 		finding(e, "Q-REL-007", DIAG_ERROR, "qty", 0,
@@ -314,7 +315,7 @@ report_event(const struct event *e)
 		    _("receipt names invtNo %s%.0s, which another inventory "
 		    "holds: not recorded") :
 		    _("receipt names invtNo %s, the inventory holds %s"),
-		    e->invtno, e->row ? e->row->invtno : "");
+		    e->invtno, e->row ? rstr(r, e->row->invtno) : "");
 }
 
 /* Document sd's bytes into *buf (grown to fit); 0, or -1 after
@@ -441,7 +442,7 @@ emit_run(struct run *r)
 				keep[j] = 0;
 				continue;
 			}
-			report_event(e);
+			report_event(r, e);
 			if (e->kind == E_INVENTORY) {
 				diag_records(1, e->passes, !e->passes);
 				if (e->out == O_WITHIN ||

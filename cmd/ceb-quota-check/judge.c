@@ -241,21 +241,29 @@ rkey_tag(char c)
 	return -1;
 }
 
+int
+row_key(const struct run *r, char *buf, size_t n, int tag,
+    const struct row *w)
+{
+	switch (tag) {
+	case 'A':
+		return key_agent(buf, n, rstr(r, w->agent), rstr(r, w->copno));
+	case 'E':
+		return key_ebc(buf, n, rstr(r, w->ebc), rstr(r, w->copno));
+	case 'I':
+		return key_invt(buf, n, rstr(r, w->invtno));
+	default:
+		return key_order(buf, n, rstr(r, w->ebp), rstr(r, w->orderno));
+	}
+}
+
 /* The key of row w with tag t (rkey_tag()) into buf, as key_*() make it;
  * -1 when it has none. */
 static int
-rkey_make(const struct row *w, int t, char *buf, size_t n)
+rkey_make(const struct run *r, const struct row *w, int t, char *buf,
+    size_t n)
 {
-	switch (t) {
-	case 0:
-		return key_invt(buf, n, w->invtno);
-	case 1:
-		return key_order(buf, n, w->ebp, w->orderno);
-	case 2:
-		return key_agent(buf, n, w->agent, w->copno);
-	default:
-		return key_ebc(buf, n, w->ebc, w->copno);
-	}
+	return row_key(r, buf, n, "IOAE"[t & 3], w);
 }
 
 /* The high half of hash h as a slot keeps it: never 0, so that no slot
@@ -296,7 +304,7 @@ rkey_slot(const struct run *r, const char *k, uint64_t h, int t)
 		if (*s == 0)
 			return s;
 		if ((uint32_t)(*s >> 32) == hi && (int)(*s & 3) == t &&
-		    rkey_make(r->rows.v[(uint32_t)*s >> 2], t, buf,
+		    rkey_make(r, r->rows.v[(uint32_t)*s >> 2], t, buf,
 		    sizeof buf) == 0 && strcmp(buf, k) == 0)
 			return s;
 	}
@@ -403,12 +411,12 @@ index_row(struct run *r, struct row *w, uint32_t idx)
 	int n, i;
 
 	memset(&tmp, 0, sizeof tmp);
-	tmp.invtno = w->invtno;
-	tmp.agent = w->agent;
-	tmp.ebc = w->ebc;
-	tmp.ebp = w->ebp;
-	tmp.copno = w->copno;
-	tmp.orderno = w->orderno;
+	tmp.invtno = rstr(r, w->invtno);
+	tmp.agent = rstr(r, w->agent);
+	tmp.ebc = rstr(r, w->ebc);
+	tmp.ebp = rstr(r, w->ebp);
+	tmp.copno = rstr(r, w->copno);
+	tmp.orderno = rstr(r, w->orderno);
 	n = event_keys(&tmp, k);
 	for (i = 0; i < n; i++) {
 		if (rkey_get(r, k[i]) != HT_NONE)
@@ -424,19 +432,17 @@ new_row(struct run *r, struct event *e)
 {
 	struct row *w = arena_alloc(&r->ar, sizeof *w);
 
-	if (w == NULL)
+	if (w == NULL || rset(r, &w->date, e->date) != 0 ||
+	    rset(r, &w->invtno, e->invtno) != 0 ||
+	    rset(r, &w->ebp, e->ebp) != 0 ||
+	    rset(r, &w->orderno, e->orderno) != 0 ||
+	    rset(r, &w->ebc, e->ebc) != 0 ||
+	    rset(r, &w->agent, e->agent) != 0 ||
+	    rset(r, &w->copno, e->copno) != 0 ||
+	    rset(r, &w->lines, e->lines) != 0 ||
+	    rset(r, &w->guid, e->guid) != 0 || rset(r, &w->events, "") != 0)
 		return NULL;
-	w->date = e->date;
-	w->invtno = e->invtno;
-	w->ebp = e->ebp;
-	w->orderno = e->orderno;
-	w->ebc = e->ebc;
-	w->agent = e->agent;
-	w->copno = e->copno;
 	w->amount = e->amount;
-	w->lines = e->lines;
-	w->guid = e->guid;
-	w->events = "";
 	w->state = S_PENDING;
 	/* Its place among the night's new rows, until ledger_write()
 	 * gives it its id (in the order of the buyers). */
@@ -514,7 +520,7 @@ judge(struct run *r, struct event *e, struct row *w)
 
 	w->verdict = v;
 	w->used = py->used;
-	w->guid = e->guid;
+	(void)rset(r, &w->guid, e->guid);
 	w->changed = 1;
 	if (verdict_counted(v)) {
 		py->used = after;
@@ -530,18 +536,18 @@ judge(struct run *r, struct event *e, struct row *w)
 static int
 append_event(struct run *r, struct row *w, const char *entry)
 {
-	size_t a = strlen(w->events), b = strlen(entry);
+	size_t a = strlen(rstr(r, w->events)), b = strlen(entry);
 	char *n = arena_alloc(&r->ar, a + b + 2);
 
 	if (n == NULL)
 		return -1;
-	memcpy(n, w->events, a);
+	/* (The arena does not move: w->events is still where it was.) */
+	memcpy(n, rstr(r, w->events), a);
 	if (a)
 		n[a++] = ' ';
 	memcpy(n + a, entry, b + 1);
-	w->events = n;
 	w->changed = 1;
-	return 0;
+	return rset(r, &w->events, n);
 }
 
 /* A rejected row judged again for a new declaration (another guid). */
@@ -550,19 +556,19 @@ rejudge(struct run *r, struct event *e, struct row *w)
 {
 	char entry[256], u[64], a[64];
 
-	snprintf(entry, sizeof entry, "J:%s:%s:%s:%s", w->guid,
+	snprintf(entry, sizeof entry, "J:%s:%s:%s:%s", rstr(r, w->guid),
 	    verdict_name(w->verdict), dec_format(w->used, 2, u, sizeof u),
 	    dec_format(w->amount, 2, a, sizeof a));
 	(void)append_event(r, w, entry);
-	w->date = e->date;
+	(void)rset(r, &w->date, e->date);
 	w->amount = e->amount;
-	w->lines = e->lines;
-	if (*e->invtno && !*w->invtno) {
+	(void)rset(r, &w->lines, e->lines);
+	if (*e->invtno && !*rstr(r, w->invtno)) {
 		char k[256];
 
 		if (key_invt(k, sizeof k, e->invtno) == 0 &&
 		    row_by(r, k) == NULL) {
-			w->invtno = e->invtno;
+			(void)rset(r, &w->invtno, e->invtno);
 			(void)rkey_put(r, k, w->idx);
 		}
 	}
@@ -632,7 +638,7 @@ change(struct run *r, struct event *e, struct row *w)
 	{
 		char j[256], ju[64], ja[64];
 
-		snprintf(j, sizeof j, "J:%s:%s:%s:%s", w->guid,
+		snprintf(j, sizeof j, "J:%s:%s:%s:%s", rstr(r, w->guid),
 		    verdict_name(w->verdict),
 		    dec_format(w->used, 2, ju, sizeof ju),
 		    dec_format(w->amount, 2, ja, sizeof ja));
@@ -644,12 +650,12 @@ change(struct run *r, struct event *e, struct row *w)
 	    dec_sub(dec_from_int(0), w->amount), e->time);
 	npy->used = dec_add(npy->used, e->amount);
 	w->py = npy;
-	w->date = e->date;
+	(void)rset(r, &w->date, e->date);
 	w->amount = e->amount;
-	w->lines = e->lines;
+	(void)rset(r, &w->lines, e->lines);
 	w->verdict = v;
 	w->used = base;
-	w->guid = e->guid;
+	(void)rset(r, &w->guid, e->guid);
 	w->changed = 1;
 	(void)qstore_log(r, w, "changed", e->guid, e->amount, e->amount,
 	    e->time);
@@ -685,7 +691,8 @@ inventory(struct run *r, struct event *e)
 	size_t i;
 
 	if (w->state != S_PENDING && strcmp(e->guid, "-") != 0 &&
-	    (j = ledger_event_find(w->events, 'A', e->guid)) != NULL) {
+	    (j = ledger_event_find(rstr(r, w->events), 'A', e->guid)) !=
+	    NULL) {
 		change_again(e, j);
 		return;
 	}
@@ -706,12 +713,14 @@ inventory(struct run *r, struct event *e)
 		w->defer_first = w->defer_last = 0;
 		return;
 	}
-	if (strcmp(e->guid, w->guid) == 0 && strcmp(e->guid, "-") != 0) {
+	if (strcmp(e->guid, rstr(r, w->guid)) == 0 &&
+	    strcmp(e->guid, "-") != 0) {
 		report_judgment(e, w->verdict, w->used, w->amount);
 		return;
 	}
 	if (strcmp(e->guid, "-") != 0 &&
-	    (j = ledger_event_find(w->events, 'J', e->guid)) != NULL) {
+	    (j = ledger_event_find(rstr(r, w->events), 'J', e->guid)) !=
+	    NULL) {
 		char buf[256], *f[6], *p;
 		int n = 0;
 		enum verdict v = V_OVER_ANNUAL;
@@ -816,7 +825,7 @@ static struct dec
 return_amount(struct run *r, struct event *e, struct row *w, int *unknown)
 {
 	struct pline pl[100];
-	size_t n = parse_lines(w->lines, pl, 100), i, j;
+	size_t n = parse_lines(rstr(r, w->lines), pl, 100), i, j;
 	struct dec target = dec_from_int(0), sumtotal = dec_from_int(0);
 	int all = 1;
 	char buf[99 * 100], q[64], t[64], rq[64];
@@ -857,7 +866,7 @@ return_amount(struct run *r, struct event *e, struct row *w, int *unknown)
 		target = w->amount;
 	target = dec_sub(target, w->released);
 	if (dec_sign(target) > 0)
-		w->lines = arena_str(&r->ar, buf);
+		(void)rset(r, &w->lines, arena_str(&r->ar, buf));
 	else
 		target = dec_from_int(0);
 	return target;
@@ -865,10 +874,10 @@ return_amount(struct run *r, struct event *e, struct row *w, int *unknown)
 
 /* Nonzero when at least one line of return e is a line of row w. */
 static int
-lines_known(const struct row *w, const struct event *e)
+lines_known(const struct run *r, const struct row *w, const struct event *e)
 {
 	struct pline pl[100];
-	size_t n = parse_lines(w->lines, pl, 100), i, j;
+	size_t n = parse_lines(rstr(r, w->lines), pl, 100), i, j;
 
 	for (j = 0; j < e->nrl; j++)
 		for (i = 0; i < n; i++)
@@ -879,10 +888,10 @@ lines_known(const struct row *w, const struct event *e)
 
 /* Nonzero when some line of return e is not a line of row w. */
 static int
-lines_unknown(const struct row *w, const struct event *e)
+lines_unknown(const struct run *r, const struct row *w, const struct event *e)
 {
 	struct pline pl[100];
-	size_t n = parse_lines(w->lines, pl, 100), i, j;
+	size_t n = parse_lines(rstr(r, w->lines), pl, 100), i, j;
 
 	for (j = 0; j < e->nrl; j++) {
 		for (i = 0; i < n && pl[i].gnum != e->rl[j].gnum; i++)
@@ -935,7 +944,7 @@ static int
 late(struct run *r, struct event *e, const struct row *w)
 {
 	const struct policy_row *pr;
-	const char *v = first_entry(w->events, 'V');
+	const char *v = first_entry(rstr(r, w->events), 'V');
 	long ret, base = -1;
 
 	if (e->time == UINT64_MAX)
@@ -959,7 +968,7 @@ late(struct run *r, struct event *e, const struct row *w)
 	if (base < 0) {
 		char d[9];
 
-		snprintf(d, sizeof d, "%.8s", w->date);
+		snprintf(d, sizeof d, "%.8s", rstr(r, w->date));
 		if ((base = policy_parse_day(d)) < 0)
 			return 0;
 	}
@@ -997,10 +1006,10 @@ quota_tax_cell(const struct event *e, char *buf, size_t n)
  * line's gnum), where earlier releases capped it in silence.
  */
 static int
-over_quantity(const struct row *w, struct event *e)
+over_quantity(const struct run *r, const struct row *w, struct event *e)
 {
 	struct pline pl[100];
-	size_t n = parse_lines(w->lines, pl, 100), i, j;
+	size_t n = parse_lines(rstr(r, w->lines), pl, 100), i, j;
 
 	for (j = 0; j < e->nrl; j++)
 		for (i = 0; i < n; i++)
@@ -1031,7 +1040,8 @@ apply_release(struct run *r, struct event *e, struct row *w)
 		e->mismatch = a != b || strncmp(ep, wp, a) != 0;
 	}
 	if (strcmp(e->guid, "-") != 0 &&
-	    (ent = ledger_event_find(w->events, kind_char(e), e->guid))) {
+	    (ent = ledger_event_find(rstr(r, w->events), kind_char(e),
+	    e->guid))) {
 		char buf[256], *f[6];
 		int n = entry_fields(ent, buf, sizeof buf, f, 6);
 
@@ -1040,11 +1050,11 @@ apply_release(struct run *r, struct event *e, struct row *w)
 			(void)dec_parse_str(f[2], &e->o_amount);
 			(void)dec_parse_str(f[3], &e->o_used);
 		}
-		if (e->kind == E_RETURN && lines_unknown(w, e))
+		if (e->kind == E_RETURN && lines_unknown(r, w, e))
 			e->why = "lines";
 		return;
 	}
-	if (e->kind == E_RETURN && e->nrl > 0 && !lines_known(w, e)) {
+	if (e->kind == E_RETURN && e->nrl > 0 && !lines_known(r, w, e)) {
 		/* Said first, whatever the row's state: a rerun says the
 		 * same. */
 		e->out = O_NOTHING;
@@ -1056,7 +1066,7 @@ apply_release(struct run *r, struct event *e, struct row *w)
 		e->why = "rejected";
 		return;
 	}
-	if (e->kind == E_RETURN && e->nrl > 0 && over_quantity(w, e))
+	if (e->kind == E_RETURN && e->nrl > 0 && over_quantity(r, w, e))
 		return;
 	if (w->state == S_RELEASED) {
 		/* A second cancel: customs refuse it (-623005, -623009). */
@@ -1226,13 +1236,13 @@ judge_run(struct run *r)
 			continue;
 		if (key_invt(k, sizeof k, e->invtno) != 0)
 			continue;
-		if (*w->invtno == '\0' && row_by(r, k) != NULL) {
+		if (*rstr(r, w->invtno) == '\0' && row_by(r, k) != NULL) {
 			/* Another inventory holds this invtNo already. */
 			e->mismatch = 1;
 			e->why = "held";
 			e->row = w;
-		} else if (*w->invtno == '\0') {
-			w->invtno = e->invtno;
+		} else if (*rstr(r, w->invtno) == '\0') {
+			(void)rset(r, &w->invtno, e->invtno);
 			w->changed = 1;
 			(void)qstore_log(r, w, "changed", e->guid, w->amount,
 			    dec_from_int(0), e->time);
@@ -1241,7 +1251,7 @@ judge_run(struct run *r)
 			if (!e->releases)
 				e->out = O_LEARNT;
 			e->row = w;
-		} else if (strcmp(w->invtno, e->invtno) != 0)
+		} else if (strcmp(rstr(r, w->invtno), e->invtno) != 0)
 			e->mismatch = 1;
 		else if (!e->releases) {
 			/* Known already (a rerun): said the same way. */
@@ -1250,7 +1260,7 @@ judge_run(struct run *r)
 		}
 		/* A receipt 800 (放行): the day a return's window opens. */
 		if (!e->mismatch && e->date != NULL && *e->date != '\0' &&
-		    first_entry(w->events, 'V') == NULL) {
+		    first_entry(rstr(r, w->events), 'V') == NULL) {
 			char v[160];
 
 			snprintf(v, sizeof v, "V:%s:%.14s", e->guid, e->date);
@@ -1277,9 +1287,8 @@ judge_run(struct run *r)
 			 * judged later changes an inventory's outcome, and a
 			 * later inventory of the same row writes over it. */
 			if ((e->out == O_WITHIN || e->out == O_SINGLE_ITEM ||
-			    e->out == O_CHANGED) && (e->row->tax =
-			    arena_str(&r->ar, quota_tax_cell(e, cell,
-			    sizeof cell))) == NULL)
+			    e->out == O_CHANGED) && rset(r, &e->row->tax,
+			    quota_tax_cell(e, cell, sizeof cell)) != 0)
 				goto nomem;
 			continue;
 		}
@@ -1305,6 +1314,8 @@ judge_run(struct run *r)
 			goto bad;
 	}
 	free(ord);
+	if (r->str_bad)
+		goto nomem;
 	return r->log_bad ? -1 : 0;	/* qstore_log() reported */
 bad:
 	free(ord);

@@ -1459,13 +1459,19 @@ load(struct run *r, long long id, struct htab *byid)
 	}
 	person = arena_str(&r->ar, store_text(st, 1));
 	year = sqlite3_column_int(st, 2);
-	w->date = arena_str(&r->ar, store_text(st, 3));
-	w->invtno = arena_str(&r->ar, store_text(st, 4));
-	w->ebp = arena_str(&r->ar, store_text(st, 5));
-	w->orderno = arena_str(&r->ar, store_text(st, 6));
-	w->ebc = arena_str(&r->ar, store_text(st, 7));
-	w->agent = arena_str(&r->ar, store_text(st, 8));
-	w->copno = arena_str(&r->ar, store_text(st, 9));
+	if (person == NULL || rset(r, &w->date, store_text(st, 3)) != 0 ||
+	    rset(r, &w->invtno, store_text(st, 4)) != 0 ||
+	    rset(r, &w->ebp, store_text(st, 5)) != 0 ||
+	    rset(r, &w->orderno, store_text(st, 6)) != 0 ||
+	    rset(r, &w->ebc, store_text(st, 7)) != 0 ||
+	    rset(r, &w->agent, store_text(st, 8)) != 0 ||
+	    rset(r, &w->copno, store_text(st, 9)) != 0 ||
+	    rset(r, &w->lines, store_text(st, 11)) != 0 ||
+	    rset(r, &w->guid, store_text(st, 16)) != 0 ||
+	    rset(r, &w->events, store_text(st, 17)) != 0) {
+		sqlite3_reset(st);
+		goto nomem;
+	}
 	if (dec_parse_str(store_text(st, 10), &w->amount) != DEC_OK ||
 	    verdict_parse(store_text(st, 12), &verdict) != 0 ||
 	    state_parse(store_text(st, 13), &state) != 0 ||
@@ -1476,9 +1482,6 @@ load(struct run *r, long long id, struct htab *byid)
 		    "does not parse (edited?)"), id);
 		return -1;
 	}
-	w->lines = arena_str(&r->ar, store_text(st, 11));
-	w->guid = arena_str(&r->ar, store_text(st, 16));
-	w->events = arena_str(&r->ar, store_text(st, 17));
 	rc = !r->sealed || (seal_row(r->key, NULL, st, 0, INV_NCOLS, m) ==
 	    0 && seal_equal(st, INV_NCOLS, m));
 	sqlite3_reset(st);
@@ -1492,17 +1495,12 @@ load(struct run *r, long long id, struct htab *byid)
 	w->state = (unsigned char)state;
 	w->id = id;
 	w->idx = (uint32_t)r->rows.n;
-	if (person == NULL || vec_push(&r->rows, w) != 0 ||
+	if (vec_push(&r->rows, w) != 0 ||
 	    ht_put(byid, arena_str(&r->kar, idk), (size_t)n, w->idx) != 0)
 		goto nomem;
-	if (key_invt(k[nk], 256, w->invtno) == 0)
-		nk++;
-	if (key_agent(k[nk], 256, w->agent, w->copno) == 0)
-		nk++;
-	if (key_ebc(k[nk], 256, w->ebc, w->copno) == 0)
-		nk++;
-	if (key_order(k[nk], 256, w->ebp, w->orderno) == 0)
-		nk++;
+	for (i = 0; i < 4; i++)
+		if (row_key(r, k[nk], 256, "IAEO"[i], w) == 0)
+			nk++;
 	for (i = 0; i < nk; i++) {
 		size_t kl = strlen(k[i]);
 		uint32_t old = ht_get(&r->keys, k[i], kl);
@@ -1918,32 +1916,32 @@ write_new_row(struct run *r, struct row *w, long long run, long long id)
 	v[0] = ids;
 	v[1] = w->py->person;
 	v[2] = yr;
-	v[3] = w->date;
-	v[4] = w->invtno;
-	v[5] = w->ebp;
-	v[6] = w->orderno;
-	v[7] = w->ebc;
-	v[8] = w->agent;
-	v[9] = w->copno;
+	v[3] = rstr(r, w->date);
+	v[4] = rstr(r, w->invtno);
+	v[5] = rstr(r, w->ebp);
+	v[6] = rstr(r, w->orderno);
+	v[7] = rstr(r, w->ebc);
+	v[8] = rstr(r, w->agent);
+	v[9] = rstr(r, w->copno);
 	v[10] = dec_format(w->amount, 2, amt, sizeof amt);
-	v[11] = w->lines;
+	v[11] = rstr(r, w->lines);
 	v[12] = verdict_name(w->verdict);
 	v[13] = state_name(w->state);
 	v[14] = dec_format(w->used, 2, used, sizeof used);
 	v[15] = dec_format(w->released, 2, rel, sizeof rel);
-	v[16] = w->guid;
-	v[17] = w->events;
+	v[16] = rstr(r, w->guid);
+	v[17] = rstr(r, w->events);
 	v[18] = rn;
-	v[19] = w->tax ? w->tax : "";
+	v[19] = w->tax.off ? rstr(r, w->tax) : "";
 	if (check_row(r, v[12], v[13]) != 0)
 		return -1;
 	if (r->sealed && seal_strings(r->key, NULL, v, INV_NCOLS, m) != 0)
 		return -1;
 	if ((st = store_prepare(r->st, sql_inv_new)) == NULL ||
 	    store_bind(r->st, st, "ititttttttttttttttits", id, w->py->person,
-	    (long long)w->py->year, w->date, w->invtno, w->ebp, w->orderno, w->ebc,
-	    w->agent, w->copno, v[10], w->lines, v[12], v[13], v[14], v[15],
-	    w->guid, w->events, run, v[19], NULL) != 0 ||
+	    (long long)w->py->year, v[3], v[4], v[5], v[6], v[7], v[8], v[9],
+	    v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17], run, v[19],
+	    NULL) != 0 ||
 	    (r->sealed && sqlite3_bind_blob(st, 21, m, SEAL_LEN,
 	    SQLITE_TRANSIENT) != SQLITE_OK) || store_step(r->st, st) != 0)
 		return -1;
@@ -1996,27 +1994,11 @@ cmp_joined(const char *a1, const char *a2, const char *b1, const char *b2)
 	}
 }
 
-/* The key of a row by its tag ('A', 'E', 'I', 'O'), as key2() makes it:
- * 0, or -1 when the row has none. */
-static int
-row_key(char *buf, size_t n, int tag, const struct row *w)
-{
-	switch (tag) {
-	case 'A':
-		return key_agent(buf, n, w->agent, w->copno);
-	case 'E':
-		return key_ebc(buf, n, w->ebc, w->copno);
-	case 'I':
-		return key_invt(buf, n, w->invtno);
-	default:
-		return key_order(buf, n, w->ebp, w->orderno);
-	}
-}
-
 /* What cmp_keyed() sorts (struct keyed): i is the row's place in
  * fresh_rows. */
 static struct row *const *fresh_rows;
 static int fresh_tag;	/* the key of cmp_keyed(): 'A', 'E', 'I', 'O' */
+static const struct run *fresh_run;	/* whose rows they are */
 
 static int
 cmp_keyed(const void *a, const void *b)
@@ -2032,16 +2014,23 @@ cmp_keyed(const void *a, const void *b)
 	w = fresh_rows[y];
 	switch (fresh_tag) {
 	case 'A':
-		c = cmp_joined(v->agent, v->copno, w->agent, w->copno);
+		c = cmp_joined(rstr(fresh_run, v->agent),
+		    rstr(fresh_run, v->copno), rstr(fresh_run, w->agent),
+		    rstr(fresh_run, w->copno));
 		break;
 	case 'E':
-		c = cmp_joined(v->ebc, v->copno, w->ebc, w->copno);
+		c = cmp_joined(rstr(fresh_run, v->ebc),
+		    rstr(fresh_run, v->copno), rstr(fresh_run, w->ebc),
+		    rstr(fresh_run, w->copno));
 		break;
 	case 'I':
-		c = cmp_joined(v->invtno, NULL, w->invtno, NULL);
+		c = cmp_joined(rstr(fresh_run, v->invtno), NULL,
+		    rstr(fresh_run, w->invtno), NULL);
 		break;
 	default:
-		c = cmp_joined(v->ebp, v->orderno, w->ebp, w->orderno);
+		c = cmp_joined(rstr(fresh_run, v->ebp),
+		    rstr(fresh_run, v->orderno), rstr(fresh_run, w->ebp),
+		    rstr(fresh_run, w->orderno));
 		break;
 	}
 	return c ? c : (x > y) - (x < y);
@@ -2050,14 +2039,15 @@ cmp_keyed(const void *a, const void *b)
 /* The keys of tag of the new rows, with their 8 bytes (struct keyed),
  * into k; their number. */
 static size_t
-keyed_fill(const struct vec *fresh, int tag, struct keyed *k)
+keyed_fill(const struct run *r, const struct vec *fresh, int tag,
+    struct keyed *k)
 {
 	char buf[256], first[256];
 	size_t i, n = 0, lcp = 0;
 
 	/* The prefix every key of the tag shares. */
 	for (i = 0; i < fresh->n; i++) {
-		if (row_key(buf, sizeof buf, tag, fresh->v[i]) != 0)
+		if (row_key(r, buf, sizeof buf, tag, fresh->v[i]) != 0)
 			continue;
 		if (n++ == 0) {
 			lcp = strlen(buf);
@@ -2066,7 +2056,7 @@ keyed_fill(const struct vec *fresh, int tag, struct keyed *k)
 			lcp = keyed_lcp(first, buf, lcp);
 	}
 	for (i = n = 0; i < fresh->n; i++)
-		if (row_key(buf, sizeof buf, tag, fresh->v[i]) == 0)
+		if (row_key(r, buf, sizeof buf, tag, fresh->v[i]) == 0)
 			keyed_set(&k[n++], buf, lcp, (uint32_t)i);
 	return n;
 }
@@ -2094,8 +2084,9 @@ fresh_keys(struct run *r, const struct vec *fresh)
 	    NULL)
 		return -1;
 	fresh_rows = (struct row *const *)fresh->v;
+	fresh_run = r;
 	for (t = tags; *t && rc == 0; t++) {
-		n = keyed_fill(fresh, *t, k);
+		n = keyed_fill(r, fresh, *t, k);
 		fresh_tag = *t;
 		qsort(k, n, sizeof *k, cmp_keyed);
 		for (i = 0; i < n && rc == 0; i++) {
@@ -2103,7 +2094,7 @@ fresh_keys(struct run *r, const struct vec *fresh)
 			sqlite3_stmt *st;
 			char buf[256];
 
-			(void)row_key(buf, sizeof buf, *t, w);
+			(void)row_key(r, buf, sizeof buf, *t, w);
 			if ((st = store_prepare(r->st, sql_key_insert)) ==
 			    NULL || store_bind(r->st, st, "si", buf,
 			    w->id) != 0 || store_step(r->st, st) != 0)
@@ -2112,6 +2103,7 @@ fresh_keys(struct run *r, const struct vec *fresh)
 	}
 	free(k);
 	fresh_rows = NULL;
+	fresh_run = NULL;
 	return rc;
 }
 
@@ -2131,27 +2123,30 @@ write_row(struct run *r, struct row *w, long long run)
 	st = store_prepare(r->st, w->py->idx == w->py0 ? sql_inv_update_same :
 	    sql_inv_update);
 	if (st == NULL || store_bind(r->st, st, "titttttttttttttttii",
-	    w->py->person, (long long)w->py->year, w->date, w->invtno, w->ebp,
-	    w->orderno, w->ebc, w->agent, w->copno,
-	    dec_format(w->amount, 2, amt, sizeof amt), w->lines,
+	    w->py->person, (long long)w->py->year, rstr(r, w->date),
+	    rstr(r, w->invtno), rstr(r, w->ebp), rstr(r, w->orderno),
+	    rstr(r, w->ebc), rstr(r, w->agent), rstr(r, w->copno),
+	    dec_format(w->amount, 2, amt, sizeof amt), rstr(r, w->lines),
 	    verdict_name(w->verdict), state_name(w->state),
 	    dec_format(w->used, 2, used, sizeof used),
-	    dec_format(w->released, 2, rel, sizeof rel), w->guid, w->events,
-	    run, w->id) != 0 || store_step(r->st, st) != 0)
+	    dec_format(w->released, 2, rel, sizeof rel), rstr(r, w->guid),
+	    rstr(r, w->events), run, w->id) != 0 ||
+	    store_step(r->st, st) != 0)
 		return -1;
 	if (sqlite3_changes(store_db(r->st)) != 1) {
 		diag_trouble(r->store_path, 0, _("inventory %lld changed in "
 		    "the store during the run"), w->id);
 		return -1;
 	}
-	if (w->tax != NULL && ((st = store_prepare(r->st, sql_inv_tax)) ==
-	    NULL || store_bind(r->st, st, "ti", w->tax, w->id) != 0 ||
+	if (w->tax.off != 0 && ((st = store_prepare(r->st, sql_inv_tax)) ==
+	    NULL || store_bind(r->st, st, "ti", rstr(r, w->tax), w->id) != 0 ||
 	    store_step(r->st, st) != 0))
 		return -1;
 	if (r->sealed && seal_inventory(r, w->id) != 0)
 		return -1;
-	return insert_keys(r, w->id, w->invtno, w->agent, w->ebc, w->ebp,
-	    w->copno, w->orderno);
+	return insert_keys(r, w->id, rstr(r, w->invtno), rstr(r, w->agent),
+	    rstr(r, w->ebc), rstr(r, w->ebp), rstr(r, w->copno),
+	    rstr(r, w->orderno));
 }
 
 /* Into v (empty), the rows the run changed that are new (fresh 1) or

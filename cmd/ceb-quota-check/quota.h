@@ -51,18 +51,39 @@ struct seal_key;
 
 /* ---- arena and hash table (table.c) ---- */
 
-/* Strings that live as long as the run. */
+/*
+ * Strings that live as long as the run, in one reservation of address
+ * space (ARENA_RESERVE, 4 GiB: mapped without access, and made readable
+ * and writable ARENA_BLOCK at a time as it fills), so that a string of it
+ * is also known by its 32-bit offset (struct astr), half the size of a
+ * pointer: the night's ledger rows keep theirs so.  Zeroed, it is empty;
+ * its first byte is always "".
+ */
 struct arena {
-	char *cur;
-	size_t left;
-	char **blocks;
-	size_t nblocks, cap;
+	char *base;
+	size_t used, ready, size;	/* bytes taken, made writable, reserved */
+};
+
+/* A string of an arena by its offset + 1; 0: none (NULL). */
+struct astr {
+	uint32_t off;
 };
 
 char *arena_dup(struct arena *a, const char *s, size_t len);
 char *arena_str(struct arena *a, const char *s);	/* NULL -> "" */
 void *arena_alloc(struct arena *a, size_t n);	/* zeroed, aligned */
 void arena_free(struct arena *a);
+/* *h becomes the offset of s: s itself when it is in the arena, "" when
+ * empty, else a copy; NULL is none.  Returns 0, or -1 out of memory (*h
+ * unchanged). */
+int arena_ref(struct arena *a, const char *s, struct astr *h);
+
+/* The string h names in a (NULL for none). */
+static inline const char *
+arena_get(const struct arena *a, struct astr h)
+{
+	return h.off ? a->base + (h.off - 1) : NULL;
+}
 
 #define HT_NONE UINT32_MAX
 
@@ -159,14 +180,20 @@ struct row {
 	struct dec amount;	/* counted amount (完税价格) */
 	struct dec used;	/* used before this inventory, when judged */
 	struct dec released;	/* given back so far */
-	const char *date;	/* assigning date as in the message */
-	const char *invtno, *ebp, *orderno, *ebc, *agent, *copno;
-	const char *lines;	/* "gnum:qty:totalPrice:returnedQty;..." */
-	const char *guid;	/* guid of the judged inventory record */
-	const char *events;	/* history, see ledger.c */
-	const char *tax;	/* estimated tax of what it counts, as the
-				 * report's tax column; NULL: not judged by
+	/* Its strings, in the run's arena (r->ar: row_str()): */
+	struct astr date;	/* assigning date as in the message */
+	struct astr invtno, ebp, orderno, ebc, agent, copno;
+	struct astr lines;	/* "gnum:qty:totalPrice:returnedQty;..." */
+	struct astr guid;	/* guid of the judged inventory record */
+	struct astr events;	/* history, see ledger.c */
+	struct astr tax;	/* estimated tax of what it counts, as the
+				 * report's tax column; none: not judged by
 				 * this run (the store keeps its own) */
+	unsigned char verdict;	/* enum verdict */
+	unsigned char state;	/* enum rstate */
+	unsigned char changed;
+	unsigned char fresh;	/* new: id given at creation, written by
+				 * ledger_write() */
 	long long id;		/* id in the store (a new row's: the one
 				 * ledger_write() gives it, see fresh; the
 				 * new rows' ids follow their buyer-years,
@@ -179,11 +206,6 @@ struct row {
 	uint32_t py0;		/* a stored row's py->idx when read: while
 				 * py is that one, write_row() leaves its
 				 * buyer and year (and the index on them) */
-	unsigned char verdict;	/* enum verdict */
-	unsigned char state;	/* enum rstate */
-	unsigned char changed;
-	unsigned char fresh;	/* new: id given at creation, written by
-				 * ledger_write() */
 };
 
 /* A release waiting for its row's judgment (struct row: defer_first). */
@@ -433,12 +455,24 @@ struct run {
 		size_t cap, n;
 	} rkeys;
 	struct vec rows;	/* struct row *: loaded and new */
+	int str_bad;		/* a row's string could not be set (rset()) */
 	struct htab pyears;	/* "person\037year" -> pys index */
 	struct vec pys;		/* struct pyear * */
 	size_t nnew;
 	struct defer *defer;	/* the rows' waiting releases */
 	size_t ndefer, capdefer;
 };
+
+/* A row's string (struct row: its struct astr fields). */
+static inline const char *
+rstr(const struct run *r, struct astr h)
+{
+	return arena_get(&r->ar, h);
+}
+
+/* Set a row's string to s (arena_ref()): 0, or -1 out of memory, the
+ * string as it was and r->str_bad set (judge_run() reports it). */
+int rset(struct run *r, struct astr *h, const char *s);
 
 /* extract.c */
 struct stream_doc;
@@ -478,6 +512,12 @@ int key_invt(char *buf, size_t n, const char *invtno);
 int key_agent(char *buf, size_t n, const char *agent, const char *copno);
 int key_ebc(char *buf, size_t n, const char *ebc, const char *copno);
 int key_order(char *buf, size_t n, const char *ebp, const char *orderno);
+/* The key of row w by its tag ('A' agentCode/copNo, 'E' ebcCode/copNo,
+ * 'I' invtNo, 'O' ebpCode/orderNo) into buf, as the key_*() above make
+ * it: 0, or -1 when the row has none. */
+struct row;
+int row_key(const struct run *r, char *buf, size_t n, int tag,
+    const struct row *w);
 /* The row index key k names in r->rkeys, or HT_NONE. */
 uint32_t rkey_get(const struct run *r, const char *k);
 /* Key k (made from row idx's fields) names row idx; 0, -1 out of

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -27,39 +28,74 @@
 #ifndef ARENA_BLOCK	/* the fuzz targets build with a smaller one */
 #define ARENA_BLOCK (8u << 20)
 #endif
+/* What an arena reserves: what a 32-bit offset reaches (less on a
+ * system that will not give that much address space). */
+#define ARENA_RESERVE ((size_t)UINT32_MAX)
+
+static int arena_grow(struct arena *a, size_t n);
+
+/* The reservation, and its first byte "" (arena_ref()): 0, or -1. */
+static int
+arena_init(struct arena *a)
+{
+	size_t size = ARENA_RESERVE;
+	void *p = MAP_FAILED;
+
+	for (; size >= 16 * (size_t)ARENA_BLOCK; size /= 2)
+		if ((p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE |
+		    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)) != MAP_FAILED)
+			break;
+	if (p == MAP_FAILED)
+		return -1;
+	a->base = p;
+	a->size = size;
+	a->ready = 0;
+	a->used = 1;		/* "" */
+	if (arena_grow(a, 0) != 0) {
+		munmap(p, size);
+		memset(a, 0, sizeof *a);
+		return -1;
+	}
+	return 0;
+}
+
+/* Bytes [used, used + n) made writable; 0, or -1 (the reservation is
+ * full, or the system has no memory). */
+static int
+arena_grow(struct arena *a, size_t n)
+{
+	size_t want;
+
+	if (a->base == NULL && arena_init(a) != 0)
+		return -1;
+	if (n > a->size - a->used)
+		return -1;
+	if (a->used + n <= a->ready)
+		return 0;
+	want = (a->used + n + ARENA_BLOCK - 1) / ARENA_BLOCK * ARENA_BLOCK;
+	if (want > a->size)
+		want = a->size;
+	if (mprotect(a->base + a->ready, want - a->ready,
+	    PROT_READ | PROT_WRITE) != 0)
+		return -1;
+	a->ready = want;
+	return 0;
+}
 
 void *
 arena_alloc(struct arena *a, size_t n)
 {
+	size_t at = (a->used + 15) & ~(size_t)15;
 	char *p;
-	size_t pad = (size_t)(-(uintptr_t)a->cur & 15);
 
 	n = (n + 15) & ~(size_t)15;
-	if (a->cur != NULL && pad <= a->left) {
-		a->cur += pad;
-		a->left -= pad;
-	}
-	if (n > a->left) {
-		size_t sz = n > ARENA_BLOCK ? n : ARENA_BLOCK;
-
-		if (a->nblocks == a->cap) {
-			size_t nc = a->cap ? a->cap * 2 : 64;
-			char **nb = realloc(a->blocks, nc * sizeof *nb);
-
-			if (nb == NULL)
-				return NULL;
-			a->blocks = nb;
-			a->cap = nc;
-		}
-		if ((p = calloc(1, sz)) == NULL)
-			return NULL;
-		a->blocks[a->nblocks++] = p;
-		a->cur = p;
-		a->left = sz;
-	}
-	p = a->cur;
-	a->cur += n;
-	a->left -= n;
+	if (a->base == NULL && arena_init(a) != 0)
+		return NULL;
+	if (at > a->size || arena_grow(a, at - a->used + n) != 0)
+		return NULL;
+	/* Pages never used before are zero; nothing is ever freed. */
+	p = a->base + at;
+	a->used = at + n;
 	return p;
 }
 
@@ -68,15 +104,11 @@ arena_dup(struct arena *a, const char *s, size_t len)
 {
 	char *p;
 
-	/* Strings need no alignment: take bytes from the block directly. */
-	if (len + 1 > a->left) {
-		if ((p = arena_alloc(a, len + 1)) == NULL)
-			return NULL;
-	} else {
-		p = a->cur;
-		a->cur += len + 1;
-		a->left -= len + 1;
-	}
+	/* Strings need no alignment. */
+	if (len >= SIZE_MAX / 2 || arena_grow(a, len + 1) != 0)
+		return NULL;
+	p = a->base + a->used;
+	a->used += len + 1;
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
@@ -88,14 +120,40 @@ arena_str(struct arena *a, const char *s)
 	return arena_dup(a, s ? s : "", s ? strlen(s) : 0);
 }
 
+int
+arena_ref(struct arena *a, const char *s, struct astr *h)
+{
+	if (s == NULL) {
+		h->off = 0;
+		return 0;
+	}
+	if (a->base == NULL && arena_init(a) != 0)
+		return -1;
+	if (*s == '\0') {
+		h->off = 1;
+		return 0;
+	}
+	if ((s < a->base || s >= a->base + a->used) &&
+	    (s = arena_str(a, s)) == NULL)
+		return -1;
+	h->off = (uint32_t)(s - a->base) + 1;
+	return 0;
+}
+
+int
+rset(struct run *r, struct astr *h, const char *s)
+{
+	if (arena_ref(&r->ar, s, h) == 0)
+		return 0;
+	r->str_bad = 1;
+	return -1;
+}
+
 void
 arena_free(struct arena *a)
 {
-	size_t i;
-
-	for (i = 0; i < a->nblocks; i++)
-		free(a->blocks[i]);
-	free(a->blocks);
+	if (a->base != NULL)
+		munmap(a->base, a->size);
 	memset(a, 0, sizeof *a);
 }
 
