@@ -1203,6 +1203,7 @@ judge_run(struct run *r)
 
 		if (shrunk != NULL)
 			ord = shrunk;
+		mem_trim();	/* what rec held past ord's end */
 	}
 	rec = NULL;
 	/* Rows for the run's inventories, in evaluation order (kept in

@@ -41,9 +41,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#ifdef HAVE_MALLOC_TRIM
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +58,12 @@
 #include "state.h"
 #include "store.h"
 #include "utf8.h"
+
+/* The page cache while the store is read (ledger_read()); see
+ * small_cache() for after. */
+#ifndef READ_CACHE
+#define READ_CACHE "PRAGMA cache_size = -32768"
+#endif
 
 static const char schema_v1[] = STORE_SCHEMA_COMMON
 "CREATE TABLE inventories("
@@ -1784,9 +1787,7 @@ small_cache(struct run *r)
 	if (store_exec(r->st, "PRAGMA cache_size = -16384") != 0)
 		return -1;
 	(void)sqlite3_db_release_memory(store_db(r->st));
-#ifdef HAVE_MALLOC_TRIM
-	(void)malloc_trim(0);
-#endif
+	mem_trim();
 	return 0;
 }
 
@@ -2334,7 +2335,8 @@ ledger_docs(struct run *r)
 out:
 	free(dr);
 	free(seen);
-	if (store_exec(r->st, "PRAGMA cache_size = -65536") != 0 && rc == 0)
+	mem_trim();	/* dr and seen: as large as the night's documents */
+	if (store_exec(r->st, READ_CACHE) != 0 && rc == 0)
 		rc = fail(r);
 	return rc;
 }

@@ -64,6 +64,13 @@ struct arena {
 	size_t used, ready, size;	/* bytes taken, made writable, reserved */
 };
 
+/*
+ * Give the pages of freed memory back to the system (malloc_trim()
+ * where there is one): a large array freed or shrunk inside the heap
+ * stays resident otherwise, and counts in the peak of the step after.
+ */
+void mem_trim(void);
+
 /* A string of an arena by its offset + 1; 0: none (NULL). */
 struct astr {
 	uint32_t off;

@@ -10,6 +10,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -85,12 +89,13 @@ arena_grow(struct arena *a, size_t n)
 void *
 arena_alloc(struct arena *a, size_t n)
 {
-	size_t at = (a->used + 15) & ~(size_t)15;
+	size_t at;
 	char *p;
 
-	n = (n + 15) & ~(size_t)15;
 	if (a->base == NULL && arena_init(a) != 0)
 		return NULL;
+	at = (a->used + 15) & ~(size_t)15;
+	n = (n + 15) & ~(size_t)15;
 	if (at > a->size || arena_grow(a, at - a->used + n) != 0)
 		return NULL;
 	/* Pages never used before are zero; nothing is ever freed. */
@@ -155,6 +160,14 @@ arena_free(struct arena *a)
 	if (a->base != NULL)
 		munmap(a->base, a->size);
 	memset(a, 0, sizeof *a);
+}
+
+void
+mem_trim(void)
+{
+#ifdef HAVE_MALLOC_TRIM
+	(void)malloc_trim(0);
+#endif
 }
 
 uint64_t
