@@ -60,6 +60,7 @@ cb_doc(struct stream_doc *d, void *arg)
 static int
 run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 {
+	mem_init();
 	if (qstore_open(r) != 0)
 		goto fail;
 	if ((r->spool = spool_open()) < 0 ||

@@ -1690,77 +1690,32 @@ cmp_keyed_num(const void *a, const void *b)
 }
 
 /*
- * The wanted keys (slots of r->keys) into k, in about the order of the
- * keys (of the index inventory_keys' pages): by their first byte (the
- * kind: 'A', 'E', 'I', 'O'), then the 7 bytes after the prefix the
- * keys of that kind share.  An order near the index's is all the lookups
- * want; what they find does not depend on it.
+ * The wanted keys of one kind (slots of r->keys whose keys share their
+ * first byte: 'A', 'E', 'I', 'O') in k, into about the order of the keys
+ * (of the index inventory_keys' pages): by the 8 bytes after the prefix
+ * the keys share.  An order near the index's is all the lookups want;
+ * what they find does not depend on it.
  */
 static void
 wanted_order(const struct run *r, struct keyed *k, size_t n)
 {
-	const char *first[256] = { NULL };
-	size_t lcp[256], i;
+	const char *first = NULL;
+	size_t lcp = 0, i;
 
 	for (i = 0; i < n; i++) {
 		const char *key = r->keys.s[k[i].i].k;
-		unsigned char c = (unsigned char)key[0];
 
-		if (first[c] == NULL) {
-			first[c] = key;
-			lcp[c] = strlen(key);
+		if (first == NULL) {
+			first = key;
+			lcp = strlen(key);
 		} else
-			lcp[c] = keyed_lcp(first[c], key, lcp[c]);
+			lcp = keyed_lcp(first, key, lcp);
 	}
-	for (i = 0; i < n; i++) {
-		const char *key = r->keys.s[k[i].i].k;
-		unsigned char c = (unsigned char)key[0];
-		uint32_t slot = k[i].i;
-		uint64_t v;
-
-		keyed_set(&k[i], key, lcp[c], slot);
-		v = (uint64_t)c << 56 | ((uint64_t)k[i].hi << 32 | k[i].lo) >> 8;
-		k[i].hi = (uint32_t)(v >> 32);
-		k[i].lo = (uint32_t)v;
-	}
-	/*
-	 * By kind first, in place (each element swapped into its kind's
-	 * part), then each kind's part with qsort(), whose merge sort takes
-	 * a buffer as large as what it sorts: a kind's keys, not all of
-	 * them (this runs when the run holds the most memory but the
-	 * judgment's end).
-	 */
-	{
-		size_t start[257] = { 0 }, next[256];
-		unsigned b;
-
-		for (i = 0; i < n; i++)
-			start[(k[i].hi >> 24) + 1]++;
-		for (b = 0; b < 256; b++) {
-			start[b + 1] += start[b];
-			next[b] = start[b];
-		}
-		for (b = 0; b < 256; b++)
-			while (next[b] < start[b + 1]) {
-				struct keyed x = k[next[b]];
-				unsigned t = x.hi >> 24;
-
-				while (t != b) {
-					struct keyed y = k[next[t]];
-
-					k[next[t]++] = x;
-					x = y;
-					t = x.hi >> 24;
-				}
-				k[next[b]++] = x;
-			}
-		for (b = 0; b < 256; b++)
-			if (start[b + 1] - start[b] > 1)
-				qsort(k + start[b], start[b + 1] - start[b],
-				    sizeof *k, cmp_keyed_num);
-	}
+	for (i = 0; i < n; i++)
+		keyed_set(&k[i], r->keys.s[k[i].i].k, lcp, k[i].i);
+	if (n > 1)
+		qsort(k, n, sizeof *k, cmp_keyed_num);
 }
-
 
 static int
 cmp_wanted_slot(const void *a, const void *b)
@@ -1791,6 +1746,39 @@ small_cache(struct run *r)
 	return 0;
 }
 
+/* Look up wanted key k (its slot): when the store has it, add (slot, id)
+ * to found (n of cap).  0, or -1 after reporting. */
+static int
+lookup(struct run *r, const char *k, uint32_t slot, struct wanted **found,
+    size_t *n, size_t *cap)
+{
+	sqlite3_stmt *st;
+	int ok;
+
+	if ((st = store_prepare(r->st, sql_key_get)) == NULL ||
+	    store_bind(r->st, st, "s", k) != 0 ||
+	    (ok = store_step(r->st, st)) < 0)
+		return fail(r);
+	if (!ok)
+		return 0;
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct wanted *nfd = realloc(*found, nc * sizeof *nfd);
+
+		if (nfd == NULL) {
+			sqlite3_reset(st);
+			diag_trouble(NULL, 0, _("out of memory"));
+			return -1;
+		}
+		*found = nfd;
+		*cap = nc;
+	}
+	(*found)[*n].slot = slot;
+	(*found)[(*n)++].id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
 /*
  * Step 2: the rows the run's keys name, then its buyers' totals.  The
  * keys are looked up in sorted order (the index's pages read in order,
@@ -1803,47 +1791,37 @@ ledger_read(struct run *r)
 	struct htab byid = { NULL, 0, 0 };
 	struct wanted *found = NULL;
 	struct keyed *want = NULL;
-	size_t nw = 0, nf = 0, cf = 0, i;
-	sqlite3_stmt *st;
+	size_t nw = 0, nf = 0, cf = 0, most = 0, kinds[256] = { 0 }, i;
+	unsigned b;
 	int rc = -1;
 
-	/* The wanted keys (their slots), collected first: loading adds
-	 * keys. */
-	if (r->keys.cap > UINT32_MAX || (r->keys.n > 0 &&
-	    (want = malloc(r->keys.n * sizeof *want)) == NULL)) {
+	/*
+	 * The wanted keys (their slots), collected first (loading adds
+	 * keys), one kind (a key's first byte) after the other: the array
+	 * and qsort()'s buffer hold one kind's keys, not all of them (the
+	 * strings of every key are in memory now too).
+	 */
+	for (i = 0; i < r->keys.cap; i++)
+		if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1 &&
+		    ++kinds[(unsigned char)r->keys.s[i].k[0]] > most)
+			most = kinds[(unsigned char)r->keys.s[i].k[0]];
+	if (r->keys.cap > UINT32_MAX || (most > 0 &&
+	    (want = malloc(most * sizeof *want)) == NULL)) {
 		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
 	}
-	for (i = 0; i < r->keys.cap; i++)
-		if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1)
-			want[nw++].i = (uint32_t)i;
-	wanted_order(r, want, nw);
-	for (i = 0; i < nw; i++) {
-		int ok;
-
-		if ((st = store_prepare(r->st, sql_key_get)) == NULL ||
-		    store_bind(r->st, st, "s", r->keys.s[want[i].i].k) != 0 ||
-		    (ok = store_step(r->st, st)) < 0) {
-			fail(r);
-			goto out;
-		}
-		if (!ok)
+	for (b = 0; b < 256; b++) {
+		if (kinds[b] == 0)
 			continue;
-		if (nf == cf) {
-			size_t nc = cf ? cf * 2 : 64;
-			struct wanted *nfd = realloc(found, nc * sizeof *nfd);
-
-			if (nfd == NULL) {
-				sqlite3_reset(st);
-				diag_trouble(NULL, 0, _("out of memory"));
+		for (i = nw = 0; i < r->keys.cap; i++)
+			if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1 &&
+			    (unsigned char)r->keys.s[i].k[0] == b)
+				want[nw++].i = (uint32_t)i;
+		wanted_order(r, want, nw);
+		for (i = 0; i < nw; i++)
+			if (lookup(r, r->keys.s[want[i].i].k, want[i].i, &found,
+			    &nf, &cf) != 0)
 				goto out;
-			}
-			found = nfd;
-			cf = nc;
-		}
-		found[nf].slot = want[i].i;
-		found[nf++].id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
 	}
 	free(want);
 	want = NULL;

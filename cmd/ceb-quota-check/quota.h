@@ -65,10 +65,14 @@ struct arena {
 };
 
 /*
- * Give the pages of freed memory back to the system (malloc_trim()
- * where there is one): a large array freed or shrunk inside the heap
- * stays resident otherwise, and counts in the peak of the step after.
+ * The run's large arrays (a megabyte and more: keys, rows, orders) each
+ * in its own mapping (mallopt(M_MMAP_THRESHOLD) where there is one), so
+ * that freeing one gives its pages back to the system at once: inside
+ * the heap they stay resident, and glibc raises the threshold itself
+ * after the first such free.  mem_trim() gives back what the heap holds
+ * free (malloc_trim()).
  */
+void mem_init(void);
 void mem_trim(void);
 
 /* A string of an arena by its offset + 1; 0: none (NULL). */

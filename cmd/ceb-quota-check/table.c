@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#ifdef HAVE_MALLOC_TRIM
+#if defined(HAVE_MALLOC_TRIM) || defined(HAVE_MALLOPT)
 #include <malloc.h>
 #endif
 
@@ -160,6 +160,14 @@ arena_free(struct arena *a)
 	if (a->base != NULL)
 		munmap(a->base, a->size);
 	memset(a, 0, sizeof *a);
+}
+
+void
+mem_init(void)
+{
+#if defined(HAVE_MALLOPT) && defined(M_MMAP_THRESHOLD)
+	(void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 }
 
 void
