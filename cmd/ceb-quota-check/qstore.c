@@ -1714,7 +1714,7 @@ wanted_order(const struct run *r, struct keyed *k, size_t n)
 	for (i = 0; i < n; i++)
 		keyed_set(&k[i], r->keys.s[k[i].i].k, lcp, k[i].i);
 	if (n > 1)
-		qsort(k, n, sizeof *k, cmp_keyed_num);
+		isort(k, n, sizeof *k, cmp_keyed_num);
 }
 
 static int
@@ -1798,7 +1798,7 @@ ledger_read(struct run *r)
 	/*
 	 * The wanted keys (their slots), collected first (loading adds
 	 * keys), one kind (a key's first byte) after the other: the array
-	 * and qsort()'s buffer hold one kind's keys, not all of them (the
+	 * holds one kind's keys, not all of them (the
 	 * strings of every key are in memory now too).
 	 */
 	for (i = 0; i < r->keys.cap; i++)
@@ -2067,7 +2067,7 @@ fresh_keys(struct run *r, const struct vec *fresh)
 	for (t = tags; *t && rc == 0; t++) {
 		n = keyed_fill(r, fresh, *t, k);
 		fresh_tag = *t;
-		qsort(k, n, sizeof *k, cmp_keyed);
+		isort(k, n, sizeof *k, cmp_keyed);
 		for (i = 0; i < n && rc == 0; i++) {
 			const struct row *w = fresh->v[k[i].i];
 			sqlite3_stmt *st;

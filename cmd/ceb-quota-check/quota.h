@@ -75,6 +75,15 @@ struct arena {
 void mem_init(void);
 void mem_trim(void);
 
+/*
+ * qsort() without its buffer (glibc's merge sort takes one as large as
+ * what it sorts): an introsort in place, for the large arrays sorted
+ * when the run holds the most memory.  For a comparison that orders
+ * every pair (no ties) the result is qsort()'s.
+ */
+void isort(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *));
+
 /* A string of an arena by its offset + 1; 0: none (NULL). */
 struct astr {
 	uint32_t off;

@@ -162,6 +162,112 @@ arena_free(struct arena *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* ---- a sort without a buffer ---- */
+
+#define ISORT_MAX 64	/* the largest element */
+
+static void
+iswap(char *a, char *b, size_t size)
+{
+	char t[ISORT_MAX];
+
+	memcpy(t, a, size);
+	memcpy(a, b, size);
+	memcpy(b, t, size);
+}
+
+static void
+isift(char *base, size_t i, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && cmp(base + c * size, base + (c + 1) * size) < 0)
+			c++;
+		if (cmp(base + i * size, base + c * size) >= 0)
+			return;
+		iswap(base + i * size, base + c * size, size);
+		i = c;
+	}
+}
+
+static void
+isort_part(char *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *), int depth)
+{
+	size_t a, b;
+
+	while (n > 16) {
+		char *lo = base, *mid = base + n / 2 * size,
+		    *hi = base + (n - 1) * size;
+		size_t i, j;
+
+		if (depth-- == 0) {	/* heapsort: no worse than n log n */
+			for (i = n / 2; i-- > 0;)
+				isift(base, i, n, size, cmp);
+			for (i = n - 1; i > 0; i--) {
+				iswap(base, base + i * size, size);
+				isift(base, 0, i, size, cmp);
+			}
+			return;
+		}
+		/* The median of three to the front: the pivot. */
+		if (cmp(mid, lo) < 0)
+			iswap(mid, lo, size);
+		if (cmp(hi, mid) < 0) {
+			iswap(hi, mid, size);
+			if (cmp(mid, lo) < 0)
+				iswap(mid, lo, size);
+		}
+		iswap(lo, mid, size);
+		i = 0;
+		j = n;
+		for (;;) {
+			while (cmp(base + ++i * size, lo) < 0 && i < n - 1)
+				;
+			while (cmp(lo, base + --j * size) < 0)
+				;
+			if (i >= j)
+				break;
+			iswap(base + i * size, base + j * size, size);
+		}
+		iswap(lo, base + j * size, size);
+		/* The smaller side by recursion, the larger by the loop. */
+		if (j < n - j - 1) {
+			isort_part(base, j, size, cmp, depth);
+			base += (j + 1) * size;
+			n -= j + 1;
+		} else {
+			isort_part(base + (j + 1) * size, n - j - 1, size, cmp,
+			    depth);
+			n = j;
+		}
+	}
+	for (a = 1; a < n; a++)
+		for (b = a; b > 0 && cmp(base + (b - 1) * size,
+		    base + b * size) > 0; b--)
+			iswap(base + (b - 1) * size, base + b * size, size);
+}
+
+void
+isort(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	int depth = 0;
+	size_t m;
+
+	if (size > ISORT_MAX) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	for (m = n; m > 1; m >>= 1)
+		depth += 2;
+	isort_part(base, n, size, cmp, depth);
+}
+
 void
 mem_init(void)
 {
