@@ -1369,7 +1369,7 @@ events_put(struct run *r)
 			ord[i] = (uint64_t)py_rank[ev.py] << 32 | i;
 	}
 	if (rc == 0)
-		qsort(ord, n, sizeof *ord, cmp_u64);
+		isort(ord, n, sizeof *ord, cmp_u64);
 	/*
 	 * The schema's triggers on quota_events guard the table against
 	 * other writers (no update, no delete, no correction without who and
@@ -1740,6 +1740,11 @@ static int
 small_cache(struct run *r)
 {
 	if (store_exec(r->st, "PRAGMA cache_size = -16384") != 0)
+		return -1;
+	/* The pages the documents changed (ledger_docs()) are still in the
+	 * cache, dirty, until written: to the WAL now (as the commit would),
+	 * so that they too can go back. */
+	if (sqlite3_db_cacheflush(store_db(r->st)) != SQLITE_OK)
 		return -1;
 	(void)sqlite3_db_release_memory(store_db(r->st));
 	mem_trim();
