@@ -27,13 +27,15 @@
  *      findings (emit.c).
  * Memory grows with the run's input and the buyers it names, not with the
  * size of the ledger: per inventory of the night, its row's strings
- * (identity, lines), its ledger row (176 bytes), its keys (8-byte slots
- * of run.rkeys, no strings once the store has been read), and a small
- * record of the evaluation order (about 0.41 KB of peak RSS an inventory
- * measured between 100,000 and 200,000 inventories; the events, with
- * their message guid and person key, and the documents themselves are on
- * disk, the quota events in a third file).  SQLite's page cache is
- * 64 MB while the store is read, 16 MB after (qstore.c, small_cache()).
+ * (identity, lines), its ledger row (128 bytes: its strings by offset in
+ * the arena), its keys (8-byte slots of run.rkeys, no strings once the
+ * store has been read), and a small record of the evaluation order
+ * (about 0.26 KB of peak RSS an inventory measured between 100,000 and
+ * 1,000,000 inventories; the events, with their message guid and person
+ * key, and the documents themselves are on disk, the quota events in a
+ * third file).  SQLite's page cache is 32 MB while the store is read,
+ * 16 MB after (qstore.c, small_cache()).  Arrays of a megabyte and more
+ * are mappings of their own (mem_init()), sorted in place (isort()).
  */
 #ifndef QUOTA_H
 #define QUOTA_H
