@@ -1802,9 +1802,9 @@ ledger_read(struct run *r)
 
 	/*
 	 * The wanted keys (their slots), collected first (loading adds
-	 * keys), one kind (a key's first byte) after the other: the array
-	 * holds one kind's keys, not all of them (the
-	 * strings of every key are in memory now too).
+	 * keys), one kind (a key's first byte) after the other and sorted
+	 * in place: the array holds one kind's keys, not all of them, while
+	 * the strings of every key are in memory too.
 	 */
 	for (i = 0; i < r->keys.cap; i++)
 		if (r->keys.s[i].h && r->keys.s[i].v == HT_NONE - 1 &&

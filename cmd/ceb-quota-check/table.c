@@ -92,7 +92,7 @@ arena_alloc(struct arena *a, size_t n)
 	size_t at;
 	char *p;
 
-	if (a->base == NULL && arena_init(a) != 0)
+	if ((a->base == NULL && arena_init(a) != 0) || n > a->size)
 		return NULL;
 	at = (a->used + 15) & ~(size_t)15;
 	n = (n + 15) & ~(size_t)15;
