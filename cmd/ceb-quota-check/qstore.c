@@ -1336,6 +1336,33 @@ cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* One of the night's events into quota_events (events_put()): 0, -1
+ * (the store's message), or -2 (not as written: reported by the caller). */
+static int
+event_put(struct run *r, const struct nightev *ev)
+{
+	struct pyear *py;
+	char a[64], d[64], u[64];
+	long long seq;
+
+	if (strcmp(ev->kind, "corrected") == 0)
+		return -2;	/* never: qstore_log() is the night's */
+	py = r->pys.v[ev->py];
+	if ((seq = insert_event_text(r, r->run_id,
+	    ((struct row *)r->rows.v[ev->row])->id, py->person, py->year,
+	    ev->kind, ev->guid, dec_format(ev->amount, 2, a, sizeof a),
+	    dec_format(ev->delta, 2, d, sizeof d),
+	    dec_format(ev->used_after, 2, u, sizeof u),
+	    ev->time == UINT64_MAX ? 0 : ev->time, NULL, NULL)) < 0)
+		return -1;
+	py->last_event = seq;
+	return 0;
+}
+
+/* The night's events events_put() holds at once (5 MB of records): the
+ * events' file is read through once for each such part of the order. */
+#define EVENTS_WINDOW 65536
+
 /*
  * The night's events (qstore_log()) into quota_events, sealed and
  * chained as they go, in the order of their buyer-years (py_rank: person,
@@ -1349,7 +1376,9 @@ static int
 events_put(struct run *r)
 {
 	uint64_t *ord;
-	size_t i, n = r->logf.n;
+	uint32_t *pos = NULL;
+	struct nightev *win = NULL;
+	size_t i, w0, n = r->logf.n;
 	int rc = 0;
 
 	if (n == 0)
@@ -1371,6 +1400,24 @@ events_put(struct run *r)
 	if (rc == 0)
 		isort(ord, n, sizeof *ord, cmp_u64);
 	/*
+	 * Each event's place in that order (pos), then the events taken
+	 * EVENTS_WINDOW places at a time, each window filled by reading the
+	 * file through in order: read one at a time in the order of their
+	 * buyers, they cost a system call each (a million of them for a
+	 * million events).
+	 */
+	if (rc == 0 && ((pos = malloc(n * sizeof *pos)) == NULL ||
+	    (win = malloc((n < EVENTS_WINDOW ? n : EVENTS_WINDOW) *
+	    sizeof *win)) == NULL)) {
+		free(ord);
+		free(pos);
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		pos[ord[i] & UINT32_MAX] = (uint32_t)i;
+	free(ord);
+	/*
 	 * The schema's triggers on quota_events guard the table against
 	 * other writers (no update, no delete, no correction without who and
 	 * why): these inserts are none of that (never a correction, checked
@@ -1388,33 +1435,22 @@ events_put(struct run *r)
 		    sqlite3_errmsg(store_db(r->st)));
 		rc = -1;
 	}
-	for (i = 0; i < n && rc == 0; i++) {
-		struct nightev ev;
-		struct pyear *py;
-		char a[64], d[64], u[64];
-		long long seq;
+	for (w0 = 0; w0 < n && rc == 0; w0 += EVENTS_WINDOW) {
+		size_t m = n - w0 < EVENTS_WINDOW ? n - w0 : EVENTS_WINDOW;
 
-		if (rec_get(&r->logf, (size_t)(ord[i] & UINT32_MAX), &ev) ==
-		    NULL) {
-			rc = -1;
-			break;
+		for (i = 0; i < n && rc == 0; i++) {
+			struct nightev ev;
+
+			if (rec_get(&r->logf, i, &ev) == NULL)
+				rc = -1;
+			else if (pos[i] >= w0 && pos[i] - w0 < m)
+				win[pos[i] - w0] = ev;
 		}
-		if (strcmp(ev.kind, "corrected") == 0) {
-			rc = -2;	/* never: qstore_log() is the night's */
-			break;
-		}
-		py = r->pys.v[ev.py];
-		if ((seq = insert_event_text(r, r->run_id,
-		    ((struct row *)r->rows.v[ev.row])->id, py->person,
-		    py->year, ev.kind, ev.guid, dec_format(ev.amount, 2, a,
-		    sizeof a), dec_format(ev.delta, 2, d, sizeof d),
-		    dec_format(ev.used_after, 2, u, sizeof u),
-		    ev.time == UINT64_MAX ? 0 : ev.time, NULL, NULL)) < 0)
-			rc = -1;
-		else
-			py->last_event = seq;
+		for (i = 0; i < m && rc == 0; i++)
+			rc = event_put(r, &win[i]);
 	}
-	free(ord);
+	free(pos);
+	free(win);
 	if (sqlite3_db_config(store_db(r->st), SQLITE_DBCONFIG_ENABLE_TRIGGER,
 	    1, (int *)NULL) != SQLITE_OK && rc == 0) {
 		diag_trouble(r->store_path, 0, "%s",
