@@ -57,6 +57,15 @@ tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_tax_SOURCES = tests/unit/test-tax.c
 tests_unit_test_tax_LDADD = $(LDADD) $(CMOCKA_LIBS)
 tests_unit_test_tax_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+# ceb-quota-check's arena (offsets of strings) and isort().
+check_PROGRAMS += tests/unit/test-quota-table
+TESTS += tests/unit/test-quota-table
+tests_unit_test_quota_table_SOURCES = tests/unit/test-quota-table.c \
+	cmd/ceb-quota-check/table.c cmd/ceb-quota-check/quota.h
+tests_unit_test_quota_table_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/cmd/ceb-quota-check
+tests_unit_test_quota_table_LDADD = $(LDADD) $(CMOCKA_LIBS)
+tests_unit_test_quota_table_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 endif
 
 # tests/lib/tap.sh: tap_broken, the one way a TAP script reports that its
