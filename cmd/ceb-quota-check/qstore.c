@@ -2057,17 +2057,25 @@ cmp_keyed(const void *a, const void *b)
 }
 
 /* The keys of tag of the new rows, with their 8 bytes (struct keyed),
- * into k; their number. */
+ * into k; their number.  The rows are taken in the order of r->rows
+ * (that of their making, in the arena's order, their strings near
+ * them), not of fresh (their buyers): each is read from memory in order
+ * instead of at random.  A key's i is its row's place in fresh, which
+ * the row's id gives (write_new_row() numbered them in that order). */
 static size_t
 keyed_fill(const struct run *r, const struct vec *fresh, int tag,
     struct keyed *k)
 {
 	char buf[256], first[256];
 	size_t i, n = 0, lcp = 0;
+	long long id0 = ((const struct row *)fresh->v[0])->id;
 
 	/* The prefix every key of the tag shares. */
-	for (i = 0; i < fresh->n; i++) {
-		if (row_key(r, buf, sizeof buf, tag, fresh->v[i]) != 0)
+	for (i = 0; i < r->rows.n; i++) {
+		const struct row *w = r->rows.v[i];
+
+		if (!w->fresh || !w->changed ||
+		    row_key(r, buf, sizeof buf, tag, w) != 0)
 			continue;
 		if (n++ == 0) {
 			lcp = strlen(buf);
@@ -2075,9 +2083,13 @@ keyed_fill(const struct run *r, const struct vec *fresh, int tag,
 		} else
 			lcp = keyed_lcp(first, buf, lcp);
 	}
-	for (i = n = 0; i < fresh->n; i++)
-		if (row_key(r, buf, sizeof buf, tag, fresh->v[i]) == 0)
-			keyed_set(&k[n++], buf, lcp, (uint32_t)i);
+	for (i = n = 0; i < r->rows.n; i++) {
+		const struct row *w = r->rows.v[i];
+
+		if (w->fresh && w->changed &&
+		    row_key(r, buf, sizeof buf, tag, w) == 0)
+			keyed_set(&k[n++], buf, lcp, (uint32_t)(w->id - id0));
+	}
 	return n;
 }
 
@@ -2100,6 +2112,14 @@ fresh_keys(struct run *r, const struct vec *fresh)
 
 	if (fresh->n == 0)
 		return 0;
+	/* keyed_fill() finds a row's place in fresh by its id. */
+	for (i = 1; i < fresh->n; i++)
+		if (((struct row *)fresh->v[i])->id !=
+		    ((struct row *)fresh->v[0])->id + (long long)i) {
+			diag_trouble(NULL, 0, _("a new inventory was not "
+			    "given its id"));
+			return -1;
+		}
 	if (fresh->n > UINT32_MAX || (k = malloc(fresh->n * sizeof *k)) ==
 	    NULL)
 		return -1;
