@@ -866,7 +866,7 @@ return_amount(struct run *r, struct event *e, struct row *w, int *unknown)
 		target = w->amount;
 	target = dec_sub(target, w->released);
 	if (dec_sign(target) > 0)
-		(void)rset(r, &w->lines, arena_str(&r->ar, buf));
+		(void)rset(r, &w->lines, buf);
 	else
 		target = dec_from_int(0);
 	return target;
@@ -1315,7 +1315,8 @@ judge_run(struct run *r)
 			goto bad;
 	}
 	free(ord);
-	if (r->str_bad)
+	ord = NULL;
+	if (r->str_bad)		/* a row's string (rset()) */
 		goto nomem;
 	return r->log_bad ? -1 : 0;	/* qstore_log() reported */
 bad:
