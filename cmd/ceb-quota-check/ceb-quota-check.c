@@ -72,6 +72,10 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 	loop_on_bad(qstore_bad, r);
 	loop_run(argc, argv, so, cb_doc, r);
 	loop_on_bad(NULL, NULL);
+	if (r->str_bad) {	/* extract.c: a string it could not keep */
+		diag_trouble(NULL, 0, _("out of memory"));
+		goto fail;
+	}
 	if (spool_flush(r) != 0) {
 		diag_trouble(NULL, 0, _("cannot write the spool file: %s"),
 		    strerror(errno));

@@ -120,6 +120,24 @@ quota_amount(const struct msrc *m, const void *rec, struct dec *amount,
 	return 0;
 }
 
+/*
+ * A copy of s (len bytes) in the run's arena; "" when the arena is full
+ * or memory is out, and the run marked (r->str_bad): run() ends it as
+ * trouble once the input is read, instead of a record judged on a
+ * string it lost.
+ */
+static const char *
+keep(struct run *r, const char *s, size_t len)
+{
+	const char *p = arena_dup(&r->ar, s, len);
+
+	if (p == NULL) {
+		r->str_bad = 1;
+		return "";
+	}
+	return p;
+}
+
 const char *
 intern(struct run *r, const char *s)
 {
@@ -131,8 +149,10 @@ intern(struct run *r, const char *s)
 		return r->strv.v[i];
 	if ((p = arena_dup(&r->ar, s, len)) == NULL ||
 	    vec_push(&r->strv, p) != 0 ||
-	    ht_put(&r->strs, p, len, (uint32_t)(r->strv.n - 1)) != 0)
+	    ht_put(&r->strs, p, len, (uint32_t)(r->strv.n - 1)) != 0) {
+		r->str_bad = 1;
 		return "";
+	}
 	return p;
 }
 
@@ -165,7 +185,7 @@ field(struct run *r, const struct msrc *m, const void *parent,
 	size_t len;
 	const char *s = trimmed(m, parent, name, &len);
 
-	return s ? arena_dup(&r->ar, s, len) : "";
+	return s ? keep(r, s, len) : "";
 }
 
 /*
@@ -182,7 +202,7 @@ tmp_field(struct run *r, const struct msrc *m, const void *parent,
 	if (s == NULL)
 		return "";
 	if (len >= n)
-		return arena_dup(&r->ar, s, len);
+		return keep(r, s, len);
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	return buf;
@@ -249,8 +269,10 @@ person_key(struct run *r, const struct msrc *m, const void *head,
 		size_t n = strlen(id) + strlen(name) + 2;
 		char *k = arena_alloc(&r->ar, n);
 
-		if (k == NULL)
+		if (k == NULL) {
+			r->str_bad = 1;
 			return "";
+		}
 		snprintf(k, n, "%s|%s", id, name);
 		return k;
 	}
@@ -271,8 +293,7 @@ set_person(struct run *r, struct event *e, const char *k, const char *buf)
 		memcpy(e->pkey, k, n + 1);
 		e->person = NULL;
 	} else if (k == buf) {
-		if ((e->person = arena_dup(&r->ar, k, n)) == NULL)
-			e->person = "";
+		e->person = keep(r, k, n);
 	} else
 		e->person = k;
 }
@@ -338,7 +359,7 @@ new_event(struct run *r, struct stream_doc *d, const struct msrc *src,
 	else if (strlen(m->guid) < sizeof e->mguid)
 		strcpy(e->mguid, m->guid);	/* e->msgguid stays NULL */
 	else
-		e->msgguid = arena_str(&r->ar, m->guid);
+		e->msgguid = keep(r, m->guid, strlen(m->guid));
 	e->person = "";
 	return e;
 }
@@ -454,7 +475,7 @@ estimate_tax(struct run *r, struct event *e, const struct msrc *m,
 		    TAX_WITHIN, it, n, extra, &te) != 0) {
 			snprintf(why, sizeof why, "%s: %s",
 			    it[te.unknown].gcode, tax_strwhy(te.why));
-			e->tax_why = arena_str(&r->ar, why);
+			e->tax_why = keep(r, why, strlen(why));
 			return;
 		}
 		e->tax[reg] = te.point;
@@ -507,7 +528,7 @@ inventory(struct run *r, struct event *e, const struct msrc *m,
 		e->why = why;
 		return;
 	}
-	e->lines = arena_str(&r->ar, lines);
+	e->lines = keep(r, lines, strlen(lines));
 	if (r->use_apptime) {
 		e->time = time_of(e->date, 14, 14);
 		e->day = e->time == UINT64_MAX ? -1 : day_of(e->date);
@@ -585,8 +606,10 @@ release(struct run *r, struct event *e, const struct msrc *m,
 			return;
 		}
 		nl = arena_alloc(&r->ar, (e->nrl + 1) * sizeof *nl);
-		if (nl == NULL)
+		if (nl == NULL) {
+			r->str_bad = 1;
 			return;
+		}
 		if (e->nrl)
 			memcpy(nl, e->rl, e->nrl * sizeof *nl);
 		nl[e->nrl].gnum = gnum;

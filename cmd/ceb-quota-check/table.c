@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #if defined(HAVE_MALLOC_TRIM) || defined(HAVE_MALLOPT)
@@ -32,8 +33,9 @@
 #ifndef ARENA_BLOCK	/* the fuzz targets build with a smaller one */
 #define ARENA_BLOCK (8u << 20)
 #endif
-/* What an arena reserves: what a 32-bit offset reaches (less on a
- * system that will not give that much address space). */
+/* What an arena reserves: what a 32-bit offset reaches (less under a
+ * limit of address space, or on a system that will not give that
+ * much). */
 #define ARENA_RESERVE ((size_t)UINT32_MAX)
 
 static int arena_grow(struct arena *a, size_t n);
@@ -44,8 +46,14 @@ arena_init(struct arena *a)
 {
 	size_t size = ARENA_RESERVE;
 	void *p = MAP_FAILED;
+	struct rlimit rl;
 
-	for (; size >= 16 * (size_t)ARENA_BLOCK; size /= 2)
+	/* Under a limit of address space (ulimit -v) a quarter of it, so
+	 * that the run's two arenas leave the rest to everything else. */
+	if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < size)
+		size = (size_t)(rl.rlim_cur / 4);
+	for (; size >= (size_t)ARENA_BLOCK; size /= 2)
 		if ((p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE |
 		    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)) != MAP_FAILED)
 			break;
