@@ -506,13 +506,17 @@ ct_states(const struct tax_rates *r, const struct tax_item *it,
 	return a ? 2 : 1;
 }
 
+/* The rates estimate() looks up once for the first items (a goods row
+ * is found by up to nine binary searches, one for each prefix length). */
+#define ESTIMATE_KEPT 16
+
 /* tax_estimate(), with the bounds (e->lo, e->hi) when bounds is set. */
 static int
 estimate(const struct tax_table *t, long day, enum tax_regime regime,
     const struct tax_item *it, size_t n, struct dec extra,
     struct tax_estimate *e, int bounds)
 {
-	struct tax_rates r;
+	struct tax_rates r, kept[ESTIMATE_KEPT];
 	struct tax_amounts a;
 	struct dec total = dec_from_int(0), shared = dec_from_int(0);
 	struct dec xlo, xhi;
@@ -531,6 +535,8 @@ estimate(const struct tax_table *t, long day, enum tax_regime regime,
 			e->unknown = i;
 			return 1;
 		}
+		if (i < ESTIMATE_KEPT)
+			kept[i] = r;
 		total = dec_add(total, it[i].value);
 	}
 	xlo = xhi = dec_from_int(0);
@@ -538,7 +544,11 @@ estimate(const struct tax_table *t, long day, enum tax_regime regime,
 		struct dec share, p;
 		int due, states;
 
-		(void)tax_rates(t, it[i].gcode, strlen(it[i].gcode), day, &r);
+		if (i < ESTIMATE_KEPT)
+			r = kept[i];
+		else
+			(void)tax_rates(t, it[i].gcode, strlen(it[i].gcode),
+			    day, &r);
 		/* The point estimate: extra shared by value. */
 		if (i + 1 == n)
 			share = dec_sub(extra, shared);

@@ -164,6 +164,7 @@ qf_run_init(struct run *r, const char *path)
 		snprintf(key, sizeof key, "%s/mac.key", qf_dir());
 	r->mac_key_path = key;
 	r->spool = -1;
+	r->evo.fd = -1;
 	r->pol.year_start = 101;
 	r->lock_timeout = 0;
 }
@@ -174,6 +175,7 @@ qf_run_free(struct run *r)
 	free(r->defer);
 	free(r->rows.v);
 	free(r->evs.v);
+	free(r->ev_to);
 	free(r->docs.v);
 	free(r->strv.v);
 	free(r->pys.v);

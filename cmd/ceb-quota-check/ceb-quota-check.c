@@ -100,6 +100,8 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 	return 0;
 fail:
 	spool_close(r);
+	free(r->ev_to);
+	rec_close(&r->evo);
 	rec_close(&r->evf);
 	rec_close(&r->docf);
 	qstore_close(r);
@@ -405,7 +407,7 @@ options(int argc, char *argv[], struct run *r, struct cmdline *c)
 
 	r->ledger_path = NULL;		/* --ledger */
 	r->spool = -1;
-	r->evf.fd = r->docf.fd = -1;
+	r->evf.fd = r->evo.fd = r->docf.fd = -1;
 	r->lock_timeout = store_lock_timeout();	/* --lock-timeout */
 	r->pol.year_start = 101;
 	while ((ch = loop_getopt(argc, argv, &cli)) != -1) {

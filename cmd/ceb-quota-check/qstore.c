@@ -1159,6 +1159,7 @@ struct nightev {
 	uint64_t time;		/* UINT64_MAX or 0: not known */
 	const char *kind, *guid;
 	uint32_t py, row;	/* r->pys and r->rows indexes */
+	uint32_t n;		/* its place in r->logf */
 };
 
 int
@@ -1319,6 +1320,12 @@ qstore_log(struct run *r, struct row *w, const char *kind, const char *guid,
 	ev.guid = guid;
 	ev.py = w->py->idx;
 	ev.row = w->idx;
+	if (r->logf.n >= UINT32_MAX) {
+		r->log_bad = 1;
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	ev.n = (uint32_t)r->logf.n;
 	if (rec_put(&r->logf, r->logf.n, &ev) != 0) {
 		r->log_bad = 1;	/* reported */
 		return -1;
@@ -1359,9 +1366,20 @@ event_put(struct run *r, const struct nightev *ev)
 	return 0;
 }
 
-/* The night's events events_put() holds at once (5 MB of records): the
- * events' file is read through once for each such part of the order. */
-#define EVENTS_WINDOW 65536
+/* The places of the night's events in events_put()'s order. */
+struct logplaces {
+	const uint32_t *to;
+	size_t n;
+};
+
+static size_t
+place_log(const void *rec, void *arg)
+{
+	const struct nightev *ev = rec;
+	const struct logplaces *p = arg;
+
+	return ev->n < p->n ? p->to[ev->n] : SIZE_MAX;
+}
 
 /*
  * The night's events (qstore_log()) into quota_events, sealed and
@@ -1376,11 +1394,14 @@ static int
 events_put(struct run *r)
 {
 	uint64_t *ord;
-	uint32_t *pos = NULL;
-	struct nightev *win = NULL;
-	size_t i, w0, n = r->logf.n;
+	uint32_t *to;
+	struct recfile byp;
+	struct logplaces lp;
+	size_t i, n = r->logf.n;
 	int rc = 0;
 
+	memset(&byp, 0, sizeof byp);
+	byp.fd = -1;
 	if (n == 0)
 		return 0;
 	if (n > UINT32_MAX || (ord = malloc(n * sizeof *ord)) == NULL) {
@@ -1392,7 +1413,8 @@ events_put(struct run *r)
 
 		if (rec_get(&r->logf, i, &ev) == NULL)
 			rc = -1;
-		else if (ev.py >= r->pys.n || ev.row >= r->rows.n)
+		else if (ev.py >= r->pys.n || ev.row >= r->rows.n ||
+		    ev.n != i)
 			rc = -2;
 		else
 			ord[i] = (uint64_t)py_rank[ev.py] << 32 | i;
@@ -1400,23 +1422,29 @@ events_put(struct run *r)
 	if (rc == 0)
 		isort(ord, n, sizeof *ord, cmp_u64);
 	/*
-	 * Each event's place in that order (pos), then the events taken
-	 * EVENTS_WINDOW places at a time, each window filled by reading the
-	 * file through in order: read one at a time in the order of their
-	 * buyers, they cost a system call each (a million of them for a
-	 * million events).
+	 * The events put in that order in a file of their own (byp), with
+	 * large reads and writes only (rec_permute()): read one at a time
+	 * in the order of their buyers, they cost a system call each (a
+	 * million of them for a million events).
 	 */
-	if (rc == 0 && ((pos = malloc(n * sizeof *pos)) == NULL ||
-	    (win = malloc((n < EVENTS_WINDOW ? n : EVENTS_WINDOW) *
-	    sizeof *win)) == NULL)) {
+	if (rc == 0 && (to = malloc(n * sizeof *to)) == NULL) {
 		free(ord);
-		free(pos);
 		diag_trouble(NULL, 0, _("out of memory"));
 		return -1;
 	}
-	for (i = 0; i < n && rc == 0; i++)
-		pos[ord[i] & UINT32_MAX] = (uint32_t)i;
-	free(ord);
+	if (rc == 0) {
+		for (i = 0; i < n; i++)
+			to[ord[i] & UINT32_MAX] = (uint32_t)i;
+		free(ord);
+		lp.to = to;
+		lp.n = n;
+		byp.size = r->logf.size;
+		if ((byp.fd = spool_open()) < 0 ||
+		    rec_permute(&r->logf, &byp, n, place_log, &lp) != 0)
+			rc = -1;
+		free(to);
+	} else
+		free(ord);
 	/*
 	 * The schema's triggers on quota_events guard the table against
 	 * other writers (no update, no delete, no correction without who and
@@ -1435,22 +1463,15 @@ events_put(struct run *r)
 		    sqlite3_errmsg(store_db(r->st)));
 		rc = -1;
 	}
-	for (w0 = 0; w0 < n && rc == 0; w0 += EVENTS_WINDOW) {
-		size_t m = n - w0 < EVENTS_WINDOW ? n - w0 : EVENTS_WINDOW;
+	for (i = 0; i < n && rc == 0; i++) {
+		struct nightev ev;
 
-		for (i = 0; i < n && rc == 0; i++) {
-			struct nightev ev;
-
-			if (rec_get(&r->logf, i, &ev) == NULL)
-				rc = -1;
-			else if (pos[i] >= w0 && pos[i] - w0 < m)
-				win[pos[i] - w0] = ev;
-		}
-		for (i = 0; i < m && rc == 0; i++)
-			rc = event_put(r, &win[i]);
+		if (rec_get(&byp, i, &ev) == NULL)
+			rc = -1;
+		else
+			rc = event_put(r, &ev);
 	}
-	free(pos);
-	free(win);
+	rec_close(&byp);
 	if (sqlite3_db_config(store_db(r->st), SQLITE_DBCONFIG_ENABLE_TRIGGER,
 	    1, (int *)NULL) != SQLITE_OK && rc == 0) {
 		diag_trouble(r->store_path, 0, "%s",

@@ -135,10 +135,12 @@ int vec_push(struct vec *v, void *p);
 /*
  * Records of one size in a file (an unlinked temporary file, fd), record
  * i at i * size: read ahead and written behind REC_BLOCK at a time when
- * read or written in order.  rec_get() copies record i into buf and
- * returns buf, or NULL after reporting (bad set); rec_put() writes it
- * (n grows to i + 1), 0 or -1 after reporting (bad set).  rec_close()
- * closes fd and frees the buffers.  Zeroed with fd -1 it is empty.
+ * read or written in order; a record changed while it is in the
+ * read-ahead is changed there (rd_dirty), and the block written once
+ * when it goes.  rec_get() copies record i into buf and returns buf, or
+ * NULL after reporting (bad set); rec_put() writes it (n grows to
+ * i + 1), 0 or -1 after reporting (bad set).  rec_close() closes fd and
+ * frees the buffers.  Zeroed with fd -1 it is empty.
  */
 struct recfile {
 	int fd;
@@ -146,6 +148,7 @@ struct recfile {
 	int bad;
 	char *rd, *wr;
 	size_t rd_first, rd_n, next, wr_first, wr_n;
+	int rd_dirty;
 };
 void *rec_get(struct recfile *f, size_t i, void *buf);
 /* A spool file nobody else can see (created in TMPDIR, else /tmp, and
@@ -153,6 +156,11 @@ void *rec_get(struct recfile *f, size_t i, void *buf);
 int spool_open(void);
 int rec_put(struct recfile *f, size_t i, const void *rec);
 void rec_close(struct recfile *f);
+/* Record i of src (i < n) to place(record, arg) of dst, each of 0 ..
+ * n - 1 given once, with large reads and writes only; 0, or -1 after
+ * reporting (bad set). */
+int rec_permute(struct recfile *src, struct recfile *dst, size_t n,
+    size_t (*place)(const void *rec, void *arg), void *arg);
 
 /* ---- policy: common/policy.h ---- */
 
@@ -399,6 +407,8 @@ struct run {
 	 */
 	int spooled;
 	struct recfile evf, docf;
+	struct recfile evo;	/* evf in the judgment's order (ev_order()) */
+	uint32_t *ev_to;	/* ordered: event seq's place in evo */
 	struct event evnew;	/* the event being taken in (spooled) */
 	struct sdoc docnew;	/* the document being taken in (spooled) */
 	struct vec evs;		/* struct event *, when not spooled */
@@ -509,6 +519,16 @@ int extract_doc(struct run *r, struct stream_doc *d);
 size_t ev_count(const struct run *r);
 struct event *ev_get(struct run *r, size_t seq, struct event *buf);
 int ev_put(struct run *r, const struct event *e);
+/* The events in another order (the judgment's): ev_order() takes to
+ * (malloc'd; event seq goes to place to[seq], each of 0 ..
+ * ev_count() - 1 given once) and moves them (spooled: a copy of evf in
+ * that order, evo, made by large reads and writes only).  Then ev_at()
+ * gets the event at a place, and ev_get() and ev_put() still take seq.
+ * ev_unorder() puts them back in the order of seq and frees to.  0, or
+ * -1 after reporting (evf.bad set). */
+int ev_order(struct run *r, uint32_t *to);
+struct event *ev_at(struct run *r, size_t place, struct event *buf);
+int ev_unorder(struct run *r);
 size_t doc_count(const struct run *r);
 struct sdoc *doc_get(struct run *r, size_t i, struct sdoc *buf);
 int doc_put(struct run *r, size_t i, const struct sdoc *sd);

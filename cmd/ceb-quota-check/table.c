@@ -299,10 +299,19 @@ ht_hash(const char *k, size_t len)
 	return fnv64_mix(fnv64(FNV64_INIT, k, len)) | (1ULL << 32);	/* high half 0 marks an empty slot */
 }
 
+/* The first slot to try for a key whose slot keeps hi (the high half
+ * of its hash, its lowest bit always set): from what the slot keeps, so
+ * that grow() places a slot again without reading its key. */
+static size_t
+ht_home(uint32_t hi, size_t mask)
+{
+	return (size_t)(hi >> 1) & mask;
+}
+
 static struct hslot *
 find(const struct htab *t, const char *k, size_t len, uint64_t h)
 {
-	size_t mask = t->cap - 1, i = (size_t)h & mask;
+	size_t mask = t->cap - 1, i = ht_home((uint32_t)(h >> 32), mask);
 
 	for (;; i = (i + 1) & mask) {
 		struct hslot *s = &t->s[i];
@@ -330,14 +339,15 @@ static int
 grow(struct htab *t)
 {
 	size_t nc = t->cap ? t->cap * 2 : 1024, i;
-	struct htab n = { calloc(nc, sizeof(struct hslot)), nc, t->n };
+	struct htab n = { NULL, nc, t->n };
 
-	if (n.s == NULL)
+	/* ht_home() takes 31 bits of the hash. */
+	if (nc > (size_t)1 << 31 ||
+	    (n.s = calloc(nc, sizeof(struct hslot))) == NULL)
 		return -1;
 	for (i = 0; i < t->cap; i++)
 		if (t->s[i].h) {
-			size_t j = (size_t)ht_hash(t->s[i].k,
-			    strlen(t->s[i].k)) & (nc - 1);
+			size_t j = ht_home(t->s[i].h, nc - 1);
 
 			while (n.s[j].h)
 				j = (j + 1) & (nc - 1);
@@ -455,14 +465,28 @@ rec_flush(struct recfile *f)
 	return n == 0 ? 0 : rec_io(f, 1, f->wr, n * f->size, f->wr_first);
 }
 
+/* The read-ahead to the file when a record in it was changed. */
+static int
+rec_writeback(struct recfile *f)
+{
+	if (!f->rd_dirty)
+		return 0;
+	f->rd_dirty = 0;
+	return rec_io(f, 1, f->rd, f->rd_n * f->size, f->rd_first);
+}
+
 int
 rec_put(struct recfile *f, size_t i, const void *rec)
 {
 	if (i >= f->n)
 		f->n = i + 1;
-	/* Kept in the read-ahead too, when it holds this record. */
-	if (f->rd_n > 0 && i >= f->rd_first && i - f->rd_first < f->rd_n)
+	/* Held in the read-ahead: changed there, written when it goes
+	 * (a scan that changes what it reads writes each block once). */
+	if (f->rd_n > 0 && i >= f->rd_first && i - f->rd_first < f->rd_n) {
 		memcpy(f->rd + (i - f->rd_first) * f->size, rec, f->size);
+		f->rd_dirty = 1;
+		return 0;
+	}
 	/* Written in order (taken in): REC_BLOCK at a time. */
 	if (f->wr_n > 0 && i == f->wr_first + f->wr_n && f->wr_n < REC_BLOCK) {
 		memcpy(f->wr + f->wr_n++ * f->size, rec, f->size);
@@ -475,6 +499,17 @@ rec_put(struct recfile *f, size_t i, const void *rec)
 	memcpy(f->wr, rec, f->size);
 	f->wr_first = i;
 	f->wr_n = 1;
+	return 0;
+}
+
+/* Everything buffered to the file, the buffers emptied: 0 or -1. */
+static int
+rec_sync(struct recfile *f)
+{
+	if (rec_writeback(f) != 0 || rec_flush(f) != 0)
+		return -1;
+	f->rd_n = 0;
+	f->next = 0;
 	return 0;
 }
 
@@ -505,6 +540,8 @@ rec_get(struct recfile *f, size_t i, void *buf)
 			f->next = i + 1;
 			return rec_io(f, 0, buf, f->size, i) == 0 ? buf : NULL;
 		}
+		if (rec_writeback(f) != 0)
+			return NULL;
 		f->rd_n = 0;
 		if (rec_io(f, 0, f->rd, n * f->size, i) != 0)
 			return NULL;
@@ -526,6 +563,121 @@ rec_close(struct recfile *f)
 	f->fd = -1;
 	f->rd = f->wr = NULL;
 	f->rd_n = f->wr_n = 0;
+	f->rd_dirty = 0;
+}
+
+/*
+ * Record i of src to place(record) of dst, for i < n, place() giving
+ * each of 0 .. n - 1 once.  Both files are read and written in large
+ * blocks only: src is read in order and each record appended to its
+ * part of dst (PERM_PART bytes of records, the parts in order), through
+ * a small buffer for each part; then each part is read, its records put
+ * in order where they are, and written back.  Done one record at a time
+ * in the new order, a night of 1,000,000 events cost a read and a write
+ * system call each.  dst holds nothing buffered after; 0, or -1 after
+ * reporting (bad set on the file that failed).
+ */
+#define PERM_PART (4 * 1024 * 1024)
+#define PERM_BUFS (2 * 1024 * 1024)
+
+int
+rec_permute(struct recfile *src, struct recfile *dst, size_t n,
+    size_t (*place)(const void *rec, void *arg), void *arg)
+{
+	size_t per = PERM_PART / src->size, nparts, each, i, k;
+	size_t *done = NULL, *held = NULL;
+	char *bufs = NULL, *part = NULL, *rec = NULL;
+	int rc = -1;
+
+	if (per == 0)
+		per = 1;
+	nparts = n == 0 ? 0 : (n - 1) / per + 1;
+	each = nparts == 0 ? 1 : PERM_BUFS / src->size / nparts;
+	if (each == 0)
+		each = 1;
+	if (rec_sync(dst) != 0)
+		return -1;
+	if (nparts == 0) {
+		dst->n = 0;
+		return 0;
+	}
+	if ((done = calloc(nparts, sizeof *done)) == NULL ||
+	    (held = calloc(nparts, sizeof *held)) == NULL ||
+	    (bufs = malloc(nparts * each * src->size)) == NULL ||
+	    (rec = malloc(src->size)) == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		size_t to, cap;
+		char *b;
+
+		if (rec_get(src, i, rec) == NULL)
+			goto out;
+		if ((to = place(rec, arg)) >= n)
+			goto wrong;
+		k = to / per;
+		cap = k == nparts - 1 ? n - k * per : per;
+		if (done[k] + held[k] >= cap)
+			goto wrong;	/* a place given twice */
+		b = bufs + k * each * src->size;
+		memcpy(b + held[k]++ * src->size, rec, src->size);
+		if (held[k] == each) {
+			if (rec_io(dst, 1, b, each * src->size,
+			    k * per + done[k]) != 0)
+				goto out;
+			done[k] += each;
+			held[k] = 0;
+		}
+	}
+	for (k = 0; k < nparts; k++)
+		if (held[k] > 0 && rec_io(dst, 1, bufs + k * each * src->size,
+		    held[k] * src->size, k * per + done[k]) != 0)
+			goto out;
+	free(bufs);
+	bufs = NULL;
+	if ((part = malloc((n < per ? n : per) * src->size)) == NULL)
+		goto nomem;
+	for (k = 0; k < nparts; k++) {
+		size_t m = k == nparts - 1 ? n - k * per : per, j, moves = 0;
+
+		if (rec_io(dst, 0, part, m * src->size, k * per) != 0)
+			goto out;
+		/* Each exchange puts one record where it belongs. */
+		for (j = 0; j < m; j++) {
+			char *a = part + j * src->size;
+			size_t to;
+
+			while ((to = place(a, arg) - k * per) != j) {
+				char *c = part + to * src->size;
+
+				if (to >= m || ++moves > m)
+					goto wrong;
+				memcpy(rec, c, src->size);
+				memcpy(c, a, src->size);
+				memcpy(a, rec, src->size);
+			}
+		}
+		if (rec_io(dst, 1, part, m * src->size, k * per) != 0)
+			goto out;
+	}
+	if (dst->n < n)
+		dst->n = n;
+	rc = 0;
+	goto out;
+wrong:
+	diag_trouble(NULL, 0, _("the night's events are not in order "
+	    "(internal error)"));
+	src->bad = dst->bad = 1;
+	goto out;
+nomem:
+	diag_trouble(NULL, 0, _("out of memory"));
+	src->bad = dst->bad = 1;
+out:
+	free(done);
+	free(held);
+	free(bufs);
+	free(part);
+	free(rec);
+	return rc;
 }
 
 /* ---- the documents' spool (quota.h: spool_put()) ---- */
@@ -747,16 +899,132 @@ ev_count(const struct run *r)
 	return run_count(r, &r->evf, &r->evs);
 }
 
+/* In the judgment's order (ev_order()), event seq is at r->ev_to[seq]:
+ * in evo (spooled) or at that index of evs. */
+static struct event *
+ordered_get(struct run *r, size_t place, struct event *buf)
+{
+	struct event *e;
+
+	if (!r->spooled)
+		return r->evs.v[place];
+	if ((e = rec_get(&r->evo, place, buf)) == NULL)
+		r->evf.bad = 1;
+	return e;
+}
+
 struct event *
 ev_get(struct run *r, size_t seq, struct event *buf)
 {
+	if (r->ev_to != NULL)
+		return ordered_get(r, r->ev_to[seq], buf);
 	return run_get(r, &r->evf, &r->evs, seq, buf);
+}
+
+struct event *
+ev_at(struct run *r, size_t place, struct event *buf)
+{
+	if (r->ev_to != NULL)
+		return ordered_get(r, place, buf);
+	return ev_get(r, place, buf);
 }
 
 int
 ev_put(struct run *r, const struct event *e)
 {
-	return r->spooled ? rec_put(&r->evf, e->seq, e) : 0;
+	if (!r->spooled)
+		return 0;
+	if (r->ev_to == NULL)
+		return rec_put(&r->evf, e->seq, e);
+	if (rec_put(&r->evo, r->ev_to[e->seq], e) != 0) {
+		r->evf.bad = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* The place of an event (rec_permute()): given by ev_to, or its seq. */
+static size_t
+place_to(const void *rec, void *arg)
+{
+	const struct event *e = rec;
+	const struct run *r = arg;
+
+	return e->seq < ev_count(r) ? r->ev_to[e->seq] : SIZE_MAX;
+}
+
+static size_t
+place_seq(const void *rec, void *arg)
+{
+	(void)arg;
+	return ((const struct event *)rec)->seq;
+}
+
+/* The events' pointers (in memory) moved: v[i] to place(v[i]). */
+static int
+order_vec(struct run *r, size_t (*place)(const void *, void *))
+{
+	size_t i, n = r->evs.n;
+	void **nv;
+
+	if ((nv = calloc(n + 1, sizeof *nv)) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		size_t to = place(r->evs.v[i], r);
+
+		if (to >= n || nv[to] != NULL) {
+			free(nv);
+			diag_trouble(NULL, 0, _("the night's events are not "
+			    "in order (internal error)"));
+			return -1;
+		}
+		nv[to] = r->evs.v[i];
+	}
+	free(r->evs.v);
+	r->evs.v = nv;
+	r->evs.cap = n + 1;
+	return 0;
+}
+
+int
+ev_order(struct run *r, uint32_t *to)
+{
+	r->ev_to = to;
+	if (!r->spooled)
+		return order_vec(r, place_to);
+	if ((r->evo.fd = spool_open()) < 0) {
+		r->evf.bad = 1;
+		return -1;
+	}
+	r->evo.size = sizeof(struct event);
+	if (rec_permute(&r->evf, &r->evo, ev_count(r), place_to, r) != 0) {
+		r->evf.bad = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+ev_unorder(struct run *r)
+{
+	int rc = 0;
+
+	if (r->ev_to == NULL)
+		return 0;
+	free(r->ev_to);
+	r->ev_to = NULL;
+	if (!r->spooled)
+		rc = order_vec(r, place_seq);
+	else if (r->evo.fd >= 0) {
+		rc = rec_permute(&r->evo, &r->evf, ev_count(r), place_seq,
+		    NULL);
+		rec_close(&r->evo);
+	}
+	if (rc != 0)
+		r->evf.bad = 1;
+	return rc;
 }
 
 size_t
