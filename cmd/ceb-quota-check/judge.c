@@ -1150,22 +1150,42 @@ defer_push(struct run *r, struct row *w, size_t seq)
 	return 0;
 }
 
+/* The row of an inventory of the night, found or made: in evaluation
+ * order, as ev_order() puts the events in it.  0, or -1 after reporting. */
+static int
+inventory_row(struct run *r, struct event *e, size_t at)
+{
+	struct row *w;
+
+	(void)at;
+	if (e->kind != E_INVENTORY || e->out == O_OTHER_SHARD ||
+	    e->out == O_INVALID)
+		return 0;	/* (the ones not judged come last) */
+	if ((w = find_row(r, e)) == NULL && (w = new_row(r, e)) == NULL) {
+		diag_trouble(NULL, 0, _("out of memory"));
+		return -1;
+	}
+	e->row = w;
+	return 0;
+}
+
 /*
  * The judgment reads the night's events in their evaluation order three
  * times (to find or make the inventories' rows, to learn the receipts'
  * invtNo, to judge) and writes most of them back: they are first put in
- * that order (ev_order(): a copy made with large reads and writes), so
- * that each of those steps reads and writes in order, and back in the
- * order of their seq at the end.  Read at their seq in evaluation order,
- * a night of 1,000,000 inventories cost 3,400,000 system calls.
+ * that order (ev_order(): a copy made with large reads and writes, the
+ * rows found or made on the way), so that the other two steps read and
+ * write in order, and back in the order of their seq at the end.  Read
+ * at their seq in evaluation order, a night of 1,000,000 inventories
+ * cost 3,400,000 system calls.
  */
 int
 judge_run(struct run *r)
 {
 	struct ordrec *rec = NULL;
-	uint32_t *to = NULL;
+	uint32_t *to = NULL, *rcpt = NULL;
 	struct event buf, *e;
-	size_t n = 0, i, next, nev = ev_count(r);
+	size_t n = 0, i, j, next, nrcpt = 0, nev = ev_count(r);
 
 	if (nev >= (size_t)1 << 30 ||
 	    (rec = malloc((nev + 1) * sizeof *rec)) == NULL)
@@ -1191,37 +1211,37 @@ judge_run(struct run *r)
 	}
 	for (i = 0; i < nev; i++)
 		to[i] = UINT32_MAX;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		to[rec[i].seq] = (uint32_t)i;
+		nrcpt += rec[i].kind == E_RECEIPT;
+	}
+	/* The receipts' places, for the step that reads only them. */
+	if ((rcpt = malloc((nrcpt + 1) * sizeof *rcpt)) == NULL) {
+		free(rec);
+		free(to);
+		goto nomem;
+	}
+	for (i = 0, j = 0; i < n; i++)
+		if (rec[i].kind == E_RECEIPT)
+			rcpt[j++] = (uint32_t)i;
 	free(rec);
 	for (i = 0, next = n; i < nev; i++)
 		if (to[i] == UINT32_MAX)
 			to[i] = (uint32_t)next++;
-	if (ev_order(r, to) != 0)
-		goto bad;
-	/* Rows for the run's inventories, in evaluation order. */
-	for (i = 0; i < n; i++) {
-		struct row *w;
-
-		if ((e = ev_at(r, i, &buf)) == NULL)
-			goto bad;
-		if (e->kind != E_INVENTORY)
-			continue;
-		if ((w = find_row(r, e)) == NULL && (w = new_row(r, e)) == NULL)
-			goto nomem;
-		e->row = w;
-		if (ev_put(r, e) != 0)
-			goto bad;
+	/* Put in that order, and given their rows as they go. */
+	if (ev_order(r, to, inventory_row) != 0) {
+		free(rcpt);
+		return -1;
 	}
 	/* Receipts teach invtNo, whatever their time. */
-	for (i = 0; i < n; i++) {
+	for (j = 0; j < nrcpt; j++) {
 		struct event tmp;
 		struct row *w;
 		char k[256];
 
-		if ((e = ev_at(r, i, &buf)) == NULL)
+		if ((e = ev_at(r, rcpt[j], &buf)) == NULL)
 			goto bad;
-		if (e->kind != E_RECEIPT || *e->invtno == '\0')
+		if (*e->invtno == '\0')
 			continue;
 		tmp = *e;
 		tmp.invtno = "";
@@ -1263,6 +1283,8 @@ judge_run(struct run *r)
 		if (ev_put(r, e) != 0)
 			goto bad;
 	}
+	free(rcpt);
+	rcpt = NULL;
 	/* Judge and release, in order. */
 	for (i = 0; i < n; i++) {
 		struct row *w;
@@ -1311,9 +1333,11 @@ judge_run(struct run *r)
 		goto nomem;
 	return r->log_bad ? -1 : 0;	/* qstore_log() reported */
 bad:
+	free(rcpt);
 	(void)ev_unorder(r);
 	return -1;
 nomem:
+	free(rcpt);
 	(void)ev_unorder(r);
 	diag_trouble(NULL, 0, _("out of memory"));
 	return -1;

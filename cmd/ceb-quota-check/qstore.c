@@ -1366,10 +1366,13 @@ event_put(struct run *r, const struct nightev *ev)
 	return 0;
 }
 
-/* The places of the night's events in events_put()'s order. */
+/* events_put()'s order (the places of the night's events) and how its
+ * inserts went. */
 struct logplaces {
+	struct run *r;
 	const uint32_t *to;
 	size_t n;
+	int rc;			/* event_put()'s */
 };
 
 static size_t
@@ -1379,6 +1382,15 @@ place_log(const void *rec, void *arg)
 	const struct logplaces *p = arg;
 
 	return ev->n < p->n ? p->to[ev->n] : SIZE_MAX;
+}
+
+static int
+put_log(void *rec, size_t at, void *arg)
+{
+	struct logplaces *p = arg;
+
+	(void)at;
+	return (p->rc = event_put(p->r, rec)) == 0 ? 0 : -1;
 }
 
 /*
@@ -1394,7 +1406,7 @@ static int
 events_put(struct run *r)
 {
 	uint64_t *ord;
-	uint32_t *to;
+	uint32_t *to = NULL;
 	struct recfile byp;
 	struct logplaces lp;
 	size_t i, n = r->logf.n;
@@ -1419,32 +1431,16 @@ events_put(struct run *r)
 		else
 			ord[i] = (uint64_t)py_rank[ev.py] << 32 | i;
 	}
-	if (rc == 0)
-		isort(ord, n, sizeof *ord, cmp_u64);
-	/*
-	 * The events put in that order in a file of their own (byp), with
-	 * large reads and writes only (rec_permute()): read one at a time
-	 * in the order of their buyers, they cost a system call each (a
-	 * million of them for a million events).
-	 */
-	if (rc == 0 && (to = malloc(n * sizeof *to)) == NULL) {
-		free(ord);
-		diag_trouble(NULL, 0, _("out of memory"));
-		return -1;
-	}
 	if (rc == 0) {
-		for (i = 0; i < n; i++)
-			to[ord[i] & UINT32_MAX] = (uint32_t)i;
-		free(ord);
-		lp.to = to;
-		lp.n = n;
-		byp.size = r->logf.size;
-		if ((byp.fd = spool_open()) < 0 ||
-		    rec_permute(&r->logf, &byp, n, place_log, &lp) != 0)
+		isort(ord, n, sizeof *ord, cmp_u64);
+		if ((to = malloc(n * sizeof *to)) == NULL) {
+			diag_trouble(NULL, 0, _("out of memory"));
 			rc = -1;
-		free(to);
-	} else
-		free(ord);
+		}
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		to[ord[i] & UINT32_MAX] = (uint32_t)i;
+	free(ord);
 	/*
 	 * The schema's triggers on quota_events guard the table against
 	 * other writers (no update, no delete, no correction without who and
@@ -1463,14 +1459,25 @@ events_put(struct run *r)
 		    sqlite3_errmsg(store_db(r->st)));
 		rc = -1;
 	}
-	for (i = 0; i < n && rc == 0; i++) {
-		struct nightev ev;
-
-		if (rec_get(&byp, i, &ev) == NULL)
-			rc = -1;
-		else
-			rc = event_put(r, &ev);
+	/*
+	 * The events put in that order (rec_permute(), through a file of
+	 * their own, byp, with large reads and writes only), and written to
+	 * the store as they come in it: read one at a time in the order of
+	 * their buyers, they cost a system call each (a million of them for
+	 * a million events).
+	 */
+	if (rc == 0) {
+		lp.r = r;
+		lp.to = to;
+		lp.n = n;
+		lp.rc = 0;
+		byp.size = r->logf.size;
+		if ((byp.fd = spool_open()) < 0 ||
+		    rec_permute(&r->logf, &byp, n, place_log, put_log, 0,
+		    &lp) != 0)
+			rc = lp.rc != 0 ? lp.rc : -1;
 	}
+	free(to);
 	rec_close(&byp);
 	if (sqlite3_db_config(store_db(r->st), SQLITE_DBCONFIG_ENABLE_TRIGGER,
 	    1, (int *)NULL) != SQLITE_OK && rc == 0) {

@@ -157,10 +157,13 @@ int spool_open(void);
 int rec_put(struct recfile *f, size_t i, const void *rec);
 void rec_close(struct recfile *f);
 /* Record i of src (i < n) to place(record, arg) of dst, each of 0 ..
- * n - 1 given once, with large reads and writes only; 0, or -1 after
- * reporting (bad set). */
+ * n - 1 given once, with large reads and writes only; visit(record,
+ * its place, arg), when not NULL, sees each in the new order and may
+ * change it; dst is written only when keep is set.  0, or -1 after
+ * reporting (bad set) or when visit() returned -1. */
 int rec_permute(struct recfile *src, struct recfile *dst, size_t n,
-    size_t (*place)(const void *rec, void *arg), void *arg);
+    size_t (*place)(const void *rec, void *arg),
+    int (*visit)(void *rec, size_t at, void *arg), int keep, void *arg);
 
 /* ---- policy: common/policy.h ---- */
 
@@ -522,11 +525,14 @@ int ev_put(struct run *r, const struct event *e);
 /* The events in another order (the judgment's): ev_order() takes to
  * (malloc'd; event seq goes to place to[seq], each of 0 ..
  * ev_count() - 1 given once) and moves them (spooled: a copy of evf in
- * that order, evo, made by large reads and writes only).  Then ev_at()
- * gets the event at a place, and ev_get() and ev_put() still take seq.
- * ev_unorder() puts them back in the order of seq and frees to.  0, or
- * -1 after reporting (evf.bad set). */
-int ev_order(struct run *r, uint32_t *to);
+ * that order, evo, made by large reads and writes only); visit(), when
+ * not NULL, sees each event in the new order as it is moved, with its
+ * place, and may change it (-1: it reported, the ordering fails).  Then
+ * ev_at() gets the event at a place, and ev_get() and ev_put() still
+ * take seq.  ev_unorder() puts them back in the order of seq and frees
+ * to.  0, or -1 after reporting (evf.bad set when a file failed). */
+int ev_order(struct run *r, uint32_t *to,
+    int (*visit)(struct run *, struct event *, size_t));
 struct event *ev_at(struct run *r, size_t place, struct event *buf);
 int ev_unorder(struct run *r);
 size_t doc_count(const struct run *r);

@@ -571,18 +571,22 @@ rec_close(struct recfile *f)
  * each of 0 .. n - 1 once.  Both files are read and written in large
  * blocks only: src is read in order and each record appended to its
  * part of dst (PERM_PART bytes of records, the parts in order), through
- * a small buffer for each part; then each part is read, its records put
- * in order where they are, and written back.  Done one record at a time
- * in the new order, a night of 1,000,000 events cost a read and a write
- * system call each.  dst holds nothing buffered after; 0, or -1 after
- * reporting (bad set on the file that failed).
+ * a small buffer for each part; then each part is read and its records
+ * put in order where they are.  visit(), when not NULL, then sees each
+ * record in the new order and may change it, and the part is written
+ * back when keep is set (a copy only visited need not be kept).  Done
+ * one record at a time in the new order, a night of 1,000,000 events
+ * cost a read and a write system call each.  dst holds nothing buffered
+ * after; 0, or -1 after reporting (bad set on the file that failed) or
+ * when visit() returned -1 (it reported).
  */
 #define PERM_PART (4 * 1024 * 1024)
 #define PERM_BUFS (2 * 1024 * 1024)
 
 int
 rec_permute(struct recfile *src, struct recfile *dst, size_t n,
-    size_t (*place)(const void *rec, void *arg), void *arg)
+    size_t (*place)(const void *rec, void *arg),
+    int (*visit)(void *rec, size_t at, void *arg), int keep, void *arg)
 {
 	size_t per = PERM_PART / src->size, nparts, each, i, k;
 	size_t *done = NULL, *held = NULL;
@@ -656,7 +660,10 @@ rec_permute(struct recfile *src, struct recfile *dst, size_t n,
 				memcpy(a, rec, src->size);
 			}
 		}
-		if (rec_io(dst, 1, part, m * src->size, k * per) != 0)
+		for (j = 0; visit != NULL && j < m; j++)
+			if (visit(part + j * src->size, k * per + j, arg) != 0)
+				goto out;
+		if (keep && rec_io(dst, 1, part, m * src->size, k * per) != 0)
 			goto out;
 	}
 	if (dst->n < n)
@@ -988,19 +995,60 @@ order_vec(struct run *r, size_t (*place)(const void *, void *))
 	return 0;
 }
 
-int
-ev_order(struct run *r, uint32_t *to)
+/* What ev_order() passes on to its visit(). */
+struct ordering {
+	struct run *r;
+	int (*visit)(struct run *, struct event *, size_t);
+};
+
+static size_t
+place_ordering(const void *rec, void *arg)
 {
+	return place_to(rec, ((struct ordering *)arg)->r);
+}
+
+static int
+visit_ordering(void *rec, size_t at, void *arg)
+{
+	struct ordering *o = arg;
+
+	return o->visit(o->r, rec, at);
+}
+
+int
+ev_order(struct run *r, uint32_t *to,
+    int (*visit)(struct run *, struct event *, size_t))
+{
+	struct ordering o;
+	size_t i;
+
 	r->ev_to = to;
-	if (!r->spooled)
-		return order_vec(r, place_to);
-	if ((r->evo.fd = spool_open()) < 0) {
-		r->evf.bad = 1;
-		return -1;
+	if (!r->spooled) {
+		if (order_vec(r, place_to) != 0) {
+			free(r->ev_to);
+			r->ev_to = NULL;
+			return -1;
+		}
+		for (i = 0; visit != NULL && i < r->evs.n; i++)
+			if (visit(r, r->evs.v[i], i) != 0) {
+				(void)ev_unorder(r);
+				return -1;
+			}
+		return 0;
 	}
 	r->evo.size = sizeof(struct event);
-	if (rec_permute(&r->evf, &r->evo, ev_count(r), place_to, r) != 0) {
-		r->evf.bad = 1;
+	o.r = r;
+	o.visit = visit;
+	if ((r->evo.fd = spool_open()) < 0 ||
+	    rec_permute(&r->evf, &r->evo, ev_count(r), place_ordering,
+	    visit ? visit_ordering : NULL, 1, &o) != 0) {
+		/* evf was only read: the events are still there, in the
+		 * order of seq. */
+		if (r->evo.bad || r->evo.fd < 0)
+			r->evf.bad = 1;
+		rec_close(&r->evo);
+		free(r->ev_to);
+		r->ev_to = NULL;
 		return -1;
 	}
 	return 0;
@@ -1019,7 +1067,7 @@ ev_unorder(struct run *r)
 		rc = order_vec(r, place_seq);
 	else if (r->evo.fd >= 0) {
 		rc = rec_permute(&r->evo, &r->evf, ev_count(r), place_seq,
-		    NULL);
+		    NULL, 1, NULL);
 		rec_close(&r->evo);
 	}
 	if (rc != 0)
