@@ -920,11 +920,25 @@ ordered_get(struct run *r, size_t place, struct event *buf)
 	return e;
 }
 
+/* A seq that names no event of the run (ordered: it would be read past
+ * ev_to): reported, evf.bad set. */
+static int
+no_seq(struct run *r, size_t seq)
+{
+	if (seq < ev_count(r))
+		return 0;
+	diag_trouble(NULL, 0, _("the night's events are not in order "
+	    "(internal error)"));
+	r->evf.bad = 1;
+	return -1;
+}
+
 struct event *
 ev_get(struct run *r, size_t seq, struct event *buf)
 {
 	if (r->ev_to != NULL)
-		return ordered_get(r, r->ev_to[seq], buf);
+		return no_seq(r, seq) ? NULL :
+		    ordered_get(r, r->ev_to[seq], buf);
 	return run_get(r, &r->evf, &r->evs, seq, buf);
 }
 
@@ -943,7 +957,7 @@ ev_put(struct run *r, const struct event *e)
 		return 0;
 	if (r->ev_to == NULL)
 		return rec_put(&r->evf, e->seq, e);
-	if (rec_put(&r->evo, r->ev_to[e->seq], e) != 0) {
+	if (no_seq(r, e->seq) || rec_put(&r->evo, r->ev_to[e->seq], e) != 0) {
 		r->evf.bad = 1;
 		return -1;
 	}
