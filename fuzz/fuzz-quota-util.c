@@ -175,7 +175,6 @@ qf_run_free(struct run *r)
 	free(r->defer);
 	free(r->rows.v);
 	free(r->evs.v);
-	free(r->ev_to);
 	free(r->docs.v);
 	free(r->strv.v);
 	free(r->pys.v);

@@ -100,7 +100,6 @@ run(struct run *r, int argc, char *argv[], const struct stream_opts *so)
 	return 0;
 fail:
 	spool_close(r);
-	free(r->ev_to);
 	rec_close(&r->evo);
 	rec_close(&r->evf);
 	rec_close(&r->docf);

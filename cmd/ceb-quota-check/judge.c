@@ -698,10 +698,10 @@ inventory(struct run *r, struct event *e)
 	}
 	if (w->state == S_PENDING) {
 		judge(r, e, w);
-		/* The releases that waited (their seq, judge_run()), in
+		/* The releases that waited (their places, judge_run()), in
 		 * the order they came. */
 		for (i = w->defer_first; i != 0; i = r->defer[i - 1].next) {
-			struct event buf, *d = ev_get(r, r->defer[i - 1].seq,
+			struct event buf, *d = ev_at(r, r->defer[i - 1].at,
 			    &buf);
 
 			if (d == NULL)
@@ -1126,9 +1126,10 @@ cmp_time(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* Release seq waits for row w's judgment: 0, -1 out of memory. */
+/* The release at place at waits for row w's judgment: 0, -1 out of
+ * memory. */
 static int
-defer_push(struct run *r, struct row *w, size_t seq)
+defer_push(struct run *r, struct row *w, size_t at)
 {
 	if (r->ndefer == r->capdefer) {
 		size_t nc = r->capdefer ? r->capdefer * 2 : 64;
@@ -1140,7 +1141,7 @@ defer_push(struct run *r, struct row *w, size_t seq)
 		r->defer = nd;
 		r->capdefer = nc;
 	}
-	r->defer[r->ndefer].seq = seq;
+	r->defer[r->ndefer].at = at;
 	r->defer[r->ndefer++].next = 0;
 	if (w->defer_last != 0)
 		r->defer[w->defer_last - 1].next = (uint32_t)r->ndefer;
@@ -1319,14 +1320,18 @@ judge_run(struct run *r)
 		}
 		e->row = w;
 		if (w->state == S_PENDING) {
-			/* Its seq: the event is read again then. */
-			if (defer_push(r, w, e->seq) != 0)
+			/* Its place: the event is read again then. */
+			if (defer_push(r, w, e->place) != 0)
 				goto nomem;
 		} else
 			apply_release(r, e, w);
 		if (ev_put(r, e) != 0)
 			goto bad;
 	}
+	/* The keys of the run's rows served the judgment (row_by()): their
+	 * table goes before the events are put back in order, the run's
+	 * largest memory. */
+	rkey_free(r);
 	if (ev_unorder(r) != 0)
 		return -1;
 	if (r->str_bad)		/* a row's string (rset()) */

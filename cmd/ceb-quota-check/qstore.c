@@ -2465,7 +2465,8 @@ ledger_write(struct run *r)
 
 	if (r->log_bad)
 		return -1;	/* reported by qstore_log() */
-	/* The keys of the run's rows served the judgment (row_by()). */
+	/* The keys of the run's rows served the judgment (judge_run() has
+	 * freed them when it ended well). */
 	rkey_free(r);
 	if (small_cache(r) != 0 || write_run(r, &run) != 0)
 		return fail(r);

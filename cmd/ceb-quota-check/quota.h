@@ -243,7 +243,7 @@ struct row {
 
 /* A release waiting for its row's judgment (struct row: defer_first). */
 struct defer {
-	size_t seq;		/* the event's */
+	size_t at;		/* the event's place (ev_at()) */
 	uint32_t next;		/* index + 1 of the next, 0: the last */
 };
 
@@ -346,6 +346,9 @@ struct event {
 	/* The person key when it fits (an ID number, also with a short
 	 * name): likewise in the event's record, not the arena. */
 	char pkey[32];
+	/* Its place in the judgment's order while the events are in it
+	 * (ev_order()). */
+	uint32_t place;
 };
 
 /* The event's person key ("" when none). */
@@ -411,7 +414,7 @@ struct run {
 	int spooled;
 	struct recfile evf, docf;
 	struct recfile evo;	/* evf in the judgment's order (ev_order()) */
-	uint32_t *ev_to;	/* ordered: event seq's place in evo */
+	int ordered;		/* the events are in it */
 	struct event evnew;	/* the event being taken in (spooled) */
 	struct sdoc docnew;	/* the document being taken in (spooled) */
 	struct vec evs;		/* struct event *, when not spooled */
@@ -523,14 +526,16 @@ size_t ev_count(const struct run *r);
 struct event *ev_get(struct run *r, size_t seq, struct event *buf);
 int ev_put(struct run *r, const struct event *e);
 /* The events in another order (the judgment's): ev_order() takes to
- * (malloc'd; event seq goes to place to[seq], each of 0 ..
- * ev_count() - 1 given once) and moves them (spooled: a copy of evf in
- * that order, evo, made by large reads and writes only); visit(), when
- * not NULL, sees each event in the new order as it is moved, with its
- * place, and may change it (-1: it reported, the ordering fails).  Then
- * ev_at() gets the event at a place, and ev_get() and ev_put() still
- * take seq.  ev_unorder() puts them back in the order of seq and frees
- * to.  0, or -1 after reporting (evf.bad set when a file failed). */
+ * (malloc'd, freed before it returns; event seq goes to place to[seq],
+ * each of 0 .. ev_count() - 1 given once) and moves them (spooled: a
+ * copy of evf in that order, evo, made by large reads and writes only),
+ * each event's place in its record (place); visit(), when not NULL,
+ * sees each event in the new order as it is moved, with its place, and
+ * may change it (-1: it reported, the ordering fails).  Then ev_at()
+ * gets the event at a place, ev_put() writes an event at its place, and
+ * ev_get() by seq is an internal error.  ev_unorder() puts them back in
+ * the order of seq.  0, or -1 after reporting (evf.bad set when a file
+ * failed). */
 int ev_order(struct run *r, uint32_t *to,
     int (*visit)(struct run *, struct event *, size_t));
 struct event *ev_at(struct run *r, size_t place, struct event *buf);

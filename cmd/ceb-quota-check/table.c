@@ -906,13 +906,19 @@ ev_count(const struct run *r)
 	return run_count(r, &r->evf, &r->evs);
 }
 
-/* In the judgment's order (ev_order()), event seq is at r->ev_to[seq]:
- * in evo (spooled) or at that index of evs. */
+/* In the judgment's order (ev_order()), the event at a place: in evo
+ * (spooled) or at that index of evs. */
 static struct event *
 ordered_get(struct run *r, size_t place, struct event *buf)
 {
 	struct event *e;
 
+	if (place >= ev_count(r)) {
+		diag_trouble(NULL, 0, _("the night's events are not in order "
+		    "(internal error)"));
+		r->evf.bad = 1;
+		return NULL;
+	}
 	if (!r->spooled)
 		return r->evs.v[place];
 	if ((e = rec_get(&r->evo, place, buf)) == NULL)
@@ -920,32 +926,18 @@ ordered_get(struct run *r, size_t place, struct event *buf)
 	return e;
 }
 
-/* A seq that names no event of the run (ordered: it would be read past
- * ev_to): reported, evf.bad set. */
-static int
-no_seq(struct run *r, size_t seq)
-{
-	if (seq < ev_count(r))
-		return 0;
-	diag_trouble(NULL, 0, _("the night's events are not in order "
-	    "(internal error)"));
-	r->evf.bad = 1;
-	return -1;
-}
-
 struct event *
 ev_get(struct run *r, size_t seq, struct event *buf)
 {
-	if (r->ev_to != NULL)
-		return no_seq(r, seq) ? NULL :
-		    ordered_get(r, r->ev_to[seq], buf);
+	if (r->ordered)		/* (no map from seq kept: ev_at()) */
+		return ordered_get(r, SIZE_MAX, buf);
 	return run_get(r, &r->evf, &r->evs, seq, buf);
 }
 
 struct event *
 ev_at(struct run *r, size_t place, struct event *buf)
 {
-	if (r->ev_to != NULL)
+	if (r->ordered)
 		return ordered_get(r, place, buf);
 	return ev_get(r, place, buf);
 }
@@ -955,23 +947,35 @@ ev_put(struct run *r, const struct event *e)
 {
 	if (!r->spooled)
 		return 0;
-	if (r->ev_to == NULL)
+	if (!r->ordered)
 		return rec_put(&r->evf, e->seq, e);
-	if (no_seq(r, e->seq) || rec_put(&r->evo, r->ev_to[e->seq], e) != 0) {
+	if (e->place >= ev_count(r) ||
+	    rec_put(&r->evo, e->place, e) != 0) {
+		if (!r->evo.bad)
+			diag_trouble(NULL, 0, _("the night's events are not "
+			    "in order (internal error)"));
 		r->evf.bad = 1;
 		return -1;
 	}
 	return 0;
 }
 
-/* The place of an event (rec_permute()): given by ev_to, or its seq. */
+/* What ev_order() and ev_unorder() move the events by: the places to
+ * (seq to place) and the visit of ev_order(). */
+struct ordering {
+	struct run *r;
+	const uint32_t *to;
+	int (*visit)(struct run *, struct event *, size_t);
+};
+
+/* The place of an event (rec_permute()): to[seq], or its seq. */
 static size_t
 place_to(const void *rec, void *arg)
 {
 	const struct event *e = rec;
-	const struct run *r = arg;
+	const struct ordering *o = arg;
 
-	return e->seq < ev_count(r) ? r->ev_to[e->seq] : SIZE_MAX;
+	return e->seq < ev_count(o->r) ? o->to[e->seq] : SIZE_MAX;
 }
 
 static size_t
@@ -981,9 +985,20 @@ place_seq(const void *rec, void *arg)
 	return ((const struct event *)rec)->seq;
 }
 
+/* Each event moved: its place kept in it, then visit(). */
+static int
+visit_ordering(void *rec, size_t at, void *arg)
+{
+	struct ordering *o = arg;
+	struct event *e = rec;
+
+	e->place = (uint32_t)at;
+	return o->visit ? o->visit(o->r, e, at) : 0;
+}
+
 /* The events' pointers (in memory) moved: v[i] to place(v[i]). */
 static int
-order_vec(struct run *r, size_t (*place)(const void *, void *))
+order_vec(struct run *r, size_t (*place)(const void *, void *), void *arg)
 {
 	size_t i, n = r->evs.n;
 	void **nv;
@@ -993,7 +1008,7 @@ order_vec(struct run *r, size_t (*place)(const void *, void *))
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		size_t to = place(r->evs.v[i], r);
+		size_t to = place(r->evs.v[i], arg);
 
 		if (to >= n || nv[to] != NULL) {
 			free(nv);
@@ -1009,63 +1024,44 @@ order_vec(struct run *r, size_t (*place)(const void *, void *))
 	return 0;
 }
 
-/* What ev_order() passes on to its visit(). */
-struct ordering {
-	struct run *r;
-	int (*visit)(struct run *, struct event *, size_t);
-};
-
-static size_t
-place_ordering(const void *rec, void *arg)
-{
-	return place_to(rec, ((struct ordering *)arg)->r);
-}
-
-static int
-visit_ordering(void *rec, size_t at, void *arg)
-{
-	struct ordering *o = arg;
-
-	return o->visit(o->r, rec, at);
-}
-
 int
 ev_order(struct run *r, uint32_t *to,
     int (*visit)(struct run *, struct event *, size_t))
 {
 	struct ordering o;
 	size_t i;
+	int rc = 0;
 
-	r->ev_to = to;
+	o.r = r;
+	o.to = to;
+	o.visit = visit;
 	if (!r->spooled) {
-		if (order_vec(r, place_to) != 0) {
-			free(r->ev_to);
-			r->ev_to = NULL;
-			return -1;
-		}
-		for (i = 0; visit != NULL && i < r->evs.n; i++)
-			if (visit(r, r->evs.v[i], i) != 0) {
+		if (order_vec(r, place_to, &o) != 0)
+			rc = -1;
+		else {
+			r->ordered = 1;
+			for (i = 0; i < r->evs.n && rc == 0; i++)
+				rc = visit_ordering(r->evs.v[i], i, &o);
+			if (rc != 0)
 				(void)ev_unorder(r);
-				return -1;
-			}
-		return 0;
+		}
+		free(to);
+		return rc;
 	}
 	r->evo.size = sizeof(struct event);
-	o.r = r;
-	o.visit = visit;
 	if ((r->evo.fd = spool_open()) < 0 ||
-	    rec_permute(&r->evf, &r->evo, ev_count(r), place_ordering,
-	    visit ? visit_ordering : NULL, 1, &o) != 0) {
+	    rec_permute(&r->evf, &r->evo, ev_count(r), place_to,
+	    visit_ordering, 1, &o) != 0) {
 		/* evf was only read: the events are still there, in the
 		 * order of seq. */
 		if (r->evo.bad || r->evo.fd < 0)
 			r->evf.bad = 1;
 		rec_close(&r->evo);
-		free(r->ev_to);
-		r->ev_to = NULL;
-		return -1;
-	}
-	return 0;
+		rc = -1;
+	} else
+		r->ordered = 1;
+	free(to);
+	return rc;
 }
 
 int
@@ -1073,13 +1069,12 @@ ev_unorder(struct run *r)
 {
 	int rc = 0;
 
-	if (r->ev_to == NULL)
+	if (!r->ordered)
 		return 0;
-	free(r->ev_to);
-	r->ev_to = NULL;
+	r->ordered = 0;
 	if (!r->spooled)
-		rc = order_vec(r, place_seq);
-	else if (r->evo.fd >= 0) {
+		rc = order_vec(r, place_seq, NULL);
+	else {
 		rc = rec_permute(&r->evo, &r->evf, ev_count(r), place_seq,
 		    NULL, 1, NULL);
 		rec_close(&r->evo);
