@@ -12,6 +12,6 @@ ceb_quota_check_SOURCES = cmd/ceb-quota-check/ceb-quota-check.c \
 # tests/golden/ceb-quota-check/ (run by tests/golden.test).
 TESTS += tests/quota/crash.sh tests/quota/concurrency.sh tests/quota/rerun.sh \
 	tests/quota/answer-key.sh tests/quota/scan.sh tests/quota/moved.sh \
-	tests/quota/reread.sh
+	tests/quota/reread.sh tests/quota/order.sh
 EXTRA_DIST += tests/quota tests/bench/ceb-quota-check.sh
 dist_man_MANS += man/ceb-quota-check.1
