@@ -580,6 +580,14 @@ rec_close(struct recfile *f)
  * after; 0, or -1 after reporting (bad set on the file that failed) or
  * when visit() returned -1 (it reported).
  */
+/* A record given no place, or one twice: a fault of the program. */
+static void
+out_of_order(void)
+{
+	diag_trouble(NULL, 0, _("the night's events are not in order "
+	    "(internal error)"));
+}
+
 #define PERM_PART (4 * 1024 * 1024)
 #define PERM_BUFS (2 * 1024 * 1024)
 
@@ -671,8 +679,7 @@ rec_permute(struct recfile *src, struct recfile *dst, size_t n,
 	rc = 0;
 	goto out;
 wrong:
-	diag_trouble(NULL, 0, _("the night's events are not in order "
-	    "(internal error)"));
+	out_of_order();
 	src->bad = dst->bad = 1;
 	goto out;
 nomem:
@@ -914,8 +921,7 @@ ordered_get(struct run *r, size_t place, struct event *buf)
 	struct event *e;
 
 	if (place >= ev_count(r)) {
-		diag_trouble(NULL, 0, _("the night's events are not in order "
-		    "(internal error)"));
+		out_of_order();
 		r->evf.bad = 1;
 		return NULL;
 	}
@@ -952,8 +958,7 @@ ev_put(struct run *r, const struct event *e)
 	if (e->place >= ev_count(r) ||
 	    rec_put(&r->evo, e->place, e) != 0) {
 		if (!r->evo.bad)
-			diag_trouble(NULL, 0, _("the night's events are not "
-			    "in order (internal error)"));
+			out_of_order();
 		r->evf.bad = 1;
 		return -1;
 	}
@@ -1012,8 +1017,7 @@ order_vec(struct run *r, size_t (*place)(const void *, void *), void *arg)
 
 		if (to >= n || nv[to] != NULL) {
 			free(nv);
-			diag_trouble(NULL, 0, _("the night's events are not "
-			    "in order (internal error)"));
+			out_of_order();
 			return -1;
 		}
 		nv[to] = r->evs.v[i];
